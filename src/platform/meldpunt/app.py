@@ -1,0 +1,110 @@
+"""``create_app(settings)``: the Litestar application with its middleware, routes and error handling.
+
+Errors leave as ``application/problem+json``; an unexpected error is logged by type and request id only
+(never the request body) and answered with a generic 500 problem.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import AsyncGenerator
+
+import structlog
+from litestar import Litestar, Request, Response
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meldpunt import __version__
+from meldpunt.errors import DomainError
+from meldpunt.settings import Settings, load_settings
+from meldpunt.tenancy.controllers import get_public_tenant
+from meldpunt.web.health import PROBLEM_JSON, live, ready
+from meldpunt.web.middleware import request_context_middleware
+from meldpunt.web.resources import Resources
+
+log = structlog.get_logger(__name__)
+
+
+async def provide_db(state: State) -> AsyncGenerator[AsyncSession, None]:
+    """One session per request: committed when the handler succeeds, rolled back when it raises."""
+    resources: Resources = state.resources
+    async with resources.sessionmaker() as session:
+        try:
+            yield session
+        except Exception:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+def stack_frames(error: BaseException, limit: int = 12) -> list[str]:
+    """Where an error happened (file, line, function) without its message, which may quote content."""
+    frames = traceback.extract_tb(error.__traceback__)[-limit:]
+    return [f"{frame.filename.rsplit('/site-packages/', 1)[-1]}:{frame.lineno} in {frame.name}" for frame in frames]
+
+
+def unexpected_error(request: Request[object, object, State], error: Exception) -> Response[dict[str, object]]:
+    log.error("request.failed", error=type(error).__name__, frames=stack_frames(error))
+    return Response(
+        {
+            "type": "about:blank",
+            "title": "Internal Server Error",
+            "status": HTTP_500_INTERNAL_SERVER_ERROR,
+            "detail": "Er ging iets mis aan onze kant. Probeer het later opnieuw.",
+        },
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+        media_type=PROBLEM_JSON,
+    )
+
+
+def domain_error(request: Request[object, object, State], error: DomainError) -> Response[dict[str, object]]:
+    return Response(
+        {
+            "type": f"https://meldpunt.nl/problems/{error.slug}",
+            "title": error.title,
+            "status": error.status,
+            "detail": error.detail,
+        },
+        status_code=error.status,
+        media_type=PROBLEM_JSON,
+    )
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+
+    async def open_resources(app: Litestar) -> None:
+        app.state.resources = Resources.open(settings)
+
+    async def close_resources(app: Litestar) -> None:
+        await app.state.resources.close()
+
+    return Litestar(
+        route_handlers=[live, ready, get_public_tenant],
+        dependencies={"db": Provide(provide_db)},
+        middleware=[request_context_middleware],
+        plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],
+        exception_handlers={DomainError: domain_error, Exception: unexpected_error},
+        on_startup=[open_resources],
+        on_shutdown=[close_resources],
+        openapi_config=OpenAPIConfig(
+            title="Meldpunt",
+            version=__version__,
+            path="/schema",
+            render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
+        ),
+        state=State({"settings": settings}),
+        logging_config=None,
+        debug=False,
+    )
+
+
+def asgi() -> Litestar:
+    """Factory for ASGI servers (``uvicorn --factory meldpunt.app:asgi``)."""
+    return create_app()

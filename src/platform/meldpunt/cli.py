@@ -1,0 +1,163 @@
+"""The ``meldpunt`` command: serve, worker, scheduler, migrate, tenants apply, demo, config."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from meldpunt.logging import configure_logging
+from meldpunt.settings import Settings, SettingsError, load_settings
+
+
+def _settings() -> Settings:
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    configure_logging(settings)
+    return settings
+
+
+def _stop_event_on_signals() -> threading.Event:
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Meldpunt: the shared reporting point for unwanted behaviour at work."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default: MELDPUNT_HOST).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default: MELDPUNT_PORT).")
+def serve(host: str | None, port: int | None) -> None:
+    """Run the web application (public reporting point, professional pages, API)."""
+    import uvicorn
+
+    from meldpunt.app import create_app
+
+    settings = _settings()
+    # No access log and no proxy-header processing: client addresses are never logged (DESIGN §11).
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+        log_config=None,
+        lifespan="on",
+    )
+
+
+@main.command()
+def worker() -> None:
+    """Run background jobs from Redis and relay the outbox."""
+    from meldpunt.jobs.worker import run_worker
+
+    settings = _settings()
+    run_worker(settings, _stop_event_on_signals())
+
+
+@main.command()
+def scheduler() -> None:
+    """Enqueue periodic jobs; of several schedulers only the leader fires."""
+    from meldpunt.jobs.registry import build_broker
+    from meldpunt.jobs.scheduler import Scheduler, schedule_table
+
+    settings = _settings()
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        broker = build_broker(settings.redis_url)
+        try:
+            await Scheduler(settings, broker, schedule_table(settings)).run(stop)
+        finally:
+            broker.close()
+
+    asyncio.run(run())
+
+
+@main.command()
+@click.option("--revision", default="head", show_default=True, help="Upgrade to this revision.")
+@click.option("--downgrade", "downgrade_to", default=None, help="Downgrade to this revision instead (e.g. base).")
+def migrate(revision: str, downgrade_to: str | None) -> None:
+    """Create the database roles when missing and migrate the schema (uses MELDPUNT_MIGRATION_DATABASE_URL)."""
+    from meldpunt.db.bootstrap import MigrationError
+    from meldpunt.db.bootstrap import migrate as run_migrations
+
+    settings = _settings()
+    try:
+        asyncio.run(run_migrations(settings, downgrade_to=downgrade_to, revision=revision))
+    except MigrationError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"database at {'revision ' + downgrade_to if downgrade_to else revision}")
+
+
+@main.group()
+def tenants() -> None:
+    """Tenants as code: the branch/member tree in tenants/<branch>/."""
+
+
+@tenants.command("apply")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--archive-missing", is_flag=True, help="Archive this branch's tenants that no file declares.")
+def tenants_apply(path: Path, dry_run: bool, archive_missing: bool) -> None:
+    """Create or update the tenants declared under PATH (one branch folder). Never deletes a tenant."""
+    from meldpunt.tenancy.files import TenantFileError
+    from meldpunt.tenancy.services import apply_tenants_from_path
+
+    settings = _settings()
+    try:
+        changes = asyncio.run(apply_tenants_from_path(settings, path, dry_run=dry_run, archive_missing=archive_missing))
+    except TenantFileError as error:
+        raise click.ClickException(str(error)) from error
+    for change in changes:
+        click.echo(("would " if dry_run else "") + str(change))
+    if not changes:
+        click.echo("no changes")
+
+
+@main.command()
+@click.option("--port", type=int, default=8000, show_default=True, help="Port of the web application.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".meldpunt"),
+    show_default=True,
+    help="Where the demo keeps its database, Redis and objects.",
+)
+@click.option("--reset", is_flag=True, help="Throw away the demo's data first.")
+def demo(port: int, data_dir: Path, reset: bool) -> None:
+    """Run everything on this machine with embedded PostgreSQL and Redis (no installation needed)."""
+    from meldpunt.demo import run_demo
+
+    sys.exit(run_demo(port=port, data_dir=data_dir, reset=reset))
+
+
+@main.command("config")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def show_config(as_json: bool) -> None:
+    """Print the effective settings, secrets masked."""
+    settings = _settings()
+    shown = settings.masked()
+    if as_json:
+        click.echo(json.dumps(shown, indent=2))
+        return
+    width = max(len(name) for name in shown)
+    for name, value in shown.items():
+        click.echo(f"MELDPUNT_{name.upper():<{width}}  {value}")

@@ -1,0 +1,47 @@
+"""The tenant context: which tenants the current transaction may see.
+
+``tenant_context(session, ids)`` records the ids on the session; an ``after_begin`` hook then starts
+every transaction of that session with ``SET LOCAL meldpunt.tenant_ids``, so a commit in the middle of a
+request does not drop it. The setting is transaction-local: a pooled connection never carries it to the
+next user. No context means no rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+_INFO_KEY = "meldpunt.tenant_ids"
+
+
+def _set_local_statement(tenant_ids: tuple[uuid.UUID, ...]) -> str:
+    # Built only from uuid.UUID values, so nothing user-supplied reaches the SQL text. A literal
+    # SET LOCAL (not set_config) because Citus forwards SET LOCAL to its workers (DESIGN §5).
+    literal = "{" + ",".join(str(uuid.UUID(str(tenant_id))) for tenant_id in tenant_ids) + "}"
+    return f"SET LOCAL meldpunt.tenant_ids = '{literal}'"
+
+
+def current_tenant_ids(session: AsyncSession | Session) -> tuple[uuid.UUID, ...]:
+    """The tenants the session's transactions are scoped to (empty: none)."""
+    info = session.info
+    ids: tuple[uuid.UUID, ...] = info.get(_INFO_KEY, ())
+    return ids
+
+
+async def tenant_context(session: AsyncSession, tenant_ids: Iterable[uuid.UUID]) -> None:
+    """Scope this session, from now on, to exactly these tenants (an empty list: to none)."""
+    ids = tuple(uuid.UUID(str(tenant_id)) for tenant_id in tenant_ids)
+    session.info[_INFO_KEY] = ids
+    if session.in_transaction():
+        await session.execute(text(_set_local_statement(ids)))
+
+
+@event.listens_for(Session, "after_begin")
+def _apply_tenant_context(session: Session, transaction: Any, connection: Any) -> None:
+    # Always set it, also to "none": a connection never starts a transaction with a stale context.
+    connection.exec_driver_sql(_set_local_statement(session.info.get(_INFO_KEY, ())))

@@ -1,0 +1,120 @@
+"""``meldpunt demo``: the whole platform on one machine, with nothing installed by hand.
+
+Starts embedded PostgreSQL and Redis, migrates, applies ``tenants/demo/``, then runs the web app, a
+worker and the scheduler as child processes until Ctrl-C. A second run reuses the data directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from meldpunt.db.bootstrap import migrate
+from meldpunt.devserver import ensure_database, start_postgres, start_redis
+from meldpunt.settings import APP_ROLE, load_settings
+from meldpunt.tenancy.services import apply_tenants_from_path
+
+CHILDREN = ("serve", "worker", "scheduler")
+
+
+def _demo_environment(
+    port: int, data_dir: Path, database_url: str, migration_url: str, redis_url: str
+) -> dict[str, str]:
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("MELDPUNT_")}
+    environment.update(
+        {
+            "MELDPUNT_ENV": "demo",
+            "MELDPUNT_HOST": "127.0.0.1",
+            "MELDPUNT_PORT": str(port),
+            "MELDPUNT_DATABASE_URL": database_url,
+            "MELDPUNT_MIGRATION_DATABASE_URL": migration_url,
+            "MELDPUNT_REDIS_URL": redis_url,
+            "MELDPUNT_STORAGE_BACKEND": "directory",
+            "MELDPUNT_STORAGE_DIRECTORY": str(data_dir / "objects"),
+            "MELDPUNT_LOG_FORMAT": os.environ.get("MELDPUNT_LOG_FORMAT", "console"),
+            "MELDPUNT_TENANTS_DIR": os.environ.get("MELDPUNT_TENANTS_DIR", ""),
+        }
+    )
+    return environment
+
+
+def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def run_demo(*, port: int, data_dir: Path, reset: bool) -> int:
+    """Run the demo in the foreground; return the process exit code."""
+    data_dir = data_dir.resolve()
+    if reset and data_dir.exists():
+        click.echo(f"Removing {data_dir}")
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    stop_requested = False
+
+    def request_stop(signum: int, frame: object) -> None:
+        nonlocal stop_requested
+        stop_requested = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    click.echo("Starting embedded PostgreSQL and Redis …")
+    postgres = start_postgres(data_dir / "postgres")
+    redis = start_redis(data_dir / "redis" / "redis.db")
+    children: list[subprocess.Popen[bytes]] = []
+    try:
+        asyncio.run(ensure_database(postgres))
+        environment = _demo_environment(port, data_dir, postgres.url(APP_ROLE), postgres.url("postgres"), redis.url)
+        settings = load_settings(environment)
+        asyncio.run(migrate(settings))
+        changes = asyncio.run(apply_tenants_from_path(settings, settings.resolved_tenants_dir / "demo"))
+        for change in changes:
+            click.echo(f"  {change}")
+        for command in CHILDREN:
+            children.append(subprocess.Popen([sys.executable, "-m", "meldpunt", command], env=environment))  # noqa: S603
+        click.echo(_banner(port, postgres.url("postgres"), postgres.socket_dir, redis.url, data_dir))
+        while not stop_requested:
+            exited = [child for child in children if child.poll() is not None]
+            if exited:
+                click.echo(f"A demo process stopped unexpectedly (exit {exited[0].returncode}); stopping.", err=True)
+                return 1
+            time.sleep(0.2)
+        click.echo("Stopping …")
+        return 0
+    finally:
+        _stop_children(children)
+        redis.stop()
+        postgres.stop()
+
+
+def _banner(port: int, database_url: str, socket_dir: str, redis_url: str, data_dir: Path) -> str:
+    return f"""
+Meldpunt demo is running.
+
+  Web:            http://127.0.0.1:{port}/
+  Readiness:      http://127.0.0.1:{port}/health/ready
+  API schema:     http://127.0.0.1:{port}/schema
+  PostgreSQL:     {database_url}
+                  (psql -h {socket_dir} -U postgres meldpunt)
+  Redis:          {redis_url}
+  Data directory: {data_dir}
+
+Press Ctrl-C to stop.
+"""

@@ -1,0 +1,15 @@
+"""Imports every module that declares tables, so that Alembic and the tests see the whole schema."""
+
+from __future__ import annotations
+
+import importlib
+
+MODEL_MODULES = (
+    "meldpunt.tenancy.models",
+    "meldpunt.jobs.outbox",
+)
+
+
+def load_all_models() -> None:
+    for module in MODEL_MODULES:
+        importlib.import_module(module)

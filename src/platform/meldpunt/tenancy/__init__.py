@@ -1,0 +1,1 @@
+"""Tenants: the branch/member tree, the branch services a member uses, and tenants as code."""

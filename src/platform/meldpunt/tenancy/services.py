@@ -1,0 +1,154 @@
+"""Applying tenants as code: idempotent, shows every change, never deletes a tenant.
+
+A tenant that no file declares any more is left alone, or archived with ``archive_missing``; a file
+that declares an archived tenant again restores it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meldpunt.db.engine import create_engine, create_sessionmaker
+from meldpunt.settings import Settings
+from meldpunt.tenancy.errors import TenantNotFound
+from meldpunt.tenancy.files import BranchTree, MemberFile, TenantFile, TenantFileError, load_branch_tree
+from meldpunt.tenancy.models import Tenant, TenantKind
+
+COMPARED_FIELDS = (
+    "kind",
+    "branch_id",
+    "display_name",
+    "locale",
+    "fte",
+    "sector_code",
+    "branch_services",
+    "branding",
+    "identity_provider",
+    "procedure",
+)
+
+
+@dataclass(frozen=True)
+class TenantChange:
+    action: str  # create, update, archive, restore
+    kind: str
+    slug: str
+    fields: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        detail = f" ({', '.join(self.fields)})" if self.fields else ""
+        return f"{self.action} {self.kind} {self.slug}{detail}"
+
+
+def _as_json(value: object) -> Any:
+    """The value as it reads back from a JSONB column (tuples become lists)."""
+    return msgspec.json.decode(msgspec.json.encode(value))
+
+
+def _desired(declared: TenantFile, kind: TenantKind, branch_id: uuid.UUID | None) -> dict[str, Any]:
+    services = sorted(declared.uses_branch_services) if isinstance(declared, MemberFile) else []
+    return {
+        "kind": kind.value,
+        "branch_id": branch_id,
+        "display_name": declared.display_name,
+        "locale": declared.locale,
+        "fte": declared.fte,
+        "sector_code": declared.sector_code,
+        "branch_services": services,
+        "branding": _as_json(declared.branding),
+        "identity_provider": _as_json(declared.identity_provider),
+        "procedure": _as_json(declared.procedure),
+    }
+
+
+async def _upsert(
+    session: AsyncSession,
+    existing: dict[str, Tenant],
+    declared: TenantFile,
+    source: Path,
+    kind: TenantKind,
+    branch_id: uuid.UUID | None,
+) -> tuple[Tenant, TenantChange | None]:
+    desired = _desired(declared, kind, branch_id)
+    tenant = existing.get(declared.slug)
+    if tenant is None:
+        tenant = Tenant(id=uuid.uuid4(), slug=declared.slug, **desired)
+        session.add(tenant)
+        return tenant, TenantChange("create", kind.value, declared.slug)
+    changed = tuple(name for name in COMPARED_FIELDS if getattr(tenant, name) != desired[name])
+    if tenant.kind != kind.value or (kind is TenantKind.MEMBER and tenant.branch_id != branch_id):
+        owner = "another branch" if tenant.kind == "member" else f"an existing {tenant.kind}"
+        raise TenantFileError(source, f"field 'slug': '{declared.slug}' already belongs to {owner}")
+    action = None
+    if tenant.archived_at is not None:
+        tenant.archived_at = None
+        action = "restore"
+    for name in changed:
+        setattr(tenant, name, desired[name])
+    if changed and action is None:
+        action = "update"
+    return tenant, TenantChange(action, kind.value, declared.slug, changed) if action else None
+
+
+async def apply_branch_tree(
+    session: AsyncSession, tree: BranchTree, *, archive_missing: bool = False
+) -> list[TenantChange]:
+    """Bring the tenants table in line with ``tree`` inside the caller's transaction."""
+    slugs = [tree.branch.slug, *(member.slug for member in tree.members)]
+    rows = (await session.execute(select(Tenant).where(Tenant.slug.in_(slugs)).with_for_update())).scalars()
+    existing = {tenant.slug: tenant for tenant in rows}
+    changes: list[TenantChange] = []
+    branch, change = await _upsert(
+        session, existing, tree.branch, tree.sources[tree.branch.slug], TenantKind.BRANCH, None
+    )
+    changes += [change] if change else []
+    await session.flush()
+    for member in tree.members:
+        _, change = await _upsert(session, existing, member, tree.sources[member.slug], TenantKind.MEMBER, branch.id)
+        changes += [change] if change else []
+    if archive_missing:
+        declared = set(slugs)
+        orphans = (
+            await session.execute(
+                select(Tenant).where(
+                    Tenant.branch_id == branch.id, Tenant.archived_at.is_(None), Tenant.slug.not_in(declared)
+                )
+            )
+        ).scalars()
+        for orphan in orphans:
+            orphan.archived_at = datetime.now(UTC)
+            changes.append(TenantChange("archive", orphan.kind, orphan.slug))
+    await session.flush()
+    return changes
+
+
+async def apply_tenants_from_path(
+    settings: Settings, folder: Path, *, dry_run: bool = False, archive_missing: bool = False
+) -> list[TenantChange]:
+    """Validate the branch folder, then apply it in one transaction (rolled back on a dry run)."""
+    tree = load_branch_tree(folder)
+    engine = create_engine(settings, pooled=False)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            changes = await apply_branch_tree(session, tree, archive_missing=archive_missing)
+            await (session.rollback() if dry_run else session.commit())
+            return changes
+    finally:
+        await engine.dispose()
+
+
+async def find_public_tenant(session: AsyncSession, slug: str) -> tuple[Tenant, Tenant | None]:
+    """The active tenant with this slug and its branch; archived and unknown tenants are not found."""
+    tenant = (await session.execute(select(Tenant).where(Tenant.slug == slug, Tenant.archived_at.is_(None)))).scalar()
+    if tenant is None:
+        raise TenantNotFound(slug)
+    branch = await session.get(Tenant, tenant.branch_id) if tenant.branch_id else None
+    return tenant, branch

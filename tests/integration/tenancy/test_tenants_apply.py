@@ -1,0 +1,157 @@
+"""``tenants apply``: idempotent, shows what it changes, writes nothing on a dry run or a bad file."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from meldpunt.settings import Settings
+from meldpunt.tenancy.files import TenantFileError
+from meldpunt.tenancy.services import apply_tenants_from_path
+
+
+def branch_folder(tmp_path: Path, repo_root: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of tenants/demo with fresh random slugs, so tests never share tenants."""
+    folder = tmp_path / "branch"
+    shutil.copytree(repo_root / "tenants" / "demo", folder)
+    suffix = secrets.token_hex(3)
+    renames = {}
+    for path in [folder / "branch.yaml", *sorted((folder / "members").glob("*.yaml"))]:
+        old = path.stem if path.name != "branch.yaml" else "zorg-welzijn"
+        new = f"{old}-{suffix}"
+        renames[old] = new
+        path.write_text(path.read_text().replace(f"slug: {old}", f"slug: {new}"))
+        if path.name != "branch.yaml":
+            path.rename(path.with_name(f"{new}.yaml"))
+    return folder, renames
+
+
+async def snapshot(engine: AsyncEngine, slugs: list[str]) -> list[tuple[object, ...]]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            text(
+                "SELECT slug, id, kind, branch_id, display_name, fte, sector_code, branch_services, branding, "
+                "archived_at, updated_at FROM tenants WHERE slug = ANY (:s) ORDER BY slug"
+            ),
+            {"s": slugs},
+        )
+        return [tuple(row) for row in rows]
+
+
+async def test_applying_twice_changes_nothing_the_second_time(
+    settings: Settings, app_engine: AsyncEngine, tmp_path: Path, repo_root: Path
+) -> None:
+    folder, slugs = branch_folder(tmp_path, repo_root)
+    first = await apply_tenants_from_path(settings, folder)
+    assert sorted(str(c) for c in first) == sorted(
+        [f"create branch {slugs['zorg-welzijn']}"]
+        + [f"create member {slugs[m]}" for m in ("de-linde", "het-anker", "zorggroep-oost")]
+    )
+    before = await snapshot(app_engine, list(slugs.values()))
+    assert len(before) == 4
+    second = await apply_tenants_from_path(settings, folder)
+    assert second == []
+    assert await snapshot(app_engine, list(slugs.values())) == before
+
+
+async def test_the_demo_tree_records_sizes_services_and_the_branch(
+    settings: Settings, app_engine: AsyncEngine, tmp_path: Path, repo_root: Path
+) -> None:
+    folder, slugs = branch_folder(tmp_path, repo_root)
+    await apply_tenants_from_path(settings, folder)
+    rows = {row[0]: row for row in await snapshot(app_engine, list(slugs.values()))}
+    branch = rows[slugs["zorg-welzijn"]]
+    smallest = rows[slugs["de-linde"]]
+    assert branch[2] == "branch" and branch[3] is None
+    assert {rows[slugs[m]][5] for m in ("de-linde", "het-anker", "zorggroep-oost")} == {8, 60, 400}
+    assert smallest[3] == branch[1]
+    assert sorted(smallest[7]) == ["advisers", "complaints_committee", "process_guardians"]
+    assert rows[slugs["zorggroep-oost"]][7] == []
+
+
+async def test_a_changed_field_is_reported_and_updated(
+    settings: Settings, app_engine: AsyncEngine, tmp_path: Path, repo_root: Path
+) -> None:
+    folder, slugs = branch_folder(tmp_path, repo_root)
+    await apply_tenants_from_path(settings, folder)
+    member = folder / "members" / f"{slugs['het-anker']}.yaml"
+    member.write_text(member.read_text().replace("fte: 60", "fte: 75"))
+    changes = await apply_tenants_from_path(settings, folder)
+    assert [str(c) for c in changes] == [f"update member {slugs['het-anker']} (fte)"]
+    rows = {row[0]: row for row in await snapshot(app_engine, [slugs["het-anker"]])}
+    assert rows[slugs["het-anker"]][5] == 75
+
+
+async def test_a_dry_run_writes_nothing(
+    settings: Settings, app_engine: AsyncEngine, tmp_path: Path, repo_root: Path
+) -> None:
+    folder, slugs = branch_folder(tmp_path, repo_root)
+    changes = await apply_tenants_from_path(settings, folder, dry_run=True)
+    assert len(changes) == 4
+    assert await snapshot(app_engine, list(slugs.values())) == []
+    await apply_tenants_from_path(settings, folder)
+    before = await snapshot(app_engine, list(slugs.values()))
+    member = folder / "members" / f"{slugs['de-linde']}.yaml"
+    member.write_text(member.read_text().replace("Thuiszorg De Linde", "Thuiszorg De Linde B.V."))
+    changes = await apply_tenants_from_path(settings, folder, dry_run=True)
+    assert [str(c) for c in changes] == [f"update member {slugs['de-linde']} (display_name)"]
+    assert await snapshot(app_engine, list(slugs.values())) == before
+
+
+async def test_a_malformed_file_names_file_and_field_and_changes_nothing(
+    settings: Settings, app_engine: AsyncEngine, tmp_path: Path, repo_root: Path
+) -> None:
+    folder, slugs = branch_folder(tmp_path, repo_root)
+    bad = folder / "members" / f"{slugs['zorggroep-oost']}.yaml"
+    bad.write_text(bad.read_text().replace("fte: 400", "fte: veel"))
+    with pytest.raises(TenantFileError) as error:
+        await apply_tenants_from_path(settings, folder)
+    assert str(bad) in str(error.value)
+    assert "field 'fte'" in str(error.value) and "Expected 'int'" in str(error.value)
+    assert await snapshot(app_engine, list(slugs.values())) == []
+
+
+async def test_a_removed_member_is_kept_unless_archiving_is_asked_and_never_deleted(
+    settings: Settings, app_engine: AsyncEngine, tmp_path: Path, repo_root: Path
+) -> None:
+    folder, slugs = branch_folder(tmp_path, repo_root)
+    await apply_tenants_from_path(settings, folder)
+    removed = folder / "members" / f"{slugs['het-anker']}.yaml"
+    kept_text = removed.read_text()
+    removed.unlink()
+    assert await apply_tenants_from_path(settings, folder) == []
+    changes = await apply_tenants_from_path(settings, folder, archive_missing=True)
+    assert [str(c) for c in changes] == [f"archive member {slugs['het-anker']}"]
+    rows = {row[0]: row for row in await snapshot(app_engine, list(slugs.values()))}
+    assert len(rows) == 4 and rows[slugs["het-anker"]][9] is not None
+    removed.write_text(kept_text)
+    changes = await apply_tenants_from_path(settings, folder)
+    assert [str(c) for c in changes] == [f"restore member {slugs['het-anker']}"]
+
+
+def test_the_command_prints_changes_and_names_a_bad_file(
+    settings: Settings, tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from meldpunt.cli import main
+
+    folder, slugs = branch_folder(tmp_path, repo_root)
+    monkeypatch.setenv("MELDPUNT_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("MELDPUNT_LOG_LEVEL", "warning")
+    runner = CliRunner()
+    result = runner.invoke(main, ["tenants", "apply", str(folder), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert f"would create member {slugs['de-linde']}" in result.output
+    result = runner.invoke(main, ["tenants", "apply", str(folder)])
+    assert result.exit_code == 0 and f"create branch {slugs['zorg-welzijn']}" in result.output
+    result = runner.invoke(main, ["tenants", "apply", str(folder)])
+    assert result.exit_code == 0 and result.output.strip() == "no changes"
+    (folder / "branch.yaml").write_text("slug: Not A Slug\ndisplay_name: x\nsector_code: '88'\n")
+    result = runner.invoke(main, ["tenants", "apply", str(folder)])
+    assert result.exit_code == 1
+    assert "branch.yaml: field 'slug'" in result.output
