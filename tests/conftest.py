@@ -185,3 +185,59 @@ def make_tenant(owner_engine: AsyncEngine) -> MakeTenant:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A moto S3 (and KMS) server in its own process on loopback, with dummy credentials.
+
+    A separate process, as a real S3 would be: memory measured in the tests is the client's alone.
+    """
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    for name, value in (
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_DEFAULT_REGION", "eu-central-1"),
+    ):
+        os.environ.setdefault(name, value)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"{endpoint}/moto-api/", timeout=1)
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("the moto server did not start (is moto[server] installed?)") from None
+            time.sleep(0.1)
+    yield endpoint
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint: str) -> str:
+    """A fresh bucket per test."""
+    import boto3
+
+    name = f"meldpunt-test-{secrets.token_hex(6)}"
+    boto3.client("s3", endpoint_url=s3_endpoint, region_name="eu-central-1").create_bucket(
+        Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"}
+    )
+    return name

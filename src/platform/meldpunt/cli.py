@@ -132,6 +132,33 @@ def tenants_apply(path: Path, dry_run: bool, archive_missing: bool) -> None:
         click.echo("no changes")
 
 
+@main.group()
+def audit() -> None:
+    """The tamper-evident audit log."""
+
+
+@audit.command("verify")
+@click.option("--tenant", "slug", default=None, help="Only this tenant (its slug).")
+def audit_verify(slug: str | None) -> None:
+    """Check every entry of the hash chains; report the first broken or missing entry and exit 1."""
+    from meldpunt.audit.services import verify_tenants
+
+    settings = _settings()
+    try:
+        results = asyncio.run(verify_tenants(settings, slug))
+    except LookupError as error:
+        raise click.ClickException(str(error)) from error
+    broken = False
+    for tenant_slug, intact, problem in results:
+        if problem is None:
+            click.echo(f"ok      {tenant_slug}: {intact} entries")
+        else:
+            broken = True
+            click.echo(f"BROKEN  {tenant_slug}: entry {problem.seq} {problem.reason}")
+    if broken:
+        sys.exit(1)
+
+
 @main.command()
 @click.option("--port", type=int, default=8000, show_default=True, help="Port of the web application.")
 @click.option(

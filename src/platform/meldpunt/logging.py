@@ -32,7 +32,8 @@ def configure_logging(settings: Settings) -> None:
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        # Caching is a production speed-up; elsewhere it would hide loggers from structlog's capture_logs.
+        cache_logger_on_first_use=settings.env == "production",
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(

@@ -7,6 +7,7 @@ import importlib
 MODEL_MODULES = (
     "meldpunt.tenancy.models",
     "meldpunt.jobs.outbox",
+    "meldpunt.audit.models",
 )
 
 

@@ -12,6 +12,8 @@ import dramatiq
 import pytest
 import redis.asyncio as aioredis
 from litestar import post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -37,7 +39,12 @@ async def record_round_trip(tenant_id: str, token: str) -> None:
 
 
 @post("/test-only/{tenant_id:uuid}/round-trip/{token:str}", sync_to_thread=False)
-async def start_round_trip(db: AsyncSession, tenant_id: uuid.UUID, token: str, fail: bool = False) -> dict[str, str]:
+async def start_round_trip(
+    db: NamedDependency[AsyncSession],
+    tenant_id: FromPath[uuid.UUID],
+    token: FromPath[str],
+    fail: FromQuery[bool] = False,
+) -> dict[str, str]:
     await tenant_context(db, [tenant_id])
     outbox.enqueue(db, tenant_id, "test.record_round_trip", token=token)
     if fail:

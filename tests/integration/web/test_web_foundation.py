@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import replace
 
 import pytest
 import structlog
+from litestar.params import FromPath, JSONBody
 from litestar.testing import AsyncTestClient
+from msgspec.structs import replace
 
 from meldpunt.app import create_app
 from meldpunt.settings import Settings
@@ -125,7 +126,7 @@ async def test_public_requests_log_a_request_id_and_tenant_but_no_address_or_use
     from litestar import Request, get
 
     @get("/m/{tenant:str}/spy", sync_to_thread=False)
-    def spy(request: Request, tenant: str) -> dict[str, str]:  # type: ignore[type-arg]
+    def spy(request: Request, tenant: FromPath[str]) -> dict[str, str]:  # type: ignore[type-arg]
         seen_by_handler["client"] = request.scope.get("client")
         seen_by_handler["headers"] = dict(request.headers)
         structlog.get_logger("test").info("handler.ran")
@@ -134,7 +135,7 @@ async def test_public_requests_log_a_request_id_and_tenant_but_no_address_or_use
     app.register(spy)
     headers = {"User-Agent": SPY_USER_AGENT, "X-Forwarded-For": SPY_ADDRESS, "X-Real-IP": SPY_ADDRESS}
     async with AsyncTestClient(app) as client:
-        with structlog.testing.capture_logs() as logs:
+        with structlog.testing.capture_logs(processors=[structlog.contextvars.merge_contextvars]) as logs:
             await client.get(f"/api/v1/public/{tenant.slug}", headers=headers)
             await client.get(f"/m/{tenant.slug}/spy", headers=headers)
     dumped = json.dumps(logs, default=str)
@@ -154,13 +155,13 @@ async def test_an_unexpected_error_is_a_generic_500_problem_without_details(sett
     from litestar import post
 
     @post("/api/v1/public/{tenant:str}/explode", sync_to_thread=False)
-    def explode(tenant: str, data: dict[str, str]) -> None:
+    def explode(tenant: FromPath[str], data: JSONBody[dict[str, str]]) -> None:
         raise RuntimeError("secret internals " + data["text"])
 
     app = create_app(settings)
     app.register(explode)
     async with AsyncTestClient(app) as client:
-        with structlog.testing.capture_logs() as logs:
+        with structlog.testing.capture_logs(processors=[structlog.contextvars.merge_contextvars]) as logs:
             response = await client.post("/api/v1/public/x/explode", json={"text": "wat er gebeurde"})
     assert response.status_code == 500 and response.headers["content-type"] == PROBLEM
     assert "secret internals" not in response.text

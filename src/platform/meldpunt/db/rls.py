@@ -25,12 +25,12 @@ $$
 TENANT_PREDICATE = "tenant_id = ANY ((SELECT meldpunt_current_tenants())::uuid[])"
 
 
-def isolate_tenant_table(table: str) -> list[str]:
-    """The statements that put ``table`` under tenant isolation."""
+def isolate_tenant_table(table: str, privileges: str = "SELECT, INSERT, UPDATE, DELETE") -> list[str]:
+    """The statements that put ``table`` under tenant isolation, granting ``meldpunt_app`` ``privileges``."""
     return [
         f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
         f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
         f'CREATE POLICY tenant_isolation ON "{table}" USING ({TENANT_PREDICATE}) WITH CHECK ({TENANT_PREDICATE})',
-        f'GRANT SELECT, INSERT, UPDATE, DELETE ON "{table}" TO {APP_ROLE}',
-        f'REVOKE TRUNCATE, REFERENCES, TRIGGER ON "{table}" FROM {APP_ROLE}',
+        f'REVOKE ALL ON "{table}" FROM {APP_ROLE}',
+        f'GRANT {privileges} ON "{table}" TO {APP_ROLE}',
     ]

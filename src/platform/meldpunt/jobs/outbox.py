@@ -21,8 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from meldpunt.db.base import Base, TenantScoped
 from meldpunt.db.context import current_tenant_ids, tenant_context
+from meldpunt.db.tenants import all_tenant_ids
 from meldpunt.jobs.registry import job_spec, send_job
-from meldpunt.tenancy.models import Tenant
 
 log = structlog.get_logger(__name__)
 
@@ -60,34 +60,22 @@ async def relay_batch(sessionmaker: async_sessionmaker[AsyncSession], broker: dr
     Works over every tenant's outbox (the rows hold ids only) with SKIP LOCKED, so several relays share
     the work without sending a row twice while it is being sent.
     """
-    async with sessionmaker() as session:
-        tenant_ids = (await session.execute(select(Tenant.id))).scalars().all()
-        await tenant_context(session, tenant_ids)
-        async with session.begin():
-            rows = (
-                (
-                    await session.execute(
-                        select(OutboxMessage)
-                        .order_by(OutboxMessage.created_at)
-                        .limit(batch_size)
-                        .with_for_update(skip_locked=True)
-                    )
+    async with sessionmaker() as session, session.begin():
+        await tenant_context(session, await all_tenant_ids(session))
+        pending = select(OutboxMessage).order_by(OutboxMessage.created_at).limit(batch_size)
+        rows = (await session.execute(pending.with_for_update(skip_locked=True))).scalars().all()
+        sent = 0
+        for row in rows:
+            try:
+                send_job(broker, row.actor_name, message_id=row.id, **row.kwargs)
+            except Exception as error:
+                log.warning("outbox.send_failed", outbox_id=str(row.id), error=type(error).__name__)
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.tenant_id == row.tenant_id, OutboxMessage.id == row.id)
+                    .values(attempts=OutboxMessage.attempts + 1)
                 )
-                .scalars()
-                .all()
-            )
-            sent = 0
-            for row in rows:
-                try:
-                    send_job(broker, row.actor_name, message_id=row.id, **row.kwargs)
-                except Exception as error:
-                    log.warning("outbox.send_failed", outbox_id=str(row.id), error=type(error).__name__)
-                    await session.execute(
-                        update(OutboxMessage)
-                        .where(OutboxMessage.tenant_id == row.tenant_id, OutboxMessage.id == row.id)
-                        .values(attempts=OutboxMessage.attempts + 1)
-                    )
-                    break
-                await session.delete(row)
-                sent += 1
-        return sent
+                break
+            await session.delete(row)
+            sent += 1
+    return sent

@@ -29,10 +29,10 @@ class OutboxRelay(threading.Thread):
         super().__init__(name="outbox-relay", daemon=True)
         self.settings = settings
         self.broker = broker
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
 
     def run(self) -> None:
         asyncio.run(self._relay())
@@ -42,7 +42,7 @@ class OutboxRelay(threading.Thread):
         sessionmaker = create_sessionmaker(engine)
         pause = self.settings.outbox_poll_seconds
         try:
-            while not self._stop.is_set():
+            while not self._stopping.is_set():
                 try:
                     sent = await relay_batch(sessionmaker, self.broker, self.settings.outbox_batch_size)
                     pause = self.settings.outbox_poll_seconds
@@ -50,7 +50,7 @@ class OutboxRelay(threading.Thread):
                     log.warning("outbox.relay_failed", error=type(error).__name__)
                     sent, pause = 0, min(pause * 2, 30.0)
                 if sent < self.settings.outbox_batch_size:
-                    await asyncio.to_thread(self._stop.wait, pause)
+                    await asyncio.to_thread(self._stopping.wait, pause)
         finally:
             await engine.dispose()
 

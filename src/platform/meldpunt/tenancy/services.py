@@ -7,7 +7,7 @@ that declares an archived tenant again restores it.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,9 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from meldpunt.audit import services as audit
+from meldpunt.audit.services import AuditActor
+from meldpunt.db.context import tenant_context
 from meldpunt.db.engine import create_engine, create_sessionmaker
 from meldpunt.settings import Settings
 from meldpunt.tenancy.errors import TenantNotFound
@@ -42,6 +45,7 @@ class TenantChange:
     kind: str
     slug: str
     fields: tuple[str, ...] = ()
+    tenant_id: uuid.UUID | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         detail = f" ({', '.join(self.fields)})" if self.fields else ""
@@ -82,7 +86,7 @@ async def _upsert(
     if tenant is None:
         tenant = Tenant(id=uuid.uuid4(), slug=declared.slug, **desired)
         session.add(tenant)
-        return tenant, TenantChange("create", kind.value, declared.slug)
+        return tenant, TenantChange("create", kind.value, declared.slug, tenant_id=tenant.id)
     changed = tuple(name for name in COMPARED_FIELDS if getattr(tenant, name) != desired[name])
     if tenant.kind != kind.value or (kind is TenantKind.MEMBER and tenant.branch_id != branch_id):
         owner = "another branch" if tenant.kind == "member" else f"an existing {tenant.kind}"
@@ -95,7 +99,7 @@ async def _upsert(
         setattr(tenant, name, desired[name])
     if changed and action is None:
         action = "update"
-    return tenant, TenantChange(action, kind.value, declared.slug, changed) if action else None
+    return tenant, TenantChange(action, kind.value, declared.slug, changed, tenant.id) if action else None
 
 
 async def apply_branch_tree(
@@ -125,9 +129,27 @@ async def apply_branch_tree(
         ).scalars()
         for orphan in orphans:
             orphan.archived_at = datetime.now(UTC)
-            changes.append(TenantChange("archive", orphan.kind, orphan.slug))
+            changes.append(TenantChange("archive", orphan.kind, orphan.slug, tenant_id=orphan.id))
     await session.flush()
+    await _audit_changes(session, changes)
     return changes
+
+
+async def _audit_changes(session: AsyncSession, changes: list[TenantChange]) -> None:
+    """Each tenant's own audit chain records what ``tenants apply`` changed in it (field names only)."""
+    tenant_ids = [change.tenant_id for change in changes if change.tenant_id is not None]
+    await tenant_context(session, tenant_ids)
+    for change in changes:
+        assert change.tenant_id is not None
+        await audit.record(
+            session,
+            change.tenant_id,
+            AuditActor.system("tenants-apply"),
+            f"tenant.{change.action}",
+            "tenant",
+            change.tenant_id,
+            fields=",".join(change.fields),
+        )
 
 
 async def apply_tenants_from_path(

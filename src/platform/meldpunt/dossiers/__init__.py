@@ -1,0 +1,1 @@
+"""Dossiers: encrypted case documents and the object storage that holds them. Imports no domain module."""
