@@ -38,7 +38,7 @@ def with_user_and_database(url: str, user: str, database: str) -> str:
 
 
 @dataclass(frozen=True)
-class TestDatabase:
+class MigratedDatabase:
     superuser_url: str
     database: str
 
@@ -82,11 +82,11 @@ async def drop_database(superuser_url: str, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-async def test_database(postgres_superuser_url: str) -> AsyncIterator[TestDatabase]:
+async def test_database(postgres_superuser_url: str) -> AsyncIterator[MigratedDatabase]:
     """A freshly migrated database for this test session."""
     name = f"meldpunt_test_{secrets.token_hex(4)}"
     await create_database(postgres_superuser_url, name)
-    database = TestDatabase(postgres_superuser_url, name)
+    database = MigratedDatabase(postgres_superuser_url, name)
     await migrate(
         Settings(
             env="test",
@@ -117,7 +117,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(test_database: TestDatabase, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def settings(test_database: MigratedDatabase, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
         env="test",
         database_url=test_database.app_url,
@@ -140,7 +140,7 @@ async def app_engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture(scope="session")
-async def owner_engine(test_database: TestDatabase) -> AsyncIterator[AsyncEngine]:
+async def owner_engine(test_database: MigratedDatabase) -> AsyncIterator[AsyncEngine]:
     engine = create_async_engine(test_database.owner_url, pool_size=2, max_overflow=0)
     yield engine
     await engine.dispose()

@@ -108,9 +108,10 @@ def _banner(port: int, database_url: str, socket_dir: str, redis_url: str, data_
     return f"""
 Meldpunt demo is running.
 
-  Web:            http://127.0.0.1:{port}/
   Readiness:      http://127.0.0.1:{port}/health/ready
   API schema:     http://127.0.0.1:{port}/schema
+  Reporting point (public API), e.g.:
+                  http://127.0.0.1:{port}/api/v1/public/de-linde
   PostgreSQL:     {database_url}
                   (psql -h {socket_dir} -U postgres meldpunt)
   Redis:          {redis_url}

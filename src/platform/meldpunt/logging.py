@@ -46,6 +46,6 @@ def configure_logging(settings: Settings) -> None:
     root.setLevel(settings.log_level.upper())
     # The ASGI server's access log prints client addresses (DESIGN §11): it stays off, and so does
     # anything that would log request headers or bodies.
-    for noisy in ("uvicorn.access", "botocore", "urllib3", "asyncio"):
+    for noisy in ("uvicorn.access", "botocore", "urllib3", "asyncio", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("uvicorn.access").disabled = True
