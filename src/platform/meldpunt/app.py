@@ -21,6 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt import __version__
 from meldpunt.errors import DomainError
+from meldpunt.identity.controllers import ROUTES as identity_routes
+from meldpunt.identity.controllers import provide_actor
+from meldpunt.identity.oidc import OidcClient
+from meldpunt.identity.sessions import SessionStore
 from meldpunt.settings import Settings, load_settings
 from meldpunt.tenancy.controllers import get_public_tenant
 from meldpunt.web.health import PROBLEM_JSON, live, ready
@@ -47,6 +51,16 @@ def stack_frames(error: BaseException, limit: int = 12) -> list[str]:
     """Where an error happened (file, line, function) without its message, which may quote content."""
     frames = traceback.extract_tb(error.__traceback__)[-limit:]
     return [f"{frame.filename.rsplit('/site-packages/', 1)[-1]}:{frame.lineno} in {frame.name}" for frame in frames]
+
+
+def provide_oidc(state: State) -> OidcClient:
+    client: OidcClient = state.resources.oidc
+    return client
+
+
+def provide_sessions(state: State) -> SessionStore:
+    store: SessionStore = state.resources.sessions
+    return store
 
 
 def unexpected_error(request: Request[object, object, State], error: Exception) -> Response[dict[str, object]]:
@@ -86,8 +100,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await app.state.resources.close()
 
     return Litestar(
-        route_handlers=[live, ready, get_public_tenant],
-        dependencies={"db": Provide(provide_db)},
+        route_handlers=[live, ready, get_public_tenant, *identity_routes],
+        dependencies={
+            "db": Provide(provide_db),
+            "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
+            "oidc": Provide(provide_oidc, sync_to_thread=False),
+            "sessions": Provide(provide_sessions, sync_to_thread=False),
+            "actor": Provide(provide_actor),
+        },
         middleware=[request_context_middleware],
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],
         exception_handlers={DomainError: domain_error, Exception: unexpected_error},

@@ -8,6 +8,7 @@ MODEL_MODULES = (
     "meldpunt.tenancy.models",
     "meldpunt.jobs.outbox",
     "meldpunt.audit.models",
+    "meldpunt.identity.models",
 )
 
 

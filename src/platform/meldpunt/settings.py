@@ -54,6 +54,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     tenants_dir: str = ""
 
+    public_url: str = "http://127.0.0.1:8000"
+    session_idle_minutes: Annotated[int, msgspec.Meta(ge=1, le=24 * 60)] = 30
+    session_absolute_hours: Annotated[int, msgspec.Meta(ge=1, le=72)] = 10
+    demo_identity_provider: bool = False
+
     def masked(self) -> dict[str, Any]:
         """The settings as a mapping, with every secret masked, for ``meldpunt config``."""
         shown: dict[str, Any] = {}
@@ -63,6 +68,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 value = mask_url_password(value)
             shown[name] = value
         return shown
+
+    @property
+    def session_cookie_secure(self) -> bool:
+        """Secure cookies, except on plain-http localhost (the demo and tests)."""
+        parts = urlsplit(self.public_url)
+        return not (parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"})
 
     @property
     def resolved_tenants_dir(self) -> Path:
@@ -133,6 +144,15 @@ def _check_urls(settings: Settings) -> list[str]:
         problems.append(f"{ENV_PREFIX}DATABASE_URL: the application connects as the role '{APP_ROLE}'")
     if urlsplit(settings.redis_url).scheme not in {"redis", "rediss", "unix"}:
         problems.append(f"{ENV_PREFIX}REDIS_URL: must start with 'redis://', 'rediss://' or 'unix://'")
+    if settings.demo_identity_provider and settings.env != "demo":
+        problems.append(
+            f"{ENV_PREFIX}DEMO_IDENTITY_PROVIDER: the built-in demo sign-in exists only in MELDPUNT_ENV=demo"
+        )
+    public = urlsplit(settings.public_url)
+    if public.scheme not in {"http", "https"} or not public.hostname:
+        problems.append(f"{ENV_PREFIX}PUBLIC_URL: must be an http(s) URL such as https://meldpunt.example.nl")
+    elif settings.env == "production" and public.scheme != "https":
+        problems.append(f"{ENV_PREFIX}PUBLIC_URL: production is served over https")
     if settings.storage_backend == "s3" and not settings.s3_bucket:
         problems.append(f"{ENV_PREFIX}S3_BUCKET: required when MELDPUNT_STORAGE_BACKEND=s3")
     return problems

@@ -75,7 +75,9 @@ async def isolation_problems(connection: AsyncConnection) -> list[str]:
         for constraint in constraints:
             if constraint.contype == "f" and constraint.referenced == "tenants":
                 continue
-            if "tenant_id" not in constraint.columns:
+            # A key must include tenant_id; a deliberate cross-tenant reference (a shared professional's grant
+            # pointing at their branch account) names the other tenant in an explicit *_tenant_id column.
+            if not any(column == "tenant_id" or column.endswith("_tenant_id") for column in constraint.columns):
                 problems.append(f"{table}.{constraint.conname}: must include tenant_id (RLS does not cover it)")
     return problems
 

@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from meldpunt.identity.roles import Role as KnownRole
+from meldpunt.identity.roles import incompatible_with
 from meldpunt.tenancy.models import BranchService
 
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="lower-case letters, digits, -")]
@@ -31,12 +33,50 @@ class Branding(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 
 class IdentityProvider(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    """Placeholder for the OIDC settings (filled by the identity issue)."""
+    """The tenant's own OpenID provider; without one its people sign in through the branch's provider.
 
-    issuer: str | None = None
+    The secret is never in the file: ``client_secret_env`` names the environment variable that holds it.
+    ``demo: true`` uses the built-in demo provider, which only ``meldpunt demo`` runs.
+    """
+
+    issuer: Annotated[str, msgspec.Meta(pattern=r"^https?://\S+$")] | None = None
     client_id: str | None = None
-    client_secret_env: str | None = None
+    client_secret_env: Annotated[str, msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]*$")] | None = None
     email_domains: tuple[str, ...] = ()
+    demo: bool = False
+
+
+Role = Literal[
+    "tenant_admin",
+    "adviser",
+    "reporting_point",
+    "decision_maker",
+    "expert",
+    "process_guardian",
+    "committee_chair",
+    "committee_member",
+    "committee_secretary",
+    "investigator",
+    "dpo",
+    "sector_board",
+    "hr",
+    "line_manager",
+    "mediator",
+    "facilitator",
+]
+
+
+class Person(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Someone who signs in here: their subject at the identity provider and their roles in this tenant.
+
+    In the branch file, a person with a shared role (adviser, process guardian, committee) also holds it
+    in every member that uses that branch service.
+    """
+
+    subject: Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+    name: Text
+    roles: tuple[Role, ...]
+    email: Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
 
 
 class TenantFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
@@ -47,6 +87,7 @@ class TenantFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_onl
     fte: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] | None = None
     branding: Branding = Branding()
     identity_provider: IdentityProvider = IdentityProvider()
+    people: tuple[Person, ...] = ()
     # Procedure terms and settings; the case-handling issue gives this a schema.
     procedure: dict[str, Any] = {}
 
@@ -100,12 +141,31 @@ def _load(path: Path, schema: type[TenantFile]) -> Any:
         raise TenantFileError(path, f"cannot be read ({error.strerror})") from None
 
 
+def _check_people(path: Path, declared: TenantFile) -> None:
+    subjects: set[str] = set()
+    for index, person in enumerate(declared.people):
+        if person.subject in subjects:
+            raise TenantFileError(path, f"field 'people[{index}].subject': '{person.subject}' is listed twice")
+        subjects.add(person.subject)
+        held: set[KnownRole] = set()
+        for role in person.roles:
+            clash = incompatible_with(KnownRole(role), held)
+            if clash is not None:
+                raise TenantFileError(
+                    path,
+                    f"field 'people[{index}].roles': {role} may not be combined with "
+                    f"{clash} in one organisation (seed-000 §1.7)",
+                )
+            held.add(KnownRole(role))
+
+
 def load_branch_tree(folder: Path) -> BranchTree:
     """Read and validate one branch folder; raise TenantFileError for the first problem found."""
     branch_path = folder / "branch.yaml"
     if not branch_path.is_file():
         raise TenantFileError(branch_path, "missing: every branch folder has a branch.yaml")
     branch: BranchFile = _load(branch_path, BranchFile)
+    _check_people(branch_path, branch)
     members: list[MemberFile] = []
     seen = {branch.slug: branch_path}
     for member_path in sorted((folder / "members").glob("*.y*ml")):
@@ -118,6 +178,7 @@ def load_branch_tree(folder: Path) -> BranchTree:
             raise TenantFileError(member_path, f"field 'slug': '{member.slug}' is already used by {seen[member.slug]}")
         if len(set(member.uses_branch_services)) != len(member.uses_branch_services):
             raise TenantFileError(member_path, "field 'uses_branch_services': a service is listed twice")
+        _check_people(member_path, member)
         seen[member.slug] = member_path
         members.append(member)
     return BranchTree(branch, tuple(members), seen)

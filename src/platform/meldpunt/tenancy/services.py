@@ -13,13 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
 from meldpunt.db.context import tenant_context
 from meldpunt.db.engine import create_engine, create_sessionmaker
+from meldpunt.identity import services as identity
+from meldpunt.identity.oidc import DEMO_ISSUER
+from meldpunt.identity.roles import Role
 from meldpunt.settings import Settings
 from meldpunt.tenancy.errors import TenantNotFound
 from meldpunt.tenancy.files import BranchTree, MemberFile, TenantFile, TenantFileError, load_branch_tree
@@ -104,7 +107,7 @@ async def _upsert(
 
 async def apply_branch_tree(
     session: AsyncSession, tree: BranchTree, *, archive_missing: bool = False
-) -> list[TenantChange]:
+) -> list[TenantChange | PeopleChange]:
     """Bring the tenants table in line with ``tree`` inside the caller's transaction."""
     slugs = [tree.branch.slug, *(member.slug for member in tree.members)]
     rows = (await session.execute(select(Tenant).where(Tenant.slug.in_(slugs)).with_for_update())).scalars()
@@ -132,7 +135,53 @@ async def apply_branch_tree(
             changes.append(TenantChange("archive", orphan.kind, orphan.slug, tenant_id=orphan.id))
     await session.flush()
     await _audit_changes(session, changes)
-    return changes
+    people = await _declared_people(session, tree)
+    tree_tenants = (
+        (await session.execute(select(Tenant).where(or_(Tenant.id == branch.id, Tenant.branch_id == branch.id))))
+        .scalars()
+        .all()
+    )
+    people_changes = await identity.sync_declared_people(session, tree_tenants, people)
+    return changes + [PeopleChange(line) for line in people_changes]
+
+
+@dataclass(frozen=True)
+class PeopleChange:
+    line: str
+
+    def __str__(self) -> str:
+        return self.line
+
+
+def _issuer(declared: TenantFile, branch: TenantFile) -> str | None:
+    """The issuer this tenant's people sign in with: its own provider, else the branch's."""
+    for provider in (declared.identity_provider, branch.identity_provider):
+        if provider.demo:
+            return DEMO_ISSUER
+        if provider.issuer:
+            return provider.issuer
+    return None
+
+
+async def _declared_people(session: AsyncSession, tree: BranchTree) -> list[identity.DeclaredPerson]:
+    people = []
+    for declared in (tree.branch, *tree.members):
+        issuer = _issuer(declared, tree.branch)
+        if declared.people and issuer is None:
+            raise TenantFileError(
+                tree.sources[declared.slug],
+                "field 'people': people sign in through an "
+                "identity_provider, here or in the branch, and neither has one",
+            )
+        home = (await session.execute(select(Tenant).where(Tenant.slug == declared.slug))).scalar_one()
+        for person in declared.people:
+            assert issuer is not None
+            people.append(
+                identity.DeclaredPerson(
+                    home, issuer, person.subject, person.name, person.email, tuple(Role(role) for role in person.roles)
+                )
+            )
+    return people
 
 
 async def _audit_changes(session: AsyncSession, changes: list[TenantChange]) -> None:
@@ -154,7 +203,7 @@ async def _audit_changes(session: AsyncSession, changes: list[TenantChange]) -> 
 
 async def apply_tenants_from_path(
     settings: Settings, folder: Path, *, dry_run: bool = False, archive_missing: bool = False
-) -> list[TenantChange]:
+) -> list[TenantChange | PeopleChange]:
     """Validate the branch folder, then apply it in one transaction (rolled back on a dry run)."""
     tree = load_branch_tree(folder)
     engine = create_engine(settings, pooled=False)

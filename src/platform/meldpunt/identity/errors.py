@@ -1,0 +1,50 @@
+"""Errors of identity and access."""
+
+from __future__ import annotations
+
+from meldpunt.errors import DomainError, NotFound
+
+
+class NotSignedIn(DomainError):
+    status = 401
+    slug = "not-signed-in"
+    title = "Niet aangemeld"
+
+    def __init__(self) -> None:
+        super().__init__("Meld u eerst aan.")
+
+
+class Forbidden(DomainError):
+    """The account has no grant that allows this action here. Also used when a tenant is not the caller's:
+    the answer is the same whether the tenant exists or not."""
+
+    status = 403
+    slug = "forbidden"
+    title = "Geen toegang"
+
+    def __init__(self) -> None:
+        super().__init__("U heeft hier geen toegang toe.")
+
+
+class RoleIncompatible(DomainError):
+    status = 409
+    slug = "role-incompatible"
+    title = "Rollen gaan niet samen"
+
+    def __init__(self, role: str, held: str) -> None:
+        self.role, self.held = role, held
+        super().__init__(f"De rol {role} gaat niet samen met de rol {held} in dezelfde organisatie (seed-000 §1.7).")
+
+
+class GrantNotFound(NotFound):
+    slug = "grant-not-found"
+    title = "Onbekende toekenning"
+
+
+class AccountOutsideBranch(DomainError):
+    status = 409
+    slug = "account-outside-branch"
+    title = "Account hoort niet bij deze branche"
+
+    def __init__(self) -> None:
+        super().__init__("Een rol kan alleen worden toegekend aan iemand van deze organisatie of haar branche.")

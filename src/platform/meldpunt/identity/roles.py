@@ -1,0 +1,71 @@
+"""Roles (DESIGN §6), the actions the policy knows, and which role may do which action.
+
+Unknown action: deny. The table below is the whole truth; ``policy.py`` applies it with grants and the
+role incompatibilities of seed-000 §1.7.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.StrEnum):
+    TENANT_ADMIN = "tenant_admin"
+    ADVISER = "adviser"
+    REPORTING_POINT = "reporting_point"
+    DECISION_MAKER = "decision_maker"
+    EXPERT = "expert"
+    PROCESS_GUARDIAN = "process_guardian"
+    COMMITTEE_CHAIR = "committee_chair"
+    COMMITTEE_MEMBER = "committee_member"
+    COMMITTEE_SECRETARY = "committee_secretary"
+    INVESTIGATOR = "investigator"
+    DPO = "dpo"
+    SECTOR_BOARD = "sector_board"
+    HR = "hr"
+    LINE_MANAGER = "line_manager"
+    MEDIATOR = "mediator"
+    FACILITATOR = "facilitator"
+
+
+class Action(enum.StrEnum):
+    """Everything the policy can be asked about. Later issues add case actions here."""
+
+    TENANT_VIEW = "tenant.view"  # see the tenant in the switcher and its shell page
+    GRANTS_VIEW = "grants.view"
+    GRANTS_MANAGE = "grants.manage"
+    AUDIT_READ = "audit.read"
+
+
+ALL_ROLES = frozenset(Role)
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.TENANT_VIEW: ALL_ROLES,
+    Action.GRANTS_VIEW: frozenset({Role.TENANT_ADMIN, Role.DPO}),
+    Action.GRANTS_MANAGE: frozenset({Role.TENANT_ADMIN}),
+    # The audit log is the data protection officer's (issue 3 §6); it holds no case content.
+    Action.AUDIT_READ: frozenset({Role.DPO}),
+}
+
+# seed-000 §1.7: the confidential adviser of an organisation is never its reporting point ("Vertrouwens-
+# personen moeten echter niet als meldpunt … fungeren", H5), expert, process guardian, mediator or
+# investigator. Symmetric: holding either side forbids the other in the same tenant.
+INCOMPATIBLE_ROLES: frozenset[frozenset[Role]] = frozenset(
+    frozenset({Role.ADVISER, other})
+    for other in (Role.REPORTING_POINT, Role.EXPERT, Role.PROCESS_GUARDIAN, Role.MEDIATOR, Role.INVESTIGATOR)
+)
+
+# Which roles a branch person holds in the members that use each branch service (DESIGN §5).
+BRANCH_SERVICE_ROLES: dict[str, frozenset[Role]] = {
+    "advisers": frozenset({Role.ADVISER}),
+    "process_guardians": frozenset({Role.PROCESS_GUARDIAN}),
+    "complaints_committee": frozenset({Role.COMMITTEE_CHAIR, Role.COMMITTEE_MEMBER, Role.COMMITTEE_SECRETARY}),
+}
+
+
+def incompatible_with(role: Role, held: frozenset[Role] | set[Role]) -> Role | None:
+    """A role already held that ``role`` may not be combined with, or None."""
+    for other in sorted(held):
+        if frozenset({role, other}) in INCOMPATIBLE_ROLES:
+            return other
+    return None

@@ -1,0 +1,299 @@
+"""Accounts, grants and what a signed-in account may see.
+
+Every change of a grant is written to the audit log of the tenant it applies in. Grants are never
+deleted: they end (``valid_to``), so the history of who could see what stays readable.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meldpunt.audit import services as audit
+from meldpunt.audit.services import AuditActor
+from meldpunt.db.context import tenant_context
+from meldpunt.identity.errors import AccountOutsideBranch, GrantNotFound, RoleIncompatible
+from meldpunt.identity.models import Account, Grant, GrantSource
+from meldpunt.identity.policy import Actor, TenantAccess
+from meldpunt.identity.roles import BRANCH_SERVICE_ROLES, Role, incompatible_with
+from meldpunt.tenancy.models import Tenant
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def tenant_tree(session: AsyncSession, tenant_id: uuid.UUID) -> list[Tenant]:
+    """The tenant's branch and all of the branch's members (the tenants one deployment's grants can span)."""
+    tenant = await session.get(Tenant, tenant_id)
+    if tenant is None:
+        return []
+    branch_id = tenant.branch_id or tenant.id
+    rows = await session.execute(select(Tenant).where(or_(Tenant.id == branch_id, Tenant.branch_id == branch_id)))
+    return list(rows.scalars())
+
+
+async def find_or_create_account(
+    session: AsyncSession, home: Tenant, issuer: str, subject: str, claims: dict[str, Any]
+) -> Account:
+    """The account for (issuer, subject) in ``home``'s tree, created in ``home`` when there is none."""
+    tree = [tenant.id for tenant in await tenant_tree(session, home.id)]
+    await tenant_context(session, tree)
+    accounts = (
+        (
+            await session.execute(
+                select(Account).where(Account.tenant_id.in_(tree), Account.issuer == issuer, Account.subject == subject)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    account = next((a for a in accounts if a.tenant_id == home.id), accounts[0] if accounts else None)
+    if account is None:
+        account = Account(
+            tenant_id=home.id,
+            id=uuid.uuid4(),
+            issuer=issuer,
+            subject=subject,
+            display_name=str(claims.get("name") or subject)[:200],
+            email=claims.get("email"),
+        )
+        session.add(account)
+        await session.flush()
+        await audit.record(session, home.id, AuditActor.account(account.id), "account.create", "account", account.id)
+    return account
+
+
+async def record_sign_in(session: AsyncSession, home: Tenant, issuer: str, claims: dict[str, Any]) -> Account:
+    account = await find_or_create_account(session, home, issuer, str(claims["sub"]), claims)
+    account.last_sign_in_at = now()
+    if claims.get("name"):
+        account.display_name = str(claims["name"])[:200]
+    await tenant_context(session, [home.id, account.tenant_id])
+    await audit.record(session, home.id, AuditActor.account(account.id), "auth.sign_in", "account", account.id)
+    return account
+
+
+async def record_failed_sign_in(session: AsyncSession, tenant: Tenant, reason: str) -> None:
+    await tenant_context(session, [tenant.id])
+    await audit.record(
+        session, tenant.id, AuditActor("anonymous"), "auth.sign_in_failed", "tenant", tenant.id, reason=reason
+    )
+
+
+async def record_sign_out(session: AsyncSession, account_tenant_id: uuid.UUID, account_id: uuid.UUID) -> None:
+    await tenant_context(session, [account_tenant_id])
+    await audit.record(
+        session, account_tenant_id, AuditActor.account(account_id), "auth.sign_out", "account", account_id
+    )
+
+
+async def load_actor(session: AsyncSession, account_tenant_id: uuid.UUID, account_id: uuid.UUID) -> Actor | None:
+    """The account with the tenants and roles its grants allow right now (none: an empty actor)."""
+    tree = {tenant.id: tenant for tenant in await tenant_tree(session, account_tenant_id)}
+    await tenant_context(session, list(tree))
+    account = await session.get(Account, (account_tenant_id, account_id))
+    if account is None:
+        return None
+    moment = now()
+    grants = (
+        await session.execute(
+            select(Grant).where(
+                Grant.tenant_id.in_(list(tree)),
+                Grant.account_tenant_id == account_tenant_id,
+                Grant.account_id == account_id,
+                Grant.valid_from <= moment,
+                or_(Grant.valid_to.is_(None), Grant.valid_to > moment),
+            )
+        )
+    ).scalars()
+    roles: dict[uuid.UUID, set[Role]] = {}
+    for grant in grants:
+        roles.setdefault(grant.tenant_id, set()).add(Role(grant.role))
+    access = {
+        tree[tenant_id].slug: TenantAccess(
+            tenant_id, tree[tenant_id].slug, tree[tenant_id].display_name, frozenset(held)
+        )
+        for tenant_id, held in roles.items()
+        if tree[tenant_id].archived_at is None
+    }
+    return Actor(account.id, account.tenant_id, account.display_name, access, moment)
+
+
+async def _active_roles(
+    session: AsyncSession, tenant_id: uuid.UUID, account_tenant_id: uuid.UUID, account_id: uuid.UUID
+) -> set[Role]:
+    moment = now()
+    rows = await session.execute(
+        select(Grant.role).where(
+            Grant.tenant_id == tenant_id,
+            Grant.account_tenant_id == account_tenant_id,
+            Grant.account_id == account_id,
+            Grant.valid_from <= moment,
+            or_(Grant.valid_to.is_(None), Grant.valid_to > moment),
+        )
+    )
+    return {Role(role) for role in rows.scalars()}
+
+
+async def grant_role(
+    session: AsyncSession,
+    by: AuditActor,
+    tenant: Tenant,
+    account: Account,
+    role: Role,
+    source: str,
+    valid_to: datetime | None = None,
+) -> Grant:
+    """Give ``account`` ``role`` in ``tenant``; refuses the role incompatibilities of seed-000 §1.7."""
+    tree = {t.id for t in await tenant_tree(session, tenant.id)}
+    if account.tenant_id not in tree:
+        raise AccountOutsideBranch()
+    await tenant_context(session, list(tree))
+    held = await _active_roles(session, tenant.id, account.tenant_id, account.id)
+    clash = incompatible_with(role, held)
+    if clash is not None:
+        raise RoleIncompatible(role.value, clash.value)
+    grant = Grant(
+        tenant_id=tenant.id,
+        id=uuid.uuid4(),
+        account_tenant_id=account.tenant_id,
+        account_id=account.id,
+        role=role.value,
+        source=source,
+        valid_from=now(),
+        valid_to=valid_to,
+    )
+    session.add(grant)
+    await session.flush()
+    await audit.record(
+        session,
+        tenant.id,
+        by,
+        "grant.create",
+        "grant",
+        grant.id,
+        role=role.value,
+        source=source,
+        account=str(account.id),
+    )
+    return grant
+
+
+async def end_grant(session: AsyncSession, by: AuditActor, tenant: Tenant, grant_id: uuid.UUID) -> Grant:
+    await tenant_context(session, [tenant.id])
+    grant = await session.get(Grant, (tenant.id, grant_id))
+    if grant is None:
+        raise GrantNotFound("Deze toekenning bestaat niet (meer).")
+    if grant.valid_to is None or grant.valid_to > now():
+        grant.valid_to = max(now(), grant.valid_from)
+        await audit.record(
+            session,
+            tenant.id,
+            by,
+            "grant.end",
+            "grant",
+            grant.id,
+            role=grant.role,
+            source=grant.source,
+            account=str(grant.account_id),
+        )
+    return grant
+
+
+@dataclass(frozen=True)
+class DeclaredPerson:
+    home: Tenant
+    issuer: str
+    subject: str
+    name: str
+    email: str | None
+    roles: tuple[Role, ...]
+
+
+async def sync_declared_people(
+    session: AsyncSession, tenants: Iterable[Tenant], people: Iterable[DeclaredPerson]
+) -> list[str]:
+    """Make the declared and branch-service grants of ``tenants`` exactly what the files say.
+
+    Grants from the files are created when missing and ended when no longer declared; grants given by a
+    tenant_admin are left alone. Returns a line per change, for ``tenants apply`` to print.
+    """
+    tenants = list(tenants)
+    by_id = {tenant.id: tenant for tenant in tenants}
+    await tenant_context(session, list(by_id))
+    system = AuditActor.system("tenants-apply")
+    desired: set[tuple[uuid.UUID, uuid.UUID, Role, str]] = set()
+    accounts: dict[uuid.UUID, Account] = {}
+    changes: list[str] = []
+    for person in people:
+        account = await find_or_create_account(
+            session, person.home, person.issuer, person.subject, {"name": person.name, "email": person.email}
+        )
+        account.display_name, account.email = person.name, person.email
+        accounts[account.id] = account
+        for role in person.roles:
+            desired.add((person.home.id, account.id, role, GrantSource.DECLARED))
+            if person.home.kind == "branch":
+                for member in tenants:
+                    if (
+                        member.branch_id == person.home.id
+                        and member.archived_at is None
+                        and any(role in BRANCH_SERVICE_ROLES[service] for service in member.branch_services)
+                    ):
+                        desired.add((member.id, account.id, role, GrantSource.BRANCH_SERVICE))
+    await tenant_context(session, list(by_id))
+    moment = now()
+    existing = (
+        (
+            await session.execute(
+                select(Grant).where(
+                    Grant.tenant_id.in_(list(by_id)),
+                    Grant.source.in_([GrantSource.DECLARED, GrantSource.BRANCH_SERVICE]),
+                    or_(Grant.valid_to.is_(None), Grant.valid_to > moment),
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    present = {(g.tenant_id, g.account_id, Role(g.role), g.source): g for g in existing}
+    for key, grant in present.items():
+        if key not in desired:
+            await end_grant(session, system, by_id[grant.tenant_id], grant.id)
+            changes.append(f"end grant {grant.role} ({grant.source}) in {by_id[grant.tenant_id].slug}")
+    for tenant_id, account_id, role, source in sorted(desired - set(present), key=str):
+        ended = (
+            await session.execute(
+                select(Grant).where(
+                    Grant.tenant_id == tenant_id,
+                    Grant.account_id == account_id,
+                    Grant.role == role.value,
+                    Grant.source == source,
+                )
+            )
+        ).scalar()
+        if ended is not None:  # declared again: reopen the ended grant (one row per account, role and source)
+            ended.valid_to = None
+            await audit.record(
+                session,
+                tenant_id,
+                system,
+                "grant.reopen",
+                "grant",
+                ended.id,
+                role=role.value,
+                source=source,
+                account=str(account_id),
+            )
+        else:
+            await grant_role(session, system, by_id[tenant_id], accounts[account_id], role, source)
+            await tenant_context(session, list(by_id))
+        changes.append(f"grant {role.value} ({source}) in {by_id[tenant_id].slug} to {accounts[account_id].subject}")
+    return changes
