@@ -46,7 +46,9 @@ def free_port() -> int:
         return port
 
 
-def start_provider(clients: list[OidcClient], email_domain: str = "example.test") -> RunningProvider:
+def start_provider(
+    clients: list[OidcClient], email_domain: str = "example.test", id_token_ttl: int = 60
+) -> RunningProvider:
     node = shutil.which("node")
     if node is None or not (HERE / "node_modules" / "oidc-provider").is_dir():
         raise RuntimeError(INSTALL_HINT)
@@ -57,13 +59,22 @@ def start_provider(clients: list[OidcClient], email_domain: str = "example.test"
         "PORT": str(port),
         "ISSUER": issuer,
         "EMAIL_DOMAIN": email_domain,
-        "CLIENTS": json.dumps([
-            {"client_id": c.client_id, "client_secret": c.client_secret, "redirect_uris": [c.redirect_uri]}
-            for c in clients
-        ]),
+        "ID_TOKEN_TTL": str(id_token_ttl),
+        "CLIENTS": json.dumps(
+            [
+                {"client_id": c.client_id, "client_secret": c.client_secret, "redirect_uris": [c.redirect_uri]}
+                for c in clients
+            ]
+        ),
     }
-    process = subprocess.Popen([node, str(HERE / "provider.mjs")], env=environment, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, cwd=HERE)
+    process = subprocess.Popen(
+        [node, str(HERE / "provider.mjs")],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=HERE,
+    )
     assert process.stdout is not None
     ready = threading.Event()
     lines: list[str] = []

@@ -56,3 +56,13 @@ def test_secrets_are_masked_when_shown() -> None:
     assert "s3cret" not in str(shown) and "hunter2" not in str(shown)
     assert shown["database_url"] == "postgresql+asyncpg://meldpunt_app:***@db.internal:5432/meldpunt"
     assert mask_url_password("redis://cache:6379/0") == "redis://cache:6379/0"
+
+
+def test_every_tenant_table_puts_tenant_id_first_in_its_primary_key() -> None:
+    from meldpunt.db.base import Base
+    from meldpunt.models import load_all_models
+
+    load_all_models()
+    for table in Base.metadata.sorted_tables:
+        if "tenant_id" in table.columns:
+            assert [c.name for c in table.primary_key.columns][0] == "tenant_id", table.name

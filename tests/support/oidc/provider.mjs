@@ -27,7 +27,7 @@ const provider = new Provider(issuer, {
       },
     };
   },
-  ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 600, Grant: 600 },
+  ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: Number(process.env.ID_TOKEN_TTL || 600), Interaction: 600, Session: 600, Grant: 600 },
   cookies: { keys: ['meldpunt-test-provider-only'] },
 });
 

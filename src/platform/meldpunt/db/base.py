@@ -37,6 +37,7 @@ class TenantScoped:
 
     @declared_attr
     def tenant_id(cls) -> Mapped[uuid.UUID]:
-        return mapped_column(ForeignKey("tenants.id"), primary_key=True)
+        # sort_order: tenant_id is the first column of the primary key, in the ORM as in the migrations.
+        return mapped_column(ForeignKey("tenants.id"), primary_key=True, sort_order=-10)
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4, sort_order=-9)

@@ -98,7 +98,9 @@ async def load_actor(session: AsyncSession, account_tenant_id: uuid.UUID, accoun
     """The account with the tenants and roles its grants allow right now (none: an empty actor)."""
     tree = {tenant.id: tenant for tenant in await tenant_tree(session, account_tenant_id)}
     await tenant_context(session, list(tree))
-    account = await session.get(Account, (account_tenant_id, account_id))
+    account = (
+        await session.execute(select(Account).where(Account.tenant_id == account_tenant_id, Account.id == account_id))
+    ).scalar()
     if account is None:
         return None
     moment = now()
@@ -188,7 +190,7 @@ async def grant_role(
 
 async def end_grant(session: AsyncSession, by: AuditActor, tenant: Tenant, grant_id: uuid.UUID) -> Grant:
     await tenant_context(session, [tenant.id])
-    grant = await session.get(Grant, (tenant.id, grant_id))
+    grant = (await session.execute(select(Grant).where(Grant.tenant_id == tenant.id, Grant.id == grant_id))).scalar()
     if grant is None:
         raise GrantNotFound("Deze toekenning bestaat niet (meer).")
     if grant.valid_to is None or grant.valid_to > now():

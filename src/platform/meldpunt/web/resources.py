@@ -1,4 +1,4 @@
-"""The long-lived resources of a web process: database engine, Redis client, object store."""
+"""The long-lived resources of a web process: database engine, Redis, object store, OIDC client, sessions."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from meldpunt.db.engine import create_engine, create_sessionmaker
 from meldpunt.dossiers.storage import ObjectStore, create_object_store
+from meldpunt.identity.oidc import OidcClient
+from meldpunt.identity.sessions import SessionStore
 from meldpunt.settings import Settings
 
 
@@ -19,18 +21,24 @@ class Resources:
     sessionmaker: async_sessionmaker[AsyncSession]
     redis: aioredis.Redis
     object_store: ObjectStore
+    oidc: OidcClient
+    sessions: SessionStore
 
     @classmethod
     def open(cls, settings: Settings) -> Resources:
         engine = create_engine(settings)
+        redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5)
         return cls(
             settings,
             engine,
             create_sessionmaker(engine),
-            aioredis.Redis.from_url(settings.redis_url, socket_timeout=5),
+            redis,
             create_object_store(settings),
+            OidcClient(),
+            SessionStore(redis, settings),
         )
 
     async def close(self) -> None:
+        await self.oidc.http.aclose()
         await self.redis.aclose()
         await self.engine.dispose()
