@@ -65,4 +65,4 @@ def test_every_tenant_table_puts_tenant_id_first_in_its_primary_key() -> None:
     load_all_models()
     for table in Base.metadata.sorted_tables:
         if "tenant_id" in table.columns:
-            assert [c.name for c in table.primary_key.columns][0] == "tenant_id", table.name
+            assert next(c.name for c in table.primary_key.columns) == "tenant_id", table.name

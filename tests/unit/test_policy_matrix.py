@@ -1,0 +1,52 @@
+"""Every role against every action the policy knows, compared with this table; and the incompatibilities."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from meldpunt.identity.policy import Actor, TenantAccess, may
+from meldpunt.identity.roles import Action, Role, incompatible_with
+
+# The expected answers, written out by hand (not derived from the code under test).
+ALLOWED: dict[str, set[str]] = {
+    "tenant.view": {r.value for r in Role},
+    "grants.view": {"tenant_admin", "dpo"},
+    "grants.manage": {"tenant_admin"},
+    "audit.read": {"dpo"},
+}
+
+
+def actor_with(*roles: Role, slug: str = "lid") -> Actor:
+    return Actor(uuid.uuid4(), uuid.uuid4(), "Test", {slug: TenantAccess(uuid.uuid4(), slug, "Lid", frozenset(roles))})
+
+
+def test_the_table_covers_every_action_the_policy_knows() -> None:
+    assert set(ALLOWED) == {action.value for action in Action}
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+@pytest.mark.parametrize("action", list(Action), ids=str)
+def test_role_action_matrix(role: Role, action: Action) -> None:
+    assert may(actor_with(role), action.value, "lid") is (role.value in ALLOWED[action.value])
+
+
+def test_unknown_actions_and_other_tenants_are_denied() -> None:
+    everything = actor_with(*Role)
+    assert not may(everything, "case.delete_everything", "lid")
+    assert not may(everything, "", "lid")
+    assert not may(everything, "tenant.view", "een-ander-lid")
+    assert not may(actor_with(), "tenant.view", "lid")
+
+
+# seed-000 §1.7: the adviser of an organisation is never its reporting point, expert, process guardian,
+# mediator or investigator.
+FORBIDDEN_WITH_ADVISER = {Role.REPORTING_POINT, Role.EXPERT, Role.PROCESS_GUARDIAN, Role.MEDIATOR, Role.INVESTIGATOR}
+
+
+@pytest.mark.parametrize("other", list(Role), ids=str)
+def test_adviser_incompatibilities_hold_both_ways(other: Role) -> None:
+    expected = Role.ADVISER if other in FORBIDDEN_WITH_ADVISER else None
+    assert incompatible_with(other, {Role.ADVISER}) == expected
+    assert incompatible_with(Role.ADVISER, {other}) == (other if other in FORBIDDEN_WITH_ADVISER else None)
