@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import os
 import re
 import signal
@@ -74,6 +75,38 @@ class DemoProcess:
         return code
 
 
+# What each demo person sees after signing in through the demo's own OpenID provider.
+DEMO_PEOPLE = {
+    "sanne": {"zorg-welzijn": ["adviser"], "de-linde": ["adviser"], "het-anker": ["adviser"]},
+    "ahmed": {"zorg-welzijn": ["process_guardian"], "de-linde": ["process_guardian"]},
+    "ingrid": {"zorg-welzijn": ["committee_chair"], "de-linde": ["committee_chair"], "het-anker": ["committee_chair"]},
+    "kees": {"zorg-welzijn": ["sector_board"]},
+    "marloes": {"de-linde": ["decision_maker"]},
+    "tom": {"de-linde": ["dpo", "tenant_admin"]},
+}
+
+
+def roles_after_demo_sign_in(port: int, person: str, tenant: str = "de-linde") -> dict[str, list[str]]:
+    """Play the browser: sign in for a tenant, pick the person at the demo provider, read /api/v1/me."""
+    base = f"http://127.0.0.1:{port}"
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=10) as browser:
+        to_provider = browser.get("/auth/login", params={"tenant": tenant})
+        assert to_provider.status_code == 302, to_provider.text
+        picker = browser.get(to_provider.headers["location"])
+        assert picker.status_code == 200 and f'value="{person}"' in picker.text
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', picker.text))
+        back = browser.post(
+            "/demo-idp/authorize", data={**{k: html.unescape(v) for k, v in fields.items()}, "subject": person}
+        )
+        assert back.status_code == 303
+        signed_in = browser.get(back.headers["location"].removeprefix(base))
+        assert signed_in.status_code == 303, signed_in.text
+        shell = browser.get(signed_in.headers["location"], headers={"accept": "text/html"})
+        assert shell.status_code in (200, 403)
+        me = browser.get("/api/v1/me").json()
+        return {entry["slug"]: entry["roles"] for entry in me["tenants"]}
+
+
 async def tenants_in(database_url: str) -> list[tuple[str, str]]:
     engine = create_async_engine(database_url)
     try:
@@ -90,6 +123,8 @@ def run_once(port: int, data_dir: Path) -> tuple[list[tuple[str, str]], str]:
         demo.wait_until_ready(port)
         public = httpx.get(f"http://127.0.0.1:{port}/api/v1/public/de-linde", timeout=5)
         assert public.status_code == 200 and public.json()["branch"]["slug"] == "zorg-welzijn"
+        for person, expected in DEMO_PEOPLE.items():
+            assert roles_after_demo_sign_in(port, person) == expected, person
         tenants = asyncio.run(tenants_in(demo.database_url()))
     finally:
         code = demo.stop()

@@ -8,30 +8,42 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import AsyncGenerator
+from pathlib import Path
+from typing import Any
 
+import redis.asyncio as aioredis
 import structlog
 from litestar import Litestar, Request, Response
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
+from litestar.response import Redirect, Template
+from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.template.config import TemplateConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt import __version__
 from meldpunt.errors import DomainError
 from meldpunt.identity.controllers import ROUTES as identity_routes
 from meldpunt.identity.controllers import provide_actor
+from meldpunt.identity.demo_provider import ROUTES as demo_provider_routes
+from meldpunt.identity.errors import NotSignedIn
 from meldpunt.identity.oidc import OidcClient
 from meldpunt.identity.sessions import SessionStore
 from meldpunt.settings import Settings, load_settings
 from meldpunt.tenancy.controllers import get_public_tenant
 from meldpunt.web.health import PROBLEM_JSON, live, ready
+from meldpunt.web.i18n import context_for, language_of
 from meldpunt.web.middleware import request_context_middleware
+from meldpunt.web.pages import ROUTES as page_routes
 from meldpunt.web.resources import Resources
 
 log = structlog.get_logger(__name__)
+WEB_DIR = Path(__file__).resolve().parent / "web"
 
 
 async def provide_db(state: State) -> AsyncGenerator[AsyncSession, None]:
@@ -58,13 +70,25 @@ def provide_oidc(state: State) -> OidcClient:
     return client
 
 
+def provide_redis(state: State) -> aioredis.Redis:
+    client: aioredis.Redis = state.resources.redis
+    return client
+
+
 def provide_sessions(state: State) -> SessionStore:
     store: SessionStore = state.resources.sessions
     return store
 
 
-def unexpected_error(request: Request[object, object, State], error: Exception) -> Response[dict[str, object]]:
+def unexpected_error(request: Request[object, object, State], error: Exception) -> Response[Any]:
     log.error("request.failed", error=type(error).__name__, frames=stack_frames(error))
+    if wants_html(request):
+        return error_page(
+            request,
+            HTTP_500_INTERNAL_SERVER_ERROR,
+            "Er ging iets mis",
+            "Er ging iets mis aan onze kant. Probeer het later opnieuw.",
+        )
     return Response(
         {
             "type": "about:blank",
@@ -77,7 +101,23 @@ def unexpected_error(request: Request[object, object, State], error: Exception) 
     )
 
 
-def domain_error(request: Request[object, object, State], error: DomainError) -> Response[dict[str, object]]:
+def wants_html(request: Request[object, object, State]) -> bool:
+    """A browser on a page (not the API): errors become friendly Dutch pages instead of problem JSON."""
+    return "text/html" in request.headers.get("accept", "") and not request.url.path.startswith(
+        ("/api/", "/health", "/schema", "/demo-idp/token")
+    )
+
+
+def error_page(request: Request[object, object, State], status: int, title: str, detail: str) -> Response[Any]:
+    context = context_for(language_of(request.query_params.get("lang"), request.headers.get("accept-language")))
+    return Template("message.html", context={**context, "title": title, "detail": detail}, status_code=status)
+
+
+def domain_error(request: Request[object, object, State], error: DomainError) -> Response[Any]:
+    if wants_html(request):
+        if isinstance(error, NotSignedIn):
+            return Redirect("/", status_code=303)
+        return error_page(request, error.status, error.title, error.detail)
     return Response(
         {
             "type": f"https://meldpunt.nl/problems/{error.slug}",
@@ -100,13 +140,23 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await app.state.resources.close()
 
     return Litestar(
-        route_handlers=[live, ready, get_public_tenant, *identity_routes],
+        route_handlers=[
+            live,
+            ready,
+            get_public_tenant,
+            *identity_routes,
+            *page_routes,
+            *(demo_provider_routes if settings.demo_identity_provider else ()),
+            create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
+        ],
+        template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
         dependencies={
             "db": Provide(provide_db),
             "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
             "oidc": Provide(provide_oidc, sync_to_thread=False),
             "sessions": Provide(provide_sessions, sync_to_thread=False),
             "actor": Provide(provide_actor),
+            "redis": Provide(provide_redis, sync_to_thread=False),
         },
         middleware=[request_context_middleware],
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],

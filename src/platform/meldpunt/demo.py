@@ -41,6 +41,8 @@ def _demo_environment(
             "MELDPUNT_STORAGE_DIRECTORY": str(data_dir / "objects"),
             "MELDPUNT_LOG_FORMAT": os.environ.get("MELDPUNT_LOG_FORMAT", "console"),
             "MELDPUNT_TENANTS_DIR": os.environ.get("MELDPUNT_TENANTS_DIR", ""),
+            "MELDPUNT_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "MELDPUNT_DEMO_IDENTITY_PROVIDER": "true",
         }
     )
     return environment
@@ -108,10 +110,12 @@ def _banner(port: int, database_url: str, socket_dir: str, redis_url: str, data_
     return f"""
 Meldpunt demo is running.
 
+  Web:            http://127.0.0.1:{port}/
+                  (sign in for an organisation, then pick a demo person: an adviser shared by two
+                  members, a decision maker, a pooled process guardian, a committee chair, a sector
+                  board member, a tenant admin)
   Readiness:      http://127.0.0.1:{port}/health/ready
   API schema:     http://127.0.0.1:{port}/schema
-  Reporting point (public API), e.g.:
-                  http://127.0.0.1:{port}/api/v1/public/de-linde
   PostgreSQL:     {database_url}
                   (psql -h {socket_dir} -U postgres meldpunt)
   Redis:          {redis_url}

@@ -122,8 +122,7 @@ def branch_with_people(tmp_path: Path, repo_root: Path, issuer: str, suffix: str
         stem = "zorg-welzijn" if path.name == "branch.yaml" else path.stem
         text_ = text_.replace(f"slug: {stem}", f"slug: {stem}-{suffix}")
         if path.name == "branch.yaml":
-            text_ = text_.split("\npeople:")[0]
-            text_ = text_.replace("identity_provider:\n  demo: true\n", "")
+            text_ = text_.split("\nidentity_provider:")[0]
             text_ += (
                 f"\nidentity_provider:\n  issuer: {issuer}\n  client_id: meldpunt-a\n"
                 "  client_secret_env: TEST_IDP_SECRET_A\n"
@@ -161,12 +160,12 @@ async def test_shared_professionals_hold_grants_exactly_where_the_branch_service
     folder = branch_with_people(tmp_path, repo_root, providers.a.issuer, suffix)
     await apply_tenants_from_path(settings, folder)
     branch, linde, anker, oost = (f"{s}-{suffix}" for s in ("zorg-welzijn", "de-linde", "het-anker", "zorggroep-oost"))
-    # De Linde uses every branch service, Het Anker only the committee, Zorggroep Oost none.
-    assert await grants_of(app_engine, "vp-gedeeld") == {(branch, "adviser"), (linde, "adviser")}
+    # De Linde uses every branch service, Het Anker the advisers and the committee, Zorggroep Oost none.
+    assert await grants_of(app_engine, "vp-gedeeld") == {(branch, "adviser"), (linde, "adviser"), (anker, "adviser")}
     assert await grants_of(app_engine, "pb-pool") == {(branch, "process_guardian"), (linde, "process_guardian")}
-    # Het Anker starts to use the branch's advisers; De Linde stops using them.
+    # Zorggroep Oost starts to use the branch's advisers; De Linde stops using them.
     for name, services in (
-        (f"het-anker-{suffix}", "[complaints_committee, advisers]"),
+        (f"zorggroep-oost-{suffix}", "[advisers]"),
         (f"de-linde-{suffix}", "[complaints_committee, process_guardians]"),
     ):
         member = folder / "members" / f"{name}.yaml"
@@ -177,8 +176,8 @@ async def test_shared_professionals_hold_grants_exactly_where_the_branch_service
         member.write_text("\n".join(lines) + "\n")
     changes = [str(c) for c in await apply_tenants_from_path(settings, folder)]
     assert f"end grant adviser (branch_service) in {linde}" in changes
-    assert await grants_of(app_engine, "vp-gedeeld") == {(branch, "adviser"), (anker, "adviser")}
-    assert (oost, "adviser") not in await grants_of(app_engine, "vp-gedeeld")
+    assert await grants_of(app_engine, "vp-gedeeld") == {(branch, "adviser"), (anker, "adviser"), (oost, "adviser")}
+    assert (linde, "process_guardian") in await grants_of(app_engine, "pb-pool")
     # Applying again changes nothing.
     assert await apply_tenants_from_path(settings, folder) == []
 

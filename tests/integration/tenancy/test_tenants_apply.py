@@ -13,7 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from meldpunt.settings import Settings
 from meldpunt.tenancy.files import TenantFileError
-from meldpunt.tenancy.services import apply_tenants_from_path
+from meldpunt.tenancy.services import TenantChange, apply_tenants_from_path
+
+
+def tenant_changes(changes: list[object]) -> list[str]:
+    """The changes to tenants themselves (the people and grants they declare are tested elsewhere)."""
+    return [str(change) for change in changes if isinstance(change, TenantChange)]
 
 
 def branch_folder(tmp_path: Path, repo_root: Path) -> tuple[Path, dict[str, str]]:
@@ -49,7 +54,7 @@ async def test_applying_twice_changes_nothing_the_second_time(
 ) -> None:
     folder, slugs = branch_folder(tmp_path, repo_root)
     first = await apply_tenants_from_path(settings, folder)
-    assert sorted(str(c) for c in first) == sorted(
+    assert sorted(tenant_changes(first)) == sorted(
         [f"create branch {slugs['zorg-welzijn']}"]
         + [f"create member {slugs[m]}" for m in ("de-linde", "het-anker", "zorggroep-oost")]
     )
@@ -83,7 +88,7 @@ async def test_a_changed_field_is_reported_and_updated(
     member = folder / "members" / f"{slugs['het-anker']}.yaml"
     member.write_text(member.read_text().replace("fte: 60", "fte: 75"))
     changes = await apply_tenants_from_path(settings, folder)
-    assert [str(c) for c in changes] == [f"update member {slugs['het-anker']} (fte)"]
+    assert tenant_changes(changes) == [f"update member {slugs['het-anker']} (fte)"]
     rows = {row[0]: row for row in await snapshot(app_engine, [slugs["het-anker"]])}
     assert rows[slugs["het-anker"]][5] == 75
 
@@ -93,14 +98,14 @@ async def test_a_dry_run_writes_nothing(
 ) -> None:
     folder, slugs = branch_folder(tmp_path, repo_root)
     changes = await apply_tenants_from_path(settings, folder, dry_run=True)
-    assert len(changes) == 4
+    assert len(tenant_changes(changes)) == 4
     assert await snapshot(app_engine, list(slugs.values())) == []
     await apply_tenants_from_path(settings, folder)
     before = await snapshot(app_engine, list(slugs.values()))
     member = folder / "members" / f"{slugs['de-linde']}.yaml"
     member.write_text(member.read_text().replace("Thuiszorg De Linde", "Thuiszorg De Linde B.V."))
     changes = await apply_tenants_from_path(settings, folder, dry_run=True)
-    assert [str(c) for c in changes] == [f"update member {slugs['de-linde']} (display_name)"]
+    assert tenant_changes(changes) == [f"update member {slugs['de-linde']} (display_name)"]
     assert await snapshot(app_engine, list(slugs.values())) == before
 
 
@@ -127,12 +132,13 @@ async def test_a_removed_member_is_kept_unless_archiving_is_asked_and_never_dele
     removed.unlink()
     assert await apply_tenants_from_path(settings, folder) == []
     changes = await apply_tenants_from_path(settings, folder, archive_missing=True)
-    assert [str(c) for c in changes] == [f"archive member {slugs['het-anker']}"]
+    assert tenant_changes(changes) == [f"archive member {slugs['het-anker']}"]
+    assert all(slugs["het-anker"] in line for line in map(str, changes) if line.startswith("end grant"))
     rows = {row[0]: row for row in await snapshot(app_engine, list(slugs.values()))}
     assert len(rows) == 4 and rows[slugs["het-anker"]][9] is not None
     removed.write_text(kept_text)
     changes = await apply_tenants_from_path(settings, folder)
-    assert [str(c) for c in changes] == [f"restore member {slugs['het-anker']}"]
+    assert tenant_changes(changes) == [f"restore member {slugs['het-anker']}"]
 
 
 def test_the_command_prints_changes_and_names_a_bad_file(

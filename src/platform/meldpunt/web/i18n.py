@@ -1,0 +1,98 @@
+"""Interface texts, Dutch first with English. The language follows ``?lang=`` or the browser's preference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TEXTS: dict[str, dict[str, str]] = {
+    "nl": {
+        "skip": "Direct naar de inhoud",
+        "product": "Meldpunt",
+        "tagline": "Het meldpunt voor ongewenst gedrag op het werk",
+        "reporting_points": "Meldpunten",
+        "for_professionals": "Voor professionals",
+        "sign_in_for": "Aanmelden voor",
+        "sign_out": "Afmelden",
+        "your_organisations": "Uw organisaties",
+        "your_roles_here": "Uw rollen hier",
+        "roles_per_organisation": "Uw rollen per organisatie",
+        "organisation": "Organisatie",
+        "roles": "Rollen",
+        "no_organisations": "U heeft (nog) geen rol in een organisatie. Neem contact op met uw beheerder.",
+        "signed_in_as": "Aangemeld als",
+        "back": "Terug naar het begin",
+        "sign_in": "Aanmelden",
+        "language": "English",
+        "language_code": "en",
+    },
+    "en": {
+        "skip": "Skip to content",
+        "product": "Meldpunt",
+        "tagline": "The reporting point for unwanted behaviour at work",
+        "reporting_points": "Reporting points",
+        "for_professionals": "For professionals",
+        "sign_in_for": "Sign in for",
+        "sign_out": "Sign out",
+        "your_organisations": "Your organisations",
+        "your_roles_here": "Your roles here",
+        "roles_per_organisation": "Your roles per organisation",
+        "organisation": "Organisation",
+        "roles": "Roles",
+        "no_organisations": "You have no role in an organisation (yet). Please contact your administrator.",
+        "signed_in_as": "Signed in as",
+        "back": "Back to the start",
+        "sign_in": "Sign in",
+        "language": "Nederlands",
+        "language_code": "nl",
+    },
+}
+
+ROLE_NAMES: dict[str, dict[str, str]] = {
+    "nl": {
+        "tenant_admin": "beheerder",
+        "adviser": "vertrouwenspersoon",
+        "reporting_point": "meldpunt",
+        "decision_maker": "beslisser",
+        "expert": "deskundige",
+        "process_guardian": "procesbewaker",
+        "committee_chair": "voorzitter klachtencommissie",
+        "committee_member": "lid klachtencommissie",
+        "committee_secretary": "secretaris klachtencommissie",
+        "investigator": "onderzoeker",
+        "dpo": "functionaris gegevensbescherming",
+        "sector_board": "sectorbestuur",
+        "hr": "hr",
+        "line_manager": "leidinggevende",
+        "mediator": "mediator",
+        "facilitator": "gespreksleider",
+    },
+    "en": {
+        "tenant_admin": "administrator",
+        "adviser": "confidential adviser",
+        "reporting_point": "reporting point",
+        "decision_maker": "decision maker",
+        "expert": "expert",
+        "process_guardian": "process guardian",
+        "committee_chair": "complaints committee chair",
+        "committee_member": "complaints committee member",
+        "committee_secretary": "complaints committee secretary",
+        "investigator": "investigator",
+        "dpo": "data protection officer",
+        "sector_board": "sector board",
+        "hr": "HR",
+        "line_manager": "line manager",
+        "mediator": "mediator",
+        "facilitator": "facilitator",
+    },
+}
+
+
+def language_of(query_lang: str | None, accept_language: str | None) -> str:
+    if query_lang in TEXTS:
+        return query_lang
+    preferred = (accept_language or "").split(",")[0].strip().lower()
+    return "en" if preferred.startswith("en") else "nl"
+
+
+def context_for(language: str) -> dict[str, Any]:
+    return {"t": TEXTS[language], "role_name": ROLE_NAMES[language], "lang": language}
