@@ -6,6 +6,7 @@ Errors leave as ``application/problem+json``; an unexpected error is logged by t
 
 from __future__ import annotations
 
+import secrets
 import traceback
 from collections.abc import AsyncGenerator
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import redis.asyncio as aioredis
 import structlog
 from litestar import Litestar, Request, Response
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -150,6 +152,24 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],
         template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key or secrets.token_urlsafe(32),
+            cookie_name="mp_csrf",
+            header_name="x-csrf-token",
+            cookie_secure=settings.session_cookie_secure,
+            cookie_samesite="lax",
+            # No cookie at all on the public side (DESIGN §11), nor where a third party posts to us.
+            exclude=[
+                "^/$",
+                "^/m/",
+                "^/api/v1/public/",
+                "^/health/",
+                "^/schema",
+                "^/static/",
+                "^/auth/callback",
+                "^/demo-idp/",
+            ],
+        ),
         dependencies={
             "db": Provide(provide_db),
             "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),

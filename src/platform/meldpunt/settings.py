@@ -58,6 +58,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     session_idle_minutes: Annotated[int, msgspec.Meta(ge=1, le=24 * 60)] = 30
     session_absolute_hours: Annotated[int, msgspec.Meta(ge=1, le=72)] = 10
     demo_identity_provider: bool = False
+    # Signs CSRF tokens; the same on every replica. Required in production; elsewhere random per process.
+    secret_key: str = ""
 
     def masked(self) -> dict[str, Any]:
         """The settings as a mapping, with every secret masked, for ``meldpunt config``."""
@@ -66,6 +68,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             value = getattr(self, name)
             if name.endswith("_url") and isinstance(value, str):
                 value = mask_url_password(value)
+            elif name.endswith("_key") and value:
+                value = "***"
             shown[name] = value
         return shown
 
@@ -144,6 +148,8 @@ def _check_urls(settings: Settings) -> list[str]:
         problems.append(f"{ENV_PREFIX}DATABASE_URL: the application connects as the role '{APP_ROLE}'")
     if urlsplit(settings.redis_url).scheme not in {"redis", "rediss", "unix"}:
         problems.append(f"{ENV_PREFIX}REDIS_URL: must start with 'redis://', 'rediss://' or 'unix://'")
+    if settings.env == "production" and len(settings.secret_key) < 32:
+        problems.append(f"{ENV_PREFIX}SECRET_KEY: production needs a random secret of at least 32 characters")
     if settings.demo_identity_provider and settings.env != "demo":
         problems.append(
             f"{ENV_PREFIX}DEMO_IDENTITY_PROVIDER: the built-in demo sign-in exists only in MELDPUNT_ENV=demo"

@@ -108,7 +108,12 @@ async def callback(client: AsyncTestClient, redirect: str) -> Any:  # type: igno
 
 
 async def sign_in(client: AsyncTestClient, slug: str, username: str) -> Any:  # type: ignore[type-arg]
-    return await callback(client, await at_provider(await start_login(client, slug), username))
+    """Sign in as a browser would, then carry the CSRF token as a page's script would for API writes."""
+    response = await callback(client, await at_provider(await start_login(client, slug), username))
+    await client.get("/api/v1/me")
+    if "mp_csrf" in client.cookies:
+        client.headers["x-csrf-token"] = client.cookies["mp_csrf"]
+    return response
 
 
 def unique_subject() -> str:

@@ -38,7 +38,7 @@ async def record_round_trip(tenant_id: str, token: str) -> None:
     await current_runtime().redis.set(RESULT_KEY.format(token=token), tenant_id, ex=300)
 
 
-@post("/test-only/{tenant_id:uuid}/round-trip/{token:str}")
+@post("/test-only/{tenant_id:uuid}/round-trip/{token:str}", opt={"exclude_from_csrf": True})
 async def start_round_trip(
     db: NamedDependency[AsyncSession],
     tenant_id: FromPath[uuid.UUID],

@@ -210,3 +210,13 @@ async def verify_tenants(settings: Settings, slug: str | None = None) -> list[tu
             return results
     finally:
         await engine.dispose()
+
+
+async def list_entries(
+    session: AsyncSession, tenant_id: uuid.UUID, *, before: int | None = None, limit: int = 100
+) -> list[AuditEntry]:
+    """A page of the tenant's log, newest first (``before``: only entries older than that sequence number)."""
+    query = select(AuditEntry).where(AuditEntry.tenant_id == tenant_id)
+    if before is not None:
+        query = query.where(AuditEntry.seq < before)
+    return list((await session.execute(query.order_by(AuditEntry.seq.desc()).limit(limit))).scalars())

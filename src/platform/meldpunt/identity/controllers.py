@@ -13,15 +13,14 @@ from litestar import Request, Response, delete, get, post, route
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Redirect
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meldpunt.audit.models import AuditEntry
+from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
 from meldpunt.db.context import tenant_context
 from meldpunt.identity import services
-from meldpunt.identity.errors import GrantNotFound, NotSignedIn
-from meldpunt.identity.models import Account, Grant, GrantSource
+from meldpunt.identity.errors import NotSignedIn
+from meldpunt.identity.models import GrantSource
 from meldpunt.identity.oidc import OidcClient, PendingSignIn, SignInFailed
 from meldpunt.identity.policy import Actor, require
 from meldpunt.identity.providers import provider_for
@@ -177,15 +176,18 @@ async def list_grants(
 ) -> list[GrantOut]:
     """Every grant in this tenant, current and ended (tenant_admin, dpo)."""
     found = await _tenant(db, actor, Action.GRANTS_VIEW, tenant)
-    tree = [t.id for t in await services.tenant_tree(db, found.id)]
-    await tenant_context(db, tree)
-    rows = await db.execute(
-        select(Grant, Account.display_name)
-        .join(Account, (Account.tenant_id == Grant.account_tenant_id) & (Account.id == Grant.account_id))
-        .where(Grant.tenant_id == found.id)
-        .order_by(Grant.created_at)
-    )
-    return [GrantOut(g.id, g.account_id, name, g.role, g.source, g.valid_from, g.valid_to) for g, name in rows]
+    return [
+        GrantOut(
+            r.grant.id,
+            r.grant.account_id,
+            r.account_name,
+            r.grant.role,
+            r.grant.source,
+            r.grant.valid_from,
+            r.grant.valid_to,
+        )
+        for r in await services.list_grants(db, found)
+    ]
 
 
 @post("/api/v1/t/{tenant:str}/grants", operation_id="CreateGrant", tags=["identity"])
@@ -194,13 +196,7 @@ async def create_grant(
 ) -> GrantOut:
     """Give an account of this organisation or its branch a role here (tenant_admin; audited)."""
     found = await _tenant(db, actor, Action.GRANTS_MANAGE, tenant)
-    tree = [t.id for t in await services.tenant_tree(db, found.id)]
-    await tenant_context(db, tree)
-    account = (
-        await db.execute(select(Account).where(Account.id == data.account_id, Account.tenant_id.in_(tree)))
-    ).scalar()
-    if account is None:
-        raise GrantNotFound("Dit account is hier niet bekend.")
+    account = await services.find_account_for(db, found, data.account_id)
     grant = await services.grant_role(
         db, AuditActor.account(actor.account_id), found, account, data.role, GrantSource.ADMIN, data.valid_to
     )
@@ -241,10 +237,7 @@ async def list_audit(
 ) -> list[AuditEntryOut]:
     """The tenant's audit log, newest first (dpo): who, what, when, on which resource; never content."""
     found = await _tenant(db, actor, Action.AUDIT_READ, tenant)
-    query = select(AuditEntry).where(AuditEntry.tenant_id == found.id)
-    if before is not None:
-        query = query.where(AuditEntry.seq < before)
-    entries = (await db.execute(query.order_by(AuditEntry.seq.desc()).limit(limit))).scalars()
+    entries = await audit.list_entries(db, found.id, before=before, limit=limit)
     return [
         AuditEntryOut(e.seq, e.occurred_at, e.actor, e.action, e.resource_type, e.resource_id, e.details)
         for e in entries

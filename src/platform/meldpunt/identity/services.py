@@ -299,3 +299,37 @@ async def sync_declared_people(
             await tenant_context(session, list(by_id))
         changes.append(f"grant {role.value} ({source}) in {by_id[tenant_id].slug} to {accounts[account_id].subject}")
     return changes
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    grant: Grant
+    account_name: str
+
+
+async def list_grants(session: AsyncSession, tenant: Tenant) -> list[GrantRow]:
+    """Every grant in ``tenant``, current and ended, with the name of the account (from its home tenant)."""
+    await tenant_context(session, [t.id for t in await tenant_tree(session, tenant.id)])
+    rows = await session.execute(
+        select(Grant, Account.display_name)
+        .join(Account, (Account.tenant_id == Grant.account_tenant_id) & (Account.id == Grant.account_id))
+        .where(Grant.tenant_id == tenant.id)
+        .order_by(Grant.created_at)
+    )
+    return [GrantRow(grant, name) for grant, name in rows]
+
+
+async def accounts_for(session: AsyncSession, tenant: Tenant) -> list[Account]:
+    """The accounts a tenant_admin of ``tenant`` may give a role: its own and its branch's."""
+    tree = await tenant_tree(session, tenant.id)
+    owners = [t.id for t in tree if t.id in (tenant.id, tenant.branch_id)]
+    await tenant_context(session, [t.id for t in tree])
+    rows = await session.execute(select(Account).where(Account.tenant_id.in_(owners)).order_by(Account.display_name))
+    return list(rows.scalars())
+
+
+async def find_account_for(session: AsyncSession, tenant: Tenant, account_id: uuid.UUID) -> Account:
+    account = next((a for a in await accounts_for(session, tenant) if a.id == account_id), None)
+    if account is None:
+        raise GrantNotFound("Dit account is hier niet bekend.")
+    return account

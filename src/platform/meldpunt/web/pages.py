@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from typing import Annotated, Any
 
-from litestar import Request, get
+from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meldpunt.identity.policy import Actor, require
-from meldpunt.identity.roles import Action
+from meldpunt.audit import services as audit
+from meldpunt.audit.services import AuditActor
+from meldpunt.db.context import tenant_context
+from meldpunt.errors import DomainError
+from meldpunt.identity import services as identity
+from meldpunt.identity.models import GrantSource
+from meldpunt.identity.policy import Actor, may, require
+from meldpunt.identity.roles import Action, Role
 from meldpunt.identity.services import load_actor
 from meldpunt.identity.sessions import SESSION_COOKIE, SessionStore
 from meldpunt.tenancy.models import Tenant
@@ -72,4 +79,111 @@ async def app_tenant(request: Request[Any, Any, Any], actor: NamedDependency[Act
     )
 
 
-ROUTES = (home, app_start, app_tenant)
+async def _tenant_for(db: AsyncSession, actor: Actor, action: Action, slug: str) -> Tenant:
+    access = require(actor, action, slug)
+    tenant = (await db.execute(select(Tenant).where(Tenant.id == access.tenant_id))).scalar_one()
+    return tenant
+
+
+async def _grants_page(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    actor: Actor,
+    slug: str,
+    message: str | None = None,
+    entered: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    tenant = await _tenant_for(db, actor, Action.GRANTS_VIEW, slug)
+    context = context_for(language(request))
+    return Template(
+        "grants.html",
+        status_code=status_code,
+        context={
+            **context,
+            "actor": actor,
+            "current": actor.access[slug],
+            "tenant": tenant,
+            "organisations": sorted(actor.access.values(), key=lambda a: a.display_name),
+            "grants": await identity.list_grants(db, tenant),
+            "accounts": await identity.accounts_for(db, tenant),
+            "roles": [role.value for role in Role],
+            "may_manage": may(actor, Action.GRANTS_MANAGE, slug),
+            "message": message,
+            "entered": entered or {},
+            "now": identity.now(),
+        },
+    )
+
+
+@get("/app/t/{tenant:str}/grants", include_in_schema=False)
+async def grants_page(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+) -> Template:
+    """Who holds which role here, since when and until when (tenant_admin, dpo)."""
+    return await _grants_page(request, db, actor, tenant)
+
+
+@post("/app/t/{tenant:str}/grants", include_in_schema=False, status_code=303)
+async def grants_add(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+) -> Redirect | Template:
+    """Give a role from the form; on a refusal the page comes back with the reason and the choice kept."""
+    found = await _tenant_for(db, actor, Action.GRANTS_MANAGE, tenant)
+    form = {key: str(value) for key, value in (await request.form()).items() if key != "_csrf_token"}
+    try:
+        role = Role(form.get("role", ""))
+        account = await identity.find_account_for(db, found, uuid.UUID(form.get("account_id", "")))
+        await identity.grant_role(db, AuditActor.account(actor.account_id), found, account, role, GrantSource.ADMIN)
+    except ValueError:
+        return await _grants_page(request, db, actor, tenant, "Kies een persoon en een rol.", form, 400)
+    except DomainError as error:
+        await db.rollback()
+        return await _grants_page(request, db, actor, tenant, error.detail, form, error.status)
+    return Redirect(f"/app/t/{tenant}/grants", status_code=303)
+
+
+@post("/app/t/{tenant:str}/grants/{grant_id:uuid}/end", include_in_schema=False, status_code=303)
+async def grants_end(
+    db: NamedDependency[AsyncSession],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    grant_id: FromPath[uuid.UUID],
+) -> Redirect:
+    found = await _tenant_for(db, actor, Action.GRANTS_MANAGE, tenant)
+    await identity.end_grant(db, AuditActor.account(actor.account_id), found, grant_id)
+    return Redirect(f"/app/t/{tenant}/grants", status_code=303)
+
+
+@get("/app/t/{tenant:str}/audit", include_in_schema=False)
+async def audit_page(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    before: Annotated[int | None, QueryParameter(ge=1)] = None,
+) -> Template:
+    """The tenant's audit log for the data protection officer, newest first, 100 per page."""
+    found = await _tenant_for(db, actor, Action.AUDIT_READ, tenant)
+    await tenant_context(db, [found.id])
+    entries = await audit.list_entries(db, found.id, before=before, limit=100)
+    return Template(
+        "audit.html",
+        context={
+            **context_for(language(request)),
+            "actor": actor,
+            "current": actor.access[tenant],
+            "organisations": sorted(actor.access.values(), key=lambda a: a.display_name),
+            "entries": entries,
+            "older": entries[-1].seq if len(entries) == 100 else None,
+        },
+    )
+
+
+ROUTES = (home, app_start, app_tenant, grants_page, grants_add, grants_end, audit_page)
