@@ -71,7 +71,13 @@ async def use_provider(owner_engine: AsyncEngine, tenant: TenantRef, issuer: str
 
 
 async def grant(
-    app_engine: AsyncEngine, tenant: TenantRef, issuer: str, subject: str, *roles: Role, home: TenantRef | None = None
+    app_engine: AsyncEngine,
+    tenant: TenantRef,
+    issuer: str,
+    subject: str,
+    *roles: Role,
+    home: TenantRef | None = None,
+    source: str = "admin",
 ) -> uuid.UUID:
     """Declare ``subject`` at ``issuer`` as an account of ``home`` (default: tenant) with ``roles`` in tenant."""
     async with create_sessionmaker(app_engine)() as session:
@@ -80,7 +86,7 @@ async def grant(
         assert where is not None and account_home is not None
         account = await services.find_or_create_account(session, account_home, issuer, subject, {"name": subject})
         for role in roles:
-            await services.grant_role(session, AuditActor.system("test"), where, account, role, "admin")
+            await services.grant_role(session, AuditActor.system("test"), where, account, role, source)
         await session.commit()
         return account.id
 

@@ -32,6 +32,7 @@ async def test_a_tenant_admin_grants_and_ends_roles_and_every_change_is_audited(
     admin, colleague = unique_subject(), unique_subject()
     await grant(app_engine, org_a, providers.a.issuer, admin, Role.TENANT_ADMIN)
     colleague_id = await grant(app_engine, org_a, providers.a.issuer, colleague)
+    await grant(app_engine, org_a, providers.a.issuer, unique_subject(), Role.HR, source="declared")
     await sign_in(client, org_a.slug, admin)
     created = await client.post(
         f"/api/v1/t/{org_a.slug}/grants", json={"account_id": str(colleague_id), "role": "adviser"}
@@ -53,6 +54,10 @@ async def test_a_tenant_admin_grants_and_ends_roles_and_every_change_is_audited(
     listed = (await client.get(f"/api/v1/t/{org_a.slug}/grants")).json()
     adviser = next(g for g in listed if g["role"] == "adviser")
     assert adviser["valid_to"] is not None
+    # Grants from the tenant files or a branch service are managed there, not by the admin.
+    declared = next(g for g in listed if g["source"] != "admin")
+    managed = await client.delete(f"/api/v1/t/{org_a.slug}/grants/{declared['id']}")
+    assert managed.status_code == 409 and managed.json()["type"].endswith("/grant-managed-elsewhere")
     # Once ended, the process guardian role is possible.
     assert (
         await client.post(

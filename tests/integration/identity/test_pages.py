@@ -35,6 +35,8 @@ async def test_the_shell_lists_exactly_the_granted_tenants_and_roles_in_dutch(
     assert f'href="/app/t/{org_a.slug}"' in switcher and f'href="/app/t/{other.slug}"' in switcher
     assert org_b.slug not in page.text
     assert "functionaris gegevensbescherming" in page.text  # the role in the other organisation
+    assert f'href="/app/t/{org_a.slug}/grants"' in page.text  # a tenant_admin reaches the grants page
+    assert f'href="/app/t/{org_a.slug}/audit"' not in page.text  # but is no dpo here
     english = await client.get(f"/app/t/{org_a.slug}?lang=en", headers=HTML)
     assert '<html lang="en">' in english.text and "administrator" in english.text
 

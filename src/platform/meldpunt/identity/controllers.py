@@ -214,7 +214,7 @@ async def end_grant(
 ) -> None:
     """End a grant now (tenant_admin; audited). Grants are never deleted."""
     found = await _tenant(db, actor, Action.GRANTS_MANAGE, tenant)
-    await services.end_grant(db, AuditActor.account(actor.account_id), found, grant_id)
+    await services.end_grant(db, AuditActor.account(actor.account_id), found, grant_id, by_admin=True)
 
 
 class AuditEntryOut(msgspec.Struct, frozen=True):

@@ -31,6 +31,7 @@ from meldpunt.errors import DomainError
 from meldpunt.identity.models import Account, Grant
 from meldpunt.identity.oidc import DEMO_ISSUER
 from meldpunt.identity.providers import DEMO_CLIENT_ID, demo_client_secret
+from meldpunt.identity.roles import ROLE_NAMES
 from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
 
@@ -86,10 +87,11 @@ async def demo_people(db: AsyncSession) -> list[tuple[Account, list[str]]]:
     grants = (await db.execute(select(Grant).where(Grant.valid_to.is_(None)))).scalars().all()
     people = []
     for account in accounts:
-        held = sorted(
-            {f"{grant.role} · {slugs[grant.tenant_id]}" for grant in grants if grant.account_id == account.id}
-        )
-        people.append((account, held))
+        places: dict[str, list[str]] = {}
+        for grant in grants:
+            if grant.account_id == account.id:
+                places.setdefault(ROLE_NAMES["nl"][grant.role], []).append(slugs[grant.tenant_id])
+        people.append((account, [f"{role}: {', '.join(sorted(where))}" for role, where in sorted(places.items())]))
     return people
 
 

@@ -48,3 +48,12 @@ class AccountOutsideBranch(DomainError):
 
     def __init__(self) -> None:
         super().__init__("Een rol kan alleen worden toegekend aan iemand van deze organisatie of haar branche.")
+
+
+class GrantManagedElsewhere(DomainError):
+    status = 409
+    slug = "grant-managed-elsewhere"
+    title = "Toekenning wordt elders beheerd"
+
+    def __init__(self) -> None:
+        super().__init__("Deze rol komt uit het tenantbestand of uit een dienst van de branche en wordt daar beheerd.")

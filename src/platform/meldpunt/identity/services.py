@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
 from meldpunt.db.context import tenant_context
-from meldpunt.identity.errors import AccountOutsideBranch, GrantNotFound, RoleIncompatible
+from meldpunt.identity.errors import AccountOutsideBranch, GrantManagedElsewhere, GrantNotFound, RoleIncompatible
 from meldpunt.identity.models import Account, Grant, GrantSource
 from meldpunt.identity.policy import Actor, TenantAccess
 from meldpunt.identity.roles import BRANCH_SERVICE_ROLES, Role, incompatible_with
@@ -188,11 +188,16 @@ async def grant_role(
     return grant
 
 
-async def end_grant(session: AsyncSession, by: AuditActor, tenant: Tenant, grant_id: uuid.UUID) -> Grant:
+async def end_grant(
+    session: AsyncSession, by: AuditActor, tenant: Tenant, grant_id: uuid.UUID, *, by_admin: bool = False
+) -> Grant:
+    """End a grant now. A tenant_admin ends only grants given by an admin: the others follow the files."""
     await tenant_context(session, [tenant.id])
     grant = (await session.execute(select(Grant).where(Grant.tenant_id == tenant.id, Grant.id == grant_id))).scalar()
     if grant is None:
         raise GrantNotFound("Deze toekenning bestaat niet (meer).")
+    if by_admin and grant.source != GrantSource.ADMIN:
+        raise GrantManagedElsewhere()
     if grant.valid_to is None or grant.valid_to > now():
         grant.valid_to = max(now(), grant.valid_from)
         await audit.record(

@@ -1,8 +1,10 @@
-"""Interface texts, Dutch first with English. The language follows ``?lang=`` or the browser's preference."""
+"""Interface texts, Dutch first with English on request (``?lang=en``)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from meldpunt.identity.roles import ROLE_NAMES
 
 TEXTS: dict[str, dict[str, str]] = {
     "nl": {
@@ -83,51 +85,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-ROLE_NAMES: dict[str, dict[str, str]] = {
-    "nl": {
-        "tenant_admin": "beheerder",
-        "adviser": "vertrouwenspersoon",
-        "reporting_point": "meldpunt",
-        "decision_maker": "beslisser",
-        "expert": "deskundige",
-        "process_guardian": "procesbewaker",
-        "committee_chair": "voorzitter klachtencommissie",
-        "committee_member": "lid klachtencommissie",
-        "committee_secretary": "secretaris klachtencommissie",
-        "investigator": "onderzoeker",
-        "dpo": "functionaris gegevensbescherming",
-        "sector_board": "sectorbestuur",
-        "hr": "hr",
-        "line_manager": "leidinggevende",
-        "mediator": "mediator",
-        "facilitator": "gespreksleider",
-    },
-    "en": {
-        "tenant_admin": "administrator",
-        "adviser": "confidential adviser",
-        "reporting_point": "reporting point",
-        "decision_maker": "decision maker",
-        "expert": "expert",
-        "process_guardian": "process guardian",
-        "committee_chair": "complaints committee chair",
-        "committee_member": "complaints committee member",
-        "committee_secretary": "complaints committee secretary",
-        "investigator": "investigator",
-        "dpo": "data protection officer",
-        "sector_board": "sector board",
-        "hr": "HR",
-        "line_manager": "line manager",
-        "mediator": "mediator",
-        "facilitator": "facilitator",
-    },
-}
 
-
-def language_of(query_lang: str | None, accept_language: str | None) -> str:
-    if query_lang in TEXTS:
-        return query_lang
-    preferred = (accept_language or "").split(",")[0].strip().lower()
-    return "en" if preferred.startswith("en") else "nl"
+def language_of(query_lang: str | None, accept_language: str | None = None) -> str:
+    """Dutch first: English only when asked for with ``?lang=en`` (a browser's own preference is not enough,
+    and no cookie remembers it: the public side sets none)."""
+    return query_lang if query_lang in TEXTS else "nl"
 
 
 def context_for(language: str) -> dict[str, Any]:

@@ -75,7 +75,14 @@ async def app_tenant(request: Request[Any, Any, Any], actor: NamedDependency[Act
     organisations = sorted(actor.access.values(), key=lambda access: access.display_name)
     return Template(
         "shell.html",
-        context={**context_for(language(request)), "actor": actor, "current": current, "organisations": organisations},
+        context={
+            **context_for(language(request)),
+            "actor": actor,
+            "current": current,
+            "organisations": organisations,
+            "may_view_grants": may(actor, Action.GRANTS_VIEW, tenant),
+            "may_read_audit": may(actor, Action.AUDIT_READ, tenant),
+        },
     )
 
 
@@ -157,7 +164,7 @@ async def grants_end(
     grant_id: FromPath[uuid.UUID],
 ) -> Redirect:
     found = await _tenant_for(db, actor, Action.GRANTS_MANAGE, tenant)
-    await identity.end_grant(db, AuditActor.account(actor.account_id), found, grant_id)
+    await identity.end_grant(db, AuditActor.account(actor.account_id), found, grant_id, by_admin=True)
     return Redirect(f"/app/t/{tenant}/grants", status_code=303)
 
 
