@@ -44,11 +44,20 @@ def upgrade() -> None:
         sa.Column("valid_to", sa.DateTime(timezone=True)),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name="fk_grants_tenant_id_tenants"),
-        sa.ForeignKeyConstraint(["account_tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"],
-                                name="fk_grants_account_tenant_id_accounts"),
+        sa.ForeignKeyConstraint(
+            ["account_tenant_id", "account_id"],
+            ["accounts.tenant_id", "accounts.id"],
+            name="fk_grants_account_tenant_id_accounts",
+        ),
         sa.PrimaryKeyConstraint("tenant_id", "id", name="pk_grants"),
-        sa.UniqueConstraint("tenant_id", "account_tenant_id", "account_id", "role", "source",
-                            name="uq_grants_tenant_id_account_role_source"),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "account_tenant_id",
+            "account_id",
+            "role",
+            "source",
+            name="uq_grants_tenant_id_account_role_source",
+        ),
         sa.CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="ck_grants_period"),
     )
     op.create_index("ix_grants_tenant_id_account", "grants", ["tenant_id", "account_tenant_id", "account_id"])
