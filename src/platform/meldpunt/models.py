@@ -9,6 +9,8 @@ MODEL_MODULES = (
     "meldpunt.jobs.outbox",
     "meldpunt.audit.models",
     "meldpunt.identity.models",
+    "meldpunt.dossiers.keys",
+    "meldpunt.dossiers.documents",
 )
 
 

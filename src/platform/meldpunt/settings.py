@@ -46,6 +46,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     s3_region: str = "eu-central-1"
     s3_part_size: Annotated[int, msgspec.Meta(ge=5 * 1024 * 1024)] = 8 * 1024 * 1024
 
+    root_key_provider: Literal["local", "kms"] = "local"
+    root_key_file: str = ".meldpunt/root-keys.json"
+    kms_key_id: str = ""
+    kms_endpoint_url: str = ""
+
     worker_threads: Positive = 4
     outbox_poll_seconds: PositiveFloat = 0.5
     outbox_batch_size: Positive = 100
@@ -159,6 +164,10 @@ def _check_urls(settings: Settings) -> list[str]:
         problems.append(f"{ENV_PREFIX}PUBLIC_URL: must be an http(s) URL such as https://meldpunt.example.nl")
     elif settings.env == "production" and public.scheme != "https":
         problems.append(f"{ENV_PREFIX}PUBLIC_URL: production is served over https")
+    if settings.root_key_provider == "kms" and not settings.kms_key_id:
+        problems.append(f"{ENV_PREFIX}KMS_KEY_ID: required when MELDPUNT_ROOT_KEY_PROVIDER=kms")
+    if settings.env == "production" and settings.root_key_provider == "local":
+        problems.append(f"{ENV_PREFIX}ROOT_KEY_PROVIDER: production keeps its root key in KMS, not in a file")
     if settings.storage_backend == "s3" and not settings.s3_bucket:
         problems.append(f"{ENV_PREFIX}S3_BUCKET: required when MELDPUNT_STORAGE_BACKEND=s3")
     return problems

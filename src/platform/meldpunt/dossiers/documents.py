@@ -1,0 +1,148 @@
+"""Documents of a case: content encrypted as a stream into object storage, name and type encrypted in the
+database, each write and read in the tenant's audit log. Nothing here holds a plaintext name in storage."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import AsyncIterable, AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import msgspec
+from sqlalchemy import BigInteger, DateTime, ForeignKey, LargeBinary, String, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from meldpunt.audit import services as audit
+from meldpunt.audit.services import AuditActor
+from meldpunt.db.base import Base
+from meldpunt.dossiers.crypto import associated_data, decrypt_stream, decrypt_text, encrypt_stream, encrypt_text
+from meldpunt.dossiers.keys import Keyring
+from meldpunt.dossiers.storage import ObjectStore, object_key
+from meldpunt.errors import NotFound
+
+
+class RecordClass(enum.StrEnum):
+    """What kind of record a document is; retention policies are set per class (seed-000 §4, H7 Stap 6)."""
+
+    ADVISER_NOTE = "adviser_note"
+    REPORT_DOSSIER = "report_dossier"
+    INTERVIEW_RECORD = "interview_record"
+    INVESTIGATION_REPORT = "investigation_report"
+    ADVICE = "advice"
+    DECISION = "decision"
+    SANCTION = "sanction"
+    AFTERCARE_PLAN = "aftercare_plan"
+    COMPLAINT_DOSSIER = "complaint_dossier"
+    ATTACHMENT = "attachment"
+
+
+class Document(Base):
+    __tablename__ = "documents"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"), primary_key=True, sort_order=-10)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, sort_order=-9)
+    case_id: Mapped[uuid.UUID]
+    record_class: Mapped[str] = mapped_column(String(32))
+    object_key: Mapped[str] = mapped_column(String(160))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sealed_meta: Mapped[bytes] = mapped_column(LargeBinary)  # file name, content type, title: encrypted
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class DocumentMeta(msgspec.Struct, frozen=True):
+    filename: str
+    content_type: str
+    title: str | None = None
+
+
+class DocumentNotFound(NotFound):
+    slug = "document-not-found"
+    title = "Onbekend document"
+
+
+@dataclass(frozen=True)
+class OpenedDocument:
+    document: Document
+    meta: DocumentMeta
+    content: AsyncIterator[bytes]
+
+
+async def _counted(chunks: AsyncIterable[bytes], total: list[int]) -> AsyncIterator[bytes]:
+    async for chunk in chunks:
+        total[0] += len(chunk)
+        yield chunk
+
+
+async def store_document(
+    session: AsyncSession,
+    keyring: Keyring,
+    store: ObjectStore,
+    actor: AuditActor,
+    tenant_id: uuid.UUID,
+    case_id: uuid.UUID,
+    record_class: RecordClass,
+    chunks: AsyncIterable[bytes],
+    meta: DocumentMeta,
+) -> Document:
+    """Encrypt and store a document of a case; the row exists only when the whole object is stored."""
+    material = await keyring.case_key(session, tenant_id, case_id, create=True)
+    document_id = uuid.uuid4()
+    key = object_key(tenant_id, case_id, document_id)
+    size = [0]
+    await store.put(
+        key,
+        encrypt_stream(material, associated_data(tenant_id, case_id, document_id, "content"), _counted(chunks, size)),
+    )
+    document = Document(
+        tenant_id=tenant_id,
+        id=document_id,
+        case_id=case_id,
+        record_class=record_class.value,
+        object_key=key,
+        size_bytes=size[0],
+        sealed_meta=encrypt_text(
+            material, msgspec.json.encode(meta).decode(), associated_data(tenant_id, case_id, document_id, "meta")
+        ),
+    )
+    session.add(document)
+    await session.flush()
+    await audit.record(
+        session,
+        tenant_id,
+        actor,
+        "document.create",
+        "document",
+        document_id,
+        case=str(case_id),
+        record_class=record_class.value,
+        size=size[0],
+    )
+    return document
+
+
+async def open_document(
+    session: AsyncSession,
+    keyring: Keyring,
+    store: ObjectStore,
+    actor: AuditActor,
+    tenant_id: uuid.UUID,
+    document_id: uuid.UUID,
+) -> OpenedDocument:
+    """The document's name and type, and a stream of its decrypted content (audited as a read)."""
+    document = (
+        await session.execute(select(Document).where(Document.tenant_id == tenant_id, Document.id == document_id))
+    ).scalar()
+    if document is None:
+        raise DocumentNotFound("Dit document bestaat niet of is vernietigd.")
+    material = await keyring.case_key(session, tenant_id, document.case_id)
+    meta = msgspec.json.decode(
+        decrypt_text(material, document.sealed_meta, associated_data(tenant_id, document.case_id, document.id, "meta")),
+        type=DocumentMeta,
+    )
+    await audit.record(session, tenant_id, actor, "document.read", "document", document.id, case=str(document.case_id))
+    content = decrypt_stream(
+        material, associated_data(tenant_id, document.case_id, document.id, "content"), store.get(document.object_key)
+    )
+    return OpenedDocument(document, meta, content)
