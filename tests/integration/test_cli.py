@@ -17,6 +17,7 @@ from meldpunt.settings import Settings
 from tests.conftest import MigratedDatabase, create_database, drop_database
 
 COMMANDS = [
+    ["keys", "rotate"],
     ["serve"],
     ["worker"],
     ["scheduler"],

@@ -159,6 +159,28 @@ def audit_verify(slug: str | None) -> None:
         sys.exit(1)
 
 
+@main.group()
+def keys() -> None:
+    """The dossier key hierarchy."""
+
+
+@keys.command("rotate")
+@click.option("--root", is_flag=True, help="New root key material; re-wrap every tenant key.")
+@click.option("--tenant", "slug", default=None, help="A new key epoch for this tenant; re-wrap its case keys.")
+def keys_rotate(root: bool, slug: str | None) -> None:
+    """Re-wrap keys without re-encrypting files (the old wrapping is destroyed)."""
+    from meldpunt.dossiers.keys import KeyringError, rotate_keys
+
+    if not root and slug is None:
+        raise click.UsageError("say what to rotate: --root and/or --tenant SLUG")
+    settings = _settings()
+    try:
+        for line in asyncio.run(rotate_keys(settings, root=root, tenant_slug=slug)):
+            click.echo(line)
+    except (LookupError, KeyringError) as error:
+        raise click.ClickException(str(error)) from error
+
+
 @main.command()
 @click.option("--port", type=int, default=8000, show_default=True, help="Port of the web application.")
 @click.option(

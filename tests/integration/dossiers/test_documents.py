@@ -329,3 +329,72 @@ async def test_memory_stays_flat_through_encrypt_upload_and_download(
             tracemalloc.stop()
     assert total == size
     assert peak < 16 * 1024 * 1024, f"peak {peak / 2**20:.1f} MiB for a {size >> 20} MiB document"
+
+
+async def test_the_rotate_command_rewraps_and_every_document_still_decrypts(
+    postgres_superuser_url: str, tmp_path: Path, s3_store: S3ObjectStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a database of its own: `--root` re-wraps every tenant key there is, as it would in production."""
+    import asyncio
+    import json
+    import secrets
+
+    from click.testing import CliRunner
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from meldpunt.cli import main
+    from meldpunt.db.bootstrap import migrate
+    from meldpunt.settings import Settings
+    from tests.conftest import MigratedDatabase, create_database, drop_database
+
+    name = f"meldpunt_keys_{secrets.token_hex(4)}"
+    await create_database(postgres_superuser_url, name)
+    database = MigratedDatabase(postgres_superuser_url, name)
+    superuser = postgres_superuser_url.split("//", 1)[1].split("@", 1)[0] or "postgres"
+    await migrate(Settings(database_url=database.app_url, migration_database_url=database.url(superuser)))
+    engine = create_async_engine(database.app_url)
+    try:
+        tenant = TenantRef(uuid.uuid4(), f"t-{secrets.token_hex(4)}")
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO tenants (id, slug, kind, display_name, locale, sector_code, branch_services, "
+                    "branding, identity_provider, procedure) "
+                    "VALUES (:i, :s, 'branch', 'X', 'nl', '88', '{}', '{}', '{}', '{}')"
+                ),
+                {"i": tenant.id, "s": tenant.slug},
+            )
+        key_file = tmp_path / "root-keys.json"
+        data = plaintext_of(300_000)
+        async with await in_context(engine, tenant) as session:
+            document = await store_document(
+                session,
+                Keyring(LocalRootKey(key_file)),
+                s3_store,
+                ACTOR,
+                tenant.id,
+                uuid.uuid4(),
+                RecordClass.ADVICE,
+                chunks_of(data),
+                META,
+            )
+            await session.commit()
+        first_root = json.loads(key_file.read_text())["current"]
+        monkeypatch.setenv("MELDPUNT_DATABASE_URL", database.app_url)
+        monkeypatch.setenv("MELDPUNT_ROOT_KEY_FILE", str(key_file))
+        monkeypatch.setenv("MELDPUNT_LOG_LEVEL", "warning")
+        result = await asyncio.to_thread(
+            CliRunner().invoke, main, ["keys", "rotate", "--root", "--tenant", tenant.slug]
+        )
+        assert result.exit_code == 0, result.output
+        assert f"tenant {tenant.slug}: key epoch 2, 1 case keys re-wrapped" in result.output
+        keys_now = json.loads(key_file.read_text())["keys"]
+        assert first_root not in keys_now and len(keys_now) == 1  # the old wrapping is gone
+        async with await in_context(engine, tenant) as session:
+            opened = await open_document(
+                session, Keyring(LocalRootKey(key_file)), s3_store, ACTOR, tenant.id, document.id
+            )
+            assert await read(opened.content) == data
+    finally:
+        await engine.dispose()
+        await drop_database(postgres_superuser_url, name)

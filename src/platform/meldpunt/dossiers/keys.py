@@ -317,3 +317,33 @@ class Keyring:
             delete(CaseKey).where(CaseKey.tenant_id == tenant_id, CaseKey.case_id == case_id)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def rotate_keys(settings: Settings, *, root: bool, tenant_slug: str | None) -> list[str]:
+    """`meldpunt keys rotate`: re-wrap without re-encrypting any file. One line per change."""
+    from meldpunt.db.context import tenant_context
+    from meldpunt.db.engine import create_engine, create_sessionmaker
+    from meldpunt.db.tenants import all_tenant_ids, tenants_table
+
+    keyring = Keyring(create_root_key(settings))
+    engine = create_engine(settings, pooled=False)
+    lines = []
+    try:
+        async with create_sessionmaker(engine)() as session:
+            if tenant_slug is not None:
+                tenant_id = (
+                    await session.execute(select(tenants_table.c.id).where(tenants_table.c.slug == tenant_slug))
+                ).scalar()
+                if tenant_id is None:
+                    raise LookupError(f"no tenant '{tenant_slug}'")
+                await tenant_context(session, [tenant_id])
+                epoch, count = await keyring.rotate_tenant(session, tenant_id)
+                lines.append(f"tenant {tenant_slug}: key epoch {epoch}, {count} case keys re-wrapped")
+            if root:
+                await tenant_context(session, await all_tenant_ids(session))
+                root_id, count = await keyring.rotate_root(session)
+                lines.append(f"root key {root_id}: {count} tenant keys re-wrapped")
+            await session.commit()
+    finally:
+        await engine.dispose()
+    return lines
