@@ -18,6 +18,7 @@ from tests.conftest import MigratedDatabase, create_database, drop_database
 
 COMMANDS = [
     ["keys", "rotate"],
+    ["retention", "sweep"],
     ["serve"],
     ["worker"],
     ["scheduler"],

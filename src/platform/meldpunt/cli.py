@@ -63,8 +63,10 @@ def serve(host: str | None, port: int | None) -> None:
 @main.command()
 def worker() -> None:
     """Run background jobs from Redis and relay the outbox."""
+    from meldpunt.job_modules import load_all_jobs
     from meldpunt.jobs.worker import run_worker
 
+    load_all_jobs()
     settings = _settings()
     run_worker(settings, _stop_event_on_signals())
 
@@ -72,9 +74,11 @@ def worker() -> None:
 @main.command()
 def scheduler() -> None:
     """Enqueue periodic jobs; of several schedulers only the leader fires."""
+    from meldpunt.job_modules import load_all_jobs
     from meldpunt.jobs.registry import build_broker
     from meldpunt.jobs.scheduler import Scheduler, schedule_table
 
+    load_all_jobs()
     settings = _settings()
 
     async def run() -> None:
@@ -179,6 +183,46 @@ def keys_rotate(root: bool, slug: str | None) -> None:
             click.echo(line)
     except (LookupError, KeyringError) as error:
         raise click.ClickException(str(error)) from error
+
+
+@main.group()
+def retention() -> None:
+    """Retention periods, legal holds and destruction."""
+
+
+@retention.command("sweep")
+@click.option("--dry-run", is_flag=True, help="List what would be destroyed and why; change nothing.")
+def retention_sweep(dry_run: bool) -> None:
+    """Destroy what is due and not on hold (the scheduler runs this through the worker)."""
+    from datetime import UTC, datetime
+
+    from meldpunt.db.engine import create_engine, create_sessionmaker
+    from meldpunt.db.tenants import all_tenant_ids
+    from meldpunt.dossiers.keys import Keyring, create_root_key
+    from meldpunt.dossiers.storage import create_object_store
+    from meldpunt.retention.services import purge_tenant
+
+    settings = _settings()
+
+    async def run() -> list[str]:
+        engine = create_engine(settings, pooled=False)
+        sessionmaker = create_sessionmaker(engine)
+        try:
+            async with sessionmaker() as session:
+                tenant_ids = await all_tenant_ids(session)
+            keyring, store, now = Keyring(create_root_key(settings)), create_object_store(settings), datetime.now(UTC)
+            lines = []
+            for tenant_id in tenant_ids:
+                lines += await purge_tenant(sessionmaker, keyring, store, tenant_id, now, dry_run=dry_run)
+            return lines
+        finally:
+            await engine.dispose()
+
+    lines = asyncio.run(run())
+    for line in lines:
+        click.echo(line)
+    if not lines:
+        click.echo("nothing is due")
 
 
 @main.command()

@@ -11,6 +11,7 @@ MODEL_MODULES = (
     "meldpunt.identity.models",
     "meldpunt.dossiers.keys",
     "meldpunt.dossiers.documents",
+    "meldpunt.retention.models",
 )
 
 

@@ -55,6 +55,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     outbox_poll_seconds: PositiveFloat = 0.5
     outbox_batch_size: Positive = 100
     heartbeat_seconds: Positive = 30
+    retention_sweep_seconds: Positive = 3600
     readiness_timeout_seconds: PositiveFloat = 3.0
 
     tenants_dir: str = ""

@@ -43,7 +43,9 @@ async def test_two_schedulers_never_both_fire_and_the_standby_takes_over(setting
 
 
 def test_the_schedule_table_names_only_declared_jobs(settings: Settings) -> None:
-    from meldpunt.jobs import system  # noqa: F401
+    from meldpunt.job_modules import load_all_jobs
+
+    load_all_jobs()
     from meldpunt.jobs.registry import JOBS
     from meldpunt.jobs.scheduler import schedule_table
 

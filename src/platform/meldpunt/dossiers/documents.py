@@ -48,6 +48,7 @@ class Document(Base):
     object_key: Mapped[str] = mapped_column(String(160))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     sealed_meta: Mapped[bytes] = mapped_column(LargeBinary)  # file name, content type, title: encrypted
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # set by retention once triggered
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

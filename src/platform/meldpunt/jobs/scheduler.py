@@ -38,7 +38,11 @@ class PeriodicJob:
 
 def schedule_table(settings: Settings) -> tuple[PeriodicJob, ...]:
     """Which job runs how often. Later modules add their sweeps here (deadlines, retention, trends)."""
-    return (PeriodicJob("system.heartbeat", settings.heartbeat_seconds),)
+    return (
+        PeriodicJob("system.heartbeat", settings.heartbeat_seconds),
+        # Declared by meldpunt.retention.jobs (loaded through meldpunt.job_modules by the processes).
+        PeriodicJob("retention.sweep", settings.retention_sweep_seconds),
+    )
 
 
 @dataclass

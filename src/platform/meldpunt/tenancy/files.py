@@ -13,8 +13,10 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from meldpunt.dossiers.documents import RecordClass
 from meldpunt.identity.roles import Role as KnownRole
 from meldpunt.identity.roles import incompatible_with
+from meldpunt.retention.models import Trigger
 from meldpunt.tenancy.models import BranchService
 
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="lower-case letters, digits, -")]
@@ -79,6 +81,13 @@ class Person(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     email: Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
 
 
+class RetentionRule(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Destroy records of a class this many days after the trigger (the seeds set no periods: seed-000 §0.1)."""
+
+    after: Trigger
+    days: Annotated[int, msgspec.Meta(ge=1, le=36_500)]
+
+
 class TenantFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     slug: Slug
     display_name: Text
@@ -88,6 +97,8 @@ class TenantFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_onl
     branding: Branding = Branding()
     identity_provider: IdentityProvider = IdentityProvider()
     people: tuple[Person, ...] = ()
+    # In the branch file: defaults for every member. In a member file: only tighter than the branch's.
+    retention: dict[RecordClass, RetentionRule] = {}
     # Procedure terms and settings; the case-handling issue gives this a schema.
     procedure: dict[str, Any] = {}
 
@@ -141,6 +152,25 @@ def _load(path: Path, schema: type[TenantFile]) -> Any:
         raise TenantFileError(path, f"cannot be read ({error.strerror})") from None
 
 
+def _check_retention(path: Path, member: TenantFile, branch: TenantFile) -> None:
+    for record_class, rule in member.retention.items():
+        default = branch.retention.get(record_class)
+        if default is None:
+            continue
+        if rule.after != default.after:
+            raise TenantFileError(
+                path,
+                f"field 'retention.{record_class}.after': the branch counts from "
+                f"{default.after}; a member keeps the same trigger",
+            )
+        if rule.days > default.days:
+            raise TenantFileError(
+                path,
+                f"field 'retention.{record_class}.days': {rule.days} is longer than the "
+                f"branch's {default.days}; a member may only keep records shorter",
+            )
+
+
 def _check_people(path: Path, declared: TenantFile) -> None:
     subjects: set[str] = set()
     for index, person in enumerate(declared.people):
@@ -179,6 +209,7 @@ def load_branch_tree(folder: Path) -> BranchTree:
         if len(set(member.uses_branch_services)) != len(member.uses_branch_services):
             raise TenantFileError(member_path, "field 'uses_branch_services': a service is listed twice")
         _check_people(member_path, member)
+        _check_retention(member_path, member, branch)
         seen[member.slug] = member_path
         members.append(member)
     return BranchTree(branch, tuple(members), seen)

@@ -23,6 +23,7 @@ from meldpunt.db.engine import create_engine, create_sessionmaker
 from meldpunt.identity import services as identity
 from meldpunt.identity.oidc import DEMO_ISSUER
 from meldpunt.identity.roles import Role
+from meldpunt.retention import services as retention
 from meldpunt.settings import Settings
 from meldpunt.tenancy.errors import TenantNotFound
 from meldpunt.tenancy.files import BranchTree, MemberFile, TenantFile, TenantFileError, load_branch_tree
@@ -142,7 +143,28 @@ async def apply_branch_tree(
         .all()
     )
     people_changes = await identity.sync_declared_people(session, tree_tenants, people)
-    return changes + [PeopleChange(line) for line in people_changes]
+    retention_changes = []
+    by_slug = {tenant.slug: tenant for tenant in tree_tenants}
+    for tenant_file in (tree.branch, *tree.members):
+        rules = _effective_retention(tenant_file, tree.branch)
+        for line in await retention.sync_policies(session, by_slug[tenant_file.slug].id, rules):
+            retention_changes.append(f"{line} in {tenant_file.slug}")
+    return changes + [PeopleChange(line) for line in people_changes + retention_changes]
+
+
+def _effective_retention(declared: TenantFile, branch: TenantFile) -> list[retention.EffectiveRule]:
+    """The member's own rules where it has them, else the branch's defaults."""
+    classes = set(branch.retention) | set(declared.retention)
+    rules = []
+    for record_class in sorted(classes):
+        own = declared.retention.get(record_class)
+        rule = own or branch.retention[record_class]
+        rules.append(
+            retention.EffectiveRule(
+                record_class, rule.after.value, rule.days, inherited=own is None and declared is not branch
+            )
+        )
+    return rules
 
 
 @dataclass(frozen=True)

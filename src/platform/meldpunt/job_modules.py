@@ -1,0 +1,15 @@
+"""Every module that declares jobs: the worker and the scheduler import them all before binding the broker."""
+
+from __future__ import annotations
+
+import importlib
+
+JOB_MODULES = (
+    "meldpunt.jobs.system",
+    "meldpunt.retention.jobs",
+)
+
+
+def load_all_jobs() -> None:
+    for module in JOB_MODULES:
+        importlib.import_module(module)

@@ -1,0 +1,25 @@
+"""The periodic retention sweep: destroy, tenant by tenant, what is due and not on hold."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from meldpunt.db.tenants import all_tenant_ids
+from meldpunt.dossiers.keys import Keyring, create_root_key
+from meldpunt.dossiers.storage import create_object_store
+from meldpunt.jobs.registry import job
+from meldpunt.jobs.runtime import current_runtime
+from meldpunt.retention.services import purge_tenant
+
+
+@job("retention.sweep", max_retries=3, time_limit_seconds=3600, max_backoff_seconds=900)
+async def sweep_retention() -> None:
+    """Idempotent and resumable: a run cut short is finished by the next (see services.purge_tenant)."""
+    runtime = current_runtime()
+    async with runtime.sessionmaker() as session:
+        tenant_ids = await all_tenant_ids(session)
+    keyring = Keyring(create_root_key(runtime.settings))
+    store = create_object_store(runtime.settings)
+    now = datetime.now(UTC)
+    for tenant_id in tenant_ids:
+        await purge_tenant(runtime.sessionmaker, keyring, store, tenant_id, now)
