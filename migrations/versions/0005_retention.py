@@ -58,6 +58,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_legal_holds_tenant_id_case_id", "legal_holds", ["tenant_id", "case_id"])
     op.add_column("documents", sa.Column("due_at", sa.DateTime(timezone=True)))
+    # Who is reminded before destruction: the account that stored the document (else the tenant's admins).
+    op.add_column("documents", sa.Column("owner_account_tenant_id", sa.Uuid()))
+    op.add_column("documents", sa.Column("owner_account_id", sa.Uuid()))
     op.create_index("ix_documents_tenant_id_due_at", "documents", ["tenant_id", "due_at"])
     for table in ("retention_policies", "case_events", "legal_holds"):
         for statement in isolate_tenant_table(table):
@@ -66,6 +69,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_documents_tenant_id_due_at", "documents")
+    op.drop_column("documents", "owner_account_id")
+    op.drop_column("documents", "owner_account_tenant_id")
     op.drop_column("documents", "due_at")
     op.drop_table("legal_holds")
     op.drop_table("case_events")

@@ -9,7 +9,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "platform" / "meldpunt"
 PLATFORM = ("db", "audit", "dossiers", "jobs")
-DOMAIN = ("tenancy", "identity", "intake", "cases", "complaints", "retention", "trends")
+DOMAIN = ("tenancy", "identity", "intake", "cases", "complaints", "retention", "trends", "notifications")
 
 
 def imported_modules(path: Path) -> set[str]:

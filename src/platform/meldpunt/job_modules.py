@@ -7,6 +7,7 @@ import importlib
 JOB_MODULES = (
     "meldpunt.jobs.system",
     "meldpunt.retention.jobs",
+    "meldpunt.notifications.jobs",
 )
 
 

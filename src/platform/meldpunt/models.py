@@ -12,6 +12,7 @@ MODEL_MODULES = (
     "meldpunt.dossiers.keys",
     "meldpunt.dossiers.documents",
     "meldpunt.retention.models",
+    "meldpunt.notifications.models",
 )
 
 

@@ -56,6 +56,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     outbox_batch_size: Positive = 100
     heartbeat_seconds: Positive = 30
     retention_sweep_seconds: Positive = 3600
+    notification_seconds: Positive = 60
+
+    # Outgoing mail: smtp://user:password@host:587 (STARTTLS) or smtps://…:465; empty: messages wait.
+    smtp_url: str = ""
+    mail_from: str = "Meldpunt <no-reply@meldpunt.invalid>"
     readiness_timeout_seconds: PositiveFloat = 3.0
 
     tenants_dir: str = ""
@@ -169,6 +174,8 @@ def _check_urls(settings: Settings) -> list[str]:
         problems.append(f"{ENV_PREFIX}KMS_KEY_ID: required when MELDPUNT_ROOT_KEY_PROVIDER=kms")
     if settings.env == "production" and settings.root_key_provider == "local":
         problems.append(f"{ENV_PREFIX}ROOT_KEY_PROVIDER: production keeps its root key in KMS, not in a file")
+    if settings.smtp_url and urlsplit(settings.smtp_url).scheme not in {"smtp", "smtps"}:
+        problems.append(f"{ENV_PREFIX}SMTP_URL: must start with 'smtp://' (STARTTLS) or 'smtps://'")
     if settings.storage_backend == "s3" and not settings.s3_bucket:
         problems.append(f"{ENV_PREFIX}S3_BUCKET: required when MELDPUNT_STORAGE_BACKEND=s3")
     return problems

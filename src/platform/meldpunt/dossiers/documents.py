@@ -49,6 +49,8 @@ class Document(Base):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     sealed_meta: Mapped[bytes] = mapped_column(LargeBinary)  # file name, content type, title: encrypted
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # set by retention once triggered
+    owner_account_tenant_id: Mapped[uuid.UUID | None]
+    owner_account_id: Mapped[uuid.UUID | None]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -86,6 +88,7 @@ async def store_document(
     record_class: RecordClass,
     chunks: AsyncIterable[bytes],
     meta: DocumentMeta,
+    owner: tuple[uuid.UUID, uuid.UUID] | None = None,
 ) -> Document:
     """Encrypt and store a document of a case; the row exists only when the whole object is stored."""
     material = await keyring.case_key(session, tenant_id, case_id, create=True)
@@ -103,6 +106,8 @@ async def store_document(
         record_class=record_class.value,
         object_key=key,
         size_bytes=size[0],
+        owner_account_tenant_id=owner[0] if owner else None,
+        owner_account_id=owner[1] if owner else None,
         sealed_meta=encrypt_text(
             material, msgspec.json.encode(meta).decode(), associated_data(tenant_id, case_id, document_id, "meta")
         ),

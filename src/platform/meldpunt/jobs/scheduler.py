@@ -42,6 +42,8 @@ def schedule_table(settings: Settings) -> tuple[PeriodicJob, ...]:
         PeriodicJob("system.heartbeat", settings.heartbeat_seconds),
         # Declared by meldpunt.retention.jobs (loaded through meldpunt.job_modules by the processes).
         PeriodicJob("retention.sweep", settings.retention_sweep_seconds),
+        PeriodicJob("retention.remind", settings.retention_sweep_seconds),
+        PeriodicJob("notifications.send", settings.notification_seconds),
     )
 
 

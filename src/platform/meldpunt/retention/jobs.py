@@ -9,7 +9,7 @@ from meldpunt.dossiers.keys import Keyring, create_root_key
 from meldpunt.dossiers.storage import create_object_store
 from meldpunt.jobs.registry import job
 from meldpunt.jobs.runtime import current_runtime
-from meldpunt.retention.services import purge_tenant
+from meldpunt.retention.services import purge_tenant, remind_owners
 
 
 @job("retention.sweep", max_retries=3, time_limit_seconds=3600, max_backoff_seconds=900)
@@ -23,3 +23,13 @@ async def sweep_retention() -> None:
     now = datetime.now(UTC)
     for tenant_id in tenant_ids:
         await purge_tenant(runtime.sessionmaker, keyring, store, tenant_id, now)
+
+
+@job("retention.remind", max_retries=3, time_limit_seconds=900, max_backoff_seconds=900)
+async def remind_retention_owners() -> None:
+    """Queue the reminders before destruction; deduplicated per person and day, so reruns are harmless."""
+    runtime = current_runtime()
+    async with runtime.sessionmaker() as session:
+        for tenant_id in await all_tenant_ids(session):
+            await remind_owners(session, tenant_id, datetime.now(UTC))
+        await session.commit()

@@ -11,10 +11,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from meldpunt.audit import services as audit
@@ -25,6 +25,8 @@ from meldpunt.dossiers.documents import Document
 from meldpunt.dossiers.keys import CaseKey, Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.errors import NotFound
+from meldpunt.identity.models import Grant
+from meldpunt.notifications import services as notifications
 from meldpunt.retention.models import CaseEvent, HoldKind, LegalHold, RetentionPolicy, Trigger
 
 log = structlog.get_logger(__name__)
@@ -314,3 +316,73 @@ async def _purge_case(
         )
         await session.commit()
     log.info("retention.case_destroyed", tenant_id=str(tenant_id), case_id=str(case.case_id), documents=len(ids))
+
+
+REMINDER_DAYS = (28, 14, 7, 3, 1)
+
+
+async def remind_owners(session: AsyncSession, tenant_id: uuid.UUID, now: datetime) -> int:
+    """Queue reminders for documents destroyed in 28, 14, 7, 3 or 1 days (cases on hold excepted): one
+    message a person a day, with counts only. Owners are the accounts that stored the documents, else the
+    tenant's admins. Returns how many messages were queued now (a rerun the same day queues none)."""
+    await tenant_context(session, [tenant_id])
+    await refresh_due_dates(session, tenant_id)
+    held = set(
+        (
+            await session.execute(
+                select(LegalHold.case_id).where(LegalHold.tenant_id == tenant_id, LegalHold.released_at.is_(None))
+            )
+        ).scalars()
+    )
+    documents = (
+        (
+            await session.execute(
+                select(Document).where(
+                    Document.tenant_id == tenant_id,
+                    Document.due_at > now,
+                    Document.due_at <= now + timedelta(days=max(REMINDER_DAYS)),
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    admins: list[tuple[uuid.UUID, uuid.UUID]] | None = None
+    per_person: dict[tuple[uuid.UUID, uuid.UUID], list[int]] = {}
+    for document in documents:
+        assert document.due_at is not None
+        days_left = (document.due_at.date() - now.date()).days
+        if document.case_id in held or days_left not in REMINDER_DAYS:
+            continue
+        if document.owner_account_id and document.owner_account_tenant_id:
+            owners = [(document.owner_account_tenant_id, document.owner_account_id)]
+        else:
+            admins = admins if admins is not None else await _tenant_admins(session, tenant_id, now)
+            owners = admins
+        for owner in owners:
+            per_person.setdefault(owner, []).append(days_left)
+    queued = 0
+    for owner, days in per_person.items():
+        queued += await notifications.notify(
+            session,
+            tenant_id,
+            owner,
+            "retention.reminder",
+            {"documents": len(days), "days": min(days)},
+            dedup_key=f"retention.reminder:{owner[1]}:{now.date().isoformat()}",
+        )
+    return queued
+
+
+async def _tenant_admins(
+    session: AsyncSession, tenant_id: uuid.UUID, now: datetime
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    rows = await session.execute(
+        select(Grant.account_tenant_id, Grant.account_id).where(
+            Grant.tenant_id == tenant_id,
+            Grant.role == "tenant_admin",
+            Grant.valid_from <= now,
+            or_(Grant.valid_to.is_(None), Grant.valid_to > now),
+        )
+    )
+    return [(row.account_tenant_id, row.account_id) for row in rows]

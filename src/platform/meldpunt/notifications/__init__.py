@@ -1,0 +1,1 @@
+"""Messages to professionals (e-mail): that something needs them, never what. No case content, no names."""

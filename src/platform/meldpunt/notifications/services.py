@@ -1,0 +1,124 @@
+"""Queueing and sending messages. Texts are fixed Dutch templates filled with numbers and the
+organisation's name; nothing from a case ever goes into an e-mail."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import uuid
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from urllib.parse import unquote, urlsplit
+
+import anyio
+import structlog
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from meldpunt.db.context import tenant_context
+from meldpunt.db.tenants import all_tenant_ids
+from meldpunt.identity.models import Account
+from meldpunt.notifications.models import Notification
+from meldpunt.settings import Settings
+from meldpunt.tenancy.models import Tenant
+
+log = structlog.get_logger(__name__)
+
+TEMPLATES: dict[str, tuple[str, str]] = {
+    "retention.reminder": (
+        "Vernietiging van documenten nadert",
+        "Over {days} dag(en) worden {documents} document(en) van {organisation} vernietigd volgens de "
+        "bewaartermijnen.\n\nMeld u aan bij Meldpunt om te zien om welke documenten het gaat, of om een "
+        "bewaarplicht vast te leggen als vernietiging nu niet mag (bezwaar, rechtszaak of nieuw onderzoek).\n",
+    ),
+}
+
+
+async def notify(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    account: tuple[uuid.UUID, uuid.UUID],
+    kind: str,
+    counts: dict[str, int],
+    dedup_key: str,
+) -> bool:
+    """Queue a message; the same ``dedup_key`` in a tenant queues nothing again. True if queued now."""
+    if kind not in TEMPLATES:
+        raise ValueError(f"no template for {kind}")
+    result = await session.execute(
+        insert(Notification)
+        .values(
+            tenant_id=tenant_id,
+            id=uuid.uuid4(),
+            account_tenant_id=account[0],
+            account_id=account[1],
+            kind=kind,
+            counts=counts,
+            dedup_key=dedup_key,
+        )
+        .on_conflict_do_nothing(index_elements=["tenant_id", "dedup_key"])
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _send_mail(settings: Settings, message: EmailMessage) -> None:
+    parts = urlsplit(settings.smtp_url)
+    port = parts.port or (465 if parts.scheme == "smtps" else 587)
+    context = ssl.create_default_context()
+    smtp: smtplib.SMTP = (
+        smtplib.SMTP_SSL(parts.hostname or "", port, context=context, timeout=20)
+        if parts.scheme == "smtps"
+        else smtplib.SMTP(parts.hostname or "", port, timeout=20)
+    )
+    with smtp:
+        if parts.scheme == "smtp" and smtp.has_extn("starttls"):
+            smtp.starttls(context=context)
+        if parts.username:
+            smtp.login(unquote(parts.username), unquote(parts.password or ""))
+        smtp.send_message(message)
+
+
+async def send_pending(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, limit: int = 200) -> int:
+    """Send queued messages by e-mail; return how many went. Without SMTP settings they wait."""
+    if not settings.smtp_url:
+        return 0
+    sent = 0
+    async with sessionmaker() as session:
+        await tenant_context(session, await all_tenant_ids(session))
+        pending = (
+            (
+                await session.execute(
+                    select(Notification)
+                    .where(Notification.sent_at.is_(None))
+                    .order_by(Notification.created_at)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for notification in pending:
+            account = (
+                await session.execute(
+                    select(Account).where(
+                        Account.tenant_id == notification.account_tenant_id, Account.id == notification.account_id
+                    )
+                )
+            ).scalar()
+            tenant = await session.get(Tenant, notification.tenant_id)
+            notification.sent_at = datetime.now(UTC)
+            if account is None or not account.email or tenant is None:
+                notification.undeliverable = "no_address"
+                continue
+            subject, body = TEMPLATES[notification.kind]
+            message = EmailMessage()
+            message["From"], message["To"], message["Subject"] = settings.mail_from, account.email, subject
+            message.set_content(body.format(organisation=tenant.display_name, **notification.counts))
+            await anyio.to_thread.run_sync(_send_mail, settings, message)
+            sent += 1
+        await session.commit()
+    if sent:
+        log.info("notifications.sent", count=sent)
+    return sent
