@@ -6,6 +6,7 @@ import importlib
 
 JOB_MODULES = (
     "meldpunt.jobs.system",
+    "meldpunt.dossiers.jobs",
     "meldpunt.retention.jobs",
     "meldpunt.notifications.jobs",
 )

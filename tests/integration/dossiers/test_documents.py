@@ -398,3 +398,43 @@ async def test_the_rotate_command_rewraps_and_every_document_still_decrypts(
     finally:
         await engine.dispose()
         await drop_database(postgres_superuser_url, name)
+
+
+async def test_the_periodic_job_rotates_tenant_keys_older_than_the_period(
+    app_engine: AsyncEngine,
+    make_tenant: MakeTenant,
+    tmp_path: Path,
+    s3_store: S3ObjectStore,
+    settings,
+    owner_engine: AsyncEngine,
+) -> None:
+    from msgspec.structs import replace
+
+    from meldpunt.dossiers.jobs import rotate_tenant_keys
+    from meldpunt.jobs.runtime import JobRuntime, install_runtime
+
+    key_file = tmp_path / "root-keys.json"
+    keyring = Keyring(LocalRootKey(key_file))
+    old, young, data = await make_tenant(), await make_tenant(), plaintext_of(1000)
+    documents = {}
+    for tenant in (old, young):
+        async with await in_context(app_engine, tenant) as session:
+            documents[tenant.id] = await store_document(
+                session, keyring, s3_store, ACTOR, tenant.id, uuid.uuid4(), RecordClass.ADVICE, chunks_of(data), META
+            )
+            await session.commit()
+    async with owner_engine.begin() as connection:
+        await connection.execute(text(f"SET LOCAL meldpunt.tenant_ids = '{{{old.id}}}'"))
+        await connection.execute(text("UPDATE tenant_keys SET created_at = now() - interval '40 days'"))
+    runtime = JobRuntime(replace(settings, root_key_file=str(key_file), tenant_key_rotation_days=30))
+    install_runtime(runtime)
+    try:
+        await rotate_tenant_keys()
+    finally:
+        install_runtime(None)
+        await runtime.close()
+    for tenant, epoch in ((old, 2), (young, 1)):
+        async with await in_context(app_engine, tenant) as session:
+            assert list((await session.execute(text("SELECT epoch FROM tenant_keys"))).scalars()) == [epoch]
+            opened = await open_document(session, keyring, s3_store, ACTOR, tenant.id, documents[tenant.id].id)
+            assert await read(opened.content) == data

@@ -44,6 +44,7 @@ def schedule_table(settings: Settings) -> tuple[PeriodicJob, ...]:
         PeriodicJob("retention.sweep", settings.retention_sweep_seconds),
         PeriodicJob("retention.remind", settings.retention_sweep_seconds),
         PeriodicJob("notifications.send", settings.notification_seconds),
+        PeriodicJob("keys.rotate_tenants", 6 * 3600),
     )
 
 
