@@ -67,35 +67,25 @@ def plain_multipart(client: object, bucket: str, key: str, size_mb: int) -> floa
     """The baseline: boto3 multipart of the same bytes, 8 MiB parts, no encryption."""
     started = time.perf_counter()
     upload = client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]  # type: ignore[attr-defined]
-    parts, buffer, number = [], bytearray(), 0
+    parts: list[dict[str, object]] = []
+
+    def send(body: bytes) -> None:
+        number = len(parts) + 1
+        answer = client.upload_part(  # type: ignore[attr-defined]
+            Bucket=bucket, Key=key, UploadId=upload, PartNumber=number, Body=body
+        )
+        parts.append({"PartNumber": number, "ETag": answer["ETag"]})
+
+    buffer = bytearray()
     for _ in range(size_mb):
         buffer += BLOCK
         if len(buffer) >= PART:
-            number += 1
-            etag = client.upload_part(
-                Bucket=bucket,
-                Key=key,
-                UploadId=upload,
-                PartNumber=number,  # type: ignore[attr-defined]
-                Body=bytes(buffer[:PART]),
-            )["ETag"]
-            parts.append({"PartNumber": number, "ETag": etag})
+            send(bytes(buffer[:PART]))
             del buffer[:PART]
     if buffer:
-        number += 1
-        etag = client.upload_part(
-            Bucket=bucket,
-            Key=key,
-            UploadId=upload,
-            PartNumber=number,  # type: ignore[attr-defined]
-            Body=bytes(buffer),
-        )["ETag"]
-        parts.append({"PartNumber": number, "ETag": etag})
-    client.complete_multipart_upload(
-        Bucket=bucket,
-        Key=key,
-        UploadId=upload,  # type: ignore[attr-defined]
-        MultipartUpload={"Parts": parts},
+        send(bytes(buffer))
+    client.complete_multipart_upload(  # type: ignore[attr-defined]
+        Bucket=bucket, Key=key, UploadId=upload, MultipartUpload={"Parts": parts}
     )
     return time.perf_counter() - started
 

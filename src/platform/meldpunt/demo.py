@@ -39,6 +39,7 @@ def _demo_environment(
             "MELDPUNT_REDIS_URL": redis_url,
             "MELDPUNT_STORAGE_BACKEND": "directory",
             "MELDPUNT_STORAGE_DIRECTORY": str(data_dir / "objects"),
+            "MELDPUNT_ROOT_KEY_FILE": str(data_dir / "root-keys.json"),
             "MELDPUNT_LOG_FORMAT": os.environ.get("MELDPUNT_LOG_FORMAT", "console"),
             "MELDPUNT_TENANTS_DIR": os.environ.get("MELDPUNT_TENANTS_DIR", ""),
             "MELDPUNT_PUBLIC_URL": f"http://127.0.0.1:{port}",

@@ -17,12 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
-from meldpunt.db.context import tenant_context
 from meldpunt.identity import services
 from meldpunt.identity.errors import NotSignedIn
 from meldpunt.identity.models import GrantSource
 from meldpunt.identity.oidc import OidcClient, PendingSignIn, SignInFailed
-from meldpunt.identity.policy import Actor, require
+from meldpunt.identity.policy import Actor
 from meldpunt.identity.providers import provider_for
 from meldpunt.identity.roles import Action, Role
 from meldpunt.identity.sessions import SESSION_COOKIE, SIGN_IN_COOKIE, SIGN_IN_SECONDS, SessionStore, cookie_attributes
@@ -162,20 +161,12 @@ class GrantIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     valid_to: datetime | None = None
 
 
-async def _tenant(db: AsyncSession, actor: Actor, action: Action, slug: str) -> Tenant:
-    access = require(actor, action, slug)
-    tenant = await db.get(Tenant, access.tenant_id)
-    assert tenant is not None
-    await tenant_context(db, [tenant.id])
-    return tenant
-
-
 @get("/api/v1/t/{tenant:str}/grants", operation_id="ListGrants", tags=["identity"])
 async def list_grants(
     db: NamedDependency[AsyncSession], actor: NamedDependency[Actor], tenant: FromPath[str]
 ) -> list[GrantOut]:
     """Every grant in this tenant, current and ended (tenant_admin, dpo)."""
-    found = await _tenant(db, actor, Action.GRANTS_VIEW, tenant)
+    found = await services.tenant_acting_in(db, actor, Action.GRANTS_VIEW, tenant)
     return [
         GrantOut(
             r.grant.id,
@@ -195,7 +186,7 @@ async def create_grant(
     db: NamedDependency[AsyncSession], actor: NamedDependency[Actor], tenant: FromPath[str], data: JSONBody[GrantIn]
 ) -> GrantOut:
     """Give an account of this organisation or its branch a role here (tenant_admin; audited)."""
-    found = await _tenant(db, actor, Action.GRANTS_MANAGE, tenant)
+    found = await services.tenant_acting_in(db, actor, Action.GRANTS_MANAGE, tenant)
     account = await services.find_account_for(db, found, data.account_id)
     grant = await services.grant_role(
         db, AuditActor.account(actor.account_id), found, account, data.role, GrantSource.ADMIN, data.valid_to
@@ -213,7 +204,7 @@ async def end_grant(
     grant_id: FromPath[uuid.UUID],
 ) -> None:
     """End a grant now (tenant_admin; audited). Grants are never deleted."""
-    found = await _tenant(db, actor, Action.GRANTS_MANAGE, tenant)
+    found = await services.tenant_acting_in(db, actor, Action.GRANTS_MANAGE, tenant)
     await services.end_grant(db, AuditActor.account(actor.account_id), found, grant_id, by_admin=True)
 
 
@@ -236,7 +227,7 @@ async def list_audit(
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
 ) -> list[AuditEntryOut]:
     """The tenant's audit log, newest first (dpo): who, what, when, on which resource; never content."""
-    found = await _tenant(db, actor, Action.AUDIT_READ, tenant)
+    found = await services.tenant_acting_in(db, actor, Action.AUDIT_READ, tenant)
     entries = await audit.list_entries(db, found.id, before=before, limit=limit)
     return [
         AuditEntryOut(e.seq, e.occurred_at, e.actor, e.action, e.resource_type, e.resource_id, e.details)

@@ -20,7 +20,7 @@ from meldpunt.audit.services import AuditActor
 from meldpunt.db.context import tenant_context
 from meldpunt.identity.errors import AccountOutsideBranch, GrantManagedElsewhere, GrantNotFound, RoleIncompatible
 from meldpunt.identity.models import Account, Grant, GrantSource
-from meldpunt.identity.policy import Actor, TenantAccess
+from meldpunt.identity.policy import Actor, TenantAccess, require
 from meldpunt.identity.roles import BRANCH_SERVICE_ROLES, Role, incompatible_with
 from meldpunt.tenancy.models import Tenant
 
@@ -338,3 +338,11 @@ async def find_account_for(session: AsyncSession, tenant: Tenant, account_id: uu
     if account is None:
         raise GrantNotFound("Dit account is hier niet bekend.")
     return account
+
+
+async def tenant_acting_in(session: AsyncSession, actor: Actor, action: str, slug: str) -> Tenant:
+    """The tenant ``actor`` may do ``action`` in (Forbidden otherwise), with the session scoped to it."""
+    access = require(actor, action, slug)
+    tenant = (await session.execute(select(Tenant).where(Tenant.id == access.tenant_id))).scalar_one()
+    await tenant_context(session, [tenant.id])
+    return tenant

@@ -208,17 +208,19 @@ class DueCase:
         return f"case {self.case_id}: {what}; {classes}; due since {dates:%Y-%m-%d}"
 
 
+async def _held_cases(session: AsyncSession, tenant_id: uuid.UUID) -> set[uuid.UUID]:
+    """Cases with an active legal hold: nothing of them is destroyed or announced for destruction."""
+    rows = await session.execute(
+        select(LegalHold.case_id).where(LegalHold.tenant_id == tenant_id, LegalHold.released_at.is_(None))
+    )
+    return set(rows.scalars())
+
+
 async def find_due(session: AsyncSession, tenant_id: uuid.UUID, now: datetime) -> list[DueCase]:
     """What may be destroyed now: due documents of cases without an active legal hold."""
     await tenant_context(session, [tenant_id])
     await refresh_due_dates(session, tenant_id)
-    held = set(
-        (
-            await session.execute(
-                select(LegalHold.case_id).where(LegalHold.tenant_id == tenant_id, LegalHold.released_at.is_(None))
-            )
-        ).scalars()
-    )
+    held = await _held_cases(session, tenant_id)
     documents = (
         (await session.execute(select(Document).where(Document.tenant_id == tenant_id).order_by(Document.case_id)))
         .scalars()
@@ -327,13 +329,7 @@ async def remind_owners(session: AsyncSession, tenant_id: uuid.UUID, now: dateti
     tenant's admins. Returns how many messages were queued now (a rerun the same day queues none)."""
     await tenant_context(session, [tenant_id])
     await refresh_due_dates(session, tenant_id)
-    held = set(
-        (
-            await session.execute(
-                select(LegalHold.case_id).where(LegalHold.tenant_id == tenant_id, LegalHold.released_at.is_(None))
-            )
-        ).scalars()
-    )
+    held = await _held_cases(session, tenant_id)
     documents = (
         (
             await session.execute(

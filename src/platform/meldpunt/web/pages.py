@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
-from meldpunt.db.context import tenant_context
 from meldpunt.errors import DomainError
 from meldpunt.identity import services as identity
 from meldpunt.identity.models import GrantSource
@@ -86,12 +85,6 @@ async def app_tenant(request: Request[Any, Any, Any], actor: NamedDependency[Act
     )
 
 
-async def _tenant_for(db: AsyncSession, actor: Actor, action: Action, slug: str) -> Tenant:
-    access = require(actor, action, slug)
-    tenant = (await db.execute(select(Tenant).where(Tenant.id == access.tenant_id))).scalar_one()
-    return tenant
-
-
 async def _grants_page(
     request: Request[Any, Any, Any],
     db: AsyncSession,
@@ -101,7 +94,7 @@ async def _grants_page(
     entered: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
-    tenant = await _tenant_for(db, actor, Action.GRANTS_VIEW, slug)
+    tenant = await identity.tenant_acting_in(db, actor, Action.GRANTS_VIEW, slug)
     context = context_for(language(request))
     return Template(
         "grants.html",
@@ -142,7 +135,7 @@ async def grants_add(
     tenant: FromPath[str],
 ) -> Redirect | Template:
     """Give a role from the form; on a refusal the page comes back with the reason and the choice kept."""
-    found = await _tenant_for(db, actor, Action.GRANTS_MANAGE, tenant)
+    found = await identity.tenant_acting_in(db, actor, Action.GRANTS_MANAGE, tenant)
     form = {key: str(value) for key, value in (await request.form()).items() if key != "_csrf_token"}
     try:
         role = Role(form.get("role", ""))
@@ -163,7 +156,7 @@ async def grants_end(
     tenant: FromPath[str],
     grant_id: FromPath[uuid.UUID],
 ) -> Redirect:
-    found = await _tenant_for(db, actor, Action.GRANTS_MANAGE, tenant)
+    found = await identity.tenant_acting_in(db, actor, Action.GRANTS_MANAGE, tenant)
     await identity.end_grant(db, AuditActor.account(actor.account_id), found, grant_id, by_admin=True)
     return Redirect(f"/app/t/{tenant}/grants", status_code=303)
 
@@ -177,8 +170,7 @@ async def audit_page(
     before: Annotated[int | None, QueryParameter(ge=1)] = None,
 ) -> Template:
     """The tenant's audit log for the data protection officer, newest first, 100 per page."""
-    found = await _tenant_for(db, actor, Action.AUDIT_READ, tenant)
-    await tenant_context(db, [found.id])
+    found = await identity.tenant_acting_in(db, actor, Action.AUDIT_READ, tenant)
     entries = await audit.list_entries(db, found.id, before=before, limit=100)
     return Template(
         "audit.html",
