@@ -125,6 +125,7 @@ def settings(test_database: MigratedDatabase, redis_url: str, tmp_path_factory: 
         redis_url=redis_url,
         storage_backend="directory",
         storage_directory=str(tmp_path_factory.mktemp("objects")),
+        root_key_file=str(tmp_path_factory.mktemp("keys") / "root-keys.json"),
         database_pool_size=5,
         outbox_poll_seconds=0.05,
         log_format="json",

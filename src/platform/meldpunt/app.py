@@ -29,6 +29,7 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt import __version__
+from meldpunt.dossiers.keys import Keyring
 from meldpunt.errors import DomainError
 from meldpunt.identity.controllers import ROUTES as identity_routes
 from meldpunt.identity.controllers import provide_actor
@@ -36,6 +37,7 @@ from meldpunt.identity.demo_provider import ROUTES as demo_provider_routes
 from meldpunt.identity.errors import NotSignedIn
 from meldpunt.identity.oidc import OidcClient
 from meldpunt.identity.sessions import SessionStore
+from meldpunt.intake.controllers import ROUTES as intake_routes
 from meldpunt.settings import Settings, load_settings
 from meldpunt.tenancy.controllers import get_public_tenant
 from meldpunt.web.health import PROBLEM_JSON, live, ready
@@ -75,6 +77,11 @@ def provide_oidc(state: State) -> OidcClient:
 def provide_redis(state: State) -> aioredis.Redis:
     client: aioredis.Redis = state.resources.redis
     return client
+
+
+def provide_keyring(state: State) -> Keyring:
+    keyring: Keyring = state.resources.keyring
+    return keyring
 
 
 def provide_sessions(state: State) -> SessionStore:
@@ -147,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ready,
             get_public_tenant,
             *identity_routes,
+            *intake_routes,
             *page_routes,
             *(demo_provider_routes if settings.demo_identity_provider else ()),
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
@@ -177,6 +185,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "sessions": Provide(provide_sessions, sync_to_thread=False),
             "actor": Provide(provide_actor),
             "redis": Provide(provide_redis, sync_to_thread=False),
+            "keyring": Provide(provide_keyring, sync_to_thread=False),
         },
         middleware=[request_context_middleware],
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],

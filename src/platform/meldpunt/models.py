@@ -13,6 +13,7 @@ MODEL_MODULES = (
     "meldpunt.dossiers.documents",
     "meldpunt.retention.models",
     "meldpunt.notifications.models",
+    "meldpunt.intake.models",
 )
 
 

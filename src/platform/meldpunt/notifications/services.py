@@ -26,6 +26,11 @@ from meldpunt.tenancy.models import Tenant
 log = structlog.get_logger(__name__)
 
 TEMPLATES: dict[str, tuple[str, str]] = {
+    "intake.new_submission": (
+        "Er is iets binnengekomen bij het meldpunt",
+        "Bij het meldpunt van {organisation} is iets binnengekomen. Meld u aan bij Meldpunt om het te bekijken.\n\n"
+        "Bevestig de ontvangst binnen 7 dagen.\n",
+    ),
     "retention.reminder": (
         "Vernietiging van documenten nadert",
         "Over {days} dag(en) worden {documents} document(en) van {organisation} vernietigd volgens de "

@@ -8,6 +8,7 @@ import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from meldpunt.db.engine import create_engine, create_sessionmaker
+from meldpunt.dossiers.keys import Keyring, create_root_key
 from meldpunt.dossiers.storage import ObjectStore, create_object_store
 from meldpunt.identity.oidc import OidcClient
 from meldpunt.identity.sessions import SessionStore
@@ -23,6 +24,7 @@ class Resources:
     object_store: ObjectStore
     oidc: OidcClient
     sessions: SessionStore
+    keyring: Keyring
 
     @classmethod
     def open(cls, settings: Settings) -> Resources:
@@ -36,6 +38,7 @@ class Resources:
             create_object_store(settings),
             OidcClient(),
             SessionStore(redis, settings),
+            Keyring(create_root_key(settings)),
         )
 
     async def close(self) -> None:

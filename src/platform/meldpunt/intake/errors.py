@@ -1,0 +1,44 @@
+"""Errors of the public reporting point, in plain Dutch: they are shown to reporters."""
+
+from __future__ import annotations
+
+from meldpunt.errors import DomainError
+
+
+class ComplaintNeedsName(DomainError):
+    status = 400
+    slug = "complaint-needs-name"
+    title = "Een klacht kan niet anoniem"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Een klacht dient u in met uw naam, en alleen als het u zelf is overkomen. Wilt u anoniem "
+            "blijven of gaat het om iemand anders? Doe dan een melding; dat kan ook anoniem."
+        )
+
+
+class IdentityMismatch(DomainError):
+    status = 400
+    slug = "identity-mismatch"
+    title = "Naam en keuze passen niet"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+
+
+class ReceiptNotRecognised(DomainError):
+    status = 401
+    slug = "receipt-not-recognised"
+    title = "Code niet herkend"
+
+    def __init__(self) -> None:
+        super().__init__("Deze code kennen we niet bij dit meldpunt. Controleer de 16 cijfers en probeer het opnieuw.")
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+    slug = "too-many-attempts"
+    title = "Even wachten"
+
+    def __init__(self) -> None:
+        super().__init__("Er zijn te veel pogingen gedaan. Wacht een paar minuten en probeer het dan opnieuw.")

@@ -1,0 +1,105 @@
+"""The intake form as data (seed-003-004 §1; seed-000 §2.1, Implications A): closed lists, a few flags,
+and free text only where the reporter writes it (encrypted at once)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+import msgspec
+
+Kind = Literal["report", "signal", "complaint"]
+# a: anonymous, no channel back; b: anonymous with a two-way inbox (receipt); c: named but confidential.
+Anonymity = Literal["anonymous", "anonymous_with_contact", "confidential"]
+Category = Literal["sexual_harassment", "aggression", "bullying", "discrimination", "integrity", "unclear"]
+ReporterRole = Literal[
+    "employee",
+    "manager",
+    "flex_worker",
+    "intern",
+    "volunteer",
+    "applicant",
+    "former_employee",
+    "client_or_third_party",
+    "witness",
+]
+AccusedRole = Literal["colleague", "manager", "director_or_board", "third_party", "unknown"]
+Setting = Literal["workplace", "event", "outing", "online", "travel", "other"]
+Wish = Literal["listening_ear", "advice", "solution"]
+DiscriminationGround = Literal[
+    "race",
+    "sex",
+    "sexual_orientation",
+    "age",
+    "disability_or_chronic_illness",
+    "political_opinion",
+    "marital_status",
+    "nationality",
+    "religion",
+    "belief",
+    "working_hours",
+    "contract_type",
+    "care_leave",
+]
+
+Narrative = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+
+
+class Attributes(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    physical: bool = False
+    online: bool = False
+    power_difference: bool = False
+    possibly_criminal: bool = False
+    repeated: bool = False
+    discrimination_grounds: tuple[DiscriminationGround, ...] = ()
+
+
+class Identity(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Only when the reporter chooses to be known (mode c); encrypted with the case key."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    contact: Annotated[str, msgspec.Meta(min_length=3, max_length=200)]
+
+
+class SubmissionIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    kind: Kind
+    anonymity: Anonymity
+    category: Category
+    reporter_role: ReporterRole
+    reporter_is_affected: bool
+    narrative: Narrative
+    attributes: Attributes = Attributes()
+    accused_role: AccusedRole | None = None
+    setting: Setting | None = None
+    wishes: tuple[Wish, ...] = ()
+    identity: Identity | None = None
+
+
+class SubmissionOut(msgspec.Struct, frozen=True):
+    kind: str
+    receipt: str | None  # shown once; None when the reporter chose no channel back
+    acknowledge_by: date
+
+
+Receipt = Annotated[str, msgspec.Meta(min_length=16, max_length=24)]
+
+
+class InboxIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    receipt: Receipt
+
+
+class MessageIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    receipt: Receipt
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=10_000)]
+
+
+class MessageOut(msgspec.Struct, frozen=True):
+    from_reporter: bool
+    text: str
+    at: date
+
+
+class InboxOut(msgspec.Struct, frozen=True):
+    kind: str
+    status: str
+    messages: list[MessageOut]

@@ -1,0 +1,234 @@
+"""Registering submissions and the reporter's inbox.
+
+Every submission is registered, the fully anonymous one too (seed-000 §2.1: "Registreer de melding wel
+altijd"). A receipt is 16 random digits, shown once; only its Argon2id hash (per-tenant salt) is kept, so
+a log-in is one hash and a stolen database reveals no receipts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import anyio
+import msgspec
+from argon2.low_level import Type, hash_secret_raw
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meldpunt.audit import services as audit
+from meldpunt.audit.services import ANONYMOUS
+from meldpunt.db.context import tenant_context
+from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
+from meldpunt.dossiers.keys import Keyring
+from meldpunt.identity.models import Grant
+from meldpunt.intake.errors import ComplaintNeedsName, IdentityMismatch, ReceiptNotRecognised
+from meldpunt.intake.models import Case, CaseMessage, Deadline, ReceiptSalt
+from meldpunt.intake.schemas import SubmissionIn
+from meldpunt.notifications import services as notifications
+from meldpunt.tenancy.models import Tenant
+
+ACKNOWLEDGE_DAYS = 7  # the Wbk's acknowledgement term (DESIGN §7), the floor for every tenant
+
+
+def new_receipt() -> str:
+    return "".join(str(secrets.randbelow(10)) for _ in range(16))
+
+
+def normalise_receipt(typed: str) -> str:
+    return "".join(character for character in typed if character.isdigit())
+
+
+def format_receipt(receipt: str) -> str:
+    return " ".join(receipt[i : i + 4] for i in range(0, 16, 4))
+
+
+async def _salt(session: AsyncSession, tenant_id: uuid.UUID) -> bytes:
+    row = (await session.execute(select(ReceiptSalt).where(ReceiptSalt.tenant_id == tenant_id))).scalar()
+    if row is None:
+        row = ReceiptSalt(tenant_id=tenant_id, salt=os.urandom(16))
+        session.add(row)
+        await session.flush()
+    return row.salt
+
+
+async def hash_receipt(session: AsyncSession, tenant_id: uuid.UUID, receipt: str) -> bytes:
+    salt = await _salt(session, tenant_id)
+    # OWASP's Argon2id baseline (19 MiB, 2 passes): slow enough against guessing, one hash per log-in.
+    return await anyio.to_thread.run_sync(
+        lambda: hash_secret_raw(
+            receipt.encode(), salt, time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32, type=Type.ID
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Registered:
+    case: Case
+    receipt: str | None
+    acknowledge_by: datetime
+
+
+def _check(submission: SubmissionIn) -> None:
+    if submission.kind == "complaint" and (
+        submission.anonymity != "confidential" or not submission.reporter_is_affected
+    ):
+        raise ComplaintNeedsName()
+    if submission.anonymity == "confidential" and submission.identity is None:
+        raise IdentityMismatch(
+            "U koos voor een vertrouwelijke melding met uw naam: vul uw naam en hoe we u kunnen "
+            "bereiken in, of kies voor anoniem."
+        )
+    if submission.anonymity != "confidential" and submission.identity is not None:
+        raise IdentityMismatch("U koos voor anoniem: laat uw naam en contactgegevens dan leeg.")
+
+
+async def register_submission(
+    session: AsyncSession, keyring: Keyring, tenant: Tenant, submission: SubmissionIn
+) -> Registered:
+    """Register a report, signal or complaint; create its acknowledgement deadline; tell the reporting
+    point that something arrived (never what)."""
+    _check(submission)
+    await tenant_context(session, [tenant.id])
+    case_id = uuid.uuid4()
+    material = await keyring.case_key(session, tenant.id, case_id, create=True)
+    receipt = new_receipt() if submission.anonymity != "anonymous" else None
+    case = Case(
+        tenant_id=tenant.id,
+        id=case_id,
+        kind=submission.kind,
+        anonymity=submission.anonymity,
+        status="received",
+        category=submission.category,
+        attributes=msgspec.to_builtins(submission.attributes),
+        reporter_role=submission.reporter_role,
+        reporter_is_affected=submission.reporter_is_affected,
+        accused_role=submission.accused_role,
+        setting=submission.setting,
+        wishes=list(submission.wishes),
+        sealed_narrative=encrypt_text(
+            material, submission.narrative, associated_data(tenant.id, case_id, case_id, "narrative")
+        ),
+        sealed_identity=encrypt_text(
+            material,
+            msgspec.json.encode(submission.identity).decode(),
+            associated_data(tenant.id, case_id, case_id, "identity"),
+        )
+        if submission.identity
+        else None,
+        receipt_hash=await hash_receipt(session, tenant.id, receipt) if receipt else None,
+    )
+    session.add(case)
+    await session.flush()
+    acknowledge_by = datetime.now(UTC) + timedelta(days=ACKNOWLEDGE_DAYS)
+    session.add(
+        Deadline(tenant_id=tenant.id, id=uuid.uuid4(), case_id=case_id, kind="acknowledge", due_at=acknowledge_by)
+    )
+    await audit.record(
+        session,
+        tenant.id,
+        ANONYMOUS,
+        "intake.registered",
+        "case",
+        case_id,
+        kind=submission.kind,
+        anonymity=submission.anonymity,
+    )
+    for account in await _reporting_point_accounts(session, tenant):
+        await notifications.notify(
+            session,
+            tenant.id,
+            account,
+            "intake.new_submission",
+            {"count": 1},
+            dedup_key=f"intake.new_submission:{case_id}:{account[1]}",
+        )
+    return Registered(case, receipt, acknowledge_by)
+
+
+async def _reporting_point_accounts(session: AsyncSession, tenant: Tenant) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """Who receives a submission: the tenant's reporting point, else (small members) the branch's."""
+    now = datetime.now(UTC)
+    for owner in (tenant.id, tenant.branch_id):
+        if owner is None:
+            continue
+        await tenant_context(session, [tenant.id, owner])
+        rows = (
+            await session.execute(
+                select(Grant.account_tenant_id, Grant.account_id).where(
+                    Grant.tenant_id == owner,
+                    Grant.role == "reporting_point",
+                    Grant.valid_from <= now,
+                    (Grant.valid_to.is_(None)) | (Grant.valid_to > now),
+                )
+            )
+        ).all()
+        await tenant_context(session, [tenant.id])
+        if rows:
+            return [(row.account_tenant_id, row.account_id) for row in rows]
+    return []
+
+
+async def case_for_receipt(session: AsyncSession, tenant: Tenant, typed: str) -> Case:
+    await tenant_context(session, [tenant.id])
+    receipt = normalise_receipt(typed)
+    if len(receipt) != 16:
+        raise ReceiptNotRecognised()
+    digest = await hash_receipt(session, tenant.id, receipt)
+    case = (
+        await session.execute(select(Case).where(Case.tenant_id == tenant.id, Case.receipt_hash == digest))
+    ).scalar()
+    if case is None:
+        raise ReceiptNotRecognised()
+    return case
+
+
+async def inbox(
+    session: AsyncSession, keyring: Keyring, tenant: Tenant, case: Case
+) -> list[tuple[bool, str, datetime]]:
+    """The messages of the case both ways, decrypted for the reporter who holds the receipt."""
+    material = await keyring.case_key(session, tenant.id, case.id)
+    messages = (
+        await session.execute(
+            select(CaseMessage)
+            .where(CaseMessage.tenant_id == tenant.id, CaseMessage.case_id == case.id)
+            .order_by(CaseMessage.created_at)
+        )
+    ).scalars()
+    return [
+        (
+            m.author == "reporter",
+            decrypt_text(material, m.sealed_body, associated_data(tenant.id, case.id, m.id, "message")),
+            m.created_at,
+        )
+        for m in messages
+    ]
+
+
+async def add_message(
+    session: AsyncSession, keyring: Keyring, tenant: Tenant, case: Case, author: str, text: str
+) -> CaseMessage:
+    material = await keyring.case_key(session, tenant.id, case.id)
+    message_id = uuid.uuid4()
+    message = CaseMessage(
+        tenant_id=tenant.id,
+        id=message_id,
+        case_id=case.id,
+        author=author,
+        sealed_body=encrypt_text(material, text, associated_data(tenant.id, case.id, message_id, "message")),
+    )
+    session.add(message)
+    await session.flush()
+    await audit.record(
+        session,
+        tenant.id,
+        ANONYMOUS if author == "reporter" else audit.AuditActor(author),
+        "case.message",
+        "case",
+        case.id,
+        from_reporter=author == "reporter",
+    )
+    return message
