@@ -135,8 +135,8 @@ async def measure(
                 for under_rls, times in order:
                     connection, statement = (app, app_statement) if under_rls else (baseline, base_statement)
                     async with connection.transaction():
-                        if under_rls:
-                            await connection.execute(f"SET LOCAL meldpunt.tenant_ids = '{{{tenant_id}}}'")
+                        # Both sides run the same statements; only the role (and so RLS) differs.
+                        await connection.execute(f"SET LOCAL meldpunt.tenant_ids = '{{{tenant_id}}}'")
                         started = time.perf_counter_ns()
                         result = await statement.fetch(*args)
                         elapsed = time.perf_counter_ns() - started
