@@ -15,6 +15,9 @@ ALLOWED: dict[str, set[str]] = {
     "grants.view": {"tenant_admin", "dpo"},
     "grants.manage": {"tenant_admin"},
     "audit.read": {"dpo"},
+    "intake.list": {"reporting_point"},
+    "intake.read": {"reporting_point"},
+    "intake.reply": {"reporting_point"},
 }
 
 

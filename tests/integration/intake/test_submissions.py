@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -13,7 +12,6 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from meldpunt.app import create_app
 from meldpunt.settings import Settings
 from tests.conftest import MakeTenant, MigratedDatabase
 
@@ -32,12 +30,6 @@ REPORT: dict[str, Any] = {
     "setting": "event",
     "wishes": ["listening_ear", "advice"],
 }
-
-
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    async with AsyncTestClient(create_app(settings)) as test_client:
-        yield test_client
 
 
 async def submit(client: AsyncTestClient, slug: str, **changes: Any) -> Any:  # type: ignore[type-arg]

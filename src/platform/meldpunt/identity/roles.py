@@ -35,6 +35,9 @@ class Action(enum.StrEnum):
     GRANTS_VIEW = "grants.view"
     GRANTS_MANAGE = "grants.manage"
     AUDIT_READ = "audit.read"
+    INTAKE_LIST = "intake.list"  # see that submissions arrived (kind, category, dates; no content)
+    INTAKE_READ = "intake.read"  # open one: narrative and messages (audited)
+    INTAKE_REPLY = "intake.reply"  # answer the reporter in the two-way channel
 
 
 ALL_ROLES = frozenset(Role)
@@ -45,6 +48,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.GRANTS_MANAGE: frozenset({Role.TENANT_ADMIN}),
     # The audit log is the data protection officer's (issue 3 §6); it holds no case content.
     Action.AUDIT_READ: frozenset({Role.DPO}),
+    # seed-000 §1.4: the reporting point receives and answers; the adviser is never the reporting point.
+    Action.INTAKE_LIST: frozenset({Role.REPORTING_POINT}),
+    Action.INTAKE_READ: frozenset({Role.REPORTING_POINT}),
+    Action.INTAKE_REPLY: frozenset({Role.REPORTING_POINT}),
 }
 
 # seed-000 §1.7: the confidential adviser of an organisation is never its reporting point ("Vertrouwens-

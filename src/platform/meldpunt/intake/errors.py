@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from meldpunt.errors import DomainError
+from meldpunt.errors import DomainError, NotFound
 
 
 class ComplaintNeedsName(DomainError):
@@ -42,3 +42,17 @@ class TooManyAttempts(DomainError):
 
     def __init__(self) -> None:
         super().__init__("Er zijn te veel pogingen gedaan. Wacht een paar minuten en probeer het dan opnieuw.")
+
+
+class CaseNotFound(NotFound):
+    slug = "case-not-found"
+    title = "Onbekende melding"
+
+
+class NoChannelBack(DomainError):
+    status = 409
+    slug = "no-channel-back"
+    title = "Geen weg terug"
+
+    def __init__(self) -> None:
+        super().__init__("De melder koos voor volledig anoniem, zonder mogelijkheid tot contact.")

@@ -25,7 +25,13 @@ from meldpunt.db.context import tenant_context
 from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.identity.models import Grant
-from meldpunt.intake.errors import ComplaintNeedsName, IdentityMismatch, ReceiptNotRecognised
+from meldpunt.intake.errors import (
+    CaseNotFound,
+    ComplaintNeedsName,
+    IdentityMismatch,
+    NoChannelBack,
+    ReceiptNotRecognised,
+)
 from meldpunt.intake.models import Case, CaseMessage, Deadline, ReceiptSalt
 from meldpunt.intake.schemas import SubmissionIn
 from meldpunt.notifications import services as notifications
@@ -231,4 +237,71 @@ async def add_message(
         case.id,
         from_reporter=author == "reporter",
     )
+    return message
+
+
+@dataclass(frozen=True)
+class SubmissionSummary:
+    case: Case
+    acknowledge_by: datetime | None
+    acknowledged: bool
+
+
+async def list_submissions(session: AsyncSession, tenant_ids: list[uuid.UUID]) -> list[SubmissionSummary]:
+    """What arrived in these tenants, newest first: kinds and dates only, nothing the reporter wrote."""
+    await tenant_context(session, tenant_ids)
+    rows = await session.execute(
+        select(Case, Deadline)
+        .outerjoin(
+            Deadline,
+            (Deadline.tenant_id == Case.tenant_id) & (Deadline.case_id == Case.id) & (Deadline.kind == "acknowledge"),
+        )
+        .where(Case.tenant_id.in_(tenant_ids))
+        .order_by(Case.created_at.desc())
+    )
+    return [
+        SubmissionSummary(case, deadline.due_at if deadline else None, bool(deadline and deadline.met_at))
+        for case, deadline in rows
+    ]
+
+
+async def find_case(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -> Case:
+    await tenant_context(session, [tenant.id])
+    case = (await session.execute(select(Case).where(Case.tenant_id == tenant.id, Case.id == case_id))).scalar()
+    if case is None:
+        raise CaseNotFound("Deze melding bestaat niet (meer).")
+    return case
+
+
+async def read_submission(
+    session: AsyncSession, keyring: Keyring, actor: audit.AuditActor, tenant: Tenant, case_id: uuid.UUID
+) -> tuple[Case, str, list[tuple[bool, str, datetime]]]:
+    """The narrative and the messages of a case; every read is written to the audit log."""
+    case = await find_case(session, tenant, case_id)
+    material = await keyring.case_key(session, tenant.id, case.id)
+    narrative = decrypt_text(material, case.sealed_narrative, associated_data(tenant.id, case.id, case.id, "narrative"))
+    await audit.record(session, tenant.id, actor, "case.read", "case", case.id)
+    return case, narrative, await inbox(session, keyring, tenant, case)
+
+
+async def reply(
+    session: AsyncSession, keyring: Keyring, actor: audit.AuditActor, tenant: Tenant, case_id: uuid.UUID, text: str
+) -> CaseMessage:
+    """Answer the reporter; the first answer meets the acknowledgement deadline."""
+    case = await find_case(session, tenant, case_id)
+    if case.anonymity == "anonymous":
+        raise NoChannelBack()
+    message = await add_message(session, keyring, tenant, case, actor.label, text)
+    deadline = (
+        await session.execute(
+            select(Deadline).where(
+                Deadline.tenant_id == tenant.id,
+                Deadline.case_id == case.id,
+                Deadline.kind == "acknowledge",
+                Deadline.met_at.is_(None),
+            )
+        )
+    ).scalar()
+    if deadline is not None:
+        deadline.met_at = datetime.now(UTC)
     return message
