@@ -17,9 +17,7 @@ from meldpunt.identity.sessions import SESSION_COOKIE, SessionStore
 from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
 from tests.conftest import MakeTenant, TenantRef
-from tests.integration.intake.test_submissions import NARRATIVE, client, submit
-
-__all__ = ("client",)
+from tests.integration.intake.test_submissions import NARRATIVE, submit
 
 
 async def reporting_point(
