@@ -88,3 +88,33 @@ async def test_the_professional_pages_have_no_wcag_aa_violations(
 
     found = await asyncio.to_thread(check)
     assert all(not found_here for found_here in found.values()), found
+
+
+async def test_the_reporters_pages_have_no_wcag_aa_violations(
+    served: str, chromium_path: str, make_tenant: MakeTenant
+) -> None:
+    tenant = await make_tenant()
+
+    def check() -> dict[str, list[str]]:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium_path, args=BROWSER_ARGS)
+            page = browser.new_context(bypass_csp=True).new_page()
+            found = {}
+            for path in (f"/m/{tenant.slug}/", f"/m/{tenant.slug}/melden", f"/m/{tenant.slug}/inbox"):
+                page.goto(f"{served}{path}")
+                found[path] = violations(page)
+            # The form sent back with errors, and the receipt page.
+            page.goto(f"{served}/m/{tenant.slug}/melden")
+            page.get_by_role("button", name="Versturen").click()
+            found["form with errors"] = violations(page)
+            page.get_by_label("Pesten").check()
+            page.get_by_label("Medewerker", exact=True).check()
+            page.get_by_label("Ja, het is mij overkomen").check()
+            page.get_by_label("Wat is er gebeurd?").fill("Test")
+            page.get_by_role("button", name="Versturen").click()
+            found["receipt"] = violations(page)
+            browser.close()
+            return found
+
+    found = await asyncio.to_thread(check)
+    assert all(not found_here for found_here in found.values()), found

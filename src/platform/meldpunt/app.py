@@ -44,6 +44,7 @@ from meldpunt.web.health import PROBLEM_JSON, live, ready
 from meldpunt.web.i18n import context_for, language_of
 from meldpunt.web.middleware import request_context_middleware
 from meldpunt.web.pages import ROUTES as page_routes
+from meldpunt.web.reporting_point import ROUTES as reporting_point_routes
 from meldpunt.web.resources import Resources
 
 log = structlog.get_logger(__name__)
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *identity_routes,
             *intake_routes,
             *page_routes,
+            *reporting_point_routes,
             *(demo_provider_routes if settings.demo_identity_provider else ()),
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],
