@@ -83,6 +83,7 @@ DEMO_PEOPLE = {
     "kees": {"zorg-welzijn": ["sector_board"]},
     "marloes": {"de-linde": ["decision_maker"]},
     "tom": {"de-linde": ["dpo", "tenant_admin"]},
+    "noor": {"de-linde": ["reporting_point"]},
 }
 
 

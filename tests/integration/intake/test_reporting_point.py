@@ -136,3 +136,30 @@ async def test_an_adviser_is_not_the_reporting_point(
     await submit(client, tenant.slug)
     await as_professional(client, await reporting_point(app_engine, settings, tenant, tenant, role=Role.ADVISER))
     assert (await client.get("/api/v1/submissions")).json() == []
+
+
+async def test_the_reporting_point_answers_from_its_pages(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    import re
+
+    tenant = await make_tenant()
+    receipt = (await submit(client, tenant.slug)).json()["receipt"]
+    await as_professional(client, await reporting_point(app_engine, settings, tenant, tenant))
+    html = {"accept": "text/html"}
+    shell = await client.get(f"/app/t/{tenant.slug}", headers=html)
+    assert f'href="/app/t/{tenant.slug}/meldingen"' in shell.text
+    listing = await client.get(f"/app/t/{tenant.slug}/meldingen", headers=html)
+    assert listing.status_code == 200 and "Seksueel grensoverschrijdend gedrag" in listing.text
+    assert "marker-7b2f0a" not in listing.text
+    link = re.search(rf'href="(/app/t/{tenant.slug}/meldingen/[0-9a-f-]+)"', listing.text).group(1)  # type: ignore[union-attr]
+    detail = await client.get(link, headers=html)
+    assert detail.status_code == 200 and "marker-7b2f0a" in detail.text
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', detail.text).group(1)  # type: ignore[union-attr]
+    sent = await client.post(
+        f"{link}/bericht", data={"_csrf_token": token, "text": "We nemen contact op."}, headers=html
+    )
+    assert sent.status_code == 200 and "We nemen contact op." in sent.text  # back on the case, answer shown
+    client.cookies.clear()
+    inbox = (await client.post(f"/api/v1/public/{tenant.slug}/inbox", json={"receipt": receipt})).json()
+    assert [m["text"] for m in inbox["messages"]] == ["We nemen contact op."]

@@ -137,11 +137,14 @@ async def apply_branch_tree(
     await session.flush()
     await _audit_changes(session, changes)
     people = await _declared_people(session, tree)
-    tree_tenants = (
-        (await session.execute(select(Tenant).where(or_(Tenant.id == branch.id, Tenant.branch_id == branch.id))))
-        .scalars()
-        .all()
-    )
+    # Only what the files declare: a tenant no longer in the files is left alone (archived only on request).
+    tree_tenants = [
+        tenant
+        for tenant in (
+            await session.execute(select(Tenant).where(or_(Tenant.id == branch.id, Tenant.branch_id == branch.id)))
+        ).scalars()
+        if tenant.slug in tree.sources
+    ]
     people_changes = await identity.sync_declared_people(session, tree_tenants, people)
     retention_changes = []
     by_slug = {tenant.slug: tenant for tenant in tree_tenants}

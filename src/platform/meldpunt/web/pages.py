@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
+from meldpunt.dossiers.keys import Keyring
 from meldpunt.errors import DomainError
 from meldpunt.identity import services as identity
 from meldpunt.identity.models import GrantSource
@@ -21,6 +22,7 @@ from meldpunt.identity.policy import Actor, may, require
 from meldpunt.identity.roles import Action, Role
 from meldpunt.identity.services import load_actor
 from meldpunt.identity.sessions import SESSION_COOKIE, SessionStore
+from meldpunt.intake import services as intake
 from meldpunt.tenancy.models import Tenant
 from meldpunt.web.i18n import context_for, language_of
 
@@ -81,6 +83,7 @@ async def app_tenant(request: Request[Any, Any, Any], actor: NamedDependency[Act
             "organisations": organisations,
             "may_view_grants": may(actor, Action.GRANTS_VIEW, tenant),
             "may_read_audit": may(actor, Action.AUDIT_READ, tenant),
+            "may_list_submissions": may(actor, Action.INTAKE_LIST, tenant),
         },
     )
 
@@ -185,4 +188,97 @@ async def audit_page(
     )
 
 
-ROUTES = (home, app_start, app_tenant, grants_page, grants_add, grants_end, audit_page)
+INTAKE_NAMES = {
+    "kinds": {"report": "Melding", "signal": "Signaal", "complaint": "Klacht"},
+    "categories": {
+        "sexual_harassment": "Seksueel grensoverschrijdend gedrag",
+        "aggression": "Agressie of geweld",
+        "bullying": "Pesten",
+        "discrimination": "Discriminatie",
+        "integrity": "Integriteit",
+        "unclear": "Onduidelijk",
+    },
+    "anonymity": {
+        "anonymous": "Volledig anoniem",
+        "anonymous_with_contact": "Anoniem met code",
+        "confidential": "Vertrouwelijk met naam",
+    },
+}
+
+
+def _shell_context(request: Request[Any, Any, Any], actor: Actor, slug: str) -> dict[str, Any]:
+    return {
+        **context_for(language(request)),
+        **INTAKE_NAMES,
+        "actor": actor,
+        "current": actor.access[slug],
+        "organisations": sorted(actor.access.values(), key=lambda a: a.display_name),
+    }
+
+
+@get("/app/t/{tenant:str}/meldingen", include_in_schema=False)
+async def submissions_page(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+) -> Template:
+    """What arrived at this reporting point (no content in the list)."""
+    found = await identity.tenant_acting_in(db, actor, Action.INTAKE_LIST, tenant)
+    return Template(
+        "submissions.html",
+        context={
+            **_shell_context(request, actor, tenant),
+            "submissions": await intake.list_submissions(db, [found.id]),
+        },
+    )
+
+
+@get("/app/t/{tenant:str}/meldingen/{case_id:uuid}", include_in_schema=False)
+async def submission_page(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    case_id: FromPath[uuid.UUID],
+) -> Template:
+    """One submission: what the reporter wrote and the messages both ways (the read is audited)."""
+    found = await identity.tenant_acting_in(db, actor, Action.INTAKE_READ, tenant)
+    case, narrative, messages = await intake.read_submission(
+        db, keyring, AuditActor.account(actor.account_id), found, case_id
+    )
+    return Template(
+        "submission.html",
+        context={**_shell_context(request, actor, tenant), "case": case, "narrative": narrative, "messages": messages},
+    )
+
+
+@post("/app/t/{tenant:str}/meldingen/{case_id:uuid}/bericht", include_in_schema=False, status_code=303)
+async def submission_reply(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    case_id: FromPath[uuid.UUID],
+) -> Redirect:
+    found = await identity.tenant_acting_in(db, actor, Action.INTAKE_REPLY, tenant)
+    text = str((await request.form()).get("text", "")).strip()
+    if 1 <= len(text) <= 10_000:
+        await intake.reply(db, keyring, AuditActor.account(actor.account_id), found, case_id, text)
+    return Redirect(f"/app/t/{tenant}/meldingen/{case_id}", status_code=303)
+
+
+ROUTES = (
+    home,
+    app_start,
+    app_tenant,
+    grants_page,
+    grants_add,
+    grants_end,
+    audit_page,
+    submissions_page,
+    submission_page,
+    submission_reply,
+)
