@@ -115,6 +115,7 @@ Meldpunt demo is running.
                   (sign in for an organisation, then pick a demo person: an adviser shared by two
                   members, a decision maker, a pooled process guardian, a committee chair, a sector
                   board member, a tenant admin)
+  Report:         http://127.0.0.1:{port}/m/de-linde/  (every member has /m/<member>/)
   Readiness:      http://127.0.0.1:{port}/health/ready
   API schema:     http://127.0.0.1:{port}/schema
   PostgreSQL:     {database_url}
