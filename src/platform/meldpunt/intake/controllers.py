@@ -53,8 +53,7 @@ async def open_inbox(
 ) -> InboxOut:
     """The status and the messages of the case that this receipt belongs to."""
     found, _ = await find_public_tenant(db, tenant)
-    await ratelimit.spend_receipt_attempt(redis, found.id, services.normalise_receipt(data.receipt))
-    case = await services.case_for_receipt(db, found, data.receipt)
+    case = await ratelimit.case_for_receipt_limited(db, redis, found, data.receipt)
     messages = await services.inbox(db, keyring, found, case)
     return InboxOut(case.kind, case.status, [MessageOut(mine, text, at.date()) for mine, text, at in messages])
 
@@ -69,8 +68,7 @@ async def add_reporter_message(
 ) -> None:
     """Add information to the case, as the reporter who holds the receipt."""
     found, _ = await find_public_tenant(db, tenant)
-    await ratelimit.spend_receipt_attempt(redis, found.id, services.normalise_receipt(data.receipt))
-    case = await services.case_for_receipt(db, found, data.receipt)
+    case = await ratelimit.case_for_receipt_limited(db, redis, found, data.receipt)
     await services.add_message(db, keyring, found, case, "reporter", data.text)
 
 

@@ -7,8 +7,12 @@ import hashlib
 import uuid
 
 import redis.asyncio as aioredis
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.intake.errors import TooManyAttempts
+from meldpunt.intake.models import Case
+from meldpunt.intake.services import case_for_receipt, normalise_receipt
+from meldpunt.tenancy.models import Tenant
 
 WINDOW_SECONDS = 60
 SUBMISSIONS_PER_TENANT = 30
@@ -33,3 +37,9 @@ async def spend_receipt_attempt(redis: aioredis.Redis, tenant_id: uuid.UUID, rec
     await _spend(redis, f"meldpunt:rl:receipt:{tenant_id}", RECEIPT_ATTEMPTS_PER_TENANT)
     digest = hashlib.sha256(tenant_id.bytes + receipt.encode()).hexdigest()[:12]
     await _spend(redis, f"meldpunt:rl:receipt:{tenant_id}:{digest}", ATTEMPTS_PER_RECEIPT)
+
+
+async def case_for_receipt_limited(session: AsyncSession, redis: aioredis.Redis, tenant: Tenant, typed: str) -> Case:
+    """The case of a receipt, after the rate limits: every receipt log-in on the public side goes through here."""
+    await spend_receipt_attempt(redis, tenant.id, normalise_receipt(typed))
+    return await case_for_receipt(session, tenant, typed)

@@ -159,8 +159,7 @@ async def _inbox_page(
     }
     if receipt and error is None:
         try:
-            await ratelimit.spend_receipt_attempt(redis, found.id, services.normalise_receipt(receipt))
-            case = await services.case_for_receipt(db, found, receipt)
+            case = await ratelimit.case_for_receipt_limited(db, redis, found, receipt)
         except DomainError as refused:
             context["error"] = refused.detail
             return Template("m/inbox.html", context=context, status_code=refused.status)
@@ -211,8 +210,7 @@ async def inbox_message(
         return page
     found, _ = await find_public_tenant(db, tenant)
     try:
-        await ratelimit.spend_receipt_attempt(redis, found.id, services.normalise_receipt(receipt))
-        case = await services.case_for_receipt(db, found, receipt)
+        case = await ratelimit.case_for_receipt_limited(db, redis, found, receipt)
     except DomainError as refused:
         return await _inbox_page(db, keyring, redis, tenant, receipt, text, refused.detail)
     await services.add_message(db, keyring, found, case, "reporter", text)
