@@ -163,3 +163,25 @@ async def test_the_reporting_point_answers_from_its_pages(
     client.cookies.clear()
     inbox = (await client.post(f"/api/v1/public/{tenant.slug}/inbox", json={"receipt": receipt})).json()
     assert [m["text"] for m in inbox["messages"]] == ["We nemen contact op."]
+
+
+async def test_no_reporting_point_page_of_b_opens_for_a_and_a_receipt_of_a_opens_nothing_at_b(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    a, b = await make_tenant(), await make_tenant()
+    receipt_a = (await submit(client, a.slug)).json()["receipt"]
+    await submit(client, b.slug)
+    html = {"accept": "text/html"}
+    wrong_place = await client.post(f"/m/{b.slug}/inbox", data={"receipt": receipt_a}, headers=html)
+    assert wrong_place.status_code == 401 and "marker-7b2f0a" not in wrong_place.text
+    await as_professional(client, await reporting_point(app_engine, settings, b, b))
+    b_case = (await client.get("/api/v1/submissions")).json()[0]["id"]
+    await as_professional(client, await reporting_point(app_engine, settings, a, a))
+    for path in (
+        f"/app/t/{b.slug}/meldingen",
+        f"/app/t/{b.slug}/meldingen/{b_case}",
+        f"/app/t/{a.slug}/meldingen/{b_case}",
+    ):
+        response = await client.get(path, headers=html)
+        assert response.status_code in (403, 404), path
+        assert "marker-7b2f0a" not in response.text
