@@ -242,3 +242,31 @@ def s3_bucket(s3_endpoint: str) -> str:
         Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"}
     )
     return name
+
+
+class Inbox:
+    """Messages received by the loopback SMTP server."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        self.messages.append((list(envelope.rcpt_tos), envelope.content))  # type: ignore[attr-defined]
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[str, Inbox]]:
+    """A real SMTP server (aiosmtpd) on a loopback port; yields its URL and what it received."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield f"smtp://127.0.0.1:{port}", inbox
+    controller.stop()

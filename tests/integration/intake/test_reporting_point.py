@@ -185,3 +185,34 @@ async def test_no_reporting_point_page_of_b_opens_for_a_and_a_receipt_of_a_opens
         response = await client.get(path, headers=html)
         assert response.status_code in (403, 404), path
         assert "marker-7b2f0a" not in response.text
+
+
+async def test_the_arrival_email_names_no_content(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, smtp
+) -> None:
+    from email import message_from_bytes
+
+    from msgspec.structs import replace
+
+    from meldpunt.notifications.services import send_pending
+
+    smtp_url, inbox = smtp
+    tenant = await make_tenant()
+    address = f"meldpunt-{uuid.uuid4().hex[:8]}@org.test"
+    async with create_sessionmaker(app_engine)() as session:
+        home = await session.get(Tenant, tenant.id)
+        assert home is not None
+        account = await identity.find_or_create_account(
+            session, home, "https://idp.test", str(uuid.uuid4()), {"name": "Meldpunt", "email": address}
+        )
+        await identity.grant_role(session, AuditActor.system("test"), home, account, Role.REPORTING_POINT, "admin")
+        await session.commit()
+    assert (await submit(client, tenant.slug)).status_code == 201
+    await send_pending(create_sessionmaker(app_engine), replace(settings, smtp_url=smtp_url))
+    mine = [raw for recipients, raw in inbox.messages if recipients == [address]]
+    assert len(mine) == 1
+    message = message_from_bytes(mine[0])
+    readable = (message["Subject"] + message.get_payload(decode=True).decode()).lower()  # type: ignore[union-attr]
+    assert "er is iets binnengekomen" in readable
+    for secret in ("marker-7b2f0a", "leidinggevende", "kerstborrel", "seksueel", "sexual_harassment", "melder"):
+        assert secret not in readable

@@ -4,15 +4,13 @@ e-mail through a real SMTP server, with numbers only, never a document's name or
 from __future__ import annotations
 
 import os
-import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from msgspec.structs import replace
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -30,32 +28,11 @@ from meldpunt.retention.models import HoldKind, Trigger
 from meldpunt.retention.services import EffectiveRule, place_hold, record_case_event, remind_owners, sync_policies
 from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
-from tests.conftest import MakeTenant, TenantRef
+from tests.conftest import Inbox, MakeTenant, TenantRef
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 META = DocumentMeta("melding-over-pieter.pdf", "application/pdf", "Verklaring getuige")
 PERIOD = 730
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        self.messages.append((list(envelope.rcpt_tos), envelope.content))  # type: ignore[attr-defined]
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[str, Inbox]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield f"smtp://127.0.0.1:{port}", inbox
-    controller.stop()
 
 
 async def account_with_email(
