@@ -204,8 +204,3 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
-
-
-def asgi() -> Litestar:
-    """Factory for ASGI servers (``uvicorn --factory meldpunt.app:asgi``)."""
-    return create_app()

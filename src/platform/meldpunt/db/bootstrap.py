@@ -108,11 +108,3 @@ async def migrate(settings: Settings, *, downgrade_to: str | None = None, revisi
             await connection.execute(text(f"GRANT SELECT ON alembic_version TO {APP_ROLE}"))
     finally:
         await engine.dispose()
-
-
-async def current_revision(connection: AsyncConnection) -> str | None:
-    exists = (await connection.execute(text("SELECT to_regclass('alembic_version') IS NOT NULL"))).scalar_one()
-    if not exists:
-        return None
-    revision: str | None = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
-    return revision

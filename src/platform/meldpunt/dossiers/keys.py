@@ -28,6 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from meldpunt.db.base import Base
+from meldpunt.db.context import tenant_context
+from meldpunt.db.engine import create_engine, create_sessionmaker
+from meldpunt.db.tenants import all_tenant_ids, tenants_table
 from meldpunt.settings import Settings
 
 NONCE = 12
@@ -321,10 +324,6 @@ class Keyring:
 
 async def rotate_keys(settings: Settings, *, root: bool, tenant_slug: str | None) -> list[str]:
     """`meldpunt keys rotate`: re-wrap without re-encrypting any file. One line per change."""
-    from meldpunt.db.context import tenant_context
-    from meldpunt.db.engine import create_engine, create_sessionmaker
-    from meldpunt.db.tenants import all_tenant_ids, tenants_table
-
     keyring = Keyring(create_root_key(settings))
     engine = create_engine(settings, pooled=False)
     lines = []

@@ -17,7 +17,6 @@ from meldpunt.dossiers.documents import RecordClass
 from meldpunt.identity.roles import Role as KnownRole
 from meldpunt.identity.roles import incompatible_with
 from meldpunt.retention.models import Trigger
-from meldpunt.tenancy.models import BranchService
 
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="lower-case letters, digits, -")]
 Colour = Annotated[str, msgspec.Meta(pattern=r"^#[0-9a-fA-F]{6}$", description="a colour like #1d4e89")]
@@ -213,6 +212,3 @@ def load_branch_tree(folder: Path) -> BranchTree:
         seen[member.slug] = member_path
         members.append(member)
     return BranchTree(branch, tuple(members), seen)
-
-
-ALL_BRANCH_SERVICES = tuple(service.value for service in BranchService)
