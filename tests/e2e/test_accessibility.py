@@ -113,6 +113,15 @@ async def test_the_reporters_pages_have_no_wcag_aa_violations(
             page.get_by_label("Wat is er gebeurd?").fill("Test")
             page.get_by_role("button", name="Versturen").click()
             found["receipt"] = violations(page)
+            receipt = page.get_by_test_id("receipt").inner_text()
+            page.get_by_role("link", name="Naar uw berichten").click()
+            page.get_by_label("Uw code van 16 cijfers").fill(receipt)
+            page.get_by_role("button", name="Openen").click()
+            found["inbox opened"] = violations(page)
+            for path in (f"/m/{tenant.slug}/", f"/m/{tenant.slug}/melden", f"/m/{tenant.slug}/inbox"):
+                page.goto(f"{served}{path}?lang=en")
+                assert page.evaluate("document.documentElement.lang") == "en"
+                found[f"{path} in English"] = violations(page)
             browser.close()
             return found
 

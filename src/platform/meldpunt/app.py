@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt import __version__
 from meldpunt.dossiers.keys import Keyring
+from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.errors import DomainError
 from meldpunt.identity.controllers import ROUTES as identity_routes
 from meldpunt.identity.controllers import provide_actor
@@ -73,6 +74,11 @@ def stack_frames(error: BaseException, limit: int = 12) -> list[str]:
 def provide_oidc(state: State) -> OidcClient:
     client: OidcClient = state.resources.oidc
     return client
+
+
+def provide_store(state: State) -> ObjectStore:
+    store: ObjectStore = state.resources.object_store
+    return store
 
 
 def provide_redis(state: State) -> aioredis.Redis:
@@ -188,6 +194,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "actor": Provide(provide_actor),
             "redis": Provide(provide_redis, sync_to_thread=False),
             "keyring": Provide(provide_keyring, sync_to_thread=False),
+            "store": Provide(provide_store, sync_to_thread=False),
         },
         middleware=[request_context_middleware],
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],

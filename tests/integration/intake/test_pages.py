@@ -28,13 +28,14 @@ async def test_the_reporting_point_explains_the_ways_and_the_limits_of_anonymity
     assert page.status_code == 200 and '<html lang="nl">' in page.text
     for words in (
         "vertrouwenspersoon",
-        "Melding doen",
-        "Klacht indienen",
+        "Een melding doen",
+        "Een klacht indienen",
+        "Een signaal doorgeven",
         "Huis voor Klokkenluiders",
         "politie",
         "College voor de Rechten van de Mens",
         "Volledig anoniem",
-        "Anoniem met een code",
+        "Anoniem, met een code",
     ):
         assert words in page.text
     assert "set-cookie" not in page.headers

@@ -58,6 +58,7 @@ class DocumentMeta(msgspec.Struct, frozen=True):
     filename: str
     content_type: str
     title: str | None = None
+    source: str | None = None  # "reporter", or the account label of the professional who added it
 
 
 class DocumentNotFound(NotFound):

@@ -13,7 +13,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import anyio
 import boto3
@@ -57,6 +57,7 @@ def _checked(key: str) -> str:
     return key
 
 
+@runtime_checkable
 class ObjectStore(Protocol):
     async def put(self, key: str, chunks: AsyncIterable[bytes]) -> int:
         """Store the streamed bytes under ``key`` (replacing any object); return how many there were."""

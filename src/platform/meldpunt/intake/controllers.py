@@ -9,18 +9,33 @@ from typing import Annotated, Any
 
 import msgspec
 import redis.asyncio as aioredis
-from litestar import get, post
+from litestar import Request, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromPath, JSONBody
+from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit.services import AuditActor
+from meldpunt.dossiers.downloads import attachment_response
 from meldpunt.dossiers.keys import Keyring
+from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity import services as identity
 from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action
-from meldpunt.intake import ratelimit, services
-from meldpunt.intake.schemas import InboxIn, InboxOut, MessageIn, MessageOut, SubmissionIn, SubmissionOut
+from meldpunt.intake import attachments, ratelimit, services
+from meldpunt.intake.schemas import (
+    AttachmentOut,
+    Identity,
+    InboxIn,
+    InboxOut,
+    MessageIn,
+    MessageOut,
+    RevealIn,
+    SubmissionIn,
+    SubmissionOut,
+)
+from meldpunt.intake.uploads import read_posted_form
 from meldpunt.tenancy.services import find_public_tenant
 
 
@@ -51,11 +66,111 @@ async def open_inbox(
     tenant: FromPath[str],
     data: JSONBody[InboxIn],
 ) -> InboxOut:
-    """The status and the messages of the case that this receipt belongs to."""
+    """The status, the messages and the files of the case that this receipt belongs to."""
     found, _ = await find_public_tenant(db, tenant)
     case = await ratelimit.case_for_receipt_limited(db, redis, found, data.receipt)
     messages = await services.inbox(db, keyring, found, case)
-    return InboxOut(case.kind, case.status, [MessageOut(mine, text, at.date()) for mine, text, at in messages])
+    files = await attachments.attachments_of(db, keyring, found.id, case)
+    return InboxOut(
+        case.kind,
+        case.status,
+        [MessageOut(mine, text, at.date()) for mine, text, at in messages],
+        [_attachment_out(a) for a in files if a.from_reporter],
+        case.sealed_identity is not None,
+        case.anonymity == "anonymous_with_contact",
+        case.kind == "complaint" and case.status not in services.JUDGED | {"withdrawn"},
+    )
+
+
+def _attachment_out(a: attachments.AttachmentInfo) -> AttachmentOut:
+    return AttachmentOut(a.id, a.filename, a.content_type, a.size_bytes, a.added_at, a.from_reporter)
+
+
+class _AttachmentsUpload(Operation):
+    """Documents the multipart body, which the handler reads itself (in memory, within limits)."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            required=True,
+            description=f"The receipt, and 1 to {attachments.MAX_FILES} files of at most "
+            f"{attachments.MAX_FILE_BYTES // 1024 // 1024} MB each ({attachments.ALLOWED_TEXT}).",
+            content={
+                "multipart/form-data": OpenAPIMediaType(
+                    schema=Schema(
+                        type=OpenAPIType.OBJECT,
+                        required=["receipt", "attachments"],
+                        properties={
+                            "receipt": Schema(type=OpenAPIType.STRING, description="the 16-digit receipt"),
+                            "attachments": Schema(
+                                type=OpenAPIType.ARRAY,
+                                items=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY),
+                            ),
+                        },
+                    )
+                )
+            },
+        )
+
+
+@post(
+    "/api/v1/public/{tenant:str}/inbox/attachments",
+    operation_id="AddReporterAttachments",
+    tags=["public"],
+    status_code=201,
+    request_max_body_size=attachments.MAX_REQUEST_BYTES,
+    operation_class=_AttachmentsUpload,
+)
+async def add_reporter_attachments(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    store: NamedDependency[ObjectStore],
+    redis: NamedDependency[aioredis.Redis],
+    tenant: FromPath[str],
+) -> list[AttachmentOut]:
+    """Add files to the case, as the reporter who holds the receipt. They are checked by content,
+    photos lose their hidden data (location, camera), and everything is stored encrypted."""
+    found, _ = await find_public_tenant(db, tenant)
+    form = await read_posted_form(request)
+    case = await ratelimit.case_for_receipt_limited(db, redis, found, form.get("receipt"))
+    checked = await attachments.check_uploads(form.files)
+    if not checked:
+        raise attachments.AttachmentRefused("empty", "-")
+    await attachments.attach(db, keyring, store, found.id, case, checked)
+    await services.tell_reporting_point(db, found, case)
+    return [
+        _attachment_out(a) for a in await attachments.attachments_of(db, keyring, found.id, case) if a.from_reporter
+    ]
+
+
+@post("/api/v1/public/{tenant:str}/inbox/identity", operation_id="RevealIdentity", tags=["public"], status_code=204)
+async def reveal_identity(
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    redis: NamedDependency[aioredis.Redis],
+    tenant: FromPath[str],
+    data: JSONBody[RevealIn],
+) -> None:
+    """The reporter who reported anonymously with a receipt gives their name; the case becomes confidential
+    (this cannot be undone)."""
+    found, _ = await find_public_tenant(db, tenant)
+    case = await ratelimit.case_for_receipt_limited(db, redis, found, data.receipt)
+    await services.reveal_identity(db, keyring, found, case, data.identity)
+
+
+@post(
+    "/api/v1/public/{tenant:str}/inbox/withdrawal", operation_id="WithdrawComplaint", tags=["public"], status_code=204
+)
+async def withdraw_complaint(
+    db: NamedDependency[AsyncSession],
+    redis: NamedDependency[aioredis.Redis],
+    tenant: FromPath[str],
+    data: JSONBody[InboxIn],
+) -> None:
+    """Withdraw a complaint, as the complainant who holds the receipt, until it has been judged."""
+    found, _ = await find_public_tenant(db, tenant)
+    case = await ratelimit.case_for_receipt_limited(db, redis, found, data.receipt)
+    await services.withdraw_complaint(db, found, case)
 
 
 @post("/api/v1/public/{tenant:str}/inbox/messages", operation_id="AddReporterMessage", tags=["public"], status_code=201)
@@ -98,6 +213,8 @@ class SubmissionDetailOut(msgspec.Struct, frozen=True):
     wishes: list[str]
     narrative: str
     messages: list[MessageOut]
+    identity: Identity | None
+    attachments: list[AttachmentOut]
 
 
 class ReplyIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -138,9 +255,8 @@ async def read_submission(
 ) -> SubmissionDetailOut:
     """One submission with what the reporter wrote and the messages both ways (audited)."""
     found = await identity.tenant_acting_in(db, actor, Action.INTAKE_READ, tenant)
-    case, narrative, messages = await services.read_submission(
-        db, keyring, AuditActor.account(actor.account_id), found, case_id
-    )
+    detail = await services.read_submission(db, keyring, AuditActor.account(actor.account_id), found, case_id)
+    case = detail.case
     return SubmissionDetailOut(
         case.id,
         case.kind,
@@ -153,9 +269,34 @@ async def read_submission(
         case.accused_role,
         case.setting,
         case.wishes,
-        narrative,
-        [MessageOut(m, t, at.date()) for m, t, at in messages],
+        detail.narrative,
+        [MessageOut(m, t, at.date()) for m, t, at in detail.messages],
+        detail.identity,
+        [_attachment_out(a) for a in detail.attachments],
     )
+
+
+@get(
+    "/api/v1/t/{tenant:str}/submissions/{case_id:uuid}/attachments/{document_id:uuid}",
+    operation_id="DownloadAttachment",
+    tags=["reporting point"],
+    media_type="application/octet-stream",
+)
+async def download_attachment(
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    store: NamedDependency[ObjectStore],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    case_id: FromPath[uuid.UUID],
+    document_id: FromPath[uuid.UUID],
+) -> Stream:
+    """A file the reporter added, decrypted as it streams (the read is audited)."""
+    found = await identity.tenant_acting_in(db, actor, Action.INTAKE_READ, tenant)
+    opened = await services.open_attachment(
+        db, keyring, store, AuditActor.account(actor.account_id), found, case_id, document_id
+    )
+    return attachment_response(opened)
 
 
 @post(
@@ -177,4 +318,15 @@ async def reply_to_reporter(
     await services.reply(db, keyring, AuditActor.account(actor.account_id), found, case_id, data.text)
 
 
-ROUTES = (submit, open_inbox, add_reporter_message, list_all_submissions, read_submission, reply_to_reporter)
+ROUTES = (
+    submit,
+    open_inbox,
+    add_reporter_message,
+    add_reporter_attachments,
+    reveal_identity,
+    withdraw_complaint,
+    list_all_submissions,
+    read_submission,
+    download_attachment,
+    reply_to_reporter,
+)

@@ -22,7 +22,8 @@ class IdentityMismatch(DomainError):
     slug = "identity-mismatch"
     title = "Naam en keuze passen niet"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, key: str) -> None:
+        self.key = key
         super().__init__(detail)
 
 
@@ -56,3 +57,22 @@ class NoChannelBack(DomainError):
 
     def __init__(self) -> None:
         super().__init__("De melder koos voor volledig anoniem, zonder mogelijkheid tot contact.")
+
+
+class AlreadyKnown(DomainError):
+    status = 409
+    slug = "already-known"
+    title = "Uw naam is al bekend"
+
+    def __init__(self) -> None:
+        super().__init__("Het meldpunt kent uw naam al bij deze melding.")
+
+
+class CannotWithdraw(DomainError):
+    status = 409
+    slug = "cannot-withdraw"
+    title = "Intrekken kan niet"
+
+    def __init__(self, detail: str, key: str) -> None:
+        self.key = key
+        super().__init__(detail)

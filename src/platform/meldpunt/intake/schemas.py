@@ -3,7 +3,8 @@ and free text only where the reporter writes it (encrypted at once)."""
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -99,7 +100,25 @@ class MessageOut(msgspec.Struct, frozen=True):
     at: date
 
 
+class AttachmentOut(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    filename: str
+    content_type: str
+    size_bytes: int
+    added_at: datetime
+    from_reporter: bool
+
+
 class InboxOut(msgspec.Struct, frozen=True):
     kind: str
     status: str
     messages: list[MessageOut]
+    attachments: list[AttachmentOut]
+    identity_known: bool
+    may_reveal_identity: bool
+    may_withdraw: bool
+
+
+class RevealIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    receipt: Receipt
+    identity: Identity

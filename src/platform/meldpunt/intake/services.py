@@ -23,9 +23,14 @@ from meldpunt.audit import services as audit
 from meldpunt.audit.services import ANONYMOUS
 from meldpunt.db.context import tenant_context
 from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
+from meldpunt.dossiers.documents import Document, DocumentNotFound, OpenedDocument, RecordClass, open_document
 from meldpunt.dossiers.keys import Keyring
+from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.models import Grant
+from meldpunt.intake.attachments import AttachmentInfo, attachments_of
 from meldpunt.intake.errors import (
+    AlreadyKnown,
+    CannotWithdraw,
     CaseNotFound,
     ComplaintNeedsName,
     IdentityMismatch,
@@ -33,7 +38,7 @@ from meldpunt.intake.errors import (
     ReceiptNotRecognised,
 )
 from meldpunt.intake.models import Case, CaseMessage, Deadline, ReceiptSalt
-from meldpunt.intake.schemas import SubmissionIn
+from meldpunt.intake.schemas import Identity, SubmissionIn
 from meldpunt.notifications import services as notifications
 from meldpunt.tenancy.models import Tenant
 
@@ -86,10 +91,11 @@ def _check(submission: SubmissionIn) -> None:
     if submission.anonymity == "confidential" and submission.identity is None:
         raise IdentityMismatch(
             "U koos voor een vertrouwelijke melding met uw naam: vul uw naam en hoe we u kunnen "
-            "bereiken in, of kies voor anoniem."
+            "bereiken in, of kies voor anoniem.",
+            "identity-missing",
         )
     if submission.anonymity != "confidential" and submission.identity is not None:
-        raise IdentityMismatch("U koos voor anoniem: laat uw naam en contactgegevens dan leeg.")
+        raise IdentityMismatch("U koos voor anoniem: laat uw naam en contactgegevens dan leeg.", "identity-not-wanted")
 
 
 async def register_submission(
@@ -237,7 +243,71 @@ async def add_message(
         case.id,
         from_reporter=author == "reporter",
     )
+    if author == "reporter":
+        await tell_reporting_point(session, tenant, case)
     return message
+
+
+# Statuses after which a complaint has been judged (set by case handling) and can no longer be withdrawn.
+JUDGED = frozenset({"judged", "closed"})
+
+
+async def tell_reporting_point(session: AsyncSession, tenant: Tenant, case: Case) -> None:
+    """The reporter added something (a message, a file, their name, a withdrawal): one e-mail a case a day
+    to the reporting point, naming nothing of it."""
+    today = datetime.now(UTC).date().isoformat()
+    for account in await _reporting_point_accounts(session, tenant):
+        await notifications.notify(
+            session,
+            tenant.id,
+            account,
+            "intake.update",
+            {"count": 1},
+            dedup_key=f"intake.update:{case.id}:{today}:{account[1]}",
+        )
+
+
+async def reporter_identity(session: AsyncSession, keyring: Keyring, tenant: Tenant, case: Case) -> Identity | None:
+    if case.sealed_identity is None:
+        return None
+    material = await keyring.case_key(session, tenant.id, case.id)
+    return msgspec.json.decode(
+        decrypt_text(material, case.sealed_identity, associated_data(tenant.id, case.id, case.id, "identity")),
+        type=Identity,
+    )
+
+
+async def reveal_identity(
+    session: AsyncSession, keyring: Keyring, tenant: Tenant, case: Case, identity: Identity
+) -> None:
+    """The reporter who reported anonymously with a receipt makes themselves known (seed-000 Implications A):
+    from now on the case is confidential, with their name."""
+    if case.anonymity != "anonymous_with_contact":
+        raise AlreadyKnown()
+    material = await keyring.case_key(session, tenant.id, case.id)
+    case.sealed_identity = encrypt_text(
+        material, msgspec.json.encode(identity).decode(), associated_data(tenant.id, case.id, case.id, "identity")
+    )
+    case.anonymity = "confidential"
+    await session.flush()
+    await audit.record(session, tenant.id, ANONYMOUS, "case.identity_revealed", "case", case.id)
+    await tell_reporting_point(session, tenant, case)
+
+
+async def withdraw_complaint(session: AsyncSession, tenant: Tenant, case: Case) -> None:
+    """The complainant withdraws their complaint; possible until it has been judged."""
+    if case.kind != "complaint":
+        raise CannotWithdraw(
+            "Alleen een klacht kunt u intrekken. Een melding blijft geregistreerd.", "withdraw-not-complaint"
+        )
+    if case.status == "withdrawn":
+        raise CannotWithdraw("U heeft deze klacht al ingetrokken.", "withdraw-already")
+    if case.status in JUDGED:
+        raise CannotWithdraw("Over deze klacht is al een oordeel gegeven; intrekken kan niet meer.", "withdraw-judged")
+    case.status = "withdrawn"
+    await session.flush()
+    await audit.record(session, tenant.id, ANONYMOUS, "case.withdrawn", "case", case.id)
+    await tell_reporting_point(session, tenant, case)
 
 
 @dataclass(frozen=True)
@@ -273,15 +343,57 @@ async def find_case(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -
     return case
 
 
+@dataclass(frozen=True)
+class SubmissionDetail:
+    case: Case
+    narrative: str
+    messages: list[tuple[bool, str, datetime]]
+    identity: Identity | None
+    attachments: list[AttachmentInfo]
+
+
 async def read_submission(
     session: AsyncSession, keyring: Keyring, actor: audit.AuditActor, tenant: Tenant, case_id: uuid.UUID
-) -> tuple[Case, str, list[tuple[bool, str, datetime]]]:
-    """The narrative and the messages of a case; every read is written to the audit log."""
+) -> SubmissionDetail:
+    """What the reporter wrote, who they are (if they said), their files and the messages; the read is
+    written to the audit log."""
     case = await find_case(session, tenant, case_id)
     material = await keyring.case_key(session, tenant.id, case.id)
     narrative = decrypt_text(material, case.sealed_narrative, associated_data(tenant.id, case.id, case.id, "narrative"))
     await audit.record(session, tenant.id, actor, "case.read", "case", case.id)
-    return case, narrative, await inbox(session, keyring, tenant, case)
+    return SubmissionDetail(
+        case,
+        narrative,
+        await inbox(session, keyring, tenant, case),
+        await reporter_identity(session, keyring, tenant, case),
+        await attachments_of(session, keyring, tenant.id, case),
+    )
+
+
+async def open_attachment(
+    session: AsyncSession,
+    keyring: Keyring,
+    store: ObjectStore,
+    actor: audit.AuditActor,
+    tenant: Tenant,
+    case_id: uuid.UUID,
+    document_id: uuid.UUID,
+) -> OpenedDocument:
+    """An attachment of this case, decrypted as a stream (the read is audited by the dossier)."""
+    case = await find_case(session, tenant, case_id)
+    document = (
+        await session.execute(
+            select(Document.id).where(
+                Document.tenant_id == tenant.id,
+                Document.case_id == case.id,
+                Document.id == document_id,
+                Document.record_class == RecordClass.ATTACHMENT.value,
+            )
+        )
+    ).scalar()
+    if document is None:
+        raise DocumentNotFound("Deze bijlage bestaat niet (meer).")
+    return await open_document(session, keyring, store, actor, tenant.id, document)
 
 
 async def reply(

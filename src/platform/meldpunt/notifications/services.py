@@ -31,6 +31,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Bij het meldpunt van {organisation} is iets binnengekomen. Meld u aan bij Meldpunt om het te bekijken.\n\n"
         "Bevestig de ontvangst binnen 7 dagen.\n",
     ),
+    "intake.update": (
+        "Nieuw bericht of nieuwe informatie bij het meldpunt",
+        "Bij een melding bij het meldpunt van {organisation} heeft de melder iets toegevoegd of gewijzigd. "
+        "Meld u aan bij Meldpunt om het te bekijken.\n",
+    ),
     "retention.reminder": (
         "Vernietiging van documenten nadert",
         "Over {days} dag(en) worden {documents} document(en) van {organisation} vernietigd volgens de "

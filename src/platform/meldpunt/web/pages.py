@@ -8,13 +8,15 @@ from typing import Annotated, Any
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
+from meldpunt.dossiers.downloads import attachment_response
 from meldpunt.dossiers.keys import Keyring
+from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.errors import DomainError
 from meldpunt.identity import services as identity
 from meldpunt.identity.models import GrantSource
@@ -245,13 +247,36 @@ async def submission_page(
 ) -> Template:
     """One submission: what the reporter wrote and the messages both ways (the read is audited)."""
     found = await identity.tenant_acting_in(db, actor, Action.INTAKE_READ, tenant)
-    case, narrative, messages = await intake.read_submission(
-        db, keyring, AuditActor.account(actor.account_id), found, case_id
-    )
+    detail = await intake.read_submission(db, keyring, AuditActor.account(actor.account_id), found, case_id)
     return Template(
         "submission.html",
-        context={**_shell_context(request, actor, tenant), "case": case, "narrative": narrative, "messages": messages},
+        context={
+            **_shell_context(request, actor, tenant),
+            "case": detail.case,
+            "narrative": detail.narrative,
+            "messages": detail.messages,
+            "identity": detail.identity,
+            "attachments": detail.attachments,
+        },
     )
+
+
+@get("/app/t/{tenant:str}/meldingen/{case_id:uuid}/bijlagen/{document_id:uuid}", include_in_schema=False)
+async def submission_attachment(
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    store: NamedDependency[ObjectStore],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    case_id: FromPath[uuid.UUID],
+    document_id: FromPath[uuid.UUID],
+) -> Stream:
+    """Download a file the reporter added (the read is audited)."""
+    found = await identity.tenant_acting_in(db, actor, Action.INTAKE_READ, tenant)
+    opened = await intake.open_attachment(
+        db, keyring, store, AuditActor.account(actor.account_id), found, case_id, document_id
+    )
+    return attachment_response(opened)
 
 
 @post("/app/t/{tenant:str}/meldingen/{case_id:uuid}/bericht", include_in_schema=False, status_code=303)
@@ -280,5 +305,6 @@ ROUTES = (
     audit_page,
     submissions_page,
     submission_page,
+    submission_attachment,
     submission_reply,
 )

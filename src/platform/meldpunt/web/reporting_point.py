@@ -1,7 +1,9 @@
 """The public reporting point's pages at ``/m/{tenant}/``: explanation, form, receipt and inbox.
 
-They work without JavaScript and set no cookie: the inbox is opened with the receipt on every request.
-A wrong answer brings the form back with a Dutch message at the question and everything typed kept.
+They work without JavaScript and set no cookie: the inbox is opened with the receipt on every request,
+and the language (Dutch, or English with ``?lang=en``) travels in the address. A wrong answer brings the
+form back with a message at the question and everything typed kept; files are read in memory only
+(``web/forms.py``) and stored encrypted.
 """
 
 from __future__ import annotations
@@ -17,11 +19,16 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.dossiers.keys import Keyring
+from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.errors import DomainError
-from meldpunt.intake import ratelimit, services
-from meldpunt.intake.errors import ComplaintNeedsName
-from meldpunt.intake.schemas import SubmissionIn
+from meldpunt.intake import attachments, ratelimit, services
+from meldpunt.intake.attachments import MAX_REQUEST_BYTES, AttachmentRefused
+from meldpunt.intake.models import Case
+from meldpunt.intake.schemas import Identity, SubmissionIn
+from meldpunt.intake.uploads import PostedForm, read_posted_form
+from meldpunt.tenancy.models import Tenant
 from meldpunt.tenancy.services import find_public_tenant
+from meldpunt.web.public_texts import TEXTS, error_text, language_for, public_context
 
 SINGLE = (
     "kind",
@@ -35,16 +42,35 @@ SINGLE = (
     "name",
     "contact",
 )
-STATUS_TEXT = {"received": "ontvangen: het meldpunt kijkt ernaar"}
-MESSAGES = {
-    "narrative": "Beschrijf in eigen woorden wat er is gebeurd (maximaal 20.000 tekens).",
-    "identity": "Vul uw naam en hoe we u kunnen bereiken in (of kies voor anoniem).",
-}
+MULTIPLE = ("wishes", "attributes", "discrimination_grounds")
+# The field a service's refusal belongs to on the form; anything else is shown above the form.
+ERROR_FIELD = {"complaint-needs-name": "kind", "identity-mismatch": "identity"}
+FIELD_MESSAGE = {"narrative": "narrative_limit", "identity": "identity_needed"}
 
 
-def _entered(form: Any) -> dict[str, Any]:
-    entered: dict[str, Any] = {name: str(form.get(name, "")).strip() for name in SINGLE}
-    entered["wishes"] = [str(value) for value in form.getall("wishes", [])]
+def _language(request: Request[Any, Any, Any], tenant: Tenant) -> str:
+    return language_for(request.query_params.get("lang"), tenant.locale)
+
+
+def _render(
+    request: Request[Any, Any, Any],
+    tenant: Tenant,
+    template: str,
+    status_code: int = 200,
+    **context: Any,
+) -> Template:
+    language = _language(request, tenant)
+    return Template(
+        template,
+        status_code=status_code,
+        context={**public_context(language, tenant.locale), "tenant": tenant, **context},
+    )
+
+
+def _entered(form: PostedForm) -> dict[str, Any]:
+    entered: dict[str, Any] = {name: form.get(name).strip() for name in SINGLE}
+    for name in MULTIPLE:
+        entered[name] = form.getall(name)
     return entered
 
 
@@ -63,6 +89,12 @@ def _submission(entered: dict[str, Any]) -> SubmissionIn:
             "setting": entered["setting"] or None,
             "narrative": entered["narrative"],
             "wishes": entered["wishes"],
+            "attributes": {
+                **dict.fromkeys(entered["attributes"], True),
+                "discrimination_grounds": entered["discrimination_grounds"]
+                if entered["category"] == "discrimination"
+                else [],
+            },
             "identity": identity,
         },
         SubmissionIn,
@@ -74,26 +106,17 @@ def _field_of(error: msgspec.ValidationError) -> str:
     return where.split(".")[0].split("[")[0] or "narrative"
 
 
-async def _form(
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    slug: str,
-    entered: dict[str, Any],
-    errors: dict[str, str],
-    status_code: int = 200,
-) -> Template:
-    tenant, _ = await find_public_tenant(db, slug)
-    return Template(
-        "m/form.html", status_code=status_code, context={"tenant": tenant, "entered": entered, "errors": errors}
-    )
-
-
 @get("/m/{tenant:str}/", include_in_schema=False)
-async def reporting_point_home(db: NamedDependency[AsyncSession], tenant: FromPath[str]) -> Template:
+async def reporting_point_home(
+    request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], tenant: FromPath[str]
+) -> Template:
     found, branch = await find_public_tenant(db, tenant)
-    return Template(
+    return _render(
+        request,
+        found,
         "m/home.html",
-        context={"tenant": found, "branch": branch, "uses_branch_advisers": "advisers" in found.branch_services},
+        branch=branch,
+        uses_branch_advisers=branch is not None and "advisers" in found.branch_services,
     )
 
 
@@ -101,84 +124,120 @@ async def reporting_point_home(db: NamedDependency[AsyncSession], tenant: FromPa
 async def report_form(
     request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], tenant: FromPath[str]
 ) -> Template:
+    found, _ = await find_public_tenant(db, tenant)
     kind = {"klacht": "complaint", "signaal": "signal"}.get(request.query_params.get("soort", ""), "report")
     anonymity = "confidential" if kind == "complaint" else "anonymous_with_contact"
-    return await _form(request, db, tenant, {"kind": kind, "anonymity": anonymity, "wishes": []}, {})
+    entered: dict[str, Any] = {"kind": kind, "anonymity": anonymity, **{name: [] for name in MULTIPLE}}
+    return _render(request, found, "m/form.html", entered=entered, errors={}, files_lost=False)
 
 
-@post("/m/{tenant:str}/melden", include_in_schema=False, status_code=200)
+@post("/m/{tenant:str}/melden", include_in_schema=False, status_code=200, request_max_body_size=MAX_REQUEST_BYTES)
 async def report_submit(
     request: Request[Any, Any, Any],
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
+    store: NamedDependency[ObjectStore],
     redis: NamedDependency[aioredis.Redis],
     tenant: FromPath[str],
 ) -> Template:
-    entered = _entered(await request.form())
+    found, _ = await find_public_tenant(db, tenant)
+    language = _language(request, found)
+    form = await read_posted_form(request)
+    entered = _entered(form)
+
+    def again(errors: dict[str, str], status_code: int) -> Template:
+        return _render(
+            request, found, "m/form.html", status_code, entered=entered, errors=errors, files_lost=bool(form.files)
+        )
+
+    texts = TEXTS[language]
     try:
         submission = _submission(entered)
     except msgspec.ValidationError as error:
         field = _field_of(error)
-        message = MESSAGES.get(field, "Kies een antwoord bij deze vraag.")
-        return await _form(request, db, tenant, entered, {field: message}, 400)
-    found, _ = await find_public_tenant(db, tenant)
+        return again({field: texts[FIELD_MESSAGE.get(field, "choose_answer")]}, 400)
+    try:
+        checked = await attachments.check_uploads(form.files)
+    except AttachmentRefused as refused:
+        return again({"attachments": error_text(refused, language)}, 400)
     try:
         await ratelimit.spend_submission(redis, found.id)
         registered = await services.register_submission(db, keyring, found, submission)
+        await attachments.attach(db, keyring, store, found.id, registered.case, checked)
     except DomainError as error:
-        await db.rollback()
-        field = "kind" if isinstance(error, ComplaintNeedsName) else "identity"
-        return await _form(request, db, tenant, entered, {field: error.detail}, error.status)
-    return Template(
+        await db.rollback()  # nothing of it is kept; the tenant row is read again for the page
+        found, _ = await find_public_tenant(db, tenant)
+        return again({ERROR_FIELD.get(error.slug, "form"): error_text(error, language)}, error.status)
+    return _render(
+        request,
+        found,
         "m/receipt.html",
-        context={
-            "tenant": found,
-            "kind": registered.case.kind,
-            "acknowledge_by": registered.acknowledge_by,
-            "receipt": services.format_receipt(registered.receipt) if registered.receipt else None,
-        },
+        kind=registered.case.kind,
+        acknowledge_by=registered.acknowledge_by,
+        receipt=services.format_receipt(registered.receipt) if registered.receipt else None,
+        files=len(checked),
     )
 
 
 async def _inbox_page(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    keyring: Keyring,
+    found: Tenant,
+    case: Case | None,
+    receipt: str,
+    *,
+    status_code: int = 200,
+    error: str | None = None,
+    notice: str | None = None,
+    entered: dict[str, str] | None = None,
+) -> Template:
+    context: dict[str, Any] = {
+        "receipt": receipt if case else "",
+        "case": case,
+        "error": error,
+        "notice": notice,
+        "entered": entered or {},
+    }
+    if case is not None:
+        identity = await services.reporter_identity(db, keyring, found, case)
+        context.update(
+            messages=await services.inbox(db, keyring, found, case),
+            files=[a for a in await attachments.attachments_of(db, keyring, found.id, case) if a.from_reporter],
+            known_as=identity.name if identity else None,
+            may_reveal=case.anonymity == "anonymous_with_contact",
+            may_withdraw=case.kind == "complaint" and case.status not in services.JUDGED | {"withdrawn"},
+        )
+    return _render(request, found, "m/inbox.html", status_code, **context)
+
+
+async def _open(
+    request: Request[Any, Any, Any],
     db: AsyncSession,
     keyring: Keyring,
     redis: aioredis.Redis,
-    slug: str,
+    found: Tenant,
     receipt: str,
-    entered_text: str = "",
-    error: str | None = None,
-) -> Template:
-    found, _ = await find_public_tenant(db, slug)
-    context: dict[str, Any] = {
-        "tenant": found,
-        "receipt": receipt,
-        "entered_text": entered_text,
-        "error": error,
-        "case": None,
-    }
-    if receipt and error is None:
-        try:
-            case = await ratelimit.case_for_receipt_limited(db, redis, found, receipt)
-        except DomainError as refused:
-            context["error"] = refused.detail
-            return Template("m/inbox.html", context=context, status_code=refused.status)
-        context.update(
-            case=case,
-            status_text=STATUS_TEXT.get(case.status, case.status),
-            messages=await services.inbox(db, keyring, found, case),
+) -> Case | Template:
+    """The case of this receipt, or the receipt form again with the reason it did not open."""
+    try:
+        return await ratelimit.case_for_receipt_limited(db, redis, found, receipt)
+    except DomainError as refused:
+        language = _language(request, found)
+        return await _inbox_page(
+            request, db, keyring, found, None, "", status_code=refused.status, error=error_text(refused, language)
         )
-    return Template("m/inbox.html", context=context)
 
 
 @get("/m/{tenant:str}/inbox", include_in_schema=False)
 async def inbox_form(
+    request: Request[Any, Any, Any],
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
-    redis: NamedDependency[aioredis.Redis],
     tenant: FromPath[str],
 ) -> Template:
-    return await _inbox_page(db, keyring, redis, tenant, "")
+    found, _ = await find_public_tenant(db, tenant)
+    return await _inbox_page(request, db, keyring, found, None, "")
 
 
 @post("/m/{tenant:str}/inbox", include_in_schema=False, status_code=200)
@@ -189,32 +248,130 @@ async def inbox_open(
     redis: NamedDependency[aioredis.Redis],
     tenant: FromPath[str],
 ) -> Template:
+    found, _ = await find_public_tenant(db, tenant)
     receipt = str((await request.form()).get("receipt", ""))
-    return await _inbox_page(db, keyring, redis, tenant, receipt)
+    case = await _open(request, db, keyring, redis, found, receipt)
+    if isinstance(case, Template):
+        return case
+    return await _inbox_page(request, db, keyring, found, case, receipt)
 
 
-@post("/m/{tenant:str}/inbox/bericht", include_in_schema=False, status_code=200)
+@post(
+    "/m/{tenant:str}/inbox/bericht",
+    include_in_schema=False,
+    status_code=200,
+    request_max_body_size=MAX_REQUEST_BYTES,
+)
 async def inbox_message(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    store: NamedDependency[ObjectStore],
+    redis: NamedDependency[aioredis.Redis],
+    tenant: FromPath[str],
+) -> Template:
+    """A message, files, or both, from the reporter."""
+    found, _ = await find_public_tenant(db, tenant)
+    language = _language(request, found)
+    texts = TEXTS[language]
+    form = await read_posted_form(request)
+    receipt, text = form.get("receipt"), form.get("text").strip()
+    case = await _open(request, db, keyring, redis, found, receipt)
+    if isinstance(case, Template):
+        return case
+
+    async def again(error: str) -> Template:
+        assert isinstance(case, Case)
+        return await _inbox_page(
+            request, db, keyring, found, case, receipt, status_code=400, error=error, entered={"text": text}
+        )
+
+    if len(text) > 10_000 or not (text or form.files):
+        return await again(texts["message_limit"])
+    try:
+        checked = await attachments.check_uploads(form.files)
+    except AttachmentRefused as refused:
+        return await again(error_text(refused, language))
+    if text:
+        await services.add_message(db, keyring, found, case, "reporter", text)
+    if checked:
+        await attachments.attach(db, keyring, store, found.id, case, checked)
+        if not text:
+            await services.tell_reporting_point(db, found, case)
+    notice = texts["message_sent"] if text else texts["files_sent"]
+    return await _inbox_page(request, db, keyring, found, case, receipt, notice=notice)
+
+
+@post("/m/{tenant:str}/inbox/naam", include_in_schema=False, status_code=200)
+async def inbox_reveal(
     request: Request[Any, Any, Any],
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
     redis: NamedDependency[aioredis.Redis],
     tenant: FromPath[str],
 ) -> Template:
-    form = await request.form()
-    receipt, text = str(form.get("receipt", "")), str(form.get("text", "")).strip()
-    if not 1 <= len(text) <= 10_000:
-        page = await _inbox_page(db, keyring, redis, tenant, receipt, text)
-        page.context["error"] = "Schrijf een bericht van hooguit 10.000 tekens."
-        page.status_code = 400
-        return page
+    """The reporter gives their name after all."""
     found, _ = await find_public_tenant(db, tenant)
+    language = _language(request, found)
+    texts = TEXTS[language]
+    form = await request.form()
+    receipt = str(form.get("receipt", ""))
+    entered = {"name": str(form.get("name", "")).strip(), "contact": str(form.get("contact", "")).strip()}
+    case = await _open(request, db, keyring, redis, found, receipt)
+    if isinstance(case, Template):
+        return case
     try:
-        case = await ratelimit.case_for_receipt_limited(db, redis, found, receipt)
+        identity = msgspec.convert(entered, Identity)
+    except msgspec.ValidationError:
+        return await _inbox_page(
+            request, db, keyring, found, case, receipt, status_code=400, error=texts["identity_needed"], entered=entered
+        )
+    try:
+        await services.reveal_identity(db, keyring, found, case, identity)
     except DomainError as refused:
-        return await _inbox_page(db, keyring, redis, tenant, receipt, text, refused.detail)
-    await services.add_message(db, keyring, found, case, "reporter", text)
-    return await _inbox_page(db, keyring, redis, tenant, receipt)
+        return await _inbox_page(
+            request, db, keyring, found, case, receipt, status_code=refused.status, error=error_text(refused, language)
+        )
+    return await _inbox_page(request, db, keyring, found, case, receipt, notice=texts["revealed"])
 
 
-ROUTES = (reporting_point_home, report_form, report_submit, inbox_form, inbox_open, inbox_message)
+@post("/m/{tenant:str}/inbox/intrekken", include_in_schema=False, status_code=200)
+async def inbox_withdraw(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    redis: NamedDependency[aioredis.Redis],
+    tenant: FromPath[str],
+) -> Template:
+    """The complainant withdraws their complaint (asked to confirm with a tick, no script needed)."""
+    found, _ = await find_public_tenant(db, tenant)
+    language = _language(request, found)
+    texts = TEXTS[language]
+    form = await request.form()
+    receipt = str(form.get("receipt", ""))
+    case = await _open(request, db, keyring, redis, found, receipt)
+    if isinstance(case, Template):
+        return case
+    if form.get("confirm") != "yes":
+        return await _inbox_page(
+            request, db, keyring, found, case, receipt, status_code=400, error=texts["withdraw_unconfirmed"]
+        )
+    try:
+        await services.withdraw_complaint(db, found, case)
+    except DomainError as refused:
+        return await _inbox_page(
+            request, db, keyring, found, case, receipt, status_code=refused.status, error=error_text(refused, language)
+        )
+    return await _inbox_page(request, db, keyring, found, case, receipt, notice=texts["withdrawn"])
+
+
+ROUTES = (
+    reporting_point_home,
+    report_form,
+    report_submit,
+    inbox_form,
+    inbox_open,
+    inbox_message,
+    inbox_reveal,
+    inbox_withdraw,
+)

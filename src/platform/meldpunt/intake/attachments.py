@@ -1,0 +1,254 @@
+"""Files a reporter adds to a case: checked by their content (not their name), cleaned of hidden data where
+we can, encrypted into the dossier (``dossiers.documents``) and listed back by name for reporter and
+professional.
+
+Photos carry hidden data that can identify the reporter (the place a photo was taken, the camera, the
+owner's name): JPEG and PNG are re-encoded without it. Other kinds keep their bytes; the form warns that
+documents may hold an author's name.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import anyio
+import filetype
+import msgspec
+from PIL import Image, ImageOps
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meldpunt.audit.services import ANONYMOUS, AuditActor
+from meldpunt.dossiers.crypto import associated_data, decrypt_text
+from meldpunt.dossiers.documents import Document, DocumentMeta, RecordClass, store_document
+from meldpunt.dossiers.keys import Keyring
+from meldpunt.dossiers.storage import ObjectStore
+from meldpunt.errors import DomainError
+from meldpunt.intake.models import Case
+
+MAX_FILES = 5
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# A request may carry more than the limits allow: what is over them is read and dropped, so that the
+# reporter gets the form back with a message and everything typed instead of a bare "too large".
+MAX_REQUEST_BYTES = 256 * 1024 * 1024
+MAX_FILENAME = 120
+
+# What a reporter may add, by the kind the content shows (never by the name or the browser's claim).
+ALLOWED: dict[str, str] = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "heic": "image/heic",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "txt": "text/plain",
+    "mp3": "audio/mpeg",
+    "m4a": "audio/mp4",
+    "mp4": "video/mp4",
+}
+ALLOWED_TEXT = "PDF, JPG, PNG, HEIC, Word (docx), OpenDocument (odt), tekst (txt), MP3, M4A of MP4"
+IMAGE_PIXELS_LIMIT = 50_000_000
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as it arrived; ``data`` is empty and ``oversize`` true when it was over the size limit."""
+
+    filename: str
+    data: bytes
+    oversize: bool = False
+
+
+class AttachmentRefused(DomainError):
+    status = 400
+    slug = "attachment-refused"
+    title = "Bestand niet toegevoegd"
+
+    def __init__(self, reason: str, filename: str = "") -> None:
+        self.reason = reason
+        self.filename = filename
+        super().__init__(REASONS["nl"][reason].format(name=filename, allowed=ALLOWED_TEXT, limit=_megabytes()))
+
+
+def _megabytes() -> int:
+    return MAX_FILE_BYTES // (1024 * 1024)
+
+
+REASONS: dict[str, dict[str, str]] = {
+    "nl": {
+        "too_many": "U kunt hooguit 5 bestanden tegelijk toevoegen.",
+        "too_large": "Het bestand {name} is groter dan {limit} MB. Kies een kleiner bestand.",
+        "empty": "Het bestand {name} is leeg.",
+        "type": "Het bestand {name} kunnen we niet aannemen. Dit kan wel: {allowed}.",
+        "damaged": "Het bestand {name} is beschadigd of niet te lezen.",
+    },
+    "en": {
+        "too_many": "You can add at most 5 files at a time.",
+        "too_large": "The file {name} is larger than {limit} MB. Please choose a smaller file.",
+        "empty": "The file {name} is empty.",
+        "type": "We cannot accept the file {name}. These are accepted: {allowed}.",
+        "damaged": "The file {name} is damaged or cannot be read.",
+    },
+}
+
+
+def reason_text(error: AttachmentRefused, language: str) -> str:
+    return REASONS[language][error.reason].format(name=error.filename, allowed=ALLOWED_TEXT, limit=_megabytes())
+
+
+def safe_filename(name: str) -> str:
+    """The last path segment, without control characters, at most 120 characters; never empty."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C").strip()
+    if len(name) > MAX_FILENAME:
+        stem, dot, extension = name.rpartition(".")
+        name = (stem[: MAX_FILENAME - len(extension) - 1] + dot + extension) if dot else name[:MAX_FILENAME]
+    return name or "bestand"
+
+
+def kind_of(upload: Upload) -> str:
+    """The file's kind by its content; refuse what is too large, empty or not on the list."""
+    if upload.oversize:
+        raise AttachmentRefused("too_large", upload.filename)
+    if not upload.data:
+        raise AttachmentRefused("empty", upload.filename)
+    guessed = filetype.guess(upload.data)
+    if guessed is not None:
+        if guessed.extension in ALLOWED:
+            return str(guessed.extension)
+        raise AttachmentRefused("type", upload.filename)
+    if upload.filename.lower().endswith(".txt"):
+        try:
+            upload.data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise AttachmentRefused("type", upload.filename) from None
+        return "txt"
+    raise AttachmentRefused("type", upload.filename)
+
+
+def without_hidden_data(data: bytes, kind: str) -> bytes:
+    """A JPEG or PNG redrawn without EXIF, XMP or text chunks (location, camera, owner), upright."""
+    if kind not in ("jpg", "png"):
+        return data
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > IMAGE_PIXELS_LIMIT:
+                raise AttachmentRefused("too_large")
+            upright = ImageOps.exif_transpose(image)
+            clean = Image.new(upright.mode, upright.size)
+            clean.paste(upright)
+            colours = {"icc_profile": image.info["icc_profile"]} if image.info.get("icc_profile") else {}
+            out = io.BytesIO()
+            if kind == "jpg":
+                clean.save(out, format="JPEG", quality=92, **colours)
+            else:
+                clean.save(out, format="PNG", **colours)
+            return out.getvalue()
+    except AttachmentRefused:
+        raise
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise AttachmentRefused("damaged") from None
+
+
+@dataclass(frozen=True)
+class Checked:
+    filename: str
+    kind: str
+    data: bytes
+
+
+async def check_uploads(uploads: Sequence[Upload]) -> list[Checked]:
+    """Every upload checked and cleaned, or ``AttachmentRefused`` for the first one that is not right."""
+    if len(uploads) > MAX_FILES:
+        raise AttachmentRefused("too_many")
+    checked = []
+    for upload in uploads:
+        kind = kind_of(upload)
+        try:
+            data = await anyio.to_thread.run_sync(without_hidden_data, upload.data, kind)
+        except AttachmentRefused as refused:
+            raise AttachmentRefused(refused.reason, upload.filename) from None
+        checked.append(Checked(upload.filename, kind, data))
+    return checked
+
+
+async def _one(data: bytes) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), 1024 * 1024):
+        yield data[start : start + 1024 * 1024]
+
+
+async def attach(
+    session: AsyncSession,
+    keyring: Keyring,
+    store: ObjectStore,
+    tenant_id: uuid.UUID,
+    case: Case,
+    files: Sequence[Checked],
+    actor: AuditActor = ANONYMOUS,
+) -> list[Document]:
+    """Encrypt and store checked files as attachments of the case (audited per document)."""
+    source = "reporter" if actor == ANONYMOUS else actor.label
+    return [
+        await store_document(
+            session,
+            keyring,
+            store,
+            actor,
+            tenant_id,
+            case.id,
+            RecordClass.ATTACHMENT,
+            _one(file.data),
+            DocumentMeta(file.filename, ALLOWED[file.kind], source=source),
+        )
+        for file in files
+    ]
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    id: uuid.UUID
+    filename: str
+    content_type: str
+    size_bytes: int
+    added_at: datetime
+    from_reporter: bool
+
+
+async def attachments_of(
+    session: AsyncSession, keyring: Keyring, tenant_id: uuid.UUID, case: Case
+) -> list[AttachmentInfo]:
+    """The case's attachments by name, oldest first (names are decrypted; nothing is audited as read)."""
+    documents = (
+        await session.execute(
+            select(Document)
+            .where(
+                Document.tenant_id == tenant_id,
+                Document.case_id == case.id,
+                Document.record_class == RecordClass.ATTACHMENT.value,
+            )
+            .order_by(Document.created_at, Document.id)
+        )
+    ).scalars()
+    material = await keyring.case_key(session, tenant_id, case.id)
+    listed = []
+    for document in documents:
+        meta = msgspec.json.decode(
+            decrypt_text(material, document.sealed_meta, associated_data(tenant_id, case.id, document.id, "meta")),
+            type=DocumentMeta,
+        )
+        listed.append(
+            AttachmentInfo(
+                document.id,
+                meta.filename,
+                meta.content_type,
+                document.size_bytes,
+                document.created_at,
+                meta.source == "reporter",
+            )
+        )
+    return listed
