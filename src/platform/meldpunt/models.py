@@ -14,6 +14,7 @@ MODEL_MODULES = (
     "meldpunt.retention.models",
     "meldpunt.notifications.models",
     "meldpunt.intake.models",
+    "meldpunt.vault.models",
 )
 
 

@@ -60,6 +60,22 @@ async def isolation_problems(connection: AsyncConnection) -> list[str]:
         ).scalar_one()
         if may_truncate:
             problems.append(f"{table}: meldpunt_app may TRUNCATE")
+        # A table that belongs to an adviser's vault also restricts every row to its adviser (DESIGN §7).
+        owned = (
+            await connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass(:t) "
+                    "AND attname = 'adviser_account_id' AND NOT attisdropped"
+                ),
+                {"t": table},
+            )
+        ).scalar_one()
+        if owned and any(
+            "meldpunt_vault_owner()" not in (clause or "")
+            for policy in policies
+            for clause in (policy.qual, policy.with_check)
+        ):
+            problems.append(f"{table}: a vault table's policy must also read meldpunt_vault_owner()")
         constraints = (
             await connection.execute(
                 text(
@@ -138,6 +154,11 @@ async def test_every_tenant_table_has_forced_rls_a_policy_composite_keys_and_no_
             + "; ".join(isolate_tenant_table("forgotten"))
             + "; GRANT TRUNCATE ON forgotten TO meldpunt_app",
             ["forgotten: meldpunt_app may TRUNCATE"],
+        ),
+        (
+            "CREATE TABLE forgotten (tenant_id uuid NOT NULL REFERENCES tenants, id uuid, adviser_account_id uuid, "
+            "PRIMARY KEY (tenant_id, id)); " + "; ".join(isolate_tenant_table("forgotten")),
+            ["forgotten: a vault table's policy must also read meldpunt_vault_owner()"],
         ),
     ],
 )

@@ -41,7 +41,31 @@ async def tenant_context(session: AsyncSession, tenant_ids: Iterable[uuid.UUID])
         await session.execute(text(_set_local_statement(ids)))
 
 
+_VAULT_KEY = "meldpunt.vault_owner"
+
+
+def _vault_statement(account_id: uuid.UUID) -> str:
+    return f"SET LOCAL meldpunt.vault_owner = '{uuid.UUID(str(account_id))}'"
+
+
+async def vault_context(session: AsyncSession, account_id: uuid.UUID | None) -> None:
+    """Open (or, with None, close) the vault of this adviser account for the session: the rows of the
+    adviser's vault tables are visible only while it is the vault owner (DESIGN §7, seed-000 B.9)."""
+    if account_id is None:
+        session.info.pop(_VAULT_KEY, None)
+        if session.in_transaction():
+            await session.execute(text("SET LOCAL meldpunt.vault_owner = ''"))
+        return
+    session.info[_VAULT_KEY] = uuid.UUID(str(account_id))
+    if session.in_transaction():
+        await session.execute(text(_vault_statement(account_id)))
+
+
 @event.listens_for(Session, "after_begin")
 def _apply_tenant_context(session: Session, transaction: Any, connection: Any) -> None:
     # Always set it, also to "none": a connection never starts a transaction with a stale context.
     connection.exec_driver_sql(_set_local_statement(session.info.get(_INFO_KEY, ())))
+    # The vault owner only when there is one: SET LOCAL ends with the transaction, so it cannot linger.
+    owner = session.info.get(_VAULT_KEY)
+    if owner is not None:
+        connection.exec_driver_sql(_vault_statement(owner))

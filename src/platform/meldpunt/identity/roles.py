@@ -38,6 +38,8 @@ class Action(enum.StrEnum):
     INTAKE_LIST = "intake.list"  # see that submissions arrived (kind, category, dates; no content)
     INTAKE_READ = "intake.read"  # open one: narrative and messages (audited)
     INTAKE_REPLY = "intake.reply"  # answer the reporter in the two-way channel
+    VAULT_USE = "vault.use"  # the adviser's own vault: consultations, notes, consent ledger, signals, drafts
+    SIGNALS_READ = "signals.read"  # the anonymised signals advisers sent to the organisation
 
 
 ALL_ROLES = frozenset(Role)
@@ -52,6 +54,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.INTAKE_LIST: frozenset({Role.REPORTING_POINT}),
     Action.INTAKE_READ: frozenset({Role.REPORTING_POINT}),
     Action.INTAKE_REPLY: frozenset({Role.REPORTING_POINT}),
+    # seed-000 §1.3 and Implications B.9: only the adviser works in an adviser's vault (and the database
+    # adds: only their own vault); no administrator, panel member or reporting point.
+    Action.VAULT_USE: frozenset({Role.ADVISER}),
+    # The organisation receives the advisers' anonymised signals: its reporting point and its administrator.
+    Action.SIGNALS_READ: frozenset({Role.REPORTING_POINT, Role.TENANT_ADMIN}),
 }
 
 # seed-000 §1.7: the confidential adviser of an organisation is never its reporting point ("Vertrouwens-

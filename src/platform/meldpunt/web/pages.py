@@ -86,6 +86,8 @@ async def app_tenant(request: Request[Any, Any, Any], actor: NamedDependency[Act
             "may_view_grants": may(actor, Action.GRANTS_VIEW, tenant),
             "may_read_audit": may(actor, Action.AUDIT_READ, tenant),
             "may_list_submissions": may(actor, Action.INTAKE_LIST, tenant),
+            "may_use_vault": may(actor, Action.VAULT_USE, tenant),
+            "may_read_signals": may(actor, Action.SIGNALS_READ, tenant),
         },
     )
 

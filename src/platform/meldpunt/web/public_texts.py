@@ -112,6 +112,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "narrative_limit": "Beschrijf in eigen woorden wat er is gebeurd (maximaal 20.000 tekens).",
         "identity_needed": "Vul uw naam en hoe we u kunnen bereiken in (of kies voor anoniem).",
         "choose_answer": "Kies een antwoord bij deze vraag.",
+        "draft_title": "Een concept van uw vertrouwenspersoon openen",
+        "draft_intro": "Heeft u samen met uw vertrouwenspersoon een melding voorbereid? Vul de code in die u "
+        "kreeg. U ziet dan de melding, kunt alles aanpassen en verstuurt hem zelf.",
+        "draft_code_label": "De conceptcode van 16 cijfers",
+        "have_draft": "Ik heb een concept van mijn vertrouwenspersoon",
+        "draft_notice": "Dit concept heeft u voorbereid met uw vertrouwenspersoon. Lees alles na en pas aan wat u "
+        "wilt. Er gebeurt niets tot u zelf op Versturen drukt.",
     },
     "en": {
         "skip": "Skip to content",
@@ -210,6 +217,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "narrative_limit": "Describe in your own words what happened (at most 20,000 characters).",
         "identity_needed": "Fill in your name and how we can reach you (or choose anonymous).",
         "choose_answer": "Please choose an answer to this question.",
+        "draft_title": "Open a draft from your confidential adviser",
+        "draft_intro": "Did you prepare a report together with your confidential adviser? Fill in the code you "
+        "received. You will see the report, can change anything and send it yourself.",
+        "draft_code_label": "The 16-digit draft code",
+        "have_draft": "I have a draft from my confidential adviser",
+        "draft_notice": "You prepared this draft with your confidential adviser. Read it through and change what "
+        "you like. Nothing happens until you press Send yourself.",
     },
 }
 
@@ -387,6 +401,8 @@ ERRORS_EN: dict[str, str] = {
     "withdraw-already": "You have already withdrawn this complaint.",
     "withdraw-judged": "A judgement has been given on this complaint; it can no longer be withdrawn.",
     "form-unreadable": "The form did not arrive properly. Please go back and try again.",
+    "draft-not-recognised": "We do not know this draft code at this reporting point, or it was used or has "
+    "expired. Please ask your confidential adviser for a new one.",
 }
 
 

@@ -25,9 +25,11 @@ from meldpunt.intake import attachments, ratelimit, services
 from meldpunt.intake.attachments import MAX_REQUEST_BYTES, AttachmentRefused
 from meldpunt.intake.models import Case
 from meldpunt.intake.schemas import Identity, SubmissionIn
+from meldpunt.intake.services import normalise_receipt
 from meldpunt.intake.uploads import PostedForm, read_posted_form
 from meldpunt.tenancy.models import Tenant
 from meldpunt.tenancy.services import find_public_tenant
+from meldpunt.vault import services as vault
 from meldpunt.web.public_texts import TEXTS, error_text, language_for, public_context
 
 SINGLE = (
@@ -101,6 +103,26 @@ def _submission(entered: dict[str, Any]) -> SubmissionIn:
     )
 
 
+def _entered_from(submission: SubmissionIn) -> dict[str, Any]:
+    """A submission as the form shows it (to open an adviser's draft in the form)."""
+    attributes = msgspec.to_builtins(submission.attributes)
+    return {
+        "kind": submission.kind,
+        "anonymity": submission.anonymity,
+        "category": submission.category,
+        "reporter_role": submission.reporter_role,
+        "reporter_is_affected": "true" if submission.reporter_is_affected else "false",
+        "accused_role": submission.accused_role or "",
+        "setting": submission.setting or "",
+        "narrative": submission.narrative,
+        "name": submission.identity.name if submission.identity else "",
+        "contact": submission.identity.contact if submission.identity else "",
+        "wishes": list(submission.wishes),
+        "attributes": [name for name, value in attributes.items() if value is True],
+        "discrimination_grounds": list(submission.attributes.discrimination_grounds),
+    }
+
+
 def _field_of(error: msgspec.ValidationError) -> str:
     where = str(error).partition(" - at `$.")[2].rstrip("`")
     return where.split(".")[0].split("[")[0] or "narrative"
@@ -128,7 +150,7 @@ async def report_form(
     kind = {"klacht": "complaint", "signaal": "signal"}.get(request.query_params.get("soort", ""), "report")
     anonymity = "confidential" if kind == "complaint" else "anonymous_with_contact"
     entered: dict[str, Any] = {"kind": kind, "anonymity": anonymity, **{name: [] for name in MULTIPLE}}
-    return _render(request, found, "m/form.html", entered=entered, errors={}, files_lost=False)
+    return _render(request, found, "m/form.html", entered=entered, errors={}, files_lost=False, draft_code=None)
 
 
 @post("/m/{tenant:str}/melden", include_in_schema=False, status_code=200, request_max_body_size=MAX_REQUEST_BYTES)
@@ -145,9 +167,18 @@ async def report_submit(
     form = await read_posted_form(request)
     entered = _entered(form)
 
+    draft_code = form.get("concept")
+
     def again(errors: dict[str, str], status_code: int) -> Template:
         return _render(
-            request, found, "m/form.html", status_code, entered=entered, errors=errors, files_lost=bool(form.files)
+            request,
+            found,
+            "m/form.html",
+            status_code,
+            entered=entered,
+            errors=errors,
+            files_lost=bool(form.files),
+            draft_code=draft_code,
         )
 
     texts = TEXTS[language]
@@ -162,8 +193,14 @@ async def report_submit(
         return again({"attachments": error_text(refused, language)}, 400)
     try:
         await ratelimit.spend_submission(redis, found.id)
+        draft = None
+        if draft_code:
+            await ratelimit.spend_receipt_attempt(redis, found.id, "draft:" + normalise_receipt(draft_code))
+            draft, _ = await vault.open_draft(db, keyring, found, draft_code)
         registered = await services.register_submission(db, keyring, found, submission)
         await attachments.attach(db, keyring, store, found.id, registered.case, checked)
+        if draft is not None:
+            await vault.use_draft(db, keyring, draft)
     except DomainError as error:
         await db.rollback()  # nothing of it is kept; the tenant row is read again for the page
         found, _ = await find_public_tenant(db, tenant)
@@ -176,6 +213,42 @@ async def report_submit(
         acknowledge_by=registered.acknowledge_by,
         receipt=services.format_receipt(registered.receipt) if registered.receipt else None,
         files=len(checked),
+    )
+
+
+@get("/m/{tenant:str}/concept", include_in_schema=False)
+async def draft_form(
+    request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], tenant: FromPath[str]
+) -> Template:
+    found, _ = await find_public_tenant(db, tenant)
+    return _render(request, found, "m/draft.html", error=None)
+
+
+@post("/m/{tenant:str}/concept", include_in_schema=False, status_code=200)
+async def draft_open(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    redis: NamedDependency[aioredis.Redis],
+    tenant: FromPath[str],
+) -> Template:
+    """A report the reporter prepared with their adviser, in the form, to check, change and send."""
+    found, _ = await find_public_tenant(db, tenant)
+    code = str((await request.form()).get("code", ""))
+    try:
+        await ratelimit.spend_receipt_attempt(redis, found.id, "draft:" + normalise_receipt(code))
+        _, submission = await vault.open_draft(db, keyring, found, code)
+    except DomainError as refused:
+        language = _language(request, found)
+        return _render(request, found, "m/draft.html", refused.status, error=error_text(refused, language))
+    return _render(
+        request,
+        found,
+        "m/form.html",
+        entered=_entered_from(submission),
+        errors={},
+        files_lost=False,
+        draft_code=normalise_receipt(code),
     )
 
 
@@ -369,6 +442,8 @@ ROUTES = (
     reporting_point_home,
     report_form,
     report_submit,
+    draft_form,
+    draft_open,
     inbox_form,
     inbox_open,
     inbox_message,

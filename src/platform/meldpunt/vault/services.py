@@ -1,0 +1,488 @@
+"""The adviser's vault. Every function works inside the adviser's own vault: the session is scoped to the
+tenant *and* to the adviser as vault owner, so the database itself shows no other adviser's rows.
+
+Notes, labels, consent notes and disclosed content are encrypted with the consultation's own key.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import msgspec
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meldpunt.audit import services as audit
+from meldpunt.audit.services import AuditActor
+from meldpunt.db.context import tenant_context, vault_context
+from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
+from meldpunt.dossiers.keys import CaseKeyMaterial, Keyring
+from meldpunt.intake.schemas import SubmissionIn
+from meldpunt.intake.services import hash_receipt, new_receipt, normalise_receipt
+from meldpunt.tenancy.models import Tenant
+from meldpunt.vault.errors import ConsultationClosed, ConsultationNotFound, DisclosureRefused, DraftNotRecognised
+from meldpunt.vault.models import (
+    AdviserSignal,
+    ConsentRecord,
+    Consultation,
+    ConsultationContact,
+    Disclosure,
+    ReportDraft,
+)
+from meldpunt.vault.schemas import ConsentIn, ConsultationIn, ContactIn, DisclosureIn, SignalIn
+
+DRAFT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Adviser:
+    """The adviser acting in their vault: their account and the tenant whose vault it is."""
+
+    account_tenant_id: uuid.UUID
+    account_id: uuid.UUID
+    tenant: Tenant
+
+    @property
+    def actor(self) -> AuditActor:
+        return AuditActor.account(self.account_id)
+
+
+async def enter_vault(session: AsyncSession, adviser: Adviser) -> None:
+    """Scope the session to the tenant and to this adviser's vault."""
+    await tenant_context(session, [adviser.tenant.id])
+    await vault_context(session, adviser.account_id)
+
+
+def _owned(adviser: Adviser) -> dict[str, uuid.UUID]:
+    return {
+        "tenant_id": adviser.tenant.id,
+        "adviser_account_tenant_id": adviser.account_tenant_id,
+        "adviser_account_id": adviser.account_id,
+    }
+
+
+def _seal(
+    material: CaseKeyMaterial, adviser: Adviser, consultation_id: uuid.UUID, row_id: uuid.UUID, text: str
+) -> bytes:
+    return encrypt_text(material, text, associated_data(adviser.tenant.id, consultation_id, row_id, "vault"))
+
+
+def _open(
+    material: CaseKeyMaterial, adviser: Adviser, consultation_id: uuid.UUID, row_id: uuid.UUID, sealed: bytes | None
+) -> str | None:
+    if sealed is None:
+        return None
+    return decrypt_text(material, sealed, associated_data(adviser.tenant.id, consultation_id, row_id, "vault"))
+
+
+async def open_consultation(
+    session: AsyncSession, keyring: Keyring, adviser: Adviser, data: ConsultationIn
+) -> Consultation:
+    await enter_vault(session, adviser)
+    consultation_id = uuid.uuid4()
+    material = await keyring.case_key(session, adviser.tenant.id, consultation_id, create=True)
+    consultation = Consultation(
+        **_owned(adviser),
+        id=consultation_id,
+        status="open",
+        opened_on=data.opened_on or date.today(),
+        category=data.category,
+        reporter_role=data.reporter_role,
+        sealed_label=_seal(material, adviser, consultation_id, consultation_id, data.label),
+    )
+    session.add(consultation)
+    await session.flush()
+    await audit.record(
+        session, adviser.tenant.id, adviser.actor, "vault.consultation_opened", "consultation", consultation_id
+    )
+    return consultation
+
+
+async def _consultation(session: AsyncSession, adviser: Adviser, consultation_id: uuid.UUID) -> Consultation:
+    await enter_vault(session, adviser)
+    found = (
+        await session.execute(
+            select(Consultation).where(
+                Consultation.tenant_id == adviser.tenant.id,
+                Consultation.id == consultation_id,
+                Consultation.adviser_account_id == adviser.account_id,
+            )
+        )
+    ).scalar()
+    if found is None:
+        raise ConsultationNotFound("Dit gesprek bestaat niet in uw kluis.")
+    return found
+
+
+@dataclass(frozen=True)
+class ConsultationView:
+    consultation: Consultation
+    label: str
+    contacts: int
+
+
+async def list_consultations(session: AsyncSession, keyring: Keyring, adviser: Adviser) -> list[ConsultationView]:
+    await enter_vault(session, adviser)
+    rows = (
+        await session.execute(
+            select(Consultation, func.count(ConsultationContact.id))
+            .outerjoin(
+                ConsultationContact,
+                (ConsultationContact.tenant_id == Consultation.tenant_id)
+                & (ConsultationContact.consultation_id == Consultation.id),
+            )
+            .where(Consultation.tenant_id == adviser.tenant.id, Consultation.adviser_account_id == adviser.account_id)
+            .group_by(Consultation.tenant_id, Consultation.id)
+            .order_by(Consultation.status.desc(), Consultation.opened_on.desc())
+        )
+    ).all()
+    views = []
+    for consultation, contacts in rows:
+        material = await keyring.case_key(session, adviser.tenant.id, consultation.id)
+        label = _open(material, adviser, consultation.id, consultation.id, consultation.sealed_label) or ""
+        views.append(ConsultationView(consultation, label, contacts))
+    return views
+
+
+@dataclass(frozen=True)
+class ConsultationDetail:
+    view: ConsultationView
+    contacts: list[tuple[ConsultationContact, str | None]]
+    consents: list[tuple[ConsentRecord, str | None]]
+    disclosures: list[tuple[Disclosure, str]]
+
+
+async def read_consultation(
+    session: AsyncSession, keyring: Keyring, adviser: Adviser, consultation_id: uuid.UUID
+) -> ConsultationDetail:
+    """Everything in one consultation, decrypted for its adviser (the read is audited)."""
+    consultation = await _consultation(session, adviser, consultation_id)
+    material = await keyring.case_key(session, adviser.tenant.id, consultation.id)
+
+    async def rows(model: type[ConsultationContact] | type[ConsentRecord] | type[Disclosure], order: object) -> list:  # type: ignore[type-arg]
+        return list(
+            (
+                await session.execute(
+                    select(model)
+                    .where(model.tenant_id == adviser.tenant.id, model.consultation_id == consultation.id)
+                    .order_by(order, model.created_at)  # type: ignore[arg-type]
+                )
+            ).scalars()
+        )
+
+    contacts = await rows(ConsultationContact, ConsultationContact.held_on)
+    consents = await rows(ConsentRecord, ConsentRecord.given_on)
+    disclosures = await rows(Disclosure, Disclosure.disclosed_on)
+    await audit.record(session, adviser.tenant.id, adviser.actor, "vault.read", "consultation", consultation.id)
+    label = _open(material, adviser, consultation.id, consultation.id, consultation.sealed_label) or ""
+    return ConsultationDetail(
+        ConsultationView(consultation, label, len(contacts)),
+        [(c, _open(material, adviser, consultation.id, c.id, c.sealed_note)) for c in contacts],
+        [(c, _open(material, adviser, consultation.id, c.id, c.sealed_note)) for c in consents],
+        [(d, _open(material, adviser, consultation.id, d.id, d.sealed_content) or "") for d in disclosures],
+    )
+
+
+def _still_open(consultation: Consultation) -> None:
+    if consultation.status != "open":
+        raise ConsultationClosed()
+
+
+async def record_contact(
+    session: AsyncSession, keyring: Keyring, adviser: Adviser, consultation_id: uuid.UUID, data: ContactIn
+) -> ConsultationContact:
+    consultation = await _consultation(session, adviser, consultation_id)
+    _still_open(consultation)
+    material = await keyring.case_key(session, adviser.tenant.id, consultation.id)
+    contact_id = uuid.uuid4()
+    contact = ConsultationContact(
+        **_owned(adviser),
+        id=contact_id,
+        consultation_id=consultation.id,
+        held_on=data.held_on,
+        channel=data.channel,
+        minutes=data.minutes,
+        sealed_note=_seal(material, adviser, consultation.id, contact_id, data.note) if data.note else None,
+    )
+    session.add(contact)
+    await session.flush()
+    await audit.record(
+        session,
+        adviser.tenant.id,
+        adviser.actor,
+        "vault.contact",
+        "consultation",
+        consultation.id,
+        channel=data.channel,
+    )
+    return contact
+
+
+async def record_consent(
+    session: AsyncSession, keyring: Keyring, adviser: Adviser, consultation_id: uuid.UUID, data: ConsentIn
+) -> ConsentRecord:
+    """Write down what the reporter allows to leave the vault, or the legal duty that requires it."""
+    consultation = await _consultation(session, adviser, consultation_id)
+    material = await keyring.case_key(session, adviser.tenant.id, consultation.id)
+    consent_id = uuid.uuid4()
+    record = ConsentRecord(
+        **_owned(adviser),
+        id=consent_id,
+        consultation_id=consultation.id,
+        basis=data.basis,
+        recipient=data.recipient,
+        scopes=list(data.scopes),
+        given_on=data.given_on,
+        valid_until=data.valid_until,
+        sealed_note=_seal(material, adviser, consultation.id, consent_id, data.note) if data.note else None,
+    )
+    session.add(record)
+    await session.flush()
+    await audit.record(
+        session,
+        adviser.tenant.id,
+        adviser.actor,
+        "vault.consent",
+        "consultation",
+        consultation.id,
+        basis=data.basis,
+        recipient=data.recipient,
+    )
+    return record
+
+
+async def withdraw_consent(
+    session: AsyncSession, adviser: Adviser, consultation_id: uuid.UUID, consent_id: uuid.UUID
+) -> None:
+    """The reporter takes their consent back: from today nothing more leaves under it."""
+    consultation = await _consultation(session, adviser, consultation_id)
+    record = (
+        await session.execute(
+            select(ConsentRecord).where(
+                ConsentRecord.tenant_id == adviser.tenant.id,
+                ConsentRecord.consultation_id == consultation.id,
+                ConsentRecord.id == consent_id,
+            )
+        )
+    ).scalar()
+    if record is None:
+        raise ConsultationNotFound("Deze toestemming bestaat niet in uw kluis.")
+    record.withdrawn_on = record.withdrawn_on or date.today()
+    await audit.record(
+        session, adviser.tenant.id, adviser.actor, "vault.consent_withdrawn", "consultation", consultation.id
+    )
+
+
+def covers(record: ConsentRecord, recipient: str, scope: str, on: date) -> bool:
+    """Whether this entry allows ``scope`` to go to ``recipient`` on day ``on``."""
+    return (
+        record.recipient == recipient
+        and scope in record.scopes
+        and record.given_on <= on
+        and (record.valid_until is None or on <= record.valid_until)
+        and (record.withdrawn_on is None or on < record.withdrawn_on)
+    )
+
+
+async def disclose(
+    session: AsyncSession, keyring: Keyring, adviser: Adviser, consultation_id: uuid.UUID, data: DisclosureIn
+) -> Disclosure:
+    """Let something leave the vault, only under a consent entry (or legal basis) that covers it; what
+    left is kept, encrypted, with the entry it relied on. Without one: refused, nothing recorded."""
+    consultation = await _consultation(session, adviser, consultation_id)
+    today = date.today()
+    records = (
+        await session.execute(
+            select(ConsentRecord)
+            .where(ConsentRecord.tenant_id == adviser.tenant.id, ConsentRecord.consultation_id == consultation.id)
+            .order_by(ConsentRecord.given_on.desc())
+        )
+    ).scalars()
+    basis = next((r for r in records if covers(r, data.recipient, data.scope, today)), None)
+    if basis is None:
+        raise DisclosureRefused()
+    material = await keyring.case_key(session, adviser.tenant.id, consultation.id)
+    disclosure_id = uuid.uuid4()
+    disclosure = Disclosure(
+        **_owned(adviser),
+        id=disclosure_id,
+        consultation_id=consultation.id,
+        consent_id=basis.id,
+        recipient=data.recipient,
+        scope=data.scope,
+        disclosed_on=today,
+        sealed_content=_seal(material, adviser, consultation.id, disclosure_id, data.content),
+    )
+    session.add(disclosure)
+    await session.flush()
+    await audit.record(
+        session,
+        adviser.tenant.id,
+        adviser.actor,
+        "vault.disclosure",
+        "consultation",
+        consultation.id,
+        recipient=data.recipient,
+        scope=data.scope,
+        basis=basis.basis,
+    )
+    return disclosure
+
+
+async def close_consultation(session: AsyncSession, adviser: Adviser, consultation_id: uuid.UUID) -> None:
+    consultation = await _consultation(session, adviser, consultation_id)
+    _still_open(consultation)
+    consultation.status = "closed"
+    consultation.closed_on = date.today()
+    await audit.record(
+        session, adviser.tenant.id, adviser.actor, "vault.consultation_closed", "consultation", consultation.id
+    )
+
+
+async def send_signal(session: AsyncSession, adviser: Adviser, data: SignalIn) -> AdviserSignal:
+    """An anonymised signal to the organisation: closed lists, the month only, no link to a consultation
+    and no adviser on the row (the audit log, which only the DPO reads, records who sent one)."""
+    await tenant_context(session, [adviser.tenant.id])
+    today = date.today()
+    signal = AdviserSignal(
+        tenant_id=adviser.tenant.id,
+        id=uuid.uuid4(),
+        month=today.replace(day=1),
+        category=data.category,
+        setting=data.setting,
+        accused_role=data.accused_role,
+        attributes=msgspec.to_builtins(data.attributes),
+        suggestions=list(data.suggestions),
+    )
+    session.add(signal)
+    await session.flush()
+    await audit.record(session, adviser.tenant.id, adviser.actor, "vault.signal", "adviser_signal", signal.id)
+    return signal
+
+
+async def list_signals(session: AsyncSession, tenant: Tenant) -> list[AdviserSignal]:
+    await tenant_context(session, [tenant.id])
+    return list(
+        (
+            await session.execute(
+                select(AdviserSignal)
+                .where(AdviserSignal.tenant_id == tenant.id)
+                .order_by(AdviserSignal.month.desc(), AdviserSignal.category)
+            )
+        ).scalars()
+    )
+
+
+def _draft_context(tenant_id: uuid.UUID, draft_id: uuid.UUID) -> bytes:
+    return associated_data(tenant_id, draft_id, draft_id, "draft")
+
+
+async def prepare_draft(
+    session: AsyncSession, keyring: Keyring, adviser: Adviser, submission: SubmissionIn
+) -> tuple[str, datetime]:
+    """A report prepared with the reporter; returns its code (shown once, for the reporter) and expiry.
+    Only the reporter turns it into a report, by opening it with the code and sending it."""
+    await tenant_context(session, [adviser.tenant.id])
+    draft_id = uuid.uuid4()
+    material = await keyring.case_key(session, adviser.tenant.id, draft_id, create=True)
+    code = new_receipt()
+    expires_at = datetime.now(UTC) + timedelta(days=DRAFT_DAYS)
+    session.add(
+        ReportDraft(
+            tenant_id=adviser.tenant.id,
+            id=draft_id,
+            code_hash=await hash_receipt(session, adviser.tenant.id, "draft:" + code),
+            sealed_submission=encrypt_text(
+                material, msgspec.json.encode(submission).decode(), _draft_context(adviser.tenant.id, draft_id)
+            ),
+            expires_at=expires_at,
+        )
+    )
+    await session.flush()
+    await audit.record(session, adviser.tenant.id, adviser.actor, "vault.draft_prepared", "report_draft", draft_id)
+    return code, expires_at
+
+
+async def open_draft(
+    session: AsyncSession, keyring: Keyring, tenant: Tenant, typed: str
+) -> tuple[ReportDraft, SubmissionIn]:
+    """The draft this code belongs to, for the reporter to check, change and send."""
+    await tenant_context(session, [tenant.id])
+    code = normalise_receipt(typed)
+    if len(code) != 16:
+        raise DraftNotRecognised()
+    digest = await hash_receipt(session, tenant.id, "draft:" + code)
+    draft = (
+        await session.execute(
+            select(ReportDraft).where(
+                ReportDraft.tenant_id == tenant.id,
+                ReportDraft.code_hash == digest,
+                ReportDraft.used_at.is_(None),
+                ReportDraft.expires_at > datetime.now(UTC),
+            )
+        )
+    ).scalar()
+    if draft is None:
+        raise DraftNotRecognised()
+    material = await keyring.case_key(session, tenant.id, draft.id)
+    submission = msgspec.json.decode(
+        decrypt_text(material, draft.sealed_submission, _draft_context(tenant.id, draft.id)), type=SubmissionIn
+    )
+    return draft, submission
+
+
+async def use_draft(session: AsyncSession, keyring: Keyring, draft: ReportDraft) -> None:
+    """The reporter sent it: the draft is spent and its key destroyed (the report has its own)."""
+    draft.used_at = datetime.now(UTC)
+    draft.sealed_submission = b""
+    await keyring.destroy_case_key(session, draft.tenant_id, draft.id)
+
+
+async def contact_counts(session: AsyncSession, adviser: Adviser, year: int) -> dict[str, object]:
+    """The adviser's contacts in this tenant in ``year``, for the annual report: numbers only."""
+    await enter_vault(session, adviser)
+    rows = (
+        await session.execute(
+            select(ConsultationContact.channel, Consultation.category, Consultation.id)
+            .join(
+                Consultation,
+                (Consultation.tenant_id == ConsultationContact.tenant_id)
+                & (Consultation.id == ConsultationContact.consultation_id),
+            )
+            .where(
+                ConsultationContact.tenant_id == adviser.tenant.id,
+                ConsultationContact.held_on >= date(year, 1, 1),
+                ConsultationContact.held_on <= date(year, 12, 31),
+            )
+        )
+    ).all()
+    return {
+        "contacts": len(rows),
+        "consultations": len({row.id for row in rows}),
+        "by_category": dict(Counter(row.category for row in rows)),
+        "by_channel": dict(Counter(row.channel for row in rows)),
+    }
+
+
+async def open_consultation_counts(
+    session: AsyncSession, account_id: uuid.UUID, tenants: list[Tenant]
+) -> dict[uuid.UUID, int]:
+    """Across the employers that hired this adviser, one at a time: how many consultations are open."""
+    counts = {}
+    for tenant in tenants:
+        await tenant_context(session, [tenant.id])
+        await vault_context(session, account_id)
+        counts[tenant.id] = (
+            await session.execute(
+                select(func.count()).where(
+                    Consultation.tenant_id == tenant.id,
+                    Consultation.adviser_account_id == account_id,
+                    Consultation.status == "open",
+                )
+            )
+        ).scalar_one()
+    await vault_context(session, None)
+    return counts

@@ -1,0 +1,367 @@
+"""The adviser's pages (``/app/vertrouwenspersoon``, ``/app/t/{tenant}/vertrouwenspersoon/…``) and the
+organisation's page of adviser signals (``/app/t/{tenant}/signalen``). Forms keep what was typed when
+something is wrong, and say what, in Dutch."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meldpunt.dossiers.keys import Keyring
+from meldpunt.errors import DomainError
+from meldpunt.identity import services as identity
+from meldpunt.identity.policy import Actor, may
+from meldpunt.identity.roles import Action
+from meldpunt.intake.schemas import SubmissionIn
+from meldpunt.tenancy.models import Tenant
+from meldpunt.vault import services
+from meldpunt.vault.controllers import adviser_in
+from meldpunt.vault.schemas import ConsentIn, ConsultationIn, ContactIn, DisclosureIn, SignalIn
+from meldpunt.web.i18n import context_for
+from meldpunt.web.pages import INTAKE_NAMES, language
+from meldpunt.web.public_texts import OPTIONS
+
+VAULT_NAMES = {
+    "channels": {"in_person": "Persoonlijk", "phone": "Telefoon", "video": "Video", "email": "E-mail", "chat": "Chat"},
+    "bases": {
+        "consent": "Toestemming van de melder",
+        "duty_to_report": "Wettelijke meldplicht",
+        "court_order": "Rechterlijk bevel",
+    },
+    "recipients": {
+        "reporting_point": "Het meldpunt",
+        "decision_panel": "De beslistafel",
+        "complaints_committee": "De klachtencommissie",
+        "police": "De politie",
+        "company_doctor": "De bedrijfsarts",
+        "care_provider": "Een hulpverlener",
+    },
+    "scopes": {
+        "fact_of_contact": "Dat er contact is",
+        "summary": "Een samenvatting",
+        "identity": "Wie de melder is",
+        "documents": "Documenten",
+    },
+    "suggestions": {
+        "team_conversation": "Een teamgesprek",
+        "leadership_training": "Training voor leidinggevenden",
+        "code_of_conduct": "De gedragscode opnieuw bespreken",
+        "workload": "De werkdruk",
+        "working_alone": "Alleen werken",
+        "information": "Voorlichting over ongewenst gedrag",
+    },
+}
+MESSAGE = "Er ontbreekt iets of er klopt iets niet. Kijk de velden na; wat u typte staat er nog."
+
+
+def _context(request: Request[Any, Any, Any], actor: Actor, slug: str | None) -> dict[str, Any]:
+    organisations = sorted(actor.access.values(), key=lambda a: a.display_name)
+    return {
+        **context_for(language(request)),
+        **INTAKE_NAMES,
+        **VAULT_NAMES,
+        "options": OPTIONS["nl"],
+        "actor": actor,
+        "current": actor.access[slug] if slug else (organisations[0] if organisations else None),
+        "organisations": organisations,
+        "today": date.today(),
+    }
+
+
+def _form(form: Any) -> dict[str, Any]:
+    return {key: form.getall(key) if len(form.getall(key)) > 1 else form.get(key) for key in form}
+
+
+@get("/app/vertrouwenspersoon", include_in_schema=False)
+async def vault_home(
+    request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
+) -> Template:
+    """One inbox across the employers that hired this adviser; each vault opens on its own."""
+    slugs = sorted(slug for slug in actor.access if may(actor, Action.VAULT_USE, slug))
+    tenants = [
+        (await db.execute(select(Tenant).where(Tenant.id == actor.access[slug].tenant_id))).scalar_one()
+        for slug in slugs
+    ]
+    counts = await services.open_consultation_counts(db, actor.account_id, tenants)
+    return Template(
+        "vault_home.html",
+        context={**_context(request, actor, None), "vaults": [(t, counts[t.id]) for t in tenants]},
+    )
+
+
+async def _list_page(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    keyring: Keyring,
+    actor: Actor,
+    slug: str,
+    *,
+    message: str | None = None,
+    entered: dict[str, Any] | None = None,
+    status_code: int = 200,
+    draft_code: str | None = None,
+) -> Template:
+    adviser = await adviser_in(db, actor, slug)
+    return Template(
+        "vault_list.html",
+        status_code=status_code,
+        context={
+            **_context(request, actor, slug),
+            "consultations": await services.list_consultations(db, keyring, adviser),
+            "message": message,
+            "entered": entered or {},
+            "draft_code": draft_code,
+        },
+    )
+
+
+@get("/app/t/{tenant:str}/vertrouwenspersoon", include_in_schema=False)
+async def vault_list(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+) -> Template:
+    return await _list_page(request, db, keyring, actor, tenant)
+
+
+@post("/app/t/{tenant:str}/vertrouwenspersoon", include_in_schema=False, status_code=200)
+async def vault_open(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+) -> Template | Redirect:
+    adviser = await adviser_in(db, actor, tenant)
+    entered = _form(await request.form())
+    try:
+        data = msgspec.convert(
+            {
+                "label": entered.get("label", ""),
+                "category": entered.get("category") or None,
+                "reporter_role": entered.get("reporter_role") or None,
+            },
+            ConsultationIn,
+        )
+    except msgspec.ValidationError:
+        return await _list_page(request, db, keyring, actor, tenant, message=MESSAGE, entered=entered, status_code=400)
+    consultation = await services.open_consultation(db, keyring, adviser, data)
+    return Redirect(f"/app/t/{tenant}/vertrouwenspersoon/{consultation.id}", status_code=303)
+
+
+@post("/app/t/{tenant:str}/vertrouwenspersoon/signaal", include_in_schema=False, status_code=200)
+async def vault_signal(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+) -> Template:
+    adviser = await adviser_in(db, actor, tenant)
+    form = await request.form()
+    try:
+        data = msgspec.convert(
+            {
+                "category": form.get("signal_category") or None,
+                "setting": form.get("signal_setting") or None,
+                "accused_role": form.get("signal_accused_role") or None,
+                "attributes": dict.fromkeys(form.getall("signal_attributes", []), True),
+                "suggestions": form.getall("signal_suggestions", []),
+            },
+            SignalIn,
+        )
+    except msgspec.ValidationError:
+        return await _list_page(
+            request, db, keyring, actor, tenant, message=MESSAGE, entered=_form(form), status_code=400
+        )
+    await services.send_signal(db, adviser, data)
+    return await _list_page(request, db, keyring, actor, tenant, message="Het signaal is verstuurd, zonder namen.")
+
+
+@post("/app/t/{tenant:str}/vertrouwenspersoon/concept", include_in_schema=False, status_code=200)
+async def vault_draft(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+) -> Template:
+    """Prepare a report with the reporter; the code is for them (shown once)."""
+    adviser = await adviser_in(db, actor, tenant)
+    form = await request.form()
+    try:
+        data = msgspec.convert(
+            {
+                "kind": form.get("draft_kind") or None,
+                "anonymity": form.get("draft_anonymity") or None,
+                "category": form.get("draft_category") or None,
+                "reporter_role": form.get("draft_reporter_role") or None,
+                "reporter_is_affected": {"true": True, "false": False}.get(str(form.get("draft_affected", ""))),
+                "narrative": str(form.get("draft_narrative", "")).strip(),
+            },
+            SubmissionIn,
+        )
+    except msgspec.ValidationError:
+        return await _list_page(
+            request, db, keyring, actor, tenant, message=MESSAGE, entered=_form(form), status_code=400
+        )
+    code, _ = await services.prepare_draft(db, keyring, adviser, data)
+    formatted = " ".join(code[i : i + 4] for i in range(0, 16, 4))
+    return await _list_page(request, db, keyring, actor, tenant, draft_code=formatted)
+
+
+async def _detail_page(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    keyring: Keyring,
+    actor: Actor,
+    slug: str,
+    consultation_id: uuid.UUID,
+    *,
+    message: str | None = None,
+    entered: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Template:
+    adviser = await adviser_in(db, actor, slug)
+    detail = await services.read_consultation(db, keyring, adviser, consultation_id)
+    return Template(
+        "vault_detail.html",
+        status_code=status_code,
+        context={**_context(request, actor, slug), "detail": detail, "message": message, "entered": entered or {}},
+    )
+
+
+@get("/app/t/{tenant:str}/vertrouwenspersoon/{consultation_id:uuid}", include_in_schema=False)
+async def vault_detail(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    consultation_id: FromPath[uuid.UUID],
+) -> Template:
+    return await _detail_page(request, db, keyring, actor, tenant, consultation_id)
+
+
+@post(
+    "/app/t/{tenant:str}/vertrouwenspersoon/{consultation_id:uuid}/{what:str}", include_in_schema=False, status_code=200
+)
+async def vault_act(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    consultation_id: FromPath[uuid.UUID],
+    what: FromPath[str],
+) -> Template | Redirect:
+    """The forms of one consultation: contact, consent, withdrawal, disclosure, closure."""
+    adviser = await adviser_in(db, actor, tenant)
+    form = await request.form()
+    entered = _form(form)
+    try:
+        if what == "contact":
+            await services.record_contact(
+                db,
+                keyring,
+                adviser,
+                consultation_id,
+                msgspec.convert(
+                    {
+                        "held_on": form.get("held_on") or None,
+                        "channel": form.get("channel") or None,
+                        "minutes": int(str(form.get("minutes"))) if str(form.get("minutes", "")).isdigit() else None,
+                        "note": str(form.get("note", "")).strip() or None,
+                    },
+                    ContactIn,
+                    strict=False,
+                ),
+            )
+        elif what == "toestemming":
+            await services.record_consent(
+                db,
+                keyring,
+                adviser,
+                consultation_id,
+                msgspec.convert(
+                    {
+                        "basis": form.get("basis") or None,
+                        "recipient": form.get("recipient") or None,
+                        "scopes": form.getall("scopes", []),
+                        "given_on": form.get("given_on") or None,
+                        "valid_until": form.get("valid_until") or None,
+                        "note": str(form.get("consent_note", "")).strip() or None,
+                    },
+                    ConsentIn,
+                    strict=False,
+                ),
+            )
+        elif what == "intrekken":
+            await services.withdraw_consent(db, adviser, consultation_id, uuid.UUID(str(form.get("consent_id"))))
+        elif what == "delen":
+            await services.disclose(
+                db,
+                keyring,
+                adviser,
+                consultation_id,
+                msgspec.convert(
+                    {
+                        "recipient": form.get("disclose_recipient") or None,
+                        "scope": form.get("disclose_scope") or None,
+                        "content": str(form.get("content", "")).strip(),
+                    },
+                    DisclosureIn,
+                ),
+            )
+        elif what == "afsluiten":
+            await services.close_consultation(db, adviser, consultation_id)
+        else:
+            return Redirect(f"/app/t/{tenant}/vertrouwenspersoon/{consultation_id}", status_code=303)
+    except (msgspec.ValidationError, ValueError):
+        return await _detail_page(
+            request, db, keyring, actor, tenant, consultation_id, message=MESSAGE, entered=entered, status_code=400
+        )
+    except DomainError as refused:
+        if refused.status == 404:
+            raise
+        return await _detail_page(
+            request,
+            db,
+            keyring,
+            actor,
+            tenant,
+            consultation_id,
+            message=refused.detail,
+            entered=entered,
+            status_code=refused.status,
+        )
+    return Redirect(f"/app/t/{tenant}/vertrouwenspersoon/{consultation_id}", status_code=303)
+
+
+@get("/app/t/{tenant:str}/signalen", include_in_schema=False)
+async def signals_page(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+) -> Template:
+    """The anonymised signals that advisers sent to this organisation."""
+    found = await identity.tenant_acting_in(db, actor, Action.SIGNALS_READ, tenant)
+    return Template(
+        "signals.html",
+        context={**_context(request, actor, tenant), "signals": await services.list_signals(db, found)},
+    )
+
+
+ROUTES = (vault_home, vault_list, vault_open, vault_signal, vault_draft, vault_detail, vault_act, signals_page)
