@@ -20,6 +20,14 @@ ALLOWED: dict[str, set[str]] = {
     "intake.reply": {"reporting_point"},
     "vault.use": {"adviser"},
     "signals.read": {"reporting_point", "tenant_admin"},
+    "case.route": {"reporting_point"},
+    "case.panel": {"reporting_point"},
+    "case.process": {"reporting_point", "decision_maker", "expert", "process_guardian"},
+    "case.declare": {"decision_maker", "expert", "process_guardian"},
+    "case.read": {"decision_maker", "expert"},
+    "case.decide": {"decision_maker"},
+    "case.concern": {"process_guardian"},
+    "case.guard": {"process_guardian"},
 }
 
 

@@ -29,6 +29,7 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt import __version__
+from meldpunt.cases.controllers import ROUTES as case_routes
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.errors import DomainError
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *identity_routes,
             *intake_routes,
             *vault_routes,
+            *case_routes,
             *page_routes,
             *reporting_point_routes,
             *vault_page_routes,

@@ -9,6 +9,7 @@ JOB_MODULES = (
     "meldpunt.dossiers.jobs",
     "meldpunt.retention.jobs",
     "meldpunt.notifications.jobs",
+    "meldpunt.cases.jobs",
 )
 
 

@@ -15,6 +15,7 @@ MODEL_MODULES = (
     "meldpunt.notifications.models",
     "meldpunt.intake.models",
     "meldpunt.vault.models",
+    "meldpunt.cases.models",
 )
 
 

@@ -52,12 +52,17 @@ async def test_a_report_is_registered_with_a_receipt_shown_once_and_kept_only_as
     async with app_engine.begin() as connection:
         await connection.execute(text(f"SET LOCAL meldpunt.tenant_ids = '{{{tenant.id}}}'"))
         case = (await connection.execute(text("SELECT * FROM cases"))).one()
-        deadline = (await connection.execute(text("SELECT kind, due_at - now() AS left FROM deadlines"))).one()
+        deadlines = {
+            row.kind: row.left.total_seconds() / 86400
+            for row in await connection.execute(text("SELECT kind, due_at - now() AS left FROM deadlines"))
+        }
         audit = (await connection.execute(text("SELECT actor, action FROM audit_entries ORDER BY seq DESC"))).first()
     digits = body["receipt"].replace(" ", "")
     assert digits.encode() not in case.receipt_hash and len(case.receipt_hash) == 32
     assert b"marker-7b2f0a" not in case.sealed_narrative
-    assert deadline.kind == "acknowledge" and 6.9 < deadline.left.total_seconds() / 86400 <= 7
+    # The acknowledgement (7 days), routing by the reporting point, and the statutory month to inform the accused.
+    assert set(deadlines) == {"acknowledge", "route", "inform_accused"}
+    assert 6.9 < deadlines["acknowledge"] <= 7 and 30.9 < deadlines["inform_accused"] <= 31
     assert tuple(audit) == ("anonymous", "intake.registered")
 
 

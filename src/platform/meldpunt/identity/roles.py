@@ -40,6 +40,14 @@ class Action(enum.StrEnum):
     INTAKE_REPLY = "intake.reply"  # answer the reporter in the two-way channel
     VAULT_USE = "vault.use"  # the adviser's own vault: consultations, notes, consent ledger, signals, drafts
     SIGNALS_READ = "signals.read"  # the anonymised signals advisers sent to the organisation
+    CASE_ROUTE = "case.route"  # classify and route a case (seed-000 §2.2)
+    CASE_PANEL = "case.panel"  # seat and exclude people at a case's decision panel
+    CASE_PROCESS = "case.process"  # see a case's process: steps, dates, deadlines, seats (no content)
+    CASE_DECLARE = "case.declare"  # declare, per case, not to be involved
+    CASE_READ = "case.read"  # the content of a case (also needs a declared seat at its panel)
+    CASE_DECIDE = "case.decide"  # record phase-1 steps and answer process concerns
+    CASE_CONCERN = "case.concern"  # raise a process concern
+    CASE_GUARD = "case.guard"  # the process guardian's dashboard across organisations
 
 
 ALL_ROLES = frozenset(Role)
@@ -59,6 +67,16 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VAULT_USE: frozenset({Role.ADVISER}),
     # The organisation receives the advisers' anonymised signals: its reporting point and its administrator.
     Action.SIGNALS_READ: frozenset({Role.REPORTING_POINT, Role.TENANT_ADMIN}),
+    # Case handling (seed-000 §1.4, §2.2–§2.3). The role opens the door; the seat at the case's panel and
+    # the declaration decide which cases (cases/services.py).
+    Action.CASE_ROUTE: frozenset({Role.REPORTING_POINT}),
+    Action.CASE_PANEL: frozenset({Role.REPORTING_POINT}),
+    Action.CASE_PROCESS: frozenset({Role.REPORTING_POINT, Role.DECISION_MAKER, Role.EXPERT, Role.PROCESS_GUARDIAN}),
+    Action.CASE_DECLARE: frozenset({Role.DECISION_MAKER, Role.EXPERT, Role.PROCESS_GUARDIAN}),
+    Action.CASE_READ: frozenset({Role.DECISION_MAKER, Role.EXPERT}),
+    Action.CASE_DECIDE: frozenset({Role.DECISION_MAKER}),
+    Action.CASE_CONCERN: frozenset({Role.PROCESS_GUARDIAN}),
+    Action.CASE_GUARD: frozenset({Role.PROCESS_GUARDIAN}),
 }
 
 # seed-000 §1.7: the confidential adviser of an organisation is never its reporting point ("Vertrouwens-

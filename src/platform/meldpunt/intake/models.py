@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     ARRAY,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
@@ -42,6 +43,7 @@ class Case(TenantScoped, Base):
     sealed_narrative: Mapped[bytes] = mapped_column(LargeBinary)
     sealed_identity: Mapped[bytes | None] = mapped_column(LargeBinary)
     receipt_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    route: Mapped[str | None] = mapped_column(String(32))  # set by routing (cases.services.route_case)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -53,6 +55,10 @@ class Deadline(TenantScoped, Base):
     kind: Mapped[str] = mapped_column(String(32))
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     met_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    responsible_role: Mapped[str] = mapped_column(String(32), default="reporting_point")
+    subject_id: Mapped[uuid.UUID | None]  # what it is about when not the case itself (an interim measure)
+    reminded_on: Mapped[date | None] = mapped_column(Date)
+    breach_reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class CaseMessage(TenantScoped, Base):

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import ANONYMOUS
+from meldpunt.cases.terms import terms_of
 from meldpunt.db.context import tenant_context
 from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
 from meldpunt.dossiers.documents import Document, DocumentNotFound, OpenedDocument, RecordClass, open_document
@@ -135,10 +136,28 @@ async def register_submission(
     )
     session.add(case)
     await session.flush()
-    acknowledge_by = datetime.now(UTC) + timedelta(days=ACKNOWLEDGE_DAYS)
-    session.add(
-        Deadline(tenant_id=tenant.id, id=uuid.uuid4(), case_id=case_id, kind="acknowledge", due_at=acknowledge_by)
-    )
+    terms = terms_of(tenant.procedure)
+    now = datetime.now(UTC)
+    acknowledge_by = now + timedelta(days=min(terms.acknowledge_days, ACKNOWLEDGE_DAYS))
+    # The deadline engine (DESIGN §7) starts here: acknowledge, route, and for a report or complaint the
+    # statutory month to inform the accused in writing (seed-000 §2.3 Stap 2).
+    due = {
+        "acknowledge": (acknowledge_by, "reporting_point"),
+        "route": (now + timedelta(days=terms.route_days), "reporting_point"),
+    }
+    if submission.kind in ("report", "complaint"):
+        due["inform_accused"] = (now + timedelta(days=terms.inform_accused_days), "decision_maker")
+    for kind, (due_at, responsible) in due.items():
+        session.add(
+            Deadline(
+                tenant_id=tenant.id,
+                id=uuid.uuid4(),
+                case_id=case_id,
+                kind=kind,
+                due_at=due_at,
+                responsible_role=responsible,
+            )
+        )
     await audit.record(
         session,
         tenant.id,

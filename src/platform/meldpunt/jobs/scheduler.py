@@ -44,6 +44,8 @@ def schedule_table(settings: Settings) -> tuple[PeriodicJob, ...]:
         PeriodicJob("retention.sweep", settings.retention_sweep_seconds),
         PeriodicJob("retention.remind", settings.retention_sweep_seconds),
         PeriodicJob("notifications.send", settings.notification_seconds),
+        # Declared by meldpunt.cases.jobs: deadline reminders and breaches.
+        PeriodicJob("cases.deadlines", settings.retention_sweep_seconds),
         PeriodicJob("keys.rotate_tenants", 6 * 3600),
     )
 

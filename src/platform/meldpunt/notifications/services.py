@@ -36,6 +36,25 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Bij een melding bij het meldpunt van {organisation} heeft de melder iets toegevoegd of gewijzigd. "
         "Meld u aan bij Meldpunt om het te bekijken.\n",
     ),
+    "case.deputy_needed": (
+        "Een plaatsvervanger nodig aan de beslistafel",
+        "Iemand aan een beslistafel van {organisation} heeft verklaard betrokken te zijn. Wijs een "
+        "plaatsvervanger aan. Meld u aan bij Meldpunt.\n",
+    ),
+    "case.process_concern": (
+        "De procesbewaker heeft een zorg",
+        "De procesbewaker van een zaak bij {organisation} heeft een zorg over het proces. De volgende stap wacht "
+        "op uw reactie. Meld u aan bij Meldpunt.\n",
+    ),
+    "case.deadline_reminder": (
+        "Een termijn loopt af",
+        "Over {days} dag(en) loopt een termijn af in een zaak bij {organisation}. Meld u aan bij Meldpunt.\n",
+    ),
+    "case.deadline_breach": (
+        "Een termijn is verstreken",
+        "In een zaak die u als procesbewaker volgt bij {organisation} is een termijn verstreken. Meld u aan bij "
+        "Meldpunt.\n",
+    ),
     "retention.reminder": (
         "Vernietiging van documenten nadert",
         "Over {days} dag(en) worden {documents} document(en) van {organisation} vernietigd volgens de "

@@ -1,0 +1,281 @@
+"""Case handling as JSON under ``/api/v1/t/{tenant}/cases/{case}/…`` and the process guardian's
+``/api/v1/guardian/cases``. The role is checked here (identity.policy); the seat and the declaration in
+the services."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from litestar import get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meldpunt.cases import services
+from meldpunt.cases.models import PanelMember
+from meldpunt.cases.schemas import (
+    AcknowledgementIn,
+    CaseContentOut,
+    ConcernIn,
+    ConcernOut,
+    DeadlineOut,
+    DeclarationIn,
+    ExclusionIn,
+    GuardedCaseOut,
+    MemberIn,
+    MemberOut,
+    ProcessOut,
+    RoutingIn,
+    Step,
+    StepOut,
+)
+from meldpunt.dossiers.keys import Keyring
+from meldpunt.identity import services as identity
+from meldpunt.identity.policy import Actor, may
+from meldpunt.identity.roles import Action, Role
+from meldpunt.intake.models import Deadline
+from meldpunt.tenancy.models import Tenant
+
+BASE = "/api/v1/t/{tenant:str}/cases/{case_id:uuid}"
+
+
+def who_of(actor: Actor) -> services.Who:
+    return (actor.account_tenant_id, actor.account_id)
+
+
+def deadline_out(d: Deadline, now: datetime | None = None) -> DeadlineOut:
+    moment = now or datetime.now(UTC)
+    return DeadlineOut(d.kind, d.due_at, d.met_at, d.responsible_role, d.met_at is None and d.due_at < moment)
+
+
+def member_out(seat: PanelMember, names: dict[uuid.UUID, str]) -> MemberOut:
+    return MemberOut(
+        seat.id,
+        seat.account_id,
+        names.get(seat.account_id, ""),
+        seat.role,
+        seat.pooled,
+        seat.declaration,
+        seat.declared_at,
+        seat.left_at is None,
+    )
+
+
+def process_out(view: services.ProcessView, slug: str) -> ProcessOut:
+    routing = view.routing
+    return ProcessOut(
+        view.case.id,
+        slug,
+        view.case.kind,
+        view.case.status,
+        view.case.route,
+        routing.escalation if routing else None,
+        list(routing.legal_duties) if routing else [],
+        [member_out(seat, view.names) for seat in view.seats],
+        [StepOut(s.id, s.kind, s.facts, s.recorded_at) for s in view.steps],
+        [deadline_out(d) for d in view.deadlines],
+        [ConcernOut(c.id, c.raised_at, c.acknowledged_at) for c in view.concerns],
+    )
+
+
+@post(f"{BASE}/routing", operation_id="RouteCase", tags=["case handling"], status_code=201)
+async def route_case(
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    case_id: FromPath[uuid.UUID],
+    data: JSONBody[RoutingIn],
+) -> ProcessOut:
+    """Classify and route (seed-000 §2.2): a reason always; "no_action" only with an alternative; legal
+    duties override the reporter's wish (who is told so); an accused manager or director moves it up."""
+    found = await identity.tenant_acting_in(db, actor, Action.CASE_ROUTE, tenant)
+    await services.route_case(db, keyring, who_of(actor), found, case_id, data)
+    return process_out(await services.process_view(db, found, case_id), tenant)
+
+
+@post(f"{BASE}/panel", operation_id="SeatPanelMember", tags=["case handling"], status_code=201)
+async def seat_member(
+    db: NamedDependency[AsyncSession],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    case_id: FromPath[uuid.UUID],
+    data: JSONBody[MemberIn],
+) -> ProcessOut:
+    """Seat a decision maker, expert or process guardian, after the rules of seed-000 §1.4 and §1.7."""
+    found = await identity.tenant_acting_in(db, actor, Action.CASE_PANEL, tenant)
+    await services.assign_member(db, who_of(actor), found, case_id, data)
+    return process_out(await services.process_view(db, found, case_id), tenant)
+
+
+@post(f"{BASE}/panel/pooled-guardian", operation_id="SeatPooledGuardian", tags=["case handling"], status_code=201)
+async def seat_pooled_guardian(
+    db: NamedDependency[AsyncSession],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    case_id: FromPath[uuid.UUID],
+) -> ProcessOut:
+    """A process guardian from the branch's pool: never from this member, never with a declared link."""
+    found = await identity.tenant_acting_in(db, actor, Action.CASE_PANEL, tenant)
+    await services.assign_pooled_guardian(db, who_of(actor), found, case_id)
+    return process_out(await services.process_view(db, found, case_id), tenant)
+
+
+@post(f"{BASE}/exclusions", operation_id="ExcludeFromCase", tags=["case handling"], status_code=204)
+async def exclude(
+    db: NamedDependency[AsyncSession],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    case_id: FromPath[uuid.UUID],
+    data: JSONBody[ExclusionIn],
+) -> None:
+    """Keep the accused, the accused's line manager or someone with a declared link out of the case."""
+    found = await identity.tenant_acting_in(db, actor, Action.CASE_PANEL, tenant)
+    await services.exclude(db, who_of(actor), found, case_id, data)
+
+
+@post(f"{BASE}/declaration", operation_id="Declare", tags=["case handling"], status_code=201)
+async def declare(
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    case_id: FromPath[uuid.UUID],
+    data: JSONBody[DeclarationIn],
+) -> ProcessOut:
+    """Declare in writing, for this case, whether you are involved; nothing of the content before."""
+    found = await identity.tenant_acting_in(db, actor, Action.CASE_DECLARE, tenant)
+    await services.declare(db, keyring, who_of(actor), found, case_id, data)
+    return process_out(await services.process_view(db, found, case_id), tenant)
+
+
+@get(f"{BASE}/process", operation_id="CaseProcess", tags=["case handling"])
+async def case_process(
+    db: NamedDependency[AsyncSession],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    case_id: FromPath[uuid.UUID],
+) -> ProcessOut:
+    """The process: steps and their dates, deadlines, seats, declarations, concerns. Never content."""
+    found = await identity.tenant_acting_in(db, actor, Action.CASE_PROCESS, tenant)
+    await services.may_see_process(db, found, case_id, who_of(actor), Role.REPORTING_POINT in actor.roles_in(tenant))
+    return process_out(await services.process_view(db, found, case_id), tenant)
+
+
+@get(BASE, operation_id="ReadCase", tags=["case handling"])
+async def read_case(
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    case_id: FromPath[uuid.UUID],
+) -> CaseContentOut:
+    """The case with its content, for a declared decision maker or expert of its panel (audited)."""
+    found = await identity.tenant_acting_in(db, actor, Action.CASE_READ, tenant)
+    view = await services.read_content(db, keyring, who_of(actor), found, case_id)
+    process = process_out(view.process, tenant)
+    steps = [StepOut(s.id, s.kind, s.facts, s.recorded_at, view.step_content.get(s.id)) for s in view.process.steps]
+    concerns = [
+        ConcernOut(c.id, c.raised_at, c.acknowledged_at, *view.concern_texts[c.id]) for c in view.process.concerns
+    ]
+    return CaseContentOut(
+        ProcessOut(
+            **{**{f: getattr(process, f) for f in process.__struct_fields__}, "steps": steps, "concerns": concerns}
+        ),
+        view.narrative,
+        view.routing_reason,
+        view.routing_alternative,
+    )
+
+
+@post(f"{BASE}/steps", operation_id="RecordStep", tags=["case handling"], status_code=201)
+async def record_step(
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    case_id: FromPath[uuid.UUID],
+    data: JSONBody[Step],
+) -> StepOut:
+    """A phase-1 step (seed-000 §2.3), tagged by ``type``: first_conversation, exploration, reporter_told,
+    accused_informed, notice_deferred, interim_measure, weighing, rights_explained, communication."""
+    found = await identity.tenant_acting_in(db, actor, Action.CASE_DECIDE, tenant)
+    step = await services.record_step(db, keyring, who_of(actor), found, case_id, data)
+    return StepOut(step.id, step.kind, step.facts, step.recorded_at)
+
+
+@post(f"{BASE}/concerns", operation_id="RaiseConcern", tags=["case handling"], status_code=201)
+async def raise_concern(
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    case_id: FromPath[uuid.UUID],
+    data: JSONBody[ConcernIn],
+) -> ConcernOut:
+    """A process guardian's concern; the decision maker answers it before the next step."""
+    found = await identity.tenant_acting_in(db, actor, Action.CASE_CONCERN, tenant)
+    concern = await services.raise_concern(db, keyring, who_of(actor), found, case_id, data.text)
+    return ConcernOut(concern.id, concern.raised_at, None, data.text)
+
+
+@post(
+    f"{BASE}/concerns/{{concern_id:uuid}}/acknowledgement",
+    operation_id="AcknowledgeConcern",
+    tags=["case handling"],
+    status_code=204,
+)
+async def acknowledge_concern(
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    case_id: FromPath[uuid.UUID],
+    concern_id: FromPath[uuid.UUID],
+    data: JSONBody[AcknowledgementIn],
+) -> None:
+    found = await identity.tenant_acting_in(db, actor, Action.CASE_DECIDE, tenant)
+    await services.acknowledge_concern(db, keyring, who_of(actor), found, case_id, concern_id, data.response)
+
+
+async def guarded_tenants(db: AsyncSession, actor: Actor) -> list[Tenant]:
+    slugs = sorted(slug for slug in actor.access if may(actor, Action.CASE_GUARD, slug))
+    return [
+        (await db.execute(select(Tenant).where(Tenant.id == actor.access[slug].tenant_id))).scalar_one()
+        for slug in slugs
+    ]
+
+
+@get("/api/v1/guardian/cases", operation_id="GuardedCases", tags=["case handling"])
+async def guarded_cases(db: NamedDependency[AsyncSession], actor: NamedDependency[Actor]) -> list[GuardedCaseOut]:
+    """Across the organisations this process guardian serves: each guarded case's next deadline, breaches
+    and unanswered concerns."""
+    rows = await services.guarded_cases(db, who_of(actor), await guarded_tenants(db, actor))
+    return [
+        GuardedCaseOut(
+            g.tenant.slug,
+            g.case.id,
+            g.case.status,
+            deadline_out(g.next_deadline) if g.next_deadline else None,
+            g.breaches,
+            g.open_concerns,
+        )
+        for g in rows
+    ]
+
+
+ROUTES = (
+    route_case,
+    seat_member,
+    seat_pooled_guardian,
+    exclude,
+    declare,
+    case_process,
+    read_case,
+    record_step,
+    raise_concern,
+    acknowledge_concern,
+    guarded_cases,
+)

@@ -1,0 +1,23 @@
+"""The periodic deadline sweep: reminders before, and breaches to the process guardian after."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from meldpunt.cases.deadlines import sweep_tenant
+from meldpunt.db.tenants import all_tenant_ids
+from meldpunt.jobs.registry import job
+from meldpunt.jobs.runtime import current_runtime
+
+
+@job("cases.deadlines", max_retries=3, time_limit_seconds=900, max_backoff_seconds=900)
+async def sweep_deadlines() -> None:
+    """Idempotent: reminders are marked per day and breaches once, so a rerun queues nothing new."""
+    runtime = current_runtime()
+    now = datetime.now(UTC)
+    async with runtime.sessionmaker() as session:
+        tenant_ids = await all_tenant_ids(session)
+    for tenant_id in tenant_ids:
+        async with runtime.sessionmaker() as session:
+            await sweep_tenant(session, tenant_id, now)
+            await session.commit()

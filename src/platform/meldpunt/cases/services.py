@@ -1,0 +1,830 @@
+"""Case handling, phase 1: every transition is a service call that checks its preconditions, writes an
+audit entry and may create or meet deadlines (DESIGN §7).
+
+Who may do what is two questions: the role (``identity.policy``, asked by the controllers) and the seat:
+content is shown only to a decision maker or expert who sits at this case's panel and has declared, in
+writing, not to be involved; a process guardian sees the process and never the content.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import msgspec
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meldpunt.audit import services as audit
+from meldpunt.audit.services import AuditActor
+from meldpunt.cases.errors import (
+    AlreadyDeclared,
+    ConcernOpen,
+    DeclareFirst,
+    NotAPanelCase,
+    NotOnThePanel,
+    PanelIncomplete,
+    ReporterFirst,
+    RoutingRefused,
+    SeatRefused,
+    StepRefused,
+)
+from meldpunt.cases.models import CaseExclusion, CaseRouting, CaseStep, PanelMember, ProcessConcern
+from meldpunt.cases.schemas import (
+    AccusedInformed,
+    DeclarationIn,
+    ExclusionIn,
+    FirstConversation,
+    InterimMeasureStep,
+    MemberIn,
+    NoticeDeferred,
+    RoutingIn,
+    Step,
+    Weighing,
+)
+from meldpunt.cases.terms import terms_of
+from meldpunt.db.context import tenant_context
+from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
+from meldpunt.dossiers.keys import Keyring
+from meldpunt.identity.models import Account, Grant
+from meldpunt.identity.roles import Role
+from meldpunt.intake import services as intake
+from meldpunt.intake.models import Case, Deadline
+from meldpunt.notifications import services as notifications
+from meldpunt.tenancy.models import Tenant
+
+Who = tuple[uuid.UUID, uuid.UUID]  # (account tenant, account id)
+PANEL_ROLES = ("decision_maker", "expert", "process_guardian")
+CONTENT_ROLES = ("decision_maker", "expert")
+STEP_MEETS = {"first_conversation": "first_conversation", "accused_informed": "inform_accused", "weighing": "choice"}
+
+
+def actor_of(who: Who) -> AuditActor:
+    return AuditActor.account(who[1])
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _seal(material: Any, tenant: Tenant, case_id: uuid.UUID, row_id: uuid.UUID, text: str) -> bytes:
+    return encrypt_text(material, text, associated_data(tenant.id, case_id, row_id, "handling"))
+
+
+def _open(material: Any, tenant: Tenant, case_id: uuid.UUID, row_id: uuid.UUID, sealed: bytes | None) -> str | None:
+    if sealed is None:
+        return None
+    return decrypt_text(material, sealed, associated_data(tenant.id, case_id, row_id, "handling"))
+
+
+async def add_deadline(
+    session: AsyncSession,
+    case: Case,
+    kind: str,
+    due_at: datetime,
+    responsible_role: str,
+    subject_id: uuid.UUID | None = None,
+) -> Deadline:
+    deadline = Deadline(
+        tenant_id=case.tenant_id,
+        id=uuid.uuid4(),
+        case_id=case.id,
+        kind=kind,
+        due_at=due_at,
+        responsible_role=responsible_role,
+        subject_id=subject_id,
+    )
+    session.add(deadline)
+    await session.flush()
+    return deadline
+
+
+async def meet_deadlines(session: AsyncSession, case: Case, kind: str, subject_id: uuid.UUID | None = None) -> None:
+    query = select(Deadline).where(
+        Deadline.tenant_id == case.tenant_id,
+        Deadline.case_id == case.id,
+        Deadline.kind == kind,
+        Deadline.met_at.is_(None),
+    )
+    if subject_id is not None:
+        query = query.where(Deadline.subject_id == subject_id)
+    for deadline in (await session.execute(query)).scalars():
+        deadline.met_at = _now()
+
+
+async def _holds_role(session: AsyncSession, tenant: Tenant, who: Who, role: str) -> bool:
+    moment = _now()
+    found = (
+        await session.execute(
+            select(func.count()).where(
+                Grant.tenant_id == tenant.id,
+                Grant.account_tenant_id == who[0],
+                Grant.account_id == who[1],
+                Grant.role == role,
+                Grant.valid_from <= moment,
+                (Grant.valid_to.is_(None)) | (Grant.valid_to > moment),
+            )
+        )
+    ).scalar_one()
+    return bool(found)
+
+
+# ---------------------------------------------------------------- routing (seed-000 §2.2)
+
+OVERRIDE_MESSAGE = (
+    "Het meldpunt heeft uw melding bekeken. Er geldt een wettelijke plicht die zwaarder weegt dan wat u "
+    "wilde: de organisatie moet hier iets mee doen. U hoort wat dat voor u betekent; u kunt altijd met "
+    "een vertrouwenspersoon praten."
+)
+
+
+async def route_case(
+    session: AsyncSession, keyring: Keyring, who: Who, tenant: Tenant, case_id: uuid.UUID, data: RoutingIn
+) -> CaseRouting:
+    """Classify and route a case, with a reason. "Do nothing" needs a recorded alternative; a legal duty
+    overrides the reporter's wish and the reporter is told so; an accused manager or director moves the
+    decision up."""
+    case = await intake.find_case(session, tenant, case_id)
+    if case.status in ("withdrawn", "closed"):
+        raise RoutingRefused("Deze melding is ingetrokken of afgesloten.")
+    if data.route == "no_action" and not data.alternative:
+        raise RoutingRefused(
+            "Niets doen kan alleen met een vastgelegd alternatief: wat gebeurt er wel (bijvoorbeeld een gesprek "
+            "met de vertrouwenspersoon, of voorlichting in het team)?"
+        )
+    if data.classified_as == "complaint" and (case.anonymity != "confidential" or not case.reporter_is_affected):
+        raise RoutingRefused("Een klacht is nooit anoniem en alleen van wie het zelf is overkomen.")
+    if "police_report_duty" in data.legal_duties and data.route not in ("police", "decision_panel"):
+        raise RoutingRefused("Bij een aangifteplicht gaat de zaak naar de politie of de beslistafel.")
+    if case.accused_role == "director_or_board" and data.escalation not in ("supervisory_board", "branch"):
+        raise RoutingRefused(
+            "De beschuldigde hoort bij de directie of het bestuur: leg de beslissing bij de raad van toezicht "
+            "of bij de branche."
+        )
+    if case.accused_role == "manager" and data.route == "decision_panel" and data.escalation is None:
+        raise RoutingRefused(
+            "De beschuldigde is leidinggevende: leg de beslissing minstens één niveau hoger (hogere "
+            "leidinggevende, raad van toezicht of branche)."
+        )
+    material = await keyring.case_key(session, tenant.id, case.id)
+    routing_id = uuid.uuid4()
+    wished_only_support = set(case.wishes) <= {"listening_ear", "advice"} and bool(case.wishes)
+    overrides = bool(data.legal_duties) and (wished_only_support or data.route != "adviser_only")
+    routing = CaseRouting(
+        tenant_id=tenant.id,
+        id=routing_id,
+        case_id=case.id,
+        classified_as=data.classified_as,
+        route=data.route,
+        legal_duties=list(data.legal_duties),
+        overrides_wish=overrides,
+        escalation=data.escalation,
+        sealed_reason=_seal(material, tenant, case.id, routing_id, data.reason),
+        sealed_alternative=_seal(material, tenant, case.id, routing_id, data.alternative) if data.alternative else None,
+        decided_by_tenant_id=who[0],
+        decided_by_id=who[1],
+    )
+    session.add(routing)
+    case.route = data.route
+    case.status = "routed"
+    case.kind = data.classified_as
+    await session.flush()
+    await meet_deadlines(session, case, "route")
+    terms = terms_of(tenant.procedure)
+    if data.route == "decision_panel":
+        await add_deadline(session, case, "panel", _now() + timedelta(days=terms.panel_days), "reporting_point")
+    if data.route == "whistleblower":
+        await add_deadline(
+            session,
+            case,
+            "whistleblower_feedback",
+            _now() + timedelta(days=terms.whistleblower_feedback_days),
+            "reporting_point",
+        )
+    if overrides and case.anonymity != "anonymous":
+        await intake.add_message(session, keyring, tenant, case, actor_of(who).label, OVERRIDE_MESSAGE)
+    await audit.record(
+        session,
+        tenant.id,
+        actor_of(who),
+        "case.routed",
+        "case",
+        case.id,
+        route=data.route,
+        legal_duties=len(data.legal_duties),
+        overrides_wish=overrides,
+    )
+    return routing
+
+
+# ---------------------------------------------------------------- the decision panel (seed-000 §1.4)
+
+
+async def _panel_case(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -> Case:
+    case = await intake.find_case(session, tenant, case_id)
+    if case.route != "decision_panel":
+        raise NotAPanelCase()
+    return case
+
+
+async def _seats(session: AsyncSession, case: Case, *, active_only: bool = True) -> list[PanelMember]:
+    query = select(PanelMember).where(PanelMember.tenant_id == case.tenant_id, PanelMember.case_id == case.id)
+    if active_only:
+        query = query.where(PanelMember.left_at.is_(None))
+    return list((await session.execute(query.order_by(PanelMember.assigned_at))).scalars())
+
+
+async def _excluded(session: AsyncSession, case: Case, who: Who) -> bool:
+    found = (
+        await session.execute(
+            select(func.count()).where(
+                CaseExclusion.tenant_id == case.tenant_id,
+                CaseExclusion.case_id == case.id,
+                CaseExclusion.account_tenant_id == who[0],
+                CaseExclusion.account_id == who[1],
+            )
+        )
+    ).scalar_one()
+    return bool(found)
+
+
+async def seat_of(session: AsyncSession, case: Case, who: Who) -> PanelMember | None:
+    for seat in await _seats(session, case):
+        if (seat.account_tenant_id, seat.account_id) == who:
+            return seat
+    return None
+
+
+def _uses_guardian_pool(tenant: Tenant) -> bool:
+    return tenant.branch_id is not None and "process_guardians" in tenant.branch_services
+
+
+async def assign_member(
+    session: AsyncSession, who: Who, tenant: Tenant, case_id: uuid.UUID, data: MemberIn, *, pooled: bool = False
+) -> PanelMember:
+    """Seat someone at the case's panel, after every rule: the role's grant here, one seat a person, not
+    excluded, the adviser never expert or process guardian, a pooled guardian never from this member."""
+    case = await _panel_case(session, tenant, case_id)
+    seated: Who = (data.account_tenant_id, data.account_id)
+    if await _excluded(session, case, seated):
+        raise SeatRefused("Deze persoon is uitgesloten van deze zaak (betrokken, beschuldigd of diens leidinggevende).")
+    if any((s.account_tenant_id, s.account_id) == seated for s in await _seats(session, case, active_only=False)):
+        raise SeatRefused("Eén persoon, één rol: deze persoon heeft al een plaats aan deze beslistafel (gehad).")
+    if not await _holds_role(session, tenant, seated, data.role):
+        raise SeatRefused("Deze persoon heeft die rol niet bij deze organisatie.")
+    if data.role in ("expert", "process_guardian") and await _holds_role(session, tenant, seated, Role.ADVISER.value):
+        raise SeatRefused(
+            "De vertrouwenspersoon van de organisatie kan geen deskundige of procesbewaker zijn (seed-000 §1.7)."
+        )
+    if data.role == "process_guardian" and _uses_guardian_pool(tenant) and seated[0] == tenant.id:
+        raise SeatRefused(
+            "Deze organisatie gebruikt de procesbewakers van de branche: niet iemand van de eigen organisatie."
+        )
+    seat = PanelMember(
+        tenant_id=tenant.id,
+        id=uuid.uuid4(),
+        case_id=case.id,
+        account_tenant_id=seated[0],
+        account_id=seated[1],
+        role=data.role,
+        pooled=pooled,
+    )
+    session.add(seat)
+    await session.flush()
+    await audit.record(
+        session, tenant.id, actor_of(who), "case.panel_seat", "case", case.id, role=data.role, pooled=pooled
+    )
+    return seat
+
+
+async def assign_pooled_guardian(session: AsyncSession, who: Who, tenant: Tenant, case_id: uuid.UUID) -> PanelMember:
+    """A process guardian from the branch's pool: never from this member, never someone excluded or who
+    sat here before; the one with the fewest seats in this organisation goes first."""
+    case = await _panel_case(session, tenant, case_id)
+    if not _uses_guardian_pool(tenant):
+        raise SeatRefused("Deze organisatie gebruikt de pool van procesbewakers van de branche niet.")
+    moment = _now()
+    candidates = (
+        await session.execute(
+            select(Grant.account_tenant_id, Grant.account_id)
+            .where(
+                Grant.tenant_id == tenant.id,
+                Grant.role == Role.PROCESS_GUARDIAN.value,
+                Grant.account_tenant_id != tenant.id,
+                Grant.valid_from <= moment,
+                (Grant.valid_to.is_(None)) | (Grant.valid_to > moment),
+            )
+            .distinct()
+        )
+    ).all()
+    before = {(s.account_tenant_id, s.account_id) for s in await _seats(session, case, active_only=False)}
+    load = dict(
+        (
+            await session.execute(
+                select(PanelMember.account_id, func.count())
+                .where(PanelMember.tenant_id == tenant.id, PanelMember.left_at.is_(None))
+                .group_by(PanelMember.account_id)
+            )
+        ).all()
+    )
+    eligible = [
+        (c.account_tenant_id, c.account_id)
+        for c in candidates
+        if (c.account_tenant_id, c.account_id) not in before
+        and not await _excluded(session, case, (c.account_tenant_id, c.account_id))
+        and not await _holds_role(session, tenant, (c.account_tenant_id, c.account_id), Role.ADVISER.value)
+    ]
+    if not eligible:
+        raise SeatRefused("Er is geen procesbewaker uit de pool beschikbaar die niet betrokken is.")
+    chosen = min(eligible, key=lambda c: (load.get(c[1], 0), str(c[1])))
+    return await assign_member(
+        session,
+        who,
+        tenant,
+        case_id,
+        MemberIn(account_tenant_id=chosen[0], account_id=chosen[1], role="process_guardian"),
+        pooled=True,
+    )
+
+
+async def exclude(session: AsyncSession, who: Who, tenant: Tenant, case_id: uuid.UUID, data: ExclusionIn) -> None:
+    """Keep someone out of this case: the accused, the accused's line manager, a declared link. A seat they
+    held is ended."""
+    case = await intake.find_case(session, tenant, case_id)
+    excluded: Who = (data.account_tenant_id, data.account_id)
+    if not await _excluded(session, case, excluded):
+        session.add(
+            CaseExclusion(
+                tenant_id=tenant.id,
+                id=uuid.uuid4(),
+                case_id=case.id,
+                account_tenant_id=excluded[0],
+                account_id=excluded[1],
+                reason=data.reason,
+            )
+        )
+    seat = await seat_of(session, case, excluded)
+    if seat is not None:
+        seat.left_at = _now()
+    await session.flush()
+    await audit.record(session, tenant.id, actor_of(who), "case.exclusion", "case", case.id, reason=data.reason)
+
+
+async def declare(
+    session: AsyncSession, keyring: Keyring, who: Who, tenant: Tenant, case_id: uuid.UUID, data: DeclarationIn
+) -> PanelMember:
+    """The written declaration of a panel member, per case, before any content. "Involved" ends the seat
+    and asks the reporting point for a deputy."""
+    case = await _panel_case(session, tenant, case_id)
+    seat = await seat_of(session, case, who)
+    if seat is None:
+        raise NotOnThePanel()
+    if seat.declaration is not None:
+        raise AlreadyDeclared()
+    material = await keyring.case_key(session, tenant.id, case.id)
+    seat.declaration = "involved" if data.involved else "not_involved"
+    seat.declared_at = _now()
+    seat.sealed_declaration = _seal(material, tenant, case.id, seat.id, data.statement)
+    if data.involved:
+        seat.left_at = _now()
+        session.add(
+            CaseExclusion(
+                tenant_id=tenant.id,
+                id=uuid.uuid4(),
+                case_id=case.id,
+                account_tenant_id=who[0],
+                account_id=who[1],
+                reason="declared_link",
+            )
+        )
+        for account in await role_holders(session, tenant, "reporting_point"):
+            await notifications.notify(
+                session,
+                tenant.id,
+                account,
+                "case.deputy_needed",
+                {"count": 1},
+                dedup_key=f"deputy:{seat.id}:{account[1]}",
+            )
+    await session.flush()
+    await audit.record(
+        session, tenant.id, actor_of(who), "case.declaration", "case", case.id, role=seat.role, involved=data.involved
+    )
+    if not data.involved and await panel_complete(session, case):
+        await meet_deadlines(session, case, "panel")
+        if not await _has_deadline(session, case, "first_conversation"):
+            terms = terms_of(tenant.procedure)
+            await add_deadline(
+                session,
+                case,
+                "first_conversation",
+                _now() + timedelta(days=terms.first_conversation_days),
+                "decision_maker",
+            )
+            await add_deadline(session, case, "choice", _now() + timedelta(days=terms.choice_days), "decision_maker")
+        case.status = "in_progress"
+    return seat
+
+
+async def _has_deadline(session: AsyncSession, case: Case, kind: str) -> bool:
+    return bool(
+        (
+            await session.execute(
+                select(func.count()).where(
+                    Deadline.tenant_id == case.tenant_id, Deadline.case_id == case.id, Deadline.kind == kind
+                )
+            )
+        ).scalar_one()
+    )
+
+
+async def panel_complete(session: AsyncSession, case: Case) -> bool:
+    """At least one decision maker, an expert and a process guardian, each declared not involved."""
+    declared = {s.role for s in await _seats(session, case) if s.declaration == "not_involved"}
+    return set(PANEL_ROLES) <= declared
+
+
+async def role_holders(session: AsyncSession, tenant: Tenant, role: str) -> list[Who]:
+    moment = _now()
+    rows = (
+        await session.execute(
+            select(Grant.account_tenant_id, Grant.account_id)
+            .where(
+                Grant.tenant_id == tenant.id,
+                Grant.role == role,
+                Grant.valid_from <= moment,
+                (Grant.valid_to.is_(None)) | (Grant.valid_to > moment),
+            )
+            .distinct()
+        )
+    ).all()
+    return [(r.account_tenant_id, r.account_id) for r in rows]
+
+
+# ---------------------------------------------------------------- content and process views
+
+
+async def _declared_seat(session: AsyncSession, case: Case, who: Who, roles: tuple[str, ...]) -> PanelMember:
+    seat = await seat_of(session, case, who)
+    if seat is None or seat.role not in roles:
+        raise NotOnThePanel()
+    if seat.declaration != "not_involved":
+        raise DeclareFirst()
+    return seat
+
+
+async def _names(session: AsyncSession, tenant: Tenant, seats: list[PanelMember]) -> dict[uuid.UUID, str]:
+    owners = {s.account_tenant_id for s in seats} | {tenant.id}
+    await tenant_context(session, list(owners))
+    rows = (
+        await session.execute(
+            select(Account.id, Account.display_name).where(Account.id.in_([s.account_id for s in seats]))
+        )
+    ).all()
+    await tenant_context(session, [tenant.id])
+    return {row.id: row.display_name for row in rows}
+
+
+@dataclass(frozen=True)
+class ProcessView:
+    case: Case
+    routing: CaseRouting | None
+    seats: list[PanelMember]
+    names: dict[uuid.UUID, str]
+    steps: list[CaseStep]
+    deadlines: list[Deadline]
+    concerns: list[ProcessConcern]
+
+
+async def process_view(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -> ProcessView:
+    """Steps, dates, deadlines, seats, declarations and concerns: no content (the caller checks the seat)."""
+    case = await intake.find_case(session, tenant, case_id)
+    routing = (
+        await session.execute(
+            select(CaseRouting)
+            .where(CaseRouting.tenant_id == tenant.id, CaseRouting.case_id == case.id)
+            .order_by(CaseRouting.decided_at.desc())
+            .limit(1)
+        )
+    ).scalar()
+    seats = await _seats(session, case, active_only=False)
+    steps = list(
+        (
+            await session.execute(
+                select(CaseStep)
+                .where(CaseStep.tenant_id == tenant.id, CaseStep.case_id == case.id)
+                .order_by(CaseStep.recorded_at)
+            )
+        ).scalars()
+    )
+    deadlines = list(
+        (
+            await session.execute(
+                select(Deadline)
+                .where(Deadline.tenant_id == tenant.id, Deadline.case_id == case.id)
+                .order_by(Deadline.due_at)
+            )
+        ).scalars()
+    )
+    concerns = list(
+        (
+            await session.execute(
+                select(ProcessConcern)
+                .where(ProcessConcern.tenant_id == tenant.id, ProcessConcern.case_id == case.id)
+                .order_by(ProcessConcern.raised_at)
+            )
+        ).scalars()
+    )
+    return ProcessView(case, routing, seats, await _names(session, tenant, seats), steps, deadlines, concerns)
+
+
+async def may_see_process(
+    session: AsyncSession, tenant: Tenant, case_id: uuid.UUID, who: Who, reporting_point: bool
+) -> None:
+    """The reporting point sees every case's process here; panel members only the cases they sit at."""
+    if reporting_point:
+        return
+    case = await intake.find_case(session, tenant, case_id)
+    if await seat_of(session, case, who) is None:
+        raise NotOnThePanel()
+
+
+@dataclass(frozen=True)
+class ContentView:
+    process: ProcessView
+    narrative: str
+    routing_reason: str | None
+    routing_alternative: str | None
+    step_content: dict[uuid.UUID, dict[str, Any]]
+    concern_texts: dict[uuid.UUID, tuple[str | None, str | None]]
+
+
+async def read_content(
+    session: AsyncSession, keyring: Keyring, who: Who, tenant: Tenant, case_id: uuid.UUID
+) -> ContentView:
+    """The case with its content, for a decision maker or expert at its panel who declared not to be
+    involved (the read is audited)."""
+    case = await _panel_case(session, tenant, case_id)
+    await _declared_seat(session, case, who, CONTENT_ROLES)
+    view = await process_view(session, tenant, case_id)
+    material = await keyring.case_key(session, tenant.id, case.id)
+    narrative = decrypt_text(material, case.sealed_narrative, associated_data(tenant.id, case.id, case.id, "narrative"))
+    routing = view.routing
+    step_content = {
+        step.id: msgspec.json.decode(_open(material, tenant, case.id, step.id, step.sealed_content) or "{}")
+        for step in view.steps
+    }
+    concern_texts = {
+        c.id: (
+            _open(material, tenant, case.id, c.id, c.sealed_text),
+            _open(material, tenant, case.id, c.id, c.sealed_response),
+        )
+        for c in view.concerns
+    }
+    await audit.record(session, tenant.id, actor_of(who), "case.content_read", "case", case.id)
+    return ContentView(
+        view,
+        narrative,
+        _open(material, tenant, case.id, routing.id, routing.sealed_reason) if routing else None,
+        _open(material, tenant, case.id, routing.id, routing.sealed_alternative) if routing else None,
+        step_content,
+        concern_texts,
+    )
+
+
+# ---------------------------------------------------------------- process concerns
+
+
+async def raise_concern(
+    session: AsyncSession, keyring: Keyring, who: Who, tenant: Tenant, case_id: uuid.UUID, text: str
+) -> ProcessConcern:
+    """A process guardian's concern about the process; the next step waits until it is acknowledged."""
+    case = await _panel_case(session, tenant, case_id)
+    await _declared_seat(session, case, who, ("process_guardian",))
+    material = await keyring.case_key(session, tenant.id, case.id)
+    concern_id = uuid.uuid4()
+    concern = ProcessConcern(
+        tenant_id=tenant.id,
+        id=concern_id,
+        case_id=case.id,
+        raised_by_tenant_id=who[0],
+        raised_by_id=who[1],
+        sealed_text=_seal(material, tenant, case.id, concern_id, text),
+    )
+    session.add(concern)
+    await session.flush()
+    for seat in await _seats(session, case):
+        if seat.role == "decision_maker":
+            await notifications.notify(
+                session,
+                tenant.id,
+                (seat.account_tenant_id, seat.account_id),
+                "case.process_concern",
+                {"count": 1},
+                dedup_key=f"concern:{concern_id}:{seat.account_id}",
+            )
+    await audit.record(session, tenant.id, actor_of(who), "case.concern_raised", "case", case.id)
+    return concern
+
+
+async def acknowledge_concern(
+    session: AsyncSession,
+    keyring: Keyring,
+    who: Who,
+    tenant: Tenant,
+    case_id: uuid.UUID,
+    concern_id: uuid.UUID,
+    response: str,
+) -> None:
+    case = await _panel_case(session, tenant, case_id)
+    await _declared_seat(session, case, who, ("decision_maker",))
+    concern = (
+        await session.execute(
+            select(ProcessConcern).where(
+                ProcessConcern.tenant_id == tenant.id,
+                ProcessConcern.case_id == case.id,
+                ProcessConcern.id == concern_id,
+            )
+        )
+    ).scalar()
+    if concern is None:
+        raise StepRefused("Deze zorg bestaat niet bij deze zaak.", status=404)
+    material = await keyring.case_key(session, tenant.id, case.id)
+    concern.acknowledged_at = _now()
+    concern.acknowledged_by_id = who[1]
+    concern.sealed_response = _seal(material, tenant, case.id, concern.id, response)
+    await audit.record(session, tenant.id, actor_of(who), "case.concern_acknowledged", "case", case.id)
+
+
+# ---------------------------------------------------------------- phase-1 steps (seed-000 §2.3)
+
+
+def _split(step: Step) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    from meldpunt.cases.schemas import TEXT_FIELDS
+
+    raw = msgspec.to_builtins(step)
+    kind = str(raw.pop("type", type(step).__struct_config__.tag))
+    facts = {k: v for k, v in raw.items() if k not in TEXT_FIELDS}
+    content = {k: v for k, v in raw.items() if k in TEXT_FIELDS}
+    return kind, facts, content
+
+
+def _check_step(step: Step) -> None:
+    if isinstance(step, FirstConversation) and step.staff_present < 2 and not step.adviser_offered:
+        raise StepRefused(
+            "Een eerste gesprek is niet één op één: er zijn twee mensen van de organisatie bij, of de melder "
+            "is een vertrouwenspersoon aangeboden."
+        )
+    if isinstance(step, InterimMeasureStep) and step.review_on is None and step.expires_on is None:
+        raise StepRefused("Een tijdelijke maatregel heeft een datum om hem te herzien of een einddatum.")
+    if isinstance(step, InterimMeasureStep) and len(step.reason.strip()) < 3:
+        raise StepRefused("Leg vast waarom deze tijdelijke maatregel nodig is.")
+    if isinstance(step, NoticeDeferred) and step.review_on <= date.today():
+        raise StepRefused("De datum om het uitstel te herzien ligt in de toekomst.")
+    if isinstance(step, Weighing):
+        from meldpunt.cases.schemas import LADDER
+
+        every = [option for _, options in LADDER for option in options]
+        missing = [
+            option
+            for option in every
+            if option not in step.chosen and len(step.reasons_rejected.get(option, "").strip()) < 3  # type: ignore[call-overload]
+        ]
+        if missing:
+            raise StepRefused(
+                "Geef voor elke mogelijkheid die u niet kiest een reden. Nog zonder reden: " + ", ".join(missing) + ".",
+                missing=missing,
+            )
+        if set(step.chosen) & set(step.reasons_rejected):
+            raise StepRefused("Een gekozen mogelijkheid heeft geen reden om haar af te wijzen.")
+
+
+async def record_step(
+    session: AsyncSession, keyring: Keyring, who: Who, tenant: Tenant, case_id: uuid.UUID, step: Step
+) -> CaseStep:
+    """Record a phase-1 step as a declared decision maker, once the panel is complete and no process
+    concern waits for an answer."""
+    case = await _panel_case(session, tenant, case_id)
+    await _declared_seat(session, case, who, ("decision_maker",))
+    if not await panel_complete(session, case):
+        raise PanelIncomplete()
+    open_concerns = (
+        await session.execute(
+            select(func.count()).where(
+                ProcessConcern.tenant_id == tenant.id,
+                ProcessConcern.case_id == case.id,
+                ProcessConcern.acknowledged_at.is_(None),
+            )
+        )
+    ).scalar_one()
+    if open_concerns:
+        raise ConcernOpen()
+    _check_step(step)
+    kind, facts, content = _split(step)
+    if isinstance(step, AccusedInformed):
+        told = (
+            await session.execute(
+                select(func.count()).where(
+                    CaseStep.tenant_id == tenant.id, CaseStep.case_id == case.id, CaseStep.kind == "reporter_told"
+                )
+            )
+        ).scalar_one()
+        if not told:
+            raise ReporterFirst()
+    material = await keyring.case_key(session, tenant.id, case.id)
+    step_id = uuid.uuid4()
+    row = CaseStep(
+        tenant_id=tenant.id,
+        id=step_id,
+        case_id=case.id,
+        kind=kind,
+        facts=facts,
+        sealed_content=_seal(material, tenant, case.id, step_id, msgspec.json.encode(content).decode())
+        if content
+        else None,
+        recorded_by_tenant_id=who[0],
+        recorded_by_id=who[1],
+    )
+    session.add(row)
+    await session.flush()
+    if kind in STEP_MEETS:
+        await meet_deadlines(session, case, STEP_MEETS[kind])
+    if isinstance(step, NoticeDeferred):
+        await meet_deadlines(session, case, "inform_accused")
+        await meet_deadlines(session, case, "deferral_review")
+        review = datetime.combine(step.review_on, datetime.min.time(), tzinfo=UTC)
+        await add_deadline(session, case, "deferral_review", review, "decision_maker", step_id)
+    if isinstance(step, InterimMeasureStep):
+        when = min(d for d in (step.review_on, step.expires_on) if d is not None)
+        due = datetime.combine(when, datetime.min.time(), tzinfo=UTC)
+        await add_deadline(session, case, "interim_review", due, "decision_maker", step_id)
+    if isinstance(step, Weighing):
+        case.status = "decided"
+    await audit.record(session, tenant.id, actor_of(who), f"case.step.{kind}", "case", case.id)
+    return row
+
+
+# ---------------------------------------------------------------- the process guardian's dashboard
+
+
+@dataclass(frozen=True)
+class Guarded:
+    tenant: Tenant
+    case: Case
+    next_deadline: Deadline | None
+    breaches: int
+    open_concerns: int
+
+
+async def guarded_cases(session: AsyncSession, who: Who, tenants: list[Tenant]) -> list[Guarded]:
+    """Across the organisations this process guardian serves: every case they guard, its next deadline,
+    its breached deadlines and unanswered concerns."""
+    result = []
+    now = _now()
+    for tenant in tenants:
+        await tenant_context(session, [tenant.id])
+        cases = (
+            await session.execute(
+                select(Case)
+                .join(PanelMember, (PanelMember.tenant_id == Case.tenant_id) & (PanelMember.case_id == Case.id))
+                .where(
+                    Case.tenant_id == tenant.id,
+                    PanelMember.account_tenant_id == who[0],
+                    PanelMember.account_id == who[1],
+                    PanelMember.role == "process_guardian",
+                    PanelMember.left_at.is_(None),
+                )
+                .order_by(Case.created_at)
+            )
+        ).scalars()
+        for case in cases:
+            open_deadlines = list(
+                (
+                    await session.execute(
+                        select(Deadline)
+                        .where(Deadline.tenant_id == tenant.id, Deadline.case_id == case.id, Deadline.met_at.is_(None))
+                        .order_by(Deadline.due_at)
+                    )
+                ).scalars()
+            )
+            concerns = (
+                await session.execute(
+                    select(func.count()).where(
+                        ProcessConcern.tenant_id == tenant.id,
+                        ProcessConcern.case_id == case.id,
+                        ProcessConcern.acknowledged_at.is_(None),
+                    )
+                )
+            ).scalar_one()
+            result.append(
+                Guarded(
+                    tenant,
+                    case,
+                    open_deadlines[0] if open_deadlines else None,
+                    sum(1 for d in open_deadlines if d.due_at < now),
+                    concerns,
+                )
+            )
+    return result

@@ -1,0 +1,47 @@
+"""Procedure terms (DESIGN §7): per tenant, in the tenants file under ``procedure.terms``. The seeds set
+almost no terms, so they are configuration, with sensible defaults; the statutory ones may be set
+shorter, never looser (``tenants apply`` refuses it)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+
+Days = Annotated[int, msgspec.Meta(ge=1, le=3650)]
+
+# The law's outer limits: the Wbk's 7-day acknowledgement and 3-month feedback, and the GDPR's one month
+# to inform the accused (seed-000 §2.7; DESIGN §7).
+STATUTORY_MAXIMUM: dict[str, int] = {
+    "acknowledge_days": 7,
+    "inform_accused_days": 31,
+    "whistleblower_feedback_days": 92,
+}
+
+
+class ProcedureTerms(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    acknowledge_days: Days = 7
+    inform_accused_days: Days = 31  # "uiterlijk binnen één maand na de melding" (seed-000 §2.3 Stap 2)
+    whistleblower_feedback_days: Days = 92
+    route_days: Days = 7  # the reporting point routes a report
+    panel_days: Days = 14  # the panel is formed and has declared
+    first_conversation_days: Days = 14
+    choice_days: Days = 42  # the weighing framework's choice
+    interim_review_days: Days = 28  # an interim measure without a date of its own is reviewed after this
+    reminder_days: tuple[int, ...] = (7, 3, 1)
+
+
+class LooserThanStatute(ValueError):
+    """A tenant's term is longer than the law allows; the message names the term and the limit."""
+
+
+def check_terms(terms: ProcedureTerms) -> None:
+    for name, maximum in STATUTORY_MAXIMUM.items():
+        value = getattr(terms, name)
+        if value > maximum:
+            raise LooserThanStatute(f"'{name}' is {value} days; the law allows at most {maximum}")
+
+
+def terms_of(procedure: dict[str, Any] | None) -> ProcedureTerms:
+    """The tenant's terms (stored from its tenants file), with the defaults for what it leaves out."""
+    return msgspec.convert((procedure or {}).get("terms", {}), ProcedureTerms)

@@ -1,0 +1,459 @@
+"""Case handling, phase 1, through the API against real PostgreSQL and Redis: routing, the panel's seats
+and declarations, the pooled process guardian who sees process and never content, process concerns, the
+phase-1 steps and their rules, and the deadline engine."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import redis.asyncio as aioredis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from meldpunt.audit.services import AuditActor
+from meldpunt.cases.deadlines import sweep_tenant
+from meldpunt.db.engine import create_sessionmaker
+from meldpunt.identity import services as identity
+from meldpunt.identity.roles import Role
+from meldpunt.identity.sessions import SessionStore
+from meldpunt.settings import Settings
+from meldpunt.tenancy.models import Tenant
+from tests.conftest import MakeTenant, TenantRef
+from tests.integration.intake.test_reporting_point import as_professional
+from tests.integration.intake.test_submissions import NARRATIVE, submit
+
+STATEMENT = "Ik ken de betrokkenen niet en heb geen belang bij de uitkomst."
+TODAY = date.today()
+
+
+@dataclass(frozen=True)
+class Person:
+    token: str
+    account_tenant_id: uuid.UUID
+    account_id: uuid.UUID
+
+    def seat(self, role: str) -> dict[str, str]:
+        return {"account_tenant_id": str(self.account_tenant_id), "account_id": str(self.account_id), "role": role}
+
+
+async def person(
+    app_engine: AsyncEngine, settings: Settings, home: TenantRef, roles: dict[TenantRef, tuple[Role, ...]]
+) -> Person:
+    async with create_sessionmaker(app_engine)() as session:
+        home_tenant = await session.get(Tenant, home.id)
+        assert home_tenant is not None
+        account = await identity.find_or_create_account(
+            session, home_tenant, "https://idp.test", str(uuid.uuid4()), {"name": f"Persoon {uuid.uuid4().hex[:4]}"}
+        )
+        for where, held in roles.items():
+            tenant = await session.get(Tenant, where.id)
+            assert tenant is not None
+            for role in held:
+                await identity.grant_role(session, AuditActor.system("test"), tenant, account, role, "admin")
+        await session.commit()
+        ids = account.tenant_id, account.id
+    redis = aioredis.Redis.from_url(settings.redis_url)
+    try:
+        return Person(await SessionStore(redis, settings).create(*ids), *ids)
+    finally:
+        await redis.aclose()
+
+
+@dataclass
+class Cast:
+    branch: TenantRef
+    member: TenantRef
+    point: Person
+    decider: Person
+    manager: Person
+    expert: Person
+    second_expert: Person
+    pooled: Person
+    own_guardian: Person
+    adviser: Person
+
+
+async def cast(app_engine: AsyncEngine, settings: Settings, make_tenant: MakeTenant) -> Cast:
+    branch = await make_tenant()
+    member = await make_tenant(branch=branch, services=("process_guardians",))
+
+    async def p(home: TenantRef, *roles: Role) -> Person:
+        return await person(app_engine, settings, home, {member: roles})
+
+    return Cast(
+        branch,
+        member,
+        await p(member, Role.REPORTING_POINT),
+        await p(member, Role.DECISION_MAKER),
+        await p(member, Role.DECISION_MAKER),
+        await p(member, Role.EXPERT),
+        await p(member, Role.EXPERT),
+        await p(branch, Role.PROCESS_GUARDIAN),
+        await p(member, Role.PROCESS_GUARDIAN),
+        await p(member, Role.ADVISER),
+    )
+
+
+async def as_(client: Any, who: Person) -> None:
+    client.cookies.clear()
+    await as_professional(client, who.token)
+
+
+async def new_case(client: Any, slug: str, **changes: Any) -> str:
+    client.cookies.clear()
+    client.headers.pop("x-csrf-token", None)
+    assert (await submit(client, slug, **changes)).status_code == 201
+    return str(changes.get("_id", ""))
+
+
+async def case_ids(engine: AsyncEngine, tenant: TenantRef) -> list[str]:
+    async with engine.begin() as connection:
+        await connection.execute(text(f"SET LOCAL meldpunt.tenant_ids = '{{{tenant.id}}}'"))
+        return [str(i) for i in (await connection.execute(text("SELECT id FROM cases ORDER BY created_at"))).scalars()]
+
+
+ROUTE = {"classified_as": "report", "route": "decision_panel", "reason": "Ernstig, herhaald, er is een machtsverschil."}
+
+
+async def routed_panel_case(client: Any, c: Cast, app_engine: AsyncEngine) -> str:
+    await new_case(client, c.member.slug)
+    case = (await case_ids(app_engine, c.member))[-1]
+    await as_(client, c.point)
+    routed = await client.post(
+        f"/api/v1/t/{c.member.slug}/cases/{case}/routing", json={**ROUTE, "escalation": "higher_manager"}
+    )
+    assert routed.status_code == 201, routed.text
+    return case
+
+
+async def test_routing_needs_a_reason_an_alternative_for_doing_nothing_and_moves_an_accused_manager_up(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    c = await cast(app_engine, settings, make_tenant)
+    await new_case(client, c.member.slug)  # the accused is a manager (test_submissions.REPORT)
+    case = (await case_ids(app_engine, c.member))[0]
+    await as_(client, c.point)
+    url = f"/api/v1/t/{c.member.slug}/cases/{case}/routing"
+    nothing = await client.post(url, json={**ROUTE, "route": "no_action"})
+    assert nothing.status_code == 400 and "alternatief" in nothing.json()["detail"]
+    not_up = await client.post(url, json=ROUTE)
+    assert not_up.status_code == 400 and "één niveau hoger" in not_up.json()["detail"]
+    no_reason = await client.post(url, json={**ROUTE, "reason": ""})
+    assert no_reason.status_code == 400
+    done = await client.post(
+        url,
+        json={**ROUTE, "route": "no_action", "alternative": "Voorlichting in het team door de vertrouwenspersoon."},
+    )
+    assert done.status_code == 201 and done.json()["route"] == "no_action"
+    deadlines = {d["kind"]: d for d in done.json()["deadlines"]}
+    assert deadlines["route"]["met_at"] is not None and deadlines["inform_accused"]["met_at"] is None
+
+    await new_case(client, c.member.slug, accused_role="director_or_board")
+    top = (await case_ids(app_engine, c.member))[1]
+    await as_(client, c.point)
+    one_up = await client.post(
+        f"/api/v1/t/{c.member.slug}/cases/{top}/routing", json={**ROUTE, "escalation": "higher_manager"}
+    )
+    assert one_up.status_code == 400 and "raad van toezicht" in one_up.json()["detail"]
+    board = await client.post(
+        f"/api/v1/t/{c.member.slug}/cases/{top}/routing", json={**ROUTE, "escalation": "supervisory_board"}
+    )
+    assert board.status_code == 201 and board.json()["escalation"] == "supervisory_board"
+
+
+async def test_a_legal_duty_overrides_the_wish_and_the_reporter_is_told(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    c = await cast(app_engine, settings, make_tenant)
+    client.cookies.clear()
+    receipt = (await submit(client, c.member.slug, wishes=["listening_ear"], accused_role="colleague")).json()[
+        "receipt"
+    ]
+    case = (await case_ids(app_engine, c.member))[0]
+    await as_(client, c.point)
+    adviser_only = await client.post(
+        f"/api/v1/t/{c.member.slug}/cases/{case}/routing",
+        json={**ROUTE, "route": "adviser_only", "legal_duties": ["police_report_duty"]},
+    )
+    assert adviser_only.status_code == 400
+    police = await client.post(
+        f"/api/v1/t/{c.member.slug}/cases/{case}/routing",
+        json={**ROUTE, "route": "police", "legal_duties": ["police_report_duty"]},
+    )
+    assert police.status_code == 201 and police.json()["legal_duties"] == ["police_report_duty"]
+    client.cookies.clear()
+    inbox = (await client.post(f"/api/v1/public/{c.member.slug}/inbox", json={"receipt": receipt})).json()
+    assert any("wettelijke plicht" in m["text"] for m in inbox["messages"])
+
+
+async def test_the_panel_seats_one_person_one_role_keeps_out_the_excluded_and_takes_the_pooled_guardian(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    c = await cast(app_engine, settings, make_tenant)
+    case = await routed_panel_case(client, c, app_engine)
+    base = f"/api/v1/t/{c.member.slug}/cases/{case}"
+    excluded = await client.post(
+        f"{base}/exclusions",
+        json={
+            "account_tenant_id": str(c.manager.account_tenant_id),
+            "account_id": str(c.manager.account_id),
+            "reason": "accused_manager",
+        },
+    )
+    assert excluded.status_code == 204
+    refusals = {
+        "the accused's manager as (only) decision maker": c.manager.seat("decision_maker"),
+        "the organisation's adviser as expert": c.adviser.seat("expert"),
+        "a guardian from the member itself": c.own_guardian.seat("process_guardian"),
+        "a role the person does not hold": c.expert.seat("decision_maker"),
+    }
+    for why, seat in refusals.items():
+        response = await client.post(f"{base}/panel", json=seat)
+        assert response.status_code == 409, (why, response.text)
+    assert (await client.post(f"{base}/panel", json=c.decider.seat("decision_maker"))).status_code == 201
+    twice = await client.post(f"{base}/panel", json={**c.decider.seat("decision_maker"), "role": "expert"})
+    assert twice.status_code == 409 and "Eén persoon, één rol" in twice.json()["detail"]
+    pooled = await client.post(f"{base}/panel/pooled-guardian")
+    assert pooled.status_code == 201
+    guardian = next(m for m in pooled.json()["members"] if m["role"] == "process_guardian")
+    assert guardian["account_id"] == str(c.pooled.account_id) and guardian["pooled"] is True
+
+
+async def test_no_content_before_the_declaration_and_never_for_the_process_guardian(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    c = await cast(app_engine, settings, make_tenant)
+    case = await routed_panel_case(client, c, app_engine)
+    base = f"/api/v1/t/{c.member.slug}/cases/{case}"
+    for seat in (c.decider.seat("decision_maker"), c.expert.seat("expert")):
+        assert (await client.post(f"{base}/panel", json=seat)).status_code == 201
+    assert (await client.post(f"{base}/panel/pooled-guardian")).status_code == 201
+
+    await as_(client, c.decider)
+    early = await client.get(base)
+    assert early.status_code == 403 and early.json()["type"].endswith("/declare-first")
+    assert "marker-7b2f0a" not in early.text
+    process = await client.get(f"{base}/process")
+    assert process.status_code == 200 and "marker-7b2f0a" not in process.text
+
+    await as_(client, c.expert)
+    involved = await client.post(
+        f"{base}/declaration", json={"involved": True, "statement": "Ik ben een vriend van de melder."}
+    )
+    assert involved.status_code == 201
+    assert (await client.get(base)).status_code == 403  # the seat is gone, and no content came with it
+    await as_(client, c.point)
+    assert (await client.post(f"{base}/panel", json=c.second_expert.seat("expert"))).status_code == 201
+    assert (await client.post(f"{base}/panel", json=c.expert.seat("expert"))).status_code == 409  # declared link
+
+    for who in (c.decider, c.second_expert, c.pooled):
+        await as_(client, who)
+        declared = await client.post(f"{base}/declaration", json={"involved": False, "statement": STATEMENT})
+        assert declared.status_code == 201, declared.text
+    assert declared.json()["status"] == "in_progress"
+
+    await as_(client, c.pooled)
+    assert (await client.get(base)).status_code == 403
+    timeline = await client.get(f"{base}/process")
+    assert timeline.status_code == 200
+    body = timeline.text
+    assert "marker-7b2f0a" not in body and STATEMENT not in body and "machtsverschil" not in body
+    seats = {m["role"]: m["declaration"] for m in timeline.json()["members"] if m["active"]}
+    assert seats == {"decision_maker": "not_involved", "expert": "not_involved", "process_guardian": "not_involved"}
+    step = await client.post(f"{base}/steps", json={"type": "reporter_told", "told_on": TODAY.isoformat()})
+    assert step.status_code == 403  # a process guardian cannot decide
+
+    await as_(client, c.decider)
+    content = await client.get(base)
+    assert content.status_code == 200 and content.json()["narrative"] == NARRATIVE
+    assert content.json()["routing_reason"] == ROUTE["reason"]
+
+
+async def declared_panel(client: Any, c: Cast, app_engine: AsyncEngine) -> str:
+    case = await routed_panel_case(client, c, app_engine)
+    base = f"/api/v1/t/{c.member.slug}/cases/{case}"
+    for seat in (c.decider.seat("decision_maker"), c.expert.seat("expert")):
+        assert (await client.post(f"{base}/panel", json=seat)).status_code == 201
+    assert (await client.post(f"{base}/panel/pooled-guardian")).status_code == 201
+    for who in (c.decider, c.expert, c.pooled):
+        await as_(client, who)
+        assert (
+            await client.post(f"{base}/declaration", json={"involved": False, "statement": STATEMENT})
+        ).status_code == 201
+    return case
+
+
+async def test_phase_one_steps_keep_their_rules_and_a_concern_blocks_the_next_step(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    c = await cast(app_engine, settings, make_tenant)
+    case = await declared_panel(client, c, app_engine)
+    base = f"/api/v1/t/{c.member.slug}/cases/{case}"
+    today = TODAY.isoformat()
+
+    await as_(client, c.pooled)
+    concern = await client.post(f"{base}/concerns", json={"text": "Het eerste gesprek is nog niet gepland."})
+    assert concern.status_code == 201
+    await as_(client, c.decider)
+    first = {
+        "type": "first_conversation",
+        "held_on": today,
+        "staff_present": 1,
+        "adviser_offered": False,
+        "notes": "x" * 10,
+    }
+    blocked = await client.post(f"{base}/steps", json=first)
+    assert blocked.status_code == 409 and blocked.json()["type"].endswith("/concern-open")
+    answered = await client.post(
+        f"{base}/concerns/{concern.json()['id']}/acknowledgement", json={"response": "Gepland voor morgen."}
+    )
+    assert answered.status_code == 204
+
+    alone = await client.post(f"{base}/steps", json=first)
+    assert alone.status_code == 400 and "niet één op één" in alone.json()["detail"]
+    assert (await client.post(f"{base}/steps", json={**first, "adviser_offered": True})).status_code == 201
+
+    informed = {"type": "accused_informed", "informed_on": today, "in_writing": True, "summary": "Brief verstuurd."}
+    assert (await client.post(f"{base}/steps", json=informed)).status_code == 409  # the reporter first
+    assert (await client.post(f"{base}/steps", json={"type": "reporter_told", "told_on": today})).status_code == 201
+    assert (await client.post(f"{base}/steps", json=informed)).status_code == 201
+
+    measure = {
+        "type": "interim_measure",
+        "measure": "no_contact",
+        "starts_on": today,
+        "reason": "Veiligheid van de melder.",
+    }
+    assert (await client.post(f"{base}/steps", json=measure)).status_code == 400
+    review = (TODAY + timedelta(days=14)).isoformat()
+    assert (await client.post(f"{base}/steps", json={**measure, "review_on": review})).status_code == 201
+
+    weighing: dict[str, Any] = {
+        "type": "weighing",
+        "interpretation": "Grensoverschrijdend, herhaald, met machtsverschil.",
+        "goals": ["restore_safety", "establish_facts"],
+        "chosen": ["fact_investigation"],
+        "reasons_rejected": {"informal_conversation": "Te licht voor herhaald gedrag."},
+        "reporter_input": "De melder wil dat het stopt en dat het wordt uitgezocht.",
+    }
+    incomplete = await client.post(f"{base}/steps", json=weighing)
+    assert incomplete.status_code == 400 and "corrective_conversation" in incomplete.json()["detail"]
+    every = [
+        "informal_conversation",
+        "corrective_conversation",
+        "group_conversation",
+        "bemiddeling",
+        "mediation",
+        "culture_investigation",
+        "system_investigation",
+        "labour_law_measure",
+        "disciplinary_measure",
+        "police_report",
+        "whistleblower_report",
+    ]
+    weighing["reasons_rejected"] = {option: f"Niet passend: {option}." for option in every}
+    chosen = await client.post(f"{base}/steps", json=weighing)
+    assert chosen.status_code == 201, chosen.text
+
+    await as_(client, c.point)  # the reporting point acknowledges receipt to the reporter
+    reply = await client.post(f"/api/v1/t/{c.member.slug}/submissions/{case}/messages", json={"text": "Ontvangen."})
+    assert reply.status_code == 201
+    await as_(client, c.pooled)
+    process = (await client.get(f"{base}/process")).json()
+    assert process["status"] == "decided"
+    assert [s["kind"] for s in process["steps"]] == [
+        "first_conversation",
+        "reporter_told",
+        "accused_informed",
+        "interim_measure",
+        "weighing",
+    ]
+    assert "Niet passend" not in str(process) and "Veiligheid van de melder" not in str(process)
+    met = {d["kind"]: d["met_at"] is not None for d in process["deadlines"]}
+    assert met["inform_accused"] and met["first_conversation"] and met["choice"] and not met["interim_review"]
+    guarded = (await client.get("/api/v1/guardian/cases")).json()
+    assert [(g["tenant"], g["case_id"]) for g in guarded] == [(c.member.slug, case)]
+    assert guarded[0]["next_deadline"]["kind"] == "interim_review" and guarded[0]["breaches"] == 0
+
+
+async def test_deadlines_remind_the_responsible_role_and_a_breach_reaches_the_process_guardian(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    c = await cast(app_engine, settings, make_tenant)
+    case = await declared_panel(client, c, app_engine)
+    async with app_engine.begin() as connection:
+        await connection.execute(text(f"SET LOCAL meldpunt.tenant_ids = '{{{c.member.id}}}'"))
+        await connection.execute(
+            text(
+                "UPDATE deadlines SET due_at = now() + interval '3 days' - interval '1 hour' "
+                "WHERE kind = 'first_conversation'"
+            )
+        )
+        await connection.execute(text("UPDATE deadlines SET due_at = now() - interval '1 hour' WHERE kind = 'choice'"))
+    sessionmaker = create_sessionmaker(app_engine)
+    for _ in range(2):  # a second run queues nothing new
+        async with sessionmaker() as session:
+            await sweep_tenant(session, c.member.id, datetime.now(UTC))
+            await session.commit()
+    async with app_engine.begin() as connection:
+        await connection.execute(text(f"SET LOCAL meldpunt.tenant_ids = '{{{c.member.id}}}'"))
+        sent = (
+            await connection.execute(
+                text(
+                    "SELECT kind, account_id::text, counts FROM notifications "
+                    "WHERE kind LIKE 'case.deadline%' ORDER BY kind"
+                )
+            )
+        ).all()
+    # The choice is overdue: to the case's process guardian. The first conversation is due in 3 days: to
+    # the decision maker at the panel. The acknowledgement is due in 7: to the reporting point.
+    assert sorted((k, a, counts.get("days")) for k, a, counts in sent) == sorted(
+        [
+            ("case.deadline_breach", str(c.pooled.account_id), None),
+            ("case.deadline_reminder", str(c.decider.account_id), 3),
+            ("case.deadline_reminder", str(c.point.account_id), 7),
+        ]
+    )
+    await as_(client, c.pooled)
+    guarded = (await client.get("/api/v1/guardian/cases")).json()
+    assert guarded[0]["case_id"] == case and guarded[0]["breaches"] == 1
+
+
+async def test_every_case_route_refuses_a_professional_of_another_tenant(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    c = await cast(app_engine, settings, make_tenant)
+    case = await declared_panel(client, c, app_engine)
+    other = await make_tenant()
+    stranger = await person(
+        app_engine,
+        settings,
+        other,
+        {other: (Role.REPORTING_POINT, Role.DECISION_MAKER, Role.PROCESS_GUARDIAN)},
+    )
+    await as_(client, stranger)
+    base = f"/api/v1/t/{c.member.slug}/cases/{case}"
+    for method, path, body in (
+        ("POST", f"{base}/routing", ROUTE),
+        ("POST", f"{base}/panel", stranger.seat("expert")),
+        ("POST", f"{base}/panel/pooled-guardian", None),
+        ("POST", f"{base}/exclusions", {**stranger.seat("expert"), "reason": "accused"} | {"role": None}),
+        ("POST", f"{base}/declaration", {"involved": False, "statement": STATEMENT}),
+        ("GET", f"{base}/process", None),
+        ("GET", base, None),
+        ("POST", f"{base}/steps", {"type": "reporter_told", "told_on": TODAY.isoformat()}),
+        ("POST", f"{base}/concerns", {"text": "Een zorg van buiten."}),
+        ("POST", f"{base}/concerns/{uuid.uuid4()}/acknowledgement", {"response": "Gezien."}),
+    ):
+        if body and body.get("role", "x") is None:
+            body = {k: v for k, v in body.items() if k != "role"}
+        response = await client.request(method, path, json=body)
+        assert response.status_code == 403, (method, path, response.status_code)
+        assert "marker-7b2f0a" not in response.text
+    # The same request with their own tenant in the address finds no such case.
+    own = await client.get(f"/api/v1/t/{other.slug}/cases/{case}/process")
+    assert own.status_code == 404
+    assert (await client.get("/api/v1/guardian/cases")).json() == []
