@@ -7,12 +7,14 @@ Each test session migrates a fresh database; each test makes its own tenants wit
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -160,14 +162,22 @@ MakeTenant = Callable[..., Awaitable[TenantRef]]
 def make_tenant(owner_engine: AsyncEngine) -> MakeTenant:
     """Create a tenant row with a random slug (a branch, or a member under ``branch``)."""
 
-    async def make(*, branch: TenantRef | None = None, services: tuple[str, ...] = ()) -> TenantRef:
+    async def make(
+        *,
+        branch: TenantRef | None = None,
+        services: tuple[str, ...] = (),
+        branding: dict[str, Any] | None = None,
+        advisers: list[dict[str, Any]] | None = None,
+        policy_documents: list[dict[str, Any]] | None = None,
+    ) -> TenantRef:
         tenant = TenantRef(uuid.uuid4(), f"t-{secrets.token_hex(5)}")
         async with owner_engine.begin() as connection:
             await connection.execute(
                 text(
                     "INSERT INTO tenants (id, slug, kind, branch_id, display_name, locale, fte, sector_code, "
-                    "branch_services, branding, identity_provider, procedure) VALUES (:id, :slug, :kind, :branch, "
-                    ":name, 'nl', 10, '88', :services, '{}', '{}', '{}')"
+                    "branch_services, branding, identity_provider, procedure, advisers, policy_documents) "
+                    "VALUES (:id, :slug, :kind, :branch, :name, 'nl', 10, '88', :services, "
+                    "CAST(:branding AS jsonb), '{}', '{}', CAST(:advisers AS jsonb), CAST(:documents AS jsonb))"
                 ),
                 {
                     "id": tenant.id,
@@ -176,6 +186,9 @@ def make_tenant(owner_engine: AsyncEngine) -> MakeTenant:
                     "branch": branch.id if branch else None,
                     "name": f"Organisatie {tenant.slug}",
                     "services": list(services),
+                    "branding": json.dumps(branding or {}),
+                    "advisers": json.dumps(advisers or []),
+                    "documents": json.dumps(policy_documents or []),
                 },
             )
         return tenant

@@ -43,11 +43,13 @@ from meldpunt.intake.controllers import ROUTES as intake_routes
 from meldpunt.settings import Settings, load_settings
 from meldpunt.tenancy.controllers import get_public_tenant
 from meldpunt.vault.controllers import ROUTES as vault_routes
+from meldpunt.web.case_pages import ROUTES as case_page_routes
 from meldpunt.web.health import PROBLEM_JSON, live, ready
 from meldpunt.web.i18n import context_for, language_of
 from meldpunt.web.middleware import request_context_middleware
 from meldpunt.web.pages import ROUTES as page_routes
 from meldpunt.web.reporting_point import ROUTES as reporting_point_routes
+from meldpunt.web.reporting_point_info import ROUTES as reporting_point_info_routes
 from meldpunt.web.resources import Resources
 from meldpunt.web.vault_pages import ROUTES as vault_page_routes
 
@@ -169,7 +171,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *case_routes,
             *page_routes,
             *reporting_point_routes,
+            *reporting_point_info_routes,
             *vault_page_routes,
+            *case_page_routes,
             *(demo_provider_routes if settings.demo_identity_provider else ()),
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],

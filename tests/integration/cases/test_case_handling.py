@@ -26,6 +26,21 @@ from tests.integration.intake.test_reporting_point import as_professional
 from tests.integration.intake.test_submissions import NARRATIVE, submit
 
 STATEMENT = "Ik ken de betrokkenen niet en heb geen belang bij de uitkomst."
+# The follow-up options of seed-000 §3.1 as the pages name them.
+LADDER_OPTIONS = {
+    "informal_conversation": "Informeel gesprek",
+    "corrective_conversation": "Correctief gesprek",
+    "group_conversation": "Groepsgesprek",
+    "bemiddeling": "Bemiddeling",
+    "mediation": "Mediation",
+    "fact_investigation": "Feitenonderzoek",
+    "culture_investigation": "Cultuuronderzoek",
+    "system_investigation": "Systeemonderzoek",
+    "labour_law_measure": "Arbeidsrechtelijke maatregel",
+    "disciplinary_measure": "Tuchtrechtelijke maatregel",
+    "police_report": "Aangifte",
+    "whistleblower_report": "Misstand melden",
+}
 TODAY = date.today()
 
 
@@ -340,7 +355,7 @@ async def test_phase_one_steps_keep_their_rules_and_a_concern_blocks_the_next_st
         "reporter_input": "De melder wil dat het stopt en dat het wordt uitgezocht.",
     }
     incomplete = await client.post(f"{base}/steps", json=weighing)
-    assert incomplete.status_code == 400 and "corrective_conversation" in incomplete.json()["detail"]
+    assert incomplete.status_code == 400 and "correctief gesprek" in incomplete.json()["detail"]
     every = [
         "informal_conversation",
         "corrective_conversation",

@@ -193,3 +193,20 @@ async def test_attachments_of_a_are_out_of_reach_from_b_and_from_another_case(
         files=[("attachments", ("x.pdf", PDF, "application/pdf"))],
     )
     assert at_b.status_code == 401
+
+
+async def test_the_public_api_is_documented_in_openapi_with_the_multipart_upload(client) -> None:
+    spec = (await client.get("/schema")).json()
+    public = {path for path in spec["paths"] if path.startswith("/api/v1/public/{tenant}")}
+    assert {
+        "/api/v1/public/{tenant}/submissions",
+        "/api/v1/public/{tenant}/inbox",
+        "/api/v1/public/{tenant}/inbox/messages",
+        "/api/v1/public/{tenant}/inbox/attachments",
+        "/api/v1/public/{tenant}/inbox/identity",
+        "/api/v1/public/{tenant}/inbox/withdrawal",
+    } <= public
+    upload = spec["paths"]["/api/v1/public/{tenant}/inbox/attachments"]["post"]["requestBody"]["content"]
+    schema = upload["multipart/form-data"]["schema"]
+    assert schema["properties"]["attachments"]["items"]["format"] == "binary"
+    assert "/api/v1/t/{tenant}/cases/{case_id}/steps" in spec["paths"]

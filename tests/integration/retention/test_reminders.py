@@ -30,7 +30,9 @@ from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
 from tests.conftest import Inbox, MakeTenant, TenantRef
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+# Tomorrow at noon: after every grant the tests create (a fixed date could fall before them, and a grant is
+# only valid from its creation), and far from midnight, so that "days left" counts whole days.
+NOW = (datetime.now(UTC) + timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
 META = DocumentMeta("melding-over-pieter.pdf", "application/pdf", "Verklaring getuige")
 PERIOD = 730
 

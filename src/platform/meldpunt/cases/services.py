@@ -33,6 +33,9 @@ from meldpunt.cases.errors import (
 )
 from meldpunt.cases.models import CaseExclusion, CaseRouting, CaseStep, PanelMember, ProcessConcern
 from meldpunt.cases.schemas import (
+    LADDER,
+    OPTION_NAMES,
+    TEXT_FIELDS,
     AccusedInformed,
     DeclarationIn,
     ExclusionIn,
@@ -475,12 +478,14 @@ async def _declared_seat(session: AsyncSession, case: Case, who: Who, roles: tup
     return seat
 
 
-async def _names(session: AsyncSession, tenant: Tenant, seats: list[PanelMember]) -> dict[uuid.UUID, str]:
-    owners = {s.account_tenant_id for s in seats} | {tenant.id}
+async def account_names(session: AsyncSession, tenant: Tenant, accounts: list[Who]) -> dict[uuid.UUID, str]:
+    """Display names of these accounts (their rows live in their home tenants: a branch's, for a pooled
+    guardian); the session returns to the tenant's context after."""
+    owners = {account_tenant for account_tenant, _ in accounts} | {tenant.id}
     await tenant_context(session, list(owners))
     rows = (
         await session.execute(
-            select(Account.id, Account.display_name).where(Account.id.in_([s.account_id for s in seats]))
+            select(Account.id, Account.display_name).where(Account.id.in_([account for _, account in accounts]))
         )
     ).all()
     await tenant_context(session, [tenant.id])
@@ -537,7 +542,8 @@ async def process_view(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID
             )
         ).scalars()
     )
-    return ProcessView(case, routing, seats, await _names(session, tenant, seats), steps, deadlines, concerns)
+    names = await account_names(session, tenant, [(s.account_tenant_id, s.account_id) for s in seats])
+    return ProcessView(case, routing, seats, names, steps, deadlines, concerns)
 
 
 async def may_see_process(
@@ -662,8 +668,6 @@ async def acknowledge_concern(
 
 
 def _split(step: Step) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    from meldpunt.cases.schemas import TEXT_FIELDS
-
     raw = msgspec.to_builtins(step)
     kind = str(raw.pop("type", type(step).__struct_config__.tag))
     facts = {k: v for k, v in raw.items() if k not in TEXT_FIELDS}
@@ -684,8 +688,6 @@ def _check_step(step: Step) -> None:
     if isinstance(step, NoticeDeferred) and step.review_on <= date.today():
         raise StepRefused("De datum om het uitstel te herzien ligt in de toekomst.")
     if isinstance(step, Weighing):
-        from meldpunt.cases.schemas import LADDER
-
         every = [option for _, options in LADDER for option in options]
         missing = [
             option
@@ -694,7 +696,9 @@ def _check_step(step: Step) -> None:
         ]
         if missing:
             raise StepRefused(
-                "Geef voor elke mogelijkheid die u niet kiest een reden. Nog zonder reden: " + ", ".join(missing) + ".",
+                "Geef voor elke mogelijkheid die u niet kiest een reden. Nog zonder reden: "
+                + ", ".join(OPTION_NAMES[option].lower() for option in missing)
+                + ".",
                 missing=missing,
             )
         if set(step.chosen) & set(step.reasons_rejected):

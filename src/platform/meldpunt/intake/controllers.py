@@ -4,6 +4,7 @@ client's address and headers are already gone when these handlers run (web/middl
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -86,6 +87,7 @@ def _attachment_out(a: attachments.AttachmentInfo) -> AttachmentOut:
     return AttachmentOut(a.id, a.filename, a.content_type, a.size_bytes, a.added_at, a.from_reporter)
 
 
+@dataclass
 class _AttachmentsUpload(Operation):
     """Documents the multipart body, which the handler reads itself (in memory, within limits)."""
 

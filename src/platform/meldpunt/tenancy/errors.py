@@ -11,3 +11,11 @@ class TenantNotFound(NotFound):
 
     def __init__(self, slug: str) -> None:
         super().__init__(f"Er is geen meldpunt met de naam '{slug}'.")
+
+
+class PolicyDocumentNotFound(NotFound):
+    slug = "policy-document-not-found"
+    title = "Document niet gevonden"
+
+    def __init__(self) -> None:
+        super().__init__("Dit document staat niet (meer) bij dit meldpunt. Kijk op de beginpagina van het meldpunt.")

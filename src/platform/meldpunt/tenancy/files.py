@@ -22,6 +22,17 @@ Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", descrip
 Colour = Annotated[str, msgspec.Meta(pattern=r"^#[0-9a-fA-F]{6}$", description="a colour like #1d4e89")]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 SectorCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9.]{1,16}$", description="an SBI code such as 86")]
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+# Loose on purpose, but nothing that would add headers to a mailto: link (?, &) or leave an attribute.
+Email = Annotated[
+    str, msgspec.Meta(pattern=r"^[^@\s?&<>\"']+@[^@\s?&<>\"']+\.[^@\s?&<>\"']+$", description="an e-mail address")
+]
+Phone = Annotated[
+    str, msgspec.Meta(pattern=r"^\+?[0-9][0-9 ()-]{5,19}$", description="a phone number like 030 123 45 67")
+]
+AgeRange = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2}(-[0-9]{2}|\+)$", description="like 40-50 or 60+")]
+# WCAG 2.1 AA (1.4.3): normal text needs 4.5:1; the primary colour is used for text on white.
+MINIMUM_CONTRAST = 4.5
 
 
 class Branding(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -31,6 +42,22 @@ class Branding(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     accent_color: Colour = "#f2a900"
     logo_text: Text | None = None
     welcome: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.1 relative luminance of a colour like ``#1d4e89``."""
+
+    def linear(channel: int) -> float:
+        value = channel / 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (int(colour[start : start + 2], 16) for start in (1, 3, 5))
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+
+
+def contrast_with_white(colour: str) -> float:
+    """The WCAG 2.1 contrast ratio of ``colour`` against white (1 to 21)."""
+    return 1.05 / (relative_luminance(colour) + 0.05)
 
 
 class IdentityProvider(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -67,17 +94,54 @@ Role = Literal[
 ]
 
 
+class Reach(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
+    """How a reporter reaches an adviser directly."""
+
+    phone: Phone | None = None
+    email: Email | None = None
+    hours: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+
+
+class AdviserProfile(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
+    """What a reporter reads to choose a confidential adviser (published on the reporting point's page).
+
+    ``external`` says the adviser is not employed by the organisation; a branch's shared adviser always is.
+    """
+
+    gender: Annotated[str, msgspec.Meta(min_length=1, max_length=40)] | None = None
+    age_range: AgeRange | None = None
+    background: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+    expertise: Annotated[tuple[ShortText, ...], msgspec.Meta(max_length=12)] = ()
+    external: bool | None = None
+    languages: Annotated[tuple[ShortText, ...], msgspec.Meta(max_length=12)] = ()
+    reach: Reach = Reach()
+    introduction: Annotated[str, msgspec.Meta(min_length=1, max_length=1000)] | None = None
+
+
 class Person(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Someone who signs in here: their subject at the identity provider and their roles in this tenant.
 
     In the branch file, a person with a shared role (adviser, process guardian, committee) also holds it
-    in every member that uses that branch service.
+    in every member that uses that branch service. An adviser with a ``profile`` is listed, by name and
+    profile, on the public reporting point's page; an adviser without one is not published.
     """
 
     subject: Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
     name: Text
     roles: tuple[Role, ...]
     email: Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    profile: AdviserProfile | None = None
+
+
+class PolicyDocument(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
+    """A policy document of the organisation (code of conduct, complaints regulation) on its reporting point:
+    either a link to where it is published (``url``, https only) or its ``text``, shown on a page of its own.
+    """
+
+    title: Text
+    summary: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
+    url: Annotated[str, msgspec.Meta(pattern=r"^https://[^\s\"'<>]+$", max_length=2000)] | None = None
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)] | None = None
 
 
 class RetentionRule(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -96,6 +160,7 @@ class TenantFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_onl
     branding: Branding = Branding()
     identity_provider: IdentityProvider = IdentityProvider()
     people: tuple[Person, ...] = ()
+    policy_documents: Annotated[tuple[PolicyDocument, ...], msgspec.Meta(max_length=20)] = ()
     # In the branch file: defaults for every member. In a member file: only tighter than the branch's.
     retention: dict[RecordClass, RetentionRule] = {}
     # Procedure terms and settings; the case-handling issue gives this a schema.
@@ -176,6 +241,17 @@ def _check_people(path: Path, declared: TenantFile) -> None:
         if person.subject in subjects:
             raise TenantFileError(path, f"field 'people[{index}].subject': '{person.subject}' is listed twice")
         subjects.add(person.subject)
+        if person.profile is not None and "adviser" not in person.roles:
+            raise TenantFileError(
+                path,
+                f"field 'people[{index}].profile': only a person with the adviser role has a public profile",
+            )
+        if person.profile is not None and isinstance(declared, BranchFile) and person.profile.external is False:
+            raise TenantFileError(
+                path,
+                f"field 'people[{index}].profile.external': a branch's shared adviser is always external "
+                "to the members it serves",
+            )
         held: set[KnownRole] = set()
         for role in person.roles:
             clash = incompatible_with(KnownRole(role), held)
@@ -188,13 +264,35 @@ def _check_people(path: Path, declared: TenantFile) -> None:
             held.add(KnownRole(role))
 
 
+def _check_branding(path: Path, declared: TenantFile) -> None:
+    ratio = contrast_with_white(declared.branding.primary_color)
+    if ratio < MINIMUM_CONTRAST:
+        raise TenantFileError(
+            path,
+            f"field 'branding.primary_color': {declared.branding.primary_color} has a contrast of {ratio:.2f}:1 "
+            f"with white; text on the reporting point needs at least {MINIMUM_CONTRAST}:1 (WCAG 2.1 AA)",
+        )
+
+
+def _check_policy_documents(path: Path, declared: TenantFile) -> None:
+    for index, document in enumerate(declared.policy_documents):
+        if (document.url is None) == (document.text is None):
+            raise TenantFileError(path, f"field 'policy_documents[{index}]': give exactly one of 'url' or 'text'")
+
+
+def _check_tenant(path: Path, declared: TenantFile) -> None:
+    _check_people(path, declared)
+    _check_branding(path, declared)
+    _check_policy_documents(path, declared)
+
+
 def load_branch_tree(folder: Path) -> BranchTree:
     """Read and validate one branch folder; raise TenantFileError for the first problem found."""
     branch_path = folder / "branch.yaml"
     if not branch_path.is_file():
         raise TenantFileError(branch_path, "missing: every branch folder has a branch.yaml")
     branch: BranchFile = _load(branch_path, BranchFile)
-    _check_people(branch_path, branch)
+    _check_tenant(branch_path, branch)
     members: list[MemberFile] = []
     seen = {branch.slug: branch_path}
     for member_path in sorted((folder / "members").glob("*.y*ml")):
@@ -207,7 +305,7 @@ def load_branch_tree(folder: Path) -> BranchTree:
             raise TenantFileError(member_path, f"field 'slug': '{member.slug}' is already used by {seen[member.slug]}")
         if len(set(member.uses_branch_services)) != len(member.uses_branch_services):
             raise TenantFileError(member_path, "field 'uses_branch_services': a service is listed twice")
-        _check_people(member_path, member)
+        _check_tenant(member_path, member)
         _check_retention(member_path, member, branch)
         seen[member.slug] = member_path
         members.append(member)

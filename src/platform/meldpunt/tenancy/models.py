@@ -1,7 +1,8 @@
 """The ``tenants`` table: the only table without a tenant column, and without row-level security.
 
-It holds what is public about an organisation (name, branding, locale, size class, sector) and the
-settings later issues fill (identity provider, procedure terms). Never case data.
+It holds what is public about an organisation (name, branding, locale, size class, sector, its published
+adviser directory and policy documents) and the settings later issues fill (identity provider, procedure
+terms). Never case data, and never a person's identity-provider subject.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, CheckConstraint, DateTime, ForeignKey, String, Text
+from sqlalchemy import ARRAY, CheckConstraint, DateTime, ForeignKey, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -51,4 +52,10 @@ class Tenant(Timestamped, Base):
     branding: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     identity_provider: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     procedure: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # The published directory: each adviser's display name, internal or external, and profile.
+    advisers: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default=text("'[]'::jsonb"))
+    # Each {title, summary?, url? | text?}, in the order the tenant file lists them.
+    policy_documents: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

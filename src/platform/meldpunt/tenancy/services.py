@@ -25,8 +25,15 @@ from meldpunt.identity.oidc import DEMO_ISSUER
 from meldpunt.identity.roles import Role
 from meldpunt.retention import services as retention
 from meldpunt.settings import Settings
-from meldpunt.tenancy.errors import TenantNotFound
-from meldpunt.tenancy.files import BranchTree, MemberFile, TenantFile, TenantFileError, load_branch_tree
+from meldpunt.tenancy.errors import PolicyDocumentNotFound, TenantNotFound
+from meldpunt.tenancy.files import (
+    BranchFile,
+    BranchTree,
+    MemberFile,
+    TenantFile,
+    TenantFileError,
+    load_branch_tree,
+)
 from meldpunt.tenancy.models import Tenant, TenantKind
 
 COMPARED_FIELDS = (
@@ -40,6 +47,8 @@ COMPARED_FIELDS = (
     "branding",
     "identity_provider",
     "procedure",
+    "advisers",
+    "policy_documents",
 )
 
 
@@ -61,6 +70,21 @@ def _as_json(value: object) -> Any:
     return msgspec.json.decode(msgspec.json.encode(value))
 
 
+def _published_advisers(declared: TenantFile) -> list[dict[str, Any]]:
+    """The public directory: advisers with a profile, by display name (never their subject).
+
+    A branch's adviser serves members that do not employ them, so they are always external.
+    """
+    directory = []
+    for person in declared.people:
+        if person.profile is None or "adviser" not in person.roles:
+            continue
+        profile = _as_json(person.profile)
+        external = isinstance(declared, BranchFile) or bool(person.profile.external)
+        directory.append({"name": person.name, **profile, "external": external})
+    return directory
+
+
 def _desired(declared: TenantFile, kind: TenantKind, branch_id: uuid.UUID | None) -> dict[str, Any]:
     services = sorted(declared.uses_branch_services) if isinstance(declared, MemberFile) else []
     return {
@@ -74,6 +98,8 @@ def _desired(declared: TenantFile, kind: TenantKind, branch_id: uuid.UUID | None
         "branding": _as_json(declared.branding),
         "identity_provider": _as_json(declared.identity_provider),
         "procedure": _as_json(declared.procedure),
+        "advisers": _published_advisers(declared),
+        "policy_documents": _as_json(declared.policy_documents),
     }
 
 
@@ -248,3 +274,15 @@ async def find_public_tenant(session: AsyncSession, slug: str) -> tuple[Tenant, 
         raise TenantNotFound(slug)
     branch = await session.get(Tenant, tenant.branch_id) if tenant.branch_id else None
     return tenant, branch
+
+
+async def find_policy_text(session: AsyncSession, slug: str, number: int) -> tuple[Tenant, dict[str, Any]]:
+    """Policy document ``number`` (1 is the first) of the active tenant ``slug``, when it has its own text.
+
+    A number out of range, or a document that is only a link elsewhere, is not found here.
+    """
+    tenant, _ = await find_public_tenant(session, slug)
+    documents = tenant.policy_documents
+    if not 1 <= number <= len(documents) or not documents[number - 1].get("text"):
+        raise PolicyDocumentNotFound()
+    return tenant, documents[number - 1]

@@ -88,6 +88,8 @@ async def app_tenant(request: Request[Any, Any, Any], actor: NamedDependency[Act
             "may_list_submissions": may(actor, Action.INTAKE_LIST, tenant),
             "may_use_vault": may(actor, Action.VAULT_USE, tenant),
             "may_read_signals": may(actor, Action.SIGNALS_READ, tenant),
+            "may_handle_cases": may(actor, Action.CASE_PROCESS, tenant),
+            "may_guard": may(actor, Action.CASE_GUARD, tenant),
         },
     )
 

@@ -1,0 +1,437 @@
+"""The pages of case handling (``/app/t/{tenant}/zaken/…``) and the process guardian's overview
+(``/app/procesbewaker``). One case page shows each viewer what their seat allows: the reporting point
+routes and seats the panel; a panel member first declares; a declared decision maker or expert sees the
+content; the process guardian sees the process only. Forms keep what was typed when something is wrong."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meldpunt.cases import services
+from meldpunt.cases.controllers import guarded_tenants, who_of
+from meldpunt.cases.errors import DeclareFirst, NotOnThePanel
+from meldpunt.cases.models import PanelMember
+from meldpunt.cases.schemas import (
+    LADDER,
+    OPTION_NAMES,
+    DeclarationIn,
+    ExclusionIn,
+    MemberIn,
+    RoutingIn,
+    Step,
+)
+from meldpunt.db.context import tenant_context
+from meldpunt.dossiers.keys import Keyring
+from meldpunt.errors import DomainError
+from meldpunt.identity import services as identity
+from meldpunt.identity.policy import Actor, may
+from meldpunt.identity.roles import Action, Role
+from meldpunt.intake.models import Case
+from meldpunt.web.i18n import context_for
+from meldpunt.web.pages import INTAKE_NAMES, language
+
+CASE_NAMES: dict[str, dict[str, str]] = {
+    "routes": {
+        "decision_panel": "De beslistafel",
+        "adviser_only": "Alleen de vertrouwenspersoon (de melder wil geen opvolging)",
+        "complaints_committee": "De klachtencommissie",
+        "whistleblower": "De klokkenluidersregeling",
+        "police": "Aangifte bij de politie",
+        "no_action": "Niets doen, met een vastgelegd alternatief",
+    },
+    "duties": {
+        "police_report_duty": "Aangifteplicht",
+        "care_sector_duty": "Meldplicht in de zorg (Wkkgz)",
+        "education_sector_duty": "Meldplicht in het onderwijs",
+        "whistleblower_wrongdoing": "Misstand (Wet bescherming klokkenluiders)",
+    },
+    "escalations": {
+        "higher_manager": "Een hogere leidinggevende",
+        "supervisory_board": "De raad van toezicht",
+        "branch": "De branche",
+    },
+    "seat_roles": {"decision_maker": "Beslisser", "expert": "Deskundige", "process_guardian": "Procesbewaker"},
+    "exclusion_reasons": {
+        "accused": "Beschuldigde",
+        "accused_manager": "Leidinggevende van de beschuldigde",
+        "declared_link": "Verklaarde betrokkenheid",
+    },
+    "step_kinds": {
+        "first_conversation": "Eerste gesprek",
+        "exploration": "Verkenning en context (geen onderzoek)",
+        "reporter_told": "Melder vooraf ingelicht",
+        "accused_informed": "Beschuldigde schriftelijk geïnformeerd",
+        "notice_deferred": "Informeren uitgesteld (art. 23 AVG)",
+        "interim_measure": "Tijdelijke maatregel",
+        "weighing": "Wegingskader: keuze",
+        "rights_explained": "Rechten uitgelegd",
+        "communication": "Communicatie",
+    },
+    "deadline_kinds": {
+        "acknowledge": "Ontvangst bevestigen",
+        "route": "Melding doorzetten",
+        "inform_accused": "Beschuldigde informeren (uiterlijk een maand)",
+        "panel": "Beslistafel samenstellen",
+        "first_conversation": "Eerste gesprek",
+        "choice": "Keuze in het wegingskader",
+        "interim_review": "Tijdelijke maatregel herzien",
+        "deferral_review": "Uitstel herzien",
+        "whistleblower_feedback": "Terugkoppeling (klokkenluider)",
+    },
+    "options": OPTION_NAMES,
+    "ladder_groups": {
+        "restore": "Herstel van de norm of de werksituatie",
+        "inform": "Informatie inwinnen",
+        "sanction": "Sanctioneren",
+        "criminal_or_wrongdoing": "Strafbaar feit of misstand",
+    },
+    "goals": {
+        "restore_safety": "Veiligheid herstellen",
+        "norm_setting": "De norm stellen",
+        "establish_facts": "Feiten vaststellen",
+        "sanction": "Sanctioneren",
+        "learn_and_prevent": "Leren en voorkomen",
+    },
+    "measures": {
+        "no_contact": "Geen contact tussen melder en beschuldigde",
+        "other_shift_or_location": "Ander rooster of andere locatie",
+        "leave_with_pay": "Vrijstelling van werk met behoud van loon",
+        "other_work": "Ander werk",
+        "supervision": "Extra toezicht",
+    },
+    "deferral_reasons": {
+        "traceability_of_reporter": "De melder zou herleidbaar worden",
+        "reprisal_risk": "Risico op represailles",
+        "evidence_at_risk": "Bewijs zou verloren kunnen gaan",
+        "reporter_safety": "De veiligheid van de melder",
+    },
+    "scenarios": {
+        "no_communication": "Nog niemand weet ervan",
+        "internal_leak": "Het is intern uitgelekt",
+        "external_leak": "Het is extern uitgelekt",
+        "public_without_report": "Het is openbaar zonder melding",
+    },
+    "rights_items": {
+        "confidentiality": "Vertrouwelijkheid",
+        "information_and_timeline": "Informatie en verwachte tijdlijn",
+        "expectations": "Verwachtingen",
+        "right_of_reply": "Hoor en wederhoor",
+        "right_of_defence": "Recht op verdediging",
+        "support_person": "Iemand meenemen, steun van een vertrouwenspersoon",
+        "aftercare": "Nazorg",
+        "complaint_or_objection": "Klacht of bezwaar",
+    },
+    "statuses": {
+        "received": "Binnengekomen",
+        "routed": "Doorgezet",
+        "in_progress": "In behandeling",
+        "decided": "Keuze gemaakt",
+        "withdrawn": "Ingetrokken",
+        "closed": "Afgesloten",
+    },
+}
+# Process-only statements for the four leak scenarios (seed-000 §2.3 Stap 5): they say that a process
+# runs, never what it is about.
+COMMUNICATION_TEMPLATES = {
+    "no_communication": "Er wordt op dit moment niets gecommuniceerd.",
+    "internal_leak": "Er loopt een zorgvuldige procedure. Over de inhoud doen wij geen mededelingen, om alle "
+    "betrokkenen te beschermen. Wie zich zorgen maakt, kan terecht bij de vertrouwenspersoon.",
+    "external_leak": "Wij nemen signalen over ongewenst gedrag serieus en volgen daarbij een zorgvuldige "
+    "procedure. Over individuele situaties doen wij geen mededelingen.",
+    "public_without_report": "Wij hebben kennisgenomen van de berichten. Iedereen die iets heeft meegemaakt, kan "
+    "terecht bij onze vertrouwenspersonen of ons meldpunt. Over individuele situaties doen wij geen mededelingen.",
+}
+
+
+def _form_dict(form: Any) -> dict[str, Any]:
+    return {key: form.getall(key) if len(form.getall(key)) > 1 else form.get(key) for key in form}
+
+
+async def _candidates(db: AsyncSession, found: Any) -> dict[str, list[tuple[str, str]]]:
+    """Who may sit in each role here: "<tenant>:<account>" and a name."""
+    result: dict[str, list[tuple[str, str]]] = {}
+    for role in ("decision_maker", "expert", "process_guardian"):
+        holders = await services.role_holders(db, found, role)
+        names = await services.account_names(db, found, holders)
+        result[role] = sorted(((f"{h[0]}:{h[1]}", names.get(h[1], str(h[1]))) for h in holders), key=lambda x: x[1])
+    await tenant_context(db, [found.id])
+    return result
+
+
+async def _case_page(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    keyring: Keyring,
+    actor: Actor,
+    slug: str,
+    case_id: uuid.UUID,
+    *,
+    message: str | None = None,
+    entered: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Template:
+    found = await identity.tenant_acting_in(db, actor, Action.CASE_PROCESS, slug)
+    who = who_of(actor)
+    is_point = Role.REPORTING_POINT in actor.roles_in(slug)
+    await services.may_see_process(db, found, case_id, who, is_point)
+    view = await services.process_view(db, found, case_id)
+    seat = next(
+        (s for s in view.seats if (s.account_tenant_id, s.account_id) == who and s.left_at is None),
+        None,
+    )
+    content = None
+    if seat is not None and seat.role in ("decision_maker", "expert") and seat.declaration == "not_involved":
+        content = await services.read_content(db, keyring, who, found, case_id)
+    return Template(
+        "case.html",
+        status_code=status_code,
+        context={
+            **context_for(language(request)),
+            **INTAKE_NAMES,
+            **CASE_NAMES,
+            "actor": actor,
+            "current": actor.access[slug],
+            "organisations": sorted(actor.access.values(), key=lambda a: a.display_name),
+            "view": view,
+            "seat": seat,
+            "content": content,
+            "is_point": is_point,
+            "ladder": LADDER,
+            "templates": COMMUNICATION_TEMPLATES,
+            "candidates": await _candidates(db, found) if is_point else {},
+            "message": message,
+            "entered": entered or {},
+            "today": date.today(),
+        },
+    )
+
+
+@get("/app/t/{tenant:str}/zaken", include_in_schema=False)
+async def cases_page(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+) -> Template:
+    """The cases here: all of them for the reporting point; the ones with your seat for panel members."""
+    found = await identity.tenant_acting_in(db, actor, Action.CASE_PROCESS, tenant)
+    who = who_of(actor)
+    query = select(Case).where(Case.tenant_id == found.id).order_by(Case.created_at.desc())
+    if Role.REPORTING_POINT not in actor.roles_in(tenant):
+        query = query.join(
+            PanelMember, (PanelMember.tenant_id == Case.tenant_id) & (PanelMember.case_id == Case.id)
+        ).where(
+            PanelMember.account_tenant_id == who[0], PanelMember.account_id == who[1], PanelMember.left_at.is_(None)
+        )
+    cases = list((await db.execute(query)).scalars())
+    return Template(
+        "cases.html",
+        context={
+            **context_for(language(request)),
+            **INTAKE_NAMES,
+            **CASE_NAMES,
+            "actor": actor,
+            "current": actor.access[tenant],
+            "organisations": sorted(actor.access.values(), key=lambda a: a.display_name),
+            "cases": cases,
+        },
+    )
+
+
+@get("/app/t/{tenant:str}/zaken/{case_id:uuid}", include_in_schema=False)
+async def case_page(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    case_id: FromPath[uuid.UUID],
+) -> Template:
+    return await _case_page(request, db, keyring, actor, tenant, case_id)
+
+
+def _step_from(form: dict[str, Any]) -> Step:
+    kind = form.get("type", "")
+    data: dict[str, Any] = {"type": kind}
+    if kind == "weighing":
+        every = [option for _, options in LADDER for option in options]
+        chosen = [o for o in every if form.get(f"choice_{o}") == "chosen"]
+        data.update(
+            interpretation=form.get("interpretation", ""),
+            goals=_list(form.get("goals")),
+            chosen=chosen,
+            reasons_rejected={
+                o: form.get(f"reason_{o}", "") for o in every if o not in chosen and form.get(f"reason_{o}")
+            },
+            reporter_input=form.get("reporter_input", ""),
+        )
+    elif kind == "rights_explained":
+        data.update(party=form.get("party"), explained={item: form.get("on") for item in _list(form.get("items"))})
+    else:
+        for key, value in form.items():
+            if key in ("type", "_csrf_token") or value in ("", None):
+                continue
+            data[key] = (
+                {"on": True, "yes": True}.get(value, value)
+                if key in ("adviser_offered", "in_writing", "other_reports_known")
+                else value
+            )
+        if "staff_present" in data:
+            data["staff_present"] = int(data["staff_present"]) if str(data["staff_present"]).isdigit() else 0
+        if kind == "first_conversation":
+            data.setdefault("adviser_offered", False)
+    step: Step = msgspec.convert(data, Step, strict=False)
+    return step
+
+
+def _list(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _account(value: Any) -> tuple[str, str]:
+    tenant_id, _, account_id = str(value or "").partition(":")
+    return tenant_id, account_id
+
+
+@post("/app/t/{tenant:str}/zaken/{case_id:uuid}/{what:str}", include_in_schema=False, status_code=200)
+async def case_act(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    case_id: FromPath[uuid.UUID],
+    what: FromPath[str],
+) -> Template | Redirect:
+    """The forms of the case page; each checks the role here and the seat in the service."""
+    form = _form_dict(await request.form())
+    who = who_of(actor)
+    try:
+        if what == "doorzetten":
+            found = await identity.tenant_acting_in(db, actor, Action.CASE_ROUTE, tenant)
+            data = msgspec.convert(
+                {
+                    "classified_as": form.get("classified_as") or None,
+                    "route": form.get("route") or None,
+                    "reason": form.get("reason", ""),
+                    "legal_duties": _list(form.get("legal_duties")),
+                    "escalation": form.get("escalation") or None,
+                    "alternative": form.get("alternative") or None,
+                },
+                RoutingIn,
+            )
+            await services.route_case(db, keyring, who, found, case_id, data)
+        elif what == "plaats":
+            found = await identity.tenant_acting_in(db, actor, Action.CASE_PANEL, tenant)
+            account_tenant, account = _account(form.get("account"))
+            await services.assign_member(
+                db,
+                who,
+                found,
+                case_id,
+                msgspec.convert(
+                    {"account_tenant_id": account_tenant, "account_id": account, "role": form.get("role")}, MemberIn
+                ),
+            )
+        elif what == "pool":
+            found = await identity.tenant_acting_in(db, actor, Action.CASE_PANEL, tenant)
+            await services.assign_pooled_guardian(db, who, found, case_id)
+        elif what == "uitsluiten":
+            found = await identity.tenant_acting_in(db, actor, Action.CASE_PANEL, tenant)
+            account_tenant, account = _account(form.get("account"))
+            await services.exclude(
+                db,
+                who,
+                found,
+                case_id,
+                msgspec.convert(
+                    {"account_tenant_id": account_tenant, "account_id": account, "reason": form.get("reason")},
+                    ExclusionIn,
+                ),
+            )
+        elif what == "verklaring":
+            found = await identity.tenant_acting_in(db, actor, Action.CASE_DECLARE, tenant)
+            data_declaration = msgspec.convert(
+                {"involved": form.get("involved") == "yes", "statement": form.get("statement", "")}, DeclarationIn
+            )
+            await services.declare(db, keyring, who, found, case_id, data_declaration)
+        elif what == "stap":
+            found = await identity.tenant_acting_in(db, actor, Action.CASE_DECIDE, tenant)
+            await services.record_step(db, keyring, who, found, case_id, _step_from(form))
+        elif what == "zorg":
+            found = await identity.tenant_acting_in(db, actor, Action.CASE_CONCERN, tenant)
+            await services.raise_concern(db, keyring, who, found, case_id, str(form.get("text", "")).strip() or "—")
+        elif what == "reactie":
+            found = await identity.tenant_acting_in(db, actor, Action.CASE_DECIDE, tenant)
+            await services.acknowledge_concern(
+                db, keyring, who, found, case_id, uuid.UUID(str(form.get("concern_id"))), str(form.get("response", ""))
+            )
+        else:
+            return Redirect(f"/app/t/{tenant}/zaken/{case_id}", status_code=303)
+    except (msgspec.ValidationError, ValueError):
+        return await _case_page(
+            request,
+            db,
+            keyring,
+            actor,
+            tenant,
+            case_id,
+            message="Er ontbreekt iets of er klopt iets niet. Kijk de velden na; wat u typte staat er nog.",
+            entered=form,
+            status_code=400,
+        )
+    except (NotOnThePanel, DeclareFirst):
+        raise
+    except DomainError as refused:
+        if refused.status in (403, 404):
+            raise
+        await db.rollback()
+        return await _case_page(
+            request,
+            db,
+            keyring,
+            actor,
+            tenant,
+            case_id,
+            message=refused.detail,
+            entered=form,
+            status_code=refused.status,
+        )
+    return Redirect(f"/app/t/{tenant}/zaken/{case_id}", status_code=303)
+
+
+@get("/app/procesbewaker", include_in_schema=False)
+async def guardian_page(
+    request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
+) -> Template:
+    """Across the organisations this process guardian serves: each guarded case's next deadline and breaches."""
+    tenants = await guarded_tenants(db, actor)
+    rows = await services.guarded_cases(db, who_of(actor), tenants)
+    organisations = sorted(actor.access.values(), key=lambda a: a.display_name)
+    return Template(
+        "guardian.html",
+        context={
+            **context_for(language(request)),
+            **CASE_NAMES,
+            "actor": actor,
+            "current": organisations[0] if organisations else None,
+            "organisations": organisations,
+            "rows": rows,
+            "may_guard": any(may(actor, Action.CASE_GUARD, slug) for slug in actor.access),
+        },
+    )
+
+
+ROUTES = (cases_page, case_page, case_act, guardian_page)

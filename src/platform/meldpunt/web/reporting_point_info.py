@@ -1,0 +1,69 @@
+"""The reporting point's own look and documents: ``/m/{tenant}/huisstijl.css`` and ``/m/{tenant}/beleid/{n}``.
+
+The stylesheet carries only colours that pass the pattern (and contrast) check again here, so a row
+written past ``tenants apply`` cannot inject CSS; the pages set no cookie, like every public page.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meldpunt.tenancy.files import MINIMUM_CONTRAST, Branding, contrast_with_white
+from meldpunt.tenancy.services import find_policy_text, find_public_tenant
+from meldpunt.web.public_texts import language_for, public_context
+
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+DEFAULT_BRANDING = Branding()
+STYLESHEET_CACHE = "public, max-age=300"
+
+
+def brand_colours(branding: dict[str, Any]) -> tuple[str, str]:
+    """The tenant's primary and accent colour, or the defaults where a value is not a plain ``#rrggbb``
+    (the primary colour also where its contrast with white is too low for text)."""
+    primary = branding.get("primary_color")
+    accent = branding.get("accent_color")
+    if not (
+        isinstance(primary, str) and COLOUR.fullmatch(primary) and contrast_with_white(primary) >= MINIMUM_CONTRAST
+    ):
+        primary = DEFAULT_BRANDING.primary_color
+    if not (isinstance(accent, str) and COLOUR.fullmatch(accent)):
+        accent = DEFAULT_BRANDING.accent_color
+    return primary.lower(), accent.lower()
+
+
+@get("/m/{tenant:str}/huisstijl.css", include_in_schema=False)
+async def tenant_stylesheet(db: NamedDependency[AsyncSession], tenant: FromPath[str]) -> Response[str]:
+    found, _ = await find_public_tenant(db, tenant)
+    primary, accent = brand_colours(found.branding)
+    return Response(
+        f":root {{ --brand-primary: {primary}; --brand-accent: {accent}; }}\n",
+        media_type="text/css",
+        headers={"cache-control": STYLESHEET_CACHE},
+    )
+
+
+@get("/m/{tenant:str}/beleid/{number:int}", include_in_schema=False)
+async def policy_document_page(
+    request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], tenant: FromPath[str], number: FromPath[int]
+) -> Template:
+    found, document = await find_policy_text(db, tenant, number)
+    language = language_for(request.query_params.get("lang"), found.locale)
+    return Template(
+        "m/policy.html",
+        context={
+            **public_context(language, found.locale),
+            "tenant": found,
+            "document": document,
+            "paragraphs": [part.strip() for part in re.split(r"\n\s*\n", document["text"]) if part.strip()],
+        },
+    )
+
+
+ROUTES = (tenant_stylesheet, policy_document_page)
