@@ -12,6 +12,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -84,13 +86,22 @@ DEMO_PEOPLE = {
     "marloes": {"de-linde": ["decision_maker"]},
     "tom": {"de-linde": ["dpo", "tenant_admin"]},
     "noor": {"de-linde": ["reporting_point"]},
+    "femke": {"de-linde": ["expert"]},
 }
 
 
 def roles_after_demo_sign_in(port: int, person: str, tenant: str = "de-linde") -> dict[str, list[str]]:
     """Play the browser: sign in for a tenant, pick the person at the demo provider, read /api/v1/me."""
+    with signed_in(port, person, tenant) as browser:
+        me = browser.get("/api/v1/me").json()
+        return {entry["slug"]: entry["roles"] for entry in me["tenants"]}
+
+
+@contextmanager
+def signed_in(port: int, person: str, tenant: str = "de-linde") -> Iterator[httpx.Client]:
+    """A client signed in as ``person`` through the demo's own OpenID provider, with its CSRF header."""
     base = f"http://127.0.0.1:{port}"
-    with httpx.Client(base_url=base, follow_redirects=False, timeout=10) as browser:
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=20) as browser:
         to_provider = browser.get("/auth/login", params={"tenant": tenant})
         assert to_provider.status_code == 302, to_provider.text
         picker = browser.get(to_provider.headers["location"])
@@ -100,12 +111,114 @@ def roles_after_demo_sign_in(port: int, person: str, tenant: str = "de-linde") -
             "/demo-idp/authorize", data={**{k: html.unescape(v) for k, v in fields.items()}, "subject": person}
         )
         assert back.status_code == 303
-        signed_in = browser.get(back.headers["location"].removeprefix(base))
-        assert signed_in.status_code == 303, signed_in.text
-        shell = browser.get(signed_in.headers["location"], headers={"accept": "text/html"})
+        callback = browser.get(back.headers["location"].removeprefix(base))
+        assert callback.status_code == 303, callback.text
+        shell = browser.get(callback.headers["location"], headers={"accept": "text/html"})
         assert shell.status_code in (200, 403)
-        me = browser.get("/api/v1/me").json()
-        return {entry["slug"]: entry["roles"] for entry in me["tenants"]}
+        browser.get("/api/v1/me")
+        browser.headers["x-csrf-token"] = browser.cookies.get("mp_csrf") or ""
+        yield browser
+
+
+# Issue 5's "done when": a newcomer reports anonymously at each demo member, comes back with the receipt
+# and talks with the reporting point, who answers.
+REPORTING_POINTS = {"de-linde": "noor", "het-anker": "jesse", "zorggroep-oost": "lotte"}
+FORM = {
+    "kind": "report",
+    "anonymity": "anonymous_with_contact",
+    "category": "bullying",
+    "reporter_role": "employee",
+    "reporter_is_affected": "true",
+    "accused_role": "manager",
+    "setting": "workplace",
+    "narrative": "Mijn teamleider kleineert mij in elk overleg.",
+}
+
+
+def report_and_talk(port: int, member: str, person: str) -> str:
+    base = f"http://127.0.0.1:{port}"
+    with httpx.Client(base_url=base, timeout=20) as reporter:
+        done = reporter.post(f"/m/{member}/melden", data=FORM)
+        assert done.status_code == 200, done.text
+        receipt = re.search(r'data-testid="receipt">([\d ]+)<', done.text).group(1)  # type: ignore[union-attr]
+        assert not reporter.cookies
+    with signed_in(port, person, member) as point:
+        listed = point.get("/api/v1/submissions").json()
+        case = next(item["id"] for item in listed if item["tenant"] == member and not item["acknowledged"])
+        answered = point.post(
+            f"/api/v1/t/{member}/submissions/{case}/messages", json={"text": "Dank u. Wilt u met ons praten?"}
+        )
+        assert answered.status_code == 201, answered.text
+    with httpx.Client(base_url=base, timeout=20) as reporter:
+        inbox = reporter.post(f"/m/{member}/inbox", data={"receipt": receipt})
+        assert "Dank u. Wilt u met ons praten?" in inbox.text
+        reply = reporter.post(f"/m/{member}/inbox/bericht", data={"receipt": receipt, "text": "Ja, graag."})
+        assert reply.status_code == 200 and "Ja, graag." in reply.text
+    return str(case)
+
+
+def handle_phase_one(port: int, case: str) -> None:
+    """Issue 6's "done when": at De Linde the reporting point routes the report to the decision panel,
+    the director, the external expert and a pooled process guardian from the branch declare, the director
+    records the choice, and the process guardian watches the deadlines."""
+    base = f"/api/v1/t/de-linde/cases/{case}"
+    seats = {}
+    for person in ("marloes", "femke"):
+        with signed_in(port, person) as client:
+            me = client.get("/api/v1/me").json()
+            seats[person] = {"account_tenant_id": me["account_tenant_id"], "account_id": me["account_id"]}
+    with signed_in(port, "noor") as noor:
+        routed = noor.post(
+            f"{base}/routing",
+            json={
+                "classified_as": "report",
+                "route": "decision_panel",
+                "reason": "Herhaald kleineren door een leidinggevende.",
+                "escalation": "higher_manager",
+            },
+        )
+        assert routed.status_code == 201, routed.text
+        assert noor.post(f"{base}/panel", json={**seats["marloes"], "role": "decision_maker"}).status_code == 201
+        assert noor.post(f"{base}/panel", json={**seats["femke"], "role": "expert"}).status_code == 201
+        pooled = noor.post(f"{base}/panel/pooled-guardian")
+        assert pooled.status_code == 201, pooled.text
+    for person in ("marloes", "femke", "ahmed"):
+        with signed_in(port, person) as member:
+            declared = member.post(
+                f"{base}/declaration", json={"involved": False, "statement": "Ik ken de betrokkenen niet."}
+            )
+            assert declared.status_code == 201, (person, declared.text)
+    every = [
+        "informal_conversation",
+        "corrective_conversation",
+        "group_conversation",
+        "bemiddeling",
+        "mediation",
+        "culture_investigation",
+        "system_investigation",
+        "labour_law_measure",
+        "disciplinary_measure",
+        "police_report",
+        "whistleblower_report",
+    ]
+    with signed_in(port, "marloes") as marloes:
+        choice = marloes.post(
+            f"{base}/steps",
+            json={
+                "type": "weighing",
+                "interpretation": "Herhaald, met een machtsverschil.",
+                "goals": ["restore_safety", "establish_facts"],
+                "chosen": ["fact_investigation"],
+                "reasons_rejected": {option: "Past niet bij herhaald gedrag." for option in every},
+                "reporter_input": "De melder wil dat het stopt.",
+            },
+        )
+        assert choice.status_code == 201, choice.text
+    with signed_in(port, "ahmed") as ahmed:
+        guarded = ahmed.get("/api/v1/guardian/cases").json()
+        assert [(g["tenant"], g["case_id"]) for g in guarded] == [("de-linde", case)]
+        assert guarded[0]["status"] == "decided" and guarded[0]["next_deadline"] is not None
+        assert "kleineert" not in str(ahmed.get(f"{base}/process").json())
 
 
 async def tenants_in(database_url: str) -> list[tuple[str, str]]:
@@ -118,7 +231,7 @@ async def tenants_in(database_url: str) -> list[tuple[str, str]]:
         await engine.dispose()
 
 
-def run_once(port: int, data_dir: Path) -> tuple[list[tuple[str, str]], str]:
+def run_once(port: int, data_dir: Path, journeys: bool = False) -> tuple[list[tuple[str, str]], str]:
     demo = DemoProcess(port, data_dir)
     try:
         demo.wait_until_ready(port)
@@ -126,6 +239,9 @@ def run_once(port: int, data_dir: Path) -> tuple[list[tuple[str, str]], str]:
         assert public.status_code == 200 and public.json()["branch"]["slug"] == "zorg-welzijn"
         for person, expected in DEMO_PEOPLE.items():
             assert roles_after_demo_sign_in(port, person) == expected, person
+        if journeys:
+            cases = {member: report_and_talk(port, member, person) for member, person in REPORTING_POINTS.items()}
+            handle_phase_one(port, cases["de-linde"])
         tenants = asyncio.run(tenants_in(demo.database_url()))
     finally:
         code = demo.stop()
@@ -136,7 +252,7 @@ def run_once(port: int, data_dir: Path) -> tuple[list[tuple[str, str]], str]:
 def test_the_demo_starts_is_ready_stops_cleanly_and_keeps_its_tenants(tmp_path: Path) -> None:
     port = free_port()
     data_dir = tmp_path / "demo"
-    first, first_output = run_once(port, data_dir)
+    first, first_output = run_once(port, data_dir, journeys=True)
     assert [slug for slug, _ in first] == ["de-linde", "het-anker", "zorg-welzijn", "zorggroep-oost"]
     assert "create member de-linde" in first_output
     second, second_output = run_once(port, data_dir)

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from meldpunt.cases.terms import terms_of
 from meldpunt.settings import Settings
 from meldpunt.tenancy.files import TenantFileError
 from meldpunt.tenancy.services import TenantChange, apply_tenants_from_path
@@ -161,3 +162,31 @@ def test_the_command_prints_changes_and_names_a_bad_file(
     result = runner.invoke(main, ["tenants", "apply", str(folder)])
     assert result.exit_code == 1
     assert "branch.yaml: field 'slug'" in result.output
+
+
+async def test_a_procedure_term_looser_than_the_statute_is_refused_and_a_member_inherits_the_branchs(
+    settings: Settings, app_engine: AsyncEngine, tmp_path: Path, repo_root: Path
+) -> None:
+    folder, slugs = branch_folder(tmp_path, repo_root)
+    branch_file = folder / "branch.yaml"
+    original = branch_file.read_text()
+    branch_file.write_text(original + "procedure:\n  terms:\n    inform_accused_days: 45\n")
+    with pytest.raises(TenantFileError) as error:
+        await apply_tenants_from_path(settings, folder)
+    assert "field 'procedure.terms.inform_accused_days'" in str(error.value) and "31 days at most" in str(error.value)
+    assert await snapshot(app_engine, list(slugs.values())) == []
+
+    branch_file.write_text(original + "procedure:\n  terms:\n    acknowledge_days: 5\n    choice_days: 30\n")
+    await apply_tenants_from_path(settings, folder)
+    async with app_engine.connect() as connection:
+        rows = dict(
+            (
+                await connection.execute(
+                    text("SELECT slug, procedure FROM tenants WHERE slug = ANY(:slugs)"),
+                    {"slugs": list(slugs.values())},
+                )
+            ).all()
+        )
+    for slug in slugs.values():
+        terms = terms_of(rows[slug])
+        assert (terms.acknowledge_days, terms.choice_days, terms.inform_accused_days) == (5, 30, 31), slug

@@ -34,14 +34,18 @@ class ProcedureTerms(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw
 class LooserThanStatute(ValueError):
     """A tenant's term is longer than the law allows; the message names the term and the limit."""
 
+    def __init__(self, term: str, value: int, maximum: int) -> None:
+        self.term = term
+        super().__init__(f"{value} days is longer than the law allows ({maximum} days at most); a term may be shorter")
+
 
 def check_terms(terms: ProcedureTerms) -> None:
     for name, maximum in STATUTORY_MAXIMUM.items():
         value = getattr(terms, name)
         if value > maximum:
-            raise LooserThanStatute(f"'{name}' is {value} days; the law allows at most {maximum}")
+            raise LooserThanStatute(name, value, maximum)
 
 
 def terms_of(procedure: dict[str, Any] | None) -> ProcedureTerms:
     """The tenant's terms (stored from its tenants file), with the defaults for what it leaves out."""
-    return msgspec.convert((procedure or {}).get("terms", {}), ProcedureTerms)
+    return msgspec.convert((procedure or {}).get("terms") or {}, ProcedureTerms)

@@ -130,6 +130,7 @@ class Me(msgspec.Struct, frozen=True):
     account_id: uuid.UUID
     display_name: str
     tenants: list[TenantRoles]
+    account_tenant_id: uuid.UUID  # the account's home organisation (with account_id: how a panel seat names it)
 
 
 def tenants_of(actor: Actor) -> list[TenantRoles]:
@@ -142,7 +143,7 @@ def tenants_of(actor: Actor) -> list[TenantRoles]:
 @get("/api/v1/me", operation_id="GetMe", tags=["identity"])
 async def get_me(actor: NamedDependency[Actor]) -> Me:
     """The signed-in account and, per tenant its grants allow, its roles there."""
-    return Me(actor.account_id, actor.display_name, tenants_of(actor))
+    return Me(actor.account_id, actor.display_name, tenants_of(actor), actor.account_tenant_id)
 
 
 class GrantOut(msgspec.Struct, frozen=True):

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from meldpunt.cases.terms import LooserThanStatute, ProcedureTerms, check_terms
 from meldpunt.dossiers.documents import RecordClass
 from meldpunt.identity.roles import Role as KnownRole
 from meldpunt.identity.roles import incompatible_with
@@ -151,6 +152,13 @@ class RetentionRule(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     days: Annotated[int, msgspec.Meta(ge=1, le=36_500)]
 
 
+class Procedure(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """How cases are handled here. ``terms``: days per step (cases/terms.py); the statutory ones may only
+    be shorter than the law (7 days to acknowledge, a month to inform the accused, 3 months' feedback)."""
+
+    terms: ProcedureTerms | None = None
+
+
 class TenantFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     slug: Slug
     display_name: Text
@@ -163,8 +171,8 @@ class TenantFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_onl
     policy_documents: Annotated[tuple[PolicyDocument, ...], msgspec.Meta(max_length=20)] = ()
     # In the branch file: defaults for every member. In a member file: only tighter than the branch's.
     retention: dict[RecordClass, RetentionRule] = {}
-    # Procedure terms and settings; the case-handling issue gives this a schema.
-    procedure: dict[str, Any] = {}
+    # Procedure settings: the deadline engine's terms. A member without terms of its own uses the branch's.
+    procedure: Procedure = msgspec.field(default_factory=lambda: Procedure())
 
 
 class BranchFile(TenantFile, frozen=True, kw_only=True):
@@ -280,10 +288,20 @@ def _check_policy_documents(path: Path, declared: TenantFile) -> None:
             raise TenantFileError(path, f"field 'policy_documents[{index}]': give exactly one of 'url' or 'text'")
 
 
+def _check_procedure(path: Path, declared: TenantFile) -> None:
+    if declared.procedure.terms is None:
+        return
+    try:
+        check_terms(declared.procedure.terms)
+    except LooserThanStatute as looser:
+        raise TenantFileError(path, f"field 'procedure.terms.{looser.term}': {looser}") from None
+
+
 def _check_tenant(path: Path, declared: TenantFile) -> None:
     _check_people(path, declared)
     _check_branding(path, declared)
     _check_policy_documents(path, declared)
+    _check_procedure(path, declared)
 
 
 def load_branch_tree(folder: Path) -> BranchTree:
@@ -307,6 +325,8 @@ def load_branch_tree(folder: Path) -> BranchTree:
             raise TenantFileError(member_path, "field 'uses_branch_services': a service is listed twice")
         _check_tenant(member_path, member)
         _check_retention(member_path, member, branch)
+        if member.procedure.terms is None and branch.procedure.terms is not None:
+            member = msgspec.structs.replace(member, procedure=branch.procedure)
         seen[member.slug] = member_path
         members.append(member)
     return BranchTree(branch, tuple(members), seen)
