@@ -86,3 +86,21 @@ async def test_the_inbox_opens_with_the_receipt_and_takes_a_message(client, make
     assert wrong.status_code == 401 and "Deze code kennen we niet" in wrong.text
     for response in (opened, added, wrong):
         assert "set-cookie" not in response.headers
+
+
+async def test_roughly_when_is_asked_as_a_choice_and_the_complaint_form_says_what_a_complaint_is(
+    client, make_tenant: MakeTenant, app_engine
+) -> None:
+    from sqlalchemy import text
+
+    tenant = await make_tenant()
+    complaint = await client.get(f"/m/{tenant.slug}/melden?soort=klacht", headers=HTML)
+    assert "alleen als het u zelf is overkomen" in complaint.text and "Wanneer ongeveer?" in complaint.text
+    wrong = await client.post(f"/m/{tenant.slug}/melden", data={**VALID, "when": "gisteren"}, headers=HTML)
+    assert wrong.status_code == 400 and 'id="fout-when"' in wrong.text
+    done = await client.post(f"/m/{tenant.slug}/melden", data={**VALID, "when": "still_going_on"}, headers=HTML)
+    assert done.status_code == 200
+    async with app_engine.begin() as connection:
+        await connection.execute(text(f"SET LOCAL meldpunt.tenant_ids = '{{{tenant.id}}}'"))
+        stored = (await connection.execute(text("SELECT attributes FROM cases"))).scalar_one()
+    assert stored["when"] == "still_going_on"

@@ -27,6 +27,7 @@ ReporterRole = Literal[
 AccusedRole = Literal["colleague", "manager", "director_or_board", "third_party", "unknown"]
 Setting = Literal["workplace", "event", "outing", "online", "travel", "other"]
 Wish = Literal["listening_ear", "advice", "solution"]
+When = Literal["this_week", "this_month", "this_year", "longer_ago", "still_going_on"]
 DiscriminationGround = Literal[
     "race",
     "sex",
@@ -53,6 +54,7 @@ class Attributes(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     possibly_criminal: bool = False
     repeated: bool = False
     discrimination_grounds: tuple[DiscriminationGround, ...] = ()
+    when: When | None = None  # roughly when (a closed list: a date could identify the reporter)
 
 
 class Identity(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

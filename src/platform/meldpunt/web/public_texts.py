@@ -59,6 +59,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "q_affected": "Is het u zelf overkomen?",
         "q_accused_role": "Wie deed het?",
         "q_setting": "Waar gebeurde het?",
+        "q_when": "Wanneer ongeveer?",
+        "complaint_intro": "Een klacht is een formele procedure. U dient hem in met uw naam, en alleen als het u "
+        "zelf is overkomen. Wilt u anoniem blijven of gaat het om iemand anders? Doe dan een melding; dat kan ook "
+        "anoniem.",
+        "signal_intro": "Een signaal is iets wat u van een ander heeft gehoord of wat u vermoedt. Namen zijn niet "
+        "nodig.",
         "q_narrative": "Wat is er gebeurd?",
         "narrative_hint": "Schrijf in uw eigen woorden wat er gebeurde en wanneer ongeveer. Namen zijn niet nodig.",
         "q_wishes": "Wat zou u willen?",
@@ -163,6 +169,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "q_affected": "Did it happen to you?",
         "q_accused_role": "Who did it?",
         "q_setting": "Where did it happen?",
+        "q_when": "Roughly when?",
+        "complaint_intro": "A complaint is a formal procedure. You file it with your name, and only if it happened "
+        "to you. Would you like to stay anonymous, or is it about someone else? Then make a report; that can be "
+        "anonymous too.",
+        "signal_intro": "A signal is something you heard from someone else or suspect. Names are not needed.",
         "q_narrative": "What happened?",
         "narrative_hint": "Write in your own words what happened and roughly when. Names are not needed.",
         "q_wishes": "What would you like?",
@@ -297,6 +308,13 @@ OPTIONS: dict[str, dict[str, list[tuple[str, str]]]] = {
             ("other", "Ergens anders"),
         ],
         "wishes": [("listening_ear", "Een luisterend oor"), ("advice", "Advies"), ("solution", "Een oplossing")],
+        "when": [
+            ("this_week", "Deze week"),
+            ("this_month", "Deze maand"),
+            ("this_year", "Dit jaar"),
+            ("longer_ago", "Langer geleden"),
+            ("still_going_on", "Het gebeurt nog steeds"),
+        ],
     },
     "en": {
         "kind": [
@@ -367,6 +385,13 @@ OPTIONS: dict[str, dict[str, list[tuple[str, str]]]] = {
             ("other", "Somewhere else"),
         ],
         "wishes": [("listening_ear", "A listening ear"), ("advice", "Advice"), ("solution", "A solution")],
+        "when": [
+            ("this_week", "This week"),
+            ("this_month", "This month"),
+            ("this_year", "This year"),
+            ("longer_ago", "Longer ago"),
+            ("still_going_on", "It is still going on"),
+        ],
     },
 }
 

@@ -40,6 +40,7 @@ SINGLE = (
     "reporter_is_affected",
     "accused_role",
     "setting",
+    "when",
     "narrative",
     "name",
     "contact",
@@ -96,6 +97,7 @@ def _submission(entered: dict[str, Any]) -> SubmissionIn:
                 "discrimination_grounds": entered["discrimination_grounds"]
                 if entered["category"] == "discrimination"
                 else [],
+                "when": entered["when"] or None,
             },
             "identity": identity,
         },
@@ -119,12 +121,15 @@ def _entered_from(submission: SubmissionIn) -> dict[str, Any]:
         "contact": submission.identity.contact if submission.identity else "",
         "wishes": list(submission.wishes),
         "attributes": [name for name, value in attributes.items() if value is True],
+        "when": submission.attributes.when or "",
         "discrimination_grounds": list(submission.attributes.discrimination_grounds),
     }
 
 
 def _field_of(error: msgspec.ValidationError) -> str:
     where = str(error).partition(" - at `$.")[2].rstrip("`")
+    if where.startswith(("attributes.when", "attributes.discrimination_grounds")):
+        return where.split(".")[1].split("[")[0]
     return where.split(".")[0].split("[")[0] or "narrative"
 
 
