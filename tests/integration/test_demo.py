@@ -20,6 +20,8 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from tests.integration.cases.test_case_handling import LADDER_OPTIONS
+
 ACCESS_LOG_LINE = re.compile(r"\d+\.\d+\.\d+\.\d+:\d+ - \"")
 
 
@@ -188,19 +190,7 @@ def handle_phase_one(port: int, case: str) -> None:
                 f"{base}/declaration", json={"involved": False, "statement": "Ik ken de betrokkenen niet."}
             )
             assert declared.status_code == 201, (person, declared.text)
-    every = [
-        "informal_conversation",
-        "corrective_conversation",
-        "group_conversation",
-        "bemiddeling",
-        "mediation",
-        "culture_investigation",
-        "system_investigation",
-        "labour_law_measure",
-        "disciplinary_measure",
-        "police_report",
-        "whistleblower_report",
-    ]
+    every = [option for option in LADDER_OPTIONS if option != "fact_investigation"]
     with signed_in(port, "marloes") as marloes:
         choice = marloes.post(
             f"{base}/steps",

@@ -356,19 +356,7 @@ async def test_phase_one_steps_keep_their_rules_and_a_concern_blocks_the_next_st
     }
     incomplete = await client.post(f"{base}/steps", json=weighing)
     assert incomplete.status_code == 400 and "correctief gesprek" in incomplete.json()["detail"]
-    every = [
-        "informal_conversation",
-        "corrective_conversation",
-        "group_conversation",
-        "bemiddeling",
-        "mediation",
-        "culture_investigation",
-        "system_investigation",
-        "labour_law_measure",
-        "disciplinary_measure",
-        "police_report",
-        "whistleblower_report",
-    ]
+    every = [option for option in LADDER_OPTIONS if option != "fact_investigation"]
     weighing["reasons_rejected"] = {option: f"Niet passend: {option}." for option in every}
     chosen = await client.post(f"{base}/steps", json=weighing)
     assert chosen.status_code == 201, chosen.text

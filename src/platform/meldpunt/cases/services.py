@@ -515,33 +515,14 @@ async def process_view(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID
         )
     ).scalar()
     seats = await _seats(session, case, active_only=False)
-    steps = list(
-        (
-            await session.execute(
-                select(CaseStep)
-                .where(CaseStep.tenant_id == tenant.id, CaseStep.case_id == case.id)
-                .order_by(CaseStep.recorded_at)
-            )
-        ).scalars()
-    )
-    deadlines = list(
-        (
-            await session.execute(
-                select(Deadline)
-                .where(Deadline.tenant_id == tenant.id, Deadline.case_id == case.id)
-                .order_by(Deadline.due_at)
-            )
-        ).scalars()
-    )
-    concerns = list(
-        (
-            await session.execute(
-                select(ProcessConcern)
-                .where(ProcessConcern.tenant_id == tenant.id, ProcessConcern.case_id == case.id)
-                .order_by(ProcessConcern.raised_at)
-            )
-        ).scalars()
-    )
+
+    async def of_case(model: Any, order: Any) -> list[Any]:
+        query = select(model).where(model.tenant_id == tenant.id, model.case_id == case.id).order_by(order)
+        return list((await session.execute(query)).scalars())
+
+    steps: list[CaseStep] = await of_case(CaseStep, CaseStep.recorded_at)
+    deadlines: list[Deadline] = await of_case(Deadline, Deadline.due_at)
+    concerns: list[ProcessConcern] = await of_case(ProcessConcern, ProcessConcern.raised_at)
     names = await account_names(session, tenant, [(s.account_tenant_id, s.account_id) for s in seats])
     return ProcessView(case, routing, seats, names, steps, deadlines, concerns)
 

@@ -37,8 +37,7 @@ from meldpunt.identity import services as identity
 from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action, Role
 from meldpunt.intake.models import Case
-from meldpunt.web.i18n import context_for
-from meldpunt.web.pages import INTAKE_NAMES, language
+from meldpunt.web.pages import shell_context
 
 CASE_NAMES: dict[str, dict[str, str]] = {
     "routes": {
@@ -196,12 +195,8 @@ async def _case_page(
         "case.html",
         status_code=status_code,
         context={
-            **context_for(language(request)),
-            **INTAKE_NAMES,
+            **shell_context(request, actor, slug),
             **CASE_NAMES,
-            "actor": actor,
-            "current": actor.access[slug],
-            "organisations": sorted(actor.access.values(), key=lambda a: a.display_name),
             "view": view,
             "seat": seat,
             "content": content,
@@ -237,12 +232,8 @@ async def cases_page(
     return Template(
         "cases.html",
         context={
-            **context_for(language(request)),
-            **INTAKE_NAMES,
+            **shell_context(request, actor, tenant),
             **CASE_NAMES,
-            "actor": actor,
-            "current": actor.access[tenant],
-            "organisations": sorted(actor.access.values(), key=lambda a: a.display_name),
             "cases": cases,
         },
     )
@@ -419,15 +410,11 @@ async def guardian_page(
     """Across the organisations this process guardian serves: each guarded case's next deadline and breaches."""
     tenants = await guarded_tenants(db, actor)
     rows = await services.guarded_cases(db, who_of(actor), tenants)
-    organisations = sorted(actor.access.values(), key=lambda a: a.display_name)
     return Template(
         "guardian.html",
         context={
-            **context_for(language(request)),
+            **shell_context(request, actor, None),
             **CASE_NAMES,
-            "actor": actor,
-            "current": organisations[0] if organisations else None,
-            "organisations": organisations,
             "rows": rows,
             "may_guard": any(may(actor, Action.CASE_GUARD, slug) for slug in actor.access),
         },

@@ -212,13 +212,16 @@ INTAKE_NAMES = {
 }
 
 
-def _shell_context(request: Request[Any, Any, Any], actor: Actor, slug: str) -> dict[str, Any]:
+def shell_context(request: Request[Any, Any, Any], actor: Actor, slug: str | None) -> dict[str, Any]:
+    """What every professional page's shell needs: words, the organisation switcher, the current one (the
+    first, on pages that belong to no single organisation)."""
+    organisations = sorted(actor.access.values(), key=lambda a: a.display_name)
     return {
         **context_for(language(request)),
         **INTAKE_NAMES,
         "actor": actor,
-        "current": actor.access[slug],
-        "organisations": sorted(actor.access.values(), key=lambda a: a.display_name),
+        "current": actor.access[slug] if slug else (organisations[0] if organisations else None),
+        "organisations": organisations,
     }
 
 
@@ -234,7 +237,7 @@ async def submissions_page(
     return Template(
         "submissions.html",
         context={
-            **_shell_context(request, actor, tenant),
+            **shell_context(request, actor, tenant),
             "submissions": await intake.list_submissions(db, [found.id]),
         },
     )
@@ -255,7 +258,7 @@ async def submission_page(
     return Template(
         "submission.html",
         context={
-            **_shell_context(request, actor, tenant),
+            **shell_context(request, actor, tenant),
             "case": detail.case,
             "narrative": detail.narrative,
             "messages": detail.messages,

@@ -8,6 +8,7 @@ form back with a message at the question and everything typed kept; files are re
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -380,6 +381,38 @@ async def inbox_message(
     return await _inbox_page(request, db, keyring, found, case, receipt, notice=notice)
 
 
+@dataclass(frozen=True)
+class _Visit:
+    """A reporter in their inbox for one action: the organisation, the language and the opened case."""
+
+    request: Request[Any, Any, Any]
+    db: AsyncSession
+    keyring: Keyring
+    found: Tenant
+    receipt: str
+    case: Case
+
+    @property
+    def language(self) -> str:
+        return _language(self.request, self.found)
+
+    async def page(self, status_code: int = 200, **context: Any) -> Template:
+        return await _inbox_page(
+            self.request, self.db, self.keyring, self.found, self.case, self.receipt, status_code=status_code, **context
+        )
+
+    async def refused(self, refused: DomainError, entered: dict[str, str] | None = None) -> Template:
+        return await self.page(refused.status, error=error_text(refused, self.language), entered=entered)
+
+
+async def _visit(
+    request: Request[Any, Any, Any], db: AsyncSession, keyring: Keyring, redis: aioredis.Redis, slug: str, receipt: str
+) -> _Visit | Template:
+    found, _ = await find_public_tenant(db, slug)
+    case = await _open(request, db, keyring, redis, found, receipt)
+    return case if isinstance(case, Template) else _Visit(request, db, keyring, found, receipt, case)
+
+
 @post("/m/{tenant:str}/inbox/naam", include_in_schema=False, status_code=200)
 async def inbox_reveal(
     request: Request[Any, Any, Any],
@@ -389,28 +422,20 @@ async def inbox_reveal(
     tenant: FromPath[str],
 ) -> Template:
     """The reporter gives their name after all."""
-    found, _ = await find_public_tenant(db, tenant)
-    language = _language(request, found)
-    texts = TEXTS[language]
     form = await request.form()
-    receipt = str(form.get("receipt", ""))
     entered = {"name": str(form.get("name", "")).strip(), "contact": str(form.get("contact", "")).strip()}
-    case = await _open(request, db, keyring, redis, found, receipt)
-    if isinstance(case, Template):
-        return case
+    visit = await _visit(request, db, keyring, redis, tenant, str(form.get("receipt", "")))
+    if isinstance(visit, Template):
+        return visit
     try:
         identity = msgspec.convert(entered, Identity)
     except msgspec.ValidationError:
-        return await _inbox_page(
-            request, db, keyring, found, case, receipt, status_code=400, error=texts["identity_needed"], entered=entered
-        )
+        return await visit.page(400, error=TEXTS[visit.language]["identity_needed"], entered=entered)
     try:
-        await services.reveal_identity(db, keyring, found, case, identity)
+        await services.reveal_identity(db, keyring, visit.found, visit.case, identity)
     except DomainError as refused:
-        return await _inbox_page(
-            request, db, keyring, found, case, receipt, status_code=refused.status, error=error_text(refused, language)
-        )
-    return await _inbox_page(request, db, keyring, found, case, receipt, notice=texts["revealed"])
+        return await visit.refused(refused, entered)
+    return await visit.page(notice=TEXTS[visit.language]["revealed"])
 
 
 @post("/m/{tenant:str}/inbox/intrekken", include_in_schema=False, status_code=200)
@@ -422,25 +447,17 @@ async def inbox_withdraw(
     tenant: FromPath[str],
 ) -> Template:
     """The complainant withdraws their complaint (asked to confirm with a tick, no script needed)."""
-    found, _ = await find_public_tenant(db, tenant)
-    language = _language(request, found)
-    texts = TEXTS[language]
     form = await request.form()
-    receipt = str(form.get("receipt", ""))
-    case = await _open(request, db, keyring, redis, found, receipt)
-    if isinstance(case, Template):
-        return case
+    visit = await _visit(request, db, keyring, redis, tenant, str(form.get("receipt", "")))
+    if isinstance(visit, Template):
+        return visit
     if form.get("confirm") != "yes":
-        return await _inbox_page(
-            request, db, keyring, found, case, receipt, status_code=400, error=texts["withdraw_unconfirmed"]
-        )
+        return await visit.page(400, error=TEXTS[visit.language]["withdraw_unconfirmed"])
     try:
-        await services.withdraw_complaint(db, found, case)
+        await services.withdraw_complaint(db, visit.found, visit.case)
     except DomainError as refused:
-        return await _inbox_page(
-            request, db, keyring, found, case, receipt, status_code=refused.status, error=error_text(refused, language)
-        )
-    return await _inbox_page(request, db, keyring, found, case, receipt, notice=texts["withdrawn"])
+        return await visit.refused(refused)
+    return await visit.page(notice=TEXTS[visit.language]["withdrawn"])
 
 
 ROUTES = (

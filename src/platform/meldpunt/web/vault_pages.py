@@ -26,8 +26,7 @@ from meldpunt.tenancy.models import Tenant
 from meldpunt.vault import services
 from meldpunt.vault.controllers import adviser_in
 from meldpunt.vault.schemas import ConsentIn, ConsultationIn, ContactIn, DisclosureIn, SignalIn
-from meldpunt.web.i18n import context_for
-from meldpunt.web.pages import INTAKE_NAMES, language
+from meldpunt.web.pages import shell_context
 from meldpunt.web.public_texts import OPTIONS
 
 VAULT_NAMES = {
@@ -64,17 +63,7 @@ MESSAGE = "Er ontbreekt iets of er klopt iets niet. Kijk de velden na; wat u typ
 
 
 def _context(request: Request[Any, Any, Any], actor: Actor, slug: str | None) -> dict[str, Any]:
-    organisations = sorted(actor.access.values(), key=lambda a: a.display_name)
-    return {
-        **context_for(language(request)),
-        **INTAKE_NAMES,
-        **VAULT_NAMES,
-        "options": OPTIONS["nl"],
-        "actor": actor,
-        "current": actor.access[slug] if slug else (organisations[0] if organisations else None),
-        "organisations": organisations,
-        "today": date.today(),
-    }
+    return {**shell_context(request, actor, slug), **VAULT_NAMES, "options": OPTIONS["nl"], "today": date.today()}
 
 
 def _form(form: Any) -> dict[str, Any]:
