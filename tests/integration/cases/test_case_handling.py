@@ -221,6 +221,7 @@ async def test_the_panel_seats_one_person_one_role_keeps_out_the_excluded_and_ta
     assert excluded.status_code == 204
     refusals = {
         "the accused's manager as (only) decision maker": c.manager.seat("decision_maker"),
+        # (the grants already keep an adviser from holding the expert role here; the seat rule holds too)
         "the organisation's adviser as expert": c.adviser.seat("expert"),
         "a guardian from the member itself": c.own_guardian.seat("process_guardian"),
         "a role the person does not hold": c.expert.seat("decision_maker"),
