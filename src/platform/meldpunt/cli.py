@@ -201,6 +201,7 @@ def retention_sweep(dry_run: bool) -> None:
     from meldpunt.dossiers.keys import Keyring, create_root_key
     from meldpunt.dossiers.storage import create_object_store
     from meldpunt.retention.services import purge_tenant
+    from meldpunt.vault.services import purge_vaults
 
     settings = _settings()
 
@@ -214,6 +215,7 @@ def retention_sweep(dry_run: bool) -> None:
             lines = []
             for tenant_id in tenant_ids:
                 lines += await purge_tenant(sessionmaker, keyring, store, tenant_id, now, dry_run=dry_run)
+                lines += await purge_vaults(sessionmaker, keyring, tenant_id, now, dry_run=dry_run)
             return lines
         finally:
             await engine.dispose()

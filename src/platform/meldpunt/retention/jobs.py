@@ -10,6 +10,7 @@ from meldpunt.dossiers.storage import create_object_store
 from meldpunt.jobs.registry import job
 from meldpunt.jobs.runtime import current_runtime
 from meldpunt.retention.services import purge_tenant, remind_owners
+from meldpunt.vault.services import purge_vaults
 
 
 @job("retention.sweep", max_retries=3, time_limit_seconds=3600, max_backoff_seconds=900)
@@ -23,6 +24,7 @@ async def sweep_retention() -> None:
     now = datetime.now(UTC)
     for tenant_id in tenant_ids:
         await purge_tenant(runtime.sessionmaker, keyring, store, tenant_id, now)
+        await purge_vaults(runtime.sessionmaker, keyring, tenant_id, now)
 
 
 @job("retention.remind", max_retries=3, time_limit_seconds=900, max_backoff_seconds=900)

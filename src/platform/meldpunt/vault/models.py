@@ -117,3 +117,15 @@ class ReportDraft(TenantScoped, Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class VaultRetention(TenantScoped, Base):
+    """When a closed consultation is due for destruction (``adviser_note`` policy). Holds no content and
+    no ``adviser_account_id``: the purge finds it without opening the vault; ``owner_*`` names the vault."""
+
+    __tablename__ = "vault_retention"
+
+    owner_account_tenant_id: Mapped[uuid.UUID]
+    owner_account_id: Mapped[uuid.UUID]
+    closed_on: Mapped[date] = mapped_column(Date)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

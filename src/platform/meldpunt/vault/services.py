@@ -12,16 +12,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import msgspec
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
 from meldpunt.db.context import tenant_context, vault_context
 from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
+from meldpunt.dossiers.documents import RecordClass
 from meldpunt.dossiers.keys import CaseKeyMaterial, Keyring
 from meldpunt.intake.schemas import SubmissionIn
 from meldpunt.intake.services import hash_receipt, new_receipt, normalise_receipt
+from meldpunt.retention.models import RetentionPolicy
 from meldpunt.tenancy.models import Tenant
 from meldpunt.vault.errors import ConsultationClosed, ConsultationNotFound, DisclosureRefused, DraftNotRecognised
 from meldpunt.vault.models import (
@@ -31,6 +33,7 @@ from meldpunt.vault.models import (
     ConsultationContact,
     Disclosure,
     ReportDraft,
+    VaultRetention,
 )
 from meldpunt.vault.schemas import ConsentIn, ConsultationIn, ContactIn, DisclosureIn, SignalIn
 
@@ -333,13 +336,78 @@ async def disclose(
 
 
 async def close_consultation(session: AsyncSession, adviser: Adviser, consultation_id: uuid.UUID) -> None:
+    """Close it; its notes are destroyed after the organisation's retention period for adviser notes."""
     consultation = await _consultation(session, adviser, consultation_id)
     _still_open(consultation)
     consultation.status = "closed"
     consultation.closed_on = date.today()
+    policy = (
+        await session.execute(
+            select(RetentionPolicy).where(
+                RetentionPolicy.tenant_id == adviser.tenant.id,
+                RetentionPolicy.record_class == RecordClass.ADVISER_NOTE.value,
+            )
+        )
+    ).scalar()
+    if policy is not None:
+        session.add(
+            VaultRetention(
+                tenant_id=adviser.tenant.id,
+                id=consultation.id,
+                owner_account_tenant_id=adviser.account_tenant_id,
+                owner_account_id=adviser.account_id,
+                closed_on=consultation.closed_on,
+                due_at=datetime.now(UTC) + timedelta(days=policy.days),
+            )
+        )
     await audit.record(
         session, adviser.tenant.id, adviser.actor, "vault.consultation_closed", "consultation", consultation.id
     )
+
+
+async def purge_vaults(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    keyring: Keyring,
+    tenant_id: uuid.UUID,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+) -> list[str]:
+    """Destroy the closed consultations that are due: first their key (crypto-shredding, durable on its
+    own), then, as the vault's owner, every row of them. A line per consultation, without content."""
+    async with sessionmaker() as session:
+        await tenant_context(session, [tenant_id])
+        due = [
+            (row.id, row.owner_account_id, row.closed_on)
+            for row in (
+                await session.execute(
+                    select(VaultRetention).where(VaultRetention.tenant_id == tenant_id, VaultRetention.due_at <= now)
+                )
+            ).scalars()
+        ]
+    if dry_run:
+        return [f"would destroy an adviser's consultation {cid} (closed {closed})" for cid, _, closed in due]
+    lines = []
+    for consultation_id, owner, closed in due:
+        async with sessionmaker() as session:  # (1) crypto-shred, durable before anything else
+            await tenant_context(session, [tenant_id])
+            await keyring.destroy_case_key(session, tenant_id, consultation_id)
+            await session.commit()
+        async with sessionmaker() as session:  # (2) the rows, opened as the vault's owner
+            await tenant_context(session, [tenant_id])
+            await vault_context(session, owner)
+            for model in (Disclosure, ConsentRecord, ConsultationContact):
+                await session.execute(
+                    delete(model).where(model.tenant_id == tenant_id, model.consultation_id == consultation_id)
+                )
+            for table in (Consultation, VaultRetention):
+                await session.execute(delete(table).where(table.tenant_id == tenant_id, table.id == consultation_id))
+            await audit.record(
+                session, tenant_id, AuditActor.system("retention"), "vault.purged", "consultation", consultation_id
+            )
+            await session.commit()
+        lines.append(f"destroyed an adviser's consultation {consultation_id} (closed {closed})")
+    return lines
 
 
 async def send_signal(session: AsyncSession, adviser: Adviser, data: SignalIn) -> AdviserSignal:
