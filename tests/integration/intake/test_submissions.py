@@ -168,6 +168,8 @@ async def test_no_request_marker_is_stored_or_logged_anywhere(
     client, make_tenant: MakeTenant, test_database: MigratedDatabase, settings: Settings
 ) -> None:
     tenant = await make_tenant()
+    file_markers = ("marker-file-name-2c8", "marker-file-body-e41")
+    markers = (*MARKERS, *file_markers)
     with structlog.testing.capture_logs(processors=[structlog.contextvars.merge_contextvars]) as logs:
         receipt = (await submit(client, tenant.slug)).json()["receipt"]
         await client.post(
@@ -175,8 +177,29 @@ async def test_no_request_marker_is_stored_or_logged_anywhere(
             json={"receipt": receipt},
             headers={"User-Agent": AGENT, "X-Forwarded-For": ADDRESS},
         )
+        # The same through the page, with a file whose name and content carry markers too.
+        page = await client.post(
+            f"/m/{tenant.slug}/melden",
+            data={
+                **{k: v for k, v in REPORT.items() if k not in ("attributes", "wishes")},
+                "reporter_is_affected": "true",
+            },
+            files=[("attachments", ("marker-file-name-2c8.txt", b"marker-file-body-e41 " * 50, "text/plain"))],
+            headers={"User-Agent": AGENT, "X-Forwarded-For": ADDRESS, "X-Real-IP": ADDRESS, "Accept": "text/html"},
+        )
+        assert page.status_code == 200 and "Toegevoegde bestanden: 1." in page.text
     dumped_logs = json.dumps(logs, default=str)
-    assert not [marker for marker in MARKERS if marker in dumped_logs]
+    assert not [marker for marker in markers if marker in dumped_logs]
+    # Every stored object (the encrypted dossier): no marker, no file name.
+    from pathlib import Path
+
+    objects = [path for path in Path(settings.storage_directory).rglob("*") if path.is_file()]
+    assert objects and not [
+        (path.name, marker)
+        for path in objects
+        for marker in markers
+        if marker.encode() in path.read_bytes() or marker in str(path)
+    ]
     # Every row of every table, as text, read past row-level security by the superuser: a full dump.
     engine = create_async_engine(test_database.url("postgres"))
     try:
@@ -189,7 +212,25 @@ async def test_no_request_marker_is_stored_or_logged_anywhere(
             found = []
             for table in tables:
                 rows = (await connection.execute(text(f'SELECT t::text FROM "{table}" t'))).scalars().all()
-                found += [(table, marker) for row in rows for marker in MARKERS if marker in row]
+                found += [(table, marker) for row in rows for marker in markers if marker in row]
+                # Text shows bytea as hex: search the binary columns (the sealed ones) byte for byte too.
+                binary = (
+                    await connection.execute(
+                        text(
+                            "SELECT column_name FROM information_schema.columns "
+                            "WHERE table_schema = 'public' AND table_name = :t AND data_type = 'bytea'"
+                        ),
+                        {"t": table},
+                    )
+                ).scalars()
+                for column in binary:
+                    for marker in markers:
+                        hits = await connection.execute(
+                            text(f'SELECT count(*) FROM "{table}" WHERE position(:m IN "{column}") > 0'),
+                            {"m": marker.encode()},
+                        )
+                        if hits.scalar_one():
+                            found.append((f"{table}.{column}", marker))
     finally:
         await engine.dispose()
     assert found == []
