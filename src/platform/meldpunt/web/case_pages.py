@@ -21,15 +21,7 @@ from meldpunt.cases import services
 from meldpunt.cases.controllers import guarded_tenants, who_of
 from meldpunt.cases.errors import DeclareFirst, NotOnThePanel
 from meldpunt.cases.models import PanelMember
-from meldpunt.cases.schemas import (
-    LADDER,
-    OPTION_NAMES,
-    DeclarationIn,
-    ExclusionIn,
-    MemberIn,
-    RoutingIn,
-    Step,
-)
+from meldpunt.cases.schemas import LADDER, DeclarationIn, ExclusionIn, MemberIn, RoutingIn, Step
 from meldpunt.db.context import tenant_context
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.errors import DomainError
@@ -37,119 +29,8 @@ from meldpunt.identity import services as identity
 from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action, Role
 from meldpunt.intake.models import Case
-from meldpunt.web.pages import shell_context
-
-CASE_NAMES: dict[str, dict[str, str]] = {
-    "routes": {
-        "decision_panel": "De beslistafel",
-        "adviser_only": "Alleen de vertrouwenspersoon (de melder wil geen opvolging)",
-        "complaints_committee": "De klachtencommissie",
-        "whistleblower": "De klokkenluidersregeling",
-        "police": "Aangifte bij de politie",
-        "no_action": "Niets doen, met een vastgelegd alternatief",
-    },
-    "duties": {
-        "police_report_duty": "Aangifteplicht",
-        "care_sector_duty": "Meldplicht in de zorg (Wkkgz)",
-        "education_sector_duty": "Meldplicht in het onderwijs",
-        "whistleblower_wrongdoing": "Misstand (Wet bescherming klokkenluiders)",
-    },
-    "escalations": {
-        "higher_manager": "Een hogere leidinggevende",
-        "supervisory_board": "De raad van toezicht",
-        "branch": "De branche",
-    },
-    "seat_roles": {"decision_maker": "Beslisser", "expert": "Deskundige", "process_guardian": "Procesbewaker"},
-    "exclusion_reasons": {
-        "accused": "Beschuldigde",
-        "accused_manager": "Leidinggevende van de beschuldigde",
-        "declared_link": "Verklaarde betrokkenheid",
-    },
-    "step_kinds": {
-        "first_conversation": "Eerste gesprek",
-        "exploration": "Verkenning en context (geen onderzoek)",
-        "reporter_told": "Melder vooraf ingelicht",
-        "accused_informed": "Beschuldigde schriftelijk geïnformeerd",
-        "notice_deferred": "Informeren uitgesteld (art. 23 AVG)",
-        "interim_measure": "Tijdelijke maatregel",
-        "weighing": "Wegingskader: keuze",
-        "rights_explained": "Rechten uitgelegd",
-        "communication": "Communicatie",
-    },
-    "deadline_kinds": {
-        "acknowledge": "Ontvangst bevestigen",
-        "route": "Melding doorzetten",
-        "inform_accused": "Beschuldigde informeren (uiterlijk een maand)",
-        "panel": "Beslistafel samenstellen",
-        "first_conversation": "Eerste gesprek",
-        "choice": "Keuze in het wegingskader",
-        "interim_review": "Tijdelijke maatregel herzien",
-        "deferral_review": "Uitstel herzien",
-        "whistleblower_feedback": "Terugkoppeling (klokkenluider)",
-    },
-    "options": OPTION_NAMES,
-    "ladder_groups": {
-        "restore": "Herstel van de norm of de werksituatie",
-        "inform": "Informatie inwinnen",
-        "sanction": "Sanctioneren",
-        "criminal_or_wrongdoing": "Strafbaar feit of misstand",
-    },
-    "goals": {
-        "restore_safety": "Veiligheid herstellen",
-        "norm_setting": "De norm stellen",
-        "establish_facts": "Feiten vaststellen",
-        "sanction": "Sanctioneren",
-        "learn_and_prevent": "Leren en voorkomen",
-    },
-    "measures": {
-        "no_contact": "Geen contact tussen melder en beschuldigde",
-        "other_shift_or_location": "Ander rooster of andere locatie",
-        "leave_with_pay": "Vrijstelling van werk met behoud van loon",
-        "other_work": "Ander werk",
-        "supervision": "Extra toezicht",
-    },
-    "deferral_reasons": {
-        "traceability_of_reporter": "De melder zou herleidbaar worden",
-        "reprisal_risk": "Risico op represailles",
-        "evidence_at_risk": "Bewijs zou verloren kunnen gaan",
-        "reporter_safety": "De veiligheid van de melder",
-    },
-    "scenarios": {
-        "no_communication": "Nog niemand weet ervan",
-        "internal_leak": "Het is intern uitgelekt",
-        "external_leak": "Het is extern uitgelekt",
-        "public_without_report": "Het is openbaar zonder melding",
-    },
-    "rights_items": {
-        "confidentiality": "Vertrouwelijkheid",
-        "information_and_timeline": "Informatie en verwachte tijdlijn",
-        "expectations": "Verwachtingen",
-        "right_of_reply": "Hoor en wederhoor",
-        "right_of_defence": "Recht op verdediging",
-        "support_person": "Iemand meenemen, steun van een vertrouwenspersoon",
-        "aftercare": "Nazorg",
-        "complaint_or_objection": "Klacht of bezwaar",
-    },
-    "statuses": {
-        "received": "Binnengekomen",
-        "routed": "Doorgezet",
-        "in_progress": "In behandeling",
-        "decided": "Keuze gemaakt",
-        "withdrawn": "Ingetrokken",
-        "closed": "Afgesloten",
-    },
-}
-# Process-only statements for the four leak scenarios (seed-000 §2.3 Stap 5): they say that a process
-# runs, never what it is about.
-COMMUNICATION_TEMPLATES = {
-    "no_communication": "Er wordt op dit moment niets gecommuniceerd.",
-    "internal_leak": "Er loopt een zorgvuldige procedure. Over de inhoud doen wij geen mededelingen, om alle "
-    "betrokkenen te beschermen. Wie zich zorgen maakt, kan terecht bij de vertrouwenspersoon.",
-    "external_leak": "Wij nemen signalen over ongewenst gedrag serieus en volgen daarbij een zorgvuldige "
-    "procedure. Over individuele situaties doen wij geen mededelingen.",
-    "public_without_report": "Wij hebben kennisgenomen van de berichten. Iedereen die iets heeft meegemaakt, kan "
-    "terecht bij onze vertrouwenspersonen of ons meldpunt. Over individuele situaties doen wij geen mededelingen.",
-}
+from meldpunt.web.pages import language, same_language, shell_context
+from meldpunt.web.pro_texts import CASE_NAMES, COMMUNICATION_TEMPLATES, WORDS
 
 
 def _form_dict(form: Any) -> dict[str, Any]:
@@ -191,18 +72,19 @@ async def _case_page(
     content = None
     if seat is not None and seat.role in ("decision_maker", "expert") and seat.declaration == "not_involved":
         content = await services.read_content(db, keyring, who, found, case_id)
+    chosen = language(request)
     return Template(
         "case.html",
         status_code=status_code,
         context={
             **shell_context(request, actor, slug),
-            **CASE_NAMES,
+            **CASE_NAMES[chosen],
             "view": view,
             "seat": seat,
             "content": content,
             "is_point": is_point,
             "ladder": LADDER,
-            "templates": COMMUNICATION_TEMPLATES,
+            "templates": COMMUNICATION_TEMPLATES[chosen],
             "candidates": await _candidates(db, found) if is_point else {},
             "message": message,
             "entered": entered or {},
@@ -233,7 +115,7 @@ async def cases_page(
         "cases.html",
         context={
             **shell_context(request, actor, tenant),
-            **CASE_NAMES,
+            **CASE_NAMES[language(request)],
             "cases": cases,
         },
     )
@@ -370,7 +252,7 @@ async def case_act(
                 db, keyring, who, found, case_id, uuid.UUID(str(form.get("concern_id"))), str(form.get("response", ""))
             )
         else:
-            return Redirect(f"/app/t/{tenant}/zaken/{case_id}", status_code=303)
+            return Redirect(same_language(request, f"/app/t/{tenant}/zaken/{case_id}"), status_code=303)
     except (msgspec.ValidationError, ValueError):
         return await _case_page(
             request,
@@ -379,7 +261,7 @@ async def case_act(
             actor,
             tenant,
             case_id,
-            message="Er ontbreekt iets of er klopt iets niet. Kijk de velden na; wat u typte staat er nog.",
+            message=WORDS[language(request)]["form_incomplete"],
             entered=form,
             status_code=400,
         )
@@ -400,7 +282,7 @@ async def case_act(
             entered=form,
             status_code=refused.status,
         )
-    return Redirect(f"/app/t/{tenant}/zaken/{case_id}", status_code=303)
+    return Redirect(same_language(request, f"/app/t/{tenant}/zaken/{case_id}"), status_code=303)
 
 
 @get("/app/procesbewaker", include_in_schema=False)
@@ -414,7 +296,7 @@ async def guardian_page(
         "guardian.html",
         context={
             **shell_context(request, actor, None),
-            **CASE_NAMES,
+            **CASE_NAMES[language(request)],
             "rows": rows,
             "may_guard": any(may(actor, Action.CASE_GUARD, slug) for slug in actor.access),
         },

@@ -44,6 +44,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "what": "Wat",
         "resource": "Onderdeel",
         "older": "Oudere regels",
+        "vault_mine": "Mijn kluis als vertrouwenspersoon",
+        "vault_all": "Al mijn organisaties als vertrouwenspersoon",
+        "submissions": "Meldingen",
+        "cases": "Zaken",
+        "guardian_all": "Als procesbewaker: alle zaken en termijnen",
+        "adviser_signals": "Signalen van vertrouwenspersonen",
     },
     "en": {
         "skip": "Skip to content",
@@ -82,6 +88,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "what": "What",
         "resource": "Item",
         "older": "Older entries",
+        "vault_mine": "My vault as confidential adviser",
+        "vault_all": "All my organisations as confidential adviser",
+        "submissions": "Reports",
+        "cases": "Cases",
+        "guardian_all": "As process guardian: all cases and deadlines",
+        "adviser_signals": "Signals from confidential advisers",
     },
 }
 
@@ -92,5 +104,17 @@ def language_of(query_lang: str | None, accept_language: str | None = None) -> s
     return query_lang if query_lang in TEXTS else "nl"
 
 
+def in_language(path: str, language: str) -> str:
+    """An address within the professional pages that keeps the language: Dutch needs no ``lang=``."""
+    if language == "nl":
+        return path
+    return f"{path}{'&' if '?' in path else '?'}lang={language}"
+
+
 def context_for(language: str) -> dict[str, Any]:
-    return {"t": TEXTS[language], "role_name": ROLE_NAMES[language], "lang": language}
+    """The words of a page, and ``href(path)`` that keeps the language in its links and form actions."""
+
+    def href(path: str) -> str:
+        return in_language(path, language)
+
+    return {"t": TEXTS[language], "role_name": ROLE_NAMES[language], "lang": language, "href": href}

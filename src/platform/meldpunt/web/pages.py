@@ -26,11 +26,17 @@ from meldpunt.identity.services import load_actor
 from meldpunt.identity.sessions import SESSION_COOKIE, SessionStore
 from meldpunt.intake import services as intake
 from meldpunt.tenancy.models import Tenant
-from meldpunt.web.i18n import context_for, language_of
+from meldpunt.web.i18n import context_for, in_language, language_of
+from meldpunt.web.pro_texts import INTAKE_NAMES, WORDS
 
 
 def language(request: Request[Any, Any, Any]) -> str:
     return language_of(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+def same_language(request: Request[Any, Any, Any], path: str) -> str:
+    """Where to send the browser after a form: ``path`` in the language the form was sent in."""
+    return in_language(path, language(request))
 
 
 @get("/", include_in_schema=False)
@@ -155,11 +161,12 @@ async def grants_add(
     except DomainError as error:
         await db.rollback()
         return await _grants_page(request, db, actor, tenant, error.detail, form, error.status)
-    return Redirect(f"/app/t/{tenant}/grants", status_code=303)
+    return Redirect(same_language(request, f"/app/t/{tenant}/grants"), status_code=303)
 
 
 @post("/app/t/{tenant:str}/grants/{grant_id:uuid}/end", include_in_schema=False, status_code=303)
 async def grants_end(
+    request: Request[Any, Any, Any],
     db: NamedDependency[AsyncSession],
     actor: NamedDependency[Actor],
     tenant: FromPath[str],
@@ -167,7 +174,7 @@ async def grants_end(
 ) -> Redirect:
     found = await identity.tenant_acting_in(db, actor, Action.GRANTS_MANAGE, tenant)
     await identity.end_grant(db, AuditActor.account(actor.account_id), found, grant_id, by_admin=True)
-    return Redirect(f"/app/t/{tenant}/grants", status_code=303)
+    return Redirect(same_language(request, f"/app/t/{tenant}/grants"), status_code=303)
 
 
 @get("/app/t/{tenant:str}/audit", include_in_schema=False)
@@ -194,31 +201,15 @@ async def audit_page(
     )
 
 
-INTAKE_NAMES = {
-    "kinds": {"report": "Melding", "signal": "Signaal", "complaint": "Klacht"},
-    "categories": {
-        "sexual_harassment": "Seksueel grensoverschrijdend gedrag",
-        "aggression": "Agressie of geweld",
-        "bullying": "Pesten",
-        "discrimination": "Discriminatie",
-        "integrity": "Integriteit",
-        "unclear": "Onduidelijk",
-    },
-    "anonymity": {
-        "anonymous": "Volledig anoniem",
-        "anonymous_with_contact": "Anoniem met code",
-        "confidential": "Vertrouwelijk met naam",
-    },
-}
-
-
 def shell_context(request: Request[Any, Any, Any], actor: Actor, slug: str | None) -> dict[str, Any]:
     """What every professional page's shell needs: words, the organisation switcher, the current one (the
     first, on pages that belong to no single organisation)."""
     organisations = sorted(actor.access.values(), key=lambda a: a.display_name)
+    chosen = language(request)
     return {
-        **context_for(language(request)),
-        **INTAKE_NAMES,
+        **context_for(chosen),
+        **INTAKE_NAMES[chosen],
+        "w": WORDS[chosen],
         "actor": actor,
         "current": actor.access[slug] if slug else (organisations[0] if organisations else None),
         "organisations": organisations,
@@ -299,7 +290,7 @@ async def submission_reply(
     text = str((await request.form()).get("text", "")).strip()
     if 1 <= len(text) <= 10_000:
         await intake.reply(db, keyring, AuditActor.account(actor.account_id), found, case_id, text)
-    return Redirect(f"/app/t/{tenant}/meldingen/{case_id}", status_code=303)
+    return Redirect(same_language(request, f"/app/t/{tenant}/meldingen/{case_id}"), status_code=303)
 
 
 ROUTES = (

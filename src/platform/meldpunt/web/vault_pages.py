@@ -1,6 +1,6 @@
 """The adviser's pages (``/app/vertrouwenspersoon``, ``/app/t/{tenant}/vertrouwenspersoon/…``) and the
 organisation's page of adviser signals (``/app/t/{tenant}/signalen``). Forms keep what was typed when
-something is wrong, and say what, in Dutch."""
+something is wrong, and say what, in Dutch (or English with ``?lang=en``)."""
 
 from __future__ import annotations
 
@@ -26,44 +26,23 @@ from meldpunt.tenancy.models import Tenant
 from meldpunt.vault import services
 from meldpunt.vault.controllers import adviser_in
 from meldpunt.vault.schemas import ConsentIn, ConsultationIn, ContactIn, DisclosureIn, SignalIn
-from meldpunt.web.pages import shell_context
+from meldpunt.web.pages import language, same_language, shell_context
+from meldpunt.web.pro_texts import VAULT_NAMES, WORDS
 from meldpunt.web.public_texts import OPTIONS
-
-VAULT_NAMES = {
-    "channels": {"in_person": "Persoonlijk", "phone": "Telefoon", "video": "Video", "email": "E-mail", "chat": "Chat"},
-    "bases": {
-        "consent": "Toestemming van de melder",
-        "duty_to_report": "Wettelijke meldplicht",
-        "court_order": "Rechterlijk bevel",
-    },
-    "recipients": {
-        "reporting_point": "Het meldpunt",
-        "decision_panel": "De beslistafel",
-        "complaints_committee": "De klachtencommissie",
-        "police": "De politie",
-        "company_doctor": "De bedrijfsarts",
-        "care_provider": "Een hulpverlener",
-    },
-    "scopes": {
-        "fact_of_contact": "Dat er contact is",
-        "summary": "Een samenvatting",
-        "identity": "Wie de melder is",
-        "documents": "Documenten",
-    },
-    "suggestions": {
-        "team_conversation": "Een teamgesprek",
-        "leadership_training": "Training voor leidinggevenden",
-        "code_of_conduct": "De gedragscode opnieuw bespreken",
-        "workload": "De werkdruk",
-        "working_alone": "Alleen werken",
-        "information": "Voorlichting over ongewenst gedrag",
-    },
-}
-MESSAGE = "Er ontbreekt iets of er klopt iets niet. Kijk de velden na; wat u typte staat er nog."
 
 
 def _context(request: Request[Any, Any, Any], actor: Actor, slug: str | None) -> dict[str, Any]:
-    return {**shell_context(request, actor, slug), **VAULT_NAMES, "options": OPTIONS["nl"], "today": date.today()}
+    chosen = language(request)
+    return {
+        **shell_context(request, actor, slug),
+        **VAULT_NAMES[chosen],
+        "options": OPTIONS[chosen],
+        "today": date.today(),
+    }
+
+
+def _incomplete(request: Request[Any, Any, Any]) -> str:
+    return WORDS[language(request)]["form_incomplete"]
 
 
 def _form(form: Any) -> dict[str, Any]:
@@ -144,9 +123,11 @@ async def vault_open(
             ConsultationIn,
         )
     except msgspec.ValidationError:
-        return await _list_page(request, db, keyring, actor, tenant, message=MESSAGE, entered=entered, status_code=400)
+        return await _list_page(
+            request, db, keyring, actor, tenant, message=_incomplete(request), entered=entered, status_code=400
+        )
     consultation = await services.open_consultation(db, keyring, adviser, data)
-    return Redirect(f"/app/t/{tenant}/vertrouwenspersoon/{consultation.id}", status_code=303)
+    return Redirect(same_language(request, f"/app/t/{tenant}/vertrouwenspersoon/{consultation.id}"), status_code=303)
 
 
 @post("/app/t/{tenant:str}/vertrouwenspersoon/signaal", include_in_schema=False, status_code=200)
@@ -172,10 +153,10 @@ async def vault_signal(
         )
     except msgspec.ValidationError:
         return await _list_page(
-            request, db, keyring, actor, tenant, message=MESSAGE, entered=_form(form), status_code=400
+            request, db, keyring, actor, tenant, message=_incomplete(request), entered=_form(form), status_code=400
         )
     await services.send_signal(db, adviser, data)
-    return await _list_page(request, db, keyring, actor, tenant, message="Het signaal is verstuurd, zonder namen.")
+    return await _list_page(request, db, keyring, actor, tenant, message=WORDS[language(request)]["signal_sent"])
 
 
 @post("/app/t/{tenant:str}/vertrouwenspersoon/concept", include_in_schema=False, status_code=200)
@@ -203,7 +184,7 @@ async def vault_draft(
         )
     except msgspec.ValidationError:
         return await _list_page(
-            request, db, keyring, actor, tenant, message=MESSAGE, entered=_form(form), status_code=400
+            request, db, keyring, actor, tenant, message=_incomplete(request), entered=_form(form), status_code=400
         )
     code, _ = await services.prepare_draft(db, keyring, adviser, data)
     formatted = " ".join(code[i : i + 4] for i in range(0, 16, 4))
@@ -316,10 +297,20 @@ async def vault_act(
         elif what == "afsluiten":
             await services.close_consultation(db, adviser, consultation_id)
         else:
-            return Redirect(f"/app/t/{tenant}/vertrouwenspersoon/{consultation_id}", status_code=303)
+            return Redirect(
+                same_language(request, f"/app/t/{tenant}/vertrouwenspersoon/{consultation_id}"), status_code=303
+            )
     except (msgspec.ValidationError, ValueError):
         return await _detail_page(
-            request, db, keyring, actor, tenant, consultation_id, message=MESSAGE, entered=entered, status_code=400
+            request,
+            db,
+            keyring,
+            actor,
+            tenant,
+            consultation_id,
+            message=_incomplete(request),
+            entered=entered,
+            status_code=400,
         )
     except DomainError as refused:
         if refused.status == 404:
@@ -335,7 +326,7 @@ async def vault_act(
             entered=entered,
             status_code=refused.status,
         )
-    return Redirect(f"/app/t/{tenant}/vertrouwenspersoon/{consultation_id}", status_code=303)
+    return Redirect(same_language(request, f"/app/t/{tenant}/vertrouwenspersoon/{consultation_id}"), status_code=303)
 
 
 @get("/app/t/{tenant:str}/signalen", include_in_schema=False)
