@@ -461,3 +461,24 @@ async def test_every_case_route_refuses_a_professional_of_another_tenant(
     own = await client.get(f"/api/v1/t/{other.slug}/cases/{case}/process")
     assert own.status_code == 404
     assert (await client.get("/api/v1/guardian/cases")).json() == []
+
+
+async def test_the_reporter_reads_every_status_of_the_case_in_plain_words(  # the statuses the services set
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    c = await cast(app_engine, settings, make_tenant)
+    client.cookies.clear()
+    receipt = (await submit(client, c.member.slug)).json()["receipt"]
+    case = (await case_ids(app_engine, c.member))[0]
+    for status in ("received", "routed", "in_progress", "decided", "withdrawn", "judged", "closed"):
+        async with app_engine.begin() as connection:
+            await connection.execute(text(f"SET LOCAL meldpunt.tenant_ids = '{{{c.member.id}}}'"))
+            await connection.execute(text("UPDATE cases SET status = :s WHERE id = :c"), {"s": status, "c": case})
+        # (receipt log-ins are limited to 10 a minute: English for the statuses case handling added)
+        for language in ("nl", "en") if status in ("routed", "decided") else ("nl",):
+            page = await client.post(
+                f"/m/{c.member.slug}/inbox?lang={language}", data={"receipt": receipt}, headers={"accept": "text/html"}
+            )
+            shown = page.text.split("<strong>", 1)[1].split("</strong>", 1)[0]
+            # Never the code itself (in English "withdrawn" and "closed" are the plain words already).
+            assert "_" not in shown and (language == "en" or shown != status), (status, language, shown)

@@ -27,7 +27,7 @@ from meldpunt.identity.sessions import SESSION_COOKIE, SessionStore
 from meldpunt.intake import services as intake
 from meldpunt.tenancy.models import Tenant
 from meldpunt.web.i18n import context_for, in_language, language_of
-from meldpunt.web.pro_texts import INTAKE_NAMES, WORDS
+from meldpunt.web.pro_texts import CASE_NAMES, INTAKE_NAMES, WORDS
 
 
 def language(request: Request[Any, Any, Any]) -> str:
@@ -229,6 +229,7 @@ async def submissions_page(
         "submissions.html",
         context={
             **shell_context(request, actor, tenant),
+            "statuses": CASE_NAMES[language(request)]["statuses"],
             "submissions": await intake.list_submissions(db, [found.id]),
         },
     )

@@ -398,14 +398,18 @@ OPTIONS: dict[str, dict[str, list[tuple[str, str]]]] = {
 STATUS: dict[str, dict[str, str]] = {
     "nl": {
         "received": "ontvangen: het meldpunt kijkt ernaar",
+        "routed": "het meldpunt heeft bepaald wie uw melding oppakt",
         "in_progress": "in behandeling",
+        "decided": "er is besloten wat er met uw melding gebeurt; u hoort wat dat voor u betekent",
         "withdrawn": "ingetrokken",
         "judged": "er is een oordeel gegeven",
         "closed": "afgesloten",
     },
     "en": {
         "received": "received: the reporting point is looking at it",
+        "routed": "the reporting point has decided who takes up your report",
         "in_progress": "being handled",
+        "decided": "it has been decided what happens with your report; you will hear what it means for you",
         "withdrawn": "withdrawn",
         "judged": "a judgement has been given",
         "closed": "closed",
