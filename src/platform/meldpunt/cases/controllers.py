@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.cases import services
@@ -33,10 +32,9 @@ from meldpunt.cases.schemas import (
 )
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.identity import services as identity
-from meldpunt.identity.policy import Actor, may
+from meldpunt.identity.policy import Actor
 from meldpunt.identity.roles import Action, Role
 from meldpunt.intake.models import Deadline
-from meldpunt.tenancy.models import Tenant
 
 BASE = "/api/v1/t/{tenant:str}/cases/{case_id:uuid}"
 
@@ -240,19 +238,11 @@ async def acknowledge_concern(
     await services.acknowledge_concern(db, keyring, who_of(actor), found, case_id, concern_id, data.response)
 
 
-async def guarded_tenants(db: AsyncSession, actor: Actor) -> list[Tenant]:
-    slugs = sorted(slug for slug in actor.access if may(actor, Action.CASE_GUARD, slug))
-    return [
-        (await db.execute(select(Tenant).where(Tenant.id == actor.access[slug].tenant_id))).scalar_one()
-        for slug in slugs
-    ]
-
-
 @get("/api/v1/guardian/cases", operation_id="GuardedCases", tags=["case handling"])
 async def guarded_cases(db: NamedDependency[AsyncSession], actor: NamedDependency[Actor]) -> list[GuardedCaseOut]:
     """Across the organisations this process guardian serves: each guarded case's next deadline, breaches
     and unanswered concerns."""
-    rows = await services.guarded_cases(db, who_of(actor), await guarded_tenants(db, actor))
+    rows = await services.guarded_cases(db, who_of(actor), await identity.tenants_where(db, actor, Action.CASE_GUARD))
     return [
         GuardedCaseOut(
             g.tenant.slug,

@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
 from meldpunt.cases.models import PanelMember
-from meldpunt.cases.services import Who, role_holders
+from meldpunt.cases.services import Who
 from meldpunt.cases.terms import terms_of
 from meldpunt.db.context import tenant_context
+from meldpunt.identity import services as identity
 from meldpunt.intake.models import Deadline
 from meldpunt.notifications import services as notifications
 from meldpunt.tenancy.models import Tenant
@@ -38,7 +39,7 @@ async def _responsible(session: AsyncSession, tenant: Tenant, deadline: Deadline
     ).all()
     if seats:
         return [(s.account_tenant_id, s.account_id) for s in seats]
-    return await role_holders(session, tenant, role)
+    return await identity.role_holders(session, tenant.id, role)
 
 
 async def sweep_tenant(session: AsyncSession, tenant_id: uuid.UUID, now: datetime) -> tuple[int, int]:

@@ -51,7 +51,8 @@ from meldpunt.cases.terms import terms_of
 from meldpunt.db.context import tenant_context
 from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
 from meldpunt.dossiers.keys import Keyring
-from meldpunt.identity.models import Account, Grant
+from meldpunt.identity import services as identity
+from meldpunt.identity.models import Account
 from meldpunt.identity.roles import Role
 from meldpunt.intake import services as intake
 from meldpunt.intake.models import Case, Deadline
@@ -115,23 +116,6 @@ async def meet_deadlines(session: AsyncSession, case: Case, kind: str, subject_i
         query = query.where(Deadline.subject_id == subject_id)
     for deadline in (await session.execute(query)).scalars():
         deadline.met_at = _now()
-
-
-async def _holds_role(session: AsyncSession, tenant: Tenant, who: Who, role: str) -> bool:
-    moment = _now()
-    found = (
-        await session.execute(
-            select(func.count()).where(
-                Grant.tenant_id == tenant.id,
-                Grant.account_tenant_id == who[0],
-                Grant.account_id == who[1],
-                Grant.role == role,
-                Grant.valid_from <= moment,
-                (Grant.valid_to.is_(None)) | (Grant.valid_to > moment),
-            )
-        )
-    ).scalar_one()
-    return bool(found)
 
 
 # ---------------------------------------------------------------- routing (seed-000 §2.2)
@@ -239,18 +223,26 @@ async def _seats(session: AsyncSession, case: Case, *, active_only: bool = True)
     return list((await session.execute(query.order_by(PanelMember.assigned_at))).scalars())
 
 
-async def _excluded(session: AsyncSession, case: Case, who: Who) -> bool:
-    found = (
-        await session.execute(
-            select(func.count()).where(
-                CaseExclusion.tenant_id == case.tenant_id,
-                CaseExclusion.case_id == case.id,
-                CaseExclusion.account_tenant_id == who[0],
-                CaseExclusion.account_id == who[1],
-            )
+async def _exclusions(session: AsyncSession, case: Case) -> set[Who]:
+    rows = await session.execute(
+        select(CaseExclusion.account_tenant_id, CaseExclusion.account_id).where(
+            CaseExclusion.tenant_id == case.tenant_id, CaseExclusion.case_id == case.id
         )
-    ).scalar_one()
-    return bool(found)
+    )
+    return {(row.account_tenant_id, row.account_id) for row in rows}
+
+
+def _add_exclusion(session: AsyncSession, case: Case, who: Who, reason: str) -> None:
+    session.add(
+        CaseExclusion(
+            tenant_id=case.tenant_id,
+            id=uuid.uuid4(),
+            case_id=case.id,
+            account_tenant_id=who[0],
+            account_id=who[1],
+            reason=reason,
+        )
+    )
 
 
 async def seat_of(session: AsyncSession, case: Case, who: Who) -> PanelMember | None:
@@ -271,13 +263,14 @@ async def assign_member(
     excluded, the adviser never expert or process guardian, a pooled guardian never from this member."""
     case = await _panel_case(session, tenant, case_id)
     seated: Who = (data.account_tenant_id, data.account_id)
-    if await _excluded(session, case, seated):
+    if seated in await _exclusions(session, case):
         raise SeatRefused("Deze persoon is uitgesloten van deze zaak (betrokken, beschuldigd of diens leidinggevende).")
     if any((s.account_tenant_id, s.account_id) == seated for s in await _seats(session, case, active_only=False)):
         raise SeatRefused("Eén persoon, één rol: deze persoon heeft al een plaats aan deze beslistafel (gehad).")
-    if not await _holds_role(session, tenant, seated, data.role):
+    held = await identity.active_roles(session, tenant.id, *seated)
+    if data.role not in held:
         raise SeatRefused("Deze persoon heeft die rol niet bij deze organisatie.")
-    if data.role in ("expert", "process_guardian") and await _holds_role(session, tenant, seated, Role.ADVISER.value):
+    if data.role in ("expert", "process_guardian") and Role.ADVISER in held:
         raise SeatRefused(
             "De vertrouwenspersoon van de organisatie kan geen deskundige of procesbewaker zijn (seed-000 §1.7)."
         )
@@ -308,21 +301,9 @@ async def assign_pooled_guardian(session: AsyncSession, who: Who, tenant: Tenant
     case = await _panel_case(session, tenant, case_id)
     if not _uses_guardian_pool(tenant):
         raise SeatRefused("Deze organisatie gebruikt de pool van procesbewakers van de branche niet.")
-    moment = _now()
-    candidates = (
-        await session.execute(
-            select(Grant.account_tenant_id, Grant.account_id)
-            .where(
-                Grant.tenant_id == tenant.id,
-                Grant.role == Role.PROCESS_GUARDIAN.value,
-                Grant.account_tenant_id != tenant.id,
-                Grant.valid_from <= moment,
-                (Grant.valid_to.is_(None)) | (Grant.valid_to > moment),
-            )
-            .distinct()
-        )
-    ).all()
+    excluded = await _exclusions(session, case)
     before = {(s.account_tenant_id, s.account_id) for s in await _seats(session, case, active_only=False)}
+    advisers = set(await identity.role_holders(session, tenant.id, Role.ADVISER.value))
     load = dict(
         (
             await session.execute(
@@ -333,11 +314,9 @@ async def assign_pooled_guardian(session: AsyncSession, who: Who, tenant: Tenant
         ).all()
     )
     eligible = [
-        (c.account_tenant_id, c.account_id)
-        for c in candidates
-        if (c.account_tenant_id, c.account_id) not in before
-        and not await _excluded(session, case, (c.account_tenant_id, c.account_id))
-        and not await _holds_role(session, tenant, (c.account_tenant_id, c.account_id), Role.ADVISER.value)
+        candidate
+        for candidate in await identity.role_holders(session, tenant.id, Role.PROCESS_GUARDIAN.value)
+        if candidate[0] != tenant.id and candidate not in before | excluded | advisers
     ]
     if not eligible:
         raise SeatRefused("Er is geen procesbewaker uit de pool beschikbaar die niet betrokken is.")
@@ -357,17 +336,8 @@ async def exclude(session: AsyncSession, who: Who, tenant: Tenant, case_id: uuid
     held is ended."""
     case = await intake.find_case(session, tenant, case_id)
     excluded: Who = (data.account_tenant_id, data.account_id)
-    if not await _excluded(session, case, excluded):
-        session.add(
-            CaseExclusion(
-                tenant_id=tenant.id,
-                id=uuid.uuid4(),
-                case_id=case.id,
-                account_tenant_id=excluded[0],
-                account_id=excluded[1],
-                reason=data.reason,
-            )
-        )
+    if excluded not in await _exclusions(session, case):
+        _add_exclusion(session, case, excluded, data.reason)
     seat = await seat_of(session, case, excluded)
     if seat is not None:
         seat.left_at = _now()
@@ -392,17 +362,8 @@ async def declare(
     seat.sealed_declaration = _seal(material, tenant, case.id, seat.id, data.statement)
     if data.involved:
         seat.left_at = _now()
-        session.add(
-            CaseExclusion(
-                tenant_id=tenant.id,
-                id=uuid.uuid4(),
-                case_id=case.id,
-                account_tenant_id=who[0],
-                account_id=who[1],
-                reason="declared_link",
-            )
-        )
-        for account in await role_holders(session, tenant, "reporting_point"):
+        _add_exclusion(session, case, who, "declared_link")
+        for account in await identity.role_holders(session, tenant.id, "reporting_point"):
             await notifications.notify(
                 session,
                 tenant.id,
@@ -447,23 +408,6 @@ async def panel_complete(session: AsyncSession, case: Case) -> bool:
     """At least one decision maker, an expert and a process guardian, each declared not involved."""
     declared = {s.role for s in await _seats(session, case) if s.declaration == "not_involved"}
     return set(PANEL_ROLES) <= declared
-
-
-async def role_holders(session: AsyncSession, tenant: Tenant, role: str) -> list[Who]:
-    moment = _now()
-    rows = (
-        await session.execute(
-            select(Grant.account_tenant_id, Grant.account_id)
-            .where(
-                Grant.tenant_id == tenant.id,
-                Grant.role == role,
-                Grant.valid_from <= moment,
-                (Grant.valid_to.is_(None)) | (Grant.valid_to > moment),
-            )
-            .distinct()
-        )
-    ).all()
-    return [(r.account_tenant_id, r.account_id) for r in rows]
 
 
 # ---------------------------------------------------------------- content and process views

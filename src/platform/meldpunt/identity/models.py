@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKeyConstraint, String, UniqueConstraint, func
+from sqlalchemy import ColumnElement, DateTime, ForeignKeyConstraint, String, UniqueConstraint, and_, func, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from meldpunt.db.base import Base, TenantScoped
@@ -49,3 +49,8 @@ class Grant(TenantScoped, Base):
     valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    @classmethod
+    def valid_at(cls, moment: datetime) -> ColumnElement[bool]:
+        """The SQL condition: the grant holds at ``moment`` (from its start, until its end)."""
+        return and_(cls.valid_from <= moment, or_(cls.valid_to.is_(None), cls.valid_to > moment))

@@ -20,7 +20,7 @@ from meldpunt.audit.services import AuditActor
 from meldpunt.db.context import tenant_context
 from meldpunt.identity.errors import AccountOutsideBranch, GrantManagedElsewhere, GrantNotFound, RoleIncompatible
 from meldpunt.identity.models import Account, Grant, GrantSource
-from meldpunt.identity.policy import Actor, TenantAccess, require
+from meldpunt.identity.policy import Actor, TenantAccess, may, require
 from meldpunt.identity.roles import BRANCH_SERVICE_ROLES, Role, incompatible_with
 from meldpunt.tenancy.models import Tenant
 
@@ -110,8 +110,7 @@ async def load_actor(session: AsyncSession, account_tenant_id: uuid.UUID, accoun
                 Grant.tenant_id.in_(list(tree)),
                 Grant.account_tenant_id == account_tenant_id,
                 Grant.account_id == account_id,
-                Grant.valid_from <= moment,
-                or_(Grant.valid_to.is_(None), Grant.valid_to > moment),
+                Grant.valid_at(moment),
             )
         )
     ).scalars()
@@ -128,20 +127,40 @@ async def load_actor(session: AsyncSession, account_tenant_id: uuid.UUID, accoun
     return Actor(account.id, account.tenant_id, account.display_name, access, moment)
 
 
-async def _active_roles(
+async def active_roles(
     session: AsyncSession, tenant_id: uuid.UUID, account_tenant_id: uuid.UUID, account_id: uuid.UUID
 ) -> set[Role]:
-    moment = now()
+    """The roles this account holds in this tenant right now."""
     rows = await session.execute(
         select(Grant.role).where(
             Grant.tenant_id == tenant_id,
             Grant.account_tenant_id == account_tenant_id,
             Grant.account_id == account_id,
-            Grant.valid_from <= moment,
-            or_(Grant.valid_to.is_(None), Grant.valid_to > moment),
+            Grant.valid_at(now()),
         )
     )
     return {Role(role) for role in rows.scalars()}
+
+
+async def role_holders(
+    session: AsyncSession, tenant_id: uuid.UUID, role: str, moment: datetime | None = None
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """Every account (account tenant, account id) holding ``role`` in this tenant at ``moment`` (now), once
+    each even when several grants give it."""
+    rows = await session.execute(
+        select(Grant.account_tenant_id, Grant.account_id)
+        .where(Grant.tenant_id == tenant_id, Grant.role == role, Grant.valid_at(moment or now()))
+        .distinct()
+    )
+    return [(row.account_tenant_id, row.account_id) for row in rows]
+
+
+async def tenants_where(session: AsyncSession, actor: Actor, action: str) -> list[Tenant]:
+    """The tenants in which ``actor`` may do ``action``, by slug (one query)."""
+    ids = [access.tenant_id for slug, access in actor.access.items() if may(actor, action, slug)]
+    if not ids:
+        return []
+    return list((await session.execute(select(Tenant).where(Tenant.id.in_(ids)).order_by(Tenant.slug))).scalars())
 
 
 async def grant_role(
@@ -158,7 +177,7 @@ async def grant_role(
     if account.tenant_id not in tree:
         raise AccountOutsideBranch()
     await tenant_context(session, list(tree))
-    held = await _active_roles(session, tenant.id, account.tenant_id, account.id)
+    held = await active_roles(session, tenant.id, account.tenant_id, account.id)
     clash = incompatible_with(role, held)
     if clash is not None:
         raise RoleIncompatible(role.value, clash.value)

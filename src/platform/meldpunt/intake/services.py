@@ -27,7 +27,7 @@ from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
 from meldpunt.dossiers.documents import Document, DocumentNotFound, OpenedDocument, RecordClass, open_document
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
-from meldpunt.identity.models import Grant
+from meldpunt.identity import services as identity
 from meldpunt.intake.attachments import AttachmentInfo, attachments_of
 from meldpunt.intake.errors import (
     AlreadyKnown,
@@ -182,24 +182,14 @@ async def register_submission(
 
 async def _reporting_point_accounts(session: AsyncSession, tenant: Tenant) -> list[tuple[uuid.UUID, uuid.UUID]]:
     """Who receives a submission: the tenant's reporting point, else (small members) the branch's."""
-    now = datetime.now(UTC)
     for owner in (tenant.id, tenant.branch_id):
         if owner is None:
             continue
         await tenant_context(session, [tenant.id, owner])
-        rows = (
-            await session.execute(
-                select(Grant.account_tenant_id, Grant.account_id).where(
-                    Grant.tenant_id == owner,
-                    Grant.role == "reporting_point",
-                    Grant.valid_from <= now,
-                    (Grant.valid_to.is_(None)) | (Grant.valid_to > now),
-                )
-            )
-        ).all()
+        holders = await identity.role_holders(session, owner, "reporting_point")
         await tenant_context(session, [tenant.id])
-        if rows:
-            return [(row.account_tenant_id, row.account_id) for row in rows]
+        if holders:
+            return holders
     return []
 
 

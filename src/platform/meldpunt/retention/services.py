@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import delete, or_, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from meldpunt.audit import services as audit
@@ -25,7 +25,7 @@ from meldpunt.dossiers.documents import Document
 from meldpunt.dossiers.keys import CaseKey, Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.errors import NotFound
-from meldpunt.identity.models import Grant
+from meldpunt.identity import services as identity
 from meldpunt.notifications import services as notifications
 from meldpunt.retention.models import CaseEvent, HoldKind, LegalHold, RetentionPolicy, Trigger
 
@@ -353,7 +353,8 @@ async def remind_owners(session: AsyncSession, tenant_id: uuid.UUID, now: dateti
         if document.owner_account_id and document.owner_account_tenant_id:
             owners = [(document.owner_account_tenant_id, document.owner_account_id)]
         else:
-            admins = admins if admins is not None else await _tenant_admins(session, tenant_id, now)
+            if admins is None:
+                admins = await identity.role_holders(session, tenant_id, "tenant_admin", now)
             owners = admins
         for owner in owners:
             per_person.setdefault(owner, []).append(days_left)
@@ -368,17 +369,3 @@ async def remind_owners(session: AsyncSession, tenant_id: uuid.UUID, now: dateti
             dedup_key=f"retention.reminder:{owner[1]}:{now.date().isoformat()}",
         )
     return queued
-
-
-async def _tenant_admins(
-    session: AsyncSession, tenant_id: uuid.UUID, now: datetime
-) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    rows = await session.execute(
-        select(Grant.account_tenant_id, Grant.account_id).where(
-            Grant.tenant_id == tenant_id,
-            Grant.role == "tenant_admin",
-            Grant.valid_from <= now,
-            or_(Grant.valid_to.is_(None), Grant.valid_to > now),
-        )
-    )
-    return [(row.account_tenant_id, row.account_id) for row in rows]

@@ -10,15 +10,14 @@ from datetime import date
 from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.identity import services as identity
-from meldpunt.identity.policy import Actor, may
+from meldpunt.identity.policy import Actor
 from meldpunt.identity.roles import Action
 from meldpunt.intake.schemas import SubmissionIn
-from meldpunt.tenancy.models import Tenant
+from meldpunt.intake.services import format_receipt
 from meldpunt.vault import services
 from meldpunt.vault.schemas import (
     ConsentIn,
@@ -56,11 +55,7 @@ def consultation_out(view: services.ConsultationView) -> ConsultationOut:
 @get("/api/v1/vault", operation_id="ListVaults", tags=["adviser"])
 async def list_vaults(db: NamedDependency[AsyncSession], actor: NamedDependency[Actor]) -> list[VaultTenantOut]:
     """One inbox across the employers that hired this adviser: per organisation, the open consultations."""
-    slugs = sorted(slug for slug in actor.access if may(actor, Action.VAULT_USE, slug))
-    tenants = [
-        (await db.execute(select(Tenant).where(Tenant.id == actor.access[slug].tenant_id))).scalar_one()
-        for slug in slugs
-    ]
+    tenants = await identity.tenants_where(db, actor, Action.VAULT_USE)
     counts = await services.open_consultation_counts(db, actor.account_id, tenants)
     return [VaultTenantOut(t.slug, t.display_name, counts[t.id]) for t in tenants]
 
@@ -235,7 +230,7 @@ async def prepare_draft(
     draft at the reporting point, changes what they like and sends it themselves."""
     adviser = await adviser_in(db, actor, tenant)
     code, expires_at = await services.prepare_draft(db, keyring, adviser, data)
-    return DraftOut(" ".join(code[i : i + 4] for i in range(0, 16, 4)), expires_at.date())
+    return DraftOut(format_receipt(code), expires_at.date())
 
 
 @get("/api/v1/t/{tenant:str}/vault/counts", operation_id="AdviserContactCounts", tags=["adviser"])

@@ -538,19 +538,15 @@ async def contact_counts(session: AsyncSession, adviser: Adviser, year: int) -> 
 async def open_consultation_counts(
     session: AsyncSession, account_id: uuid.UUID, tenants: list[Tenant]
 ) -> dict[uuid.UUID, int]:
-    """Across the employers that hired this adviser, one at a time: how many consultations are open."""
-    counts = {}
-    for tenant in tenants:
-        await tenant_context(session, [tenant.id])
-        await vault_context(session, account_id)
-        counts[tenant.id] = (
-            await session.execute(
-                select(func.count()).where(
-                    Consultation.tenant_id == tenant.id,
-                    Consultation.adviser_account_id == account_id,
-                    Consultation.status == "open",
-                )
-            )
-        ).scalar_one()
+    """Across the employers that hired this adviser: how many consultations are open in each (their own
+    vaults only: the owner setting holds in every tenant of the context)."""
+    await tenant_context(session, [tenant.id for tenant in tenants])
+    await vault_context(session, account_id)
+    rows = await session.execute(
+        select(Consultation.tenant_id, func.count())
+        .where(Consultation.adviser_account_id == account_id, Consultation.status == "open")
+        .group_by(Consultation.tenant_id)
+    )
+    counts: dict[uuid.UUID, int] = {row[0]: row[1] for row in rows}
     await vault_context(session, None)
-    return counts
+    return {tenant.id: counts.get(tenant.id, 0) for tenant in tenants}

@@ -18,34 +18,28 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.cases import services
-from meldpunt.cases.controllers import guarded_tenants, who_of
+from meldpunt.cases.controllers import who_of
 from meldpunt.cases.errors import DeclareFirst, NotOnThePanel
 from meldpunt.cases.models import PanelMember
 from meldpunt.cases.schemas import LADDER, DeclarationIn, ExclusionIn, MemberIn, RoutingIn, Step
-from meldpunt.db.context import tenant_context
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.errors import DomainError
 from meldpunt.identity import services as identity
 from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action, Role
 from meldpunt.intake.models import Case
-from meldpunt.web.pages import language, same_language, shell_context
+from meldpunt.web.pages import form_fields, language, same_language, shell_context
 from meldpunt.web.pro_texts import CASE_NAMES, COMMUNICATION_TEMPLATES, WORDS
-
-
-def _form_dict(form: Any) -> dict[str, Any]:
-    return {key: form.getall(key) if len(form.getall(key)) > 1 else form.get(key) for key in form}
 
 
 async def _candidates(db: AsyncSession, found: Any) -> dict[str, list[tuple[str, str]]]:
     """Who may sit in each role here: "<tenant>:<account>" and a name."""
-    result: dict[str, list[tuple[str, str]]] = {}
-    for role in ("decision_maker", "expert", "process_guardian"):
-        holders = await services.role_holders(db, found, role)
-        names = await services.account_names(db, found, holders)
-        result[role] = sorted(((f"{h[0]}:{h[1]}", names.get(h[1], str(h[1]))) for h in holders), key=lambda x: x[1])
-    await tenant_context(db, [found.id])
-    return result
+    holders = {role: await identity.role_holders(db, found.id, role) for role in services.PANEL_ROLES}
+    names = await services.account_names(db, found, [who for people in holders.values() for who in people])
+    return {
+        role: sorted(((f"{h[0]}:{h[1]}", names.get(h[1], str(h[1]))) for h in people), key=lambda x: x[1])
+        for role, people in holders.items()
+    }
 
 
 async def _case_page(
@@ -189,7 +183,7 @@ async def case_act(
     what: FromPath[str],
 ) -> Template | Redirect:
     """The forms of the case page; each checks the role here and the seat in the service."""
-    form = _form_dict(await request.form())
+    form = form_fields(await request.form())
     who = who_of(actor)
     try:
         if what == "doorzetten":
@@ -290,7 +284,7 @@ async def guardian_page(
     request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
 ) -> Template:
     """Across the organisations this process guardian serves: each guarded case's next deadline and breaches."""
-    tenants = await guarded_tenants(db, actor)
+    tenants = await identity.tenants_where(db, actor, Action.CASE_GUARD)
     rows = await services.guarded_cases(db, who_of(actor), tenants)
     return Template(
         "guardian.html",

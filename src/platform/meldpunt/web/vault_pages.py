@@ -13,20 +13,19 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.errors import DomainError
 from meldpunt.identity import services as identity
-from meldpunt.identity.policy import Actor, may
+from meldpunt.identity.policy import Actor
 from meldpunt.identity.roles import Action
 from meldpunt.intake.schemas import SubmissionIn
-from meldpunt.tenancy.models import Tenant
+from meldpunt.intake.services import format_receipt
 from meldpunt.vault import services
 from meldpunt.vault.controllers import adviser_in
 from meldpunt.vault.schemas import ConsentIn, ConsultationIn, ContactIn, DisclosureIn, SignalIn
-from meldpunt.web.pages import language, same_language, shell_context
+from meldpunt.web.pages import form_fields, language, same_language, shell_context
 from meldpunt.web.pro_texts import VAULT_NAMES, WORDS
 from meldpunt.web.public_texts import OPTIONS
 
@@ -45,20 +44,12 @@ def _incomplete(request: Request[Any, Any, Any]) -> str:
     return WORDS[language(request)]["form_incomplete"]
 
 
-def _form(form: Any) -> dict[str, Any]:
-    return {key: form.getall(key) if len(form.getall(key)) > 1 else form.get(key) for key in form}
-
-
 @get("/app/vertrouwenspersoon", include_in_schema=False)
 async def vault_home(
     request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
 ) -> Template:
     """One inbox across the employers that hired this adviser; each vault opens on its own."""
-    slugs = sorted(slug for slug in actor.access if may(actor, Action.VAULT_USE, slug))
-    tenants = [
-        (await db.execute(select(Tenant).where(Tenant.id == actor.access[slug].tenant_id))).scalar_one()
-        for slug in slugs
-    ]
+    tenants = await identity.tenants_where(db, actor, Action.VAULT_USE)
     counts = await services.open_consultation_counts(db, actor.account_id, tenants)
     return Template(
         "vault_home.html",
@@ -92,6 +83,20 @@ async def _list_page(
     )
 
 
+async def _list_again(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    keyring: Keyring,
+    actor: Actor,
+    slug: str,
+    entered: dict[str, Any],
+) -> Template:
+    """The vault page again after a form that was not complete: what was typed is kept."""
+    return await _list_page(
+        request, db, keyring, actor, slug, message=_incomplete(request), entered=entered, status_code=400
+    )
+
+
 @get("/app/t/{tenant:str}/vertrouwenspersoon", include_in_schema=False)
 async def vault_list(
     request: Request[Any, Any, Any],
@@ -112,7 +117,7 @@ async def vault_open(
     tenant: FromPath[str],
 ) -> Template | Redirect:
     adviser = await adviser_in(db, actor, tenant)
-    entered = _form(await request.form())
+    entered = form_fields(await request.form())
     try:
         data = msgspec.convert(
             {
@@ -123,9 +128,7 @@ async def vault_open(
             ConsultationIn,
         )
     except msgspec.ValidationError:
-        return await _list_page(
-            request, db, keyring, actor, tenant, message=_incomplete(request), entered=entered, status_code=400
-        )
+        return await _list_again(request, db, keyring, actor, tenant, entered)
     consultation = await services.open_consultation(db, keyring, adviser, data)
     return Redirect(same_language(request, f"/app/t/{tenant}/vertrouwenspersoon/{consultation.id}"), status_code=303)
 
@@ -152,9 +155,7 @@ async def vault_signal(
             SignalIn,
         )
     except msgspec.ValidationError:
-        return await _list_page(
-            request, db, keyring, actor, tenant, message=_incomplete(request), entered=_form(form), status_code=400
-        )
+        return await _list_again(request, db, keyring, actor, tenant, form_fields(form))
     await services.send_signal(db, adviser, data)
     return await _list_page(request, db, keyring, actor, tenant, message=WORDS[language(request)]["signal_sent"])
 
@@ -183,12 +184,9 @@ async def vault_draft(
             SubmissionIn,
         )
     except msgspec.ValidationError:
-        return await _list_page(
-            request, db, keyring, actor, tenant, message=_incomplete(request), entered=_form(form), status_code=400
-        )
+        return await _list_again(request, db, keyring, actor, tenant, form_fields(form))
     code, _ = await services.prepare_draft(db, keyring, adviser, data)
-    formatted = " ".join(code[i : i + 4] for i in range(0, 16, 4))
-    return await _list_page(request, db, keyring, actor, tenant, draft_code=formatted)
+    return await _list_page(request, db, keyring, actor, tenant, draft_code=format_receipt(code))
 
 
 async def _detail_page(
@@ -239,7 +237,7 @@ async def vault_act(
     """The forms of one consultation: contact, consent, withdrawal, disclosure, closure."""
     adviser = await adviser_in(db, actor, tenant)
     form = await request.form()
-    entered = _form(form)
+    entered = form_fields(form)
     try:
         if what == "contact":
             await services.record_contact(
