@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import msgspec
 from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
@@ -179,9 +180,7 @@ async def read_case(
         ConcernOut(c.id, c.raised_at, c.acknowledged_at, *view.concern_texts[c.id]) for c in view.process.concerns
     ]
     return CaseContentOut(
-        ProcessOut(
-            **{**{f: getattr(process, f) for f in process.__struct_fields__}, "steps": steps, "concerns": concerns}
-        ),
+        msgspec.structs.replace(process, steps=steps, concerns=concerns),
         view.narrative,
         view.routing_reason,
         view.routing_alternative,

@@ -73,6 +73,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+
+
 def _seal(material: Any, tenant: Tenant, case_id: uuid.UUID, row_id: uuid.UUID, text: str) -> bytes:
     return encrypt_text(material, text, associated_data(tenant.id, case_id, row_id, "handling"))
 
@@ -81,41 +85,6 @@ def _open(material: Any, tenant: Tenant, case_id: uuid.UUID, row_id: uuid.UUID, 
     if sealed is None:
         return None
     return decrypt_text(material, sealed, associated_data(tenant.id, case_id, row_id, "handling"))
-
-
-async def add_deadline(
-    session: AsyncSession,
-    case: Case,
-    kind: str,
-    due_at: datetime,
-    responsible_role: str,
-    subject_id: uuid.UUID | None = None,
-) -> Deadline:
-    deadline = Deadline(
-        tenant_id=case.tenant_id,
-        id=uuid.uuid4(),
-        case_id=case.id,
-        kind=kind,
-        due_at=due_at,
-        responsible_role=responsible_role,
-        subject_id=subject_id,
-    )
-    session.add(deadline)
-    await session.flush()
-    return deadline
-
-
-async def meet_deadlines(session: AsyncSession, case: Case, kind: str, subject_id: uuid.UUID | None = None) -> None:
-    query = select(Deadline).where(
-        Deadline.tenant_id == case.tenant_id,
-        Deadline.case_id == case.id,
-        Deadline.kind == kind,
-        Deadline.met_at.is_(None),
-    )
-    if subject_id is not None:
-        query = query.where(Deadline.subject_id == subject_id)
-    for deadline in (await session.execute(query)).scalars():
-        deadline.met_at = _now()
 
 
 # ---------------------------------------------------------------- routing (seed-000 §2.2)
@@ -178,12 +147,12 @@ async def route_case(
     case.status = "routed"
     case.kind = data.classified_as
     await session.flush()
-    await meet_deadlines(session, case, "route")
+    await intake.meet_deadlines(session, case, "route")
     terms = terms_of(tenant.procedure)
     if data.route == "decision_panel":
-        await add_deadline(session, case, "panel", _now() + timedelta(days=terms.panel_days), "reporting_point")
+        intake.add_deadline(session, case, "panel", _now() + timedelta(days=terms.panel_days), "reporting_point")
     if data.route == "whistleblower":
-        await add_deadline(
+        intake.add_deadline(
             session,
             case,
             "whistleblower_feedback",
@@ -377,17 +346,17 @@ async def declare(
         session, tenant.id, actor_of(who), "case.declaration", "case", case.id, role=seat.role, involved=data.involved
     )
     if not data.involved and await panel_complete(session, case):
-        await meet_deadlines(session, case, "panel")
+        await intake.meet_deadlines(session, case, "panel")
         if not await _has_deadline(session, case, "first_conversation"):
             terms = terms_of(tenant.procedure)
-            await add_deadline(
+            intake.add_deadline(
                 session,
                 case,
                 "first_conversation",
                 _now() + timedelta(days=terms.first_conversation_days),
                 "decision_maker",
             )
-            await add_deadline(session, case, "choice", _now() + timedelta(days=terms.choice_days), "decision_maker")
+            intake.add_deadline(session, case, "choice", _now() + timedelta(days=terms.choice_days), "decision_maker")
         case.status = "in_progress"
     return seat
 
@@ -449,7 +418,10 @@ class ProcessView:
 
 async def process_view(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -> ProcessView:
     """Steps, dates, deadlines, seats, declarations and concerns: no content (the caller checks the seat)."""
-    case = await intake.find_case(session, tenant, case_id)
+    return await _process_view(session, tenant, await intake.find_case(session, tenant, case_id))
+
+
+async def _process_view(session: AsyncSession, tenant: Tenant, case: Case) -> ProcessView:
     routing = (
         await session.execute(
             select(CaseRouting)
@@ -473,13 +445,13 @@ async def process_view(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID
 
 async def may_see_process(
     session: AsyncSession, tenant: Tenant, case_id: uuid.UUID, who: Who, reporting_point: bool
-) -> None:
-    """The reporting point sees every case's process here; panel members only the cases they sit at."""
-    if reporting_point:
-        return
-    case = await intake.find_case(session, tenant, case_id)
-    if await seat_of(session, case, who) is None:
+) -> PanelMember | None:
+    """The reporting point sees every case's process here; panel members only the cases they sit at.
+    Returns the viewer's seat at the case (None for a reporting point without one)."""
+    seat = await seat_of(session, await intake.find_case(session, tenant, case_id), who)
+    if seat is None and not reporting_point:
         raise NotOnThePanel()
+    return seat
 
 
 @dataclass(frozen=True)
@@ -499,7 +471,7 @@ async def read_content(
     involved (the read is audited)."""
     case = await _panel_case(session, tenant, case_id)
     await _declared_seat(session, case, who, CONTENT_ROLES)
-    view = await process_view(session, tenant, case_id)
+    view = await _process_view(session, tenant, case)
     material = await keyring.case_key(session, tenant.id, case.id)
     narrative = decrypt_text(material, case.sealed_narrative, associated_data(tenant.id, case.id, case.id, "narrative"))
     routing = view.routing
@@ -639,16 +611,7 @@ async def record_step(
     await _declared_seat(session, case, who, ("decision_maker",))
     if not await panel_complete(session, case):
         raise PanelIncomplete()
-    open_concerns = (
-        await session.execute(
-            select(func.count()).where(
-                ProcessConcern.tenant_id == tenant.id,
-                ProcessConcern.case_id == case.id,
-                ProcessConcern.acknowledged_at.is_(None),
-            )
-        )
-    ).scalar_one()
-    if open_concerns:
+    if (await _open_concerns(session, tenant, [case.id])).get(case.id):
         raise ConcernOpen()
     _check_step(step)
     kind, facts, content = _split(step)
@@ -679,16 +642,14 @@ async def record_step(
     session.add(row)
     await session.flush()
     if kind in STEP_MEETS:
-        await meet_deadlines(session, case, STEP_MEETS[kind])
+        await intake.meet_deadlines(session, case, STEP_MEETS[kind])
     if isinstance(step, NoticeDeferred):
-        await meet_deadlines(session, case, "inform_accused")
-        await meet_deadlines(session, case, "deferral_review")
-        review = datetime.combine(step.review_on, datetime.min.time(), tzinfo=UTC)
-        await add_deadline(session, case, "deferral_review", review, "decision_maker", step_id)
+        await intake.meet_deadlines(session, case, "inform_accused")
+        await intake.meet_deadlines(session, case, "deferral_review")
+        intake.add_deadline(session, case, "deferral_review", _start_of(step.review_on), "decision_maker", step_id)
     if isinstance(step, InterimMeasureStep):
         when = min(d for d in (step.review_on, step.expires_on) if d is not None)
-        due = datetime.combine(when, datetime.min.time(), tzinfo=UTC)
-        await add_deadline(session, case, "interim_review", due, "decision_maker", step_id)
+        intake.add_deadline(session, case, "interim_review", _start_of(when), "decision_maker", step_id)
     if isinstance(step, Weighing):
         case.status = "decided"
     await audit.record(session, tenant.id, actor_of(who), f"case.step.{kind}", "case", case.id)
@@ -707,53 +668,63 @@ class Guarded:
     open_concerns: int
 
 
+async def _open_concerns(session: AsyncSession, tenant: Tenant, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Per case, the process concerns the decision maker has not answered yet."""
+    rows = await session.execute(
+        select(ProcessConcern.case_id, func.count())
+        .where(
+            ProcessConcern.tenant_id == tenant.id,
+            ProcessConcern.case_id.in_(case_ids),
+            ProcessConcern.acknowledged_at.is_(None),
+        )
+        .group_by(ProcessConcern.case_id)
+    )
+    return {row[0]: row[1] for row in rows}
+
+
 async def guarded_cases(session: AsyncSession, who: Who, tenants: list[Tenant]) -> list[Guarded]:
     """Across the organisations this process guardian serves: every case they guard, its next deadline,
-    its breached deadlines and unanswered concerns."""
+    its breached deadlines and unanswered concerns (three queries an organisation)."""
     result = []
     now = _now()
     for tenant in tenants:
         await tenant_context(session, [tenant.id])
-        cases = (
-            await session.execute(
-                select(Case)
-                .join(PanelMember, (PanelMember.tenant_id == Case.tenant_id) & (PanelMember.case_id == Case.id))
-                .where(
-                    Case.tenant_id == tenant.id,
-                    PanelMember.account_tenant_id == who[0],
-                    PanelMember.account_id == who[1],
-                    PanelMember.role == "process_guardian",
-                    PanelMember.left_at.is_(None),
-                )
-                .order_by(Case.created_at)
-            )
-        ).scalars()
-        for case in cases:
-            open_deadlines = list(
-                (
-                    await session.execute(
-                        select(Deadline)
-                        .where(Deadline.tenant_id == tenant.id, Deadline.case_id == case.id, Deadline.met_at.is_(None))
-                        .order_by(Deadline.due_at)
-                    )
-                ).scalars()
-            )
-            concerns = (
+        cases = list(
+            (
                 await session.execute(
-                    select(func.count()).where(
-                        ProcessConcern.tenant_id == tenant.id,
-                        ProcessConcern.case_id == case.id,
-                        ProcessConcern.acknowledged_at.is_(None),
+                    select(Case)
+                    .join(PanelMember, (PanelMember.tenant_id == Case.tenant_id) & (PanelMember.case_id == Case.id))
+                    .where(
+                        Case.tenant_id == tenant.id,
+                        PanelMember.account_tenant_id == who[0],
+                        PanelMember.account_id == who[1],
+                        PanelMember.role == "process_guardian",
+                        PanelMember.left_at.is_(None),
                     )
+                    .order_by(Case.created_at)
                 )
-            ).scalar_one()
+            ).scalars()
+        )
+        ids = [case.id for case in cases]
+        open_deadlines: dict[uuid.UUID, list[Deadline]] = {}
+        for deadline in (
+            await session.execute(
+                select(Deadline)
+                .where(Deadline.tenant_id == tenant.id, Deadline.case_id.in_(ids), Deadline.met_at.is_(None))
+                .order_by(Deadline.due_at)
+            )
+        ).scalars():
+            open_deadlines.setdefault(deadline.case_id, []).append(deadline)
+        concerns = await _open_concerns(session, tenant, ids)
+        for case in cases:
+            pending = open_deadlines.get(case.id, [])
             result.append(
                 Guarded(
                     tenant,
                     case,
-                    open_deadlines[0] if open_deadlines else None,
-                    sum(1 for d in open_deadlines if d.due_at < now),
-                    concerns,
+                    pending[0] if pending else None,
+                    sum(1 for d in pending if d.due_at < now),
+                    concerns.get(case.id, 0),
                 )
             )
     return result

@@ -148,16 +148,7 @@ async def register_submission(
     if submission.kind in ("report", "complaint"):
         due["inform_accused"] = (now + timedelta(days=terms.inform_accused_days), "decision_maker")
     for kind, (due_at, responsible) in due.items():
-        session.add(
-            Deadline(
-                tenant_id=tenant.id,
-                id=uuid.uuid4(),
-                case_id=case_id,
-                kind=kind,
-                due_at=due_at,
-                responsible_role=responsible,
-            )
-        )
+        add_deadline(session, case, kind, due_at, responsible)
     await audit.record(
         session,
         tenant.id,
@@ -178,6 +169,43 @@ async def register_submission(
             dedup_key=f"intake.new_submission:{case_id}:{account[1]}",
         )
     return Registered(case, receipt, acknowledge_by)
+
+
+def add_deadline(
+    session: AsyncSession,
+    case: Case,
+    kind: str,
+    due_at: datetime,
+    responsible_role: str,
+    subject_id: uuid.UUID | None = None,
+) -> None:
+    """A deadline of the case (DESIGN §7): reminded to ``responsible_role``, reported when it passes."""
+    session.add(
+        Deadline(
+            tenant_id=case.tenant_id,
+            id=uuid.uuid4(),
+            case_id=case.id,
+            kind=kind,
+            due_at=due_at,
+            responsible_role=responsible_role,
+            subject_id=subject_id,
+        )
+    )
+
+
+async def meet_deadlines(session: AsyncSession, case: Case, kind: str) -> None:
+    """Every open deadline of this kind in the case is met now."""
+    for deadline in (
+        await session.execute(
+            select(Deadline).where(
+                Deadline.tenant_id == case.tenant_id,
+                Deadline.case_id == case.id,
+                Deadline.kind == kind,
+                Deadline.met_at.is_(None),
+            )
+        )
+    ).scalars():
+        deadline.met_at = datetime.now(UTC)
 
 
 async def _reporting_point_accounts(session: AsyncSession, tenant: Tenant) -> list[tuple[uuid.UUID, uuid.UUID]]:
@@ -413,16 +441,5 @@ async def reply(
     if case.anonymity == "anonymous":
         raise NoChannelBack()
     message = await add_message(session, keyring, tenant, case, actor.label, text)
-    deadline = (
-        await session.execute(
-            select(Deadline).where(
-                Deadline.tenant_id == tenant.id,
-                Deadline.case_id == case.id,
-                Deadline.kind == "acknowledge",
-                Deadline.met_at.is_(None),
-            )
-        )
-    ).scalar()
-    if deadline is not None:
-        deadline.met_at = datetime.now(UTC)
+    await meet_deadlines(session, case, "acknowledge")
     return message

@@ -57,15 +57,13 @@ async def _case_page(
     found = await identity.tenant_acting_in(db, actor, Action.CASE_PROCESS, slug)
     who = who_of(actor)
     is_point = Role.REPORTING_POINT in actor.roles_in(slug)
-    await services.may_see_process(db, found, case_id, who, is_point)
-    view = await services.process_view(db, found, case_id)
-    seat = next(
-        (s for s in view.seats if (s.account_tenant_id, s.account_id) == who and s.left_at is None),
-        None,
-    )
+    seat = await services.may_see_process(db, found, case_id, who, is_point)
     content = None
-    if seat is not None and seat.role in ("decision_maker", "expert") and seat.declaration == "not_involved":
+    if seat is not None and seat.role in services.CONTENT_ROLES and seat.declaration == "not_involved":
         content = await services.read_content(db, keyring, who, found, case_id)
+        view = content.process
+    else:
+        view = await services.process_view(db, found, case_id)
     chosen = language(request)
     return Template(
         "case.html",
