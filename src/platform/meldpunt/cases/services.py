@@ -668,6 +668,29 @@ class Guarded:
     open_concerns: int
 
 
+async def list_cases(
+    session: AsyncSession,
+    tenant: Tenant,
+    seated: Who | None,
+    *,
+    role: str | None = None,
+    newest_first: bool = True,
+) -> list[Case]:
+    """The cases here, or (with ``seated``) those where that person holds a seat (in ``role``)."""
+    order = Case.created_at.desc() if newest_first else Case.created_at
+    query = select(Case).where(Case.tenant_id == tenant.id).order_by(order)
+    if seated is not None:
+        query = query.join(
+            PanelMember, (PanelMember.tenant_id == Case.tenant_id) & (PanelMember.case_id == Case.id)
+        ).where(
+            PanelMember.account_tenant_id == seated[0],
+            PanelMember.account_id == seated[1],
+            PanelMember.left_at.is_(None),
+            *([PanelMember.role == role] if role else []),
+        )
+    return list((await session.execute(query)).scalars())
+
+
 async def _open_concerns(session: AsyncSession, tenant: Tenant, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     """Per case, the process concerns the decision maker has not answered yet."""
     rows = await session.execute(
@@ -689,22 +712,7 @@ async def guarded_cases(session: AsyncSession, who: Who, tenants: list[Tenant]) 
     now = _now()
     for tenant in tenants:
         await tenant_context(session, [tenant.id])
-        cases = list(
-            (
-                await session.execute(
-                    select(Case)
-                    .join(PanelMember, (PanelMember.tenant_id == Case.tenant_id) & (PanelMember.case_id == Case.id))
-                    .where(
-                        Case.tenant_id == tenant.id,
-                        PanelMember.account_tenant_id == who[0],
-                        PanelMember.account_id == who[1],
-                        PanelMember.role == "process_guardian",
-                        PanelMember.left_at.is_(None),
-                    )
-                    .order_by(Case.created_at)
-                )
-            ).scalars()
-        )
+        cases = await list_cases(session, tenant, who, role="process_guardian", newest_first=False)
         ids = [case.id for case in cases]
         open_deadlines: dict[uuid.UUID, list[Deadline]] = {}
         for deadline in (

@@ -19,6 +19,7 @@ from meldpunt.identity.roles import Action
 from meldpunt.intake.schemas import SubmissionIn
 from meldpunt.intake.services import format_receipt
 from meldpunt.vault import services
+from meldpunt.vault.models import AdviserSignal, ConsentRecord, ConsultationContact, Disclosure
 from meldpunt.vault.schemas import (
     ConsentIn,
     ConsentOut,
@@ -50,6 +51,22 @@ def consultation_out(view: services.ConsultationView) -> ConsultationOut:
     return ConsultationOut(
         c.id, view.label, c.category, c.reporter_role, c.status, c.opened_on, c.closed_on, view.contacts
     )
+
+
+def contact_out(c: ConsultationContact, note: str | None) -> ContactOut:
+    return ContactOut(c.id, c.held_on, c.channel, c.minutes, note)
+
+
+def consent_out(c: ConsentRecord, note: str | None) -> ConsentOut:
+    return ConsentOut(c.id, c.basis, c.recipient, list(c.scopes), c.given_on, c.valid_until, c.withdrawn_on, note)
+
+
+def disclosure_out(d: Disclosure, content: str) -> DisclosureOut:
+    return DisclosureOut(d.id, d.consent_id, d.recipient, d.scope, d.disclosed_on, content)
+
+
+def signal_out(s: AdviserSignal) -> SignalOut:
+    return SignalOut(s.id, s.month, s.category, s.setting, s.accused_role, s.attributes, list(s.suggestions))
 
 
 @get("/api/v1/vault", operation_id="ListVaults", tags=["adviser"])
@@ -102,15 +119,9 @@ async def read_consultation(
     detail = await services.read_consultation(db, keyring, adviser, consultation_id)
     return ConsultationDetailOut(
         consultation_out(detail.view),
-        [ContactOut(c.id, c.held_on, c.channel, c.minutes, note) for c, note in detail.contacts],
-        [
-            ConsentOut(c.id, c.basis, c.recipient, list(c.scopes), c.given_on, c.valid_until, c.withdrawn_on, note)
-            for c, note in detail.consents
-        ],
-        [
-            DisclosureOut(d.id, d.consent_id, d.recipient, d.scope, d.disclosed_on, text)
-            for d, text in detail.disclosures
-        ],
+        [contact_out(c, note) for c, note in detail.contacts],
+        [consent_out(c, note) for c, note in detail.consents],
+        [disclosure_out(d, text) for d, text in detail.disclosures],
     )
 
 
@@ -131,7 +142,7 @@ async def record_contact(
     """A conversation with the person, with the adviser's note (encrypted); counted for the annual report."""
     adviser = await adviser_in(db, actor, tenant)
     contact = await services.record_contact(db, keyring, adviser, consultation_id, data)
-    return ContactOut(contact.id, contact.held_on, contact.channel, contact.minutes, data.note)
+    return contact_out(contact, data.note)
 
 
 @post(
@@ -151,7 +162,7 @@ async def record_consent(
     """An entry in the consent ledger: what may leave the vault, to whom, from when (or the legal duty)."""
     adviser = await adviser_in(db, actor, tenant)
     c = await services.record_consent(db, keyring, adviser, consultation_id, data)
-    return ConsentOut(c.id, c.basis, c.recipient, list(c.scopes), c.given_on, c.valid_until, c.withdrawn_on, data.note)
+    return consent_out(c, data.note)
 
 
 @post(
@@ -189,7 +200,7 @@ async def disclose(
     """Record what leaves the vault; refused (403) unless a consent entry or legal basis covers it."""
     adviser = await adviser_in(db, actor, tenant)
     d = await services.disclose(db, keyring, adviser, consultation_id, data)
-    return DisclosureOut(d.id, d.consent_id, d.recipient, d.scope, d.disclosed_on, data.content)
+    return disclosure_out(d, data.content)
 
 
 @post(
@@ -215,7 +226,7 @@ async def send_signal(
     """An anonymised signal to the organisation: closed lists only, no names, no link to a consultation."""
     adviser = await adviser_in(db, actor, tenant)
     s = await services.send_signal(db, adviser, data)
-    return SignalOut(s.id, s.month, s.category, s.setting, s.accused_role, s.attributes, list(s.suggestions))
+    return signal_out(s)
 
 
 @post("/api/v1/t/{tenant:str}/vault/drafts", operation_id="PrepareReport", tags=["adviser"], status_code=201)
@@ -253,10 +264,7 @@ async def list_signals(
 ) -> list[SignalOut]:
     """The anonymised signals that advisers sent to this organisation."""
     found = await identity.tenant_acting_in(db, actor, Action.SIGNALS_READ, tenant)
-    return [
-        SignalOut(s.id, s.month, s.category, s.setting, s.accused_role, s.attributes, list(s.suggestions))
-        for s in await services.list_signals(db, found)
-    ]
+    return [signal_out(s) for s in await services.list_signals(db, found)]
 
 
 ROUTES = (

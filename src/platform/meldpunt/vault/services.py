@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import msgspec
+import redis.asyncio as aioredis
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,6 +22,7 @@ from meldpunt.db.context import tenant_context, vault_context
 from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
 from meldpunt.dossiers.documents import RecordClass
 from meldpunt.dossiers.keys import CaseKeyMaterial, Keyring
+from meldpunt.intake import ratelimit
 from meldpunt.intake.schemas import SubmissionIn
 from meldpunt.intake.services import hash_receipt, new_receipt, normalise_receipt
 from meldpunt.retention.models import RetentionPolicy
@@ -500,6 +502,15 @@ async def open_draft(
         decrypt_text(material, draft.sealed_submission, _draft_context(tenant.id, draft.id)), type=SubmissionIn
     )
     return draft, submission
+
+
+async def open_draft_limited(
+    session: AsyncSession, redis: aioredis.Redis, keyring: Keyring, tenant: Tenant, typed: str
+) -> tuple[ReportDraft, SubmissionIn]:
+    """``open_draft`` after the rate limits of receipts: every draft code the public side tries goes through
+    here."""
+    await ratelimit.spend_receipt_attempt(redis, tenant.id, "draft:" + normalise_receipt(typed))
+    return await open_draft(session, keyring, tenant, typed)
 
 
 async def use_draft(session: AsyncSession, keyring: Keyring, draft: ReportDraft) -> None:

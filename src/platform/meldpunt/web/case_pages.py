@@ -14,20 +14,17 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.cases import services
 from meldpunt.cases.controllers import who_of
 from meldpunt.cases.errors import DeclareFirst, NotOnThePanel
-from meldpunt.cases.models import PanelMember
 from meldpunt.cases.schemas import LADDER, DeclarationIn, ExclusionIn, MemberIn, RoutingIn, Step
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.errors import DomainError
 from meldpunt.identity import services as identity
 from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action, Role
-from meldpunt.intake.models import Case
 from meldpunt.web.pages import form_fields, language, same_language, shell_context
 from meldpunt.web.pro_texts import CASE_NAMES, COMMUNICATION_TEMPLATES, WORDS
 
@@ -94,15 +91,8 @@ async def cases_page(
 ) -> Template:
     """The cases here: all of them for the reporting point; the ones with your seat for panel members."""
     found = await identity.tenant_acting_in(db, actor, Action.CASE_PROCESS, tenant)
-    who = who_of(actor)
-    query = select(Case).where(Case.tenant_id == found.id).order_by(Case.created_at.desc())
-    if Role.REPORTING_POINT not in actor.roles_in(tenant):
-        query = query.join(
-            PanelMember, (PanelMember.tenant_id == Case.tenant_id) & (PanelMember.case_id == Case.id)
-        ).where(
-            PanelMember.account_tenant_id == who[0], PanelMember.account_id == who[1], PanelMember.left_at.is_(None)
-        )
-    cases = list((await db.execute(query)).scalars())
+    every = Role.REPORTING_POINT in actor.roles_in(tenant)
+    cases = await services.list_cases(db, found, None if every else who_of(actor))
     return Template(
         "cases.html",
         context={

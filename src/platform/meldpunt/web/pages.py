@@ -80,15 +80,11 @@ async def app_start(
 @get("/app/t/{tenant:str}", include_in_schema=False)
 async def app_tenant(request: Request[Any, Any, Any], actor: NamedDependency[Actor], tenant: FromPath[str]) -> Template:
     """The shell of one organisation: the switcher lists exactly the tenants the grants allow."""
-    current = require(actor, Action.TENANT_VIEW, tenant)
-    organisations = sorted(actor.access.values(), key=lambda access: access.display_name)
+    require(actor, Action.TENANT_VIEW, tenant)
     return Template(
         "shell.html",
         context={
-            **context_for(language(request)),
-            "actor": actor,
-            "current": current,
-            "organisations": organisations,
+            **shell_context(request, actor, tenant),
             "may_view_grants": may(actor, Action.GRANTS_VIEW, tenant),
             "may_read_audit": may(actor, Action.AUDIT_READ, tenant),
             "may_list_submissions": may(actor, Action.INTAKE_LIST, tenant),
@@ -110,16 +106,12 @@ async def _grants_page(
     status_code: int = 200,
 ) -> Template:
     tenant = await identity.tenant_acting_in(db, actor, Action.GRANTS_VIEW, slug)
-    context = context_for(language(request))
     return Template(
         "grants.html",
         status_code=status_code,
         context={
-            **context,
-            "actor": actor,
-            "current": actor.access[slug],
+            **shell_context(request, actor, slug),
             "tenant": tenant,
-            "organisations": sorted(actor.access.values(), key=lambda a: a.display_name),
             "grants": await identity.list_grants(db, tenant),
             "accounts": await identity.accounts_for(db, tenant),
             "roles": [role.value for role in Role],
@@ -191,10 +183,7 @@ async def audit_page(
     return Template(
         "audit.html",
         context={
-            **context_for(language(request)),
-            "actor": actor,
-            "current": actor.access[tenant],
-            "organisations": sorted(actor.access.values(), key=lambda a: a.display_name),
+            **shell_context(request, actor, tenant),
             "entries": entries,
             "older": entries[-1].seq if len(entries) == 100 else None,
         },

@@ -201,8 +201,7 @@ async def report_submit(
         await ratelimit.spend_submission(redis, found.id)
         draft = None
         if draft_code:
-            await ratelimit.spend_receipt_attempt(redis, found.id, "draft:" + normalise_receipt(draft_code))
-            draft, _ = await vault.open_draft(db, keyring, found, draft_code)
+            draft, _ = await vault.open_draft_limited(db, redis, keyring, found, draft_code)
         registered = await services.register_submission(db, keyring, found, submission)
         await attachments.attach(db, keyring, store, found.id, registered.case, checked)
         if draft is not None:
@@ -242,8 +241,7 @@ async def draft_open(
     found, _ = await find_public_tenant(db, tenant)
     code = str((await request.form()).get("code", ""))
     try:
-        await ratelimit.spend_receipt_attempt(redis, found.id, "draft:" + normalise_receipt(code))
-        _, submission = await vault.open_draft(db, keyring, found, code)
+        _, submission = await vault.open_draft_limited(db, redis, keyring, found, code)
     except DomainError as refused:
         language = _language(request, found)
         return _render(request, found, "m/draft.html", refused.status, error=error_text(refused, language))
