@@ -438,3 +438,29 @@ async def test_the_periodic_job_rotates_tenant_keys_older_than_the_period(
             assert list((await session.execute(text("SELECT epoch FROM tenant_keys"))).scalars()) == [epoch]
             opened = await open_document(session, keyring, s3_store, ACTOR, tenant.id, documents[tenant.id].id)
             assert await read(opened.content) == data
+
+
+async def test_a_case_key_is_unwrapped_once_a_session_and_forgotten_on_rollback_or_destruction(
+    app_engine: AsyncEngine, make_tenant: MakeTenant, local_keyring: Keyring
+) -> None:
+    tenant = await make_tenant()
+    session = await in_context(app_engine, tenant)
+    try:
+        case_id = uuid.uuid4()
+        made = await local_keyring.case_key(session, tenant.id, case_id, create=True)
+        unwraps = []
+        original = local_keyring.root.unwrap
+        local_keyring.root.unwrap = lambda *args: unwraps.append(args) or original(*args)  # type: ignore[method-assign]
+        assert await local_keyring.case_key(session, tenant.id, case_id) is made
+        assert unwraps == []  # no second unwrap in the same session
+        await session.rollback()  # the key was never committed: it does not exist
+        await tenant_context(session, [tenant.id])
+        with pytest.raises(KeyUnavailable):
+            await local_keyring.case_key(session, tenant.id, case_id)
+        kept = uuid.uuid4()
+        await local_keyring.case_key(session, tenant.id, kept, create=True)
+        await local_keyring.destroy_case_key(session, tenant.id, kept)
+        with pytest.raises(KeyUnavailable):
+            await local_keyring.case_key(session, tenant.id, kept)
+    finally:
+        await session.close()

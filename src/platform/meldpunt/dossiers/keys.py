@@ -23,9 +23,9 @@ import msgspec
 from botocore.exceptions import BotoCoreError, ClientError
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, delete, func, select
+from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, delete, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from meldpunt.db.base import Base
 from meldpunt.db.context import tenant_context
@@ -225,6 +225,15 @@ def _case_context(tenant_id: uuid.UUID, case_id: uuid.UUID, epoch: int) -> dict[
     return {"tenant": str(tenant_id), "case": str(case_id), "purpose": "dek", "epoch": str(epoch)}
 
 
+_CACHE = "meldpunt.case_keys"
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_case_keys(session: Session, previous_transaction: Any) -> None:
+    # A key made in a transaction that rolled back does not exist: never hand out its material.
+    session.info.pop(_CACHE, None)
+
+
 class Keyring:
     """Creates, unwraps and rotates keys. Callers hold the session in the tenant's context (RLS)."""
 
@@ -259,7 +268,20 @@ class Keyring:
     async def case_key(
         self, session: AsyncSession, tenant_id: uuid.UUID, case_id: uuid.UUID, *, create: bool = False
     ) -> CaseKeyMaterial:
-        """The case's key material; created (wrapped under the current epoch) when asked and missing."""
+        """The case's key material; created (wrapped under the current epoch) when asked and missing.
+
+        Unwrapped once per session and kept for it (a request reads a case's narrative, messages, identity
+        and files with one unwrap); a rollback or the key's destruction forgets it."""
+        cache: dict[tuple[uuid.UUID, uuid.UUID], CaseKeyMaterial] = session.info.setdefault(_CACHE, {})
+        if (tenant_id, case_id) in cache:
+            return cache[(tenant_id, case_id)]
+        material = await self._case_key(session, tenant_id, case_id, create=create)
+        cache[(tenant_id, case_id)] = material
+        return material
+
+    async def _case_key(
+        self, session: AsyncSession, tenant_id: uuid.UUID, case_id: uuid.UUID, *, create: bool
+    ) -> CaseKeyMaterial:
         row = (
             await session.execute(select(CaseKey).where(CaseKey.tenant_id == tenant_id, CaseKey.case_id == case_id))
         ).scalar()
@@ -316,6 +338,7 @@ class Keyring:
 
     async def destroy_case_key(self, session: AsyncSession, tenant_id: uuid.UUID, case_id: uuid.UUID) -> bool:
         """Crypto-shredding: without this row no copy of the case's ciphertext can be read again."""
+        session.info.get(_CACHE, {}).pop((tenant_id, case_id), None)
         result = await session.execute(
             delete(CaseKey).where(CaseKey.tenant_id == tenant_id, CaseKey.case_id == case_id)
         )
