@@ -252,3 +252,10 @@ async def attachments_of(
             )
         )
     return listed
+
+
+async def reporters_files(
+    session: AsyncSession, keyring: Keyring, tenant_id: uuid.UUID, case: Case
+) -> list[AttachmentInfo]:
+    """The files the reporter added: what their inbox lists."""
+    return [a for a in await attachments_of(session, keyring, tenant_id, case) if a.from_reporter]

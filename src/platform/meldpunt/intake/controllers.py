@@ -71,15 +71,15 @@ async def open_inbox(
     found, _ = await find_public_tenant(db, tenant)
     case = await ratelimit.case_for_receipt_limited(db, redis, found, data.receipt)
     messages = await services.inbox(db, keyring, found, case)
-    files = await attachments.attachments_of(db, keyring, found.id, case)
+    files = await attachments.reporters_files(db, keyring, found.id, case)
     return InboxOut(
         case.kind,
         case.status,
         [MessageOut(mine, text, at.date()) for mine, text, at in messages],
-        [_attachment_out(a) for a in files if a.from_reporter],
+        [_attachment_out(a) for a in files],
         case.sealed_identity is not None,
-        case.anonymity == "anonymous_with_contact",
-        case.kind == "complaint" and case.status not in services.JUDGED | {"withdrawn"},
+        services.may_reveal(case),
+        services.may_withdraw(case),
     )
 
 
@@ -140,9 +140,7 @@ async def add_reporter_attachments(
         raise attachments.AttachmentRefused("empty", "-")
     await attachments.attach(db, keyring, store, found.id, case, checked)
     await services.tell_reporting_point(db, found, case)
-    return [
-        _attachment_out(a) for a in await attachments.attachments_of(db, keyring, found.id, case) if a.from_reporter
-    ]
+    return [_attachment_out(a) for a in await attachments.reporters_files(db, keyring, found.id, case)]
 
 
 @post("/api/v1/public/{tenant:str}/inbox/identity", operation_id="RevealIdentity", tags=["public"], status_code=204)

@@ -25,7 +25,7 @@ from meldpunt.cases.terms import terms_of
 from meldpunt.db.context import tenant_context
 from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
 from meldpunt.dossiers.documents import Document, DocumentNotFound, OpenedDocument, RecordClass, open_document
-from meldpunt.dossiers.keys import Keyring
+from meldpunt.dossiers.keys import CaseKeyMaterial, Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity import services as identity
 from meldpunt.intake.attachments import AttachmentInfo, attachments_of
@@ -77,6 +77,13 @@ async def hash_receipt(session: AsyncSession, tenant_id: uuid.UUID, receipt: str
     )
 
 
+def _seal_identity(material: CaseKeyMaterial, tenant_id: uuid.UUID, case_id: uuid.UUID, identity: Identity) -> bytes:
+    """Who the reporter is, only when they say so: encrypted with the case key, bound to this case."""
+    return encrypt_text(
+        material, msgspec.json.encode(identity).decode(), associated_data(tenant_id, case_id, case_id, "identity")
+    )
+
+
 @dataclass(frozen=True)
 class Registered:
     case: Case
@@ -125,11 +132,7 @@ async def register_submission(
         sealed_narrative=encrypt_text(
             material, submission.narrative, associated_data(tenant.id, case_id, case_id, "narrative")
         ),
-        sealed_identity=encrypt_text(
-            material,
-            msgspec.json.encode(submission.identity).decode(),
-            associated_data(tenant.id, case_id, case_id, "identity"),
-        )
+        sealed_identity=_seal_identity(material, tenant.id, case_id, submission.identity)
         if submission.identity
         else None,
         receipt_hash=await hash_receipt(session, tenant.id, receipt) if receipt else None,
@@ -289,6 +292,16 @@ async def add_message(
 JUDGED = frozenset({"judged", "closed"})
 
 
+def may_reveal(case: Case) -> bool:
+    """Only a reporter who stayed anonymous with a receipt can still give their name."""
+    return case.anonymity == "anonymous_with_contact"
+
+
+def may_withdraw(case: Case) -> bool:
+    """A complaint, until it is withdrawn or judged."""
+    return case.kind == "complaint" and case.status != "withdrawn" and case.status not in JUDGED
+
+
 async def tell_reporting_point(session: AsyncSession, tenant: Tenant, case: Case) -> None:
     """The reporter added something (a message, a file, their name, a withdrawal): one e-mail a case a day
     to the reporting point, naming nothing of it."""
@@ -319,12 +332,10 @@ async def reveal_identity(
 ) -> None:
     """The reporter who reported anonymously with a receipt makes themselves known (seed-000 Implications A):
     from now on the case is confidential, with their name."""
-    if case.anonymity != "anonymous_with_contact":
+    if not may_reveal(case):
         raise AlreadyKnown()
     material = await keyring.case_key(session, tenant.id, case.id)
-    case.sealed_identity = encrypt_text(
-        material, msgspec.json.encode(identity).decode(), associated_data(tenant.id, case.id, case.id, "identity")
-    )
+    case.sealed_identity = _seal_identity(material, tenant.id, case.id, identity)
     case.anonymity = "confidential"
     await session.flush()
     await audit.record(session, tenant.id, ANONYMOUS, "case.identity_revealed", "case", case.id)

@@ -280,10 +280,10 @@ async def _inbox_page(
         identity = await services.reporter_identity(db, keyring, found, case)
         context.update(
             messages=await services.inbox(db, keyring, found, case),
-            files=[a for a in await attachments.attachments_of(db, keyring, found.id, case) if a.from_reporter],
+            files=await attachments.reporters_files(db, keyring, found.id, case),
             known_as=identity.name if identity else None,
-            may_reveal=case.anonymity == "anonymous_with_contact",
-            may_withdraw=case.kind == "complaint" and case.status not in services.JUDGED | {"withdrawn"},
+            may_reveal=services.may_reveal(case),
+            may_withdraw=services.may_withdraw(case),
         )
     return _render(request, found, "m/inbox.html", status_code, **context)
 
