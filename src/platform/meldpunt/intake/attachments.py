@@ -72,11 +72,7 @@ class AttachmentRefused(DomainError):
     def __init__(self, reason: str, filename: str = "") -> None:
         self.reason = reason
         self.filename = filename
-        super().__init__(REASONS["nl"][reason].format(name=filename, allowed=ALLOWED_TEXT, limit=_megabytes()))
-
-
-def _megabytes() -> int:
-    return MAX_FILE_BYTES // (1024 * 1024)
+        super().__init__(reason_text(self, "nl"))
 
 
 REASONS: dict[str, dict[str, str]] = {
@@ -98,7 +94,9 @@ REASONS: dict[str, dict[str, str]] = {
 
 
 def reason_text(error: AttachmentRefused, language: str) -> str:
-    return REASONS[language][error.reason].format(name=error.filename, allowed=ALLOWED_TEXT, limit=_megabytes())
+    return REASONS[language][error.reason].format(
+        name=error.filename, allowed=ALLOWED_TEXT, limit=MAX_FILE_BYTES // (1024 * 1024)
+    )
 
 
 def safe_filename(name: str) -> str:

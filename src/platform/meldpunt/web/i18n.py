@@ -104,9 +104,10 @@ def language_of(query_lang: str | None, accept_language: str | None = None) -> s
     return query_lang if query_lang in TEXTS else "nl"
 
 
-def in_language(path: str, language: str) -> str:
-    """An address within the professional pages that keeps the language: Dutch needs no ``lang=``."""
-    if language == "nl":
+def in_language(path: str, language: str, default: str = "nl") -> str:
+    """An address that keeps the language, since no page sets a cookie for it: the default language (Dutch;
+    on a public page the organisation's own) needs no ``lang=``."""
+    if language == default:
         return path
     return f"{path}{'&' if '?' in path else '?'}lang={language}"
 

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from meldpunt.errors import DomainError
 from meldpunt.intake.attachments import ALLOWED_TEXT, MAX_FILE_BYTES, MAX_FILES, AttachmentRefused, reason_text
+from meldpunt.web.i18n import in_language
 
 LANGUAGES = ("nl", "en")
 
@@ -455,8 +456,7 @@ def public_context(language: str, default: str = "nl") -> dict[str, Any]:
     (``default`` is the organisation's own language, which needs no ``lang=`` in the address)."""
 
     def link(path: str, **params: str) -> str:
-        query = {**params, **({"lang": language} if language != default else {})}
-        return f"{path}?{urlencode(query)}" if query else path
+        return in_language(f"{path}?{urlencode(params)}" if params else path, language, default)
 
     texts = TEXTS[language]
     return {
