@@ -20,7 +20,8 @@ from meldpunt.identity.roles import incompatible_with
 from meldpunt.retention.models import Trigger
 
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="lower-case letters, digits, -")]
-Colour = Annotated[str, msgspec.Meta(pattern=r"^#[0-9a-fA-F]{6}$", description="a colour like #1d4e89")]
+COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+Colour = Annotated[str, msgspec.Meta(pattern=COLOUR_PATTERN, description="a colour like #1d4e89")]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 SectorCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9.]{1,16}$", description="an SBI code such as 86")]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]

@@ -56,13 +56,14 @@ def _language(request: Request[Any, Any, Any], tenant: Tenant) -> str:
     return language_for(request.query_params.get("lang"), tenant.locale)
 
 
-def _render(
+def render(
     request: Request[Any, Any, Any],
     tenant: Tenant,
     template: str,
     status_code: int = 200,
     **context: Any,
 ) -> Template:
+    """A public page of this organisation in the reporter's language, with its words and ``link()``."""
     language = _language(request, tenant)
     return Template(
         template,
@@ -139,7 +140,7 @@ async def reporting_point_home(
     request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], tenant: FromPath[str]
 ) -> Template:
     found, branch = await find_public_tenant(db, tenant)
-    return _render(
+    return render(
         request,
         found,
         "m/home.html",
@@ -156,7 +157,7 @@ async def report_form(
     kind = {"klacht": "complaint", "signaal": "signal"}.get(request.query_params.get("soort", ""), "report")
     anonymity = "confidential" if kind == "complaint" else "anonymous_with_contact"
     entered: dict[str, Any] = {"kind": kind, "anonymity": anonymity, **{name: [] for name in MULTIPLE}}
-    return _render(request, found, "m/form.html", entered=entered, errors={}, files_lost=False, draft_code=None)
+    return render(request, found, "m/form.html", entered=entered, errors={}, files_lost=False, draft_code=None)
 
 
 @post("/m/{tenant:str}/melden", include_in_schema=False, status_code=200, request_max_body_size=MAX_REQUEST_BYTES)
@@ -176,7 +177,7 @@ async def report_submit(
     draft_code = form.get("concept")
 
     def again(errors: dict[str, str], status_code: int) -> Template:
-        return _render(
+        return render(
             request,
             found,
             "m/form.html",
@@ -210,7 +211,7 @@ async def report_submit(
         await db.rollback()  # nothing of it is kept; the tenant row is read again for the page
         found, _ = await find_public_tenant(db, tenant)
         return again({ERROR_FIELD.get(error.slug, "form"): error_text(error, language)}, error.status)
-    return _render(
+    return render(
         request,
         found,
         "m/receipt.html",
@@ -226,7 +227,7 @@ async def draft_form(
     request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], tenant: FromPath[str]
 ) -> Template:
     found, _ = await find_public_tenant(db, tenant)
-    return _render(request, found, "m/draft.html", error=None)
+    return render(request, found, "m/draft.html", error=None)
 
 
 @post("/m/{tenant:str}/concept", include_in_schema=False, status_code=200)
@@ -244,8 +245,8 @@ async def draft_open(
         _, submission = await vault.open_draft_limited(db, redis, keyring, found, code)
     except DomainError as refused:
         language = _language(request, found)
-        return _render(request, found, "m/draft.html", refused.status, error=error_text(refused, language))
-    return _render(
+        return render(request, found, "m/draft.html", refused.status, error=error_text(refused, language))
+    return render(
         request,
         found,
         "m/form.html",
@@ -285,7 +286,7 @@ async def _inbox_page(
             may_reveal=services.may_reveal(case),
             may_withdraw=services.may_withdraw(case),
         )
-    return _render(request, found, "m/inbox.html", status_code, **context)
+    return render(request, found, "m/inbox.html", status_code, **context)
 
 
 async def _open(

@@ -15,11 +15,11 @@ from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meldpunt.tenancy.files import MINIMUM_CONTRAST, Branding, contrast_with_white
+from meldpunt.tenancy.files import COLOUR_PATTERN, MINIMUM_CONTRAST, Branding, contrast_with_white
 from meldpunt.tenancy.services import find_policy_text, find_public_tenant
-from meldpunt.web.public_texts import language_for, public_context
+from meldpunt.web.reporting_point import render
 
-COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+COLOUR = re.compile(COLOUR_PATTERN)
 DEFAULT_BRANDING = Branding()
 STYLESHEET_CACHE = "public, max-age=300"
 
@@ -54,15 +54,12 @@ async def policy_document_page(
     request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], tenant: FromPath[str], number: FromPath[int]
 ) -> Template:
     found, document = await find_policy_text(db, tenant, number)
-    language = language_for(request.query_params.get("lang"), found.locale)
-    return Template(
+    return render(
+        request,
+        found,
         "m/policy.html",
-        context={
-            **public_context(language, found.locale),
-            "tenant": found,
-            "document": document,
-            "paragraphs": [part.strip() for part in re.split(r"\n\s*\n", document["text"]) if part.strip()],
-        },
+        document=document,
+        paragraphs=[part.strip() for part in re.split(r"\n\s*\n", document["text"]) if part.strip()],
     )
 
 
