@@ -482,3 +482,36 @@ async def test_the_reporter_reads_every_status_of_the_case_in_plain_words(  # th
             shown = page.text.split("<strong>", 1)[1].split("</strong>", 1)[0]
             # Never the code itself (in English "withdrawn" and "closed" are the plain words already).
             assert "_" not in shown and (language == "en" or shown != status), (status, language, shown)
+
+
+async def test_every_case_page_refuses_a_professional_of_another_tenant(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    c = await cast(app_engine, settings, make_tenant)
+    case = await declared_panel(client, c, app_engine)
+    other = await make_tenant()
+    stranger = await person(
+        app_engine,
+        settings,
+        other,
+        {other: (Role.REPORTING_POINT, Role.DECISION_MAKER, Role.PROCESS_GUARDIAN, Role.TENANT_ADMIN)},
+    )
+    await as_(client, stranger)
+    html = {"accept": "text/html"}
+    page = f"/app/t/{c.member.slug}/zaken/{case}"
+    for method, path in (
+        ("GET", f"/app/t/{c.member.slug}/zaken"),
+        ("GET", page),
+        ("GET", f"/app/t/{c.member.slug}/signalen"),
+        *(
+            ("POST", f"{page}/{what}")
+            for what in ("doorzetten", "plaats", "pool", "uitsluiten", "verklaring", "stap", "zorg", "reactie")
+        ),
+    ):
+        response = await client.request(method, path, headers=html, data={"reason": "x"} if method == "POST" else None)
+        assert response.status_code in (403, 404), (method, path, response.status_code)
+        assert "marker-7b2f0a" not in response.text and ROUTE["reason"] not in response.text
+    own = await client.get(f"/app/t/{other.slug}/zaken/{case}", headers=html)
+    assert own.status_code == 404
+    guardian = await client.get("/app/procesbewaker", headers=html)
+    assert guardian.status_code == 200 and case not in guardian.text

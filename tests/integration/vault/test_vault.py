@@ -391,3 +391,51 @@ async def test_the_adviser_works_in_the_vault_through_the_pages(
     await as_professional(client, await reporting_point(app_engine, settings, tenant, tenant, role=Role.TENANT_ADMIN))
     signals = await client.get(f"/app/t/{tenant.slug}/signalen", headers=HTML)
     assert signals.status_code == 200 and "Een teamgesprek" in signals.text
+
+
+async def test_a_draft_code_or_receipt_of_a_opens_nothing_at_b(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    a, b = await make_tenant(), await make_tenant()
+    await as_professional(client, await reporting_point(app_engine, settings, a, a, role=Role.ADVISER))
+    draft = await client.post(
+        f"/api/v1/t/{a.slug}/vault/drafts",
+        json={
+            "kind": "complaint",
+            "anonymity": "confidential",
+            "category": "bullying",
+            "reporter_role": "employee",
+            "reporter_is_affected": True,
+            "narrative": "marker-draft-b2: uitgelachen bij de overdracht.",
+            "identity": {"name": "Kim", "contact": "kim@example.nl"},
+        },
+    )
+    code = draft.json()["code"]
+    client.cookies.clear()
+    client.headers.pop("x-csrf-token", None)
+    at_b = await client.post(f"/m/{b.slug}/concept", data={"code": code}, headers=HTML)
+    assert at_b.status_code == 401 and "marker-draft-b2" not in at_b.text
+    sent = await client.post(
+        f"/m/{a.slug}/melden",
+        data={
+            "kind": "complaint",
+            "anonymity": "confidential",
+            "category": "bullying",
+            "reporter_role": "employee",
+            "reporter_is_affected": "true",
+            "narrative": "marker-draft-b2",
+            "name": "Kim",
+            "contact": "kim@example.nl",
+        },
+        headers=HTML,
+    )
+    receipt = sent.text.split('data-testid="receipt">', 1)[1].split("<", 1)[0]
+    for path, data in (
+        (f"/m/{b.slug}/inbox/naam", {"receipt": receipt, "name": "X", "contact": "x@example.nl"}),
+        (f"/m/{b.slug}/inbox/intrekken", {"receipt": receipt, "confirm": "yes"}),
+        (f"/m/{b.slug}/inbox/bericht", {"receipt": receipt, "text": "Hallo"}),
+    ):
+        response = await client.post(path, data=data, headers=HTML)
+        assert response.status_code == 401 and "marker-draft-b2" not in response.text, path
+    still = await client.post(f"/m/{a.slug}/inbox", data={"receipt": receipt}, headers=HTML)
+    assert "Klacht intrekken" in still.text  # nothing at B withdrew A's complaint
