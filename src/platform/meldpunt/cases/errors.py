@@ -97,7 +97,6 @@ class StepRefused(DomainError):
     slug = "step-refused"
     title = "Deze stap is nog niet compleet"
 
-    def __init__(self, detail: str, status: int = 400, missing: list[str] | None = None) -> None:
+    def __init__(self, detail: str, status: int = 400) -> None:
         self.status = status
-        self.missing = missing or []
         super().__init__(detail)

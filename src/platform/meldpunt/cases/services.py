@@ -596,7 +596,6 @@ def _check_step(step: Step) -> None:
                 "Geef voor elke mogelijkheid die u niet kiest een reden. Nog zonder reden: "
                 + ", ".join(OPTION_NAMES[option].lower() for option in missing)
                 + ".",
-                missing=missing,
             )
         if set(step.chosen) & set(step.reasons_rejected):
             raise StepRefused("Een gekozen mogelijkheid heeft geen reden om haar af te wijzen.")
