@@ -63,3 +63,55 @@ def test_roles_sql_creates_the_two_roles_without_bypassing_rls() -> None:
 def test_the_image_runs_as_a_non_root_user() -> None:
     containerfile = (INFRA / "Containerfile").read_text()
     assert "USER 10001" in containerfile and 'ENTRYPOINT ["meldpunt"]' in containerfile
+
+
+ROOT = INFRA.parent
+
+
+def test_the_project_is_licensed_under_the_eupl_with_the_text_and_the_classifier() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "EUPL-1.2"
+    assert "License :: OSI Approved :: European Union Public Licence 1.2 (EUPL 1.2)" in project["classifiers"]
+    text = (ROOT / "LICENSE").read_text()
+    assert text.startswith("EUROPEAN UNION PUBLIC LICENCE v. 1.2")
+    assert "Compatible Licences" in text and "GNU General Public License (GPL) v. 2, v. 3" in text
+
+
+def _path_without_chromium(bin_dir: Path, apt_log: Path, uid: int) -> str:
+    """A PATH with every tool of this machine but Chromium, a recording apt-get and an ``id`` of ``uid``."""
+    import os
+
+    for folder in os.environ["PATH"].split(os.pathsep):
+        if not Path(folder).is_dir():
+            continue
+        for tool in Path(folder).iterdir():
+            target = bin_dir / tool.name
+            if tool.name.startswith("chromium") or target.exists() or tool.name in {"apt-get", "id"}:
+                continue
+            target.symlink_to(tool)
+    (bin_dir / "apt-get").write_text(f'#!/bin/sh\necho "$@" >> {apt_log}\n')
+    (bin_dir / "id").write_text(f"#!/bin/sh\necho {uid}\n")
+    for fake in ("apt-get", "id"):
+        (bin_dir / fake).chmod(0o755)
+    return str(bin_dir)
+
+
+def test_the_test_bootstrap_installs_chromium_as_root_and_says_what_it_needs_otherwise(tmp_path: Path) -> None:
+    import subprocess
+
+    for uid, expect_install in ((0, True), (1000, False)):
+        bin_dir, apt_log = tmp_path / f"bin{uid}", tmp_path / f"apt{uid}.log"
+        bin_dir.mkdir()
+        env = {"PATH": _path_without_chromium(bin_dir, apt_log, uid), "HOME": str(tmp_path)}
+        done = subprocess.run(
+            [str(ROOT / "scripts" / "bootstrap"), "test"], env=env, capture_output=True, text=True, timeout=600
+        )
+        assert done.returncode == 0, done.stderr
+        installed = apt_log.read_text() if apt_log.exists() else ""
+        if expect_install:
+            assert "install -y -qq chromium" in installed
+        else:
+            assert installed == ""
+            assert "apt-get install -y chromium" in done.stderr
