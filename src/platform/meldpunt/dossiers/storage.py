@@ -258,7 +258,8 @@ class S3ObjectStore:
     async def _last_write(self, upload: dict[str, Any]) -> datetime:
         """When the upload last received a part (a long upload still sending parts is alive)."""
         parts = await self._call("list_parts", Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"])
-        return max([upload["Initiated"], *(part["LastModified"] for part in parts.get("Parts", []))])
+        written: list[datetime] = [upload["Initiated"], *(part["LastModified"] for part in parts.get("Parts", []))]
+        return max(written)
 
     async def abort(self, upload: IncompleteUpload) -> None:
         try:
