@@ -159,6 +159,11 @@ async def test_a_destroyed_case_says_when_and_under_which_policy_to_reporter_and
     listing = await client.get(f"/app/t/{tenant.slug}/meldingen", headers=HTML)
     assert listing.status_code == 200 and "Vernietigd" in listing.text and str(case_id) not in listing.text
     assert (await client.get("/api/v1/submissions")).json() == []
+    case_page = await client.get(f"/app/t/{tenant.slug}/zaken/{case_id}", headers=HTML)
+    assert case_page.status_code == 410 and said in case_page.text
+    cases = await client.get(f"/app/t/{tenant.slug}/zaken", headers=HTML)
+    assert "Vernietigd" in cases.text and str(case_id) not in cases.text
+    assert (await client.get(f"/api/v1/t/{tenant.slug}/cases/{case_id}/process")).status_code == 410
 
     client.cookies.clear()
     inbox = await client.post(f"/api/v1/public/{tenant.slug}/inbox", json={"receipt": receipt})
