@@ -239,3 +239,31 @@ async def test_a_legal_hold_keeps_an_advisers_consultation_until_it_is_released(
     assert await rows_as_app(app_engine, tenant, adviser) == dict.fromkeys(
         ("consultations", "consultation_contacts", "consent_records", "disclosures"), 0
     )
+
+
+async def test_a_case_not_yet_due_keeps_its_key_and_rows_when_only_its_attachments_are_due(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    tenant = await make_tenant()
+    assert (await submit(client, tenant.slug)).status_code == 201
+    (case_id,) = await case_ids_of(app_engine, tenant)
+    keyring, store = Keyring(create_root_key(settings)), create_object_store(settings)
+    await attach(app_engine, keyring, store, tenant, case_id)
+    async with create_sessionmaker(app_engine)() as session:
+        await tenant_context(session, [tenant.id])
+        await sync_policies(
+            session,
+            tenant.id,
+            [
+                EffectiveRule("report_dossier", "case_closed", 730, False),
+                EffectiveRule("attachment", "case_closed", 30, False),
+            ],
+        )
+        await record_case_event(session, ACTOR, tenant.id, case_id, Trigger.CASE_CLOSED, NOW - timedelta(days=40))
+        await session.commit()
+    (line,) = await purge_tenant(create_sessionmaker(app_engine), keyring, store, tenant.id, NOW)
+    assert "1 document(s)" in line
+    rows = await rows_of(app_engine, tenant, case_id)
+    assert rows["documents"] == 0 and rows["cases"] == 1 and rows["case_keys"] == 1
+    await as_professional(client, await reporting_point(app_engine, settings, tenant, tenant))
+    assert (await client.get(f"/api/v1/t/{tenant.slug}/submissions/{case_id}")).status_code == 200

@@ -295,6 +295,9 @@ GROUP BY c.id, c.kind
 HAVING min(e.occurred_at + make_interval(days => p.days)) <= :now
 """
 
+# Which of the cases that have documents have a case row (a case not yet due never goes whole).
+CASE_ROWS = "SELECT id FROM cases WHERE tenant_id = :tenant AND id = ANY(CAST(:ids AS uuid[]))"
+
 
 async def _held_cases(session: AsyncSession, tenant_id: uuid.UUID) -> set[uuid.UUID]:
     """Cases with an active legal hold: nothing of them is destroyed or announced for destruction."""
@@ -333,9 +336,6 @@ async def find_due(
         documents.setdefault(document.case_id, []).append(document)
     parameters = {"tenant": tenant_id, "case": case_id, "now": now}
     due_rows = {row.case_id: row for row in await session.execute(text(DUE_CASES), parameters)}
-    case_rows = set(
-        (await session.execute(text(_CASE_IDS), parameters)).scalars() if due_rows or documents or case_id else []
-    )
     unfinished = set(
         (
             await session.execute(
@@ -347,14 +347,13 @@ async def find_due(
             )
         ).scalars()
     )
+    with_row = set((await session.execute(text(CASE_ROWS), {**parameters, "ids": list(documents)})).scalars())
     due = []
     for candidate in sorted(set(documents) | set(due_rows) | unfinished):
         if candidate in held and candidate not in unfinished:
             continue
-        found = _due_of(candidate, documents.get(candidate, []), due_rows.get(candidate), now)
+        found = _due_of(candidate, documents.get(candidate, []), due_rows.get(candidate), candidate in with_row, now)
         found.whole_case = found.whole_case or candidate in unfinished
-        if found.whole_case and candidate not in case_rows and candidate not in unfinished and not found.documents:
-            continue
         if found.whole_case:
             found.documents = [_plain(d) for d in documents.get(candidate, [])]
         if found.whole_case or found.documents:
@@ -362,21 +361,18 @@ async def find_due(
     return due
 
 
-_CASE_IDS = "SELECT id FROM cases WHERE tenant_id = :tenant AND (CAST(:case AS uuid) IS NULL OR id = :case)"
-
-
 def _plain(document: Document) -> DueDocument:
     return DueDocument(document.id, document.object_key, document.record_class, document.due_at)
 
 
-def _due_of(case_id: uuid.UUID, documents: list[Document], case_row: Any, now: datetime) -> DueCase:
+def _due_of(case_id: uuid.UUID, documents: list[Document], due_row: Any, has_row: bool, now: datetime) -> DueCase:
     """The rule for one case: whole when its own class is due and no document is kept longer (or, for
     documents without a case row, when every document is due); else only the due documents."""
     ripe = [_plain(d) for d in documents if d.due_at is not None and d.due_at <= now]
     kept_longer = any(d.due_at is not None and d.due_at > now for d in documents)
-    if case_row is not None:
-        return DueCase(case_id, ripe, not kept_longer, case_row.due_at, case_row.record_class)
-    return DueCase(case_id, ripe, bool(documents) and len(ripe) == len(documents))
+    if due_row is not None:
+        return DueCase(case_id, ripe, not kept_longer, due_row.due_at, due_row.record_class)
+    return DueCase(case_id, ripe, not has_row and bool(documents) and len(ripe) == len(documents))
 
 
 async def purge_tenant(
