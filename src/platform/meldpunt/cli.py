@@ -227,6 +227,35 @@ def retention_sweep(dry_run: bool) -> None:
         click.echo("nothing is due")
 
 
+@retention.command("reconcile")
+@click.option("--dry-run", is_flag=True, help="List what would be removed; change nothing.")
+@click.option("--grace-seconds", type=click.IntRange(min=0), help="Override MELDPUNT_RECONCILE_GRACE_SECONDS.")
+def retention_reconcile(dry_run: bool, grace_seconds: int | None) -> None:
+    """Remove objects no document accounts for and uploads never completed (a killed upload's leftovers)."""
+    from datetime import UTC, datetime, timedelta
+
+    from meldpunt.db.engine import create_engine, create_sessionmaker
+    from meldpunt.dossiers.storage import create_object_store
+    from meldpunt.retention.reconcile import reconcile_store
+
+    settings = _settings()
+    grace = timedelta(seconds=settings.reconcile_grace_seconds if grace_seconds is None else grace_seconds)
+
+    async def run() -> list[str]:
+        engine = create_engine(settings, pooled=False)
+        try:
+            store = create_object_store(settings)
+            return await reconcile_store(create_sessionmaker(engine), store, datetime.now(UTC), grace, dry_run=dry_run)
+        finally:
+            await engine.dispose()
+
+    lines = asyncio.run(run())
+    for line in lines:
+        click.echo(line)
+    if not lines:
+        click.echo("nothing to reconcile")
+
+
 @main.command()
 @click.option("--port", type=int, default=8000, show_default=True, help="Port of the web application.")
 @click.option(

@@ -56,6 +56,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     outbox_batch_size: Positive = 100
     heartbeat_seconds: Positive = 30
     retention_sweep_seconds: Positive = 3600
+    # How old an object without a document row, or an incomplete upload, must be before reconciliation
+    # removes it: longer than any upload takes (an upload's row commits only after its object is stored).
+    reconcile_grace_seconds: Annotated[int, msgspec.Meta(ge=0)] = 24 * 3600
     notification_seconds: Positive = 60
     tenant_key_rotation_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 30
 

@@ -677,7 +677,7 @@ async def list_cases(
 ) -> list[Case]:
     """The cases here, or (with ``seated``) those where that person holds a seat (in ``role``)."""
     order = Case.created_at.desc() if newest_first else Case.created_at
-    query = select(Case).where(Case.tenant_id == tenant.id).order_by(order)
+    query = select(Case).where(Case.tenant_id == tenant.id, intake.not_destroyed()).order_by(order)
     if seated is not None:
         query = query.join(
             PanelMember, (PanelMember.tenant_id == Case.tenant_id) & (PanelMember.case_id == Case.id)

@@ -12,6 +12,8 @@ import re
 import tempfile
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -46,6 +48,24 @@ class InvalidObjectKey(StorageError, ValueError):
     """A key that is not ``tenant/<uuid>/case/<uuid>/<uuid>``."""
 
 
+@dataclass(frozen=True)
+class StoredObject:
+    """An object in the store, as listed for reconciliation: its key and when it was last written."""
+
+    key: str
+    written_at: datetime
+
+
+@dataclass(frozen=True)
+class IncompleteUpload:
+    """An upload that was started and never completed: a temporary file (directory) or an open multipart
+    upload (S3). ``handle`` is the file's path or the upload id; ``active_at`` its last write."""
+
+    key: str
+    handle: str
+    active_at: datetime
+
+
 def object_key(tenant_id: uuid.UUID, case_id: uuid.UUID, document_id: uuid.UUID) -> str:
     """The key of a document: ids only (DESIGN §8)."""
     return f"tenant/{tenant_id}/case/{case_id}/{document_id}"
@@ -72,6 +92,15 @@ class ObjectStore(Protocol):
 
     async def check(self) -> None:
         """Raise StorageUnavailable when the store cannot be used (for readiness)."""
+
+    def list_objects(self) -> AsyncIterator[StoredObject]:
+        """Every object under ``tenant/`` (for reconciliation; a key with old versions only included)."""
+
+    def list_incomplete(self) -> AsyncIterator[IncompleteUpload]:
+        """Every upload started and never completed."""
+
+    async def abort(self, upload: IncompleteUpload) -> None:
+        """Remove what an incomplete upload left (its parts, or its temporary file)."""
 
 
 class S3ObjectStore:
@@ -202,6 +231,43 @@ class S3ObjectStore:
         except (ClientError, BotoCoreError) as error:
             raise StorageUnavailable(f"bucket {self.bucket} cannot be reached ({type(error).__name__})") from None
 
+    async def list_objects(self) -> AsyncIterator[StoredObject]:
+        latest: dict[str, datetime] = {}
+        arguments: dict[str, Any] = {"Bucket": self.bucket, "Prefix": "tenant/"}
+        while True:
+            page = await self._call("list_object_versions", **arguments)
+            for entry in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+                written = entry["LastModified"]
+                latest[entry["Key"]] = max(written, latest.get(entry["Key"], written))
+            if not page.get("IsTruncated"):
+                break
+            arguments.update(KeyMarker=page["NextKeyMarker"], VersionIdMarker=page["NextVersionIdMarker"])
+        for key, written in latest.items():
+            yield StoredObject(key, written)
+
+    async def list_incomplete(self) -> AsyncIterator[IncompleteUpload]:
+        arguments: dict[str, Any] = {"Bucket": self.bucket, "Prefix": "tenant/"}
+        while True:
+            page = await self._call("list_multipart_uploads", **arguments)
+            for upload in page.get("Uploads", []):
+                yield IncompleteUpload(upload["Key"], upload["UploadId"], await self._last_write(upload))
+            if not page.get("IsTruncated"):
+                break
+            arguments.update(KeyMarker=page["NextKeyMarker"], UploadIdMarker=page["NextUploadIdMarker"])
+
+    async def _last_write(self, upload: dict[str, Any]) -> datetime:
+        """When the upload last received a part (a long upload still sending parts is alive)."""
+        parts = await self._call("list_parts", Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+        written: list[datetime] = [upload["Initiated"], *(part["LastModified"] for part in parts.get("Parts", []))]
+        return max(written)
+
+    async def abort(self, upload: IncompleteUpload) -> None:
+        try:
+            await self._call("abort_multipart_upload", Bucket=self.bucket, Key=upload.key, UploadId=upload.handle)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "NoSuchUpload":
+                raise
+
 
 class DirectoryObjectStore:
     """Objects as files under a directory (the demo). A put is written aside and renamed into place."""
@@ -263,6 +329,35 @@ class DirectoryObjectStore:
             raise StorageUnavailable(f"directory cannot be used ({error.strerror})") from None
         if not ok:
             raise StorageUnavailable("directory is not writable")
+
+    def _walk(self) -> list[tuple[Path, float]]:
+        base = self.root / "tenant"
+        if not base.is_dir():
+            return []
+        return [(path, path.stat().st_mtime) for path in base.glob("*/case/*/*") if path.is_file()]
+
+    async def _listing(self) -> list[tuple[str, Path, datetime]]:
+        found = await anyio.to_thread.run_sync(self._walk)
+        return [
+            (path.relative_to(self.root).as_posix(), path, datetime.fromtimestamp(written, UTC))
+            for path, written in found
+        ]
+
+    async def list_objects(self) -> AsyncIterator[StoredObject]:
+        for key, _, written in await self._listing():
+            if KEY_PATTERN.fullmatch(key):
+                yield StoredObject(key, written)
+
+    async def list_incomplete(self) -> AsyncIterator[IncompleteUpload]:
+        for key, path, written in await self._listing():
+            if path.name.startswith(".incoming-"):
+                yield IncompleteUpload(key, str(path), written)
+
+    async def abort(self, upload: IncompleteUpload) -> None:
+        path = self.root / upload.key
+        if str(path) != upload.handle or not path.name.startswith(".incoming-") or ".." in path.parts:
+            raise InvalidObjectKey("only a temporary file of this store can be aborted")
+        await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
 
 
 def create_object_store(settings: Settings) -> ObjectStore:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import anyio
 import msgspec
 from argon2.low_level import Type, hash_secret_raw
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
@@ -41,6 +41,8 @@ from meldpunt.intake.errors import (
 from meldpunt.intake.models import Case, CaseMessage, Deadline, ReceiptSalt
 from meldpunt.intake.schemas import Identity, SubmissionIn
 from meldpunt.notifications import services as notifications
+from meldpunt.retention import services as retention
+from meldpunt.retention.models import DestroyedCase
 from meldpunt.tenancy.models import Tenant
 
 ACKNOWLEDGE_DAYS = 7  # the Wbk's acknowledgement term (DESIGN §7), the floor for every tenant
@@ -230,6 +232,9 @@ async def case_for_receipt(session: AsyncSession, tenant: Tenant, typed: str) ->
     if len(receipt) != 16:
         raise ReceiptNotRecognised()
     digest = await hash_receipt(session, tenant.id, receipt)
+    tombstone = await retention.destroyed_case(session, tenant.id, receipt_hash=digest)
+    if tombstone is not None:  # the receipt holder is told that, when and under which policy; nothing more
+        raise retention.destroyed_notice(tombstone)
     case = (
         await session.execute(select(Case).where(Case.tenant_id == tenant.id, Case.receipt_hash == digest))
     ).scalar()
@@ -374,7 +379,7 @@ async def list_submissions(session: AsyncSession, tenant_ids: list[uuid.UUID]) -
             Deadline,
             (Deadline.tenant_id == Case.tenant_id) & (Deadline.case_id == Case.id) & (Deadline.kind == "acknowledge"),
         )
-        .where(Case.tenant_id.in_(tenant_ids))
+        .where(Case.tenant_id.in_(tenant_ids), not_destroyed())
         .order_by(Case.created_at.desc())
     )
     return [
@@ -383,8 +388,17 @@ async def list_submissions(session: AsyncSession, tenant_ids: list[uuid.UUID]) -
     ]
 
 
+def not_destroyed() -> ColumnElement[bool]:
+    """A case whose destruction has not begun (its rows stay until the purge's last step)."""
+    return ~exists().where(DestroyedCase.tenant_id == Case.tenant_id, DestroyedCase.case_id == Case.id)
+
+
 async def find_case(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -> Case:
+    """The case, or the notice that it was destroyed (DESIGN §9), or not found."""
     await tenant_context(session, [tenant.id])
+    tombstone = await retention.destroyed_case(session, tenant.id, case_id=case_id)
+    if tombstone is not None:
+        raise retention.destroyed_notice(tombstone)
     case = (await session.execute(select(Case).where(Case.tenant_id == tenant.id, Case.id == case_id))).scalar()
     if case is None:
         raise CaseNotFound("Deze melding bestaat niet (meer).")

@@ -43,6 +43,7 @@ def schedule_table(settings: Settings) -> tuple[PeriodicJob, ...]:
         # Declared by meldpunt.retention.jobs (loaded through meldpunt.job_modules by the processes).
         PeriodicJob("retention.sweep", settings.retention_sweep_seconds),
         PeriodicJob("retention.remind", settings.retention_sweep_seconds),
+        PeriodicJob("retention.reconcile", settings.retention_sweep_seconds),
         PeriodicJob("notifications.send", settings.notification_seconds),
         # Declared by meldpunt.cases.jobs: deadline reminders and breaches.
         PeriodicJob("cases.deadlines", settings.retention_sweep_seconds),

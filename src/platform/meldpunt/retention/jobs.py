@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from meldpunt.db.tenants import all_tenant_ids
 from meldpunt.dossiers.keys import Keyring, create_root_key
 from meldpunt.dossiers.storage import create_object_store
 from meldpunt.jobs.registry import job
 from meldpunt.jobs.runtime import current_runtime
+from meldpunt.retention.reconcile import reconcile_store
 from meldpunt.retention.services import purge_tenant, remind_owners
 from meldpunt.vault.services import purge_vaults
 
@@ -35,3 +36,12 @@ async def remind_retention_owners() -> None:
         for tenant_id in await all_tenant_ids(session):
             await remind_owners(session, tenant_id, datetime.now(UTC))
         await session.commit()
+
+
+@job("retention.reconcile", max_retries=3, time_limit_seconds=3600, max_backoff_seconds=900)
+async def reconcile_objects() -> None:
+    """Remove what killed uploads left in the object store (after the grace period); reruns are harmless."""
+    runtime = current_runtime()
+    grace = timedelta(seconds=runtime.settings.reconcile_grace_seconds)
+    store = create_object_store(runtime.settings)
+    await reconcile_store(runtime.sessionmaker, store, datetime.now(UTC), grace)

@@ -25,7 +25,8 @@ from meldpunt.dossiers.keys import CaseKeyMaterial, Keyring
 from meldpunt.intake import ratelimit
 from meldpunt.intake.schemas import SubmissionIn
 from meldpunt.intake.services import hash_receipt, new_receipt, normalise_receipt
-from meldpunt.retention.models import RetentionPolicy
+from meldpunt.retention import services as retention
+from meldpunt.retention.models import LegalHold, RetentionPolicy
 from meldpunt.tenancy.models import Tenant
 from meldpunt.vault.errors import ConsultationClosed, ConsultationNotFound, DisclosureRefused, DraftNotRecognised
 from meldpunt.vault.models import (
@@ -375,41 +376,81 @@ async def purge_vaults(
     *,
     dry_run: bool = False,
 ) -> list[str]:
-    """Destroy the closed consultations that are due: first their key (crypto-shredding, durable on its
-    own), then, as the vault's owner, every row of them. A line per consultation, without content."""
+    """Destroy the closed consultations that are due and not under a legal hold: first their key
+    (crypto-shredding, durable on its own), then, as the vault's owner, every row of them. One line and one
+    certificate per consultation this run destroyed, without content; a consultation another sweep is
+    destroying at the same moment is left to it."""
     async with sessionmaker() as session:
-        await tenant_context(session, [tenant_id])
-        due = [
-            (row.id, row.owner_account_id, row.closed_on)
-            for row in (
-                await session.execute(
-                    select(VaultRetention).where(VaultRetention.tenant_id == tenant_id, VaultRetention.due_at <= now)
-                )
-            ).scalars()
-        ]
+        due = await _due_consultations(session, tenant_id, now)
     if dry_run:
         return [f"would destroy an adviser's consultation {cid} (closed {closed})" for cid, _, closed in due]
     lines = []
     for consultation_id, owner, closed in due:
-        async with sessionmaker() as session:  # (1) crypto-shred, durable before anything else
-            await tenant_context(session, [tenant_id])
-            await keyring.destroy_case_key(session, tenant_id, consultation_id)
-            await session.commit()
-        async with sessionmaker() as session:  # (2) the rows, opened as the vault's owner
-            await tenant_context(session, [tenant_id])
-            await vault_context(session, owner)
-            for model in (Disclosure, ConsentRecord, ConsultationContact):
-                await session.execute(
-                    delete(model).where(model.tenant_id == tenant_id, model.consultation_id == consultation_id)
+        async with retention.case_lock(sessionmaker, tenant_id, consultation_id) as locked:
+            if not locked:
+                continue
+            async with sessionmaker() as session:  # again, under the lock: another sweep may have done it
+                still_due = any(
+                    cid == consultation_id for cid, _, _ in await _due_consultations(session, tenant_id, now)
                 )
-            for table in (Consultation, VaultRetention):
-                await session.execute(delete(table).where(table.tenant_id == tenant_id, table.id == consultation_id))
-            await audit.record(
-                session, tenant_id, AuditActor.system("retention"), "vault.purged", "consultation", consultation_id
-            )
-            await session.commit()
-        lines.append(f"destroyed an adviser's consultation {consultation_id} (closed {closed})")
+            if still_due:
+                await _destroy_consultation(sessionmaker, keyring, tenant_id, consultation_id, owner)
+                lines.append(f"destroyed an adviser's consultation {consultation_id} (closed {closed})")
     return lines
+
+
+async def _due_consultations(
+    session: AsyncSession, tenant_id: uuid.UUID, now: datetime
+) -> list[tuple[uuid.UUID, uuid.UUID, date]]:
+    """Closed consultations past their ``adviser_note`` period whose records no legal hold keeps."""
+    await tenant_context(session, [tenant_id])
+    rows = (
+        await session.execute(
+            select(VaultRetention).where(VaultRetention.tenant_id == tenant_id, VaultRetention.due_at <= now)
+        )
+    ).scalars()
+    due = [(row.id, row.owner_account_id, row.closed_on) for row in rows]
+    return [item for item in due if not await retention.consultation_on_hold(session, tenant_id, item[0])]
+
+
+async def _destroy_consultation(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    keyring: Keyring,
+    tenant_id: uuid.UUID,
+    consultation_id: uuid.UUID,
+    owner: uuid.UUID,
+) -> None:
+    async with sessionmaker() as session:  # (1) crypto-shred, durable before anything else
+        await tenant_context(session, [tenant_id])
+        await keyring.destroy_case_key(session, tenant_id, consultation_id)
+        await session.commit()
+    async with sessionmaker() as session:  # (2) the rows, opened as the vault's owner, and the certificate
+        await tenant_context(session, [tenant_id])
+        await vault_context(session, owner)
+        counts = {}
+        for model in (Disclosure, ConsentRecord, ConsultationContact):
+            result = await session.execute(
+                delete(model).where(model.tenant_id == tenant_id, model.consultation_id == consultation_id)
+            )
+            counts[model.__tablename__] = result.rowcount  # type: ignore[attr-defined]
+        for table in (Consultation, VaultRetention):
+            result = await session.execute(
+                delete(table).where(table.tenant_id == tenant_id, table.id == consultation_id)
+            )
+            counts[table.__tablename__] = result.rowcount  # type: ignore[attr-defined]
+        await session.execute(
+            delete(LegalHold).where(LegalHold.tenant_id == tenant_id, LegalHold.consultation_id == consultation_id)
+        )
+        await audit.record(
+            session,
+            tenant_id,
+            AuditActor.system("retention"),
+            "vault.purged",
+            "consultation",
+            consultation_id,
+            rows=",".join(f"{table}:{count}" for table, count in sorted(counts.items()) if count),
+        )
+        await session.commit()
 
 
 async def send_signal(session: AsyncSession, adviser: Adviser, data: SignalIn) -> AdviserSignal:

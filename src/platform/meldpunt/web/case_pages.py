@@ -25,6 +25,7 @@ from meldpunt.errors import DomainError
 from meldpunt.identity import services as identity
 from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action, Role
+from meldpunt.retention import services as retention
 from meldpunt.web.pages import form_fields, language, same_language, shell_context
 from meldpunt.web.pro_texts import CASE_NAMES, COMMUNICATION_TEMPLATES, WORDS
 
@@ -99,6 +100,7 @@ async def cases_page(
             **shell_context(request, actor, tenant),
             **CASE_NAMES[language(request)],
             "cases": cases,
+            "destroyed": await retention.destroyed_cases(db, [found.id]) if every else [],
         },
     )
 

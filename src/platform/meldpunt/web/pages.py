@@ -25,6 +25,7 @@ from meldpunt.identity.roles import Action, Role
 from meldpunt.identity.services import load_actor
 from meldpunt.identity.sessions import SESSION_COOKIE, SessionStore
 from meldpunt.intake import services as intake
+from meldpunt.retention import services as retention
 from meldpunt.tenancy.models import Tenant
 from meldpunt.web.i18n import context_for, in_language, language_of
 from meldpunt.web.pro_texts import CASE_NAMES, INTAKE_NAMES, WORDS
@@ -226,6 +227,7 @@ async def submissions_page(
             **shell_context(request, actor, tenant),
             "statuses": CASE_NAMES[language(request)]["statuses"],
             "submissions": await intake.list_submissions(db, [found.id]),
+            "destroyed": await retention.destroyed_cases(db, [found.id]),
         },
     )
 
