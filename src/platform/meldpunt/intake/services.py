@@ -7,6 +7,7 @@ a log-in is one hash and a stolen database reveals no receipts.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import uuid
@@ -24,7 +25,7 @@ from meldpunt.audit.services import ANONYMOUS
 from meldpunt.cases.terms import terms_of
 from meldpunt.db.context import tenant_context
 from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
-from meldpunt.dossiers.documents import Document, DocumentNotFound, OpenedDocument, RecordClass, open_document
+from meldpunt.dossiers.documents import DocumentNotFound, OpenedDocument, open_document
 from meldpunt.dossiers.keys import CaseKeyMaterial, Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity import services as identity
@@ -427,21 +428,14 @@ async def open_attachment(
     case_id: uuid.UUID,
     document_id: uuid.UUID,
 ) -> OpenedDocument:
-    """An attachment of this case, decrypted as a stream (the read is audited by the dossier)."""
+    """An attachment of this case, decrypted as a stream (the read is audited by the dossier), under the
+    name the case's list gives it (``bijlage-N.ext``)."""
     case = await find_case(session, tenant, case_id)
-    document = (
-        await session.execute(
-            select(Document.id).where(
-                Document.tenant_id == tenant.id,
-                Document.case_id == case.id,
-                Document.id == document_id,
-                Document.record_class == RecordClass.ATTACHMENT.value,
-            )
-        )
-    ).scalar()
-    if document is None:
+    listed = next((a for a in await attachments_of(session, keyring, tenant.id, case) if a.id == document_id), None)
+    if listed is None:
         raise DocumentNotFound("Deze bijlage bestaat niet (meer).")
-    return await open_document(session, keyring, store, actor, tenant.id, document)
+    opened = await open_document(session, keyring, store, actor, tenant.id, listed.id)
+    return dataclasses.replace(opened, meta=msgspec.structs.replace(opened.meta, filename=listed.filename))
 
 
 async def reply(
