@@ -13,6 +13,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import anyio
 import msgspec
@@ -39,6 +40,7 @@ from meldpunt.intake.errors import (
     NoChannelBack,
     ReceiptNotRecognised,
 )
+from meldpunt.intake.grounds import case_attributes, seal_grounds, stored_attributes
 from meldpunt.intake.models import Case, CaseMessage, Deadline, ReceiptSalt
 from meldpunt.intake.schemas import Identity, SubmissionIn
 from meldpunt.notifications import services as notifications
@@ -124,7 +126,7 @@ async def register_submission(
         anonymity=submission.anonymity,
         status="received",
         category=submission.category,
-        attributes=msgspec.to_builtins(submission.attributes),
+        attributes=stored_attributes(msgspec.to_builtins(submission.attributes)),
         reporter_role=submission.reporter_role,
         reporter_is_affected=submission.reporter_is_affected,
         accused_role=submission.accused_role,
@@ -136,6 +138,7 @@ async def register_submission(
         sealed_identity=_seal_identity(material, tenant.id, case_id, submission.identity)
         if submission.identity
         else None,
+        sealed_grounds=seal_grounds(material, tenant.id, case_id, submission.attributes.discrimination_grounds),
         receipt_hash=await hash_receipt(session, tenant.id, receipt) if receipt else None,
     )
     session.add(case)
@@ -396,6 +399,7 @@ async def find_case(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -
 class SubmissionDetail:
     case: Case
     narrative: str
+    attributes: dict[str, Any]  # with the grounds opened
     messages: list[tuple[bool, str, datetime]]
     identity: Identity | None
     attachments: list[AttachmentInfo]
@@ -404,8 +408,8 @@ class SubmissionDetail:
 async def read_submission(
     session: AsyncSession, keyring: Keyring, actor: audit.AuditActor, tenant: Tenant, case_id: uuid.UUID
 ) -> SubmissionDetail:
-    """What the reporter wrote, who they are (if they said), their files and the messages; the read is
-    written to the audit log."""
+    """What the reporter wrote (with the grounds), who they are (if they said), their files and the
+    messages; the read is written to the audit log."""
     case = await find_case(session, tenant, case_id)
     material = await keyring.case_key(session, tenant.id, case.id)
     narrative = decrypt_text(material, case.sealed_narrative, associated_data(tenant.id, case.id, case.id, "narrative"))
@@ -413,6 +417,7 @@ async def read_submission(
     return SubmissionDetail(
         case,
         narrative,
+        await case_attributes(session, keyring, case),
         await inbox(session, keyring, tenant, case),
         await reporter_identity(session, keyring, tenant, case),
         await attachments_of(session, keyring, tenant.id, case),
