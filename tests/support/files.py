@@ -26,17 +26,42 @@ MARKERS = {
     "title": "marker-title-gesprek-met-manager-5b1d",
     "place": "+52.0907+005.1214/",
     "artist": "marker-artist-recorder-of-jansen-c3f0",
+    "photographer": "marker-exif-in-pdf-photo-0b8e",
+    "template": "marker-template-path-users-jansen-e51d",
 }
 PDF_BODY = "marker-pdf-body-55e1"  # what the reporter shows: it stays
 RECORDED = 3_900_000_000  # seconds since 1904: the moment a recording was made
 
 
+def photo_with_exif(artist: str) -> bytes:
+    """A JPEG photo with the photographer's name in its EXIF."""
+    exif = Image.Exif()
+    exif[0x013B] = artist  # Artist
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
 def pdf_with_metadata() -> bytes:
-    """A one-page PDF with /Author, /Creator, /Title, XMP and a comment by a named author."""
+    """A one-page PDF with /Author, /Creator, /Title, XMP, a comment by a named author, and a photo put in
+    as it was (a scanning app does that), its EXIF inside the image stream."""
     pdf = pikepdf.new()
     pdf.add_blank_page(page_size=(200, 200))
     page = pdf.pages[0]
-    page.obj["/Contents"] = pdf.make_stream(f"BT /F1 12 Tf 20 100 Td ({PDF_BODY}) Tj ET".encode())
+    photo = pdf.make_stream(
+        photo_with_exif(MARKERS["photographer"]),
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Image,
+        Width=64,
+        Height=48,
+        ColorSpace=pikepdf.Name.DeviceRGB,
+        BitsPerComponent=8,
+        Filter=pikepdf.Name.DCTDecode,
+    )
+    page.obj["/Resources"] = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=photo))
+    page.obj["/Contents"] = pdf.make_stream(
+        f"BT /F1 12 Tf 20 100 Td ({PDF_BODY}) Tj ET q 64 0 0 48 0 0 cm /Im0 Do Q".encode()
+    )
     page.obj["/Annots"] = pdf.make_indirect(
         pikepdf.Array(
             [
@@ -103,6 +128,19 @@ def docx_with_metadata() -> bytes:
                 f'<?xml version="1.0" encoding="UTF-8"?><w:comments xmlns:w="{W}"><w:comment w:id="0" '
                 f'w:author="{MARKERS["comment"]}" w:initials="JP"><w:p><w:r><w:t>Klopt dit?</w:t></w:r></w:p>'
                 "</w:comment></w:comments>",
+            ),
+            (
+                "word/settings.xml",
+                f'<?xml version="1.0" encoding="UTF-8"?><w:settings xmlns:w="{W}" xmlns:r="http://schemas.'
+                'openxmlformats.org/officeDocument/2006/relationships"><w:attachedTemplate r:id="rId1"/>'
+                "</w:settings>",
+            ),
+            (
+                "word/_rels/settings.xml.rels",
+                '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                'officeDocument/2006/relationships/attachedTemplate" Target="file:///C:\\Users\\'
+                f'{MARKERS["template"]}\\Sjablonen\\Brief.dotm" TargetMode="External"/></Relationships>',
             ),
             (
                 "docProps/core.xml",

@@ -4,6 +4,7 @@ still opening, and named by their number in the case (``bijlage-N.ext``), never 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import struct
 import zipfile
@@ -61,7 +62,9 @@ def readable(data: bytes) -> bytes:
             for item in pdf.objects:
                 seen.append(repr(item).encode())
                 if isinstance(item, pikepdf.Stream):
-                    seen.append(item.read_bytes())
+                    seen.append(item.read_raw_bytes())
+                    with contextlib.suppress(pikepdf.PdfError):  # a JPEG stands as it is in its raw bytes
+                        seen.append(item.read_bytes())
     return b"\n".join(seen)
 
 
@@ -71,6 +74,8 @@ def opens(kind: str, data: bytes) -> None:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             assert len(pdf.pages) == 1 and "/Metadata" not in pdf.Root and "/Author" not in pdf.docinfo
             assert PDF_BODY.encode() in pdf.pages[0].Contents.read_bytes()
+            photo = pikepdf.PdfImage(pdf.pages[0].Resources.XObject.Im0).as_pil_image()
+            assert photo.size == (64, 48) and not photo.getexif()  # the photo is there, its EXIF is not
     elif kind in ("docx", "odt"):
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             assert package.testzip() is None

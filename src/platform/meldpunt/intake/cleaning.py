@@ -56,18 +56,54 @@ def redrawn_image(data: bytes, kind: str) -> bytes:
         raise CannotClean("damaged") from None
 
 
+# JPEG segments before the image data that hold no picture: EXIF (APP1: place, camera, owner), XMP, maker
+# notes (APP3-APP13, APP15) and comments (COM). JFIF (APP0), ICC colours (APP2) and Adobe's colour
+# transform (APP14) change how the picture looks and stay.
+_JPEG_KEPT = frozenset({0xE0, 0xE2, 0xEE})
+
+
+def _jpeg_without_metadata(data: bytes) -> bytes:
+    if not data.startswith(b"\xff\xd8"):
+        raise CannotClean("damaged")
+    kept, position = [data[:2]], 2
+    while position + 4 <= len(data) and data[position] == 0xFF:
+        marker = data[position + 1]
+        if marker == 0xDA:  # start of scan: the picture itself, to the end
+            break
+        end = position + 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+        if not ((0xE0 <= marker <= 0xEF or marker == 0xFE) and marker not in _JPEG_KEPT):
+            kept.append(data[position:end])
+        position = end
+    return b"".join(kept) + data[position:]
+
+
+def _clean_pdf_object(item: pikepdf.Object) -> None:
+    for key in ("/Metadata", "/PieceInfo"):
+        if key in item:
+            del item[key]
+    if not isinstance(item, pikepdf.Stream):
+        return
+    filters = item.get("/Filter")
+    if filters == pikepdf.Name.DCTDecode or (isinstance(filters, pikepdf.Array) and list(filters) == ["/DCTDecode"]):
+        # A photo put in a PDF as it was keeps its EXIF inside the image: drop it, the picture stays.
+        parameters = item.get("/DecodeParms")
+        parameters = parameters if isinstance(parameters, pikepdf.Dictionary | pikepdf.Array) else None
+        item.write(
+            _jpeg_without_metadata(item.read_raw_bytes()), filter=pikepdf.Name.DCTDecode, decode_parms=parameters
+        )
+
+
 def cleaned_pdf(data: bytes) -> bytes:
     """The PDF without its document information (/Author, /Creator, /Producer, /Title …), without XMP
-    metadata on any object, without application data (/PieceInfo) and without comment authors."""
+    metadata on any object, without application data (/PieceInfo), without comment authors and without
+    the EXIF of photos inside it."""
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             if "/Info" in pdf.trailer:
                 del pdf.trailer["/Info"]
             for item in pdf.objects:
                 if isinstance(item, pikepdf.Dictionary | pikepdf.Stream):
-                    for key in ("/Metadata", "/PieceInfo"):
-                        if key in item:
-                            del item[key]
+                    _clean_pdf_object(item)
             for page in pdf.pages:
                 for annotation in page.obj.get("/Annots", pikepdf.Array()):
                     # /T is the author of a comment, but the field name of a form widget.
@@ -118,12 +154,16 @@ _BLANK_PARTS: dict[str, dict[str, bytes]] = {
 # OpenDocument: a dc:creator element in each annotation and change).
 _AUTHOR_ATTRIBUTE = re.compile(rb'(\s(?:w|w15):(?:author|initials|userId))="[^"]*"')
 _ODF_CREATOR = re.compile(rb"<dc:creator>[^<]*</dc:creator>")
+# Word's template is linked by its path on the author's computer (C:\Users\<name>\…): the link goes.
+_TEMPLATE_LINK = re.compile(rb"<w:attachedTemplate\b[^>]*/>")
+_TEMPLATE_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*/attachedTemplate\"[^>]*/>")
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 def _without_authors(content: bytes, name: str) -> bytes:
     if not name.endswith((".xml", ".rels")):
         return content
+    content = _TEMPLATE_RELATIONSHIP.sub(b"", _TEMPLATE_LINK.sub(b"", content))
     return _ODF_CREATOR.sub(b"<dc:creator></dc:creator>", _AUTHOR_ATTRIBUTE.sub(rb'\1=""', content))
 
 
