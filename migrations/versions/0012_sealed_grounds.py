@@ -22,7 +22,7 @@ from alembic import context, op
 
 from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
 from meldpunt.dossiers.documents import DocumentMeta
-from meldpunt.dossiers.keys import CaseKeyMaterial, create_root_key, open_case_key
+from meldpunt.dossiers.keys import CaseKeyMaterial, KeyringError, create_root_key, open_case_key
 from meldpunt.intake.attachments import attachment_name
 from meldpunt.intake.grounds import open_grounds, seal_grounds
 
@@ -51,7 +51,13 @@ def _case_keys(bind: sa.Connection) -> KeyOf:
         ).one_or_none()
         if row is None:
             return None
-        return open_case_key(root, tenant_id, case_id, (row.root_key_id, row.kek, row.epoch), row.wrapped)
+        try:
+            return open_case_key(root, tenant_id, case_id, (row.root_key_id, row.kek, row.epoch), row.wrapped)
+        except KeyringError as error:
+            raise RuntimeError(
+                f"case {case_id}: {error}. Run `meldpunt migrate` with the application's root key settings "
+                "(MELDPUNT_ROOT_KEY_PROVIDER, MELDPUNT_ROOT_KEY_FILE or MELDPUNT_KMS_KEY_ID); nothing was changed."
+            ) from None
 
     return key_of
 

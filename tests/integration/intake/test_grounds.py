@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import msgspec
+import pytest
 import redis.asyncio as aioredis
 import structlog
 from sqlalchemy import text
@@ -160,6 +161,12 @@ async def test_migration_0012_seals_plaintext_grounds_and_drops_device_names_and
                 text("UPDATE documents SET sealed_meta = :m"),
                 {"m": encrypt_text(material, msgspec.json.encode(legacy).decode(), aad)},
             )
+
+        # With another root key nothing unwraps: the migration stops with a clear message and changes nothing.
+        with pytest.raises(RuntimeError, match="root key settings"):
+            await migrate(msgspec.structs.replace(settings, root_key_file=str(tmp_path / "another-key.json")))
+        async with engine.begin() as connection:
+            assert (await connection.execute(text("SELECT attributes FROM cases"))).scalar_one() == attributes
 
         await migrate(settings)
         async with engine.begin() as connection:
