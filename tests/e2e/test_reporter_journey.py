@@ -79,7 +79,7 @@ async def test_the_anonymous_journey_with_an_attachment(
             page.get_by_role("button", name="Openen").click()
             page.get_by_label("Iets toevoegen of antwoorden").fill("Ja graag, liefst buiten werktijd.")
             page.get_by_role("button", name="Versturen").click()
-            assert "berichtjes.pdf" in page.locator(".files").inner_text()
+            assert "bijlage-1.pdf" in page.locator(".files").inner_text()
             texts = page.locator(".messages li p").all_inner_texts()
             cookies = page.context.cookies()
             browser.close()

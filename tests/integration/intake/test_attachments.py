@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 from PIL import Image
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,9 +18,22 @@ from meldpunt.settings import Settings
 from tests.conftest import MakeTenant
 from tests.integration.intake.test_pages import HTML, VALID
 from tests.integration.intake.test_reporting_point import as_professional, reporting_point
+from tests.support.files import PDF_BODY
 
 ARTIST = "marker-exif-artist-91c2"
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n" + b"marker-pdf-body-55e1 " * 20
+
+
+def plain_pdf() -> bytes:
+    """A real one-page PDF whose page shows ``PDF_BODY``."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.pages[0].obj["/Contents"] = pdf.make_stream(f"BT /F1 12 Tf 20 100 Td ({PDF_BODY}) Tj ET".encode() * 20)
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)
+    return out.getvalue()
+
+
+PDF = plain_pdf()
 
 
 def photo_with_hidden_data() -> bytes:
@@ -51,26 +65,28 @@ async def test_a_report_with_a_photo_and_a_pdf_stores_them_encrypted_and_cleaned
 
     # At rest: no plaintext in any stored object, and no file name in an object key.
     stored = [p for p in Path(settings.storage_directory).rglob("*") if p.is_file()]
-    assert stored and not any(
-        b"marker-pdf-body-55e1" in p.read_bytes() or ARTIST.encode() in p.read_bytes() for p in stored
-    )
+    assert PDF_BODY.encode() in PDF
+    assert stored and not any(PDF_BODY.encode() in p.read_bytes() or ARTIST.encode() in p.read_bytes() for p in stored)
     assert not any("brief" in str(p) or "foto" in str(p) for p in stored)
 
     inbox = await client.post(f"/m/{tenant.slug}/inbox", data={"receipt": receipt}, headers=HTML)
-    assert "foto.jpg" in inbox.text and "brief.pdf" in inbox.text
+    assert "bijlage-1.jpg" in inbox.text and "bijlage-2.pdf" in inbox.text
+    assert "foto.jpg" not in inbox.text and "brief.pdf" not in inbox.text  # the names on the device are not kept
 
     await as_professional(client, await reporting_point(app_engine, settings, tenant, tenant))
     case_id = (await client.get("/api/v1/submissions")).json()[0]["id"]
     detail = (await client.get(f"/api/v1/t/{tenant.slug}/submissions/{case_id}")).json()
     listed = {a["filename"]: a for a in detail["attachments"]}
-    assert set(listed) == {"foto.jpg", "brief.pdf"} and all(a["from_reporter"] for a in listed.values())
+    assert set(listed) == {"bijlage-1.jpg", "bijlage-2.pdf"} and all(a["from_reporter"] for a in listed.values())
 
-    pdf = await client.get(f"/api/v1/t/{tenant.slug}/submissions/{case_id}/attachments/{listed['brief.pdf']['id']}")
-    assert pdf.status_code == 200 and pdf.content == PDF
+    pdf = await client.get(f"/api/v1/t/{tenant.slug}/submissions/{case_id}/attachments/{listed['bijlage-2.pdf']['id']}")
+    assert pdf.status_code == 200
+    with pikepdf.open(io.BytesIO(pdf.content)) as opened:
+        assert PDF_BODY.encode() in opened.pages[0].Contents.read_bytes()
     assert pdf.headers["content-disposition"].startswith("attachment;")
     assert "sandbox" in pdf.headers["content-security-policy"]
 
-    photo = await client.get(f"/app/t/{tenant.slug}/meldingen/{case_id}/bijlagen/{listed['foto.jpg']['id']}")
+    photo = await client.get(f"/app/t/{tenant.slug}/meldingen/{case_id}/bijlagen/{listed['bijlage-1.jpg']['id']}")
     assert photo.status_code == 200 and photo.headers["content-type"].startswith("image/jpeg")
     assert ARTIST.encode() not in photo.content
     cleaned = Image.open(io.BytesIO(photo.content))
@@ -135,7 +151,7 @@ async def test_the_reporter_adds_files_in_the_inbox_by_page_and_api(client, make
         files=[("attachments", ("verslag.pdf", PDF, "application/pdf"))],
         headers=HTML,
     )
-    assert page.status_code == 200 and "Uw bestanden zijn toegevoegd." in page.text and "verslag.pdf" in page.text
+    assert page.status_code == 200 and "Uw bestanden zijn toegevoegd." in page.text and "bijlage-1.pdf" in page.text
     refused = await client.post(
         f"/m/{tenant.slug}/inbox/bericht",
         data={"receipt": receipt, "text": "Mijn toelichting blijft staan."},
@@ -149,7 +165,7 @@ async def test_the_reporter_adds_files_in_the_inbox_by_page_and_api(client, make
         data={"receipt": receipt},
         files=[("attachments", ("tweede.pdf", PDF, "application/pdf"))],
     )
-    assert api.status_code == 201 and [a["filename"] for a in api.json()] == ["verslag.pdf", "tweede.pdf"]
+    assert api.status_code == 201 and [a["filename"] for a in api.json()] == ["bijlage-1.pdf", "bijlage-2.pdf"]
     bad = await client.post(
         f"/api/v1/public/{tenant.slug}/inbox/attachments",
         data={"receipt": receipt},
@@ -158,7 +174,7 @@ async def test_the_reporter_adds_files_in_the_inbox_by_page_and_api(client, make
     assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/problem+json")
     assert (await client.post(f"/api/v1/public/{tenant.slug}/inbox", json={"receipt": receipt})).json()["attachments"][
         1
-    ]["filename"] == "tweede.pdf"
+    ]["filename"] == "bijlage-2.pdf"
 
 
 async def test_attachments_of_a_are_out_of_reach_from_b_and_from_another_case(
@@ -185,7 +201,7 @@ async def test_attachments_of_a_are_out_of_reach_from_b_and_from_another_case(
     ):
         response = await client.get(path)
         assert response.status_code in (403, 404), path
-        assert b"marker-pdf-body-55e1" not in response.content
+        assert PDF_BODY.encode() not in response.content
     client.cookies.clear()
     at_b = await client.post(
         f"/api/v1/public/{b.slug}/inbox/attachments",

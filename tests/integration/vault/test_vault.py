@@ -277,13 +277,18 @@ async def test_a_prepared_report_becomes_a_report_only_when_the_reporter_sends_i
     assert again.status_code == 401
     async with app_engine.begin() as connection:
         await connection.execute(text(f"SET LOCAL meldpunt.tenant_ids = '{{{tenant.id}}}'"))
-        rows = (await connection.execute(text("SELECT kind, category, attributes FROM cases"))).all()
+        rows = (
+            await connection.execute(text("SELECT id, kind, category, attributes, sealed_grounds FROM cases"))
+        ).all()
         spent = (
             await connection.execute(text("SELECT used_at IS NOT NULL, sealed_submission FROM report_drafts"))
         ).one()
-    assert [(r.kind, r.category, r.attributes["discrimination_grounds"]) for r in rows] == [
-        ("report", "discrimination", ["religion"])
-    ]
+    assert [(r.kind, r.category, r.attributes["repeated"]) for r in rows] == [("report", "discrimination", True)]
+    # The ground is special-category data: sealed with the case key, read back by the reporting point.
+    assert "discrimination_grounds" not in rows[0].attributes and b"religion" not in rows[0].sealed_grounds
+    await as_professional(client, await reporting_point(app_engine, settings, tenant, tenant))
+    case = (await client.get(f"/api/v1/t/{tenant.slug}/submissions/{rows[0].id}")).json()
+    assert case["attributes"]["discrimination_grounds"] == ["religion"]
     assert spent == (True, b"")
 
 

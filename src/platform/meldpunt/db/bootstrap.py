@@ -27,10 +27,12 @@ class MigrationError(RuntimeError):
     """The database cannot be prepared (missing rights, wrong roles)."""
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
+def alembic_config(connection: Connection | None = None, settings: Settings | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
+    # A data migration that re-seals content (0012: the discrimination grounds) needs the root key.
+    config.attributes["settings"] = settings
     return config
 
 
@@ -86,12 +88,12 @@ async def _ensure_roles(connection: AsyncConnection, settings: Settings) -> None
     await connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}"))
 
 
-def _upgrade(connection: Connection, revision: str) -> None:
-    command.upgrade(alembic_config(connection), revision)
+def _upgrade(connection: Connection, revision: str, settings: Settings) -> None:
+    command.upgrade(alembic_config(connection, settings), revision)
 
 
-def _downgrade(connection: Connection, revision: str) -> None:
-    command.downgrade(alembic_config(connection), revision)
+def _downgrade(connection: Connection, revision: str, settings: Settings) -> None:
+    command.downgrade(alembic_config(connection, settings), revision)
 
 
 async def migrate(settings: Settings, *, downgrade_to: str | None = None, revision: str = "head") -> None:
@@ -101,9 +103,9 @@ async def migrate(settings: Settings, *, downgrade_to: str | None = None, revisi
         async with engine.begin() as connection:
             await _ensure_roles(connection, settings)
             if downgrade_to is not None:
-                await connection.run_sync(_downgrade, downgrade_to)
+                await connection.run_sync(_downgrade, downgrade_to, settings)
             else:
-                await connection.run_sync(_upgrade, revision)
+                await connection.run_sync(_upgrade, revision, settings)
             await connection.execute(text(f"REVOKE ALL ON alembic_version FROM {APP_ROLE}"))
             await connection.execute(text(f"GRANT SELECT ON alembic_version TO {APP_ROLE}"))
     finally:

@@ -225,6 +225,20 @@ def _case_context(tenant_id: uuid.UUID, case_id: uuid.UUID, epoch: int) -> dict[
     return {"tenant": str(tenant_id), "case": str(case_id), "purpose": "dek", "epoch": str(epoch)}
 
 
+def open_case_key(
+    root: RootKey,
+    tenant_id: uuid.UUID,
+    case_id: uuid.UUID,
+    tenant_key: tuple[str, bytes, int],
+    wrapped_case_key: bytes,
+) -> CaseKeyMaterial:
+    """A case key unwrapped without a session (a data migration reads the rows itself): ``tenant_key`` is the
+    ``tenant_keys`` row of the case key's epoch as (root_key_id, wrapped, epoch)."""
+    root_key_id, wrapped_kek, epoch = tenant_key
+    kek = root.unwrap(root_key_id, wrapped_kek, _kek_context(tenant_id, epoch))
+    return CaseKeyMaterial.decode(open_sealed(kek, wrapped_case_key, _case_context(tenant_id, case_id, epoch)))
+
+
 _CACHE = "meldpunt.case_keys"
 
 

@@ -1,15 +1,14 @@
-"""Files a reporter adds to a case: checked by their content (not their name), cleaned of hidden data where
-we can, encrypted into the dossier (``dossiers.documents``) and listed back by name for reporter and
-professional.
+"""Files a reporter adds to a case: checked by their content (not their name), cleaned of hidden data,
+encrypted into the dossier (``dossiers.documents``) and listed back as ``bijlage-N.ext``.
 
-Photos carry hidden data that can identify the reporter (the place a photo was taken, the camera, the
-owner's name): JPEG and PNG are re-encoded without it. Other kinds keep their bytes; the form warns that
-documents may hold an author's name.
+Files carry hidden data that can identify the reporter (where a photo or video was made, the author of a
+document, the names in tags): every accepted kind is cleaned (``intake.cleaning``) or refused. The name the
+file had on the reporter's device is never stored: it may hold a name, a date or a place.
 """
 
 from __future__ import annotations
 
-import io
+import re
 import unicodedata
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -19,8 +18,7 @@ from datetime import datetime
 import anyio
 import filetype
 import msgspec
-from PIL import Image, ImageOps
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit.services import ANONYMOUS, AuditActor
@@ -29,6 +27,7 @@ from meldpunt.dossiers.documents import Document, DocumentMeta, RecordClass, sto
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.errors import DomainError
+from meldpunt.intake.cleaning import CannotClean, without_hidden_data
 from meldpunt.intake.models import Case
 
 MAX_FILES = 5
@@ -43,16 +42,18 @@ ALLOWED: dict[str, str] = {
     "pdf": "application/pdf",
     "jpg": "image/jpeg",
     "png": "image/png",
-    "heic": "image/heic",
+    "heic": "image/heic",  # stored as a JPEG once redrawn
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "odt": "application/vnd.oasis.opendocument.text",
     "txt": "text/plain",
     "mp3": "audio/mpeg",
     "m4a": "audio/mp4",
     "mp4": "video/mp4",
+    "mov": "video/quicktime",
 }
-ALLOWED_TEXT = "PDF, JPG, PNG, HEIC, Word (docx), OpenDocument (odt), tekst (txt), MP3, M4A of MP4"
-IMAGE_PIXELS_LIMIT = 50_000_000
+ALLOWED_TEXT = "PDF, JPG, PNG, HEIC, Word (docx), OpenDocument (odt), tekst (txt), MP3, M4A, MP4 of MOV"
+EXTENSIONS = {content_type: kind for kind, content_type in ALLOWED.items()}
+NUMBERED = re.compile(r"bijlage-(\d+)\.\w+")
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ REASONS: dict[str, dict[str, str]] = {
         "empty": "Het bestand {name} is leeg.",
         "type": "Het bestand {name} kunnen we niet aannemen. Dit kan wel: {allowed}.",
         "damaged": "Het bestand {name} is beschadigd of niet te lezen.",
+        "locked": "Het bestand {name} is met een wachtwoord beveiligd. Voeg het toe zonder wachtwoord.",
     },
     "en": {
         "too_many": "You can add at most 5 files at a time.",
@@ -89,6 +91,7 @@ REASONS: dict[str, dict[str, str]] = {
         "empty": "The file {name} is empty.",
         "type": "We cannot accept the file {name}. These are accepted: {allowed}.",
         "damaged": "The file {name} is damaged or cannot be read.",
+        "locked": "The file {name} is protected with a password. Please add it without the password.",
     },
 }
 
@@ -129,33 +132,10 @@ def kind_of(upload: Upload) -> str:
     raise AttachmentRefused("type", upload.filename)
 
 
-def without_hidden_data(data: bytes, kind: str) -> bytes:
-    """A JPEG or PNG redrawn without EXIF, XMP or text chunks (location, camera, owner), upright."""
-    if kind not in ("jpg", "png"):
-        return data
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.width * image.height > IMAGE_PIXELS_LIMIT:
-                raise AttachmentRefused("too_large")
-            upright = ImageOps.exif_transpose(image)
-            clean = Image.new(upright.mode, upright.size)
-            clean.paste(upright)
-            colours = {"icc_profile": image.info["icc_profile"]} if image.info.get("icc_profile") else {}
-            out = io.BytesIO()
-            if kind == "jpg":
-                clean.save(out, format="JPEG", quality=92, **colours)
-            else:
-                clean.save(out, format="PNG", **colours)
-            return out.getvalue()
-    except AttachmentRefused:
-        raise
-    except (OSError, ValueError, Image.DecompressionBombError):
-        raise AttachmentRefused("damaged") from None
-
-
 @dataclass(frozen=True)
 class Checked:
-    filename: str
+    """A file that may be stored: its kind by content, its bytes without hidden data (and no name)."""
+
     kind: str
     data: bytes
 
@@ -166,12 +146,11 @@ async def check_uploads(uploads: Sequence[Upload]) -> list[Checked]:
         raise AttachmentRefused("too_many")
     checked = []
     for upload in uploads:
-        kind = kind_of(upload)
         try:
-            data = await anyio.to_thread.run_sync(without_hidden_data, upload.data, kind)
-        except AttachmentRefused as refused:
+            data, kind = await anyio.to_thread.run_sync(without_hidden_data, upload.data, kind_of(upload))
+        except CannotClean as refused:
             raise AttachmentRefused(refused.reason, upload.filename) from None
-        checked.append(Checked(upload.filename, kind, data))
+        checked.append(Checked(kind, data))
     return checked
 
 
@@ -189,8 +168,20 @@ async def attach(
     files: Sequence[Checked],
     actor: AuditActor = ANONYMOUS,
 ) -> list[Document]:
-    """Encrypt and store checked files as attachments of the case (audited per document)."""
+    """Encrypt and store checked files as attachments of the case (audited per document), named by their
+    number in the case: ``bijlage-3.pdf``."""
     source = "reporter" if actor == ANONYMOUS else actor.label
+    # The case row is locked so that two uploads at once do not hand out the same number.
+    await session.execute(select(Case.id).where(Case.tenant_id == tenant_id, Case.id == case.id).with_for_update())
+    before = (
+        await session.execute(
+            select(func.count()).where(
+                Document.tenant_id == tenant_id,
+                Document.case_id == case.id,
+                Document.record_class == RecordClass.ATTACHMENT.value,
+            )
+        )
+    ).scalar_one()
     return [
         await store_document(
             session,
@@ -201,10 +192,15 @@ async def attach(
             case.id,
             RecordClass.ATTACHMENT,
             _one(file.data),
-            DocumentMeta(file.filename, ALLOWED[file.kind], source=source),
+            DocumentMeta(attachment_name(before + number, ALLOWED[file.kind]), ALLOWED[file.kind], source=source),
         )
-        for file in files
+        for number, file in enumerate(files, start=1)
     ]
+
+
+def attachment_name(number: int, content_type: str) -> str:
+    """What an attachment is called everywhere: its number in the case and its kind, nothing of its own."""
+    return f"bijlage-{number}.{EXTENSIONS.get(content_type, 'bin')}"
 
 
 @dataclass(frozen=True)
@@ -220,7 +216,8 @@ class AttachmentInfo:
 async def attachments_of(
     session: AsyncSession, keyring: Keyring, tenant_id: uuid.UUID, case: Case
 ) -> list[AttachmentInfo]:
-    """The case's attachments by name, oldest first (names are decrypted; nothing is audited as read)."""
+    """The case's attachments in the order of their numbers (metadata is decrypted; nothing is audited as
+    read). A file stored before names were dropped is shown by its place in the case, never its own name."""
     documents = (
         await session.execute(
             select(Document)
@@ -233,23 +230,34 @@ async def attachments_of(
         )
     ).scalars()
     material = await keyring.case_key(session, tenant_id, case.id)
-    listed = []
-    for document in documents:
-        meta = msgspec.json.decode(
-            decrypt_text(material, document.sealed_meta, associated_data(tenant_id, case.id, document.id, "meta")),
-            type=DocumentMeta,
+    stored = [
+        (
+            document,
+            msgspec.json.decode(
+                decrypt_text(material, document.sealed_meta, associated_data(tenant_id, case.id, document.id, "meta")),
+                type=DocumentMeta,
+            ),
         )
-        listed.append(
-            AttachmentInfo(
-                document.id,
-                meta.filename,
-                meta.content_type,
-                document.size_bytes,
-                document.created_at,
-                meta.source == "reporter",
-            )
+        for document in documents
+    ]
+    # Files added in one request share a creation time: their number says which came first.
+    stored.sort(key=lambda pair: (pair[0].created_at, _number(pair[1].filename)))
+    return [
+        AttachmentInfo(
+            document.id,
+            attachment_name(place, meta.content_type),
+            meta.content_type,
+            document.size_bytes,
+            document.created_at,
+            meta.source == "reporter",
         )
-    return listed
+        for place, (document, meta) in enumerate(stored, start=1)
+    ]
+
+
+def _number(name: str) -> int:
+    found = NUMBERED.fullmatch(name)
+    return int(found.group(1)) if found else 0
 
 
 async def reporters_files(

@@ -263,7 +263,7 @@ async def read_submission(
         case.category,
         case.anonymity,
         case.status,
-        case.attributes,
+        detail.attributes,
         case.reporter_role,
         case.reporter_is_affected,
         case.accused_role,

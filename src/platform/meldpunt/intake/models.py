@@ -25,7 +25,8 @@ from meldpunt.db.base import Base, TenantScoped
 
 
 class Case(TenantScoped, Base):
-    """One matter (DESIGN §7). The narrative and any identity are encrypted with the case key."""
+    """One matter (DESIGN §7). The narrative, any identity and the discrimination grounds are encrypted
+    with the case key."""
 
     __tablename__ = "cases"
     __table_args__ = (UniqueConstraint("tenant_id", "receipt_hash"),)
@@ -34,7 +35,8 @@ class Case(TenantScoped, Base):
     anonymity: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(32), default="received")
     category: Mapped[str] = mapped_column(String(32))
-    attributes: Mapped[dict[str, Any]] = mapped_column(JSONB)  # closed lists and flags only, never free text
+    # Closed lists and flags only, never free text, and never the grounds (special-category data).
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSONB)
     reporter_role: Mapped[str] = mapped_column(String(32))
     reporter_is_affected: Mapped[bool] = mapped_column(Boolean)
     accused_role: Mapped[str | None] = mapped_column(String(32))
@@ -42,6 +44,7 @@ class Case(TenantScoped, Base):
     wishes: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
     sealed_narrative: Mapped[bytes] = mapped_column(LargeBinary)
     sealed_identity: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sealed_grounds: Mapped[bytes | None] = mapped_column(LargeBinary)  # intake.grounds; set for every case
     receipt_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     route: Mapped[str | None] = mapped_column(String(32))  # set by routing (cases.services.route_case)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -7,11 +7,13 @@ a log-in is one hash and a stolen database reveals no receipts.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import anyio
 import msgspec
@@ -24,7 +26,7 @@ from meldpunt.audit.services import ANONYMOUS
 from meldpunt.cases.terms import terms_of
 from meldpunt.db.context import tenant_context
 from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
-from meldpunt.dossiers.documents import Document, DocumentNotFound, OpenedDocument, RecordClass, open_document
+from meldpunt.dossiers.documents import DocumentNotFound, OpenedDocument, open_document
 from meldpunt.dossiers.keys import CaseKeyMaterial, Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity import services as identity
@@ -38,6 +40,7 @@ from meldpunt.intake.errors import (
     NoChannelBack,
     ReceiptNotRecognised,
 )
+from meldpunt.intake.grounds import case_attributes, seal_grounds, stored_attributes
 from meldpunt.intake.models import Case, CaseMessage, Deadline, ReceiptSalt
 from meldpunt.intake.schemas import Identity, SubmissionIn
 from meldpunt.notifications import services as notifications
@@ -125,7 +128,7 @@ async def register_submission(
         anonymity=submission.anonymity,
         status="received",
         category=submission.category,
-        attributes=msgspec.to_builtins(submission.attributes),
+        attributes=stored_attributes(msgspec.to_builtins(submission.attributes)),
         reporter_role=submission.reporter_role,
         reporter_is_affected=submission.reporter_is_affected,
         accused_role=submission.accused_role,
@@ -137,6 +140,7 @@ async def register_submission(
         sealed_identity=_seal_identity(material, tenant.id, case_id, submission.identity)
         if submission.identity
         else None,
+        sealed_grounds=seal_grounds(material, tenant.id, case_id, submission.attributes.discrimination_grounds),
         receipt_hash=await hash_receipt(session, tenant.id, receipt) if receipt else None,
     )
     session.add(case)
@@ -409,6 +413,7 @@ async def find_case(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -
 class SubmissionDetail:
     case: Case
     narrative: str
+    attributes: dict[str, Any]  # with the grounds opened
     messages: list[tuple[bool, str, datetime]]
     identity: Identity | None
     attachments: list[AttachmentInfo]
@@ -417,8 +422,8 @@ class SubmissionDetail:
 async def read_submission(
     session: AsyncSession, keyring: Keyring, actor: audit.AuditActor, tenant: Tenant, case_id: uuid.UUID
 ) -> SubmissionDetail:
-    """What the reporter wrote, who they are (if they said), their files and the messages; the read is
-    written to the audit log."""
+    """What the reporter wrote (with the grounds), who they are (if they said), their files and the
+    messages; the read is written to the audit log."""
     case = await find_case(session, tenant, case_id)
     material = await keyring.case_key(session, tenant.id, case.id)
     narrative = decrypt_text(material, case.sealed_narrative, associated_data(tenant.id, case.id, case.id, "narrative"))
@@ -426,6 +431,7 @@ async def read_submission(
     return SubmissionDetail(
         case,
         narrative,
+        await case_attributes(session, keyring, case),
         await inbox(session, keyring, tenant, case),
         await reporter_identity(session, keyring, tenant, case),
         await attachments_of(session, keyring, tenant.id, case),
@@ -441,21 +447,14 @@ async def open_attachment(
     case_id: uuid.UUID,
     document_id: uuid.UUID,
 ) -> OpenedDocument:
-    """An attachment of this case, decrypted as a stream (the read is audited by the dossier)."""
+    """An attachment of this case, decrypted as a stream (the read is audited by the dossier), under the
+    name the case's list gives it (``bijlage-N.ext``)."""
     case = await find_case(session, tenant, case_id)
-    document = (
-        await session.execute(
-            select(Document.id).where(
-                Document.tenant_id == tenant.id,
-                Document.case_id == case.id,
-                Document.id == document_id,
-                Document.record_class == RecordClass.ATTACHMENT.value,
-            )
-        )
-    ).scalar()
-    if document is None:
+    listed = next((a for a in await attachments_of(session, keyring, tenant.id, case) if a.id == document_id), None)
+    if listed is None:
         raise DocumentNotFound("Deze bijlage bestaat niet (meer).")
-    return await open_document(session, keyring, store, actor, tenant.id, document)
+    opened = await open_document(session, keyring, store, actor, tenant.id, listed.id)
+    return dataclasses.replace(opened, meta=msgspec.structs.replace(opened.meta, filename=listed.filename))
 
 
 async def reply(

@@ -71,8 +71,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "q_wishes": "Wat zou u willen?",
         "q_attachments": "Bestanden toevoegen (mag ook niet)",
         "attachments_hint": "Hooguit {files} bestanden van elk {megabytes} MB: {allowed}.",
-        "attachments_privacy": "Uit foto's (JPG en PNG) halen wij verborgen gegevens zoals de plek waar ze "
-        "gemaakt zijn. Andere bestanden, zoals PDF of Word, kunnen uw naam bevatten.",
+        "attachments_privacy": "Uit elk bestand halen wij verborgen gegevens, zoals de plek waar een foto of "
+        "video gemaakt is, wie een document schreef en de naam van het bestand. Wat zichtbaar in het bestand "
+        "staat, blijft staan: kijk of daar uw naam in staat.",
         "identity_legend": "Alleen als u vertrouwelijk met uw naam meldt",
         "q_name": "Uw naam",
         "q_contact": "Hoe bereiken we u?",
@@ -180,8 +181,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "q_wishes": "What would you like?",
         "q_attachments": "Add files (optional)",
         "attachments_hint": "At most {files} files of {megabytes} MB each: {allowed}.",
-        "attachments_privacy": "We remove hidden data, such as where a photo was taken, from photos (JPG and "
-        "PNG). Other files, such as PDF or Word, may contain your name.",
+        "attachments_privacy": "We remove hidden data from every file, such as where a photo or video was "
+        "made, who wrote a document and the file's name. What can be seen in the file stays: check whether "
+        "it shows your name.",
         "identity_legend": "Only if you report confidentially with your name",
         "q_name": "Your name",
         "q_contact": "How can we reach you?",
