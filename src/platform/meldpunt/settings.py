@@ -57,6 +57,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     heartbeat_seconds: Positive = 30
     retention_sweep_seconds: Positive = 3600
     notification_seconds: Positive = 60
+    audit_checkpoint_seconds: Positive = 3600
     tenant_key_rotation_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 30
 
     # Outgoing mail: smtp://user:password@host:587 (STARTTLS) or smtps://…:465; empty: messages wait.

@@ -52,8 +52,15 @@ async def run_verify(settings: Settings, monkeypatch: pytest.MonkeyPatch, slug: 
     """`meldpunt audit verify --tenant SLUG`, in a thread because the command runs its own event loop."""
     from meldpunt.cli import main
 
-    monkeypatch.setenv("MELDPUNT_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("MELDPUNT_LOG_LEVEL", "warning")
+    for name, value in {
+        "DATABASE_URL": settings.database_url,
+        "MIGRATION_DATABASE_URL": settings.migration_database_url,
+        "STORAGE_BACKEND": settings.storage_backend,
+        "STORAGE_DIRECTORY": settings.storage_directory,
+        "ROOT_KEY_FILE": settings.root_key_file,
+        "LOG_LEVEL": "warning",
+    }.items():
+        monkeypatch.setenv(f"MELDPUNT_{name}", value)
     result = await asyncio.to_thread(CliRunner().invoke, main, ["audit", "verify", "--tenant", slug])
     return result.exit_code, result.output
 

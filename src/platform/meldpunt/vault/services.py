@@ -101,7 +101,13 @@ async def open_consultation(
     session.add(consultation)
     await session.flush()
     await audit.record(
-        session, adviser.tenant.id, adviser.actor, "vault.consultation_opened", "consultation", consultation_id
+        session,
+        adviser.tenant.id,
+        adviser.actor,
+        "vault.consultation_opened",
+        "consultation",
+        consultation_id,
+        vault_owner=adviser.account_id,
     )
     return consultation
 
@@ -181,7 +187,15 @@ async def read_consultation(
     contacts = await rows(ConsultationContact, ConsultationContact.held_on)
     consents = await rows(ConsentRecord, ConsentRecord.given_on)
     disclosures = await rows(Disclosure, Disclosure.disclosed_on)
-    await audit.record(session, adviser.tenant.id, adviser.actor, "vault.read", "consultation", consultation.id)
+    await audit.record(
+        session,
+        adviser.tenant.id,
+        adviser.actor,
+        "vault.read",
+        "consultation",
+        consultation.id,
+        vault_owner=adviser.account_id,
+    )
     label = _open(material, adviser, consultation.id, consultation.id, consultation.sealed_label) or ""
     return ConsultationDetail(
         ConsultationView(consultation, label, len(contacts)),
@@ -222,6 +236,7 @@ async def record_contact(
         "consultation",
         consultation.id,
         channel=data.channel,
+        vault_owner=adviser.account_id,
     )
     return contact
 
@@ -255,6 +270,7 @@ async def record_consent(
         consultation.id,
         basis=data.basis,
         recipient=data.recipient,
+        vault_owner=adviser.account_id,
     )
     return record
 
@@ -277,7 +293,13 @@ async def withdraw_consent(
         raise ConsultationNotFound("Deze toestemming bestaat niet in uw kluis.")
     record.withdrawn_on = record.withdrawn_on or date.today()
     await audit.record(
-        session, adviser.tenant.id, adviser.actor, "vault.consent_withdrawn", "consultation", consultation.id
+        session,
+        adviser.tenant.id,
+        adviser.actor,
+        "vault.consent_withdrawn",
+        "consultation",
+        consultation.id,
+        vault_owner=adviser.account_id,
     )
 
 
@@ -333,6 +355,7 @@ async def disclose(
         recipient=data.recipient,
         scope=data.scope,
         basis=basis.basis,
+        vault_owner=adviser.account_id,
     )
     return disclosure
 
@@ -363,7 +386,13 @@ async def close_consultation(session: AsyncSession, adviser: Adviser, consultati
             )
         )
     await audit.record(
-        session, adviser.tenant.id, adviser.actor, "vault.consultation_closed", "consultation", consultation.id
+        session,
+        adviser.tenant.id,
+        adviser.actor,
+        "vault.consultation_closed",
+        "consultation",
+        consultation.id,
+        vault_owner=adviser.account_id,
     )
 
 
@@ -405,7 +434,13 @@ async def purge_vaults(
             for table in (Consultation, VaultRetention):
                 await session.execute(delete(table).where(table.tenant_id == tenant_id, table.id == consultation_id))
             await audit.record(
-                session, tenant_id, AuditActor.system("retention"), "vault.purged", "consultation", consultation_id
+                session,
+                tenant_id,
+                AuditActor.system("retention"),
+                "vault.purged",
+                "consultation",
+                consultation_id,
+                vault_owner=owner,
             )
             await session.commit()
         lines.append(f"destroyed an adviser's consultation {consultation_id} (closed {closed})")
@@ -414,8 +449,10 @@ async def purge_vaults(
 
 async def send_signal(session: AsyncSession, adviser: Adviser, data: SignalIn) -> AdviserSignal:
     """An anonymised signal to the organisation: closed lists, the month only, no link to a consultation
-    and no adviser on the row (the audit log, which only the DPO reads, records who sent one)."""
+    and no adviser on the row. Who sent it and when is in the adviser's own vault chain of the audit log,
+    never in the tenant's (DESIGN §6)."""
     await tenant_context(session, [adviser.tenant.id])
+    await enter_vault(session, adviser)
     today = date.today()
     signal = AdviserSignal(
         tenant_id=adviser.tenant.id,
@@ -429,7 +466,15 @@ async def send_signal(session: AsyncSession, adviser: Adviser, data: SignalIn) -
     )
     session.add(signal)
     await session.flush()
-    await audit.record(session, adviser.tenant.id, adviser.actor, "vault.signal", "adviser_signal", signal.id)
+    await audit.record(
+        session,
+        adviser.tenant.id,
+        adviser.actor,
+        "vault.signal",
+        "adviser_signal",
+        signal.id,
+        vault_owner=adviser.account_id,
+    )
     return signal
 
 
@@ -472,7 +517,15 @@ async def prepare_draft(
         )
     )
     await session.flush()
-    await audit.record(session, adviser.tenant.id, adviser.actor, "vault.draft_prepared", "report_draft", draft_id)
+    await audit.record(
+        session,
+        adviser.tenant.id,
+        adviser.actor,
+        "vault.draft_prepared",
+        "report_draft",
+        draft_id,
+        vault_owner=adviser.account_id,
+    )
     return code, expires_at
 
 
