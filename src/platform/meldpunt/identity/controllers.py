@@ -227,7 +227,8 @@ async def list_audit(
     before: Annotated[int | None, QueryParameter(ge=1)] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
 ) -> list[AuditEntryOut]:
-    """The tenant's audit log, newest first (dpo): who, what, when, on which resource; never content."""
+    """The tenant's audit log, newest first (dpo): who, what, when, on which resource; never content, and
+    never an adviser's vault (those are counted: CountVaultAuditEntries)."""
     found = await services.tenant_acting_in(db, actor, Action.AUDIT_READ, tenant)
     entries = await audit.list_entries(db, found.id, before=before, limit=limit)
     return [
@@ -236,4 +237,29 @@ async def list_audit(
     ]
 
 
-ROUTES = (sign_in, sign_in_callback, sign_out, get_me, list_grants, create_grant, end_grant, list_audit)
+class VaultEntryCountOut(msgspec.Struct, frozen=True):
+    year: int
+    entries: int
+
+
+@get("/api/v1/t/{tenant:str}/audit/vault-counts", operation_id="CountVaultAuditEntries", tags=["audit"])
+async def count_vault_audit(
+    db: NamedDependency[AsyncSession], actor: NamedDependency[Actor], tenant: FromPath[str]
+) -> list[VaultEntryCountOut]:
+    """How many entries the advisers' vaults added to the audit log, per year (dpo). Their entries are
+    readable only by each adviser: no ids, no advisers, no days here (DESIGN §6)."""
+    found = await services.tenant_acting_in(db, actor, Action.AUDIT_READ, tenant)
+    return [VaultEntryCountOut(c.year, c.entries) for c in await audit.vault_entry_counts(db, found.id)]
+
+
+ROUTES = (
+    sign_in,
+    sign_in_callback,
+    sign_out,
+    get_me,
+    list_grants,
+    create_grant,
+    end_grant,
+    list_audit,
+    count_vault_audit,
+)
