@@ -150,12 +150,15 @@ def audit_verify(slug: str | None) -> None:
     checkpoints. Reports the first broken or missing entry of each chain and exits 1. Runs as the owner
     role (MELDPUNT_MIGRATION_DATABASE_URL): only it sees the advisers' vault chains."""
     from meldpunt.audit.services import verify_tenants
+    from meldpunt.dossiers.storage import StorageError
 
     settings = _settings()
     try:
         results = asyncio.run(verify_tenants(settings, slug))
     except LookupError as error:
         raise click.ClickException(str(error)) from error
+    except StorageError as error:
+        raise click.ClickException(f"object storage cannot be read, the checkpoints are there ({error})") from error
     broken = False
     for tenant_slug, reports in results:
         for report in reports:

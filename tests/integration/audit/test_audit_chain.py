@@ -8,8 +8,10 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
@@ -405,6 +407,13 @@ async def test_an_unsigned_entry_is_refused_by_the_trigger(app_engine: AsyncEngi
             )
 
 
+async def signing_keys(engine: AsyncEngine, tenant: TenantRef) -> set[str]:
+    async with create_sessionmaker(engine)() as session:
+        await tenant_context(session, [tenant.id])
+        query = text("SELECT signing_key FROM audit_entries WHERE tenant_id = :t")
+        return set((await session.execute(query, {"t": tenant.id})).scalars())
+
+
 async def test_an_untouched_chain_verifies_across_checkpoints_and_a_root_key_rotation(
     app_engine: AsyncEngine, make_tenant: MakeTenant, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -422,15 +431,31 @@ async def test_an_untouched_chain_verifies_across_checkpoints_and_a_root_key_rot
     code, output = await run_verify(settings, monkeypatch, tenant.slug)
     assert code == 0, output
     assert f"ok      {tenant.slug}: 7 entries" in output
-    async with create_sessionmaker(app_engine)() as session:
-        await tenant_context(session, [tenant.id])
-        keys = (
-            (
-                await session.execute(
-                    text("SELECT DISTINCT signing_key FROM audit_entries WHERE tenant_id = :t"), {"t": tenant.id}
-                )
-            )
-            .scalars()
-            .all()
-        )
-    assert len(keys) == 2
+    assert len(await signing_keys(app_engine, tenant)) == 2
+
+
+async def test_entries_are_written_while_object_storage_is_down_and_verify_once_it_is_back(
+    app_engine: AsyncEngine,
+    make_tenant: MakeTenant,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A process whose store fails from its start still audits (a report is never refused for it); its
+    stand-in key is published when the store answers again, and everything it signed verifies."""
+    blocker = tmp_path / "store"
+    blocker.write_text("not a directory")  # the store's directory cannot be made: every call fails
+    down = msgspec.structs.replace(settings, storage_directory=str(blocker / "objects"))
+    monkeypatch.setattr(signing, "_ROOT_RECHECK_SECONDS", 0.0)
+    signing.install_signer(down)
+    try:
+        tenant = await make_tenant()
+        await write_entries(app_engine, tenant, 2)
+        blocker.unlink()
+        await write_entries(app_engine, tenant, 1)  # the store is back: the stand-in key is published
+        code, output = await run_verify(down, monkeypatch, tenant.slug)
+    finally:
+        signing.install_signer(settings)
+    assert code == 0, output
+    assert f"ok      {tenant.slug}: 3 entries" in output
+    assert len(await signing_keys(app_engine, tenant)) == 2  # the stand-in, then the stored key

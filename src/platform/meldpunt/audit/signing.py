@@ -15,18 +15,19 @@ import hashlib
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import msgspec
+from botocore.exceptions import BotoCoreError, ClientError
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from meldpunt.audit.models import TENANT_CHAIN
-from meldpunt.dossiers.keys import KeyUnavailable, RootKey, create_root_key
-from meldpunt.dossiers.storage import ObjectNotFound, ObjectStore, create_object_store
+from meldpunt.dossiers.keys import KeyringError, KeyUnavailable, RootKey, create_root_key
+from meldpunt.dossiers.storage import ObjectNotFound, ObjectStore, StorageError, create_object_store
 from meldpunt.settings import Settings
 
 _SEED_CONTEXT = {"purpose": "audit-signing-key"}
@@ -83,36 +84,73 @@ class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
 
 @dataclass
 class _Current:
-    root_key_id: str
+    root_key_id: str | None  # None: a stand-in made while object storage or the root key provider was down
     key: Ed25519PrivateKey
     key_id: str
     checked_at: float
+    published: bool
+
+
+# A failing object store or root key provider: never a reason to refuse an audited action (DESIGN §13).
+_UNAVAILABLE = (StorageError, KeyringError, BotoCoreError, ClientError, OSError)
 
 
 class AuditSigner:
-    """Signs entries and checkpoints; verifies them against the published public keys."""
+    """Signs entries and checkpoints; verifies them against the published public keys. The root key and
+    the store are made on first use, so a process that writes no entry never touches either."""
 
-    def __init__(self, root: RootKey, store: ObjectStore) -> None:
-        self.root = root
-        self.store = store
+    def __init__(self, make_root: Callable[[], RootKey], make_store: Callable[[], ObjectStore]) -> None:
+        self._make_root, self._make_store = make_root, make_store
+        self._root: RootKey | None = None
+        self._store: ObjectStore | None = None
         self._current: _Current | None = None
         self._public: dict[str, Ed25519PublicKey] = {}
+
+    @property
+    def root(self) -> RootKey:
+        if self._root is None:
+            self._root = self._make_root()
+        return self._root
+
+    @property
+    def store(self) -> ObjectStore:
+        if self._store is None:
+            self._store = self._make_store()
+        return self._store
 
     async def _signing_key(self) -> _Current:
         now = time.monotonic()
         current = self._current
         if current is not None and now - current.checked_at < _ROOT_RECHECK_SECONDS:
             return current
+        try:
+            self._current = await self._refreshed(current, now)
+        except _UNAVAILABLE:
+            # Keep signing with the key in memory; the first time, with a stand-in kept only in memory,
+            # whose public half is published as soon as the store answers again (tried every recheck).
+            if current is None:
+                key = Ed25519PrivateKey.generate()
+                current = _Current(None, key, fingerprint(key.public_key()), now, published=False)
+            current.checked_at = now
+            self._current = current
+        return self._current
+
+    async def _refreshed(self, current: _Current | None, now: float) -> _Current:
+        if current is not None and not current.published:
+            await self._publish(current.key)
+            current.published = True
         root_key_id = self.root.current_id()
         if current is not None and current.root_key_id == root_key_id:
             current.checked_at = now
             return current
         key = await self._load_or_create(root_key_id)
-        key_id = fingerprint(key.public_key())
-        if not await self.store.exists(f"audit/keys/{key_id}"):
-            await self.store.put(f"audit/keys/{key_id}", _one(key.public_key().public_bytes_raw()))
-        self._current = _Current(root_key_id, key, key_id, now)
-        return self._current
+        await self._publish(key)
+        return _Current(root_key_id, key, fingerprint(key.public_key()), now, published=True)
+
+    async def _publish(self, key: Ed25519PrivateKey) -> None:
+        location = f"audit/keys/{fingerprint(key.public_key())}"
+        if not await self.store.exists(location):
+            await self.store.put(location, _one(key.public_key().public_bytes_raw()))
 
     async def _load_or_create(self, root_key_id: str) -> Ed25519PrivateKey:
         """The signing key wrapped under this root key; a new one when there is none (or it cannot unwrap).
@@ -164,6 +202,9 @@ class AuditSigner:
         self, tenant_id: uuid.UUID, vault_owner_id: uuid.UUID, seq: int, entry_hash: bytes
     ) -> Checkpoint:
         current = await self._signing_key()
+        if not current.published:  # never anchor with a key nobody could check
+            await self._publish(current.key)
+            current.published = True
         unsigned = Checkpoint(
             tenant_id=tenant_id,
             vault_owner_id=vault_owner_id,
@@ -212,7 +253,8 @@ def install_signer(settings: Settings) -> AuditSigner:
     """Make this process able to write audit entries (every process entry point calls it; idempotent)."""
     global _installed
     if _installed is None or _installed[0] != _where(settings):
-        _installed = (_where(settings), AuditSigner(create_root_key(settings), create_object_store(settings)))
+        signer = AuditSigner(lambda: create_root_key(settings), lambda: create_object_store(settings))
+        _installed = (_where(settings), signer)
     return _installed[1]
 
 
