@@ -79,6 +79,11 @@ async def test_the_dpo_sees_counts_and_the_adviser_her_own_vault_entries(
         "vault.signal",
     }
     assert [row.seq for row in vault_entries] == list(range(1, len(vault_entries) + 1))
+    mine = await client.get(f"/api/v1/t/{tenant.slug}/audit/vault", params={"limit": 500})
+    assert mine.status_code == 200
+    assert [entry["seq"] for entry in mine.json()] == [row.seq for row in reversed(vault_entries)]
+    assert consultation in mine.text and signal in mine.text
+    assert (await client.get(f"/api/v1/t/{tenant.slug}/audit")).status_code == 403  # not the tenant's log
 
     await as_professional(client, await reporting_point(app_engine, settings, tenant, tenant, role=Role.DPO))
     dpo = await account_of(client)
@@ -91,6 +96,7 @@ async def test_the_dpo_sees_counts_and_the_adviser_her_own_vault_entries(
             assert marker not in response.text, marker
     seqs = [entry["seq"] for entry in api.json()]
     assert sorted(seqs) == list(range(1, len(seqs) + 1))  # no gap betrays when a vault entry was written
+    assert (await client.get(f"/api/v1/t/{tenant.slug}/audit/vault")).status_code == 403
     counts = await client.get(f"/api/v1/t/{tenant.slug}/audit/vault-counts")
     assert counts.status_code == 200
     assert counts.json() == [{"year": date.today().year, "entries": len(vault_entries)}]

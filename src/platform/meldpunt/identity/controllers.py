@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
+from meldpunt.db.context import vault_context
 from meldpunt.identity import services
 from meldpunt.identity.errors import NotSignedIn
 from meldpunt.identity.models import GrantSource
@@ -237,6 +238,23 @@ async def list_audit(
     ]
 
 
+@get("/api/v1/t/{tenant:str}/audit/vault", operation_id="ListOwnVaultAuditEntries", tags=["audit"])
+async def list_own_vault_audit(
+    db: NamedDependency[AsyncSession],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+) -> list[AuditEntryOut]:
+    """The signed-in adviser's own vault chain of the audit log, newest first: only she can read it."""
+    found = await services.tenant_acting_in(db, actor, Action.VAULT_USE, tenant)
+    await vault_context(db, actor.account_id)
+    entries = await audit.list_vault_entries(db, found.id, actor.account_id, limit=limit)
+    return [
+        AuditEntryOut(e.seq, e.occurred_at, e.actor, e.action, e.resource_type, e.resource_id, e.details)
+        for e in entries
+    ]
+
+
 class VaultEntryCountOut(msgspec.Struct, frozen=True):
     year: int
     entries: int
@@ -261,5 +279,6 @@ ROUTES = (
     create_grant,
     end_grant,
     list_audit,
+    list_own_vault_audit,
     count_vault_audit,
 )
