@@ -140,3 +140,28 @@ async def test_a_changed_vault_entry_is_found_and_its_chain_named(
     assert code == 1, output
     assert f"BROKEN  {tenant.slug} (vault chain of account {adviser}): entry 4 altered" in output
     assert f"ok      {tenant.slug}: " in output
+
+
+async def test_a_vault_chain_deleted_whole_is_found(
+    client: Any,
+    make_tenant: MakeTenant,
+    app_engine: AsyncEngine,
+    owner_engine: AsyncEngine,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its entries and its head gone: the tenant chain's checkpoint still names it, its own the last entry."""
+    tenant = await make_tenant()
+    await as_professional(client, await reporting_point(app_engine, settings, tenant, tenant, role=Role.ADVISER))
+    adviser = await account_of(client)
+    await adviser_at_work(client, tenant)
+    assert (await run_verify(settings, monkeypatch, tenant.slug))[0] == 0
+    async with owner_engine.begin() as connection:
+        await connection.execute(text(f"SET LOCAL meldpunt.tenant_ids = '{{{tenant.id}}}'"))
+        await connection.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER USER"))
+        for table in ("audit_entries", "audit_heads"):
+            await connection.execute(text(f"DELETE FROM {table} WHERE vault_owner_id = :a"), {"a": uuid.UUID(adviser)})
+        await connection.execute(text("ALTER TABLE audit_entries ENABLE TRIGGER USER"))
+    code, output = await run_verify(settings, monkeypatch, tenant.slug)
+    assert code == 1, output
+    assert f"BROKEN  {tenant.slug} (vault chain of account {adviser}): entry 1 missing" in output

@@ -275,8 +275,9 @@ async def _verify_chain(
     return ChainReport(chain, intact, None, prev_hash)
 
 
-async def _chains(session: AsyncSession, tenant_id: uuid.UUID) -> list[uuid.UUID]:
-    """The tenant's chain and every vault chain that has an entry or a head (the owner role sees all)."""
+async def _chains(session: AsyncSession, tenant_id: uuid.UUID, anchored: Checkpoint | None) -> list[uuid.UUID]:
+    """The tenant's chain and every vault chain that has an entry or a head (the owner role sees all), or
+    that the tenant chain's latest checkpoint names (a vault chain deleted whole is then still checked)."""
     owners = set(
         (
             await session.execute(select(AuditEntry.vault_owner_id).where(AuditEntry.tenant_id == tenant_id).distinct())
@@ -285,19 +286,29 @@ async def _chains(session: AsyncSession, tenant_id: uuid.UUID) -> list[uuid.UUID
     owners |= set(
         (await session.execute(select(AuditHead.vault_owner_id).where(AuditHead.tenant_id == tenant_id))).scalars()
     )
+    owners |= set(anchored.vault_chains if anchored is not None else [])
     return [TENANT_CHAIN, *sorted(owners - {TENANT_CHAIN})]
 
 
 async def _verify_and_anchor(session: AsyncSession, signer: AuditSigner, tenant_id: uuid.UUID) -> list[ChainReport]:
-    """Verify every chain of the tenant; anchor each intact one with a new checkpoint of its head."""
-    reports = []
-    for chain in await _chains(session, tenant_id):
-        report = await _verify_chain(session, signer, tenant_id, chain)
+    """Verify every chain of the tenant; anchor each intact one with a new checkpoint of its head (the
+    tenant chain's also names the vault chains, and is renewed when a new one appears)."""
+    try:
+        anchored = await signer.latest_checkpoint(tenant_id, TENANT_CHAIN)
+    except CheckpointForged:
+        anchored = None  # reported by the tenant chain's own verification
+    chains = await _chains(session, tenant_id, anchored)
+    vaults = chains[1:]
+    reports = [await _verify_chain(session, signer, tenant_id, chain) for chain in chains]
+    for report in reports[1:]:
         if report.problem is None and report.intact > 0:
-            latest = await signer.latest_checkpoint(tenant_id, chain)
+            latest = await signer.latest_checkpoint(tenant_id, report.vault_owner_id)
             if latest is None or latest.seq < report.intact:
-                await signer.write_checkpoint(tenant_id, chain, report.intact, report.head_hash)
-        reports.append(report)
+                await signer.write_checkpoint(tenant_id, report.vault_owner_id, report.intact, report.head_hash)
+    tenant_chain = reports[0]
+    stale = anchored is None or anchored.seq < tenant_chain.intact or set(anchored.vault_chains) != set(vaults)
+    if tenant_chain.problem is None and tenant_chain.intact > 0 and stale:
+        await signer.write_checkpoint(tenant_id, TENANT_CHAIN, tenant_chain.intact, tenant_chain.head_hash, vaults)
     return reports
 
 

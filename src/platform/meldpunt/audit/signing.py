@@ -74,6 +74,8 @@ class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
     seq: int
     entry_hash: str  # hex
     signed_at: datetime
+    # On the tenant's chain only: every vault chain the tenant had, so that one deleted whole is missed.
+    vault_chains: list[uuid.UUID] = msgspec.field(default_factory=list)
     signing_key: str = ""
     signature: str = ""  # base64
 
@@ -199,7 +201,12 @@ class AuditSigner:
         return await self._verifies(key_id, _ENTRY + entry_hash, signature)
 
     async def write_checkpoint(
-        self, tenant_id: uuid.UUID, vault_owner_id: uuid.UUID, seq: int, entry_hash: bytes
+        self,
+        tenant_id: uuid.UUID,
+        vault_owner_id: uuid.UUID,
+        seq: int,
+        entry_hash: bytes,
+        vault_chains: list[uuid.UUID] | None = None,
     ) -> Checkpoint:
         current = await self._signing_key()
         if not current.published:  # never anchor with a key nobody could check
@@ -211,6 +218,7 @@ class AuditSigner:
             seq=seq,
             entry_hash=entry_hash.hex(),
             signed_at=datetime.now(UTC),
+            vault_chains=sorted(vault_chains or []),
         )
         signature = base64.b64encode(current.key.sign(unsigned.message())).decode()
         checkpoint = msgspec.structs.replace(unsigned, signing_key=current.key_id, signature=signature)
