@@ -8,7 +8,9 @@ in the tenant's chain, only yearly counts (``meldpunt_vault_audit_counts(tenant)
 every chain of a tenant in context, so that ``audit verify`` (which runs as the owner) checks them all.
 
 Entries written before this revision keep no signature; verify accepts them only before the first signed
-entry of a chain. Downgrading drops the vault chains' entries (the old key has no room for them).
+entry of a chain. Vault entries written before it, in the tenant's chain, are hidden from the application
+role (they stay in the chain for verify). Downgrading drops the vault chains' entries (the old key has no
+room for them).
 
 Revision ID: 0014
 Revises: 0011
@@ -31,9 +33,15 @@ NIL = "'00000000-0000-0000-0000-000000000000'::uuid"
 # The tenant's own chain (nil owner), or the vault chain of the adviser whose vault is open; the owner role
 # (``audit verify``, and this migration's SECURITY DEFINER functions) sees every chain of the tenants in
 # context. One permissive policy for all commands, as every tenant table has (tests/integration/db).
-CHAIN_PREDICATE = (
+HEAD_PREDICATE = (
     f"{TENANT_PREDICATE} AND (vault_owner_id = {NIL} OR vault_owner_id = (SELECT meldpunt_vault_owner()) "
     f"OR current_user = '{OWNER_ROLE}')"
+)
+# Entries: the same, except that a vault action is never in the tenant's chain: refused from now on, and
+# hidden where one was written there before vault chains (the DPO then sees a gap, once, for the past).
+ENTRY_PREDICATE = (
+    f"{TENANT_PREDICATE} AND ((vault_owner_id = {NIL} AND action NOT LIKE 'vault.%') "
+    f"OR vault_owner_id = (SELECT meldpunt_vault_owner()) OR current_user = '{OWNER_ROLE}')"
 )
 
 ADVANCE_HEAD = """
@@ -97,9 +105,9 @@ $$
 """
 
 
-def _policies(predicate: str) -> list[str]:
+def _policies(entries: str, heads: str) -> list[str]:
     statements = []
-    for table in ("audit_entries", "audit_heads"):
+    for table, predicate in (("audit_entries", entries), ("audit_heads", heads)):
         statements += [
             f"DROP POLICY tenant_isolation ON {table}",
             f"CREATE POLICY tenant_isolation ON {table} USING ({predicate}) WITH CHECK ({predicate})",
@@ -116,7 +124,7 @@ def upgrade() -> None:
     op.create_primary_key("pk_audit_entries", "audit_entries", ["tenant_id", "vault_owner_id", "seq"])
     op.drop_constraint("pk_audit_heads", "audit_heads", type_="primary")
     op.create_primary_key("pk_audit_heads", "audit_heads", ["tenant_id", "vault_owner_id"])
-    for statement in _policies(CHAIN_PREDICATE):
+    for statement in _policies(ENTRY_PREDICATE, HEAD_PREDICATE):
         op.execute(statement)
     op.execute(ADVANCE_HEAD)
     op.execute(VAULT_COUNTS)
@@ -127,7 +135,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP FUNCTION meldpunt_vault_audit_counts(uuid)")
     op.execute(OLD_ADVANCE_HEAD)
-    for statement in _policies(TENANT_PREDICATE):
+    for statement in _policies(TENANT_PREDICATE, TENANT_PREDICATE):
         op.execute(statement)
     # The owner sees every tenant's rows only with row-level security not forced on it, for these deletes.
     op.execute("ALTER TABLE audit_entries DISABLE TRIGGER USER")

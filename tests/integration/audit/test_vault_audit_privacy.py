@@ -5,14 +5,18 @@ not through the API, not with raw SQL as the application role — and the chains
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from meldpunt.audit import services as audit
 from meldpunt.audit.models import TENANT_CHAIN
+from meldpunt.audit.services import AuditActor, canonical_content, chain_hash
+from meldpunt.db.context import tenant_context
+from meldpunt.db.engine import create_sessionmaker
 from meldpunt.identity.roles import Role
 from meldpunt.settings import Settings
 from tests.conftest import MakeTenant, TenantRef
@@ -165,3 +169,46 @@ async def test_a_vault_chain_deleted_whole_is_found(
     code, output = await run_verify(settings, monkeypatch, tenant.slug)
     assert code == 1, output
     assert f"BROKEN  {tenant.slug} (vault chain of account {adviser}): entry 1 missing" in output
+
+
+async def test_a_vault_entry_from_before_vault_chains_is_hidden_and_the_chain_goes_on(
+    app_engine: AsyncEngine,
+    owner_engine: AsyncEngine,
+    make_tenant: MakeTenant,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Written into the tenant's chain, unsigned, before migration 0014: the DPO no longer sees it, the
+    application appends after it, and verify accepts the unsigned prefix."""
+    tenant = await make_tenant()
+    prev, legacy = bytes(32), []
+    for seq, action in ((1, "grant.create"), (2, "vault.contact")):
+        occurred_at = datetime.now(UTC)
+        content = canonical_content(tenant.id, seq, occurred_at, "account:x", action, "consultation", None, {})
+        entry_hash = chain_hash(prev, content)
+        legacy.append({"seq": seq, "at": occurred_at, "action": action, "prev": prev, "hash": entry_hash})
+        prev = entry_hash
+    async with owner_engine.begin() as connection:
+        await connection.execute(text(f"SET LOCAL meldpunt.tenant_ids = '{{{tenant.id}}}'"))
+        await connection.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER USER"))
+        for row in legacy:
+            await connection.execute(
+                text(
+                    "INSERT INTO audit_entries (tenant_id, seq, occurred_at, actor, action, resource_type, details, "
+                    "prev_hash, entry_hash) VALUES (:t, :seq, :at, 'account:x', :action, 'consultation', '{}', "
+                    ":prev, :hash)"
+                ),
+                {"t": tenant.id, **row},
+            )
+        await connection.execute(
+            text("INSERT INTO audit_heads (tenant_id, seq, entry_hash) VALUES (:t, 2, :h)"), {"t": tenant.id, "h": prev}
+        )
+        await connection.execute(text("ALTER TABLE audit_entries ENABLE TRIGGER USER"))
+    async with create_sessionmaker(app_engine)() as session:
+        await tenant_context(session, [tenant.id])
+        await audit.record(session, tenant.id, AuditActor.system("test"), "grant.create", "grant")
+        await session.commit()
+        assert [entry.seq for entry in await audit.list_entries(session, tenant.id)] == [3, 1]
+    code, output = await run_verify(settings, monkeypatch, tenant.slug)
+    assert code == 0, output
+    assert f"ok      {tenant.slug}: 3 entries" in output

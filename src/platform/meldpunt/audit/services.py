@@ -120,12 +120,12 @@ async def record(
     chain = vault_owner or TENANT_CHAIN
     lock = hashlib.sha256(b"audit:" + tenant_id.bytes + chain.bytes).digest()[:8]
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": int.from_bytes(lock, "big", signed=True)})
+    # The head, not the newest visible entry: entries from before vault chains may be hidden (migration 0014).
     last = (
         await session.execute(
-            select(AuditEntry.seq, AuditEntry.entry_hash)
-            .where(AuditEntry.tenant_id == tenant_id, AuditEntry.vault_owner_id == chain)
-            .order_by(AuditEntry.seq.desc())
-            .limit(1)
+            select(AuditHead.seq, AuditHead.entry_hash).where(
+                AuditHead.tenant_id == tenant_id, AuditHead.vault_owner_id == chain
+            )
         )
     ).first()
     seq, prev_hash = (last.seq + 1, last.entry_hash) if last else (1, GENESIS)
