@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from meldpunt.audit import signing
 from meldpunt.audit.signing import install_signer
 from meldpunt.db.bootstrap import migrate
 from meldpunt.settings import APP_ROLE, OWNER_ROLE, Settings
@@ -137,6 +138,15 @@ def settings(test_database: MigratedDatabase, redis_url: str, tmp_path_factory: 
     )
     install_signer(configured)
     return configured
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_audit_signer() -> Iterator[None]:
+    """A test that opens an app or a job runtime with other settings installs their audit signer (as a
+    process does); the next test finds the one it had, whatever the order."""
+    saved = signing._installed
+    yield
+    signing._installed = saved
 
 
 @pytest.fixture(scope="session")
