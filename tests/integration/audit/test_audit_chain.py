@@ -459,3 +459,16 @@ async def test_entries_are_written_while_object_storage_is_down_and_verify_once_
     assert code == 0, output
     assert f"ok      {tenant.slug}: 3 entries" in output
     assert len(await signing_keys(app_engine, tenant)) == 2  # the stand-in, then the stored key
+
+
+async def test_a_checkpoint_changed_in_object_storage_is_refused(
+    app_engine: AsyncEngine, make_tenant: MakeTenant, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone who can write the bucket but lacks the key cannot move a checkpoint back to hide a truncation."""
+    tenant = await make_tenant()
+    await write_entries(app_engine, tenant, 3)
+    assert (await run_verify(settings, monkeypatch, tenant.slug))[0] == 0
+    latest = Path(settings.storage_directory) / f"audit/{tenant.id}/checkpoints/latest"
+    checkpoint = json.loads(latest.read_text())
+    latest.write_text(json.dumps({**checkpoint, "seq": 2}))
+    await assert_broken_at(settings, monkeypatch, tenant, 1, "does not carry a valid signature")

@@ -234,10 +234,12 @@ class AuditSigner:
             raw = await _read(self.store, f"{chain_prefix(tenant_id, vault_owner_id)}latest")
         except ObjectNotFound:
             return None
-        checkpoint = msgspec.json.decode(raw, type=Checkpoint)
-        signed = await self._verifies(
-            checkpoint.signing_key, checkpoint.message(), base64.b64decode(checkpoint.signature)
-        )
+        try:
+            checkpoint = msgspec.json.decode(raw, type=Checkpoint)
+            signature = base64.b64decode(checkpoint.signature, validate=True)
+        except (msgspec.DecodeError, ValueError):
+            raise CheckpointForged("the latest checkpoint cannot be read (altered in object storage)") from None
+        signed = await self._verifies(checkpoint.signing_key, checkpoint.message(), signature)
         if not signed or (checkpoint.tenant_id, checkpoint.vault_owner_id) != (tenant_id, vault_owner_id):
             raise CheckpointForged(f"the checkpoint of entry {checkpoint.seq} does not carry a valid signature")
         return checkpoint
