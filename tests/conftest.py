@@ -21,6 +21,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from meldpunt.audit import signing
+from meldpunt.audit.signing import install_signer
 from meldpunt.db.bootstrap import migrate
 from meldpunt.settings import APP_ROLE, OWNER_ROLE, Settings
 
@@ -120,7 +122,9 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(test_database: MigratedDatabase, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(
+    """The test session's settings; the audit signer of this process is made from them (as a process's
+    entry point does), so that services called directly can write signed audit entries."""
+    configured = Settings(
         env="test",
         database_url=test_database.app_url,
         migration_database_url=test_database.owner_url,
@@ -132,6 +136,17 @@ def settings(test_database: MigratedDatabase, redis_url: str, tmp_path_factory: 
         outbox_poll_seconds=0.05,
         log_format="json",
     )
+    install_signer(configured)
+    return configured
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_audit_signer() -> Iterator[None]:
+    """A test that opens an app or a job runtime with other settings installs their audit signer (as a
+    process does); the next test finds the one it had, whatever the order."""
+    saved = signing._installed
+    yield
+    signing._installed = saved
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from meldpunt.audit.signing import install_signer
 from meldpunt.logging import configure_logging
 from meldpunt.settings import Settings, SettingsError, load_settings
 
@@ -22,6 +23,7 @@ def _settings() -> Settings:
         click.echo(str(error), err=True)
         sys.exit(2)
     configure_logging(settings)
+    install_signer(settings)
     return settings
 
 
@@ -144,21 +146,27 @@ def audit() -> None:
 @audit.command("verify")
 @click.option("--tenant", "slug", default=None, help="Only this tenant (its slug).")
 def audit_verify(slug: str | None) -> None:
-    """Check every entry of the hash chains; report the first broken or missing entry and exit 1."""
+    """Check every chain against its signatures and signed checkpoints; anchor the intact heads with new
+    checkpoints. Reports the first broken or missing entry of each chain and exits 1. Runs as the owner
+    role (MELDPUNT_MIGRATION_DATABASE_URL): only it sees the advisers' vault chains."""
     from meldpunt.audit.services import verify_tenants
+    from meldpunt.dossiers.storage import StorageError
 
     settings = _settings()
     try:
         results = asyncio.run(verify_tenants(settings, slug))
     except LookupError as error:
         raise click.ClickException(str(error)) from error
+    except StorageError as error:
+        raise click.ClickException(f"object storage cannot be read, the checkpoints are there ({error})") from error
     broken = False
-    for tenant_slug, intact, problem in results:
-        if problem is None:
-            click.echo(f"ok      {tenant_slug}: {intact} entries")
-        else:
-            broken = True
-            click.echo(f"BROKEN  {tenant_slug}: entry {problem.seq} {problem.reason}")
+    for tenant_slug, reports in results:
+        for report in reports:
+            if report.problem is None:
+                click.echo(f"ok      {tenant_slug}{report.label}: {report.intact} entries")
+            else:
+                broken = True
+                click.echo(f"BROKEN  {tenant_slug}{report.label}: entry {report.problem.seq} {report.problem.reason}")
     if broken:
         sys.exit(1)
 

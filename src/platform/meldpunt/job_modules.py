@@ -10,6 +10,7 @@ JOB_MODULES = (
     "meldpunt.retention.jobs",
     "meldpunt.notifications.jobs",
     "meldpunt.cases.jobs",
+    "meldpunt.audit.jobs",
 )
 
 

@@ -60,6 +60,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # removes it: longer than any upload takes (an upload's row commits only after its object is stored).
     reconcile_grace_seconds: Annotated[int, msgspec.Meta(ge=0)] = 24 * 3600
     notification_seconds: Positive = 60
+    audit_checkpoint_seconds: Positive = 3600
     tenant_key_rotation_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 30
 
     # Outgoing mail: smtp://user:password@host:587 (STARTTLS) or smtps://…:465; empty: messages wait.

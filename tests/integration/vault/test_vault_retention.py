@@ -60,6 +60,8 @@ async def test_closed_consultations_are_destroyed_when_due_and_open_ones_stay(
         keys = (
             await connection.execute(text("SELECT count(*) FROM case_keys WHERE case_id = :c"), {"c": closed})
         ).scalar_one()
+        # The purge is audited in the adviser's own vault chain, not in the tenant's (DESIGN §6).
+        await connection.execute(text(f"SET LOCAL meldpunt.vault_owner = '{adviser}'"))
         purged = (
             await connection.execute(text("SELECT count(*) FROM audit_entries WHERE action = 'vault.purged'"))
         ).scalar_one()

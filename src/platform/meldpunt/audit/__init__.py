@@ -1,2 +1,3 @@
-"""The append-only, hash-chained audit log per tenant. Entries say who did what, when, to which resource:
-ids and kinds only, never case content. Imports no domain module."""
+"""The append-only, hash-chained audit log per tenant (and per adviser's vault, readable by her only),
+signed by the application and anchored in object storage. Entries say who did what, when, to which
+resource: ids and kinds only, never case content. Imports no domain module."""

@@ -1,8 +1,8 @@
 """Object storage for dossier files: S3 through boto3, or a directory on disk for the demo.
 
 Streams both ways, so memory does not grow with the object. Stores only what it is given under keys of
-the form ``tenant/<uuid>/case/<uuid>/<uuid>``: never names, titles or metadata. Encryption is the
-caller's job; nothing here ever sees plaintext if the caller does it.
+the form ``tenant/<uuid>/case/<uuid>/<uuid>`` (and the audit log's ``audit/…`` anchors): never names, titles
+or metadata. Encryption is the caller's job; nothing here ever sees plaintext if the caller does it.
 """
 
 from __future__ import annotations
@@ -28,6 +28,10 @@ KEY_PATTERN = re.compile(
     r"tenant/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
     r"/case/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
     r"/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    # The audit log's anchors (meldpunt.audit.signing): public keys, wrapped signing keys, checkpoints.
+    r"|audit/(?:keys|signing)/[0-9a-f]{32}"
+    r"|audit/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"/(?:vault/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/)?checkpoints/(?:[0-9]{20}|latest)"
 )
 READ_CHUNK = 1 << 20
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
+from meldpunt.db.context import vault_context
 from meldpunt.identity import services
 from meldpunt.identity.errors import NotSignedIn
 from meldpunt.identity.models import GrantSource
@@ -227,7 +228,8 @@ async def list_audit(
     before: Annotated[int | None, QueryParameter(ge=1)] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
 ) -> list[AuditEntryOut]:
-    """The tenant's audit log, newest first (dpo): who, what, when, on which resource; never content."""
+    """The tenant's audit log, newest first (dpo): who, what, when, on which resource; never content, and
+    never an adviser's vault (those are counted: CountVaultAuditEntries)."""
     found = await services.tenant_acting_in(db, actor, Action.AUDIT_READ, tenant)
     entries = await audit.list_entries(db, found.id, before=before, limit=limit)
     return [
@@ -236,4 +238,47 @@ async def list_audit(
     ]
 
 
-ROUTES = (sign_in, sign_in_callback, sign_out, get_me, list_grants, create_grant, end_grant, list_audit)
+@get("/api/v1/t/{tenant:str}/audit/vault", operation_id="ListOwnVaultAuditEntries", tags=["audit"])
+async def list_own_vault_audit(
+    db: NamedDependency[AsyncSession],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+) -> list[AuditEntryOut]:
+    """The signed-in adviser's own vault chain of the audit log, newest first: only she can read it."""
+    found = await services.tenant_acting_in(db, actor, Action.VAULT_USE, tenant)
+    await vault_context(db, actor.account_id)
+    entries = await audit.list_vault_entries(db, found.id, actor.account_id, limit=limit)
+    return [
+        AuditEntryOut(e.seq, e.occurred_at, e.actor, e.action, e.resource_type, e.resource_id, e.details)
+        for e in entries
+    ]
+
+
+class VaultEntryCountOut(msgspec.Struct, frozen=True):
+    year: int
+    entries: int
+
+
+@get("/api/v1/t/{tenant:str}/audit/vault-counts", operation_id="CountVaultAuditEntries", tags=["audit"])
+async def count_vault_audit(
+    db: NamedDependency[AsyncSession], actor: NamedDependency[Actor], tenant: FromPath[str]
+) -> list[VaultEntryCountOut]:
+    """How many entries the advisers' vaults added to the audit log, per year (dpo). Their entries are
+    readable only by each adviser: no ids, no advisers, no days here (DESIGN §6)."""
+    found = await services.tenant_acting_in(db, actor, Action.AUDIT_READ, tenant)
+    return [VaultEntryCountOut(c.year, c.entries) for c in await audit.vault_entry_counts(db, found.id)]
+
+
+ROUTES = (
+    sign_in,
+    sign_in_callback,
+    sign_out,
+    get_me,
+    list_grants,
+    create_grant,
+    end_grant,
+    list_audit,
+    list_own_vault_audit,
+    count_vault_audit,
+)

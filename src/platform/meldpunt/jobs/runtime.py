@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from meldpunt.audit.signing import install_signer
 from meldpunt.db.engine import create_engine, create_sessionmaker
 from meldpunt.settings import Settings
 
@@ -24,6 +25,7 @@ class JobRuntime:
     @property
     def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
         if self._sessionmaker is None:
+            install_signer(self.settings)  # jobs write audit entries, signed like the web's
             self._engine = create_engine(self.settings)
             self._sessionmaker = create_sessionmaker(self._engine)
         return self._sessionmaker

@@ -48,6 +48,8 @@ def schedule_table(settings: Settings) -> tuple[PeriodicJob, ...]:
         # Declared by meldpunt.cases.jobs: deadline reminders and breaches.
         PeriodicJob("cases.deadlines", settings.retention_sweep_seconds),
         PeriodicJob("keys.rotate_tenants", 6 * 3600),
+        # Declared by meldpunt.audit.jobs: verify the audit chains and anchor their heads (DESIGN §13).
+        PeriodicJob("audit.checkpoint", settings.audit_checkpoint_seconds),
     )
 
 

@@ -223,16 +223,16 @@ async def place_hold(
         tenant_id,
         actor,
         "retention.hold_placed",
-        _held_kind(hold),
-        held_id,
+        *_audited_as(hold),
         kind=kind.value,
-        hold=str(hold_id),
     )
     return hold
 
 
-def _held_kind(hold: LegalHold) -> str:
-    return "case" if hold.case_id is not None else "consultation"
+def _audited_as(hold: LegalHold) -> tuple[str, uuid.UUID]:
+    """What a hold's audit entry names: the case, or for a consultation only the hold itself, since the
+    tenant's audit log must not show that or when someone consulted an adviser (DESIGN §6)."""
+    return ("case", hold.case_id) if hold.case_id is not None else ("legal_hold", hold.id)
 
 
 async def release_hold(session: AsyncSession, actor: AuditActor, tenant_id: uuid.UUID, hold_id: uuid.UUID) -> None:
@@ -249,10 +249,8 @@ async def release_hold(session: AsyncSession, actor: AuditActor, tenant_id: uuid
             tenant_id,
             actor,
             "retention.hold_released",
-            _held_kind(hold),
-            hold.case_id or hold.consultation_id,
+            *_audited_as(hold),
             kind=hold.kind,
-            hold=str(hold.id),
         )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
+from meldpunt.audit.signing import install_signer
 from meldpunt.db.context import tenant_context
 from meldpunt.db.engine import create_engine, create_sessionmaker
 from meldpunt.identity import services as identity
@@ -257,6 +258,7 @@ async def apply_tenants_from_path(
 ) -> list[TenantChange | PeopleChange]:
     """Validate the branch folder, then apply it in one transaction (rolled back on a dry run)."""
     tree = load_branch_tree(folder)
+    install_signer(settings)  # its changes are audited; the demo calls this before any other entry point
     engine = create_engine(settings, pooled=False)
     try:
         async with create_sessionmaker(engine)() as session:

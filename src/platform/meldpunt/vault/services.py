@@ -102,7 +102,13 @@ async def open_consultation(
     session.add(consultation)
     await session.flush()
     await audit.record(
-        session, adviser.tenant.id, adviser.actor, "vault.consultation_opened", "consultation", consultation_id
+        session,
+        adviser.tenant.id,
+        adviser.actor,
+        "vault.consultation_opened",
+        "consultation",
+        consultation_id,
+        vault_owner=adviser.account_id,
     )
     return consultation
 
@@ -182,7 +188,15 @@ async def read_consultation(
     contacts = await rows(ConsultationContact, ConsultationContact.held_on)
     consents = await rows(ConsentRecord, ConsentRecord.given_on)
     disclosures = await rows(Disclosure, Disclosure.disclosed_on)
-    await audit.record(session, adviser.tenant.id, adviser.actor, "vault.read", "consultation", consultation.id)
+    await audit.record(
+        session,
+        adviser.tenant.id,
+        adviser.actor,
+        "vault.read",
+        "consultation",
+        consultation.id,
+        vault_owner=adviser.account_id,
+    )
     label = _open(material, adviser, consultation.id, consultation.id, consultation.sealed_label) or ""
     return ConsultationDetail(
         ConsultationView(consultation, label, len(contacts)),
@@ -223,6 +237,7 @@ async def record_contact(
         "consultation",
         consultation.id,
         channel=data.channel,
+        vault_owner=adviser.account_id,
     )
     return contact
 
@@ -256,6 +271,7 @@ async def record_consent(
         consultation.id,
         basis=data.basis,
         recipient=data.recipient,
+        vault_owner=adviser.account_id,
     )
     return record
 
@@ -278,7 +294,13 @@ async def withdraw_consent(
         raise ConsultationNotFound("Deze toestemming bestaat niet in uw kluis.")
     record.withdrawn_on = record.withdrawn_on or date.today()
     await audit.record(
-        session, adviser.tenant.id, adviser.actor, "vault.consent_withdrawn", "consultation", consultation.id
+        session,
+        adviser.tenant.id,
+        adviser.actor,
+        "vault.consent_withdrawn",
+        "consultation",
+        consultation.id,
+        vault_owner=adviser.account_id,
     )
 
 
@@ -334,6 +356,7 @@ async def disclose(
         recipient=data.recipient,
         scope=data.scope,
         basis=basis.basis,
+        vault_owner=adviser.account_id,
     )
     return disclosure
 
@@ -364,7 +387,13 @@ async def close_consultation(session: AsyncSession, adviser: Adviser, consultati
             )
         )
     await audit.record(
-        session, adviser.tenant.id, adviser.actor, "vault.consultation_closed", "consultation", consultation.id
+        session,
+        adviser.tenant.id,
+        adviser.actor,
+        "vault.consultation_closed",
+        "consultation",
+        consultation.id,
+        vault_owner=adviser.account_id,
     )
 
 
@@ -448,6 +477,7 @@ async def _destroy_consultation(
             "vault.purged",
             "consultation",
             consultation_id,
+            vault_owner=owner,
             rows=",".join(f"{table}:{count}" for table, count in sorted(counts.items()) if count),
         )
         await session.commit()
@@ -455,8 +485,10 @@ async def _destroy_consultation(
 
 async def send_signal(session: AsyncSession, adviser: Adviser, data: SignalIn) -> AdviserSignal:
     """An anonymised signal to the organisation: closed lists, the month only, no link to a consultation
-    and no adviser on the row (the audit log, which only the DPO reads, records who sent one)."""
+    and no adviser on the row. Who sent it and when is in the adviser's own vault chain of the audit log,
+    never in the tenant's (DESIGN §6)."""
     await tenant_context(session, [adviser.tenant.id])
+    await enter_vault(session, adviser)
     today = date.today()
     signal = AdviserSignal(
         tenant_id=adviser.tenant.id,
@@ -470,7 +502,15 @@ async def send_signal(session: AsyncSession, adviser: Adviser, data: SignalIn) -
     )
     session.add(signal)
     await session.flush()
-    await audit.record(session, adviser.tenant.id, adviser.actor, "vault.signal", "adviser_signal", signal.id)
+    await audit.record(
+        session,
+        adviser.tenant.id,
+        adviser.actor,
+        "vault.signal",
+        "adviser_signal",
+        signal.id,
+        vault_owner=adviser.account_id,
+    )
     return signal
 
 
@@ -513,7 +553,15 @@ async def prepare_draft(
         )
     )
     await session.flush()
-    await audit.record(session, adviser.tenant.id, adviser.actor, "vault.draft_prepared", "report_draft", draft_id)
+    await audit.record(
+        session,
+        adviser.tenant.id,
+        adviser.actor,
+        "vault.draft_prepared",
+        "report_draft",
+        draft_id,
+        vault_owner=adviser.account_id,
+    )
     return code, expires_at
 
 

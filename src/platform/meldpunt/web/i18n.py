@@ -29,6 +29,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "grants": "Rollen en toegang",
         "audit_log": "Auditlog",
         "audit_explained": "Wie deed wat, wanneer, met welk onderdeel. Zonder inhoud van meldingen.",
+        "audit_vault_counts": "Vertrouwenspersonen",
+        "audit_vault_explained": (
+            "Wat een vertrouwenspersoon vastlegt, kan alleen die vertrouwenspersoon lezen. "
+            "U ziet alleen hoeveel regels dat per jaar waren: niet wie, niet wanneer."
+        ),
+        "year": "Jaar",
+        "entries": "Regels",
         "person": "Persoon",
         "role": "Rol",
         "source": "Bron",
@@ -73,6 +80,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "grants": "Roles and access",
         "audit_log": "Audit log",
         "audit_explained": "Who did what, when, to which item. Never the content of reports.",
+        "audit_vault_counts": "Confidential advisers",
+        "audit_vault_explained": (
+            "What a confidential adviser records is readable by that adviser only. "
+            "You see only how many entries there were per year: not who, not when."
+        ),
+        "year": "Year",
+        "entries": "Entries",
         "person": "Person",
         "role": "Role",
         "source": "Source",

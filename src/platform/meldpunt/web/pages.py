@@ -178,7 +178,8 @@ async def audit_page(
     tenant: FromPath[str],
     before: Annotated[int | None, QueryParameter(ge=1)] = None,
 ) -> Template:
-    """The tenant's audit log for the data protection officer, newest first, 100 per page."""
+    """The tenant's audit log for the data protection officer, newest first, 100 per page; the advisers'
+    vault entries only as yearly counts (DESIGN §6)."""
     found = await identity.tenant_acting_in(db, actor, Action.AUDIT_READ, tenant)
     entries = await audit.list_entries(db, found.id, before=before, limit=100)
     return Template(
@@ -187,6 +188,7 @@ async def audit_page(
             **shell_context(request, actor, tenant),
             "entries": entries,
             "older": entries[-1].seq if len(entries) == 100 else None,
+            "vault_counts": await audit.vault_entry_counts(db, found.id),
         },
     )
 

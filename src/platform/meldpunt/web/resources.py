@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from meldpunt.audit.signing import install_signer
 from meldpunt.db.engine import create_engine, create_sessionmaker
 from meldpunt.dossiers.keys import Keyring, create_root_key
 from meldpunt.dossiers.storage import ObjectStore, create_object_store
@@ -28,6 +29,7 @@ class Resources:
 
     @classmethod
     def open(cls, settings: Settings) -> Resources:
+        install_signer(settings)
         engine = create_engine(settings)
         redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5)
         return cls(
