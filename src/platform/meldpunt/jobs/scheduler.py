@@ -1,14 +1,8 @@
-"""``meldpunt scheduler``: enqueues periodic jobs; of several replicas exactly one fires each run.
+"""``meldpunt scheduler``: enqueues periodic jobs; of several replicas one leads and each run is sent once.
 
-The replica that holds a PostgreSQL session advisory lock on its own connection is the leader; the
-others wait on standby and take over when that connection goes away. The lock connection is used by
-one query at a time: a keep-alive confirms the lock every poll and each firing confirms it first, so a
-leader cut off from the database stops firing at once. Losing the connection ends that term cleanly:
-APScheduler is shut down, the replica goes back to standby and leads again once the database is back.
-
-Runs are aligned to the clock (every ``n`` seconds since the epoch) and each run has a key, its job and
-slot, claimed in Redis before the message is sent: replicas that both lead for a moment (a takeover
-overlap) still send each run once, and the message id is derived from that key.
+The leader holds a PostgreSQL session advisory lock; its lock connection serves one query at a time
+(``Leadership``), and losing it ends the term cleanly: back to standby, leading again once the database
+is back. Each run is claimed in Redis by its job and clock-aligned slot before its message is sent.
 """
 
 from __future__ import annotations
@@ -80,12 +74,13 @@ class Leadership:
     connection: AsyncConnection
     timeout_seconds: float
     lost: asyncio.Event = field(default_factory=asyncio.Event)
+    released: bool = False
     _guard: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def confirm(self) -> bool:
         """Whether this replica still holds the lock; any failure to tell ends the term for good."""
         async with self._guard:
-            if self.lost.is_set():
+            if self.lost.is_set() or self.released:
                 return False
             try:
                 held = await asyncio.wait_for(self._holds_lock(), self.timeout_seconds)
@@ -95,6 +90,22 @@ class Leadership:
             if not held:
                 self.lost.set()
             return held
+
+    async def release(self) -> None:
+        """End the term: unlock, or drop a connection that is gone (PostgreSQL released its lock)."""
+        async with self._guard:
+            self.released = True
+            if not self.lost.is_set():
+                try:
+                    await asyncio.wait_for(self._unlock(), self.timeout_seconds)
+                    return
+                except Exception as error:
+                    log.warning("scheduler.unlock_failed", error=type(error).__name__)
+            await self.connection.invalidate()
+
+    async def _unlock(self) -> None:
+        await self.connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK_KEY})
+        await self.connection.commit()
 
     async def _holds_lock(self) -> bool:
         held = bool((await self.connection.execute(HOLDS_LOCK, LOCK_PARTS)).scalar_one())
@@ -148,11 +159,7 @@ class Scheduler:
             try:
                 await self._lead(term, stop)
             finally:
-                if term.lost.is_set():
-                    await connection.invalidate()
-                else:
-                    await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK_KEY})
-                    await connection.commit()
+                await term.release()
 
     async def _lead(self, term: Leadership, stop: asyncio.Event) -> None:
         """Fire the schedule until asked to stop or until the lock connection is gone."""
