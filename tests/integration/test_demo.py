@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import os
 import re
 import signal
@@ -33,8 +34,8 @@ def free_port() -> int:
 
 
 class DemoProcess:
-    def __init__(self, port: int, data_dir: Path) -> None:
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("MELDPUNT_")}
+    def __init__(self, port: int, data_dir: Path, settings: dict[str, str] | None = None) -> None:
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("MELDPUNT_")} | (settings or {})
         self.process = subprocess.Popen(
             [sys.executable, "-m", "meldpunt", "demo", "--port", str(port), "--data-dir", str(data_dir)],
             stdout=subprocess.PIPE,
@@ -221,10 +222,13 @@ async def tenants_in(database_url: str) -> list[tuple[str, str]]:
         await engine.dispose()
 
 
-def run_once(port: int, data_dir: Path, journeys: bool = False) -> tuple[list[tuple[str, str]], str]:
-    demo = DemoProcess(port, data_dir)
+def run_once(
+    port: int, data_dir: Path, journeys: bool = False, settings: dict[str, str] | None = None
+) -> tuple[list[tuple[str, str]], str]:
+    demo = DemoProcess(port, data_dir, settings)
     try:
         demo.wait_until_ready(port)
+        ready = time.monotonic()
         public = httpx.get(f"http://127.0.0.1:{port}/api/v1/public/de-linde", timeout=5)
         assert public.status_code == 200 and public.json()["branch"]["slug"] == "zorg-welzijn"
         for person, expected in DEMO_PEOPLE.items():
@@ -233,16 +237,36 @@ def run_once(port: int, data_dir: Path, journeys: bool = False) -> tuple[list[tu
             cases = {member: report_and_talk(port, member, person) for member, person in REPORTING_POINTS.items()}
             handle_phase_one(port, cases["de-linde"])
         tenants = asyncio.run(tenants_in(demo.database_url()))
+        if settings:
+            # Every second a heartbeat: the person's interval reached the scheduler, not the default.
+            deadline = max(ready + 6, time.monotonic())
+            while time.monotonic() < deadline or heartbeats(demo.output) < (time.monotonic() - ready) / 2:
+                assert time.monotonic() < ready + 120, f"the heartbeat does not follow the setting:\n{demo.output}"
+                time.sleep(0.25)
     finally:
         code = demo.stop()
     assert code == 0, demo.output
     return tenants, demo.output
 
 
+def heartbeats(output: str) -> int:
+    """How many heartbeats the scheduler fired, read from its JSON log lines."""
+    fired = 0
+    for line in output.splitlines():
+        try:
+            entry = json.loads(line) if line.startswith("{") else {}
+        except json.JSONDecodeError:
+            continue
+        fired += entry.get("event") == "scheduler.fired" and entry.get("job") == "system.heartbeat"
+    return fired
+
+
 def test_the_demo_starts_is_ready_stops_cleanly_and_keeps_its_tenants(tmp_path: Path) -> None:
     port = free_port()
     data_dir = tmp_path / "demo"
-    first, first_output = run_once(port, data_dir, journeys=True)
+    # The person's own settings reach the demo's processes.
+    settings = {"MELDPUNT_LOG_FORMAT": "json", "MELDPUNT_HEARTBEAT_SECONDS": "1"}
+    first, first_output = run_once(port, data_dir, journeys=True, settings=settings)
     assert [slug for slug, _ in first] == ["de-linde", "het-anker", "zorg-welzijn", "zorggroep-oost"]
     assert "create member de-linde" in first_output
     second, second_output = run_once(port, data_dir)

@@ -265,7 +265,9 @@ def retention_reconcile(dry_run: bool, grace_seconds: int | None) -> None:
 
 
 @main.command()
-@click.option("--port", type=int, default=8000, show_default=True, help="Port of the web application.")
+@click.option(
+    "--port", type=int, default=8000, show_default=True, envvar="MELDPUNT_PORT", help="Port of the web application."
+)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),

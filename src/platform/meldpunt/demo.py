@@ -1,7 +1,9 @@
 """``meldpunt demo``: the whole platform on one machine, with nothing installed by hand.
 
 Starts embedded PostgreSQL and Redis, migrates, applies ``tenants/demo/``, then runs the web app, a
-worker and the scheduler as child processes until Ctrl-C. A second run reuses the data directory.
+worker and the scheduler as child processes until Ctrl-C. A second run reuses the data directory. The
+children get the person's own ``MELDPUNT_*`` settings, overridden only where the embedded services
+need it (database and Redis URLs, the directory store and key file, ``env=demo``, the demo sign-in).
 """
 
 from __future__ import annotations
@@ -13,36 +15,48 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
 
 from meldpunt.db.bootstrap import migrate
 from meldpunt.devserver import ensure_database, start_postgres, start_redis
-from meldpunt.settings import APP_ROLE, load_settings
+from meldpunt.settings import APP_ROLE, SettingsError, load_settings
 from meldpunt.tenancy.services import apply_tenants_from_path
 
 CHILDREN = ("serve", "worker", "scheduler")
 
 
-def _demo_environment(
-    port: int, data_dir: Path, database_url: str, migration_url: str, redis_url: str
+def demo_environment(
+    environ: Mapping[str, str],
+    *,
+    port: int,
+    data_dir: Path,
+    database_url: str,
+    migration_url: str,
+    redis_url: str,
 ) -> dict[str, str]:
-    environment = {name: value for name, value in os.environ.items() if not name.startswith("MELDPUNT_")}
+    """The children's environment: the person's, with only what the embedded services need overridden.
+
+    Every other ``MELDPUNT_*`` setting (intervals, log format, mail, tenants directory …) passes through,
+    so a demo runs with the person's settings; the host, log format and public URL only get defaults.
+    """
+    environment = dict(environ)
+    environment.setdefault("MELDPUNT_HOST", "127.0.0.1")
+    environment.setdefault("MELDPUNT_LOG_FORMAT", "console")
+    environment.setdefault("MELDPUNT_PUBLIC_URL", f"http://127.0.0.1:{port}")
     environment.update(
         {
             "MELDPUNT_ENV": "demo",
-            "MELDPUNT_HOST": "127.0.0.1",
             "MELDPUNT_PORT": str(port),
             "MELDPUNT_DATABASE_URL": database_url,
             "MELDPUNT_MIGRATION_DATABASE_URL": migration_url,
             "MELDPUNT_REDIS_URL": redis_url,
             "MELDPUNT_STORAGE_BACKEND": "directory",
             "MELDPUNT_STORAGE_DIRECTORY": str(data_dir / "objects"),
+            "MELDPUNT_ROOT_KEY_PROVIDER": "local",
             "MELDPUNT_ROOT_KEY_FILE": str(data_dir / "root-keys.json"),
-            "MELDPUNT_LOG_FORMAT": os.environ.get("MELDPUNT_LOG_FORMAT", "console"),
-            "MELDPUNT_TENANTS_DIR": os.environ.get("MELDPUNT_TENANTS_DIR", ""),
-            "MELDPUNT_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "MELDPUNT_DEMO_IDENTITY_PROVIDER": "true",
         }
     )
@@ -84,8 +98,19 @@ def run_demo(*, port: int, data_dir: Path, reset: bool) -> int:
     children: list[subprocess.Popen[bytes]] = []
     try:
         asyncio.run(ensure_database(postgres))
-        environment = _demo_environment(port, data_dir, postgres.url(APP_ROLE), postgres.url("postgres"), redis.url)
-        settings = load_settings(environment)
+        environment = demo_environment(
+            os.environ,
+            port=port,
+            data_dir=data_dir,
+            database_url=postgres.url(APP_ROLE),
+            migration_url=postgres.url("postgres"),
+            redis_url=redis.url,
+        )
+        try:
+            settings = load_settings(environment)
+        except SettingsError as error:
+            click.echo(str(error), err=True)
+            return 2
         asyncio.run(migrate(settings))
         changes = asyncio.run(apply_tenants_from_path(settings, settings.resolved_tenants_dir / "demo"))
         for change in changes:

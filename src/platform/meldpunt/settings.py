@@ -62,6 +62,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     notification_seconds: Positive = 60
     audit_checkpoint_seconds: Positive = 3600
     tenant_key_rotation_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 30
+    key_rotation_check_seconds: Positive = 6 * 3600
 
     # Outgoing mail: smtp://user:password@host:587 (STARTTLS) or smtps://…:465; empty: messages wait.
     smtp_url: str = ""

@@ -23,7 +23,7 @@ from meldpunt.db.context import tenant_context
 from meldpunt.db.engine import create_sessionmaker
 from meldpunt.jobs import outbox
 from meldpunt.jobs.outbox import OutboxMessage, OutsideTenantContext, relay_batch
-from meldpunt.jobs.registry import build_broker, job
+from meldpunt.jobs.registry import JOBS, build_broker, job
 from meldpunt.jobs.runtime import current_runtime
 from meldpunt.jobs.worker import Worker
 from meldpunt.settings import Settings
@@ -154,5 +154,39 @@ def test_retries_are_capped_for_every_declared_job(settings: Settings) -> None:
             actor: dramatiq.Actor[..., object] = broker.get_actor(actor_name)
             assert actor.options["max_retries"] <= 10, actor_name
             assert actor.options["max_backoff"] <= 6 * 3600 * 1000, actor_name
+    finally:
+        broker.close()
+
+
+async def test_a_row_for_a_job_this_relay_does_not_know_holds_up_no_other_row(
+    settings: Settings, app_engine: AsyncEngine, make_tenant: MakeTenant, redis_client: aioredis.Redis
+) -> None:
+    # A web process of a newer version wrote a job that this (older) worker does not declare yet.
+    newer_job = f"test.declared_by_a_newer_version_{secrets.token_hex(4)}"
+    tenant = await make_tenant()
+    sessions = create_sessionmaker(app_engine)
+    async with sessions() as session:
+        await tenant_context(session, [tenant.id])
+        session.add(
+            OutboxMessage(tenant_id=tenant.id, id=uuid.uuid4(), actor_name=newer_job, queue_name="default", kwargs={})
+        )
+        await session.commit()
+    token = secrets.token_hex(8)
+    async with sessions() as session:
+        await tenant_context(session, [tenant.id])
+        outbox.enqueue(session, tenant.id, "test.record_round_trip", token=token)
+        await session.commit()
+    broker = build_broker(settings.redis_url)
+    try:
+        await relay_batch(sessions, broker, 100)
+        queued = await redis_client.hvals("meldpunt:default.msgs")
+        assert any(token.encode() in message for message in queued), "the row behind it was held up"
+        assert await outbox_count(app_engine, tenant.id) == 1, "the unknown job waits for a relay that knows it"
+        job(newer_job, max_retries=0)(record_round_trip)
+        try:
+            await relay_batch(sessions, broker, 100)
+        finally:
+            JOBS.pop(newer_job)
+        assert await outbox_count(app_engine, tenant.id) == 0
     finally:
         broker.close()

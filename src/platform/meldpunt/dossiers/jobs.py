@@ -7,6 +7,7 @@ shredded case can be revived from a backup: backup retention plus one rotation p
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from meldpunt.db.tenants import all_tenant_ids
 from meldpunt.dossiers.keys import Keyring, TenantKey, create_root_key
 from meldpunt.jobs.registry import job
 from meldpunt.jobs.runtime import current_runtime
+from meldpunt.jobs.tenants import for_each_tenant
 
 
 @job("keys.rotate_tenants", max_retries=2, time_limit_seconds=3600, max_backoff_seconds=3600)
@@ -26,7 +28,8 @@ async def rotate_tenant_keys() -> None:
     cutoff = datetime.now(UTC) - timedelta(days=runtime.settings.tenant_key_rotation_days)
     async with runtime.sessionmaker() as session:
         tenant_ids = await all_tenant_ids(session)
-    for tenant_id in tenant_ids:
+
+    async def rotate(tenant_id: uuid.UUID) -> None:
         async with runtime.sessionmaker() as session:
             await tenant_context(session, [tenant_id])
             newest = (
@@ -35,3 +38,5 @@ async def rotate_tenant_keys() -> None:
             if newest is not None and newest < cutoff:
                 await keyring.rotate_tenant(session, tenant_id)
                 await session.commit()
+
+    await for_each_tenant("keys.rotate_tenants", tenant_ids, rotate)

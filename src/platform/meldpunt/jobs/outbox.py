@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from meldpunt.db.base import Base, TenantScoped
 from meldpunt.db.context import current_tenant_ids, tenant_context
 from meldpunt.db.tenants import all_tenant_ids
-from meldpunt.jobs.registry import job_spec, send_job
+from meldpunt.jobs.registry import JOBS, job_spec, send_job
 
 log = structlog.get_logger(__name__)
 
@@ -58,11 +58,18 @@ async def relay_batch(sessionmaker: async_sessionmaker[AsyncSession], broker: dr
     """Move up to ``batch_size`` committed outbox rows to Redis; return how many were sent.
 
     Works over every tenant's outbox (the rows hold ids only) with SKIP LOCKED, so several relays share
-    the work without sending a row twice while it is being sent.
+    the work without sending a row twice while it is being sent. A relay takes only rows for jobs its
+    process declares: a row written by a newer version waits for a relay that knows its job instead of
+    stopping every row behind it.
     """
     async with sessionmaker() as session, session.begin():
         await tenant_context(session, await all_tenant_ids(session))
-        pending = select(OutboxMessage).order_by(OutboxMessage.created_at).limit(batch_size)
+        pending = (
+            select(OutboxMessage)
+            .where(OutboxMessage.actor_name.in_(list(JOBS)))
+            .order_by(OutboxMessage.created_at)
+            .limit(batch_size)
+        )
         rows = (await session.execute(pending.with_for_update(skip_locked=True))).scalars().all()
         sent = 0
         for row in rows:

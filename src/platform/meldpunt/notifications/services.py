@@ -137,15 +137,26 @@ async def send_pending(sessionmaker: async_sessionmaker[AsyncSession], settings:
                 )
             ).scalar()
             tenant = await session.get(Tenant, notification.tenant_id)
-            notification.sent_at = datetime.now(UTC)
             if account is None or not account.email or tenant is None:
-                notification.undeliverable = "no_address"
+                notification.sent_at, notification.undeliverable = datetime.now(UTC), "no_address"
                 continue
             subject, body = TEMPLATES[notification.kind]
             message = EmailMessage()
             message["From"], message["To"], message["Subject"] = settings.mail_from, account.email, subject
             message.set_content(body.format(organisation=tenant.display_name, **notification.counts))
-            await anyio.to_thread.run_sync(_send_mail, settings, message)
+            try:
+                await anyio.to_thread.run_sync(_send_mail, settings, message)
+            except smtplib.SMTPRecipientsRefused as refused:
+                # One mailbox refused: that message, not the queue behind it. A 4xx refusal is tried again.
+                log.warning("notifications.refused", notification_id=str(notification.id))
+                if all(code >= 500 for code, _ in refused.recipients.values()):
+                    notification.sent_at, notification.undeliverable = datetime.now(UTC), "refused"
+                continue
+            except (OSError, smtplib.SMTPException) as error:
+                # The server is down or refuses us: keep what went (never sent twice); the rest waits.
+                log.warning("notifications.send_failed", error=type(error).__name__)
+                break
+            notification.sent_at = datetime.now(UTC)
             sent += 1
         await session.commit()
     if sent:

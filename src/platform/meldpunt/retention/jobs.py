@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from meldpunt.db.tenants import all_tenant_ids
@@ -9,6 +10,7 @@ from meldpunt.dossiers.keys import Keyring, create_root_key
 from meldpunt.dossiers.storage import create_object_store
 from meldpunt.jobs.registry import job
 from meldpunt.jobs.runtime import current_runtime
+from meldpunt.jobs.tenants import for_each_tenant
 from meldpunt.retention.reconcile import reconcile_store
 from meldpunt.retention.services import purge_tenant, remind_owners
 from meldpunt.vault.services import purge_vaults
@@ -23,9 +25,12 @@ async def sweep_retention() -> None:
     keyring = Keyring(create_root_key(runtime.settings))
     store = create_object_store(runtime.settings)
     now = datetime.now(UTC)
-    for tenant_id in tenant_ids:
+
+    async def sweep(tenant_id: uuid.UUID) -> None:
         await purge_tenant(runtime.sessionmaker, keyring, store, tenant_id, now)
         await purge_vaults(runtime.sessionmaker, keyring, tenant_id, now)
+
+    await for_each_tenant("retention.sweep", tenant_ids, sweep)
 
 
 @job("retention.remind", max_retries=3, time_limit_seconds=900, max_backoff_seconds=900)
@@ -33,9 +38,14 @@ async def remind_retention_owners() -> None:
     """Queue the reminders before destruction; deduplicated per person and day, so reruns are harmless."""
     runtime = current_runtime()
     async with runtime.sessionmaker() as session:
-        for tenant_id in await all_tenant_ids(session):
+        tenant_ids = await all_tenant_ids(session)
+
+    async def remind(tenant_id: uuid.UUID) -> None:
+        async with runtime.sessionmaker() as session:
             await remind_owners(session, tenant_id, datetime.now(UTC))
-        await session.commit()
+            await session.commit()
+
+    await for_each_tenant("retention.remind", tenant_ids, remind)
 
 
 @job("retention.reconcile", max_retries=3, time_limit_seconds=3600, max_backoff_seconds=900)
