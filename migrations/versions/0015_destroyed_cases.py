@@ -3,7 +3,7 @@ policy, and the receipt's hash so the reporter learns it was destroyed), and leg
 adviser's consultation instead of a case (DESIGN §9: the holds hold the vault's records too).
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0014
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 from meldpunt.db.rls import isolate_tenant_table
 
 revision = "0015"
-down_revision = "0011"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
