@@ -125,6 +125,20 @@ async def test_a_killed_upload_leaves_leftovers_that_reconciliation_removes_afte
     assert await reconcile_store(sessions, store, datetime.now(UTC), timedelta(0)) == []
 
 
+async def test_reconciliation_never_removes_the_audit_logs_anchors(
+    backend: tuple[str, str], app_engine: AsyncEngine
+) -> None:
+    """Public keys, wrapped signing keys and checkpoints have no document row by design (DESIGN §13)."""
+    store = store_for(*backend)
+    anchors = [f"audit/keys/{uuid.uuid4().hex}", f"audit/{uuid.uuid4()}/checkpoints/latest"]
+    for key in anchors:
+        await store.put(key, once(b"anchor"))
+    lines = await reconcile_store(create_sessionmaker(app_engine), store, datetime.now(UTC), timedelta(0))
+    assert lines == []
+    for key in anchors:
+        assert b"".join([chunk async for chunk in store.get(key)]) == b"anchor"
+
+
 def test_the_reconcile_command_dry_run_lists_a_leftover_and_keeps_it(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

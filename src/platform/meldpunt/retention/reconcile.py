@@ -52,7 +52,12 @@ async def reconcile_store(
     verb = "would remove" if dry_run else "removed"
     lines = []
     async with sessionmaker() as session:
-        orphans = [item async for item in store.list_objects() if item.written_at <= cutoff]
+        # Only a case's documents can be orphans: the audit log's anchors (audit/…) have no row by design.
+        orphans = [
+            item
+            async for item in store.list_objects()
+            if item.written_at <= cutoff and _tenant_of(item.key) is not None
+        ]
         orphans = [item for item in orphans if not await _accounted(session, item.key)]
         await session.rollback()
     for item in orphans:
