@@ -16,7 +16,9 @@ from msgspec.structs import replace
 from meldpunt.app import create_app
 from meldpunt.settings import Settings
 
-CHROMIUM_HINT = "The browser tests need Chromium on PATH: `apt-get install -y chromium` (make test does it when run as root)."
+CHROMIUM_HINT = (
+    "The browser tests need Chromium on PATH: `apt-get install -y chromium` (make test does it when run as root)."
+)
 AXE = Path(__file__).resolve().parents[1] / "support" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 
 
