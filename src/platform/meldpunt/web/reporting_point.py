@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-import redis.asyncio as aioredis
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -25,6 +24,7 @@ from meldpunt.errors import DomainError
 from meldpunt.intake import attachments, ratelimit, services
 from meldpunt.intake.attachments import MAX_REQUEST_BYTES, AttachmentRefused
 from meldpunt.intake.models import Case
+from meldpunt.intake.ratelimit import FloodGuard, Limiter
 from meldpunt.intake.schemas import Identity, SubmissionIn
 from meldpunt.intake.services import normalise_receipt
 from meldpunt.intake.uploads import PostedForm, read_posted_form
@@ -149,15 +149,27 @@ async def reporting_point_home(
     )
 
 
+async def _form_page(
+    request: Request[Any, Any, Any], found: Tenant, guard: FloodGuard, status_code: int = 200, **context: Any
+) -> Template:
+    """The report form with a fresh proof-of-work challenge, which /static/challenge.js solves while the
+    reporter writes (DESIGN §11); without the script the form is sent all the same."""
+    challenge, bits = await guard.new_challenge(found.id)
+    return render(request, found, "m/form.html", status_code, challenge=challenge, challenge_bits=bits, **context)
+
+
 @get("/m/{tenant:str}/melden", include_in_schema=False)
 async def report_form(
-    request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], tenant: FromPath[str]
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    flood_guard: NamedDependency[FloodGuard],
+    tenant: FromPath[str],
 ) -> Template:
     found, _ = await find_public_tenant(db, tenant)
     kind = {"klacht": "complaint", "signaal": "signal"}.get(request.query_params.get("soort", ""), "report")
     anonymity = "confidential" if kind == "complaint" else "anonymous_with_contact"
     entered: dict[str, Any] = {"kind": kind, "anonymity": anonymity, **{name: [] for name in MULTIPLE}}
-    return render(request, found, "m/form.html", entered=entered, errors={}, files_lost=False, draft_code=None)
+    return await _form_page(request, found, flood_guard, entered=entered, errors={}, files_lost=False, draft_code=None)
 
 
 @post("/m/{tenant:str}/melden", include_in_schema=False, status_code=200, request_max_body_size=MAX_REQUEST_BYTES)
@@ -166,7 +178,7 @@ async def report_submit(
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
     store: NamedDependency[ObjectStore],
-    redis: NamedDependency[aioredis.Redis],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
 ) -> Template:
     found, _ = await find_public_tenant(db, tenant)
@@ -176,11 +188,11 @@ async def report_submit(
 
     draft_code = form.get("concept")
 
-    def again(errors: dict[str, str], status_code: int) -> Template:
-        return render(
+    async def again(errors: dict[str, str], status_code: int) -> Template:
+        return await _form_page(
             request,
             found,
-            "m/form.html",
+            flood_guard,
             status_code,
             entered=entered,
             errors=errors,
@@ -193,24 +205,24 @@ async def report_submit(
         submission = _submission(entered)
     except msgspec.ValidationError as error:
         field = _field_of(error)
-        return again({field: texts[FIELD_MESSAGE.get(field, "choose_answer")]}, 400)
+        return await again({field: texts[FIELD_MESSAGE.get(field, "choose_answer")]}, 400)
     try:
         checked = await attachments.check_uploads(form.files)
     except AttachmentRefused as refused:
-        return again({"attachments": error_text(refused, language)}, 400)
+        return await again({"attachments": error_text(refused, language)}, 400)
     try:
-        await ratelimit.spend_submission(redis, found.id)
+        marked = await flood_guard.admit(found.id, form.get("challenge"), form.get("answer"))
         draft = None
         if draft_code:
-            draft, _ = await vault.open_draft_limited(db, redis, keyring, found, draft_code)
-        registered = await services.register_submission(db, keyring, found, submission)
+            draft, _ = await vault.open_draft_limited(db, flood_guard.limiter, keyring, found, draft_code)
+        registered = await services.register_submission(db, keyring, found, submission, flood_marked=marked)
         await attachments.attach(db, keyring, store, found.id, registered.case, checked)
         if draft is not None:
             await vault.use_draft(db, keyring, draft)
     except DomainError as error:
         await db.rollback()  # nothing of it is kept; the tenant row is read again for the page
         found, _ = await find_public_tenant(db, tenant)
-        return again({ERROR_FIELD.get(error.slug, "form"): error_text(error, language)}, error.status)
+        return await again({ERROR_FIELD.get(error.slug, "form"): error_text(error, language)}, error.status)
     return render(
         request,
         found,
@@ -235,21 +247,21 @@ async def draft_open(
     request: Request[Any, Any, Any],
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
-    redis: NamedDependency[aioredis.Redis],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
 ) -> Template:
     """A report the reporter prepared with their adviser, in the form, to check, change and send."""
     found, _ = await find_public_tenant(db, tenant)
     code = str((await request.form()).get("code", ""))
     try:
-        _, submission = await vault.open_draft_limited(db, redis, keyring, found, code)
+        _, submission = await vault.open_draft_limited(db, flood_guard.limiter, keyring, found, code)
     except DomainError as refused:
         language = _language(request, found)
         return render(request, found, "m/draft.html", refused.status, error=error_text(refused, language))
-    return render(
+    return await _form_page(
         request,
         found,
-        "m/form.html",
+        flood_guard,
         entered=_entered_from(submission),
         errors={},
         files_lost=False,
@@ -293,13 +305,13 @@ async def _open(
     request: Request[Any, Any, Any],
     db: AsyncSession,
     keyring: Keyring,
-    redis: aioredis.Redis,
+    limiter: Limiter,
     found: Tenant,
     receipt: str,
 ) -> Case | Template:
     """The case of this receipt, or the receipt form again with the reason it did not open."""
     try:
-        return await ratelimit.case_for_receipt_limited(db, redis, found, receipt)
+        return await ratelimit.case_for_receipt_limited(db, limiter, found, receipt)
     except DomainError as refused:
         language = _language(request, found)
         return await _inbox_page(
@@ -323,12 +335,12 @@ async def inbox_open(
     request: Request[Any, Any, Any],
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
-    redis: NamedDependency[aioredis.Redis],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
 ) -> Template:
     found, _ = await find_public_tenant(db, tenant)
     receipt = str((await request.form()).get("receipt", ""))
-    case = await _open(request, db, keyring, redis, found, receipt)
+    case = await _open(request, db, keyring, flood_guard.limiter, found, receipt)
     if isinstance(case, Template):
         return case
     return await _inbox_page(request, db, keyring, found, case, receipt)
@@ -345,7 +357,7 @@ async def inbox_message(
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
     store: NamedDependency[ObjectStore],
-    redis: NamedDependency[aioredis.Redis],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
 ) -> Template:
     """A message, files, or both, from the reporter."""
@@ -354,7 +366,7 @@ async def inbox_message(
     texts = TEXTS[language]
     form = await read_posted_form(request)
     receipt, text = form.get("receipt"), form.get("text").strip()
-    case = await _open(request, db, keyring, redis, found, receipt)
+    case = await _open(request, db, keyring, flood_guard.limiter, found, receipt)
     if isinstance(case, Template):
         return case
 
@@ -405,10 +417,10 @@ class _Visit:
 
 
 async def _visit(
-    request: Request[Any, Any, Any], db: AsyncSession, keyring: Keyring, redis: aioredis.Redis, slug: str, receipt: str
+    request: Request[Any, Any, Any], db: AsyncSession, keyring: Keyring, limiter: Limiter, slug: str, receipt: str
 ) -> _Visit | Template:
     found, _ = await find_public_tenant(db, slug)
-    case = await _open(request, db, keyring, redis, found, receipt)
+    case = await _open(request, db, keyring, limiter, found, receipt)
     return case if isinstance(case, Template) else _Visit(request, db, keyring, found, receipt, case)
 
 
@@ -417,13 +429,13 @@ async def inbox_reveal(
     request: Request[Any, Any, Any],
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
-    redis: NamedDependency[aioredis.Redis],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
 ) -> Template:
     """The reporter gives their name after all."""
     form = await request.form()
     entered = {"name": str(form.get("name", "")).strip(), "contact": str(form.get("contact", "")).strip()}
-    visit = await _visit(request, db, keyring, redis, tenant, str(form.get("receipt", "")))
+    visit = await _visit(request, db, keyring, flood_guard.limiter, tenant, str(form.get("receipt", "")))
     if isinstance(visit, Template):
         return visit
     try:
@@ -442,12 +454,12 @@ async def inbox_withdraw(
     request: Request[Any, Any, Any],
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
-    redis: NamedDependency[aioredis.Redis],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
 ) -> Template:
     """The complainant withdraws their complaint (asked to confirm with a tick, no script needed)."""
     form = await request.form()
-    visit = await _visit(request, db, keyring, redis, tenant, str(form.get("receipt", "")))
+    visit = await _visit(request, db, keyring, flood_guard.limiter, tenant, str(form.get("receipt", "")))
     if isinstance(visit, Template):
         return visit
     if form.get("confirm") != "yes":
