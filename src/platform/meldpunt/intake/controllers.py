@@ -57,8 +57,8 @@ async def submit(
     A solved challenge (``GetChallenge``) is optional: without one the report is accepted all the same, but
     during a flood it is marked as unverified. Refused (429) only above the tenant's cap."""
     found, _ = await find_public_tenant(db, tenant)
-    marked = await flood_guard.admit(found.id, challenge, answer)
-    registered = await services.register_submission(db, keyring, found, data, flood_marked=marked)
+    async with flood_guard.arrival(db, found.id, challenge, answer) as marked:
+        registered = await services.register_submission(db, keyring, found, data, flood_marked=marked)
     return SubmissionOut(
         registered.case.kind,
         services.format_receipt(registered.receipt) if registered.receipt else None,

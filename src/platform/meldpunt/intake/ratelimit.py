@@ -10,7 +10,9 @@ import math
 import time
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
 import structlog
@@ -129,23 +131,54 @@ async def admit_submission(limiter: Limiter, rules: FloodRules, tenant_id: uuid.
     return this_minute > rules.per_minute and proof is not Verdict.SOLVED
 
 
+class Lanes:
+    """Per tenant, one place at a time for submissions that arrive unverified during a flood: they are all
+    accepted, one after another, so a flood gets a bounded share of this process and a real reporter's
+    verified submission passes by (DESIGN §11). At most ``max_tenants`` idle lanes are kept."""
+
+    def __init__(self, max_tenants: int = MAX_FALLBACK_KEYS) -> None:
+        self.max_tenants = max_tenants
+        self._locks: OrderedDict[uuid.UUID, asyncio.Lock] = OrderedDict()
+
+    def of(self, tenant_id: uuid.UUID) -> asyncio.Lock:
+        lock = self._locks.pop(tenant_id, None) or asyncio.Lock()
+        self._locks[tenant_id] = lock
+        if len(self._locks) > self.max_tenants:
+            idle = next((key for key, held in self._locks.items() if not held.locked()), None)
+            if idle is not None and idle != tenant_id:
+                del self._locks[idle]
+        return lock
+
+
 @dataclass(frozen=True)
 class FloodGuard:
-    """What the public side needs against a flood: the counts, the challenges and the rules."""
+    """What the public side needs against a flood: the counts, the challenges, the rules and the lanes."""
 
     limiter: Limiter
     challenges: Challenges
     rules: FloodRules
+    lanes: Lanes = field(default_factory=Lanes)
 
     async def new_challenge(self, tenant_id: uuid.UUID) -> tuple[str, int]:
         """A challenge for the page or API client to solve, as hard as the tenant's load asks."""
         bits = await challenge_bits(self.limiter, self.rules, tenant_id)
         return self.challenges.issue(tenant_id, bits), bits
 
-    async def admit(self, tenant_id: uuid.UUID, challenge: str, answer: str) -> bool:
-        """``admit_submission`` with the answer checked; True: mark it as arrived during a flood."""
+    @asynccontextmanager
+    async def arrival(
+        self, session: AsyncSession, tenant_id: uuid.UUID, challenge: str, answer: str
+    ) -> AsyncIterator[bool]:
+        """Admit a submission (``admit_submission``, the answer checked) for the block that registers it;
+        yields whether to mark it. A marked one waits for its tenant's lane, without holding a database
+        connection, and is committed before the next one's turn."""
         verdict = self.challenges.check(tenant_id, challenge, answer)
-        return await admit_submission(self.limiter, self.rules, tenant_id, verdict)
+        if not await admit_submission(self.limiter, self.rules, tenant_id, verdict):
+            yield False
+            return
+        await session.commit()  # hands the connection back while it waits
+        async with self.lanes.of(tenant_id):
+            yield True
+            await session.commit()
 
 
 async def spend_receipt_attempt(limiter: Limiter, tenant_id: uuid.UUID, receipt: str) -> None:

@@ -211,14 +211,14 @@ async def report_submit(
     except AttachmentRefused as refused:
         return await again({"attachments": error_text(refused, language)}, 400)
     try:
-        marked = await flood_guard.admit(found.id, form.get("challenge"), form.get("answer"))
-        draft = None
-        if draft_code:
-            draft, _ = await vault.open_draft_limited(db, flood_guard.limiter, keyring, found, draft_code)
-        registered = await services.register_submission(db, keyring, found, submission, flood_marked=marked)
-        await attachments.attach(db, keyring, store, found.id, registered.case, checked)
-        if draft is not None:
-            await vault.use_draft(db, keyring, draft)
+        async with flood_guard.arrival(db, found.id, form.get("challenge"), form.get("answer")) as marked:
+            draft = None
+            if draft_code:
+                draft, _ = await vault.open_draft_limited(db, flood_guard.limiter, keyring, found, draft_code)
+            registered = await services.register_submission(db, keyring, found, submission, flood_marked=marked)
+            await attachments.attach(db, keyring, store, found.id, registered.case, checked)
+            if draft is not None:
+                await vault.use_draft(db, keyring, draft)
     except DomainError as error:
         await db.rollback()  # nothing of it is kept; the tenant row is read again for the page
         found, _ = await find_public_tenant(db, tenant)
