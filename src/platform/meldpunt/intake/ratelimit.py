@@ -131,23 +131,54 @@ async def admit_submission(limiter: Limiter, rules: FloodRules, tenant_id: uuid.
     return this_minute > rules.per_minute and proof is not Verdict.SOLVED
 
 
+class Lane:
+    """One tenant's lane: a flood's unverified submissions go one at a time, and only while no verified one
+    is being registered there, so a real reporter waits for at most the one already under way."""
+
+    def __init__(self) -> None:
+        self.turn = asyncio.Lock()
+        self.verified = 0
+        self.clear = asyncio.Event()
+        self.clear.set()
+
+    @property
+    def busy(self) -> bool:
+        return self.turn.locked() or self.verified > 0
+
+    @asynccontextmanager
+    async def verified_passing(self) -> AsyncIterator[None]:
+        self.verified += 1
+        self.clear.clear()
+        try:
+            yield
+        finally:
+            self.verified -= 1
+            if not self.verified:
+                self.clear.set()
+
+    @asynccontextmanager
+    async def unverified_turn(self) -> AsyncIterator[None]:
+        async with self.turn:
+            await self.clear.wait()
+            yield
+
+
 class Lanes:
-    """Per tenant, one place at a time for submissions that arrive unverified during a flood: they are all
-    accepted, one after another, so a flood gets a bounded share of this process and a real reporter's
-    verified submission passes by (DESIGN §11). At most ``max_tenants`` idle lanes are kept."""
+    """The lanes of the tenants (DESIGN §11: a flood is accepted, but it gets a bounded share of this
+    process); at most ``max_tenants`` idle lanes are kept."""
 
     def __init__(self, max_tenants: int = MAX_FALLBACK_KEYS) -> None:
         self.max_tenants = max_tenants
-        self._locks: OrderedDict[uuid.UUID, asyncio.Lock] = OrderedDict()
+        self._lanes: OrderedDict[uuid.UUID, Lane] = OrderedDict()
 
-    def of(self, tenant_id: uuid.UUID) -> asyncio.Lock:
-        lock = self._locks.pop(tenant_id, None) or asyncio.Lock()
-        self._locks[tenant_id] = lock
-        if len(self._locks) > self.max_tenants:
-            idle = next((key for key, held in self._locks.items() if not held.locked()), None)
+    def of(self, tenant_id: uuid.UUID) -> Lane:
+        lane = self._lanes.pop(tenant_id, None) or Lane()
+        self._lanes[tenant_id] = lane
+        if len(self._lanes) > self.max_tenants:
+            idle = next((key for key, held in self._lanes.items() if not held.busy), None)
             if idle is not None and idle != tenant_id:
-                del self._locks[idle]
-        return lock
+                del self._lanes[idle]
+        return lane
 
 
 @dataclass(frozen=True)
@@ -168,15 +199,18 @@ class FloodGuard:
     async def arrival(
         self, session: AsyncSession, tenant_id: uuid.UUID, challenge: str, answer: str
     ) -> AsyncIterator[bool]:
-        """Admit a submission (``admit_submission``, the answer checked) for the block that registers it;
-        yields whether to mark it. A marked one waits for its tenant's lane, without holding a database
-        connection, and is committed before the next one's turn."""
+        """Admit a submission (``admit_submission``, the answer checked) for the block that registers it,
+        which is committed at its end; yields whether to mark it. A marked one waits for its turn in the
+        tenant's lane, without holding a database connection."""
         verdict = self.challenges.check(tenant_id, challenge, answer)
+        lane = self.lanes.of(tenant_id)
         if not await admit_submission(self.limiter, self.rules, tenant_id, verdict):
-            yield False
+            async with lane.verified_passing():
+                yield False
+                await session.commit()
             return
         await session.commit()  # hands the connection back while it waits
-        async with self.lanes.of(tenant_id):
+        async with lane.unverified_turn():
             yield True
             await session.commit()
 
