@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from meldpunt.intake import challenge as challenge_module
 from meldpunt.intake.challenge import Challenges, solve
+from meldpunt.intake.ratelimit import ATTEMPTS_PER_RECEIPT
+from meldpunt.intake.ratelimit import RECEIPT_ATTEMPTS_PER_TENANT as RECEIPT_ATTEMPTS
 from meldpunt.settings import Settings
 from tests.conftest import MakeTenant, TenantRef
 from tests.integration.intake.test_pages import HTML, VALID
@@ -220,3 +222,39 @@ async def test_a_reporting_point_of_a_dismisses_nothing_at_b(
         await connection.execute(text(f"SET LOCAL meldpunt.tenant_ids = '{{{b.id}}}'"))
         statuses = (await connection.execute(text("SELECT DISTINCT status FROM cases"))).scalars()
         assert list(statuses) == ["received"]
+
+
+async def test_a_flood_of_receipt_guesses_does_not_lock_a_real_reporter_out_of_their_inbox(
+    client, make_tenant: MakeTenant
+) -> None:
+    tenant = await make_tenant()
+    receipt = (await client.post(f"/api/v1/public/{tenant.slug}/submissions", json=REPORT)).json()["receipt"]
+    inbox = f"/api/v1/public/{tenant.slug}/inbox"
+    guesses = [
+        (await client.post(inbox, json={"receipt": f"{n:016d}"})).status_code for n in range(RECEIPT_ATTEMPTS + 1)
+    ]
+    assert guesses[-1] == 429  # the tenant's count is spent: attempts without a solved challenge wait
+    assert (await client.post(inbox, json={"receipt": receipt})).status_code == 429
+    opened = await client.post(inbox, json={"receipt": receipt}, headers=await solved_headers(client, tenant.slug))
+    assert opened.status_code == 200
+    page = await client.get(f"/m/{tenant.slug}/inbox", headers=HTML)
+    issued = re.search(r'name="challenge" value="([^"]+)" data-bits="(\d+)"', page.text)
+    assert issued and 'src="/static/challenge.js"' in page.text
+    proof = {"challenge": issued.group(1), "answer": solve(issued.group(1), int(issued.group(2)))}
+    inbox_page = await client.post(f"/m/{tenant.slug}/inbox", data={"receipt": receipt, **proof}, headers=HTML)
+    assert inbox_page.status_code == 200 and "Nog geen berichten." in inbox_page.text
+    assert inbox_page.text.count('name="challenge"') >= 2  # the inbox's own forms carry their challenges
+
+
+async def test_a_solved_challenge_does_not_lift_the_limit_per_receipt(client, make_tenant: MakeTenant) -> None:
+    tenant = await make_tenant()
+    inbox = f"/api/v1/public/{tenant.slug}/inbox"
+    statuses = [
+        (
+            await client.post(
+                inbox, json={"receipt": "1234 5678 1234 5678"}, headers=await solved_headers(client, tenant.slug)
+            )
+        ).status_code
+        for _ in range(ATTEMPTS_PER_RECEIPT + 2)
+    ]
+    assert statuses == [401] * ATTEMPTS_PER_RECEIPT + [429, 429]

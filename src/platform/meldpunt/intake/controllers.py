@@ -42,6 +42,11 @@ from meldpunt.intake.schemas import (
 from meldpunt.intake.uploads import read_posted_form
 from meldpunt.tenancy.services import find_public_tenant
 
+# A solved proof-of-work challenge (GetChallenge), optional on every public call that takes one: it marks a
+# submission as verified during a flood, and lets a receipt attempt skip the per-tenant count.
+ChallengeHeader = Annotated[str, HeaderParameter(name="meldpunt-challenge", required=False)]
+AnswerHeader = Annotated[str, HeaderParameter(name="meldpunt-answer", required=False)]
+
 
 @post("/api/v1/public/{tenant:str}/submissions", operation_id="Submit", tags=["public"], status_code=201)
 async def submit(
@@ -50,8 +55,8 @@ async def submit(
     flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
     data: JSONBody[SubmissionIn],
-    challenge: Annotated[str, HeaderParameter(name="meldpunt-challenge", required=False)] = "",
-    answer: Annotated[str, HeaderParameter(name="meldpunt-answer", required=False)] = "",
+    challenge: ChallengeHeader = "",
+    answer: AnswerHeader = "",
 ) -> SubmissionOut:
     """Register a report, signal or complaint. The receipt in the answer is shown once and never again.
     A solved challenge (``GetChallenge``) is optional: without one the report is accepted all the same, but
@@ -83,10 +88,12 @@ async def open_inbox(
     flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
     data: JSONBody[InboxIn],
+    challenge: ChallengeHeader = "",
+    answer: AnswerHeader = "",
 ) -> InboxOut:
     """The status, the messages and the files of the case that this receipt belongs to."""
     found, _ = await find_public_tenant(db, tenant)
-    case = await ratelimit.case_for_receipt_limited(db, flood_guard.limiter, found, data.receipt)
+    case = await ratelimit.case_for_receipt_limited(db, flood_guard, found, data.receipt, challenge, answer)
     messages = await services.inbox(db, keyring, found, case)
     files = await attachments.reporters_files(db, keyring, found.id, case)
     return InboxOut(
@@ -146,12 +153,14 @@ async def add_reporter_attachments(
     store: NamedDependency[ObjectStore],
     flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
+    challenge: ChallengeHeader = "",
+    answer: AnswerHeader = "",
 ) -> list[AttachmentOut]:
     """Add files to the case, as the reporter who holds the receipt. They are checked by content,
     photos lose their hidden data (location, camera), and everything is stored encrypted."""
     found, _ = await find_public_tenant(db, tenant)
     form = await read_posted_form(request)
-    case = await ratelimit.case_for_receipt_limited(db, flood_guard.limiter, found, form.get("receipt"))
+    case = await ratelimit.case_for_receipt_limited(db, flood_guard, found, form.get("receipt"), challenge, answer)
     checked = await attachments.check_uploads(form.files)
     if not checked:
         raise attachments.AttachmentRefused("empty", "-")
@@ -167,11 +176,13 @@ async def reveal_identity(
     flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
     data: JSONBody[RevealIn],
+    challenge: ChallengeHeader = "",
+    answer: AnswerHeader = "",
 ) -> None:
     """The reporter who reported anonymously with a receipt gives their name; the case becomes confidential
     (this cannot be undone)."""
     found, _ = await find_public_tenant(db, tenant)
-    case = await ratelimit.case_for_receipt_limited(db, flood_guard.limiter, found, data.receipt)
+    case = await ratelimit.case_for_receipt_limited(db, flood_guard, found, data.receipt, challenge, answer)
     await services.reveal_identity(db, keyring, found, case, data.identity)
 
 
@@ -183,10 +194,12 @@ async def withdraw_complaint(
     flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
     data: JSONBody[InboxIn],
+    challenge: ChallengeHeader = "",
+    answer: AnswerHeader = "",
 ) -> None:
     """Withdraw a complaint, as the complainant who holds the receipt, until it has been judged."""
     found, _ = await find_public_tenant(db, tenant)
-    case = await ratelimit.case_for_receipt_limited(db, flood_guard.limiter, found, data.receipt)
+    case = await ratelimit.case_for_receipt_limited(db, flood_guard, found, data.receipt, challenge, answer)
     await services.withdraw_complaint(db, found, case)
 
 
@@ -197,10 +210,12 @@ async def add_reporter_message(
     flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
     data: JSONBody[MessageIn],
+    challenge: ChallengeHeader = "",
+    answer: AnswerHeader = "",
 ) -> None:
     """Add information to the case, as the reporter who holds the receipt."""
     found, _ = await find_public_tenant(db, tenant)
-    case = await ratelimit.case_for_receipt_limited(db, flood_guard.limiter, found, data.receipt)
+    case = await ratelimit.case_for_receipt_limited(db, flood_guard, found, data.receipt, challenge, answer)
     await services.add_message(db, keyring, found, case, "reporter", data.text)
 
 

@@ -215,16 +215,23 @@ class FloodGuard:
             await session.commit()
 
 
-async def spend_receipt_attempt(limiter: Limiter, tenant_id: uuid.UUID, receipt: str) -> None:
-    """Per tenant first (before any costly hash), then per receipt (a keyed digest prefix, not the receipt)."""
-    if await limiter.spend(f"meldpunt:rl:receipt:{tenant_id}") > RECEIPT_ATTEMPTS_PER_TENANT:
+async def spend_receipt_attempt(
+    limiter: Limiter, tenant_id: uuid.UUID, receipt: str, *, verified: bool = False
+) -> None:
+    """Per tenant first (before any costly hash), then per receipt (a keyed digest prefix, not the receipt).
+    An attempt with a solved challenge skips the per-tenant count: a guesser then pays work per guess, and a
+    flood of guesses does not lock real reporters (whose page solves it) out of their inbox."""
+    if not verified and await limiter.spend(f"meldpunt:rl:receipt:{tenant_id}") > RECEIPT_ATTEMPTS_PER_TENANT:
         raise TooManyAttempts()
     digest = hashlib.sha256(tenant_id.bytes + receipt.encode()).hexdigest()[:12]
     if await limiter.spend(f"meldpunt:rl:receipt:{tenant_id}:{digest}") > ATTEMPTS_PER_RECEIPT:
         raise TooManyAttempts()
 
 
-async def case_for_receipt_limited(session: AsyncSession, limiter: Limiter, tenant: Tenant, typed: str) -> Case:
+async def case_for_receipt_limited(
+    session: AsyncSession, guard: FloodGuard, tenant: Tenant, typed: str, challenge: str = "", answer: str = ""
+) -> Case:
     """The case of a receipt, after the rate limits: every receipt log-in on the public side goes through here."""
-    await spend_receipt_attempt(limiter, tenant.id, normalise_receipt(typed))
+    verified = guard.challenges.check(tenant.id, challenge, answer) is Verdict.SOLVED
+    await spend_receipt_attempt(guard.limiter, tenant.id, normalise_receipt(typed), verified=verified)
     return await case_for_receipt(session, tenant, typed)

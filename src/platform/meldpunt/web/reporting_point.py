@@ -24,7 +24,7 @@ from meldpunt.errors import DomainError
 from meldpunt.intake import attachments, ratelimit, services
 from meldpunt.intake.attachments import MAX_REQUEST_BYTES, AttachmentRefused
 from meldpunt.intake.models import Case
-from meldpunt.intake.ratelimit import FloodGuard, Limiter
+from meldpunt.intake.ratelimit import FloodGuard
 from meldpunt.intake.schemas import Identity, SubmissionIn
 from meldpunt.intake.services import normalise_receipt
 from meldpunt.intake.uploads import PostedForm, read_posted_form
@@ -154,8 +154,18 @@ async def _form_page(
 ) -> Template:
     """The report form with a fresh proof-of-work challenge, which /static/challenge.js solves while the
     reporter writes (DESIGN §11); without the script the form is sent all the same."""
-    challenge, bits = await guard.new_challenge(found.id)
-    return render(request, found, "m/form.html", status_code, challenge=challenge, challenge_bits=bits, **context)
+    return render(request, found, "m/form.html", status_code, **await _challenges(guard, found), **context)
+
+
+async def _challenges(guard: FloodGuard, found: Tenant) -> dict[str, Any]:
+    """What a page needs for the challenge fields of its forms: each form gets its own (an answer works once)."""
+    bits = await ratelimit.challenge_bits(guard.limiter, guard.rules, found.id)
+    return {"challenge_bits": bits, "new_challenge": lambda: guard.challenges.issue(found.id, bits)}
+
+
+def _proof(form: Any) -> tuple[str, str]:
+    """The challenge and its answer as a form sent them (empty without the page's script)."""
+    return str(form.get("challenge") or ""), str(form.get("answer") or "")
 
 
 @get("/m/{tenant:str}/melden", include_in_schema=False)
@@ -273,6 +283,7 @@ async def _inbox_page(
     request: Request[Any, Any, Any],
     db: AsyncSession,
     keyring: Keyring,
+    guard: FloodGuard,
     found: Tenant,
     case: Case | None,
     receipt: str,
@@ -288,6 +299,7 @@ async def _inbox_page(
         "error": error,
         "notice": notice,
         "entered": entered or {},
+        **await _challenges(guard, found),
     }
     if case is not None:
         identity = await services.reporter_identity(db, keyring, found, case)
@@ -305,17 +317,26 @@ async def _open(
     request: Request[Any, Any, Any],
     db: AsyncSession,
     keyring: Keyring,
-    limiter: Limiter,
+    guard: FloodGuard,
     found: Tenant,
     receipt: str,
+    proof: tuple[str, str],
 ) -> Case | Template:
     """The case of this receipt, or the receipt form again with the reason it did not open."""
     try:
-        return await ratelimit.case_for_receipt_limited(db, limiter, found, receipt)
+        return await ratelimit.case_for_receipt_limited(db, guard, found, receipt, *proof)
     except DomainError as refused:
         language = _language(request, found)
         return await _inbox_page(
-            request, db, keyring, found, None, "", status_code=refused.status, error=error_text(refused, language)
+            request,
+            db,
+            keyring,
+            guard,
+            found,
+            None,
+            "",
+            status_code=refused.status,
+            error=error_text(refused, language),
         )
 
 
@@ -324,10 +345,11 @@ async def inbox_form(
     request: Request[Any, Any, Any],
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
 ) -> Template:
     found, _ = await find_public_tenant(db, tenant)
-    return await _inbox_page(request, db, keyring, found, None, "")
+    return await _inbox_page(request, db, keyring, flood_guard, found, None, "")
 
 
 @post("/m/{tenant:str}/inbox", include_in_schema=False, status_code=200)
@@ -339,11 +361,12 @@ async def inbox_open(
     tenant: FromPath[str],
 ) -> Template:
     found, _ = await find_public_tenant(db, tenant)
-    receipt = str((await request.form()).get("receipt", ""))
-    case = await _open(request, db, keyring, flood_guard.limiter, found, receipt)
+    form = await request.form()
+    receipt = str(form.get("receipt", ""))
+    case = await _open(request, db, keyring, flood_guard, found, receipt, _proof(form))
     if isinstance(case, Template):
         return case
-    return await _inbox_page(request, db, keyring, found, case, receipt)
+    return await _inbox_page(request, db, keyring, flood_guard, found, case, receipt)
 
 
 @post(
@@ -366,14 +389,23 @@ async def inbox_message(
     texts = TEXTS[language]
     form = await read_posted_form(request)
     receipt, text = form.get("receipt"), form.get("text").strip()
-    case = await _open(request, db, keyring, flood_guard.limiter, found, receipt)
+    case = await _open(request, db, keyring, flood_guard, found, receipt, _proof(form))
     if isinstance(case, Template):
         return case
 
     async def again(error: str) -> Template:
         assert isinstance(case, Case)
         return await _inbox_page(
-            request, db, keyring, found, case, receipt, status_code=400, error=error, entered={"text": text}
+            request,
+            db,
+            keyring,
+            flood_guard,
+            found,
+            case,
+            receipt,
+            status_code=400,
+            error=error,
+            entered={"text": text},
         )
 
     if len(text) > 10_000 or not (text or form.files):
@@ -389,7 +421,7 @@ async def inbox_message(
         if not text:
             await services.tell_reporting_point(db, found, case)
     notice = texts["message_sent"] if text else texts["files_sent"]
-    return await _inbox_page(request, db, keyring, found, case, receipt, notice=notice)
+    return await _inbox_page(request, db, keyring, flood_guard, found, case, receipt, notice=notice)
 
 
 @dataclass(frozen=True)
@@ -399,6 +431,7 @@ class _Visit:
     request: Request[Any, Any, Any]
     db: AsyncSession
     keyring: Keyring
+    guard: FloodGuard
     found: Tenant
     receipt: str
     case: Case
@@ -409,7 +442,15 @@ class _Visit:
 
     async def page(self, status_code: int = 200, **context: Any) -> Template:
         return await _inbox_page(
-            self.request, self.db, self.keyring, self.found, self.case, self.receipt, status_code=status_code, **context
+            self.request,
+            self.db,
+            self.keyring,
+            self.guard,
+            self.found,
+            self.case,
+            self.receipt,
+            status_code=status_code,
+            **context,
         )
 
     async def refused(self, refused: DomainError, entered: dict[str, str] | None = None) -> Template:
@@ -417,11 +458,12 @@ class _Visit:
 
 
 async def _visit(
-    request: Request[Any, Any, Any], db: AsyncSession, keyring: Keyring, limiter: Limiter, slug: str, receipt: str
+    request: Request[Any, Any, Any], db: AsyncSession, keyring: Keyring, guard: FloodGuard, slug: str, form: Any
 ) -> _Visit | Template:
     found, _ = await find_public_tenant(db, slug)
-    case = await _open(request, db, keyring, limiter, found, receipt)
-    return case if isinstance(case, Template) else _Visit(request, db, keyring, found, receipt, case)
+    receipt = str(form.get("receipt", ""))
+    case = await _open(request, db, keyring, guard, found, receipt, _proof(form))
+    return case if isinstance(case, Template) else _Visit(request, db, keyring, guard, found, receipt, case)
 
 
 @post("/m/{tenant:str}/inbox/naam", include_in_schema=False, status_code=200)
@@ -435,7 +477,7 @@ async def inbox_reveal(
     """The reporter gives their name after all."""
     form = await request.form()
     entered = {"name": str(form.get("name", "")).strip(), "contact": str(form.get("contact", "")).strip()}
-    visit = await _visit(request, db, keyring, flood_guard.limiter, tenant, str(form.get("receipt", "")))
+    visit = await _visit(request, db, keyring, flood_guard, tenant, form)
     if isinstance(visit, Template):
         return visit
     try:
@@ -459,7 +501,7 @@ async def inbox_withdraw(
 ) -> Template:
     """The complainant withdraws their complaint (asked to confirm with a tick, no script needed)."""
     form = await request.form()
-    visit = await _visit(request, db, keyring, flood_guard.limiter, tenant, str(form.get("receipt", "")))
+    visit = await _visit(request, db, keyring, flood_guard, tenant, form)
     if isinstance(visit, Template):
         return visit
     if form.get("confirm") != "yes":

@@ -3,12 +3,9 @@
 // asked number of zero bits. Nothing leaves the page but the answer; without this script the form works.
 (function () {
   "use strict";
-  var challenge = document.querySelector("input[name=challenge][data-bits]");
-  var answer = document.querySelector("input[name=answer]");
-  if (!challenge || !answer || !window.crypto || !window.crypto.subtle || !window.TextEncoder) {
+  if (!window.crypto || !window.crypto.subtle || !window.TextEncoder) {
     return;
   }
-  var bits = parseInt(challenge.getAttribute("data-bits"), 10) || 0;
   var encoder = new TextEncoder();
 
   function zeroBits(bytes) {
@@ -26,7 +23,8 @@
     return count;
   }
 
-  async function solve() {
+  async function solve(challenge, answer) {
+    var bits = parseInt(challenge.getAttribute("data-bits"), 10) || 0;
     for (var n = 0; ; n++) {
       var digest = await window.crypto.subtle.digest("SHA-256", encoder.encode(challenge.value + ":" + n));
       if (zeroBits(new Uint8Array(digest)) >= bits) {
@@ -36,5 +34,16 @@
     }
   }
 
-  solve();
+  // Each form has its own challenge (an answer works once); they are solved one after the other.
+  async function solveAll() {
+    var challenges = document.querySelectorAll("input[name=challenge][data-bits]");
+    for (var i = 0; i < challenges.length; i++) {
+      var answer = challenges[i].form && challenges[i].form.querySelector("input[name=answer]");
+      if (answer) {
+        await solve(challenges[i], answer);
+      }
+    }
+  }
+
+  solveAll();
 })();
