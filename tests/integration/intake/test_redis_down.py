@@ -128,3 +128,5 @@ async def test_with_redis_killed_professionals_are_asked_to_sign_in_later_not_gi
     assert api.status_code == 503 and api.json()["type"].endswith("/sessions-unavailable")
     page = await app_on_own_redis.get(f"/app/t/{tenant.slug}/meldingen", headers=HTML)
     assert page.status_code == 503 and "opnieuw inloggen" in page.text
+    signed_out = await app_on_own_redis.post("/auth/logout", follow_redirects=False)
+    assert signed_out.status_code == 303 and 'mp_session=""' in signed_out.headers["set-cookie"]
