@@ -258,3 +258,17 @@ async def test_a_solved_challenge_does_not_lift_the_limit_per_receipt(client, ma
         for _ in range(ATTEMPTS_PER_RECEIPT + 2)
     ]
     assert statuses == [401] * ATTEMPTS_PER_RECEIPT + [429, 429]
+
+
+async def test_an_answer_used_at_one_replica_counts_as_reused_at_another(
+    flood_client, settings: Settings, make_tenant: MakeTenant, app_engine: AsyncEngine
+) -> None:
+    tenant = await make_tenant()
+    tuned = msgspec.structs.replace(settings, secret_key=SECRET, flood_submissions_per_minute=5, challenge_bits=4)
+    async with watched_client(tuned) as other_replica:
+        await flood(flood_client, tenant.slug, 5)
+        headers = await solved_headers(flood_client, tenant.slug)
+        url = f"/api/v1/public/{tenant.slug}/submissions"
+        assert (await flood_client.post(url, json=QUICK, headers=headers)).status_code == 201
+        assert (await other_replica.post(url, json=QUICK, headers=headers)).status_code == 201
+    assert (await marks(app_engine, tenant))[5:] == [False, True]

@@ -10,7 +10,7 @@ import math
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -19,7 +19,7 @@ import structlog
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meldpunt.intake.challenge import Challenges, Verdict
+from meldpunt.intake.challenge import CHALLENGE_SECONDS, Challenges, Verdict
 from meldpunt.intake.errors import TooManyAttempts, TooManySubmissions
 from meldpunt.intake.models import Case
 from meldpunt.intake.services import case_for_receipt, normalise_receipt
@@ -70,18 +70,13 @@ class Limiter:
         self.fallback = fallback or BoundedCounter()
         self._redis_again_at = 0.0
 
-    async def _in_redis(self, key: str, window: int, spend: bool) -> int | None:
+    async def _in_redis(self, call: Callable[[aioredis.Redis], Awaitable[int]]) -> int | None:
+        """``call``'s answer, or None when Redis fails or takes longer than ``REDIS_TIMEOUT_SECONDS``."""
         if time.monotonic() < self._redis_again_at:
             return None
         try:
             async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
-                if not spend:
-                    raw = await self.redis.get(key)
-                    return int(raw) if raw is not None else 0
-                count = int(await self.redis.incr(key))
-                if count == 1:
-                    await self.redis.expire(key, window)
-                return count
+                return await call(self.redis)
         except (RedisError, OSError, TimeoutError) as error:
             self._redis_again_at = time.monotonic() + REDIS_PAUSE_SECONDS
             log.warning("ratelimit.redis_unavailable", error=type(error).__name__, fallback="in-process")
@@ -89,12 +84,32 @@ class Limiter:
 
     async def spend(self, key: str, window: int = WINDOW_SECONDS) -> int:
         """Count one more in this window; the count so far."""
-        counted = await self._in_redis(key, window, spend=True)
+
+        async def incr(redis: aioredis.Redis) -> int:
+            count = int(await redis.incr(key))
+            if count == 1:
+                await redis.expire(key, window)
+            return count
+
+        counted = await self._in_redis(incr)
         return counted if counted is not None else self.fallback.incr(key, window, time.time())
 
     async def peek(self, key: str) -> int:
-        counted = await self._in_redis(key, 0, spend=False)
+        async def get(redis: aioredis.Redis) -> int:
+            raw = await redis.get(key)
+            return int(raw) if raw is not None else 0
+
+        counted = await self._in_redis(get)
         return counted if counted is not None else self.fallback.peek(key, time.time())
+
+    async def first_claim(self, key: str, seconds: int) -> bool:
+        """Whether nobody claimed ``key`` before, on any replica (SET NX in Redis). True when Redis does not
+        answer: the caller keeps its own record in this process, and the fallback counter is not filled."""
+
+        async def claim(redis: aioredis.Redis) -> int:
+            return 1 if await redis.set(key, b"1", nx=True, ex=seconds) else 0
+
+        return await self._in_redis(claim) != 0
 
 
 @dataclass(frozen=True)
@@ -195,6 +210,15 @@ class FloodGuard:
         bits = await challenge_bits(self.limiter, self.rules, tenant_id)
         return self.challenges.issue(tenant_id, bits), bits
 
+    async def verdict(self, tenant_id: uuid.UUID, challenge: str, answer: str) -> Verdict:
+        """``Challenges.check``, and an answer used on another replica counts as reused too."""
+        verdict = self.challenges.check(tenant_id, challenge, answer)
+        if verdict is Verdict.SOLVED:
+            key = "meldpunt:challenge:" + hashlib.sha256(challenge.encode()).hexdigest()[:32]
+            if not await self.limiter.first_claim(key, CHALLENGE_SECONDS):
+                return Verdict.REUSED
+        return verdict
+
     @asynccontextmanager
     async def arrival(
         self, session: AsyncSession, tenant_id: uuid.UUID, challenge: str, answer: str
@@ -202,7 +226,7 @@ class FloodGuard:
         """Admit a submission (``admit_submission``, the answer checked) for the block that registers it,
         which is committed at its end; yields whether to mark it. A marked one waits for its turn in the
         tenant's lane, without holding a database connection."""
-        verdict = self.challenges.check(tenant_id, challenge, answer)
+        verdict = await self.verdict(tenant_id, challenge, answer)
         lane = self.lanes.of(tenant_id)
         if not await admit_submission(self.limiter, self.rules, tenant_id, verdict):
             async with lane.verified_passing():
@@ -232,6 +256,6 @@ async def case_for_receipt_limited(
     session: AsyncSession, guard: FloodGuard, tenant: Tenant, typed: str, challenge: str = "", answer: str = ""
 ) -> Case:
     """The case of a receipt, after the rate limits: every receipt log-in on the public side goes through here."""
-    verified = guard.challenges.check(tenant.id, challenge, answer) is Verdict.SOLVED
+    verified = await guard.verdict(tenant.id, challenge, answer) is Verdict.SOLVED
     await spend_receipt_attempt(guard.limiter, tenant.id, normalise_receipt(typed), verified=verified)
     return await case_for_receipt(session, tenant, typed)
