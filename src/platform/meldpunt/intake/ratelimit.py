@@ -147,32 +147,32 @@ async def admit_submission(limiter: Limiter, rules: FloodRules, tenant_id: uuid.
 
 
 class Lane:
-    """One tenant's lane: a flood's unverified submissions go one at a time, and only while no verified one
-    is being registered there, so a real reporter waits for at most the one already under way."""
+    """One tenant's lane: marked submissions (a flood's unverified ones) go one at a time, and only while no
+    unmarked one is being registered there, so a real reporter waits for at most the one already under way."""
 
     def __init__(self) -> None:
         self.turn = asyncio.Lock()
-        self.verified = 0
+        self.unmarked = 0
         self.clear = asyncio.Event()
         self.clear.set()
 
     @property
     def busy(self) -> bool:
-        return self.turn.locked() or self.verified > 0
+        return self.turn.locked() or self.unmarked > 0
 
     @asynccontextmanager
-    async def verified_passing(self) -> AsyncIterator[None]:
-        self.verified += 1
+    async def unmarked_passing(self) -> AsyncIterator[None]:
+        self.unmarked += 1
         self.clear.clear()
         try:
             yield
         finally:
-            self.verified -= 1
-            if not self.verified:
+            self.unmarked -= 1
+            if not self.unmarked:
                 self.clear.set()
 
     @asynccontextmanager
-    async def unverified_turn(self) -> AsyncIterator[None]:
+    async def marked_turn(self) -> AsyncIterator[None]:
         async with self.turn:
             await self.clear.wait()
             yield
@@ -229,12 +229,12 @@ class FloodGuard:
         verdict = await self.verdict(tenant_id, challenge, answer)
         lane = self.lanes.of(tenant_id)
         if not await admit_submission(self.limiter, self.rules, tenant_id, verdict):
-            async with lane.verified_passing():
+            async with lane.unmarked_passing():
                 yield False
                 await session.commit()
             return
         await session.commit()  # hands the connection back while it waits
-        async with lane.unverified_turn():
+        async with lane.marked_turn():
             yield True
             await session.commit()
 
