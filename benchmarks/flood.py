@@ -65,6 +65,7 @@ FORM = {
     "wishes": "listening_ear",
 }
 JUNK = {**REPORT, "category": "unclear", "narrative": "x"}  # the flood's; the real reporter's category differs
+ALONE_SECONDS = 3.0
 CHALLENGE_FIELD = re.compile(r'name="challenge" value="([^"]+)" data-bits="(\d+)"')
 
 
@@ -193,7 +194,7 @@ class Reporter:
 
 
 async def flood(
-    base: str, slug: str, seconds: float, limit: int, concurrency: int, stop: asyncio.Event
+    base: str, slug: str, seconds: float, limit: int, concurrency: int, stop: asyncio.Event, accepted_at: list[float]
 ) -> Counter[int]:
     """One client, ``concurrency`` connections, API submissions without a solution, as fast as answered."""
     statuses: Counter[int] = Counter()
@@ -205,6 +206,8 @@ async def flood(
             while not stop.is_set() and time.monotonic() < ends and sum(statuses.values()) < limit:
                 response = await client.post(f"/api/v1/public/{slug}/submissions", json=JUNK)
                 statuses[response.status_code] += 1
+                if response.status_code == 201:
+                    accepted_at.append(time.monotonic())
 
         await asyncio.gather(*(one_connection() for _ in range(concurrency)))
     return statuses
@@ -237,7 +240,8 @@ async def run(arguments: argparse.Namespace, superuser_url: str, directory: Path
     flooded: dict[str, list[float]] = {"form": [], "api": []}
     solving: dict[str, list[float]] = {"idle": [], "flood": []}
     statuses: Counter[int] = Counter()
-    flood_seconds = 0.0
+    flood_seconds = alone_seconds = 0.0
+    alone_accepted = 0
     try:
         reporter = Reporter(base, slug)
         await reporter.rounds(2)  # warm-up
@@ -250,10 +254,13 @@ async def run(arguments: argparse.Namespace, superuser_url: str, directory: Path
             solving["idle"] += reporter.solving
             stop = asyncio.Event()
             started = time.monotonic()
+            accepted_at: list[float] = []
             flooding = asyncio.create_task(
-                flood(base, slug, arguments.seconds, arguments.max, arguments.concurrency, stop)
+                flood(base, slug, arguments.seconds, arguments.max, arguments.concurrency, stop, accepted_at)
             )
-            await asyncio.sleep(1)  # the flood is under way, the challenge has got harder
+            await asyncio.sleep(ALONE_SECONDS)  # the flood alone; the challenge gets harder
+            alone_accepted += sum(1 for at in accepted_at if at <= started + ALONE_SECONDS)
+            alone_seconds += ALONE_SECONDS
             reporter.solving.clear()
             form, api = await reporter.rounds(arguments.rounds)
             flooded["form"] += form
@@ -280,6 +287,7 @@ async def run(arguments: argparse.Namespace, superuser_url: str, directory: Path
         "flood_statuses": dict(statuses),
         "flood_seconds": flood_seconds,
         "flood_accepted_per_second": statuses.get(201, 0) / flood_seconds,
+        "flood_alone_accepted_per_second": alone_accepted / alone_seconds,
         "flood_marked": marks[0],
         "real_submissions": 2 * arguments.rounds * 2 * arguments.phases + 4,
         "real_submissions_marked": marks[1],
@@ -291,7 +299,8 @@ async def run(arguments: argparse.Namespace, superuser_url: str, directory: Path
 def report(result: dict[str, Any]) -> None:
     print(
         f"flood: {result['flood_sent']} sent by one client in {result['flood_seconds']:.1f} s, "
-        f"statuses {result['flood_statuses']}, accepted {result['flood_accepted_per_second']:.1f}/s, "
+        f"statuses {result['flood_statuses']}, accepted {result['flood_accepted_per_second']:.1f}/s "
+        f"({result['flood_alone_accepted_per_second']:.1f}/s while no real reporter sends; theirs go first), "
         f"{result['flood_marked']} marked for bulk dismissal"
     )
     for kind, name in (("form", "form"), ("api", "API ")):
