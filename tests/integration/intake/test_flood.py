@@ -272,3 +272,17 @@ async def test_an_answer_used_at_one_replica_counts_as_reused_at_another(
         assert (await flood_client.post(url, json=QUICK, headers=headers)).status_code == 201
         assert (await other_replica.post(url, json=QUICK, headers=headers)).status_code == 201
     assert (await marks(app_engine, tenant))[5:] == [False, True]
+
+
+async def test_a_flood_does_not_fill_the_reporting_points_mailbox(
+    flood_client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    tenant = await make_tenant()
+    await reporting_point(app_engine, settings, tenant, tenant)
+    await flood(flood_client, tenant.slug, 25)  # 5 unmarked, 20 marked
+    async with app_engine.begin() as connection:
+        await connection.execute(text(f"SET LOCAL meldpunt.tenant_ids = '{{{tenant.id}}}'"))
+        queued = (
+            await connection.execute(text("SELECT count(*) FROM notifications WHERE kind = 'intake.new_submission'"))
+        ).scalar()
+    assert queued in (6, 7)  # one per unmarked submission, one for the flood's hour (two if the hour turned)

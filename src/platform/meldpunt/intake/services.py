@@ -169,6 +169,8 @@ async def register_submission(
         anonymity=submission.anonymity,
         flood_marked=flood_marked,
     )
+    # A flood's marked submissions are told once an hour, not once each: a flood must not fill the mailbox.
+    arrival = f"flood:{now:%Y%m%d%H}" if flood_marked else str(case_id)
     for account in await _reporting_point_accounts(session, tenant):
         await notifications.notify(
             session,
@@ -176,7 +178,7 @@ async def register_submission(
             account,
             "intake.new_submission",
             {"count": 1},
-            dedup_key=f"intake.new_submission:{case_id}:{account[1]}",
+            dedup_key=f"intake.new_submission:{arrival}:{account[1]}",
         )
     return Registered(case, receipt, acknowledge_by)
 
