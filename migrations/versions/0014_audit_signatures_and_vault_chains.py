@@ -13,7 +13,7 @@ role (they stay in the chain for verify). Downgrading drops the vault chains' en
 room for them).
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from meldpunt.db.rls import TENANT_PREDICATE
 from meldpunt.settings import APP_ROLE, OWNER_ROLE
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

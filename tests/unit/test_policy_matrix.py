@@ -18,6 +18,7 @@ ALLOWED: dict[str, set[str]] = {
     "intake.list": {"reporting_point"},
     "intake.read": {"reporting_point"},
     "intake.reply": {"reporting_point"},
+    "intake.dismiss": {"reporting_point"},
     "vault.use": {"adviser"},
     "signals.read": {"reporting_point", "tenant_admin"},
     "case.route": {"reporting_point"},

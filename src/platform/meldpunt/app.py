@@ -40,6 +40,7 @@ from meldpunt.identity.errors import NotSignedIn
 from meldpunt.identity.oidc import OidcClient
 from meldpunt.identity.sessions import SessionStore
 from meldpunt.intake.controllers import ROUTES as intake_routes
+from meldpunt.intake.ratelimit import FloodGuard
 from meldpunt.settings import Settings, load_settings
 from meldpunt.tenancy.controllers import get_public_tenant
 from meldpunt.vault.controllers import ROUTES as vault_routes
@@ -89,6 +90,11 @@ def provide_store(state: State) -> ObjectStore:
 def provide_redis(state: State) -> aioredis.Redis:
     client: aioredis.Redis = state.resources.redis
     return client
+
+
+def provide_flood_guard(state: State) -> FloodGuard:
+    guard: FloodGuard = state.resources.flood_guard
+    return guard
 
 
 def provide_keyring(state: State) -> Keyring:
@@ -204,6 +210,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "actor": Provide(provide_actor),
             "redis": Provide(provide_redis, sync_to_thread=False),
             "keyring": Provide(provide_keyring, sync_to_thread=False),
+            "flood_guard": Provide(provide_flood_guard, sync_to_thread=False),
             "store": Provide(provide_store, sync_to_thread=False),
         },
         middleware=[request_context_middleware],

@@ -75,7 +75,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     session_idle_minutes: Annotated[int, msgspec.Meta(ge=1, le=24 * 60)] = 30
     session_absolute_hours: Annotated[int, msgspec.Meta(ge=1, le=72)] = 10
     demo_identity_provider: bool = False
-    # Signs CSRF tokens; the same on every replica. Required in production; elsewhere random per process.
+    # A flood (DESIGN §11): above this many submissions a minute at one tenant, those without a solved
+    # challenge are marked for bulk dismissal and the challenge gets harder; above the hourly cap (which
+    # protects storage) a submission is refused with 429.
+    flood_submissions_per_minute: Positive = 30
+    submissions_per_tenant_hour: Positive = 3000
+    challenge_bits: Annotated[int, msgspec.Meta(ge=0, le=24)] = 12
+    challenge_max_bits: Annotated[int, msgspec.Meta(ge=0, le=28)] = 20
+    # Signs CSRF tokens and the public side's challenges; the same on every replica. Required in production;
+    # elsewhere random per process.
     secret_key: str = ""
 
     def masked(self) -> dict[str, Any]:
@@ -167,6 +175,8 @@ def _check_urls(settings: Settings) -> list[str]:
         problems.append(f"{ENV_PREFIX}REDIS_URL: must start with 'redis://', 'rediss://' or 'unix://'")
     if settings.env == "production" and len(settings.secret_key) < 32:
         problems.append(f"{ENV_PREFIX}SECRET_KEY: production needs a random secret of at least 32 characters")
+    if settings.challenge_max_bits < settings.challenge_bits:
+        problems.append(f"{ENV_PREFIX}CHALLENGE_MAX_BITS: must be at least MELDPUNT_CHALLENGE_BITS")
     if settings.demo_identity_provider and settings.env != "demo":
         problems.append(
             f"{ENV_PREFIX}DEMO_IDENTITY_PROVIDER: the built-in demo sign-in exists only in MELDPUNT_ENV=demo"

@@ -19,7 +19,7 @@ from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
 from meldpunt.db.context import vault_context
 from meldpunt.identity import services
-from meldpunt.identity.errors import NotSignedIn
+from meldpunt.identity.errors import NotSignedIn, SessionsUnavailable
 from meldpunt.identity.models import GrantSource
 from meldpunt.identity.oidc import OidcClient, PendingSignIn, SignInFailed
 from meldpunt.identity.policy import Actor
@@ -112,7 +112,10 @@ async def sign_out(
     request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], sessions: NamedDependency[SessionStore]
 ) -> Redirect:
     token = request.cookies.get(SESSION_COOKIE)
-    session = await sessions.load(token)
+    try:
+        session = await sessions.load(token)
+    except SessionsUnavailable:
+        session = None  # Redis is down: the record expires on its own; the cookie goes now all the same
     if session is not None:
         await services.record_sign_out(db, session.account_tenant_id, session.account_id)
     await sessions.end(token)

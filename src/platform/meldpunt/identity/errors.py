@@ -14,6 +14,20 @@ class NotSignedIn(DomainError):
         super().__init__("Meld u eerst aan.")
 
 
+class SessionsUnavailable(DomainError):
+    """The session store (Redis) does not answer (DESIGN §13): professionals sign in again once it is back."""
+
+    status = 503
+    slug = "sessions-unavailable"
+    title = "Aanmelden lukt even niet"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Aanmelden lukt op dit moment niet. Probeer het over een paar minuten opnieuw; u moet dan misschien "
+            "opnieuw inloggen. Melders kunnen intussen gewoon melden."
+        )
+
+
 class Forbidden(DomainError):
     """The account has no grant that allows this action here. Also used when a tenant is not the caller's:
     the answer is the same whether the tenant exists or not."""

@@ -38,6 +38,7 @@ class Action(enum.StrEnum):
     INTAKE_LIST = "intake.list"  # see that submissions arrived (kind, category, dates; no content)
     INTAKE_READ = "intake.read"  # open one: narrative and messages (audited)
     INTAKE_REPLY = "intake.reply"  # answer the reporter in the two-way channel
+    INTAKE_DISMISS = "intake.dismiss"  # dismiss in bulk what a flood left unverified (DESIGN §11)
     VAULT_USE = "vault.use"  # the adviser's own vault: consultations, notes, consent ledger, signals, drafts
     SIGNALS_READ = "signals.read"  # the anonymised signals advisers sent to the organisation
     CASE_ROUTE = "case.route"  # classify and route a case (seed-000 §2.2)
@@ -62,6 +63,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.INTAKE_LIST: frozenset({Role.REPORTING_POINT}),
     Action.INTAKE_READ: frozenset({Role.REPORTING_POINT}),
     Action.INTAKE_REPLY: frozenset({Role.REPORTING_POINT}),
+    # DESIGN §11: who receives the submissions sorts out a flood's junk; nobody else sees the list.
+    Action.INTAKE_DISMISS: frozenset({Role.REPORTING_POINT}),
     # seed-000 §1.3 and Implications B.9: only the adviser works in an adviser's vault (and the database
     # adds: only their own vault); no administrator, panel member or reporting point.
     Action.VAULT_USE: frozenset({Role.ADVISER}),

@@ -9,11 +9,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
-import redis.asyncio as aioredis
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,8 +24,12 @@ from meldpunt.identity import services as identity
 from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action
 from meldpunt.intake import attachments, ratelimit, services
+from meldpunt.intake.ratelimit import FloodGuard
 from meldpunt.intake.schemas import (
     AttachmentOut,
+    ChallengeOut,
+    DismissalIn,
+    DismissalOut,
     Identity,
     InboxIn,
     InboxOut,
@@ -39,19 +42,28 @@ from meldpunt.intake.schemas import (
 from meldpunt.intake.uploads import read_posted_form
 from meldpunt.tenancy.services import find_public_tenant
 
+# A solved proof-of-work challenge (GetChallenge), optional on every public call that takes one: it marks a
+# submission as verified during a flood, and lets a receipt attempt skip the per-tenant count.
+ChallengeHeader = Annotated[str, HeaderParameter(name="meldpunt-challenge", required=False)]
+AnswerHeader = Annotated[str, HeaderParameter(name="meldpunt-answer", required=False)]
+
 
 @post("/api/v1/public/{tenant:str}/submissions", operation_id="Submit", tags=["public"], status_code=201)
 async def submit(
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
-    redis: NamedDependency[aioredis.Redis],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
     data: JSONBody[SubmissionIn],
+    challenge: ChallengeHeader = "",
+    answer: AnswerHeader = "",
 ) -> SubmissionOut:
-    """Register a report, signal or complaint. The receipt in the answer is shown once and never again."""
+    """Register a report, signal or complaint. The receipt in the answer is shown once and never again.
+    A solved challenge (``GetChallenge``) is optional: without one the report is accepted all the same, but
+    during a flood it is marked as unverified. Refused (429) only above the tenant's cap."""
     found, _ = await find_public_tenant(db, tenant)
-    await ratelimit.spend_submission(redis, found.id)
-    registered = await services.register_submission(db, keyring, found, data)
+    async with flood_guard.arrival(db, found.id, challenge, answer) as marked:
+        registered = await services.register_submission(db, keyring, found, data, flood_marked=marked)
     return SubmissionOut(
         registered.case.kind,
         services.format_receipt(registered.receipt) if registered.receipt else None,
@@ -59,17 +71,29 @@ async def submit(
     )
 
 
+@get("/api/v1/public/{tenant:str}/challenge", operation_id="GetChallenge", tags=["public"])
+async def get_challenge(
+    db: NamedDependency[AsyncSession], flood_guard: NamedDependency[FloodGuard], tenant: FromPath[str]
+) -> ChallengeOut:
+    """A proof-of-work challenge for one submission; harder while the reporting point is flooded."""
+    found, _ = await find_public_tenant(db, tenant)
+    challenge, bits = await flood_guard.new_challenge(found.id)
+    return ChallengeOut(challenge=challenge, bits=bits)
+
+
 @post("/api/v1/public/{tenant:str}/inbox", operation_id="OpenInbox", tags=["public"], status_code=200)
 async def open_inbox(
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
-    redis: NamedDependency[aioredis.Redis],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
     data: JSONBody[InboxIn],
+    challenge: ChallengeHeader = "",
+    answer: AnswerHeader = "",
 ) -> InboxOut:
     """The status, the messages and the files of the case that this receipt belongs to."""
     found, _ = await find_public_tenant(db, tenant)
-    case = await ratelimit.case_for_receipt_limited(db, redis, found, data.receipt)
+    case = await ratelimit.case_for_receipt_limited(db, flood_guard, found, data.receipt, challenge, answer)
     messages = await services.inbox(db, keyring, found, case)
     files = await attachments.reporters_files(db, keyring, found.id, case)
     return InboxOut(
@@ -127,14 +151,16 @@ async def add_reporter_attachments(
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
     store: NamedDependency[ObjectStore],
-    redis: NamedDependency[aioredis.Redis],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
+    challenge: ChallengeHeader = "",
+    answer: AnswerHeader = "",
 ) -> list[AttachmentOut]:
     """Add files to the case, as the reporter who holds the receipt. They are checked by content,
     photos lose their hidden data (location, camera), and everything is stored encrypted."""
     found, _ = await find_public_tenant(db, tenant)
     form = await read_posted_form(request)
-    case = await ratelimit.case_for_receipt_limited(db, redis, found, form.get("receipt"))
+    case = await ratelimit.case_for_receipt_limited(db, flood_guard, found, form.get("receipt"), challenge, answer)
     checked = await attachments.check_uploads(form.files)
     if not checked:
         raise attachments.AttachmentRefused("empty", "-")
@@ -147,14 +173,16 @@ async def add_reporter_attachments(
 async def reveal_identity(
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
-    redis: NamedDependency[aioredis.Redis],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
     data: JSONBody[RevealIn],
+    challenge: ChallengeHeader = "",
+    answer: AnswerHeader = "",
 ) -> None:
     """The reporter who reported anonymously with a receipt gives their name; the case becomes confidential
     (this cannot be undone)."""
     found, _ = await find_public_tenant(db, tenant)
-    case = await ratelimit.case_for_receipt_limited(db, redis, found, data.receipt)
+    case = await ratelimit.case_for_receipt_limited(db, flood_guard, found, data.receipt, challenge, answer)
     await services.reveal_identity(db, keyring, found, case, data.identity)
 
 
@@ -163,13 +191,15 @@ async def reveal_identity(
 )
 async def withdraw_complaint(
     db: NamedDependency[AsyncSession],
-    redis: NamedDependency[aioredis.Redis],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
     data: JSONBody[InboxIn],
+    challenge: ChallengeHeader = "",
+    answer: AnswerHeader = "",
 ) -> None:
     """Withdraw a complaint, as the complainant who holds the receipt, until it has been judged."""
     found, _ = await find_public_tenant(db, tenant)
-    case = await ratelimit.case_for_receipt_limited(db, redis, found, data.receipt)
+    case = await ratelimit.case_for_receipt_limited(db, flood_guard, found, data.receipt, challenge, answer)
     await services.withdraw_complaint(db, found, case)
 
 
@@ -177,13 +207,15 @@ async def withdraw_complaint(
 async def add_reporter_message(
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
-    redis: NamedDependency[aioredis.Redis],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
     data: JSONBody[MessageIn],
+    challenge: ChallengeHeader = "",
+    answer: AnswerHeader = "",
 ) -> None:
     """Add information to the case, as the reporter who holds the receipt."""
     found, _ = await find_public_tenant(db, tenant)
-    case = await ratelimit.case_for_receipt_limited(db, redis, found, data.receipt)
+    case = await ratelimit.case_for_receipt_limited(db, flood_guard, found, data.receipt, challenge, answer)
     await services.add_message(db, keyring, found, case, "reporter", data.text)
 
 
@@ -197,6 +229,7 @@ class SubmissionSummaryOut(msgspec.Struct, frozen=True):
     received_at: datetime
     acknowledge_by: datetime | None
     acknowledged: bool
+    flood_marked: bool = False  # arrived during a flood without a solved challenge
 
 
 class SubmissionDetailOut(msgspec.Struct, frozen=True):
@@ -240,9 +273,26 @@ async def list_all_submissions(
             s.case.created_at,
             s.acknowledge_by,
             s.acknowledged,
+            flood_marked=s.case.flood_marked,
         )
         for s in await services.list_submissions(db, list(reachable))
     ]
+
+
+@post(
+    "/api/v1/t/{tenant:str}/submissions/dismissals",
+    operation_id="DismissMarkedSubmissions",
+    tags=["reporting point"],
+    status_code=200,
+)
+async def dismiss_marked_submissions(
+    db: NamedDependency[AsyncSession], actor: NamedDependency[Actor], tenant: FromPath[str], data: JSONBody[DismissalIn]
+) -> DismissalOut:
+    """Dismiss submissions marked as arrived during a flood (the chosen ones, or all in a period); only
+    marked ones nobody handled yet. They leave the list; each dismissal is audited."""
+    found = await identity.tenant_acting_in(db, actor, Action.INTAKE_DISMISS, tenant)
+    dismissed = await services.dismiss_marked(db, AuditActor.account(actor.account_id), found, data)
+    return DismissalOut(dismissed=len(dismissed))
 
 
 @get("/api/v1/t/{tenant:str}/submissions/{case_id:uuid}", operation_id="ReadSubmission", tags=["reporting point"])
@@ -320,12 +370,14 @@ async def reply_to_reporter(
 
 ROUTES = (
     submit,
+    get_challenge,
     open_inbox,
     add_reporter_message,
     add_reporter_attachments,
     reveal_identity,
     withdraw_complaint,
     list_all_submissions,
+    dismiss_marked_submissions,
     read_submission,
     download_attachment,
     reply_to_reporter,

@@ -45,6 +45,38 @@ class TooManyAttempts(DomainError):
         super().__init__("Er zijn te veel pogingen gedaan. Wacht een paar minuten en probeer het dan opnieuw.")
 
 
+class TooManySubmissions(DomainError):
+    """Above the per-tenant cap that protects storage (DESIGN §11); far above any real day's reports."""
+
+    status = 429
+    slug = "too-many-submissions"
+    title = "Even wachten"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Dit meldpunt krijgt op dit moment uitzonderlijk veel berichten. Er is niets verstuurd; probeer "
+            "het over een uur opnieuw."
+        )
+
+
+class NothingChosen(DomainError):
+    status = 400
+    slug = "nothing-chosen"
+    title = "Niets gekozen"
+
+    def __init__(self) -> None:
+        super().__init__("Kies de meldingen die u wilt wegzetten, of een periode.")
+
+
+class BadDismissal(DomainError):
+    status = 400
+    slug = "bad-dismissal"
+    title = "Onjuiste keuze"
+
+    def __init__(self) -> None:
+        super().__init__("Deze keuze of periode kennen we niet. Vink berichten aan of vul twee datums in.")
+
+
 class CaseNotFound(NotFound):
     slug = "case-not-found"
     title = "Onbekende melding"

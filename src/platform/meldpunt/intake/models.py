@@ -47,6 +47,8 @@ class Case(TenantScoped, Base):
     sealed_grounds: Mapped[bytes | None] = mapped_column(LargeBinary)  # intake.grounds; set for every case
     receipt_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     route: Mapped[str | None] = mapped_column(String(32))  # set by routing (cases.services.route_case)
+    # Arrived during a flood without a solved challenge (DESIGN §11): the reporting point may dismiss it in bulk.
+    flood_marked: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -124,3 +124,23 @@ class InboxOut(msgspec.Struct, frozen=True):
 class RevealIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     receipt: Receipt
     identity: Identity
+
+
+class DismissalIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """Which marked submissions to dismiss: the chosen ones, or all received in a period (dates inclusive)."""
+
+    case_ids: Annotated[list[uuid.UUID], msgspec.Meta(max_length=10_000)] = []
+    received_from: date | None = None
+    received_until: date | None = None
+
+
+class DismissalOut(msgspec.Struct, frozen=True, kw_only=True):
+    dismissed: int
+
+
+class ChallengeOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A proof-of-work challenge: find a decimal ``answer`` so that SHA-256 of ``challenge:answer`` starts with
+    ``bits`` zero bits, and send both with the submission (headers ``Meldpunt-Challenge``, ``Meldpunt-Answer``)."""
+
+    challenge: str
+    bits: int

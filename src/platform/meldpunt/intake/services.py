@@ -12,13 +12,14 @@ import os
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import anyio
 import msgspec
 from argon2.low_level import Type, hash_secret_raw
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
@@ -38,16 +39,19 @@ from meldpunt.intake.errors import (
     ComplaintNeedsName,
     IdentityMismatch,
     NoChannelBack,
+    NothingChosen,
     ReceiptNotRecognised,
 )
 from meldpunt.intake.grounds import case_attributes, seal_grounds, stored_attributes
 from meldpunt.intake.models import Case, CaseMessage, Deadline, ReceiptSalt
-from meldpunt.intake.schemas import Identity, SubmissionIn
+from meldpunt.intake.schemas import DismissalIn, Identity, SubmissionIn
 from meldpunt.notifications import services as notifications
 from meldpunt.retention import services as retention
 from meldpunt.retention.models import DestroyedCase
 from meldpunt.tenancy.models import Tenant
 
+DISMISSED = "dismissed"  # junk from a flood, dismissed in bulk by the reporting point (dismiss_marked)
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ACKNOWLEDGE_DAYS = 7  # the Wbk's acknowledgement term (DESIGN §7), the floor for every tenant
 
 
@@ -112,10 +116,11 @@ def _check(submission: SubmissionIn) -> None:
 
 
 async def register_submission(
-    session: AsyncSession, keyring: Keyring, tenant: Tenant, submission: SubmissionIn
+    session: AsyncSession, keyring: Keyring, tenant: Tenant, submission: SubmissionIn, *, flood_marked: bool = False
 ) -> Registered:
     """Register a report, signal or complaint; create its acknowledgement deadline; tell the reporting
-    point that something arrived (never what)."""
+    point that something arrived (never what). ``flood_marked``: it arrived during a flood without a solved
+    challenge (intake/ratelimit.py), so the reporting point may dismiss it in bulk."""
     _check(submission)
     await tenant_context(session, [tenant.id])
     case_id = uuid.uuid4()
@@ -142,6 +147,7 @@ async def register_submission(
         else None,
         sealed_grounds=seal_grounds(material, tenant.id, case_id, submission.attributes.discrimination_grounds),
         receipt_hash=await hash_receipt(session, tenant.id, receipt) if receipt else None,
+        flood_marked=flood_marked,
     )
     session.add(case)
     await session.flush()
@@ -167,7 +173,10 @@ async def register_submission(
         case_id,
         kind=submission.kind,
         anonymity=submission.anonymity,
+        flood_marked=flood_marked,
     )
+    # A flood's marked submissions are told once an hour, not once each: a flood must not fill the mailbox.
+    arrival = f"flood:{now:%Y%m%d%H}" if flood_marked else str(case_id)
     for account in await _reporting_point_accounts(session, tenant):
         await notifications.notify(
             session,
@@ -175,7 +184,7 @@ async def register_submission(
             account,
             "intake.new_submission",
             {"count": 1},
-            dedup_key=f"intake.new_submission:{case_id}:{account[1]}",
+            dedup_key=f"intake.new_submission:{arrival}:{account[1]}",
         )
     return Registered(case, receipt, acknowledge_by)
 
@@ -383,7 +392,7 @@ async def list_submissions(session: AsyncSession, tenant_ids: list[uuid.UUID]) -
             Deadline,
             (Deadline.tenant_id == Case.tenant_id) & (Deadline.case_id == Case.id) & (Deadline.kind == "acknowledge"),
         )
-        .where(Case.tenant_id.in_(tenant_ids), not_destroyed())
+        .where(Case.tenant_id.in_(tenant_ids), not_destroyed(), Case.status != DISMISSED)
         .order_by(Case.created_at.desc())
     )
     return [
@@ -395,6 +404,43 @@ async def list_submissions(session: AsyncSession, tenant_ids: list[uuid.UUID]) -
 def not_destroyed() -> ColumnElement[bool]:
     """A case whose destruction has not begun (its rows stay until the purge's last step)."""
     return ~exists().where(DestroyedCase.tenant_id == Case.tenant_id, DestroyedCase.case_id == Case.id)
+
+
+async def dismiss_marked(
+    session: AsyncSession, actor: audit.AuditActor, tenant: Tenant, choice: DismissalIn
+) -> list[uuid.UUID]:
+    """Dismiss submissions that arrived during a flood without a solved challenge (DESIGN §11): the chosen
+    ones, or every one received in the period. Only marked ones that nobody has handled yet (status still
+    received): a real case cannot be swept away with the junk. Their deadlines close; each is audited."""
+    if not choice.case_ids and choice.received_from is None and choice.received_until is None:
+        raise NothingChosen()
+    await tenant_context(session, [tenant.id])
+    query = select(Case).where(Case.tenant_id == tenant.id, Case.flood_marked, Case.status == "received")
+    if choice.case_ids:
+        query = query.where(Case.id.in_(choice.case_ids))
+    if choice.received_from is not None:
+        query = query.where(Case.created_at >= _start_of(choice.received_from))
+    if choice.received_until is not None:
+        query = query.where(Case.created_at < _start_of(choice.received_until) + timedelta(days=1))
+    cases = list((await session.execute(query.with_for_update())).scalars())
+    now = datetime.now(UTC)
+    for case in cases:
+        case.status = DISMISSED
+        await audit.record(session, tenant.id, actor, "intake.dismissed", "case", case.id, reason="flood")
+    if cases:
+        await session.execute(
+            update(Deadline)
+            .where(
+                Deadline.tenant_id == tenant.id, Deadline.case_id.in_([c.id for c in cases]), Deadline.met_at.is_(None)
+            )
+            .values(met_at=now)
+        )
+    return [case.id for case in cases]
+
+
+def _start_of(day: date) -> datetime:
+    # The organisation's days are Dutch days (the pages show dates in Europe/Amsterdam).
+    return datetime.combine(day, time.min, tzinfo=AMSTERDAM)
 
 
 async def find_case(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -> Case:

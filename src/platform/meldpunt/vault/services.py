@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import msgspec
-import redis.asyncio as aioredis
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -594,11 +593,11 @@ async def open_draft(
 
 
 async def open_draft_limited(
-    session: AsyncSession, redis: aioredis.Redis, keyring: Keyring, tenant: Tenant, typed: str
+    session: AsyncSession, limiter: ratelimit.Limiter, keyring: Keyring, tenant: Tenant, typed: str
 ) -> tuple[ReportDraft, SubmissionIn]:
     """``open_draft`` after the rate limits of receipts: every draft code the public side tries goes through
     here."""
-    await ratelimit.spend_receipt_attempt(redis, tenant.id, "draft:" + normalise_receipt(typed))
+    await ratelimit.spend_receipt_attempt(limiter, tenant.id, "draft:" + normalise_receipt(typed))
     return await open_draft(session, keyring, tenant, typed)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
@@ -25,6 +26,8 @@ from meldpunt.identity.roles import Action, Role
 from meldpunt.identity.services import load_actor
 from meldpunt.identity.sessions import SESSION_COOKIE, SessionStore
 from meldpunt.intake import services as intake
+from meldpunt.intake.errors import BadDismissal
+from meldpunt.intake.schemas import DismissalIn
 from meldpunt.retention import services as retention
 from meldpunt.tenancy.models import Tenant
 from meldpunt.web.i18n import context_for, in_language, language_of
@@ -230,8 +233,33 @@ async def submissions_page(
             "statuses": CASE_NAMES[language(request)]["statuses"],
             "submissions": await intake.list_submissions(db, [found.id]),
             "destroyed": await retention.destroyed_cases(db, [found.id]),
+            "may_dismiss": may(actor, Action.INTAKE_DISMISS, tenant),
+            "dismissed": request.query_params.get("weggezet"),
         },
     )
+
+
+@post("/app/t/{tenant:str}/meldingen/wegzetten", include_in_schema=False, status_code=303)
+async def submissions_dismiss(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+) -> Redirect:
+    """Dismiss what a flood left unverified: the ticked ones, or every marked one from a period (DESIGN §11)."""
+    found = await identity.tenant_acting_in(db, actor, Action.INTAKE_DISMISS, tenant)
+    form = await request.form()
+    chosen: dict[str, Any] = (
+        {"received_from": form.get("received_from") or None, "received_until": form.get("received_until") or None}
+        if form.get("scope") == "period"
+        else {"case_ids": form.getall("case_id")}
+    )
+    try:
+        choice = msgspec.convert(chosen, DismissalIn, strict=False)
+    except msgspec.ValidationError as error:
+        raise BadDismissal() from error
+    dismissed = await intake.dismiss_marked(db, AuditActor.account(actor.account_id), found, choice)
+    return Redirect(same_language(request, f"/app/t/{tenant}/meldingen?weggezet={len(dismissed)}"), status_code=303)
 
 
 @get("/app/t/{tenant:str}/meldingen/{case_id:uuid}", include_in_schema=False)
@@ -302,6 +330,7 @@ ROUTES = (
     grants_end,
     audit_page,
     submissions_page,
+    submissions_dismiss,
     submission_page,
     submission_attachment,
     submission_reply,

@@ -38,6 +38,18 @@ WORDS: dict[str, dict[str, str]] = {
         "destroyed_heading": "Vernietigd",
         "destroyed_on": "Vernietigd op",
         "destroyed_under": "Volgens",
+        "flood_marked": "tijdens een golf binnengekomen, niet bevestigd",
+        "flood_explained": "Berichten met een markering kwamen binnen toen er uitzonderlijk veel tegelijk "
+        "binnenkwamen, zonder dat de browser van de afzender de controle had gedaan. Vaak is dat rommel. Zet "
+        "de gekozen berichten weg, of alle gemarkeerde uit een periode; ze verdwijnen dan uit deze lijst. Alleen "
+        "gemarkeerde berichten die nog niemand heeft opgepakt worden weggezet, en elk wegzetten komt in het "
+        "auditlogboek.",
+        "dismiss_chosen": "Zet de aangevinkte berichten weg",
+        "dismiss_period": "Zet alle gemarkeerde berichten uit deze periode weg",
+        "received_from": "Binnengekomen vanaf",
+        "received_until": "tot en met",
+        "choose_for_dismissal": "kiezen om weg te zetten",
+        "dismissed_count": "Weggezet:",
         "reporter_named": "Melder",
         "reachable_via": "bereikbaar via",
         "complaint_withdrawn": "De melder heeft deze klacht ingetrokken.",
@@ -256,6 +268,17 @@ WORDS: dict[str, dict[str, str]] = {
         "destroyed_heading": "Destroyed",
         "destroyed_on": "Destroyed on",
         "destroyed_under": "Under",
+        "flood_marked": "arrived during a flood, not verified",
+        "flood_explained": "Marked messages arrived when an exceptional number came in at once, without the "
+        "sender's browser doing the check. That is often junk. Dismiss the chosen messages, or every marked one "
+        "from a period; they then leave this list. Only marked messages that nobody has taken up are dismissed, "
+        "and every dismissal goes into the audit log.",
+        "dismiss_chosen": "Dismiss the ticked messages",
+        "dismiss_period": "Dismiss every marked message from this period",
+        "received_from": "Received from",
+        "received_until": "up to and including",
+        "choose_for_dismissal": "choose to dismiss",
+        "dismissed_count": "Dismissed:",
         "reporter_named": "Reporter",
         "reachable_via": "reachable via",
         "complaint_withdrawn": "The reporter has withdrawn this complaint.",
@@ -579,6 +602,7 @@ CASE_NAMES: dict[str, dict[str, dict[str, str]]] = {
             "decided": "Keuze gemaakt",
             "withdrawn": "Ingetrokken",
             "closed": "Afgesloten",
+            "dismissed": "Weggezet (golf van berichten)",
         },
     },
     "en": {
@@ -693,6 +717,7 @@ CASE_NAMES: dict[str, dict[str, dict[str, str]]] = {
             "decided": "Choice made",
             "withdrawn": "Withdrawn",
             "closed": "Closed",
+            "dismissed": "Dismissed (flood of messages)",
         },
     },
 }

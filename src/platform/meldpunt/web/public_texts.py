@@ -407,6 +407,8 @@ STATUS: dict[str, dict[str, str]] = {
         "withdrawn": "ingetrokken",
         "judged": "er is een oordeel gegeven",
         "closed": "afgesloten",
+        "dismissed": "weggezet: het bericht kwam binnen tijdens een golf van berichten en is niet behandeld. "
+        "Ging het wel echt ergens over? Meld het dan opnieuw.",
     },
     "en": {
         "received": "received: the reporting point is looking at it",
@@ -416,6 +418,8 @@ STATUS: dict[str, dict[str, str]] = {
         "withdrawn": "withdrawn",
         "judged": "a judgement has been given",
         "closed": "closed",
+        "dismissed": "set aside: it arrived during a flood of messages and was not handled. Was it real? Then "
+        "please report again.",
     },
 }
 
@@ -428,6 +432,8 @@ ERRORS_EN: dict[str, str] = {
     "identity-not-wanted": "You chose anonymous: then leave your name and contact details empty.",
     "receipt-not-recognised": "We do not know this code at this reporting point. Check the 16 digits and try again.",
     "too-many-attempts": "Too many attempts have been made. Please wait a few minutes and try again.",
+    "too-many-submissions": "This reporting point is receiving an exceptional number of messages right now. "
+    "Nothing was sent; please try again in an hour.",
     "already-known": "The reporting point already knows your name for this report.",
     "withdraw-not-complaint": "Only a complaint can be withdrawn. A report stays registered.",
     "withdraw-already": "You have already withdrawn this complaint.",

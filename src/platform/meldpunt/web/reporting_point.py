@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-import redis.asyncio as aioredis
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -25,6 +24,7 @@ from meldpunt.errors import DomainError
 from meldpunt.intake import attachments, ratelimit, services
 from meldpunt.intake.attachments import MAX_REQUEST_BYTES, AttachmentRefused
 from meldpunt.intake.models import Case
+from meldpunt.intake.ratelimit import FloodGuard
 from meldpunt.intake.schemas import Identity, SubmissionIn
 from meldpunt.intake.services import normalise_receipt
 from meldpunt.intake.uploads import PostedForm, read_posted_form
@@ -149,15 +149,37 @@ async def reporting_point_home(
     )
 
 
+async def _form_page(
+    request: Request[Any, Any, Any], found: Tenant, guard: FloodGuard, status_code: int = 200, **context: Any
+) -> Template:
+    """The report form with a fresh proof-of-work challenge, which /static/challenge.js solves while the
+    reporter writes (DESIGN §11); without the script the form is sent all the same."""
+    return render(request, found, "m/form.html", status_code, **await _challenges(guard, found), **context)
+
+
+async def _challenges(guard: FloodGuard, found: Tenant) -> dict[str, Any]:
+    """What a page needs for the challenge fields of its forms: each form gets its own (an answer works once)."""
+    bits = await ratelimit.challenge_bits(guard.limiter, guard.rules, found.id)
+    return {"challenge_bits": bits, "new_challenge": lambda: guard.challenges.issue(found.id, bits)}
+
+
+def _proof(form: Any) -> tuple[str, str]:
+    """The challenge and its answer as a form sent them (empty without the page's script)."""
+    return str(form.get("challenge") or ""), str(form.get("answer") or "")
+
+
 @get("/m/{tenant:str}/melden", include_in_schema=False)
 async def report_form(
-    request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], tenant: FromPath[str]
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    flood_guard: NamedDependency[FloodGuard],
+    tenant: FromPath[str],
 ) -> Template:
     found, _ = await find_public_tenant(db, tenant)
     kind = {"klacht": "complaint", "signaal": "signal"}.get(request.query_params.get("soort", ""), "report")
     anonymity = "confidential" if kind == "complaint" else "anonymous_with_contact"
     entered: dict[str, Any] = {"kind": kind, "anonymity": anonymity, **{name: [] for name in MULTIPLE}}
-    return render(request, found, "m/form.html", entered=entered, errors={}, files_lost=False, draft_code=None)
+    return await _form_page(request, found, flood_guard, entered=entered, errors={}, files_lost=False, draft_code=None)
 
 
 @post("/m/{tenant:str}/melden", include_in_schema=False, status_code=200, request_max_body_size=MAX_REQUEST_BYTES)
@@ -166,7 +188,7 @@ async def report_submit(
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
     store: NamedDependency[ObjectStore],
-    redis: NamedDependency[aioredis.Redis],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
 ) -> Template:
     found, _ = await find_public_tenant(db, tenant)
@@ -176,11 +198,11 @@ async def report_submit(
 
     draft_code = form.get("concept")
 
-    def again(errors: dict[str, str], status_code: int) -> Template:
-        return render(
+    async def again(errors: dict[str, str], status_code: int) -> Template:
+        return await _form_page(
             request,
             found,
-            "m/form.html",
+            flood_guard,
             status_code,
             entered=entered,
             errors=errors,
@@ -193,24 +215,24 @@ async def report_submit(
         submission = _submission(entered)
     except msgspec.ValidationError as error:
         field = _field_of(error)
-        return again({field: texts[FIELD_MESSAGE.get(field, "choose_answer")]}, 400)
+        return await again({field: texts[FIELD_MESSAGE.get(field, "choose_answer")]}, 400)
     try:
         checked = await attachments.check_uploads(form.files)
     except AttachmentRefused as refused:
-        return again({"attachments": error_text(refused, language)}, 400)
+        return await again({"attachments": error_text(refused, language)}, 400)
     try:
-        await ratelimit.spend_submission(redis, found.id)
-        draft = None
-        if draft_code:
-            draft, _ = await vault.open_draft_limited(db, redis, keyring, found, draft_code)
-        registered = await services.register_submission(db, keyring, found, submission)
-        await attachments.attach(db, keyring, store, found.id, registered.case, checked)
-        if draft is not None:
-            await vault.use_draft(db, keyring, draft)
+        async with flood_guard.arrival(db, found.id, form.get("challenge"), form.get("answer")) as marked:
+            draft = None
+            if draft_code:
+                draft, _ = await vault.open_draft_limited(db, flood_guard.limiter, keyring, found, draft_code)
+            registered = await services.register_submission(db, keyring, found, submission, flood_marked=marked)
+            await attachments.attach(db, keyring, store, found.id, registered.case, checked)
+            if draft is not None:
+                await vault.use_draft(db, keyring, draft)
     except DomainError as error:
         await db.rollback()  # nothing of it is kept; the tenant row is read again for the page
         found, _ = await find_public_tenant(db, tenant)
-        return again({ERROR_FIELD.get(error.slug, "form"): error_text(error, language)}, error.status)
+        return await again({ERROR_FIELD.get(error.slug, "form"): error_text(error, language)}, error.status)
     return render(
         request,
         found,
@@ -235,21 +257,21 @@ async def draft_open(
     request: Request[Any, Any, Any],
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
-    redis: NamedDependency[aioredis.Redis],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
 ) -> Template:
     """A report the reporter prepared with their adviser, in the form, to check, change and send."""
     found, _ = await find_public_tenant(db, tenant)
     code = str((await request.form()).get("code", ""))
     try:
-        _, submission = await vault.open_draft_limited(db, redis, keyring, found, code)
+        _, submission = await vault.open_draft_limited(db, flood_guard.limiter, keyring, found, code)
     except DomainError as refused:
         language = _language(request, found)
         return render(request, found, "m/draft.html", refused.status, error=error_text(refused, language))
-    return render(
+    return await _form_page(
         request,
         found,
-        "m/form.html",
+        flood_guard,
         entered=_entered_from(submission),
         errors={},
         files_lost=False,
@@ -261,6 +283,7 @@ async def _inbox_page(
     request: Request[Any, Any, Any],
     db: AsyncSession,
     keyring: Keyring,
+    guard: FloodGuard,
     found: Tenant,
     case: Case | None,
     receipt: str,
@@ -276,6 +299,7 @@ async def _inbox_page(
         "error": error,
         "notice": notice,
         "entered": entered or {},
+        **await _challenges(guard, found),
     }
     if case is not None:
         identity = await services.reporter_identity(db, keyring, found, case)
@@ -293,17 +317,26 @@ async def _open(
     request: Request[Any, Any, Any],
     db: AsyncSession,
     keyring: Keyring,
-    redis: aioredis.Redis,
+    guard: FloodGuard,
     found: Tenant,
     receipt: str,
+    proof: tuple[str, str],
 ) -> Case | Template:
     """The case of this receipt, or the receipt form again with the reason it did not open."""
     try:
-        return await ratelimit.case_for_receipt_limited(db, redis, found, receipt)
+        return await ratelimit.case_for_receipt_limited(db, guard, found, receipt, *proof)
     except DomainError as refused:
         language = _language(request, found)
         return await _inbox_page(
-            request, db, keyring, found, None, "", status_code=refused.status, error=error_text(refused, language)
+            request,
+            db,
+            keyring,
+            guard,
+            found,
+            None,
+            "",
+            status_code=refused.status,
+            error=error_text(refused, language),
         )
 
 
@@ -312,10 +345,11 @@ async def inbox_form(
     request: Request[Any, Any, Any],
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
 ) -> Template:
     found, _ = await find_public_tenant(db, tenant)
-    return await _inbox_page(request, db, keyring, found, None, "")
+    return await _inbox_page(request, db, keyring, flood_guard, found, None, "")
 
 
 @post("/m/{tenant:str}/inbox", include_in_schema=False, status_code=200)
@@ -323,15 +357,16 @@ async def inbox_open(
     request: Request[Any, Any, Any],
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
-    redis: NamedDependency[aioredis.Redis],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
 ) -> Template:
     found, _ = await find_public_tenant(db, tenant)
-    receipt = str((await request.form()).get("receipt", ""))
-    case = await _open(request, db, keyring, redis, found, receipt)
+    form = await request.form()
+    receipt = str(form.get("receipt", ""))
+    case = await _open(request, db, keyring, flood_guard, found, receipt, _proof(form))
     if isinstance(case, Template):
         return case
-    return await _inbox_page(request, db, keyring, found, case, receipt)
+    return await _inbox_page(request, db, keyring, flood_guard, found, case, receipt)
 
 
 @post(
@@ -345,7 +380,7 @@ async def inbox_message(
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
     store: NamedDependency[ObjectStore],
-    redis: NamedDependency[aioredis.Redis],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
 ) -> Template:
     """A message, files, or both, from the reporter."""
@@ -354,14 +389,23 @@ async def inbox_message(
     texts = TEXTS[language]
     form = await read_posted_form(request)
     receipt, text = form.get("receipt"), form.get("text").strip()
-    case = await _open(request, db, keyring, redis, found, receipt)
+    case = await _open(request, db, keyring, flood_guard, found, receipt, _proof(form))
     if isinstance(case, Template):
         return case
 
     async def again(error: str) -> Template:
         assert isinstance(case, Case)
         return await _inbox_page(
-            request, db, keyring, found, case, receipt, status_code=400, error=error, entered={"text": text}
+            request,
+            db,
+            keyring,
+            flood_guard,
+            found,
+            case,
+            receipt,
+            status_code=400,
+            error=error,
+            entered={"text": text},
         )
 
     if len(text) > 10_000 or not (text or form.files):
@@ -377,7 +421,7 @@ async def inbox_message(
         if not text:
             await services.tell_reporting_point(db, found, case)
     notice = texts["message_sent"] if text else texts["files_sent"]
-    return await _inbox_page(request, db, keyring, found, case, receipt, notice=notice)
+    return await _inbox_page(request, db, keyring, flood_guard, found, case, receipt, notice=notice)
 
 
 @dataclass(frozen=True)
@@ -387,6 +431,7 @@ class _Visit:
     request: Request[Any, Any, Any]
     db: AsyncSession
     keyring: Keyring
+    guard: FloodGuard
     found: Tenant
     receipt: str
     case: Case
@@ -397,7 +442,15 @@ class _Visit:
 
     async def page(self, status_code: int = 200, **context: Any) -> Template:
         return await _inbox_page(
-            self.request, self.db, self.keyring, self.found, self.case, self.receipt, status_code=status_code, **context
+            self.request,
+            self.db,
+            self.keyring,
+            self.guard,
+            self.found,
+            self.case,
+            self.receipt,
+            status_code=status_code,
+            **context,
         )
 
     async def refused(self, refused: DomainError, entered: dict[str, str] | None = None) -> Template:
@@ -405,11 +458,12 @@ class _Visit:
 
 
 async def _visit(
-    request: Request[Any, Any, Any], db: AsyncSession, keyring: Keyring, redis: aioredis.Redis, slug: str, receipt: str
+    request: Request[Any, Any, Any], db: AsyncSession, keyring: Keyring, guard: FloodGuard, slug: str, form: Any
 ) -> _Visit | Template:
     found, _ = await find_public_tenant(db, slug)
-    case = await _open(request, db, keyring, redis, found, receipt)
-    return case if isinstance(case, Template) else _Visit(request, db, keyring, found, receipt, case)
+    receipt = str(form.get("receipt", ""))
+    case = await _open(request, db, keyring, guard, found, receipt, _proof(form))
+    return case if isinstance(case, Template) else _Visit(request, db, keyring, guard, found, receipt, case)
 
 
 @post("/m/{tenant:str}/inbox/naam", include_in_schema=False, status_code=200)
@@ -417,13 +471,13 @@ async def inbox_reveal(
     request: Request[Any, Any, Any],
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
-    redis: NamedDependency[aioredis.Redis],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
 ) -> Template:
     """The reporter gives their name after all."""
     form = await request.form()
     entered = {"name": str(form.get("name", "")).strip(), "contact": str(form.get("contact", "")).strip()}
-    visit = await _visit(request, db, keyring, redis, tenant, str(form.get("receipt", "")))
+    visit = await _visit(request, db, keyring, flood_guard, tenant, form)
     if isinstance(visit, Template):
         return visit
     try:
@@ -442,12 +496,12 @@ async def inbox_withdraw(
     request: Request[Any, Any, Any],
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
-    redis: NamedDependency[aioredis.Redis],
+    flood_guard: NamedDependency[FloodGuard],
     tenant: FromPath[str],
 ) -> Template:
     """The complainant withdraws their complaint (asked to confirm with a tick, no script needed)."""
     form = await request.form()
-    visit = await _visit(request, db, keyring, redis, tenant, str(form.get("receipt", "")))
+    visit = await _visit(request, db, keyring, flood_guard, tenant, form)
     if isinstance(visit, Template):
         return visit
     if form.get("confirm") != "yes":
