@@ -165,6 +165,13 @@ async def test_a_destroyed_case_says_when_and_under_which_policy_to_reporter_and
     assert "Vernietigd" in cases.text and str(case_id) not in cases.text
     assert (await client.get(f"/api/v1/t/{tenant.slug}/cases/{case_id}/process")).status_code == 410
 
+    # A decision maker of the same member who never sat at the case learns nothing of it, not even its end.
+    client.cookies.clear()
+    await as_professional(client, await reporting_point(app_engine, settings, tenant, tenant, role=Role.DECISION_MAKER))
+    for address in (f"/api/v1/t/{tenant.slug}/cases/{case_id}/process", f"/app/t/{tenant.slug}/zaken/{case_id}"):
+        refused = await client.get(address, headers=HTML)
+        assert refused.status_code in (403, 404) and said not in refused.text and "vernietigd" not in refused.text
+
     client.cookies.clear()
     inbox = await client.post(f"/api/v1/public/{tenant.slug}/inbox", json={"receipt": receipt})
     assert inbox.status_code == 410 and said in inbox.json()["detail"]

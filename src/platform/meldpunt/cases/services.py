@@ -57,6 +57,7 @@ from meldpunt.identity.roles import Role
 from meldpunt.intake import services as intake
 from meldpunt.intake.models import Case, Deadline
 from meldpunt.notifications import services as notifications
+from meldpunt.retention.services import CaseDestroyed
 from meldpunt.tenancy.models import Tenant
 
 Who = tuple[uuid.UUID, uuid.UUID]  # (account tenant, account id)
@@ -447,8 +448,15 @@ async def may_see_process(
     session: AsyncSession, tenant: Tenant, case_id: uuid.UUID, who: Who, reporting_point: bool
 ) -> PanelMember | None:
     """The reporting point sees every case's process here; panel members only the cases they sit at.
-    Returns the viewer's seat at the case (None for a reporting point without one)."""
-    seat = await seat_of(session, await intake.find_case(session, tenant, case_id), who)
+    Returns the viewer's seat at the case (None for a reporting point without one). That a case was
+    destroyed, and when, is told only to the reporting point: its seats are gone with it."""
+    try:
+        case = await intake.find_case(session, tenant, case_id)
+    except CaseDestroyed:
+        if not reporting_point:
+            raise NotOnThePanel() from None
+        raise
+    seat = await seat_of(session, case, who)
     if seat is None and not reporting_point:
         raise NotOnThePanel()
     return seat
