@@ -45,6 +45,7 @@ from meldpunt.tenancy.controllers import get_public_tenant
 from meldpunt.vault.controllers import ROUTES as vault_routes
 from meldpunt.web.case_pages import ROUTES as case_page_routes
 from meldpunt.web.health import PROBLEM_JSON, live, ready
+from meldpunt.web.hostile_input import refuse_hostile_input
 from meldpunt.web.i18n import context_for, language_of
 from meldpunt.web.middleware import request_context_middleware
 from meldpunt.web.pages import ROUTES as page_routes
@@ -206,7 +207,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "keyring": Provide(provide_keyring, sync_to_thread=False),
             "store": Provide(provide_store, sync_to_thread=False),
         },
-        middleware=[request_context_middleware],
+        middleware=[request_context_middleware, refuse_hostile_input],
         plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],
         exception_handlers={DomainError: domain_error, Exception: unexpected_error},
         on_startup=[open_resources],
