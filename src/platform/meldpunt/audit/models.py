@@ -13,6 +13,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from meldpunt.db.base import Base
 
+# The largest bigint: no entry's seq is higher, so a page "before" it is bounded there (a larger one is refused).
+MAX_SEQ = 2**63 - 1
+
 
 class AuditEntry(Base):
     __tablename__ = "audit_entries"
