@@ -1,8 +1,8 @@
 """Refuses, before any handler or the database sees it, input that no honest client sends.
 
 A NUL byte in the path, the query or a text of a JSON or form body (PostgreSQL cannot store it in text),
-a lone surrogate, a JSON body that is not UTF-8 or is nested deeper than any of our schemas: a clear
-400 here, never a 500 further in. It only reads: nothing of the request is logged or kept.
+a lone surrogate, a JSON body that is malformed, not UTF-8 or nested deeper than any of our schemas: a
+clear 400 here, never a 500 further in. It only reads: nothing of the request is logged or kept.
 """
 
 from __future__ import annotations
@@ -67,18 +67,20 @@ def check_json_value(document: Any) -> None:
 
 
 def check_json_body(body: bytes) -> None:
-    """A JSON body that is UTF-8 and decodes within our bounds. Malformed JSON is left to the route's own
-    validation, which names what is wrong."""
+    """A JSON body that is UTF-8 and decodes within our bounds. Whether it fits the route's schema is the
+    route's own validation, which names the field."""
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
         raise RefusedInput("De JSON is geen geldige UTF-8-tekst.") from None
+    if not body.strip():
+        return  # no body at all: the route says whether it needs one
     try:
         document = msgspec.json.decode(body)
     except RecursionError:
         raise RefusedInput(f"De JSON is te diep genest (meer dan {MAX_JSON_DEPTH} niveaus).") from None
-    except msgspec.DecodeError:
-        return
+    except msgspec.DecodeError as error:  # also a lone surrogate, which msgspec calls "truncated"
+        raise RefusedInput(f"De JSON kan niet worden gelezen ({error}).") from None
     check_json_value(document)
 
 
