@@ -44,7 +44,7 @@ from meldpunt.settings import Settings, load_settings
 from meldpunt.tenancy.controllers import get_public_tenant
 from meldpunt.vault.controllers import ROUTES as vault_routes
 from meldpunt.web.case_pages import ROUTES as case_page_routes
-from meldpunt.web.client_errors import FriendlyClientErrors
+from meldpunt.web.client_errors import ClientErrors
 from meldpunt.web.health import PROBLEM_JSON, live, ready
 from meldpunt.web.hostile_input import refuse_hostile_input
 from meldpunt.web.i18n import context_for, language_of
@@ -211,7 +211,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[request_context_middleware, refuse_hostile_input],
         plugins=[
             ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True)),
-            FriendlyClientErrors(error_page, wants_html),
+            ClientErrors(error_page, wants_html),
         ],
         exception_handlers={DomainError: domain_error, Exception: unexpected_error},
         on_startup=[open_resources],

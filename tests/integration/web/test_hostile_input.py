@@ -8,15 +8,24 @@ Every test here uses the watched ``client``: any 5xx fails it, whatever it asser
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import pytest
 import structlog
+from litestar import post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.testing import AsyncTestClient
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from meldpunt.app import create_app
+from meldpunt.db.context import tenant_context
+from meldpunt.identity.models import Account
 from meldpunt.identity.roles import Role
 from meldpunt.settings import Settings
+from meldpunt.tenancy.services import find_public_tenant
 from tests.conftest import MakeTenant, TenantRef
 from tests.integration.intake.test_reporting_point import as_professional, reporting_point
 from tests.integration.intake.test_submissions import REPORT
@@ -236,3 +245,34 @@ async def test_the_request_log_names_the_status_a_middleware_answered_with(
     assert (refused_csrf.status_code, refused_nul.status_code) == (403, 400)
     completed = [(e["path"], e["status"]) for e in logs if e["event"] == "request.completed"]
     assert completed == [(f"/api/v1/t/{tenant.slug}/grants", 403), ("/m/de\x00linde", 400)]
+
+
+async def test_a_write_the_database_refuses_as_a_conflict_is_a_409_not_a_500(
+    settings: Settings, make_tenant: MakeTenant
+) -> None:
+    """The net behind every service's own checks: here a route that really inserts the same account twice."""
+    tenant = await make_tenant()
+    app = create_app(settings)
+
+    @post("/api/v1/public/{tenant:str}/twice", status_code=201)
+    async def twice(db: NamedDependency[AsyncSession], tenant: FromPath[str]) -> None:
+        found, _ = await find_public_tenant(db, tenant)
+        await tenant_context(db, [found.id])
+        for _ in range(2):
+            db.add(
+                Account(
+                    tenant_id=found.id, id=uuid.uuid4(), issuer="https://idp.test", subject="same", display_name="A"
+                )
+            )
+            await db.flush()
+
+    app.register(twice)
+    async with AsyncTestClient(app) as client:
+        with structlog.testing.capture_logs() as logs:
+            api = await client.post(f"/api/v1/public/{tenant.slug}/twice")
+        page = await client.post(f"/api/v1/public/{tenant.slug}/twice", headers=HTML)
+    assert_problem(api, 409, "conflict", "tegelijk")
+    assert page.status_code == 409
+    assert [e["constraint"] for e in logs if e["event"] == "request.conflict"] == [
+        "uq_accounts_tenant_id_issuer_subject"
+    ]
