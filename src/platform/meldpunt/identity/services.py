@@ -192,23 +192,22 @@ async def grant_role(
     clash = incompatible_with(role, held)
     if clash is not None:
         raise RoleIncompatible(role.value, clash.value)
-    ended = await same_grant(session, tenant.id, account, role, source)
-    if ended is not None and (ended.valid_to is None or ended.valid_to > now()):
+    grant = await same_grant(session, tenant.id, account, role, source)
+    if grant is not None and (grant.valid_to is None or grant.valid_to > now()):
         raise RoleAlreadyHeld(role.value)
-    if ended is not None:  # one row per account, role and source: given again, the ended grant reopens
-        ended.valid_to = valid_to
-        await audit.record(
-            session,
-            tenant.id,
-            by,
-            "grant.reopen",
-            "grant",
-            ended.id,
-            role=role.value,
-            source=source,
-            account=str(account.id),
-        )
-        return ended
+    if grant is not None:  # one row per account, role and source: given again, the ended grant reopens
+        grant.valid_to, action = valid_to, "grant.reopen"
+    else:
+        grant, action = await add_grant(session, tenant, account, role, source, valid_to), "grant.create"
+    await audit.record(
+        session, tenant.id, by, action, "grant", grant.id, role=role.value, source=source, account=str(account.id)
+    )
+    return grant
+
+
+async def add_grant(
+    session: AsyncSession, tenant: Tenant, account: Account, role: Role, source: str, valid_to: datetime | None
+) -> Grant:
     grant = Grant(
         tenant_id=tenant.id,
         id=uuid.uuid4(),
@@ -224,17 +223,6 @@ async def grant_role(
             session.add(grant)
     except IntegrityError:  # the same grant given at the same moment by another request
         raise RoleAlreadyHeld(role.value) from None
-    await audit.record(
-        session,
-        tenant.id,
-        by,
-        "grant.create",
-        "grant",
-        grant.id,
-        role=role.value,
-        source=source,
-        account=str(account.id),
-    )
     return grant
 
 
