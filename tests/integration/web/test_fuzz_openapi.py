@@ -34,7 +34,7 @@ from tests.conftest import MakeTenant, TenantRef
 from tests.integration.intake.test_submissions import REPORT
 from tests.support.served import served_app
 
-EXAMPLES_PER_OPERATION = 20
+EXAMPLES_PER_OPERATION = 30
 # Signing out ends the session the signed-in run is using; the rest of the run would be anonymous.
 NOT_FUZZED_SIGNED_IN = frozenset({"SignOut"})
 FUZZ_SETTINGS = settings(
@@ -108,6 +108,7 @@ async def world(served: str, make_tenant: MakeTenant, app_engine: AsyncEngine, s
         ),
     )
     adviser = await signed_in(served, await professional(app_engine, settings, member, Role.ADVISER, Role.HR))
+    await professional(app_engine, settings, member, Role.EXPERT)  # whose grant the fuzzing may end
     async with httpx.AsyncClient(base_url=served, cookies=adviser.cookies, headers=adviser.headers) as client:
         consultation = await client.post(
             f"/api/v1/t/{member.slug}/vault/consultations",
@@ -116,7 +117,8 @@ async def world(served: str, make_tenant: MakeTenant, app_engine: AsyncEngine, s
         assert consultation.status_code == 201, consultation.text
     async with httpx.AsyncClient(base_url=served, cookies=organisation.cookies, headers=organisation.headers) as client:
         case_id = (await client.get("/api/v1/submissions")).json()[0]["id"]
-        grant_id = (await client.get(f"/api/v1/t/{member.slug}/grants")).json()[0]["id"]
+        grants = (await client.get(f"/api/v1/t/{member.slug}/grants")).json()
+        grant_id = next(g["id"] for g in grants if g["role"] == Role.EXPERT)
     organisation.known = {"tenant": member.slug, "case_id": case_id, "grant_id": grant_id}
     adviser.known = {"tenant": member.slug, "consultation_id": consultation.json()["id"]}
     return World(served, Persona(known={"tenant": member.slug}), organisation, adviser)
