@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,12 +21,14 @@ import boto3
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from meldpunt.audit.services import AuditActor
+from meldpunt.audit.signing import install_signer
 from meldpunt.db.context import tenant_context
 from meldpunt.db.engine import create_sessionmaker
 from meldpunt.dossiers.documents import DocumentMeta, RecordClass, store_document
 from meldpunt.dossiers.keys import Keyring, LocalRootKey
 from meldpunt.dossiers.storage import DirectoryObjectStore, ObjectStore, S3ObjectStore
 from meldpunt.models import load_all_models
+from meldpunt.settings import Settings
 
 PART = 5 * 1024 * 1024
 
@@ -49,6 +52,8 @@ async def endless() -> AsyncIterator[bytes]:
 
 async def main(backend: str, target: str, database_url: str, root_key_file: str, tenant: str) -> None:
     load_all_models()  # every table, so that the foreign keys resolve
+    # Like every process, it signs its audit entries; its signing key is kept apart from the store under test.
+    install_signer(Settings(env="test", root_key_file=root_key_file, storage_directory=tempfile.mkdtemp()))
     tenant_id, case_id, actor = uuid.UUID(tenant), uuid.uuid4(), AuditActor.system("upload")
     store, keyring = store_for(backend, target), Keyring(LocalRootKey(Path(root_key_file)))
     engine = create_async_engine(database_url)

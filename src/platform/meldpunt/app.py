@@ -45,7 +45,9 @@ from meldpunt.settings import Settings, load_settings
 from meldpunt.tenancy.controllers import get_public_tenant
 from meldpunt.vault.controllers import ROUTES as vault_routes
 from meldpunt.web.case_pages import ROUTES as case_page_routes
+from meldpunt.web.client_errors import ClientErrors
 from meldpunt.web.health import PROBLEM_JSON, live, ready
+from meldpunt.web.hostile_input import refuse_hostile_input
 from meldpunt.web.i18n import context_for, language_of
 from meldpunt.web.middleware import request_context_middleware
 from meldpunt.web.pages import ROUTES as page_routes
@@ -213,8 +215,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "flood_guard": Provide(provide_flood_guard, sync_to_thread=False),
             "store": Provide(provide_store, sync_to_thread=False),
         },
-        middleware=[request_context_middleware],
-        plugins=[ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True))],
+        middleware=[request_context_middleware, refuse_hostile_input],
+        plugins=[
+            ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True)),
+            ClientErrors(error_page, wants_html),
+        ],
         exception_handlers={DomainError: domain_error, Exception: unexpected_error},
         on_startup=[open_resources],
         on_shutdown=[close_resources],

@@ -16,6 +16,8 @@ from meldpunt.db.base import Base
 
 # The owner of the tenant's own chain; any other value is the account of the adviser whose vault it is.
 TENANT_CHAIN = uuid.UUID(int=0)
+# The largest bigint: no entry's seq is higher, so a page "before" it is bounded there (a larger one is refused).
+MAX_SEQ = 2**63 - 1
 
 
 class AuditEntry(Base):

@@ -16,6 +16,7 @@ from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
+from meldpunt.audit.models import MAX_SEQ
 from meldpunt.audit.services import AuditActor
 from meldpunt.db.context import vault_context
 from meldpunt.identity import services
@@ -228,7 +229,7 @@ async def list_audit(
     db: NamedDependency[AsyncSession],
     actor: NamedDependency[Actor],
     tenant: FromPath[str],
-    before: Annotated[int | None, QueryParameter(ge=1)] = None,
+    before: Annotated[int | None, QueryParameter(ge=1, le=MAX_SEQ)] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
 ) -> list[AuditEntryOut]:
     """The tenant's audit log, newest first (dpo): who, what, when, on which resource; never content, and

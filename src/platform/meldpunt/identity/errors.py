@@ -50,6 +50,27 @@ class RoleIncompatible(DomainError):
         super().__init__(f"De rol {role} gaat niet samen met de rol {held} in dezelfde organisatie (seed-000 §1.7).")
 
 
+class RoleAlreadyHeld(DomainError):
+    status = 409
+    slug = "role-already-held"
+    title = "Rol al toegekend"
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+        super().__init__(f"Dit account heeft de rol {role} in deze organisatie al.")
+
+
+class GrantPeriodInvalid(DomainError):
+    status = 422
+    slug = "grant-period-invalid"
+    title = "Ongeldige einddatum"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "De einddatum van een rol ligt na nu en noemt een tijdzone (bijvoorbeeld 2027-01-31T17:00:00+01:00)."
+        )
+
+
 class GrantNotFound(NotFound):
     slug = "grant-not-found"
     title = "Onbekende toekenning"

@@ -13,12 +13,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
 from meldpunt.db.context import tenant_context
-from meldpunt.identity.errors import AccountOutsideBranch, GrantManagedElsewhere, GrantNotFound, RoleIncompatible
+from meldpunt.identity.errors import (
+    AccountOutsideBranch,
+    GrantManagedElsewhere,
+    GrantNotFound,
+    GrantPeriodInvalid,
+    RoleAlreadyHeld,
+    RoleIncompatible,
+)
 from meldpunt.identity.models import Account, Grant, GrantSource
 from meldpunt.identity.policy import Actor, TenantAccess, may, require
 from meldpunt.identity.roles import BRANCH_SERVICE_ROLES, Role, incompatible_with
@@ -172,15 +180,34 @@ async def grant_role(
     source: str,
     valid_to: datetime | None = None,
 ) -> Grant:
-    """Give ``account`` ``role`` in ``tenant``; refuses the role incompatibilities of seed-000 §1.7."""
+    """Give ``account`` ``role`` in ``tenant``; refuses the role incompatibilities of seed-000 §1.7, a role
+    the account holds here already from the same source, and an end that is not after now."""
     tree = {t.id for t in await tenant_tree(session, tenant.id)}
     if account.tenant_id not in tree:
         raise AccountOutsideBranch()
+    if valid_to is not None and (valid_to.tzinfo is None or valid_to <= now()):
+        raise GrantPeriodInvalid()
     await tenant_context(session, list(tree))
     held = await active_roles(session, tenant.id, account.tenant_id, account.id)
     clash = incompatible_with(role, held)
     if clash is not None:
         raise RoleIncompatible(role.value, clash.value)
+    grant = await same_grant(session, tenant.id, account, role, source)
+    if grant is not None and (grant.valid_to is None or grant.valid_to > now()):
+        raise RoleAlreadyHeld(role.value)
+    if grant is not None:  # one row per account, role and source: given again, the ended grant reopens
+        grant.valid_to, action = valid_to, "grant.reopen"
+    else:
+        grant, action = await add_grant(session, tenant, account, role, source, valid_to), "grant.create"
+    await audit.record(
+        session, tenant.id, by, action, "grant", grant.id, role=role.value, source=source, account=str(account.id)
+    )
+    return grant
+
+
+async def add_grant(
+    session: AsyncSession, tenant: Tenant, account: Account, role: Role, source: str, valid_to: datetime | None
+) -> Grant:
     grant = Grant(
         tenant_id=tenant.id,
         id=uuid.uuid4(),
@@ -191,20 +218,29 @@ async def grant_role(
         valid_from=now(),
         valid_to=valid_to,
     )
-    session.add(grant)
-    await session.flush()
-    await audit.record(
-        session,
-        tenant.id,
-        by,
-        "grant.create",
-        "grant",
-        grant.id,
-        role=role.value,
-        source=source,
-        account=str(account.id),
-    )
+    try:
+        async with session.begin_nested():
+            session.add(grant)
+    except IntegrityError:  # the same grant given at the same moment by another request
+        raise RoleAlreadyHeld(role.value) from None
     return grant
+
+
+async def same_grant(
+    session: AsyncSession, tenant_id: uuid.UUID, account: Account, role: Role, source: str
+) -> Grant | None:
+    """The account's grant of ``role`` from ``source`` in this tenant, held or ended, if any."""
+    return (
+        await session.execute(
+            select(Grant).where(
+                Grant.tenant_id == tenant_id,
+                Grant.account_tenant_id == account.tenant_id,
+                Grant.account_id == account.id,
+                Grant.role == role.value,
+                Grant.source == source,
+            )
+        )
+    ).scalar()
 
 
 async def end_grant(

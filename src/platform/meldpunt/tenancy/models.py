@@ -8,6 +8,7 @@ terms). Never case data, and never a person's identity-provider subject.
 from __future__ import annotations
 
 import enum
+import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,10 @@ class BranchService(enum.StrEnum):
     ADVISERS = "advisers"
     COMPLAINTS_COMMITTEE = "complaints_committee"
     PROCESS_GUARDIANS = "process_guardians"
+
+
+# The one form of a slug: in the tenant files, the check constraint below and every look-up by slug.
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
 class Tenant(Timestamped, Base):

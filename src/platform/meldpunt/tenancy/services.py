@@ -35,7 +35,7 @@ from meldpunt.tenancy.files import (
     TenantFileError,
     load_branch_tree,
 )
-from meldpunt.tenancy.models import Tenant, TenantKind
+from meldpunt.tenancy.models import SLUG_PATTERN, Tenant, TenantKind
 
 COMPARED_FIELDS = (
     "kind",
@@ -270,7 +270,12 @@ async def apply_tenants_from_path(
 
 
 async def find_public_tenant(session: AsyncSession, slug: str) -> tuple[Tenant, Tenant | None]:
-    """The active tenant with this slug and its branch; archived and unknown tenants are not found."""
+    """The active tenant with this slug and its branch; archived and unknown tenants are not found.
+
+    A name that cannot be a slug (a NUL, an overlong or foreign text) is not found without asking the database.
+    """
+    if not SLUG_PATTERN.fullmatch(slug):
+        raise TenantNotFound(slug[:63])
     tenant = (await session.execute(select(Tenant).where(Tenant.slug == slug, Tenant.archived_at.is_(None)))).scalar()
     if tenant is None:
         raise TenantNotFound(slug)

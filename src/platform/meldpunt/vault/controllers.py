@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Annotated
 
 from litestar import get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.dossiers.keys import Keyring
@@ -36,6 +37,9 @@ from meldpunt.vault.schemas import (
     SignalOut,
     VaultTenantOut,
 )
+
+# The year of an annual report: no contact predates the platform, and a calendar date ends at 9999.
+FIRST_YEAR, LAST_YEAR = 2000, 9999
 
 
 async def adviser_in(db: AsyncSession, actor: Actor, slug: str) -> services.Adviser:
@@ -249,11 +253,11 @@ async def contact_counts(
     db: NamedDependency[AsyncSession],
     actor: NamedDependency[Actor],
     tenant: FromPath[str],
-    year: FromQuery[int | None] = None,
+    year: Annotated[int | None, QueryParameter(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
 ) -> ContactCountsOut:
     """The adviser's contacts in this organisation in a year, for the annual report (numbers only)."""
     adviser = await adviser_in(db, actor, tenant)
-    chosen = year or date.today().year
+    chosen = date.today().year if year is None else year
     counts = await services.contact_counts(db, adviser, chosen)
     return ContactCountsOut(chosen, **counts)  # type: ignore[arg-type]
 

@@ -12,7 +12,11 @@ from typing import Any
 
 import structlog
 from litestar.enums import ScopeType
+from litestar.exceptions import HTTPException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from meldpunt.errors import DomainError
 
 log = structlog.get_logger("meldpunt.request")
 
@@ -52,6 +56,15 @@ def is_public_path(path: str) -> bool:
     return path.startswith(PUBLIC_PREFIXES)
 
 
+def status_of(error: Exception) -> int:
+    """The status an error leaving the route is answered with: an HTTP error's own, a domain error's own."""
+    if isinstance(error, HTTPException):
+        return error.status_code
+    if isinstance(error, DomainError):
+        return error.status
+    return HTTP_500_INTERNAL_SERVER_ERROR
+
+
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -77,12 +90,17 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
 
         try:
             await app(scope, receive, send_with_headers)
+        except Exception as error:
+            # Refused by a middleware (CSRF, the input guard) before any response: the application's
+            # exception handlers, outside this middleware, answer with the status the error carries.
+            status.setdefault("code", status_of(error))
+            raise
         finally:
             log.info(
                 "request.completed",
                 method=scope["method"],
                 path=path,
-                status=status.get("code", 500),
+                status=status.get("code", HTTP_500_INTERNAL_SERVER_ERROR),
                 duration_ms=round((time.perf_counter() - started) * 1000, 1),
             )
             structlog.contextvars.clear_contextvars()

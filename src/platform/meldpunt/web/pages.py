@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
+from meldpunt.audit.models import MAX_SEQ
 from meldpunt.audit.services import AuditActor
 from meldpunt.dossiers.downloads import attachment_response
 from meldpunt.dossiers.keys import Keyring
@@ -179,7 +180,7 @@ async def audit_page(
     db: NamedDependency[AsyncSession],
     actor: NamedDependency[Actor],
     tenant: FromPath[str],
-    before: Annotated[int | None, QueryParameter(ge=1)] = None,
+    before: Annotated[int | None, QueryParameter(ge=1, le=MAX_SEQ)] = None,
 ) -> Template:
     """The tenant's audit log for the data protection officer, newest first, 100 per page; the advisers'
     vault entries only as yearly counts (DESIGN §6)."""
