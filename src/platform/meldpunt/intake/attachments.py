@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit.services import ANONYMOUS, AuditActor
 from meldpunt.dossiers.crypto import associated_data, decrypt_text
-from meldpunt.dossiers.documents import Document, DocumentMeta, RecordClass, store_document
+from meldpunt.dossiers.documents import Document, DocumentMeta, RecordClass, remove_objects, store_document
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.errors import DomainError
@@ -189,22 +189,29 @@ async def attach(
     files: Sequence[Checked],
     actor: AuditActor = ANONYMOUS,
 ) -> list[Document]:
-    """Encrypt and store checked files as attachments of the case (audited per document)."""
+    """Encrypt and store checked files as attachments of the case (audited per document). All or none: when
+    one cannot be stored (``StorageUnavailable``), the objects of the files before it are removed again."""
     source = "reporter" if actor == ANONYMOUS else actor.label
-    return [
-        await store_document(
-            session,
-            keyring,
-            store,
-            actor,
-            tenant_id,
-            case.id,
-            RecordClass.ATTACHMENT,
-            _one(file.data),
-            DocumentMeta(file.filename, ALLOWED[file.kind], source=source),
-        )
-        for file in files
-    ]
+    stored: list[Document] = []
+    try:
+        for file in files:
+            stored.append(
+                await store_document(
+                    session,
+                    keyring,
+                    store,
+                    actor,
+                    tenant_id,
+                    case.id,
+                    RecordClass.ATTACHMENT,
+                    _one(file.data),
+                    DocumentMeta(file.filename, ALLOWED[file.kind], source=source),
+                )
+            )
+    except BaseException:
+        await remove_objects(store, [document.object_key for document in stored])
+        raise
+    return stored
 
 
 @dataclass(frozen=True)
