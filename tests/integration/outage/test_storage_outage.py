@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from meldpunt.settings import Settings
 from tests.conftest import MakeTenant, TenantRef
+from tests.integration.intake.test_reporting_point import as_professional, reporting_point
 from tests.integration.intake.test_submissions import REPORT
 from tests.integration.outage.conftest import watched_client
 from tests.integration.outage.test_database_outage import FORM, HTML, TYPED, assert_unavailable_problem
@@ -95,8 +96,9 @@ async def test_an_unwritable_directory_store_answers_503_keeps_the_text_and_stor
 
 
 async def test_an_unreachable_s3_endpoint_answers_503_and_stores_nothing(
-    app_on: Any, make_tenant: MakeTenant, owner_engine: AsyncEngine
+    app_on: Any, make_tenant: MakeTenant, owner_engine: AsyncEngine, s3_endpoint: str
 ) -> None:
+    # s3_endpoint: for its (dummy) credentials, so that only the port is wrong
     import socket
 
     with socket.socket() as probe:  # a port nobody listens on
@@ -137,3 +139,35 @@ async def test_s3_failing_mid_upload_leaves_no_object_and_no_open_multipart_uplo
     assert received.status_code == 200 and (await rows_of(owner_engine, tenant))["documents"] == 2
     assert s3.list_objects_v2(Bucket=s3_bucket)["KeyCount"] == 2
     assert all(uuid.UUID(key["Key"].rsplit("/", 1)[1]) for key in s3.list_objects_v2(Bucket=s3_bucket)["Contents"])
+
+
+async def test_a_download_while_the_store_is_down_answers_503_before_any_byte_and_is_not_audited(
+    app_on: Any,
+    make_tenant: MakeTenant,
+    owner_engine: AsyncEngine,
+    app_engine: AsyncEngine,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    objects = tmp_path / "objects"
+    client = await app_on(storage_backend="directory", storage_directory=str(objects))
+    tenant = await make_tenant()
+    files = [("attachments", SMALL)]
+    assert (await client.post(f"/m/{tenant.slug}/melden", data=FORM, files=files, headers=HTML)).status_code == 200
+    await as_professional(client, await reporting_point(app_engine, settings, tenant, tenant))
+    case_id = (await client.get("/api/v1/submissions")).json()[0]["id"]
+    detail = (await client.get(f"/api/v1/t/{tenant.slug}/submissions/{case_id}")).json()
+    download = f"/api/v1/t/{tenant.slug}/submissions/{case_id}/attachments/{detail['attachments'][0]['id']}"
+
+    objects.rename(tmp_path / "away")
+    objects.write_text("the store's directory is gone")
+    assert_unavailable_problem(await client.get(download))
+    async with owner_engine.begin() as connection:
+        await connection.execute(text(f"SET LOCAL meldpunt.tenant_ids = '{{{tenant.id}}}'"))
+        reads = "SELECT count(*) FROM audit_entries WHERE action = 'document.read'"
+        assert (await connection.execute(text(reads))).scalar_one() == 0
+
+    objects.unlink()
+    (tmp_path / "away").rename(objects)
+    answer = await client.get(download)
+    assert answer.status_code == 200 and answer.content == SMALL[1]
