@@ -12,9 +12,9 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import anyio
 import boto3
@@ -32,6 +32,7 @@ KEY_PATTERN = re.compile(
     r"/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 )
 READ_CHUNK = 1 << 20
+T = TypeVar("T")
 # S3 answers that mean "not now" rather than "not so": the store is down, overloaded or timing out.
 UNAVAILABLE_CODES = frozenset({"InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout", "503", "500"})
 
@@ -240,27 +241,20 @@ class DirectoryObjectStore:
 
     async def put(self, key: str, chunks: AsyncIterable[bytes]) -> int:
         path = self._path(key)
-        try:
-            await anyio.to_thread.run_sync(lambda: path.parent.mkdir(mode=0o700, parents=True, exist_ok=True))
-            descriptor, temporary = await anyio.to_thread.run_sync(
-                lambda: tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-            )
-        except OSError as error:
-            raise _unavailable(error) from error
+        await _on_disk(lambda: path.parent.mkdir(mode=0o700, parents=True, exist_ok=True))
+        descriptor, temporary = await _on_disk(lambda: tempfile.mkstemp(dir=path.parent, prefix=".incoming-"))
         total = 0
         try:
             with os.fdopen(descriptor, "wb") as file:
-                async for chunk in chunks:
-                    await anyio.to_thread.run_sync(file.write, chunk)
+                async for chunk in chunks:  # an error of the source is the caller's, not the store's
+                    await _on_disk(file.write, chunk)
                     total += len(chunk)
-                await anyio.to_thread.run_sync(file.flush)
-                await anyio.to_thread.run_sync(os.fsync, file.fileno())
-            await anyio.to_thread.run_sync(os.replace, temporary, path)
-        except BaseException as error:
+                await _on_disk(file.flush)
+                await _on_disk(os.fsync, file.fileno())
+            await _on_disk(os.replace, temporary, path)
+        except BaseException:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(lambda: Path(temporary).unlink(missing_ok=True))
-            if isinstance(error, OSError):
-                raise _unavailable(error) from error
             raise
         return total
 
@@ -299,6 +293,14 @@ class DirectoryObjectStore:
             raise StorageUnavailable(f"directory cannot be used ({error.strerror})") from None
         if not ok:
             raise StorageUnavailable("directory is not writable")
+
+
+async def _on_disk(function: Callable[..., T], *args: Any) -> T:
+    """A file operation of the store in a worker thread; a disk that refuses it makes the store unavailable."""
+    try:
+        return await anyio.to_thread.run_sync(function, *args)
+    except OSError as error:
+        raise _unavailable(error) from error
 
 
 def _unavailable(error: OSError) -> StorageUnavailable:
