@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import html
+import socket
 import threading
 import time
 from typing import Any
 
+import msgspec
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -18,7 +20,7 @@ from meldpunt.settings import APP_ROLE, Settings
 from tests.conftest import MakeTenant
 from tests.integration.intake.test_reporting_point import as_professional, reporting_point
 from tests.integration.intake.test_submissions import REPORT
-from tests.integration.outage.conftest import StoppablePostgres
+from tests.integration.outage.conftest import StoppablePostgres, watched_client
 
 HTML = {"accept": "text/html"}
 TYPED = "Mijn chef zei <iets> & raakte me aan bij de koffieautomaat. marker-5c1e"
@@ -165,3 +167,22 @@ async def test_a_request_whose_connection_is_lost_mid_transaction_answers_503(
         await locker.invalidate()
         await owner_engine.dispose()
     assert (await client.post(f"/api/v1/public/{tenant.slug}/submissions", json=REPORT)).status_code == 201
+
+
+async def test_a_database_server_that_never_answers_gives_503_within_the_timeout(settings: Settings) -> None:
+    with socket.socket() as silent:  # accepts connections (the kernel's backlog) and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        port = silent.getsockname()[1]
+        hanging = msgspec.structs.replace(
+            settings,
+            database_url=f"postgresql+asyncpg://{APP_ROLE}@127.0.0.1:{port}/meldpunt",
+            database_timeout_seconds=1.0,
+        )
+        client, failures = watched_client(hanging)
+        async with client:
+            started = time.monotonic()
+            assert_unavailable_page(await client.get("/m/een-meldpunt/", headers=HTML))
+            assert_unavailable_problem(await client.post("/api/v1/public/een-meldpunt/submissions", json=REPORT))
+            assert time.monotonic() - started < 10
+    assert not failures
