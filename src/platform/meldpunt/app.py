@@ -1,7 +1,7 @@
 """``create_app(settings)``: the Litestar application with its middleware, routes and error handling.
 
-Errors leave as ``application/problem+json``; an unexpected error is logged by type and request id only
-(never the request body) and answered with a generic 500 problem.
+Errors leave as ``application/problem+json``; an unreachable dependency answers 503 (``web/outage.py``); an
+unexpected error is logged by type and request id only (never the request body) and answered with a 500.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from meldpunt.web.health import PROBLEM_JSON, live, ready
 from meldpunt.web.hostile_input import refuse_hostile_input
 from meldpunt.web.i18n import context_for, language_of
 from meldpunt.web.middleware import request_context_middleware
+from meldpunt.web.outage import unless_unavailable
 from meldpunt.web.pages import ROUTES as page_routes
 from meldpunt.web.reporting_point import ROUTES as reporting_point_routes
 from meldpunt.web.reporting_point_info import ROUTES as reporting_point_info_routes
@@ -220,7 +221,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True)),
             ClientErrors(error_page, wants_html),
         ],
-        exception_handlers={DomainError: domain_error, Exception: unexpected_error},
+        exception_handlers={DomainError: domain_error, Exception: unless_unavailable(unexpected_error, wants_html)},
         on_startup=[open_resources],
         on_shutdown=[close_resources],
         openapi_config=OpenAPIConfig(

@@ -36,6 +36,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     migration_database_url: str = f"postgresql+asyncpg://{OWNER_ROLE}@127.0.0.1:5432/meldpunt"
     database_pool_size: Positive = 10
     database_max_overflow: Annotated[int, msgspec.Meta(ge=0)] = 10
+    # A server that does not answer (host down, network cut) makes a request wait this long, then 503.
+    database_timeout_seconds: PositiveFloat = 10.0
 
     redis_url: str = "redis://127.0.0.1:6379/0"
 

@@ -1,15 +1,21 @@
 """Documents of a case: content encrypted as a stream into object storage, name and type encrypted in the
-database, each write and read in the tenant's audit log. Nothing here holds a plaintext name in storage."""
+database, each write and read in the tenant's audit log. Nothing here holds a plaintext name in storage.
+
+An object exists only with its row: when the row cannot be written the object is removed again, and a
+read touches the store before the answer starts, so that a store that is down answers 503, not half a file.
+"""
 
 from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import anyio
 import msgspec
+import structlog
 from sqlalchemy import BigInteger, DateTime, ForeignKey, LargeBinary, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -19,8 +25,10 @@ from meldpunt.audit.services import AuditActor
 from meldpunt.db.base import Base
 from meldpunt.dossiers.crypto import associated_data, decrypt_stream, decrypt_text, encrypt_stream, encrypt_text
 from meldpunt.dossiers.keys import Keyring
-from meldpunt.dossiers.storage import ObjectStore, object_key
+from meldpunt.dossiers.storage import ObjectStore, StorageError, object_key
 from meldpunt.errors import NotFound
+
+log = structlog.get_logger(__name__)
 
 
 class RecordClass(enum.StrEnum):
@@ -91,7 +99,8 @@ async def store_document(
     meta: DocumentMeta,
     owner: tuple[uuid.UUID, uuid.UUID] | None = None,
 ) -> Document:
-    """Encrypt and store a document of a case; the row exists only when the whole object is stored."""
+    """Encrypt and store a document of a case; the row exists only when the whole object is stored, and the
+    object is removed again when its row cannot be written."""
     material = await keyring.case_key(session, tenant_id, case_id, create=True)
     document_id = uuid.uuid4()
     key = object_key(tenant_id, case_id, document_id)
@@ -113,20 +122,34 @@ async def store_document(
             material, msgspec.json.encode(meta).decode(), associated_data(tenant_id, case_id, document_id, "meta")
         ),
     )
-    session.add(document)
-    await session.flush()
-    await audit.record(
-        session,
-        tenant_id,
-        actor,
-        "document.create",
-        "document",
-        document_id,
-        case=str(case_id),
-        record_class=record_class.value,
-        size=size[0],
-    )
+    try:
+        session.add(document)
+        await session.flush()
+        await audit.record(
+            session,
+            tenant_id,
+            actor,
+            "document.create",
+            "document",
+            document_id,
+            case=str(case_id),
+            record_class=record_class.value,
+            size=size[0],
+        )
+    except BaseException:
+        await remove_objects(store, [key])
+        raise
     return document
+
+
+async def remove_objects(store: ObjectStore, keys: Sequence[str]) -> None:
+    """Remove objects whose rows will not be committed; a store that is down leaves them to reconciliation."""
+    with anyio.CancelScope(shield=True):
+        for key in keys:
+            try:
+                await store.delete(key)
+            except StorageError as error:
+                log.warning("storage.remove_failed", error=type(error).__name__)
 
 
 async def open_document(
@@ -150,6 +173,21 @@ async def open_document(
     )
     await audit.record(session, tenant_id, actor, "document.read", "document", document.id, case=str(document.case_id))
     content = decrypt_stream(
-        material, associated_data(tenant_id, document.case_id, document.id, "content"), store.get(document.object_key)
+        material,
+        associated_data(tenant_id, document.case_id, document.id, "content"),
+        await _started(store.get(document.object_key)),
     )
     return OpenedDocument(document, meta, content)
+
+
+async def _started(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """The stream with its first chunk already read: a store that is down fails here, before any answer."""
+    first = await anext(chunks, None)
+
+    async def chained() -> AsyncIterator[bytes]:
+        if first is not None:
+            yield first
+            async for chunk in chunks:
+                yield chunk
+
+    return chained()

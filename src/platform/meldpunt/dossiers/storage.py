@@ -2,7 +2,9 @@
 
 Streams both ways, so memory does not grow with the object. Stores only what it is given under keys of
 the form ``tenant/<uuid>/case/<uuid>/<uuid>`` (and the audit log's ``audit/…`` anchors): never names, titles
-or metadata. Encryption is the caller's job; nothing here ever sees plaintext if the caller does it.
+or metadata. Encryption is the caller's job; nothing here ever sees plaintext if the caller does it. A store
+that cannot be reached or written raises ``StorageUnavailable`` (the web answers 503); a failed put leaves
+no part behind.
 """
 
 from __future__ import annotations
@@ -11,18 +13,21 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import anyio
 import boto3
+import structlog
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from meldpunt.settings import Settings
+
+log = structlog.get_logger(__name__)
 
 KEY_PATTERN = re.compile(
     r"tenant/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -34,6 +39,9 @@ KEY_PATTERN = re.compile(
     r"/(?:vault/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/)?checkpoints/(?:[0-9]{20}|latest)"
 )
 READ_CHUNK = 1 << 20
+T = TypeVar("T")
+# S3 answers that mean "not now" rather than "not so": the store is down, overloaded or timing out.
+UNAVAILABLE_CODES = frozenset({"InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout", "503", "500"})
 
 
 class StorageError(Exception):
@@ -116,8 +124,26 @@ class S3ObjectStore:
         self.part_size = part_size
 
     async def _call(self, method: str, **kwargs: Any) -> Any:
+        """One S3 call; unreachable, timing out or a 5xx answer becomes ``StorageUnavailable``."""
         function = getattr(self.client, method)
-        return await anyio.to_thread.run_sync(lambda: function(**kwargs))
+        try:
+            return await anyio.to_thread.run_sync(lambda: function(**kwargs))
+        except BotoCoreError as error:
+            raise StorageUnavailable(f"{method}: {type(error).__name__}") from error
+        except ClientError as error:
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            if status >= 500 or error.response.get("Error", {}).get("Code") in UNAVAILABLE_CODES:
+                raise StorageUnavailable(f"{method}: {status or 'error'}") from error
+            raise
+
+    async def _abort(self, key: str, upload_id: str) -> None:
+        """Abort a multipart upload so that no part is left; when S3 cannot be reached for that either, the
+        reconciliation of stored objects removes the parts later."""
+        with anyio.CancelScope(shield=True):
+            try:
+                await self._call("abort_multipart_upload", Bucket=self.bucket, Key=key, UploadId=upload_id)
+            except StorageError as error:
+                log.warning("storage.abort_failed", error=type(error.__cause__ or error).__name__)
 
     async def put(self, key: str, chunks: AsyncIterable[bytes]) -> int:
         _checked(key)
@@ -176,8 +202,7 @@ class S3ObjectStore:
             return total
         except BaseException:
             if upload_id is not None:
-                with anyio.CancelScope(shield=True):
-                    await self._call("abort_multipart_upload", Bucket=self.bucket, Key=key, UploadId=upload_id)
+                await self._abort(key, upload_id)
             raise
 
     async def get(self, key: str, chunk_size: int = READ_CHUNK) -> AsyncIterator[bytes]:
@@ -192,6 +217,8 @@ class S3ObjectStore:
         try:
             while chunk := await anyio.to_thread.run_sync(body.read, chunk_size):
                 yield chunk
+        except BotoCoreError as error:
+            raise StorageUnavailable(f"get_object: {type(error).__name__}") from error
         finally:
             body.close()
 
@@ -232,8 +259,9 @@ class S3ObjectStore:
     async def check(self) -> None:
         try:
             await self._call("head_bucket", Bucket=self.bucket)
-        except (ClientError, BotoCoreError) as error:
-            raise StorageUnavailable(f"bucket {self.bucket} cannot be reached ({type(error).__name__})") from None
+        except (ClientError, StorageUnavailable) as error:
+            cause = error.__cause__ or error
+            raise StorageUnavailable(f"bucket {self.bucket} cannot be reached ({type(cause).__name__})") from None
 
     async def list_objects(self) -> AsyncIterator[StoredObject]:
         latest: dict[str, datetime] = {}
@@ -284,19 +312,17 @@ class DirectoryObjectStore:
 
     async def put(self, key: str, chunks: AsyncIterable[bytes]) -> int:
         path = self._path(key)
-        await anyio.to_thread.run_sync(lambda: path.parent.mkdir(mode=0o700, parents=True, exist_ok=True))
-        descriptor, temporary = await anyio.to_thread.run_sync(
-            lambda: tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-        )
+        await _on_disk(lambda: path.parent.mkdir(mode=0o700, parents=True, exist_ok=True))
+        descriptor, temporary = await _on_disk(lambda: tempfile.mkstemp(dir=path.parent, prefix=".incoming-"))
         total = 0
         try:
             with os.fdopen(descriptor, "wb") as file:
-                async for chunk in chunks:
-                    await anyio.to_thread.run_sync(file.write, chunk)
+                async for chunk in chunks:  # an error of the source is the caller's, not the store's
+                    await _on_disk(file.write, chunk)
                     total += len(chunk)
-                await anyio.to_thread.run_sync(file.flush)
-                await anyio.to_thread.run_sync(os.fsync, file.fileno())
-            await anyio.to_thread.run_sync(os.replace, temporary, path)
+                await _on_disk(file.flush)
+                await _on_disk(os.fsync, file.fileno())
+            await _on_disk(os.replace, temporary, path)
         except BaseException:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(lambda: Path(temporary).unlink(missing_ok=True))
@@ -309,6 +335,8 @@ class DirectoryObjectStore:
             file = await anyio.to_thread.run_sync(path.open, "rb")
         except FileNotFoundError:
             raise ObjectNotFound(key) from None
+        except OSError as error:
+            raise _unavailable(error) from error
         try:
             while chunk := await anyio.to_thread.run_sync(file.read, chunk_size):
                 yield chunk
@@ -317,7 +345,10 @@ class DirectoryObjectStore:
 
     async def delete(self, key: str) -> None:
         path = self._path(key)
-        await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
+        try:
+            await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
+        except OSError as error:
+            raise _unavailable(error) from error
 
     async def exists(self, key: str) -> bool:
         return await anyio.to_thread.run_sync(self._path(key).is_file)
@@ -362,6 +393,19 @@ class DirectoryObjectStore:
         if str(path) != upload.handle or not path.name.startswith(".incoming-") or ".." in path.parts:
             raise InvalidObjectKey("only a temporary file of this store can be aborted")
         await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
+
+
+async def _on_disk(function: Callable[..., T], *args: Any) -> T:
+    """A file operation of the store in a worker thread; a disk that refuses it makes the store unavailable."""
+    try:
+        return await anyio.to_thread.run_sync(function, *args)
+    except OSError as error:
+        raise _unavailable(error) from error
+
+
+def _unavailable(error: OSError) -> StorageUnavailable:
+    """A directory that cannot be written (permissions, full disk, read-only mount): not now, not a bug."""
+    return StorageUnavailable(f"directory cannot be used ({error.strerror or type(error).__name__})")
 
 
 def create_object_store(settings: Settings) -> ObjectStore:

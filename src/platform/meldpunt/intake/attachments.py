@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit.services import ANONYMOUS, AuditActor
 from meldpunt.dossiers.crypto import associated_data, decrypt_text
-from meldpunt.dossiers.documents import Document, DocumentMeta, RecordClass, store_document
+from meldpunt.dossiers.documents import Document, DocumentMeta, RecordClass, remove_objects, store_document
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.errors import DomainError
@@ -169,7 +169,8 @@ async def attach(
     actor: AuditActor = ANONYMOUS,
 ) -> list[Document]:
     """Encrypt and store checked files as attachments of the case (audited per document), named by their
-    number in the case: ``bijlage-3.pdf``."""
+    number in the case: ``bijlage-3.pdf``. All or none: when one cannot be stored (``StorageUnavailable``),
+    the objects of the files before it are removed again."""
     source = "reporter" if actor == ANONYMOUS else actor.label
     # The case row is locked so that two uploads at once do not hand out the same number.
     await session.execute(select(Case.id).where(Case.tenant_id == tenant_id, Case.id == case.id).with_for_update())
@@ -182,20 +183,27 @@ async def attach(
             )
         )
     ).scalar_one()
-    return [
-        await store_document(
-            session,
-            keyring,
-            store,
-            actor,
-            tenant_id,
-            case.id,
-            RecordClass.ATTACHMENT,
-            _one(file.data),
-            DocumentMeta(attachment_name(before + number, ALLOWED[file.kind]), ALLOWED[file.kind], source=source),
-        )
-        for number, file in enumerate(files, start=1)
-    ]
+    stored: list[Document] = []
+    try:
+        for number, file in enumerate(files, start=1):
+            name = attachment_name(before + number, ALLOWED[file.kind])
+            stored.append(
+                await store_document(
+                    session,
+                    keyring,
+                    store,
+                    actor,
+                    tenant_id,
+                    case.id,
+                    RecordClass.ATTACHMENT,
+                    _one(file.data),
+                    DocumentMeta(name, ALLOWED[file.kind], source=source),
+                )
+            )
+    except BaseException:
+        await remove_objects(store, [document.object_key for document in stored])
+        raise
+    return stored
 
 
 def attachment_name(number: int, content_type: str) -> str:

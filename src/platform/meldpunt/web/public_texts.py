@@ -51,6 +51,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "form_has_errors": "Er ontbreekt nog iets of er klopt iets niet. Uw tekst is bewaard; kijk bij de "
         "gemarkeerde vragen.",
         "choose_files_again": "Kies uw bestanden opnieuw: een browser onthoudt ze niet.",
+        "storage_unavailable": "Uw bestanden konden we door een storing niet opslaan, en daarom is er nog niets "
+        "verstuurd. Uw tekst is bewaard. Probeer het over een paar minuten opnieuw.",
         "q_kind": "Wat wilt u doen?",
         "q_anonymity": "Hoe anoniem wilt u blijven?",
         "q_category": "Waar gaat het over?",
@@ -162,6 +164,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "title_complaint": "File a complaint",
         "form_has_errors": "Something is missing or not right. Your text has been kept; look at the marked questions.",
         "choose_files_again": "Please choose your files again: a browser does not remember them.",
+        "storage_unavailable": "Because of a fault we could not store your files, so nothing has been sent yet. "
+        "Your text has been kept. Please try again in a few minutes.",
         "q_kind": "What would you like to do?",
         "q_anonymity": "How anonymous do you want to stay?",
         "q_category": "What is it about?",

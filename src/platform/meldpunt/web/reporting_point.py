@@ -16,10 +16,11 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
+from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.dossiers.keys import Keyring
-from meldpunt.dossiers.storage import ObjectStore
+from meldpunt.dossiers.storage import ObjectStore, StorageUnavailable
 from meldpunt.errors import DomainError
 from meldpunt.intake import attachments, ratelimit, services
 from meldpunt.intake.attachments import MAX_REQUEST_BYTES, AttachmentRefused
@@ -31,6 +32,7 @@ from meldpunt.intake.uploads import PostedForm, read_posted_form
 from meldpunt.tenancy.models import Tenant
 from meldpunt.tenancy.services import find_public_tenant
 from meldpunt.vault import services as vault
+from meldpunt.web.outage import RETRY_AFTER_SECONDS
 from meldpunt.web.public_texts import TEXTS, error_text, language_for, public_context
 
 SINGLE = (
@@ -70,6 +72,12 @@ def render(
         status_code=status_code,
         context={**public_context(language, tenant.locale), "tenant": tenant, **context},
     )
+
+
+def retry_later(page: Template) -> Template:
+    """A page that says a store is down: it tells the browser, too, when to try again."""
+    page.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
+    return page
 
 
 def _entered(form: PostedForm) -> dict[str, Any]:
@@ -195,7 +203,6 @@ async def report_submit(
     language = _language(request, found)
     form = await read_posted_form(request)
     entered = _entered(form)
-
     draft_code = form.get("concept")
 
     async def again(errors: dict[str, str], status_code: int) -> Template:
@@ -229,9 +236,11 @@ async def report_submit(
             await attachments.attach(db, keyring, store, found.id, registered.case, checked)
             if draft is not None:
                 await vault.use_draft(db, keyring, draft)
-    except DomainError as error:
+    except (DomainError, StorageUnavailable) as error:
         await db.rollback()  # nothing of it is kept; the tenant row is read again for the page
         found, _ = await find_public_tenant(db, tenant)
+        if isinstance(error, StorageUnavailable):
+            return retry_later(await again({"unavailable": texts["storage_unavailable"]}, HTTP_503_SERVICE_UNAVAILABLE))
         return await again({ERROR_FIELD.get(error.slug, "form"): error_text(error, language)}, error.status)
     return render(
         request,
@@ -414,12 +423,31 @@ async def inbox_message(
         checked = await attachments.check_uploads(form.files)
     except AttachmentRefused as refused:
         return await again(error_text(refused, language))
-    if text:
-        await services.add_message(db, keyring, found, case, "reporter", text)
-    if checked:
-        await attachments.attach(db, keyring, store, found.id, case, checked)
-        if not text:
-            await services.tell_reporting_point(db, found, case)
+    try:
+        if text:
+            await services.add_message(db, keyring, found, case, "reporter", text)
+        if checked:
+            await attachments.attach(db, keyring, store, found.id, case, checked)
+            if not text:
+                await services.tell_reporting_point(db, found, case)
+    except StorageUnavailable:
+        await db.rollback()  # the message goes too: it is sent again with the files
+        found, _ = await find_public_tenant(db, tenant)
+        case = await services.case_for_receipt(db, found, receipt)
+        error = f"{texts['storage_unavailable']} {texts['choose_files_again']}"
+        page = await _inbox_page(
+            request,
+            db,
+            keyring,
+            flood_guard,
+            found,
+            case,
+            receipt,
+            status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            error=error,
+            entered={"text": text},
+        )
+        return retry_later(page)
     notice = texts["message_sent"] if text else texts["files_sent"]
     return await _inbox_page(request, db, keyring, flood_guard, found, case, receipt, notice=notice)
 
