@@ -160,6 +160,9 @@ async def test_bulk_dismissal_removes_marked_submissions_from_the_list_and_is_au
     assert len(left) == 5 and not any(item["flood_marked"] for item in left)
     nothing = await flood_client.post(url, json={})
     assert nothing.status_code == 400 and nothing.json()["type"].endswith("/nothing-chosen")
+    for far in ({"received_from": "0001-01-01"}, {"received_until": "9999-12-31"}):  # found by the fuzz test
+        refused = await flood_client.post(url, json=far)
+        assert refused.status_code == 400 and refused.json()["type"].endswith("/period-out-of-range")
     async with app_engine.begin() as connection:
         await connection.execute(text(f"SET LOCAL meldpunt.tenant_ids = '{{{tenant.id}}}'"))
         audited = (

@@ -68,6 +68,15 @@ class NothingChosen(DomainError):
         super().__init__("Kies de meldingen die u wilt wegzetten, of een periode.")
 
 
+class PeriodOutOfRange(DomainError):
+    status = 400
+    slug = "period-out-of-range"
+    title = "Periode buiten bereik"
+
+    def __init__(self) -> None:
+        super().__init__("Kies datums tussen 1 januari 2000 en 31 december 9998.")
+
+
 class BadDismissal(DomainError):
     status = 400
     slug = "bad-dismissal"

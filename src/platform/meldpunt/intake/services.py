@@ -40,6 +40,7 @@ from meldpunt.intake.errors import (
     IdentityMismatch,
     NoChannelBack,
     NothingChosen,
+    PeriodOutOfRange,
     ReceiptNotRecognised,
 )
 from meldpunt.intake.grounds import case_attributes, seal_grounds, stored_attributes
@@ -414,6 +415,9 @@ async def dismiss_marked(
     received): a real case cannot be swept away with the junk. Their deadlines close; each is audited."""
     if not choice.case_ids and choice.received_from is None and choice.received_until is None:
         raise NothingChosen()
+    for day in (choice.received_from, choice.received_until):
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise PeriodOutOfRange()
     await tenant_context(session, [tenant.id])
     query = select(Case).where(Case.tenant_id == tenant.id, Case.flood_marked, Case.status == "received")
     if choice.case_ids:
@@ -436,6 +440,10 @@ async def dismiss_marked(
             .values(met_at=now)
         )
     return [case.id for case in cases]
+
+
+# Submissions exist only in this era; a day outside it would not even convert to a database timestamp.
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(9998, 12, 31)
 
 
 def _start_of(day: date) -> datetime:
