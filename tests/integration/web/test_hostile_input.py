@@ -27,6 +27,7 @@ from meldpunt.identity.roles import Role
 from meldpunt.settings import Settings
 from meldpunt.tenancy.services import find_public_tenant
 from tests.conftest import MakeTenant, TenantRef
+from tests.integration.intake.test_pages import VALID
 from tests.integration.intake.test_reporting_point import as_professional, reporting_point
 from tests.integration.intake.test_submissions import REPORT
 
@@ -126,6 +127,20 @@ async def test_a_nul_in_a_form_or_a_query_is_a_dutch_page_for_the_browser(client
     ):
         assert response.status_code == 400 and response.headers["content-type"].startswith("text/html")
         assert "NUL-teken" in response.text
+
+
+async def test_a_nul_in_a_field_of_a_form_with_files_is_refused_and_nothing_is_registered(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine
+) -> None:
+    tenant = await make_tenant()
+    response = await client.post(
+        f"/m/{tenant.slug}/melden",
+        data={**VALID, "narrative": "Hij\x00 raakte mij aan."},
+        files=[("attachments", ("a.txt", b"%PDF-1.4", "application/pdf"))],
+        headers=HTML,
+    )
+    assert response.status_code == 400 and response.headers["content-type"].startswith("text/html")
+    assert await count_rows(app_engine, tenant, "cases") == 0
 
 
 @pytest.mark.parametrize("year", ["0", "-1", "1999", "10000", "99999999999999999999999", "twee"])

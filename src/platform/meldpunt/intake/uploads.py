@@ -118,7 +118,11 @@ async def _read(request: Request[Any, Any, Any], file_field: str) -> PostedForm:
 
 def _finish(posted: PostedForm, segment: MultipartSegment, data: bytes, oversize: bool, file_field: str) -> None:
     if segment.filename is None:
-        posted.fields.setdefault(segment.name, []).append(data.decode(segment.charset or "utf-8"))
+        value = data.decode(segment.charset or "utf-8")
+        if "\x00" in value or "\x00" in segment.name:
+            # As for JSON and url-encoded bodies (web/hostile_input.py): no browser sends a NUL byte.
+            raise FormUnreadable()
+        posted.fields.setdefault(segment.name, []).append(value)
         return
     if segment.name != file_field or (not segment.filename and not data and not oversize):
         return  # an empty file input, or a file where none is expected
