@@ -239,6 +239,24 @@ def open_case_key(
     return CaseKeyMaterial.decode(open_sealed(kek, wrapped_case_key, _case_context(tenant_id, case_id, epoch)))
 
 
+def wrap_tenant_key(root: RootKey, tenant_id: uuid.UUID, epoch: int) -> tuple[str, bytes, int]:
+    """A new tenant KEK of ``epoch`` wrapped by the root key, as a ``tenant_keys`` row (root_key_id, wrapped,
+    epoch): for a data migration that must make keys without a session."""
+    root_key_id, wrapped = root.wrap(os.urandom(32), _kek_context(tenant_id, epoch))
+    return root_key_id, wrapped, epoch
+
+
+def wrap_new_case_key(
+    root: RootKey, tenant_id: uuid.UUID, case_id: uuid.UUID, tenant_key: tuple[str, bytes, int]
+) -> tuple[CaseKeyMaterial, bytes]:
+    """A new case key and its ``case_keys.wrapped``, under ``tenant_key`` (root_key_id, wrapped, epoch):
+    for a data migration that must make keys without a session."""
+    root_key_id, wrapped_kek, epoch = tenant_key
+    kek = root.unwrap(root_key_id, wrapped_kek, _kek_context(tenant_id, epoch))
+    material = _new_case_material()
+    return material, seal(kek, material.encode(), _case_context(tenant_id, case_id, epoch))
+
+
 _CACHE = "meldpunt.case_keys"
 
 

@@ -20,7 +20,7 @@ from meldpunt.identity.roles import Action
 from meldpunt.intake.schemas import SubmissionIn
 from meldpunt.intake.services import format_receipt
 from meldpunt.vault import services
-from meldpunt.vault.models import AdviserSignal, ConsentRecord, ConsultationContact, Disclosure
+from meldpunt.vault.models import ConsentRecord, ConsultationContact, Disclosure
 from meldpunt.vault.schemas import (
     ConsentIn,
     ConsentOut,
@@ -37,6 +37,7 @@ from meldpunt.vault.schemas import (
     SignalOut,
     VaultTenantOut,
 )
+from meldpunt.vault.services import ReceivedSignal
 
 # The year of an annual report: no contact predates the platform, and a calendar date ends at 9999.
 FIRST_YEAR, LAST_YEAR = 2000, 9999
@@ -69,8 +70,9 @@ def disclosure_out(d: Disclosure, content: str) -> DisclosureOut:
     return DisclosureOut(d.id, d.consent_id, d.recipient, d.scope, d.disclosed_on, content)
 
 
-def signal_out(s: AdviserSignal) -> SignalOut:
-    return SignalOut(s.id, s.month, s.category, s.setting, s.accused_role, s.attributes, list(s.suggestions))
+def signal_out(received: ReceivedSignal) -> SignalOut:
+    s = received.signal
+    return SignalOut(s.id, s.month, s.category, s.setting, s.accused_role, received.attributes, list(s.suggestions))
 
 
 @get("/api/v1/vault", operation_id="ListVaults", tags=["adviser"])
@@ -225,12 +227,15 @@ async def close_consultation(
 
 @post("/api/v1/t/{tenant:str}/vault/signals", operation_id="SendAdviserSignal", tags=["adviser"], status_code=201)
 async def send_signal(
-    db: NamedDependency[AsyncSession], actor: NamedDependency[Actor], tenant: FromPath[str], data: JSONBody[SignalIn]
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
+    data: JSONBody[SignalIn],
 ) -> SignalOut:
     """An anonymised signal to the organisation: closed lists only, no names, no link to a consultation."""
     adviser = await adviser_in(db, actor, tenant)
-    s = await services.send_signal(db, adviser, data)
-    return signal_out(s)
+    return signal_out(await services.send_signal(db, keyring, adviser, data))
 
 
 @post("/api/v1/t/{tenant:str}/vault/drafts", operation_id="PrepareReport", tags=["adviser"], status_code=201)
@@ -264,11 +269,14 @@ async def contact_counts(
 
 @get("/api/v1/t/{tenant:str}/signals", operation_id="ListAdviserSignals", tags=["reporting point"])
 async def list_signals(
-    db: NamedDependency[AsyncSession], actor: NamedDependency[Actor], tenant: FromPath[str]
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    tenant: FromPath[str],
 ) -> list[SignalOut]:
     """The anonymised signals that advisers sent to this organisation."""
     found = await identity.tenant_acting_in(db, actor, Action.SIGNALS_READ, tenant)
-    return [signal_out(s) for s in await services.list_signals(db, found)]
+    return [signal_out(s) for s in await services.list_signals(db, keyring, found)]
 
 
 ROUTES = (

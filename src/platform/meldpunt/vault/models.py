@@ -100,7 +100,9 @@ class AdviserSignal(TenantScoped, Base):
     category: Mapped[str] = mapped_column(String(32))
     setting: Mapped[str | None] = mapped_column(String(32))
     accused_role: Mapped[str | None] = mapped_column(String(32))
-    attributes: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSONB)  # without the discrimination grounds
+    # The grounds (AVG art. 9), sealed with the signal's own key in ``case_keys``; for every signal.
+    sealed_grounds: Mapped[bytes | None] = mapped_column(LargeBinary)
     suggestions: Mapped[list[str]] = mapped_column(JSONB)  # what the organisation could look at
 
 

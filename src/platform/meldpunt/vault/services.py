@@ -10,6 +10,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import msgspec
 from sqlalchemy import delete, func, select
@@ -22,6 +23,7 @@ from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
 from meldpunt.dossiers.documents import RecordClass
 from meldpunt.dossiers.keys import CaseKeyMaterial, Keyring
 from meldpunt.intake import ratelimit
+from meldpunt.intake.grounds import GROUNDS, open_grounds, seal_grounds, stored_attributes
 from meldpunt.intake.schemas import SubmissionIn
 from meldpunt.intake.services import hash_receipt, new_receipt, normalise_receipt
 from meldpunt.retention import services as retention
@@ -482,21 +484,34 @@ async def _destroy_consultation(
         await session.commit()
 
 
-async def send_signal(session: AsyncSession, adviser: Adviser, data: SignalIn) -> AdviserSignal:
+@dataclass(frozen=True)
+class ReceivedSignal:
+    """A signal as those who may read signals see it: its row and its attributes with the grounds opened."""
+
+    signal: AdviserSignal
+    attributes: dict[str, Any]
+
+
+async def send_signal(session: AsyncSession, keyring: Keyring, adviser: Adviser, data: SignalIn) -> ReceivedSignal:
     """An anonymised signal to the organisation: closed lists, the month only, no link to a consultation
     and no adviser on the row. Who sent it and when is in the adviser's own vault chain of the audit log,
-    never in the tenant's (DESIGN §6)."""
+    never in the tenant's (DESIGN §6). Its discrimination grounds are sealed with a key of its own, also
+    when there are none (an empty column would say which signals have them)."""
     await tenant_context(session, [adviser.tenant.id])
     await enter_vault(session, adviser)
     today = date.today()
+    attributes = msgspec.to_builtins(data.attributes)
+    signal_id = uuid.uuid4()
+    material = await keyring.case_key(session, adviser.tenant.id, signal_id, create=True)
     signal = AdviserSignal(
         tenant_id=adviser.tenant.id,
-        id=uuid.uuid4(),
+        id=signal_id,
         month=today.replace(day=1),
         category=data.category,
         setting=data.setting,
         accused_role=data.accused_role,
-        attributes=msgspec.to_builtins(data.attributes),
+        attributes=stored_attributes(attributes),
+        sealed_grounds=seal_grounds(material, adviser.tenant.id, signal_id, data.attributes.discrimination_grounds),
         suggestions=list(data.suggestions),
     )
     session.add(signal)
@@ -510,20 +525,28 @@ async def send_signal(session: AsyncSession, adviser: Adviser, data: SignalIn) -
         signal.id,
         vault_owner=adviser.account_id,
     )
-    return signal
+    return ReceivedSignal(signal, {**signal.attributes, GROUNDS: list(data.attributes.discrimination_grounds)})
 
 
-async def list_signals(session: AsyncSession, tenant: Tenant) -> list[AdviserSignal]:
+async def _opened(session: AsyncSession, keyring: Keyring, signal: AdviserSignal) -> ReceivedSignal:
+    grounds: list[str] = []
+    if signal.sealed_grounds is not None:
+        material = await keyring.case_key(session, signal.tenant_id, signal.id)
+        grounds = open_grounds(material, signal.tenant_id, signal.id, signal.sealed_grounds)
+    return ReceivedSignal(signal, {**signal.attributes, GROUNDS: grounds})
+
+
+async def list_signals(session: AsyncSession, keyring: Keyring, tenant: Tenant) -> list[ReceivedSignal]:
+    """The tenant's signals with their grounds opened; the caller checked that the actor may read signals."""
     await tenant_context(session, [tenant.id])
-    return list(
-        (
-            await session.execute(
-                select(AdviserSignal)
-                .where(AdviserSignal.tenant_id == tenant.id)
-                .order_by(AdviserSignal.month.desc(), AdviserSignal.category)
-            )
-        ).scalars()
-    )
+    signals = (
+        await session.execute(
+            select(AdviserSignal)
+            .where(AdviserSignal.tenant_id == tenant.id)
+            .order_by(AdviserSignal.month.desc(), AdviserSignal.category)
+        )
+    ).scalars()
+    return [await _opened(session, keyring, signal) for signal in signals.all()]
 
 
 def _draft_context(tenant_id: uuid.UUID, draft_id: uuid.UUID) -> bytes:

@@ -156,7 +156,7 @@ async def vault_signal(
         )
     except msgspec.ValidationError:
         return await _list_again(request, db, keyring, actor, tenant, form_fields(form))
-    await services.send_signal(db, adviser, data)
+    await services.send_signal(db, keyring, adviser, data)
     return await _list_page(request, db, keyring, actor, tenant, message=WORDS[language(request)]["signal_sent"])
 
 
@@ -331,14 +331,15 @@ async def vault_act(
 async def signals_page(
     request: Request[Any, Any, Any],
     db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
     actor: NamedDependency[Actor],
     tenant: FromPath[str],
 ) -> Template:
-    """The anonymised signals that advisers sent to this organisation."""
+    """The anonymised signals that advisers sent to this organisation, with their discrimination grounds."""
     found = await identity.tenant_acting_in(db, actor, Action.SIGNALS_READ, tenant)
     return Template(
         "signals.html",
-        context={**_context(request, actor, tenant), "signals": await services.list_signals(db, found)},
+        context={**_context(request, actor, tenant), "signals": await services.list_signals(db, keyring, found)},
     )
 
 
