@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from msgspec.structs import replace
 
-from meldpunt.app import create_app
 from meldpunt.settings import Settings
+from tests.support.served import served_app
 
 CHROMIUM_HINT = (
     "The browser tests need Chromium on PATH: `apt-get install -y chromium` (make test does it when run as root)."
@@ -33,24 +28,8 @@ def chromium_path() -> str:
 @pytest.fixture(scope="session")
 def served(settings: Settings) -> Iterator[str]:
     """The application on a free loopback port, in a thread of this process, until the session ends."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    app = create_app(replace(settings, public_url=base))
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, access_log=False, log_config=None, lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield base
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_app(settings) as base:
+        yield base
 
 
 BROWSER_ARGS = [
