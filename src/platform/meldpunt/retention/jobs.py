@@ -1,4 +1,7 @@
-"""The periodic retention sweep: destroy, tenant by tenant, what is due and not on hold."""
+"""The periodic retention sweep: destroy, tenant by tenant, what is due and not on hold.
+
+The vault's consultations are swept by its own job, ``vault.sweep`` (``meldpunt.vault.jobs``).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,6 @@ from meldpunt.jobs.runtime import current_runtime
 from meldpunt.jobs.tenants import for_each_tenant
 from meldpunt.retention.reconcile import reconcile_store
 from meldpunt.retention.services import purge_tenant, remind_owners
-from meldpunt.vault.services import purge_vaults
 
 
 @job("retention.sweep", max_retries=3, time_limit_seconds=3600, max_backoff_seconds=900)
@@ -28,7 +30,6 @@ async def sweep_retention() -> None:
 
     async def sweep(tenant_id: uuid.UUID) -> None:
         await purge_tenant(runtime.sessionmaker, keyring, store, tenant_id, now)
-        await purge_vaults(runtime.sessionmaker, keyring, tenant_id, now)
 
     await for_each_tenant("retention.sweep", tenant_ids, sweep)
 
