@@ -19,22 +19,29 @@ from meldpunt.retention.services import EffectiveRule, sync_policies
 from meldpunt.settings import Settings
 from meldpunt.vault.jobs import sweep_vaults
 from meldpunt.vault.services import purge_vaults
-from tests.conftest import MakeTenant
+from tests.conftest import MakeTenant, TenantRef
 from tests.integration.intake.test_reporting_point import as_professional, reporting_point
 from tests.integration.vault.test_vault import account_of, open_with_contact, rows_as_app
+
+
+async def signed_in_adviser_keeping_notes_30_days(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> tuple[TenantRef, str]:
+    """A tenant whose adviser notes are kept 30 days after closing, and its adviser signed in on ``client``."""
+    tenant = await make_tenant()
+    async with create_sessionmaker(app_engine)() as session:
+        await tenant_context(session, [tenant.id])
+        await sync_policies(session, tenant.id, [EffectiveRule("adviser_note", "case_closed", 30, False)])
+        await session.commit()
+    await as_professional(client, await reporting_point(app_engine, settings, tenant, tenant, role=Role.ADVISER))
+    return tenant, await account_of(client)
 
 
 async def test_closed_consultations_are_destroyed_when_due_and_open_ones_stay(
     client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
 ) -> None:
-    tenant = await make_tenant()
+    tenant, adviser = await signed_in_adviser_keeping_notes_30_days(client, make_tenant, app_engine, settings)
     sessionmaker = create_sessionmaker(app_engine)
-    async with sessionmaker() as session:
-        await tenant_context(session, [tenant.id])
-        await sync_policies(session, tenant.id, [EffectiveRule("adviser_note", "case_closed", 30, False)])
-        await session.commit()
-    await as_professional(client, await reporting_point(app_engine, settings, tenant, tenant, role=Role.ADVISER))
-    adviser = await account_of(client)
     closed = await open_with_contact(client, tenant.slug)
     await open_with_contact(client, tenant.slug)
     consent = await client.post(
@@ -78,13 +85,7 @@ async def test_the_periodic_vault_sweep_destroys_a_closed_consultation_when_due(
     client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
 ) -> None:
     """The vault's own job (``vault.sweep``, scheduled beside ``retention.sweep``) runs the purge."""
-    tenant = await make_tenant()
-    async with create_sessionmaker(app_engine)() as session:
-        await tenant_context(session, [tenant.id])
-        await sync_policies(session, tenant.id, [EffectiveRule("adviser_note", "case_closed", 30, False)])
-        await session.commit()
-    await as_professional(client, await reporting_point(app_engine, settings, tenant, tenant, role=Role.ADVISER))
-    adviser = await account_of(client)
+    tenant, adviser = await signed_in_adviser_keeping_notes_30_days(client, make_tenant, app_engine, settings)
     closed = await open_with_contact(client, tenant.slug)
     assert (await client.post(f"/api/v1/t/{tenant.slug}/vault/consultations/{closed}/closure")).status_code == 204
     assert "vault.sweep" in {entry.job_name for entry in schedule_table(settings)}

@@ -79,6 +79,10 @@ def use_signer(signer: Signer) -> None:
     _installed = signer
 
 
+def installed_signer() -> Signer | None:
+    return _installed
+
+
 def current_signer() -> Signer:
     if _installed is None:
         raise SignerNotInstalled("no audit signer installed in this process (meldpunt.dossiers.signing)")

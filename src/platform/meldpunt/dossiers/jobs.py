@@ -20,11 +20,10 @@ from sqlalchemy import func, select
 
 from meldpunt.audit.services import verify_tenants
 from meldpunt.db.context import tenant_context
-from meldpunt.db.tenants import all_tenant_ids
 from meldpunt.dossiers.keys import Keyring, TenantKey, create_root_key
 from meldpunt.jobs.registry import job
 from meldpunt.jobs.runtime import current_runtime
-from meldpunt.jobs.tenants import for_each_tenant
+from meldpunt.jobs.tenants import for_every_tenant
 
 log = structlog.get_logger(__name__)
 
@@ -35,8 +34,6 @@ async def rotate_tenant_keys() -> None:
     runtime = current_runtime()
     keyring = Keyring(create_root_key(runtime.settings))
     cutoff = datetime.now(UTC) - timedelta(days=runtime.settings.tenant_key_rotation_days)
-    async with runtime.sessionmaker() as session:
-        tenant_ids = await all_tenant_ids(session)
 
     async def rotate(tenant_id: uuid.UUID) -> None:
         async with runtime.sessionmaker() as session:
@@ -48,7 +45,7 @@ async def rotate_tenant_keys() -> None:
                 await keyring.rotate_tenant(session, tenant_id)
                 await session.commit()
 
-    await for_each_tenant("keys.rotate_tenants", tenant_ids, rotate)
+    await for_every_tenant("keys.rotate_tenants", rotate)
 
 
 @job("audit.checkpoint", max_retries=3, time_limit_seconds=3600, max_backoff_seconds=900)

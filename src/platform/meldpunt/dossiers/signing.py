@@ -23,7 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from meldpunt.audit.signing import Checkpoint, CheckpointForged, chain_prefix, use_signer
+from meldpunt.audit.signing import Checkpoint, CheckpointForged, chain_prefix, installed_signer, use_signer
 from meldpunt.dossiers.keys import KeyringError, KeyUnavailable, RootKey, create_root_key
 from meldpunt.dossiers.storage import ObjectNotFound, ObjectStore, StorageError, create_object_store
 from meldpunt.settings import Settings
@@ -67,8 +67,11 @@ class AuditSigner:
     """Signs entries and checkpoints; verifies them against the published public keys. The root key and
     the store are made on first use, so a process that writes no entry never touches either."""
 
-    def __init__(self, make_root: Callable[[], RootKey], make_store: Callable[[], ObjectStore]) -> None:
+    def __init__(
+        self, make_root: Callable[[], RootKey], make_store: Callable[[], ObjectStore], built_for: tuple[str, ...] = ()
+    ) -> None:
         self._make_root, self._make_store = make_root, make_store
+        self.built_for = built_for  # the settings it was made from (install_signer reuses it for the same)
         self._root: RootKey | None = None
         self._store: ObjectStore | None = None
         self._current: _Current | None = None
@@ -211,9 +214,6 @@ class AuditSigner:
         return checkpoint
 
 
-_built: tuple[tuple[str, ...], AuditSigner] | None = None
-
-
 def _where(settings: Settings) -> tuple[str, ...]:
     return (
         settings.root_key_provider,
@@ -227,9 +227,10 @@ def _where(settings: Settings) -> tuple[str, ...]:
 
 def install_signer(settings: Settings) -> AuditSigner:
     """Make this process able to write audit entries (every process entry point calls it; idempotent)."""
-    global _built
-    if _built is None or _built[0] != _where(settings):
-        signer = AuditSigner(lambda: create_root_key(settings), lambda: create_object_store(settings))
-        _built = (_where(settings), signer)
-    use_signer(_built[1])
-    return _built[1]
+    where = _where(settings)
+    installed = installed_signer()
+    if isinstance(installed, AuditSigner) and installed.built_for == where:
+        return installed
+    signer = AuditSigner(lambda: create_root_key(settings), lambda: create_object_store(settings), where)
+    use_signer(signer)
+    return signer

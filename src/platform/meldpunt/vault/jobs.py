@@ -9,11 +9,10 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from meldpunt.db.tenants import all_tenant_ids
 from meldpunt.dossiers.keys import Keyring, create_root_key
 from meldpunt.jobs.registry import job
 from meldpunt.jobs.runtime import current_runtime
-from meldpunt.jobs.tenants import for_each_tenant
+from meldpunt.jobs.tenants import for_every_tenant
 from meldpunt.vault.services import purge_vaults
 
 
@@ -21,12 +20,10 @@ from meldpunt.vault.services import purge_vaults
 async def sweep_vaults() -> None:
     """Idempotent: a consultation is destroyed once; one another sweep is destroying is left to it."""
     runtime = current_runtime()
-    async with runtime.sessionmaker() as session:
-        tenant_ids = await all_tenant_ids(session)
     keyring = Keyring(create_root_key(runtime.settings))
     now = datetime.now(UTC)
 
     async def sweep(tenant_id: uuid.UUID) -> None:
         await purge_vaults(runtime.sessionmaker, keyring, tenant_id, now)
 
-    await for_each_tenant("vault.sweep", tenant_ids, sweep)
+    await for_every_tenant("vault.sweep", sweep)
