@@ -9,9 +9,9 @@ comparing the chain with it. The signer itself (key, root key, object store) is 
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Protocol
+from uuid import UUID
 
 import msgspec
 
@@ -28,7 +28,7 @@ class CheckpointForged(ValueError):
     """A checkpoint whose signature does not verify."""
 
 
-def chain_prefix(tenant_id: uuid.UUID, vault_owner_id: uuid.UUID) -> str:
+def chain_prefix(tenant_id: UUID, vault_owner_id: UUID) -> str:
     vault = "" if vault_owner_id == TENANT_CHAIN else f"vault/{vault_owner_id}/"
     return f"audit/{tenant_id}/{vault}checkpoints/"
 
@@ -36,13 +36,13 @@ def chain_prefix(tenant_id: uuid.UUID, vault_owner_id: uuid.UUID) -> str:
 class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
     """A chain's head as the application saw it, signed: what the database must still agree with."""
 
-    tenant_id: uuid.UUID
-    vault_owner_id: uuid.UUID
+    tenant_id: UUID
+    vault_owner_id: UUID
     seq: int
     entry_hash: str  # hex
     signed_at: datetime
     # On the tenant's chain only: every vault chain the tenant had, so that one deleted whole is missed.
-    vault_chains: list[uuid.UUID] = msgspec.field(default_factory=list)
+    vault_chains: list[UUID] = msgspec.field(default_factory=list)
     signing_key: str = ""
     signature: str = ""  # base64
 
@@ -59,15 +59,10 @@ class Signer(Protocol):
     async def entry_signed(self, entry_hash: bytes, key_id: str, signature: bytes) -> bool: ...
 
     async def write_checkpoint(
-        self,
-        tenant_id: uuid.UUID,
-        vault_owner_id: uuid.UUID,
-        seq: int,
-        entry_hash: bytes,
-        vault_chains: list[uuid.UUID] | None = None,
+        self, tenant_id: UUID, vault_owner_id: UUID, seq: int, entry_hash: bytes, vault_chains: list[UUID] | None = None
     ) -> Checkpoint: ...
 
-    async def latest_checkpoint(self, tenant_id: uuid.UUID, vault_owner_id: uuid.UUID) -> Checkpoint | None: ...
+    async def latest_checkpoint(self, tenant_id: UUID, vault_owner_id: UUID) -> Checkpoint | None: ...
 
 
 _installed: Signer | None = None
