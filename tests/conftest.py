@@ -22,8 +22,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from meldpunt.audit import signing
-from meldpunt.audit.signing import install_signer
 from meldpunt.db.bootstrap import migrate
+from meldpunt.dossiers.signing import install_signer
 from meldpunt.settings import APP_ROLE, OWNER_ROLE, Settings
 
 

@@ -21,11 +21,11 @@ import boto3
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from meldpunt.audit.services import AuditActor
-from meldpunt.audit.signing import install_signer
 from meldpunt.db.context import tenant_context
 from meldpunt.db.engine import create_sessionmaker
 from meldpunt.dossiers.documents import DocumentMeta, RecordClass, store_document
 from meldpunt.dossiers.keys import Keyring, LocalRootKey
+from meldpunt.dossiers.signing import install_signer
 from meldpunt.dossiers.storage import DirectoryObjectStore, ObjectStore, S3ObjectStore
 from meldpunt.models import load_all_models
 from meldpunt.settings import Settings

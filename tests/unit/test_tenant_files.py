@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from meldpunt.tenancy.files import TenantFileError, load_branch_tree
+from meldpunt.provisioning.files import TenantFileError, load_branch_tree
 
 BRANCH = "slug: branche\ndisplay_name: Branche\nsector_code: '88'\n"
 

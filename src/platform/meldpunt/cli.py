@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from meldpunt.audit.signing import install_signer
+from meldpunt.dossiers.signing import install_signer
 from meldpunt.logging import configure_logging
 from meldpunt.settings import Settings, SettingsError, load_settings
 
@@ -124,8 +124,8 @@ def tenants() -> None:
 @click.option("--archive-missing", is_flag=True, help="Archive this branch's tenants that no file declares.")
 def tenants_apply(path: Path, dry_run: bool, archive_missing: bool) -> None:
     """Create or update the tenants declared under PATH (one branch folder). Never deletes a tenant."""
-    from meldpunt.tenancy.files import TenantFileError
-    from meldpunt.tenancy.services import apply_tenants_from_path
+    from meldpunt.provisioning.files import TenantFileError
+    from meldpunt.provisioning.services import apply_tenants_from_path
 
     settings = _settings()
     try:

@@ -22,8 +22,8 @@ import click
 
 from meldpunt.db.bootstrap import migrate
 from meldpunt.devserver import ensure_database, start_postgres, start_redis
+from meldpunt.provisioning.services import apply_tenants_from_path
 from meldpunt.settings import APP_ROLE, SettingsError, load_settings
-from meldpunt.tenancy.services import apply_tenants_from_path
 
 CHILDREN = ("serve", "worker", "scheduler")
 

@@ -9,8 +9,8 @@ JOB_MODULES = (
     "meldpunt.dossiers.jobs",
     "meldpunt.retention.jobs",
     "meldpunt.notifications.jobs",
+    "meldpunt.vault.jobs",
     "meldpunt.cases.jobs",
-    "meldpunt.audit.jobs",
 )
 
 

@@ -19,12 +19,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from meldpunt.audit import services as audit
-from meldpunt.audit import signing
 from meldpunt.audit.models import TENANT_CHAIN
 from meldpunt.audit.services import AuditActor, AuditDetailRefused, canonical_content, chain_hash, verify_chain
 from meldpunt.audit.signing import current_signer
 from meldpunt.db.context import tenant_context
 from meldpunt.db.engine import create_sessionmaker
+from meldpunt.dossiers import signing
 from meldpunt.settings import Settings
 from tests.conftest import MakeTenant, TenantRef
 
@@ -320,7 +320,7 @@ async def test_a_periodic_checkpoint_anchors_the_head_without_a_verify(
     settings: Settings,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from meldpunt.audit.jobs import checkpoint_audit_chains
+    from meldpunt.dossiers.jobs import checkpoint_audit_chains
     from meldpunt.jobs.runtime import JobRuntime, install_runtime
 
     tenant = await make_tenant()

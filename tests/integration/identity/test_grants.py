@@ -11,8 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from meldpunt.identity.roles import Role
+from meldpunt.provisioning.services import apply_tenants_from_path
 from meldpunt.settings import Settings
-from meldpunt.tenancy.services import apply_tenants_from_path
 from tests.conftest import TenantRef
 from tests.integration.identity.conftest import Providers, grant, sign_in, unique_subject
 
@@ -189,7 +189,7 @@ async def test_shared_professionals_hold_grants_exactly_where_the_branch_service
 
 @pytest.mark.parametrize("roles", ["[adviser, reporting_point]", "[process_guardian, adviser]"])
 def test_a_file_combining_incompatible_roles_is_refused(tmp_path: Path, roles: str) -> None:
-    from meldpunt.tenancy.files import TenantFileError, load_branch_tree
+    from meldpunt.provisioning.files import TenantFileError, load_branch_tree
 
     (tmp_path / "members").mkdir()
     (tmp_path / "branch.yaml").write_text(

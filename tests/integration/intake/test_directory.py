@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from meldpunt.provisioning.files import TenantFileError, load_branch_tree
+from meldpunt.provisioning.services import apply_tenants_from_path
 from meldpunt.settings import Settings
-from meldpunt.tenancy.files import TenantFileError, load_branch_tree
-from meldpunt.tenancy.services import apply_tenants_from_path
 from tests.conftest import MakeTenant
-from tests.integration.tenancy.test_tenants_apply import branch_folder
+from tests.integration.provisioning.test_tenants_apply import branch_folder
 
 HTML = {"accept": "text/html"}
 BRANCH = "slug: branche\ndisplay_name: Branche\nsector_code: '88'\n"

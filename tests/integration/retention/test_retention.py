@@ -263,9 +263,9 @@ async def test_only_due_documents_go_while_the_case_key_stays_for_the_rest(
 async def test_members_inherit_the_branch_defaults_and_may_only_tighten_them(
     settings, app_engine: AsyncEngine, tmp_path: Path, repo_root: Path
 ) -> None:
-    from meldpunt.tenancy.files import TenantFileError
-    from meldpunt.tenancy.services import apply_tenants_from_path
-    from tests.integration.tenancy.test_tenants_apply import branch_folder
+    from meldpunt.provisioning.files import TenantFileError
+    from meldpunt.provisioning.services import apply_tenants_from_path
+    from tests.integration.provisioning.test_tenants_apply import branch_folder
 
     folder, slugs = branch_folder(tmp_path, repo_root)
     await apply_tenants_from_path(settings, folder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import time_machine
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -12,25 +13,35 @@ from meldpunt.db.context import tenant_context
 from meldpunt.db.engine import create_sessionmaker
 from meldpunt.dossiers.keys import Keyring, create_root_key
 from meldpunt.identity.roles import Role
+from meldpunt.jobs.runtime import JobRuntime, install_runtime
+from meldpunt.jobs.scheduler import schedule_table
 from meldpunt.retention.services import EffectiveRule, sync_policies
 from meldpunt.settings import Settings
+from meldpunt.vault.jobs import sweep_vaults
 from meldpunt.vault.services import purge_vaults
-from tests.conftest import MakeTenant
+from tests.conftest import MakeTenant, TenantRef
 from tests.integration.intake.test_reporting_point import as_professional, reporting_point
 from tests.integration.vault.test_vault import account_of, open_with_contact, rows_as_app
+
+
+async def signed_in_adviser_keeping_notes_30_days(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> tuple[TenantRef, str]:
+    """A tenant whose adviser notes are kept 30 days after closing, and its adviser signed in on ``client``."""
+    tenant = await make_tenant()
+    async with create_sessionmaker(app_engine)() as session:
+        await tenant_context(session, [tenant.id])
+        await sync_policies(session, tenant.id, [EffectiveRule("adviser_note", "case_closed", 30, False)])
+        await session.commit()
+    await as_professional(client, await reporting_point(app_engine, settings, tenant, tenant, role=Role.ADVISER))
+    return tenant, await account_of(client)
 
 
 async def test_closed_consultations_are_destroyed_when_due_and_open_ones_stay(
     client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
 ) -> None:
-    tenant = await make_tenant()
+    tenant, adviser = await signed_in_adviser_keeping_notes_30_days(client, make_tenant, app_engine, settings)
     sessionmaker = create_sessionmaker(app_engine)
-    async with sessionmaker() as session:
-        await tenant_context(session, [tenant.id])
-        await sync_policies(session, tenant.id, [EffectiveRule("adviser_note", "case_closed", 30, False)])
-        await session.commit()
-    await as_professional(client, await reporting_point(app_engine, settings, tenant, tenant, role=Role.ADVISER))
-    adviser = await account_of(client)
     closed = await open_with_contact(client, tenant.slug)
     await open_with_contact(client, tenant.slug)
     consent = await client.post(
@@ -68,3 +79,26 @@ async def test_closed_consultations_are_destroyed_when_due_and_open_ones_stay(
     assert keys == 0 and purged == 1
     assert (await client.get(f"/api/v1/t/{tenant.slug}/vault/consultations/{closed}")).status_code == 404
     assert await purge_vaults(sessionmaker, keyring, tenant.id, later) == []
+
+
+async def test_the_periodic_vault_sweep_destroys_a_closed_consultation_when_due(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    """The vault's own job (``vault.sweep``, scheduled beside ``retention.sweep``) runs the purge."""
+    tenant, adviser = await signed_in_adviser_keeping_notes_30_days(client, make_tenant, app_engine, settings)
+    closed = await open_with_contact(client, tenant.slug)
+    assert (await client.post(f"/api/v1/t/{tenant.slug}/vault/consultations/{closed}/closure")).status_code == 204
+    assert "vault.sweep" in {entry.job_name for entry in schedule_table(settings)}
+
+    runtime = JobRuntime(settings)
+    install_runtime(runtime)
+    try:
+        await sweep_vaults()  # not yet due: nothing goes
+        assert (await rows_as_app(app_engine, tenant, adviser))["consultations"] == 1
+        with time_machine.travel(datetime.now(UTC) + timedelta(days=31), tick=True):
+            await sweep_vaults()
+    finally:
+        install_runtime(None)
+        await runtime.close()
+    assert (await rows_as_app(app_engine, tenant, adviser))["consultations"] == 0
+    assert (await client.get(f"/api/v1/t/{tenant.slug}/vault/consultations/{closed}")).status_code == 404

@@ -22,7 +22,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit.models import TENANT_CHAIN, AuditEntry, AuditHead
-from meldpunt.audit.signing import AuditSigner, Checkpoint, CheckpointForged, current_signer, install_signer
+from meldpunt.audit.signing import Checkpoint, CheckpointForged, Signer, current_signer
 from meldpunt.db.context import current_tenant_ids, tenant_context
 from meldpunt.db.engine import create_engine, create_sessionmaker
 from meldpunt.db.tenants import tenants_table
@@ -209,7 +209,7 @@ def _content(entry: AuditEntry) -> bytes:
 
 
 async def _entry_problem(
-    signer: AuditSigner, entry: AuditEntry, prev_hash: bytes, signed_before: bool, checkpoint: Checkpoint | None
+    signer: Signer, entry: AuditEntry, prev_hash: bytes, signed_before: bool, checkpoint: Checkpoint | None
 ) -> str | None:
     """Why this entry (the next expected one) is not what the application wrote, or None."""
     if entry.prev_hash != prev_hash:
@@ -231,16 +231,14 @@ async def verify_chain(
     tenant_id: uuid.UUID,
     vault_owner_id: uuid.UUID = TENANT_CHAIN,
     *,
-    signer: AuditSigner | None = None,
+    signer: Signer | None = None,
 ) -> tuple[int, ChainBreak | None]:
     """Walk one chain; return how many entries are intact and the first break, if any."""
     report = await _verify_chain(session, signer or current_signer(), tenant_id, vault_owner_id)
     return report.intact, report.problem
 
 
-async def _verify_chain(
-    session: AsyncSession, signer: AuditSigner, tenant_id: uuid.UUID, chain: uuid.UUID
-) -> ChainReport:
+async def _verify_chain(session: AsyncSession, signer: Signer, tenant_id: uuid.UUID, chain: uuid.UUID) -> ChainReport:
     def broken(seq: int, reason: str) -> ChainReport:
         return ChainReport(chain, intact, ChainBreak(tenant_id, seq, reason, chain), prev_hash)
 
@@ -290,7 +288,7 @@ async def _chains(session: AsyncSession, tenant_id: uuid.UUID, anchored: Checkpo
     return [TENANT_CHAIN, *sorted(owners - {TENANT_CHAIN})]
 
 
-async def _verify_and_anchor(session: AsyncSession, signer: AuditSigner, tenant_id: uuid.UUID) -> list[ChainReport]:
+async def _verify_and_anchor(session: AsyncSession, signer: Signer, tenant_id: uuid.UUID) -> list[ChainReport]:
     """Verify every chain of the tenant; anchor each intact one with a new checkpoint of its head (the
     tenant chain's also names the vault chains, and is renewed when a new one appears)."""
     try:
@@ -315,8 +313,9 @@ async def _verify_and_anchor(session: AsyncSession, signer: AuditSigner, tenant_
 async def verify_tenants(settings: Settings, slug: str | None = None) -> list[tuple[str, list[ChainReport]]]:
     """Verify every tenant's chains (or one tenant's) and checkpoint their heads: (slug, a report per chain).
 
-    Connects as the owner role (``migration_database_url``): only it sees every adviser's vault chain."""
-    signer = install_signer(settings)
+    Connects as the owner role (``migration_database_url``): only it sees every adviser's vault chain; signs
+    with the process's signer (``dossiers.signing.install_signer``, called by every entry point)."""
+    signer = current_signer()
     engine = create_engine(settings, url=settings.migration_database_url, pooled=False)
     try:
         async with create_sessionmaker(engine)() as session:

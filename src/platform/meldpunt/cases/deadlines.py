@@ -15,12 +15,12 @@ from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
 from meldpunt.cases.models import PanelMember
 from meldpunt.cases.services import Who
-from meldpunt.cases.terms import terms_of
 from meldpunt.db.context import tenant_context
 from meldpunt.identity import services as identity
 from meldpunt.intake.models import Deadline
 from meldpunt.notifications import services as notifications
 from meldpunt.tenancy.models import Tenant
+from meldpunt.tenancy.terms import terms_of
 
 SYSTEM = AuditActor.system("deadlines")
 

@@ -47,7 +47,6 @@ from meldpunt.cases.schemas import (
     Step,
     Weighing,
 )
-from meldpunt.cases.terms import terms_of
 from meldpunt.db.context import tenant_context
 from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
 from meldpunt.dossiers.keys import Keyring
@@ -59,6 +58,7 @@ from meldpunt.intake.models import Case, Deadline
 from meldpunt.notifications import services as notifications
 from meldpunt.retention.services import CaseDestroyed
 from meldpunt.tenancy.models import Tenant
+from meldpunt.tenancy.terms import terms_of
 
 Who = tuple[uuid.UUID, uuid.UUID]  # (account tenant, account id)
 PANEL_ROLES = ("decision_maker", "expert", "process_guardian")

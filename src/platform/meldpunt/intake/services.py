@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import ANONYMOUS
-from meldpunt.cases.terms import terms_of
 from meldpunt.db.context import tenant_context
 from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
 from meldpunt.dossiers.documents import DocumentNotFound, OpenedDocument, open_document
@@ -50,6 +49,7 @@ from meldpunt.notifications import services as notifications
 from meldpunt.retention import services as retention
 from meldpunt.retention.models import DestroyedCase
 from meldpunt.tenancy.models import Tenant
+from meldpunt.tenancy.terms import terms_of
 
 DISMISSED = "dismissed"  # junk from a flood, dismissed in bulk by the reporting point (dismiss_marked)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

@@ -1,6 +1,7 @@
 """What a running job may use: the settings, a database session factory and a Redis client.
 
-Created lazily inside the worker's event loop (an asyncpg pool belongs to the loop that made it).
+Created lazily inside the worker's event loop (an asyncpg pool belongs to the loop that made it). Jobs write
+audit entries with the process's signer, installed by the entry point (``meldpunt worker``, ``scheduler``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from dataclasses import dataclass, field
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from meldpunt.audit.signing import install_signer
 from meldpunt.db.engine import create_engine, create_sessionmaker
 from meldpunt.settings import Settings
 
@@ -25,7 +25,6 @@ class JobRuntime:
     @property
     def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
         if self._sessionmaker is None:
-            install_signer(self.settings)  # jobs write audit entries, signed like the web's
             self._engine = create_engine(self.settings)
             self._sessionmaker = create_sessionmaker(self._engine)
         return self._sessionmaker

@@ -56,11 +56,13 @@ def schedule_table(settings: Settings) -> tuple[PeriodicJob, ...]:
         PeriodicJob("retention.sweep", settings.retention_sweep_seconds),
         PeriodicJob("retention.remind", settings.retention_sweep_seconds),
         PeriodicJob("retention.reconcile", settings.retention_sweep_seconds),
+        # Declared by meldpunt.vault.jobs: the closed consultations that are due, like retention.sweep.
+        PeriodicJob("vault.sweep", settings.retention_sweep_seconds),
         PeriodicJob("notifications.send", settings.notification_seconds),
         # Declared by meldpunt.cases.jobs: deadline reminders and breaches.
         PeriodicJob("cases.deadlines", settings.retention_sweep_seconds),
         PeriodicJob("keys.rotate_tenants", settings.key_rotation_check_seconds),
-        # Declared by meldpunt.audit.jobs: verify the audit chains and anchor their heads (DESIGN §13).
+        # Declared by meldpunt.dossiers.jobs: verify the audit chains and anchor their heads (DESIGN §13).
         PeriodicJob("audit.checkpoint", settings.audit_checkpoint_seconds),
     )
 

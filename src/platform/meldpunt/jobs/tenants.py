@@ -12,6 +12,9 @@ from collections.abc import Awaitable, Callable, Iterable
 
 import structlog
 
+from meldpunt.db.tenants import all_tenant_ids
+from meldpunt.jobs.runtime import current_runtime
+
 log = structlog.get_logger(__name__)
 
 
@@ -37,3 +40,10 @@ async def for_each_tenant(
             log.warning("job.tenant_failed", job=job_name, tenant_id=str(tenant_id), error=type(error).__name__)
     if failed:
         raise TenantsFailed(job_name, failed)
+
+
+async def for_every_tenant(job_name: str, step: Callable[[uuid.UUID], Awaitable[object]]) -> None:
+    """``for_each_tenant`` over every tenant in the database, read with the job runtime's sessions."""
+    async with current_runtime().sessionmaker() as session:
+        tenant_ids = await all_tenant_ids(session)
+    await for_each_tenant(job_name, tenant_ids, step)

@@ -1,51 +1,47 @@
-"""The periodic retention sweep: destroy, tenant by tenant, what is due and not on hold."""
+"""The periodic retention sweep: destroy, tenant by tenant, what is due and not on hold.
+
+The vault's consultations are swept by its own job, ``vault.sweep`` (``meldpunt.vault.jobs``).
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from meldpunt.db.tenants import all_tenant_ids
 from meldpunt.dossiers.keys import Keyring, create_root_key
 from meldpunt.dossiers.storage import create_object_store
 from meldpunt.jobs.registry import job
 from meldpunt.jobs.runtime import current_runtime
-from meldpunt.jobs.tenants import for_each_tenant
+from meldpunt.jobs.tenants import for_every_tenant
 from meldpunt.retention.reconcile import reconcile_store
 from meldpunt.retention.services import purge_tenant, remind_owners
-from meldpunt.vault.services import purge_vaults
 
 
 @job("retention.sweep", max_retries=3, time_limit_seconds=3600, max_backoff_seconds=900)
 async def sweep_retention() -> None:
     """Idempotent and resumable: a run cut short is finished by the next (see services.purge_tenant)."""
     runtime = current_runtime()
-    async with runtime.sessionmaker() as session:
-        tenant_ids = await all_tenant_ids(session)
     keyring = Keyring(create_root_key(runtime.settings))
     store = create_object_store(runtime.settings)
     now = datetime.now(UTC)
 
     async def sweep(tenant_id: uuid.UUID) -> None:
         await purge_tenant(runtime.sessionmaker, keyring, store, tenant_id, now)
-        await purge_vaults(runtime.sessionmaker, keyring, tenant_id, now)
 
-    await for_each_tenant("retention.sweep", tenant_ids, sweep)
+    await for_every_tenant("retention.sweep", sweep)
 
 
 @job("retention.remind", max_retries=3, time_limit_seconds=900, max_backoff_seconds=900)
 async def remind_retention_owners() -> None:
     """Queue the reminders before destruction; deduplicated per person and day, so reruns are harmless."""
     runtime = current_runtime()
-    async with runtime.sessionmaker() as session:
-        tenant_ids = await all_tenant_ids(session)
 
     async def remind(tenant_id: uuid.UUID) -> None:
         async with runtime.sessionmaker() as session:
             await remind_owners(session, tenant_id, datetime.now(UTC))
             await session.commit()
 
-    await for_each_tenant("retention.remind", tenant_ids, remind)
+    await for_every_tenant("retention.remind", remind)
 
 
 @job("retention.reconcile", max_retries=3, time_limit_seconds=3600, max_backoff_seconds=900)

@@ -1,1 +1,1 @@
-"""Tenants: the branch/member tree, the branch services a member uses, and tenants as code."""
+"""Tenants: the branch/member tree, the branch services a member uses, their branding and procedure terms."""

@@ -15,7 +15,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meldpunt.tenancy.files import COLOUR_PATTERN, MINIMUM_CONTRAST, Branding, contrast_with_white
+from meldpunt.tenancy.branding import COLOUR_PATTERN, MINIMUM_CONTRAST, Branding, contrast_with_white
 from meldpunt.tenancy.services import find_policy_text, find_public_tenant
 from meldpunt.web.reporting_point import render
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from meldpunt.audit.signing import install_signer
 from meldpunt.db.engine import create_engine, create_sessionmaker
 from meldpunt.dossiers.keys import Keyring, create_root_key
+from meldpunt.dossiers.signing import install_signer
 from meldpunt.dossiers.storage import ObjectStore, create_object_store
 from meldpunt.identity.oidc import OidcClient
 from meldpunt.identity.sessions import SessionStore

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from meldpunt.cases.terms import terms_of
+from meldpunt.provisioning.files import TenantFileError
+from meldpunt.provisioning.services import TenantChange, apply_tenants_from_path
 from meldpunt.settings import Settings
-from meldpunt.tenancy.files import TenantFileError
-from meldpunt.tenancy.services import TenantChange, apply_tenants_from_path
+from meldpunt.tenancy.terms import terms_of
 
 
 def tenant_changes(changes: list[object]) -> list[str]:

@@ -13,16 +13,14 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from meldpunt.cases.terms import LooserThanStatute, ProcedureTerms, check_terms
 from meldpunt.dossiers.documents import RecordClass
 from meldpunt.identity.roles import Role as KnownRole
 from meldpunt.identity.roles import incompatible_with
 from meldpunt.retention.models import Trigger
+from meldpunt.tenancy.branding import MINIMUM_CONTRAST, Branding, Text, contrast_with_white
+from meldpunt.tenancy.terms import LooserThanStatute, ProcedureTerms, check_terms
 
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="lower-case letters, digits, -")]
-COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
-Colour = Annotated[str, msgspec.Meta(pattern=COLOUR_PATTERN, description="a colour like #1d4e89")]
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 SectorCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9.]{1,16}$", description="an SBI code such as 86")]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
 # Loose on purpose, but nothing that would add headers to a mailto: link (?, &) or leave an attribute.
@@ -33,33 +31,6 @@ Phone = Annotated[
     str, msgspec.Meta(pattern=r"^\+?[0-9][0-9 ()-]{5,19}$", description="a phone number like 030 123 45 67")
 ]
 AgeRange = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2}(-[0-9]{2}|\+)$", description="like 40-50 or 60+")]
-# WCAG 2.1 AA (1.4.3): normal text needs 4.5:1; the primary colour is used for text on white.
-MINIMUM_CONTRAST = 4.5
-
-
-class Branding(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    """How the reporting point looks in this organisation's name."""
-
-    primary_color: Colour = "#1d4e89"
-    accent_color: Colour = "#f2a900"
-    logo_text: Text | None = None
-    welcome: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
-
-
-def relative_luminance(colour: str) -> float:
-    """WCAG 2.1 relative luminance of a colour like ``#1d4e89``."""
-
-    def linear(channel: int) -> float:
-        value = channel / 255
-        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-    red, green, blue = (int(colour[start : start + 2], 16) for start in (1, 3, 5))
-    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
-
-
-def contrast_with_white(colour: str) -> float:
-    """The WCAG 2.1 contrast ratio of ``colour`` against white (1 to 21)."""
-    return 1.05 / (relative_luminance(colour) + 0.05)
 
 
 class IdentityProvider(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -154,7 +125,7 @@ class RetentionRule(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
 
 class Procedure(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    """How cases are handled here. ``terms``: days per step (cases/terms.py); the statutory ones may only
+    """How cases are handled here. ``terms``: days per step (tenancy/terms.py); the statutory ones may only
     be shorter than the law (7 days to acknowledge, a month to inform the accused, 3 months' feedback)."""
 
     terms: ProcedureTerms | None = None
