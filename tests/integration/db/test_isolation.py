@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
-from meldpunt.db.context import tenant_context
+from meldpunt.db.context import also_in, current_tenant_ids, tenant_context
 from meldpunt.db.engine import create_sessionmaker
 from meldpunt.db.rls import isolate_tenant_table
 from meldpunt.settings import Settings
@@ -215,6 +215,36 @@ async def test_a_context_shows_exactly_its_own_tenants_rows(app_engine: AsyncEng
         await tenant_context(session, [a.id, b.id])
         both = set((await session.execute(text("SELECT id FROM outbox_messages"))).scalars())
         assert {a_row, b_row} <= both
+
+
+async def test_also_in_widens_the_context_for_its_block_only_even_when_the_block_fails(
+    app_engine: AsyncEngine, make_tenant: MakeTenant
+) -> None:
+    a, b = await make_tenant(), await make_tenant()
+    sessions = create_sessionmaker(app_engine)
+    async with sessions() as session:
+        await tenant_context(session, [b.id])
+        b_row = await insert_outbox_row(session, b)
+        await session.commit()
+
+    async def sees_b(session: AsyncSession) -> bool:
+        query = text("SELECT count(*) FROM outbox_messages WHERE id = :i")
+        return bool((await session.execute(query, {"i": b_row})).scalar_one())
+
+    async with sessions() as session:
+        await tenant_context(session, [a.id])
+        async with also_in(session, b.id):
+            assert await sees_b(session)
+        assert not await sees_b(session) and current_tenant_ids(session) == (a.id,)
+
+        async def failing_half_way() -> None:
+            async with also_in(session, b.id, a.id):
+                assert current_tenant_ids(session) == (a.id, b.id)
+                raise LookupError("the block fails half-way")
+
+        with pytest.raises(LookupError):
+            await failing_half_way()
+        assert not await sees_b(session) and current_tenant_ids(session) == (a.id,)
 
 
 async def test_writing_another_tenants_rows_is_rejected_by_the_policy(

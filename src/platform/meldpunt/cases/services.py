@@ -47,7 +47,7 @@ from meldpunt.cases.schemas import (
     Step,
     Weighing,
 )
-from meldpunt.db.context import tenant_context
+from meldpunt.db.context import also_in, tenant_context
 from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.identity import services as identity
@@ -395,14 +395,13 @@ async def _declared_seat(session: AsyncSession, case: Case, who: Who, roles: tup
 async def account_names(session: AsyncSession, tenant: Tenant, accounts: list[Who]) -> dict[uuid.UUID, str]:
     """Display names of these accounts (their rows live in their home tenants: a branch's, for a pooled
     guardian); the session returns to the tenant's context after."""
-    owners = {account_tenant for account_tenant, _ in accounts} | {tenant.id}
-    await tenant_context(session, list(owners))
-    rows = (
-        await session.execute(
-            select(Account.id, Account.display_name).where(Account.id.in_([account for _, account in accounts]))
-        )
-    ).all()
     await tenant_context(session, [tenant.id])
+    async with also_in(session, *{account_tenant for account_tenant, _ in accounts}):
+        rows = (
+            await session.execute(
+                select(Account.id, Account.display_name).where(Account.id.in_([account for _, account in accounts]))
+            )
+        ).all()
     return {row.id: row.display_name for row in rows}
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import ANONYMOUS
-from meldpunt.db.context import tenant_context
+from meldpunt.db.context import also_in, tenant_context
 from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
 from meldpunt.dossiers.documents import DocumentNotFound, OpenedDocument, open_document
 from meldpunt.dossiers.keys import CaseKeyMaterial, Keyring
@@ -232,9 +232,9 @@ async def _reporting_point_accounts(session: AsyncSession, tenant: Tenant) -> li
     for owner in (tenant.id, tenant.branch_id):
         if owner is None:
             continue
-        await tenant_context(session, [tenant.id, owner])
-        holders = await identity.role_holders(session, owner, "reporting_point")
         await tenant_context(session, [tenant.id])
+        async with also_in(session, owner):
+            holders = await identity.role_holders(session, owner, "reporting_point")
         if holders:
             return holders
     return []
