@@ -33,6 +33,7 @@ from meldpunt.cases.schemas import (
 )
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.identity import services as identity
+from meldpunt.identity.models import AccountRef
 from meldpunt.identity.policy import Actor
 from meldpunt.identity.roles import Action, Role
 from meldpunt.intake.models import Deadline
@@ -40,8 +41,8 @@ from meldpunt.intake.models import Deadline
 BASE = "/api/v1/t/{tenant:str}/cases/{case_id:uuid}"
 
 
-def who_of(actor: Actor) -> services.Who:
-    return (actor.account_tenant_id, actor.account_id)
+def who_of(actor: Actor) -> AccountRef:
+    return AccountRef(actor.account_tenant_id, actor.account_id)
 
 
 def deadline_out(d: Deadline, now: datetime | None = None) -> DeadlineOut:

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
 from meldpunt.cases.models import PanelMember
-from meldpunt.cases.services import Who
 from meldpunt.db.context import tenant_context
 from meldpunt.identity import services as identity
+from meldpunt.identity.models import AccountRef
 from meldpunt.intake.models import Deadline
 from meldpunt.notifications import services as notifications
 from meldpunt.tenancy.models import Tenant
@@ -25,7 +25,7 @@ from meldpunt.tenancy.terms import terms_of
 SYSTEM = AuditActor.system("deadlines")
 
 
-async def _responsible(session: AsyncSession, tenant: Tenant, deadline: Deadline, role: str) -> list[Who]:
+async def _responsible(session: AsyncSession, tenant: Tenant, deadline: Deadline, role: str) -> list[AccountRef]:
     """The case's own seat in that role when it has one, else everyone holding the role here."""
     seats = (
         await session.execute(
@@ -38,7 +38,7 @@ async def _responsible(session: AsyncSession, tenant: Tenant, deadline: Deadline
         )
     ).all()
     if seats:
-        return [(s.account_tenant_id, s.account_id) for s in seats]
+        return [AccountRef(s.account_tenant_id, s.account_id) for s in seats]
     return await identity.role_holders(session, tenant.id, role)
 
 
@@ -67,7 +67,7 @@ async def sweep_tenant(session: AsyncSession, tenant_id: uuid.UUID, now: datetim
                         account,
                         "case.deadline_breach",
                         {"count": 1},
-                        dedup_key=f"breach:{deadline.id}:{account[1]}",
+                        dedup_key=f"breach:{deadline.id}:{account.id}",
                     )
                 await audit.record(
                     session, tenant_id, SYSTEM, "deadline.breached", "case", deadline.case_id, kind=deadline.kind
@@ -82,7 +82,7 @@ async def sweep_tenant(session: AsyncSession, tenant_id: uuid.UUID, now: datetim
                     account,
                     "case.deadline_reminder",
                     {"days": days_left},
-                    dedup_key=f"remind:{deadline.id}:{days_left}:{account[1]}",
+                    dedup_key=f"remind:{deadline.id}:{days_left}:{account.id}",
                 )
             reminders += 1
     await session.flush()

@@ -51,7 +51,7 @@ from meldpunt.db.context import also_in, tenant_context
 from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.identity import services as identity
-from meldpunt.identity.models import Account
+from meldpunt.identity.models import Account, AccountRef
 from meldpunt.identity.roles import Role
 from meldpunt.intake import services as intake
 from meldpunt.intake.models import Case, Deadline
@@ -60,14 +60,13 @@ from meldpunt.retention.services import CaseDestroyed
 from meldpunt.tenancy.models import Tenant
 from meldpunt.tenancy.terms import terms_of
 
-Who = tuple[uuid.UUID, uuid.UUID]  # (account tenant, account id)
 PANEL_ROLES = ("decision_maker", "expert", "process_guardian")
 CONTENT_ROLES = ("decision_maker", "expert")
 STEP_MEETS = {"first_conversation": "first_conversation", "accused_informed": "inform_accused", "weighing": "choice"}
 
 
-def actor_of(who: Who) -> AuditActor:
-    return AuditActor.account(who[1])
+def actor_of(who: AccountRef) -> AuditActor:
+    return AuditActor.account(who.id)
 
 
 def _now() -> datetime:
@@ -98,7 +97,7 @@ OVERRIDE_MESSAGE = (
 
 
 async def route_case(
-    session: AsyncSession, keyring: Keyring, who: Who, tenant: Tenant, case_id: uuid.UUID, data: RoutingIn
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: RoutingIn
 ) -> CaseRouting:
     """Classify and route a case, with a reason. "Do nothing" needs a recorded alternative; a legal duty
     overrides the reporter's wish and the reporter is told so; an accused manager or director moves the
@@ -140,8 +139,8 @@ async def route_case(
         escalation=data.escalation,
         sealed_reason=_seal(material, tenant, case.id, routing_id, data.reason),
         sealed_alternative=_seal(material, tenant, case.id, routing_id, data.alternative) if data.alternative else None,
-        decided_by_tenant_id=who[0],
-        decided_by_id=who[1],
+        decided_by_tenant_id=who.tenant_id,
+        decided_by_id=who.id,
     )
     session.add(routing)
     case.route = data.route
@@ -193,29 +192,29 @@ async def _seats(session: AsyncSession, case: Case, *, active_only: bool = True)
     return list((await session.execute(query.order_by(PanelMember.assigned_at))).scalars())
 
 
-async def _exclusions(session: AsyncSession, case: Case) -> set[Who]:
+async def _exclusions(session: AsyncSession, case: Case) -> set[AccountRef]:
     rows = await session.execute(
         select(CaseExclusion.account_tenant_id, CaseExclusion.account_id).where(
             CaseExclusion.tenant_id == case.tenant_id, CaseExclusion.case_id == case.id
         )
     )
-    return {(row.account_tenant_id, row.account_id) for row in rows}
+    return {AccountRef(row.account_tenant_id, row.account_id) for row in rows}
 
 
-def _add_exclusion(session: AsyncSession, case: Case, who: Who, reason: str) -> None:
+def _add_exclusion(session: AsyncSession, case: Case, who: AccountRef, reason: str) -> None:
     session.add(
         CaseExclusion(
             tenant_id=case.tenant_id,
             id=uuid.uuid4(),
             case_id=case.id,
-            account_tenant_id=who[0],
-            account_id=who[1],
+            account_tenant_id=who.tenant_id,
+            account_id=who.id,
             reason=reason,
         )
     )
 
 
-async def seat_of(session: AsyncSession, case: Case, who: Who) -> PanelMember | None:
+async def seat_of(session: AsyncSession, case: Case, who: AccountRef) -> PanelMember | None:
     for seat in await _seats(session, case):
         if (seat.account_tenant_id, seat.account_id) == who:
             return seat
@@ -227,12 +226,12 @@ def _uses_guardian_pool(tenant: Tenant) -> bool:
 
 
 async def assign_member(
-    session: AsyncSession, who: Who, tenant: Tenant, case_id: uuid.UUID, data: MemberIn, *, pooled: bool = False
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: MemberIn, *, pooled: bool = False
 ) -> PanelMember:
     """Seat someone at the case's panel, after every rule: the role's grant here, one seat a person, not
     excluded, the adviser never expert or process guardian, a pooled guardian never from this member."""
     case = await _panel_case(session, tenant, case_id)
-    seated: Who = (data.account_tenant_id, data.account_id)
+    seated: AccountRef = AccountRef(data.account_tenant_id, data.account_id)
     if seated in await _exclusions(session, case):
         raise SeatRefused("Deze persoon is uitgesloten van deze zaak (betrokken, beschuldigd of diens leidinggevende).")
     if any((s.account_tenant_id, s.account_id) == seated for s in await _seats(session, case, active_only=False)):
@@ -244,7 +243,7 @@ async def assign_member(
         raise SeatRefused(
             "De vertrouwenspersoon van de organisatie kan geen deskundige of procesbewaker zijn (seed-000 §1.7)."
         )
-    if data.role == "process_guardian" and _uses_guardian_pool(tenant) and seated[0] == tenant.id:
+    if data.role == "process_guardian" and _uses_guardian_pool(tenant) and seated.tenant_id == tenant.id:
         raise SeatRefused(
             "Deze organisatie gebruikt de procesbewakers van de branche: niet iemand van de eigen organisatie."
         )
@@ -252,8 +251,8 @@ async def assign_member(
         tenant_id=tenant.id,
         id=uuid.uuid4(),
         case_id=case.id,
-        account_tenant_id=seated[0],
-        account_id=seated[1],
+        account_tenant_id=seated.tenant_id,
+        account_id=seated.id,
         role=data.role,
         pooled=pooled,
     )
@@ -265,7 +264,9 @@ async def assign_member(
     return seat
 
 
-async def assign_pooled_guardian(session: AsyncSession, who: Who, tenant: Tenant, case_id: uuid.UUID) -> PanelMember:
+async def assign_pooled_guardian(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID
+) -> PanelMember:
     """A process guardian from the branch's pool: never from this member, never someone excluded or who
     sat here before; the one with the fewest seats in this organisation goes first."""
     case = await _panel_case(session, tenant, case_id)
@@ -286,26 +287,28 @@ async def assign_pooled_guardian(session: AsyncSession, who: Who, tenant: Tenant
     eligible = [
         candidate
         for candidate in await identity.role_holders(session, tenant.id, Role.PROCESS_GUARDIAN.value)
-        if candidate[0] != tenant.id and candidate not in before | excluded | advisers
+        if candidate.tenant_id != tenant.id and candidate not in before | excluded | advisers
     ]
     if not eligible:
         raise SeatRefused("Er is geen procesbewaker uit de pool beschikbaar die niet betrokken is.")
-    chosen = min(eligible, key=lambda c: (load.get(c[1], 0), str(c[1])))
+    chosen = min(eligible, key=lambda c: (load.get(c.id, 0), str(c.id)))
     return await assign_member(
         session,
         who,
         tenant,
         case_id,
-        MemberIn(account_tenant_id=chosen[0], account_id=chosen[1], role="process_guardian"),
+        MemberIn(account_tenant_id=chosen.tenant_id, account_id=chosen.id, role="process_guardian"),
         pooled=True,
     )
 
 
-async def exclude(session: AsyncSession, who: Who, tenant: Tenant, case_id: uuid.UUID, data: ExclusionIn) -> None:
+async def exclude(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: ExclusionIn
+) -> None:
     """Keep someone out of this case: the accused, the accused's line manager, a declared link. A seat they
     held is ended."""
     case = await intake.find_case(session, tenant, case_id)
-    excluded: Who = (data.account_tenant_id, data.account_id)
+    excluded: AccountRef = AccountRef(data.account_tenant_id, data.account_id)
     if excluded not in await _exclusions(session, case):
         _add_exclusion(session, case, excluded, data.reason)
     seat = await seat_of(session, case, excluded)
@@ -316,7 +319,7 @@ async def exclude(session: AsyncSession, who: Who, tenant: Tenant, case_id: uuid
 
 
 async def declare(
-    session: AsyncSession, keyring: Keyring, who: Who, tenant: Tenant, case_id: uuid.UUID, data: DeclarationIn
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: DeclarationIn
 ) -> PanelMember:
     """The written declaration of a panel member, per case, before any content. "Involved" ends the seat
     and asks the reporting point for a deputy."""
@@ -340,7 +343,7 @@ async def declare(
                 account,
                 "case.deputy_needed",
                 {"count": 1},
-                dedup_key=f"deputy:{seat.id}:{account[1]}",
+                dedup_key=f"deputy:{seat.id}:{account.id}",
             )
     await session.flush()
     await audit.record(
@@ -383,7 +386,7 @@ async def panel_complete(session: AsyncSession, case: Case) -> bool:
 # ---------------------------------------------------------------- content and process views
 
 
-async def _declared_seat(session: AsyncSession, case: Case, who: Who, roles: tuple[str, ...]) -> PanelMember:
+async def _declared_seat(session: AsyncSession, case: Case, who: AccountRef, roles: tuple[str, ...]) -> PanelMember:
     seat = await seat_of(session, case, who)
     if seat is None or seat.role not in roles:
         raise NotOnThePanel()
@@ -392,7 +395,7 @@ async def _declared_seat(session: AsyncSession, case: Case, who: Who, roles: tup
     return seat
 
 
-async def account_names(session: AsyncSession, tenant: Tenant, accounts: list[Who]) -> dict[uuid.UUID, str]:
+async def account_names(session: AsyncSession, tenant: Tenant, accounts: list[AccountRef]) -> dict[uuid.UUID, str]:
     """Display names of these accounts (their rows live in their home tenants: a branch's, for a pooled
     guardian); the session returns to the tenant's context after."""
     await tenant_context(session, [tenant.id])
@@ -439,12 +442,12 @@ async def _process_view(session: AsyncSession, tenant: Tenant, case: Case) -> Pr
     steps: list[CaseStep] = await of_case(CaseStep, CaseStep.recorded_at)
     deadlines: list[Deadline] = await of_case(Deadline, Deadline.due_at)
     concerns: list[ProcessConcern] = await of_case(ProcessConcern, ProcessConcern.raised_at)
-    names = await account_names(session, tenant, [(s.account_tenant_id, s.account_id) for s in seats])
+    names = await account_names(session, tenant, [AccountRef(s.account_tenant_id, s.account_id) for s in seats])
     return ProcessView(case, routing, seats, names, steps, deadlines, concerns)
 
 
 async def may_see_process(
-    session: AsyncSession, tenant: Tenant, case_id: uuid.UUID, who: Who, reporting_point: bool
+    session: AsyncSession, tenant: Tenant, case_id: uuid.UUID, who: AccountRef, reporting_point: bool
 ) -> PanelMember | None:
     """The reporting point sees every case's process here; panel members only the cases they sit at.
     Returns the viewer's seat at the case (None for a reporting point without one). That a case was
@@ -472,7 +475,7 @@ class ContentView:
 
 
 async def read_content(
-    session: AsyncSession, keyring: Keyring, who: Who, tenant: Tenant, case_id: uuid.UUID
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID
 ) -> ContentView:
     """The case with its content, for a decision maker or expert at its panel who declared not to be
     involved (the read is audited)."""
@@ -508,7 +511,7 @@ async def read_content(
 
 
 async def raise_concern(
-    session: AsyncSession, keyring: Keyring, who: Who, tenant: Tenant, case_id: uuid.UUID, text: str
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, text: str
 ) -> ProcessConcern:
     """A process guardian's concern about the process; the next step waits until it is acknowledged."""
     case = await _panel_case(session, tenant, case_id)
@@ -519,8 +522,8 @@ async def raise_concern(
         tenant_id=tenant.id,
         id=concern_id,
         case_id=case.id,
-        raised_by_tenant_id=who[0],
-        raised_by_id=who[1],
+        raised_by_tenant_id=who.tenant_id,
+        raised_by_id=who.id,
         sealed_text=_seal(material, tenant, case.id, concern_id, text),
     )
     session.add(concern)
@@ -542,7 +545,7 @@ async def raise_concern(
 async def acknowledge_concern(
     session: AsyncSession,
     keyring: Keyring,
-    who: Who,
+    who: AccountRef,
     tenant: Tenant,
     case_id: uuid.UUID,
     concern_id: uuid.UUID,
@@ -563,7 +566,7 @@ async def acknowledge_concern(
         raise StepRefused("Deze zorg bestaat niet bij deze zaak.", status=404)
     material = await keyring.case_key(session, tenant.id, case.id)
     concern.acknowledged_at = _now()
-    concern.acknowledged_by_id = who[1]
+    concern.acknowledged_by_id = who.id
     concern.sealed_response = _seal(material, tenant, case.id, concern.id, response)
     await audit.record(session, tenant.id, actor_of(who), "case.concern_acknowledged", "case", case.id)
 
@@ -609,7 +612,7 @@ def _check_step(step: Step) -> None:
 
 
 async def record_step(
-    session: AsyncSession, keyring: Keyring, who: Who, tenant: Tenant, case_id: uuid.UUID, step: Step
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, step: Step
 ) -> CaseStep:
     """Record a phase-1 step as a declared decision maker, once the panel is complete and no process
     concern waits for an answer."""
@@ -642,8 +645,8 @@ async def record_step(
         sealed_content=_seal(material, tenant, case.id, step_id, msgspec.json.encode(content).decode())
         if content
         else None,
-        recorded_by_tenant_id=who[0],
-        recorded_by_id=who[1],
+        recorded_by_tenant_id=who.tenant_id,
+        recorded_by_id=who.id,
     )
     session.add(row)
     await session.flush()
@@ -677,7 +680,7 @@ class Guarded:
 async def list_cases(
     session: AsyncSession,
     tenant: Tenant,
-    seated: Who | None,
+    seated: AccountRef | None,
     *,
     role: str | None = None,
     newest_first: bool = True,
@@ -689,8 +692,8 @@ async def list_cases(
         query = query.join(
             PanelMember, (PanelMember.tenant_id == Case.tenant_id) & (PanelMember.case_id == Case.id)
         ).where(
-            PanelMember.account_tenant_id == seated[0],
-            PanelMember.account_id == seated[1],
+            PanelMember.account_tenant_id == seated.tenant_id,
+            PanelMember.account_id == seated.id,
             PanelMember.left_at.is_(None),
             *([PanelMember.role == role] if role else []),
         )
@@ -711,7 +714,7 @@ async def _open_concerns(session: AsyncSession, tenant: Tenant, case_ids: list[u
     return {row[0]: row[1] for row in rows}
 
 
-async def guarded_cases(session: AsyncSession, who: Who, tenants: list[Tenant]) -> list[Guarded]:
+async def guarded_cases(session: AsyncSession, who: AccountRef, tenants: list[Tenant]) -> list[Guarded]:
     """Across the organisations this process guardian serves: every case they guard, its next deadline,
     its breached deadlines and unanswered concerns (three queries an organisation)."""
     result = []

@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, DateTime, ForeignKeyConstraint, String, UniqueConstraint, and_, func, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from meldpunt.db.base import Base, TenantScoped
+
+
+class AccountRef(NamedTuple):
+    """An account by name, not by index: its home tenant and its id (STYLE.md habit 3)."""
+
+    tenant_id: uuid.UUID
+    id: uuid.UUID
 
 
 class Account(TenantScoped, Base):

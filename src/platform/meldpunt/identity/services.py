@@ -27,7 +27,7 @@ from meldpunt.identity.errors import (
     RoleAlreadyHeld,
     RoleIncompatible,
 )
-from meldpunt.identity.models import Account, Grant, GrantSource
+from meldpunt.identity.models import Account, AccountRef, Grant, GrantSource
 from meldpunt.identity.policy import Actor, TenantAccess, may, require
 from meldpunt.identity.roles import BRANCH_SERVICE_ROLES, Role, incompatible_with
 from meldpunt.tenancy.models import Tenant
@@ -152,15 +152,15 @@ async def active_roles(
 
 async def role_holders(
     session: AsyncSession, tenant_id: uuid.UUID, role: str, moment: datetime | None = None
-) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """Every account (account tenant, account id) holding ``role`` in this tenant at ``moment`` (now), once
+) -> list[AccountRef]:
+    """Every account holding ``role`` in this tenant at ``moment`` (now), once
     each even when several grants give it."""
     rows = await session.execute(
         select(Grant.account_tenant_id, Grant.account_id)
         .where(Grant.tenant_id == tenant_id, Grant.role == role, Grant.valid_at(moment or now()))
         .distinct()
     )
-    return [(row.account_tenant_id, row.account_id) for row in rows]
+    return [AccountRef(row.account_tenant_id, row.account_id) for row in rows]
 
 
 async def tenants_where(session: AsyncSession, actor: Actor, action: str) -> list[Tenant]:

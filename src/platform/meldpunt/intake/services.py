@@ -30,6 +30,7 @@ from meldpunt.dossiers.documents import DocumentNotFound, OpenedDocument, open_d
 from meldpunt.dossiers.keys import CaseKeyMaterial, Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity import services as identity
+from meldpunt.identity.models import AccountRef
 from meldpunt.intake.attachments import AttachmentInfo, attachments_of
 from meldpunt.intake.errors import (
     AlreadyKnown,
@@ -227,7 +228,7 @@ async def meet_deadlines(session: AsyncSession, case: Case, kind: str) -> None:
         deadline.met_at = datetime.now(UTC)
 
 
-async def _reporting_point_accounts(session: AsyncSession, tenant: Tenant) -> list[tuple[uuid.UUID, uuid.UUID]]:
+async def _reporting_point_accounts(session: AsyncSession, tenant: Tenant) -> list[AccountRef]:
     """Who receives a submission: the tenant's reporting point, else (small members) the branch's."""
     for owner in (tenant.id, tenant.branch_id):
         if owner is None:

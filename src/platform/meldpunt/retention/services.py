@@ -28,6 +28,7 @@ from meldpunt.dossiers.keys import CaseKey, Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.errors import DomainError, NotFound
 from meldpunt.identity import services as identity
+from meldpunt.identity.models import AccountRef
 from meldpunt.notifications import services as notifications
 from meldpunt.retention.models import CaseEvent, DestroyedCase, HoldKind, LegalHold, RetentionPolicy, Trigger
 
@@ -601,15 +602,15 @@ async def remind_owners(session: AsyncSession, tenant_id: uuid.UUID, now: dateti
         .scalars()
         .all()
     )
-    admins: list[tuple[uuid.UUID, uuid.UUID]] | None = None
-    per_person: dict[tuple[uuid.UUID, uuid.UUID], list[int]] = {}
+    admins: list[AccountRef] | None = None
+    per_person: dict[AccountRef, list[int]] = {}
     for document in documents:
         assert document.due_at is not None
         days_left = (document.due_at.date() - now.date()).days
         if document.case_id in held or days_left not in REMINDER_DAYS:
             continue
         if document.owner_account_id and document.owner_account_tenant_id:
-            owners = [(document.owner_account_tenant_id, document.owner_account_id)]
+            owners = [AccountRef(document.owner_account_tenant_id, document.owner_account_id)]
         else:
             if admins is None:
                 admins = await identity.role_holders(session, tenant_id, "tenant_admin", now)
@@ -624,6 +625,6 @@ async def remind_owners(session: AsyncSession, tenant_id: uuid.UUID, now: dateti
             owner,
             "retention.reminder",
             {"documents": len(days), "days": min(days)},
-            dedup_key=f"retention.reminder:{owner[1]}:{now.date().isoformat()}",
+            dedup_key=f"retention.reminder:{owner.id}:{now.date().isoformat()}",
         )
     return queued

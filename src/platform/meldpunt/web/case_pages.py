@@ -35,7 +35,7 @@ async def _candidates(db: AsyncSession, found: Any) -> dict[str, list[tuple[str,
     holders = {role: await identity.role_holders(db, found.id, role) for role in services.PANEL_ROLES}
     names = await services.account_names(db, found, [who for people in holders.values() for who in people])
     return {
-        role: sorted(((f"{h[0]}:{h[1]}", names.get(h[1], str(h[1]))) for h in people), key=lambda x: x[1])
+        role: sorted(((f"{h.tenant_id}:{h.id}", names.get(h.id, str(h.id))) for h in people), key=lambda x: x[1])
         for role, people in holders.items()
     }
 
