@@ -8,7 +8,6 @@ import json
 import secrets
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import msgspec
 import pytest
@@ -30,7 +29,7 @@ from meldpunt.intake.attachments import Upload
 from meldpunt.intake.schemas import Attributes, SubmissionIn
 from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
-from tests.conftest import MakeTenant, MigratedDatabase, create_database, drop_database
+from tests.conftest import MakeTenant, MigratedDatabase
 from tests.integration.intake.test_attachments import PDF
 from tests.integration.intake.test_pages import HTML, VALID
 from tests.integration.intake.test_reporting_point import as_professional, reporting_point
@@ -116,20 +115,9 @@ async def _report_with_a_file(settings: Settings, tenant_id: uuid.UUID) -> uuid.
 
 
 async def test_migration_0012_seals_plaintext_grounds_and_drops_device_names_and_goes_back(
-    postgres_superuser_url: str, tmp_path: Path
+    fresh_database: tuple[Settings, str], tmp_path: Path
 ) -> None:
-    name = f"meldpunt_grounds_{secrets.token_hex(4)}"
-    await create_database(postgres_superuser_url, name)
-    database = MigratedDatabase(postgres_superuser_url, name)
-    superuser = database.url(urlsplit(postgres_superuser_url).username or "postgres")
-    settings = Settings(
-        env="test",
-        database_url=database.app_url,
-        migration_database_url=superuser,
-        storage_backend="directory",
-        storage_directory=str(tmp_path / "objects"),
-        root_key_file=str(tmp_path / "root-keys.json"),
-    )
+    settings, superuser = fresh_database
     engine = create_async_engine(superuser)
     keyring = Keyring(create_root_key(settings))
     tenant_id = uuid.uuid4()
@@ -189,4 +177,3 @@ async def test_migration_0012_seals_plaintext_grounds_and_drops_device_names_and
         assert [a.filename for a in detail.attachments] == ["bijlage-1.pdf"]
     finally:
         await engine.dispose()
-        await drop_database(postgres_superuser_url, name)

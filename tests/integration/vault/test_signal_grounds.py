@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from pathlib import Path
-from urllib.parse import urlsplit
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -19,7 +17,7 @@ from meldpunt.identity.roles import Role
 from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
 from meldpunt.vault import services
-from tests.conftest import MakeTenant, MigratedDatabase, create_database, drop_database
+from tests.conftest import MakeTenant, MigratedDatabase
 from tests.integration.intake.test_pages import HTML
 from tests.integration.intake.test_reporting_point import as_professional, reporting_point
 from tests.support.dump import where_stored
@@ -58,20 +56,9 @@ async def test_signal_grounds_are_stored_sealed_and_whoever_reads_signals_still_
 
 
 async def test_migration_0016_seals_plaintext_signal_grounds_and_goes_back(
-    postgres_superuser_url: str, tmp_path: Path
+    fresh_database: tuple[Settings, str],
 ) -> None:
-    name = f"meldpunt_signal_grounds_{secrets.token_hex(4)}"
-    await create_database(postgres_superuser_url, name)
-    database = MigratedDatabase(postgres_superuser_url, name)
-    superuser = database.url(urlsplit(postgres_superuser_url).username or "postgres")
-    settings = Settings(
-        env="test",
-        database_url=database.app_url,
-        migration_database_url=superuser,
-        storage_backend="directory",
-        storage_directory=str(tmp_path / "objects"),
-        root_key_file=str(tmp_path / "root-keys.json"),
-    )
+    settings, superuser = fresh_database
     engine = create_async_engine(superuser)
     tenant_id, signal_id = uuid.uuid4(), uuid.uuid4()
     try:
@@ -117,4 +104,3 @@ async def test_migration_0016_seals_plaintext_signal_grounds_and_goes_back(
         assert attributes == {"repeated": True, "discrimination_grounds": ["sexual_orientation"]} and keys == 0
     finally:
         await engine.dispose()
-        await drop_database(postgres_superuser_url, name)
