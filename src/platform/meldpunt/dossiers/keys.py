@@ -225,6 +225,20 @@ def _case_context(tenant_id: uuid.UUID, case_id: uuid.UUID, epoch: int) -> dict[
     return {"tenant": str(tenant_id), "case": str(case_id), "purpose": "dek", "epoch": str(epoch)}
 
 
+def _unwrap_kek(root: RootKey, tenant_id: uuid.UUID, root_key_id: str, wrapped: bytes, epoch: int) -> bytes:
+    return root.unwrap(root_key_id, wrapped, _kek_context(tenant_id, epoch))
+
+
+def _seal_case_key(
+    kek: bytes, material: CaseKeyMaterial, tenant_id: uuid.UUID, case_id: uuid.UUID, epoch: int
+) -> bytes:
+    return seal(kek, material.encode(), _case_context(tenant_id, case_id, epoch))
+
+
+def _open_case_key(kek: bytes, wrapped: bytes, tenant_id: uuid.UUID, case_id: uuid.UUID, epoch: int) -> CaseKeyMaterial:
+    return CaseKeyMaterial.decode(open_sealed(kek, wrapped, _case_context(tenant_id, case_id, epoch)))
+
+
 def open_case_key(
     root: RootKey,
     tenant_id: uuid.UUID,
@@ -235,8 +249,8 @@ def open_case_key(
     """A case key unwrapped without a session (a data migration reads the rows itself): ``tenant_key`` is the
     ``tenant_keys`` row of the case key's epoch as (root_key_id, wrapped, epoch)."""
     root_key_id, wrapped_kek, epoch = tenant_key
-    kek = root.unwrap(root_key_id, wrapped_kek, _kek_context(tenant_id, epoch))
-    return CaseKeyMaterial.decode(open_sealed(kek, wrapped_case_key, _case_context(tenant_id, case_id, epoch)))
+    kek = _unwrap_kek(root, tenant_id, root_key_id, wrapped_kek, epoch)
+    return _open_case_key(kek, wrapped_case_key, tenant_id, case_id, epoch)
 
 
 def wrap_tenant_key(root: RootKey, tenant_id: uuid.UUID, epoch: int) -> tuple[str, bytes, int]:
@@ -252,9 +266,9 @@ def wrap_new_case_key(
     """A new case key and its ``case_keys.wrapped``, under ``tenant_key`` (root_key_id, wrapped, epoch):
     for a data migration that must make keys without a session."""
     root_key_id, wrapped_kek, epoch = tenant_key
-    kek = root.unwrap(root_key_id, wrapped_kek, _kek_context(tenant_id, epoch))
+    kek = _unwrap_kek(root, tenant_id, root_key_id, wrapped_kek, epoch)
     material = _new_case_material()
-    return material, seal(kek, material.encode(), _case_context(tenant_id, case_id, epoch))
+    return material, _seal_case_key(kek, material, tenant_id, case_id, epoch)
 
 
 _CACHE = "meldpunt.case_keys"
@@ -280,7 +294,7 @@ class Keyring:
         ).scalar()
         if row is None:
             return await self._new_kek(session, tenant_id, 1)
-        return row.epoch, self.root.unwrap(row.root_key_id, row.wrapped, _kek_context(tenant_id, row.epoch))
+        return row.epoch, _unwrap_kek(self.root, tenant_id, row.root_key_id, row.wrapped, row.epoch)
 
     async def _kek(self, session: AsyncSession, tenant_id: uuid.UUID, epoch: int) -> bytes:
         row = (
@@ -288,7 +302,7 @@ class Keyring:
         ).scalar()
         if row is None:
             raise KeyUnavailable(f"the tenant key of epoch {epoch} is gone")
-        return self.root.unwrap(row.root_key_id, row.wrapped, _kek_context(tenant_id, epoch))
+        return _unwrap_kek(self.root, tenant_id, row.root_key_id, row.wrapped, epoch)
 
     async def _new_kek(self, session: AsyncSession, tenant_id: uuid.UUID, epoch: int) -> tuple[int, bytes]:
         kek = os.urandom(32)
@@ -327,13 +341,13 @@ class Keyring:
                     tenant_id=tenant_id,
                     case_id=case_id,
                     epoch=epoch,
-                    wrapped=seal(kek, material.encode(), _case_context(tenant_id, case_id, epoch)),
+                    wrapped=_seal_case_key(kek, material, tenant_id, case_id, epoch),
                 )
             )
             await session.flush()
             return material
         kek = await self._kek(session, tenant_id, row.epoch)
-        return CaseKeyMaterial.decode(open_sealed(kek, row.wrapped, _case_context(tenant_id, case_id, row.epoch)))
+        return _open_case_key(kek, row.wrapped, tenant_id, case_id, row.epoch)
 
     async def rotate_tenant(self, session: AsyncSession, tenant_id: uuid.UUID) -> tuple[int, int]:
         """A new KEK epoch; every case key re-wrapped under it; older epochs destroyed. Files are untouched.
