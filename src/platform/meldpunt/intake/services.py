@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import anyio
 import msgspec
 from argon2.low_level import Type, hash_secret_raw
-from sqlalchemy import ColumnElement, exists, select, update
+from sqlalchemy import ColumnElement, and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
@@ -455,12 +455,20 @@ def _start_of(day: date) -> datetime:
 async def find_case(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -> Case:
     """The case, or the notice that it was destroyed (DESIGN §9), or not found."""
     await tenant_context(session, [tenant.id])
-    tombstone = await retention.destroyed_case(session, tenant.id, case_id=case_id)
+    # One query for a live case (the usual path); its tombstone rides along while a purge is under way.
+    found = (
+        await session.execute(
+            select(Case, DestroyedCase)
+            .outerjoin(DestroyedCase, and_(DestroyedCase.tenant_id == Case.tenant_id, DestroyedCase.case_id == Case.id))
+            .where(Case.tenant_id == tenant.id, Case.id == case_id)
+        )
+    ).first()
+    tombstone = found[1] if found else await retention.destroyed_case(session, tenant.id, case_id=case_id)
     if tombstone is not None:
         raise retention.destroyed_notice(tombstone)
-    case = (await session.execute(select(Case).where(Case.tenant_id == tenant.id, Case.id == case_id))).scalar()
-    if case is None:
+    if found is None:
         raise CaseNotFound("Deze melding bestaat niet (meer).")
+    case: Case = found[0]
     return case
 
 
