@@ -228,11 +228,7 @@ def retention_sweep(dry_run: bool) -> None:
         finally:
             await engine.dispose()
 
-    lines = asyncio.run(run())
-    for line in lines:
-        click.echo(line)
-    if not lines:
-        click.echo("nothing is due")
+    _echo_lines(asyncio.run(run()), "nothing is due")
 
 
 @retention.command("reconcile")
@@ -257,11 +253,14 @@ def retention_reconcile(dry_run: bool, grace_seconds: int | None) -> None:
         finally:
             await engine.dispose()
 
-    lines = asyncio.run(run())
+    _echo_lines(asyncio.run(run()), "nothing to reconcile")
+
+
+def _echo_lines(lines: list[str], when_none: str) -> None:
     for line in lines:
         click.echo(line)
     if not lines:
-        click.echo("nothing to reconcile")
+        click.echo(when_none)
 
 
 @main.command()

@@ -402,7 +402,7 @@ async def inbox_message(
     if isinstance(case, Template):
         return case
 
-    async def again(error: str) -> Template:
+    async def again(error: str, status_code: int = 400) -> Template:
         assert isinstance(case, Case)
         return await _inbox_page(
             request,
@@ -412,7 +412,7 @@ async def inbox_message(
             found,
             case,
             receipt,
-            status_code=400,
+            status_code=status_code,
             error=error,
             entered={"text": text},
         )
@@ -435,19 +435,7 @@ async def inbox_message(
         found, _ = await find_public_tenant(db, tenant)
         case = await services.case_for_receipt(db, found, receipt)
         error = f"{texts['storage_unavailable']} {texts['choose_files_again']}"
-        page = await _inbox_page(
-            request,
-            db,
-            keyring,
-            flood_guard,
-            found,
-            case,
-            receipt,
-            status_code=HTTP_503_SERVICE_UNAVAILABLE,
-            error=error,
-            entered={"text": text},
-        )
-        return retry_later(page)
+        return retry_later(await again(error, HTTP_503_SERVICE_UNAVAILABLE))
     notice = texts["message_sent"] if text else texts["files_sent"]
     return await _inbox_page(request, db, keyring, flood_guard, found, case, receipt, notice=notice)
 
