@@ -212,3 +212,17 @@ async def test_a_vault_entry_from_before_vault_chains_is_hidden_and_the_chain_go
     code, output = await run_verify(settings, monkeypatch, tenant.slug)
     assert code == 0, output
     assert f"ok      {tenant.slug}: 3 entries" in output
+
+
+async def test_an_adviser_and_a_dpo_of_member_a_read_nothing_of_member_b(
+    client: Any, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    a, b = await make_tenant(), await make_tenant()
+    await as_professional(client, await reporting_point(app_engine, settings, b, b, role=Role.ADVISER))
+    await adviser_at_work(client, b)
+    for role in (Role.ADVISER, Role.DPO):
+        await as_professional(client, await reporting_point(app_engine, settings, a, a, role=role))
+        for address in (f"/api/v1/t/{b.slug}/audit/vault", f"/api/v1/t/{b.slug}/audit/vault-counts"):
+            refused = await client.get(address)
+            assert refused.status_code in (403, 404), (role, address)
+            assert "vault." not in refused.text and '"entries"' not in refused.text
