@@ -36,6 +36,7 @@ from meldpunt.errors import DomainError
 from meldpunt.identity.controllers import ROUTES as identity_routes
 from meldpunt.identity.controllers import provide_actor
 from meldpunt.identity.demo_provider import ROUTES as demo_provider_routes
+from meldpunt.identity.dependencies import provide_acting
 from meldpunt.identity.errors import NotSignedIn
 from meldpunt.identity.oidc import OidcClient
 from meldpunt.identity.sessions import SessionStore
@@ -211,6 +212,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "oidc": Provide(provide_oidc, sync_to_thread=False),
             "sessions": Provide(provide_sessions, sync_to_thread=False),
             "actor": Provide(provide_actor),
+            "acting": Provide(provide_acting),
             "redis": Provide(provide_redis, sync_to_thread=False),
             "keyring": Provide(provide_keyring, sync_to_thread=False),
             "flood_guard": Provide(provide_flood_guard, sync_to_thread=False),

@@ -37,6 +37,7 @@ from meldpunt.identity.models import AccountRef
 from meldpunt.identity.policy import Actor
 from meldpunt.identity.roles import Action, Role
 from meldpunt.intake.models import Deadline
+from meldpunt.tenancy.models import Tenant
 
 BASE = "/api/v1/t/{tenant:str}/cases/{case_id:uuid}"
 
@@ -80,20 +81,20 @@ def process_out(view: services.ProcessView, slug: str) -> ProcessOut:
     )
 
 
-@post(f"{BASE}/routing", operation_id="RouteCase", tags=["case handling"], status_code=201)
+@post(f"{BASE}/routing", operation_id="RouteCase", tags=["case handling"], status_code=201, action=Action.CASE_ROUTE)
 async def route_case(
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
     actor: NamedDependency[Actor],
+    acting: NamedDependency[Tenant],
     tenant: FromPath[str],
     case_id: FromPath[uuid.UUID],
     data: JSONBody[RoutingIn],
 ) -> ProcessOut:
     """Classify and route (seed-000 §2.2): a reason always; "no_action" only with an alternative; legal
     duties override the reporter's wish (who is told so); an accused manager or director moves it up."""
-    found = await identity.tenant_acting_in(db, actor, Action.CASE_ROUTE, tenant)
-    await services.route_case(db, keyring, who_of(actor), found, case_id, data)
-    return process_out(await services.process_view(db, found, case_id), tenant)
+    await services.route_case(db, keyring, actor.ref, acting, case_id, data)
+    return process_out(await services.process_view(db, acting, case_id), tenant)
 
 
 @post(f"{BASE}/panel", operation_id="SeatPanelMember", tags=["case handling"], status_code=201)

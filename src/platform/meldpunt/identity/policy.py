@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from meldpunt.identity.errors import Forbidden
+from meldpunt.identity.models import AccountRef
 from meldpunt.identity.roles import PERMISSIONS, Action, Role
 
 
@@ -30,6 +31,11 @@ class Actor:
     display_name: str
     access: dict[str, TenantAccess] = field(default_factory=dict)  # by tenant slug
     loaded_at: datetime | None = None
+
+    @property
+    def ref(self) -> AccountRef:
+        """The account as a reference (tenant and id), for services and audit."""
+        return AccountRef(self.account_tenant_id, self.account_id)
 
     def roles_in(self, tenant_slug: str) -> frozenset[Role]:
         found = self.access.get(tenant_slug)

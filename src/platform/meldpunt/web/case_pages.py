@@ -26,7 +26,8 @@ from meldpunt.identity import services as identity
 from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action, Role
 from meldpunt.retention import services as retention
-from meldpunt.web.pages import form_fields, language, same_language, shell_context
+from meldpunt.web.forms import form_fields
+from meldpunt.web.pages import language, same_language, shell_context
 from meldpunt.web.pro_texts import CASE_NAMES, COMMUNICATION_TEMPLATES, WORDS
 
 

@@ -197,12 +197,6 @@ async def audit_page(
     )
 
 
-def form_fields(form: Any) -> dict[str, Any]:
-    """A posted form as a dict: one value per field, a list where a field came more than once (checkboxes),
-    to show a form again with what was typed."""
-    return {key: form.getall(key) if len(form.getall(key)) > 1 else form.get(key) for key in form}
-
-
 def shell_context(request: Request[Any, Any, Any], actor: Actor, slug: str | None) -> dict[str, Any]:
     """What every professional page's shell needs: words, the organisation switcher, the current one (the
     first, on pages that belong to no single organisation)."""

@@ -25,7 +25,8 @@ from meldpunt.intake.services import format_receipt
 from meldpunt.vault import services
 from meldpunt.vault.controllers import adviser_in
 from meldpunt.vault.schemas import ConsentIn, ConsultationIn, ContactIn, DisclosureIn, SignalIn
-from meldpunt.web.pages import form_fields, language, same_language, shell_context
+from meldpunt.web.forms import form_fields
+from meldpunt.web.pages import language, same_language, shell_context
 from meldpunt.web.pro_texts import VAULT_NAMES, WORDS
 from meldpunt.web.public_texts import OPTIONS
 
