@@ -4,21 +4,27 @@ English on request (``?lang=en``, DESIGN §2): the ``pro.*``, ``intake.*``, ``ca
 
 from __future__ import annotations
 
+from typing import get_args
+
+from meldpunt.cases import schemas as case_schemas
 from meldpunt.catalogues import LANGUAGES, text
+from meldpunt.intake import schemas as intake_schemas
+from meldpunt.vault import schemas as vault_schemas
 from meldpunt.web.i18n import named, words
 
-# Names by group (``<prefix>.<group>.<key>``), in the order the pages list them.
+# Names by group (``<prefix>.<group>.<key>``), in the order the pages list them; a group that names the values
+# of a schema's Literal takes them from there (the catalogue test then fails on a value without words).
 INTAKE_GROUPS: dict[str, tuple[str, ...]] = {
-    "kinds": ("report", "signal", "complaint"),
-    "categories": ("sexual_harassment", "aggression", "bullying", "discrimination", "integrity", "unclear"),
-    "anonymity": ("anonymous", "anonymous_with_contact", "confidential"),
+    "kinds": get_args(intake_schemas.Kind),
+    "categories": get_args(intake_schemas.Category),
+    "anonymity": get_args(intake_schemas.Anonymity),
 }
 CASE_GROUPS: dict[str, tuple[str, ...]] = {
     "routes": ("decision_panel", "adviser_only", "complaints_committee", "whistleblower", "police", "no_action"),
-    "duties": ("police_report_duty", "care_sector_duty", "education_sector_duty", "whistleblower_wrongdoing"),
-    "escalations": ("higher_manager", "supervisory_board", "branch"),
-    "seat_roles": ("decision_maker", "expert", "process_guardian"),
-    "exclusion_reasons": ("accused", "accused_manager", "declared_link"),
+    "duties": get_args(case_schemas.LegalDuty),
+    "escalations": get_args(case_schemas.Escalation),
+    "seat_roles": get_args(case_schemas.PanelRole),
+    "exclusion_reasons": get_args(case_schemas.ExclusionReason),
     "step_kinds": (
         "first_conversation",
         "exploration",
@@ -41,62 +47,26 @@ CASE_GROUPS: dict[str, tuple[str, ...]] = {
         "deferral_review",
         "whistleblower_feedback",
     ),
-    "options": (
-        "informal_conversation",
-        "corrective_conversation",
-        "group_conversation",
-        "bemiddeling",
-        "mediation",
-        "fact_investigation",
-        "culture_investigation",
-        "system_investigation",
-        "labour_law_measure",
-        "disciplinary_measure",
-        "police_report",
-        "whistleblower_report",
-    ),
+    "options": get_args(case_schemas.Option),
     "ladder_groups": ("restore", "inform", "sanction", "criminal_or_wrongdoing"),
-    "goals": ("restore_safety", "norm_setting", "establish_facts", "sanction", "learn_and_prevent"),
-    "measures": ("no_contact", "other_shift_or_location", "leave_with_pay", "other_work", "supervision"),
-    "deferral_reasons": ("traceability_of_reporter", "reprisal_risk", "evidence_at_risk", "reporter_safety"),
-    "scenarios": ("no_communication", "internal_leak", "external_leak", "public_without_report"),
-    "rights_items": (
-        "confidentiality",
-        "information_and_timeline",
-        "expectations",
-        "right_of_reply",
-        "right_of_defence",
-        "support_person",
-        "aftercare",
-        "complaint_or_objection",
-    ),
-    "parties": ("reporter", "accused"),
+    "goals": get_args(case_schemas.Goal),
+    "measures": get_args(case_schemas.InterimMeasure),
+    "deferral_reasons": get_args(case_schemas.DeferralReason),
+    "scenarios": get_args(case_schemas.LeakScenario),
+    "rights_items": get_args(case_schemas.RightsItem),
+    "parties": get_args(case_schemas.Party),
     "statuses": ("received", "routed", "in_progress", "decided", "withdrawn", "closed", "dismissed"),
 }
 VAULT_GROUPS: dict[str, tuple[str, ...]] = {
-    "channels": ("in_person", "phone", "video", "email", "chat"),
-    "bases": ("consent", "duty_to_report", "court_order"),
-    "recipients": (
-        "reporting_point",
-        "decision_panel",
-        "complaints_committee",
-        "police",
-        "company_doctor",
-        "care_provider",
-    ),
-    "scopes": ("fact_of_contact", "summary", "identity", "documents"),
-    "suggestions": (
-        "team_conversation",
-        "leadership_training",
-        "code_of_conduct",
-        "workload",
-        "working_alone",
-        "information",
-    ),
+    "channels": get_args(vault_schemas.Channel),
+    "bases": get_args(vault_schemas.Basis),
+    "recipients": get_args(vault_schemas.Recipient),
+    "scopes": get_args(vault_schemas.Scope),
+    "suggestions": get_args(vault_schemas.Suggestion),
 }
 # Process-only statements for the four leak scenarios (seed-000 §2.3 Stap 5): they say that a process
 # runs, never what it is about.
-SCENARIOS = ("no_communication", "internal_leak", "external_leak", "public_without_report")
+SCENARIOS: tuple[str, ...] = get_args(case_schemas.LeakScenario)
 
 WORDS: dict[str, dict[str, str]] = {language: words(language, "pro") for language in LANGUAGES}
 INTAKE_NAMES: dict[str, dict[str, dict[str, str]]] = {

@@ -7,19 +7,20 @@ every address on an English page, and every form posts to an address that carrie
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import urlencode
 
 from meldpunt.catalogues import LANGUAGES, text
 from meldpunt.errors import DomainError
+from meldpunt.intake import schemas as intake_schemas
 from meldpunt.intake.attachments import ALLOWED_TEXT, MAX_FILE_BYTES, MAX_FILES, AttachmentRefused, reason_text
 from meldpunt.web.i18n import in_language, translations_context, words
 
 # The answers of each question of the form (``public.option.<question>.<value>``), in the order shown.
 CHOICES: dict[str, tuple[str, ...]] = {
-    "kind": ("report", "signal", "complaint"),
-    "anonymity": ("anonymous", "anonymous_with_contact", "confidential"),
-    "category": ("sexual_harassment", "aggression", "bullying", "discrimination", "integrity", "unclear"),
+    "kind": get_args(intake_schemas.Kind),
+    "anonymity": get_args(intake_schemas.Anonymity),
+    "category": get_args(intake_schemas.Category),
     "discrimination_grounds": (
         "race",
         "sex",
@@ -36,22 +37,12 @@ CHOICES: dict[str, tuple[str, ...]] = {
         "care_leave",
     ),
     "attributes": ("physical", "online", "power_difference", "possibly_criminal", "repeated"),
-    "reporter_role": (
-        "employee",
-        "manager",
-        "flex_worker",
-        "intern",
-        "volunteer",
-        "applicant",
-        "former_employee",
-        "client_or_third_party",
-        "witness",
-    ),
+    "reporter_role": get_args(intake_schemas.ReporterRole),
     "reporter_is_affected": ("true", "false"),
-    "accused_role": ("colleague", "manager", "director_or_board", "third_party", "unknown"),
-    "setting": ("workplace", "event", "outing", "online", "travel", "other"),
-    "wishes": ("listening_ear", "advice", "solution"),
-    "when": ("this_week", "this_month", "this_year", "longer_ago", "still_going_on"),
+    "accused_role": get_args(intake_schemas.AccusedRole),
+    "setting": get_args(intake_schemas.Setting),
+    "wishes": get_args(intake_schemas.Wish),
+    "when": get_args(intake_schemas.When),
 }
 # What a reporter's inbox says of each case status (``public.status.<status>``).
 STATUSES = ("received", "routed", "in_progress", "decided", "withdrawn", "judged", "closed", "dismissed")
