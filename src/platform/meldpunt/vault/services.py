@@ -22,6 +22,7 @@ from meldpunt.db.context import tenant_context, vault_context
 from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
 from meldpunt.dossiers.documents import RecordClass
 from meldpunt.dossiers.keys import CaseKeyMaterial, Keyring
+from meldpunt.identity.models import AccountRef
 from meldpunt.intake import ratelimit
 from meldpunt.intake.grounds import GROUNDS, open_grounds, seal_grounds, stored_attributes
 from meldpunt.intake.schemas import SubmissionIn
@@ -48,26 +49,25 @@ DRAFT_DAYS = 30
 class Adviser:
     """The adviser acting in their vault: their account and the tenant whose vault it is."""
 
-    account_tenant_id: uuid.UUID
-    account_id: uuid.UUID
+    account: AccountRef
     tenant: Tenant
 
     @property
     def actor(self) -> AuditActor:
-        return AuditActor.account(self.account_id)
+        return AuditActor.account(self.account.id)
 
 
 async def enter_vault(session: AsyncSession, adviser: Adviser) -> None:
     """Scope the session to the tenant and to this adviser's vault."""
     await tenant_context(session, [adviser.tenant.id])
-    await vault_context(session, adviser.account_id)
+    await vault_context(session, adviser.account.id)
 
 
 def _owned(adviser: Adviser) -> dict[str, uuid.UUID]:
     return {
         "tenant_id": adviser.tenant.id,
-        "adviser_account_tenant_id": adviser.account_tenant_id,
-        "adviser_account_id": adviser.account_id,
+        "adviser_account_tenant_id": adviser.account.tenant_id,
+        "adviser_account_id": adviser.account.id,
     }
 
 
@@ -109,7 +109,7 @@ async def open_consultation(
         "vault.consultation_opened",
         "consultation",
         consultation_id,
-        vault_owner=adviser.account_id,
+        vault_owner=adviser.account.id,
     )
     return consultation
 
@@ -121,7 +121,7 @@ async def _consultation(session: AsyncSession, adviser: Adviser, consultation_id
             select(Consultation).where(
                 Consultation.tenant_id == adviser.tenant.id,
                 Consultation.id == consultation_id,
-                Consultation.adviser_account_id == adviser.account_id,
+                Consultation.adviser_account_id == adviser.account.id,
             )
         )
     ).scalar()
@@ -147,7 +147,7 @@ async def list_consultations(session: AsyncSession, keyring: Keyring, adviser: A
                 (ConsultationContact.tenant_id == Consultation.tenant_id)
                 & (ConsultationContact.consultation_id == Consultation.id),
             )
-            .where(Consultation.tenant_id == adviser.tenant.id, Consultation.adviser_account_id == adviser.account_id)
+            .where(Consultation.tenant_id == adviser.tenant.id, Consultation.adviser_account_id == adviser.account.id)
             .group_by(Consultation.tenant_id, Consultation.id)
             .order_by(Consultation.status.desc(), Consultation.opened_on.desc())
         )
@@ -196,7 +196,7 @@ async def read_consultation(
         "vault.read",
         "consultation",
         consultation.id,
-        vault_owner=adviser.account_id,
+        vault_owner=adviser.account.id,
     )
     label = _open(material, adviser, consultation.id, consultation.id, consultation.sealed_label) or ""
     return ConsultationDetail(
@@ -238,7 +238,7 @@ async def record_contact(
         "consultation",
         consultation.id,
         channel=data.channel,
-        vault_owner=adviser.account_id,
+        vault_owner=adviser.account.id,
     )
     return contact
 
@@ -272,7 +272,7 @@ async def record_consent(
         consultation.id,
         basis=data.basis,
         recipient=data.recipient,
-        vault_owner=adviser.account_id,
+        vault_owner=adviser.account.id,
     )
     return record
 
@@ -301,7 +301,7 @@ async def withdraw_consent(
         "vault.consent_withdrawn",
         "consultation",
         consultation.id,
-        vault_owner=adviser.account_id,
+        vault_owner=adviser.account.id,
     )
 
 
@@ -357,7 +357,7 @@ async def disclose(
         recipient=data.recipient,
         scope=data.scope,
         basis=basis.basis,
-        vault_owner=adviser.account_id,
+        vault_owner=adviser.account.id,
     )
     return disclosure
 
@@ -381,8 +381,8 @@ async def close_consultation(session: AsyncSession, adviser: Adviser, consultati
             VaultRetention(
                 tenant_id=adviser.tenant.id,
                 id=consultation.id,
-                owner_account_tenant_id=adviser.account_tenant_id,
-                owner_account_id=adviser.account_id,
+                owner_account_tenant_id=adviser.account.tenant_id,
+                owner_account_id=adviser.account.id,
                 closed_on=consultation.closed_on,
                 due_at=datetime.now(UTC) + timedelta(days=policy.days),
             )
@@ -394,7 +394,7 @@ async def close_consultation(session: AsyncSession, adviser: Adviser, consultati
         "vault.consultation_closed",
         "consultation",
         consultation.id,
-        vault_owner=adviser.account_id,
+        vault_owner=adviser.account.id,
     )
 
 
@@ -523,7 +523,7 @@ async def send_signal(session: AsyncSession, keyring: Keyring, adviser: Adviser,
         "vault.signal",
         "adviser_signal",
         signal.id,
-        vault_owner=adviser.account_id,
+        vault_owner=adviser.account.id,
     )
     return ReceivedSignal(signal, {**signal.attributes, GROUNDS: list(data.attributes.discrimination_grounds)})
 
@@ -582,7 +582,7 @@ async def prepare_draft(
         "vault.draft_prepared",
         "report_draft",
         draft_id,
-        vault_owner=adviser.account_id,
+        vault_owner=adviser.account.id,
     )
     return code, expires_at
 

@@ -23,7 +23,6 @@ from meldpunt.identity.roles import Action
 from meldpunt.intake.schemas import SubmissionIn
 from meldpunt.intake.services import format_receipt
 from meldpunt.vault import services
-from meldpunt.vault.controllers import adviser_in
 from meldpunt.vault.schemas import ConsentIn, ConsultationIn, ContactIn, DisclosureIn, SignalIn
 from meldpunt.web.forms import form_fields
 from meldpunt.web.pages import language, same_language, shell_context
@@ -39,6 +38,13 @@ def _context(request: Request[Any, Any, Any], actor: Actor, slug: str | None) ->
         "options": OPTIONS[chosen],
         "today": date.today(),
     }
+
+
+async def adviser_in(db: AsyncSession, actor: Actor, slug: str) -> services.Adviser:
+    tenant = await identity.tenant_acting_in(db, actor, Action.VAULT_USE, slug)
+    adviser = services.Adviser(actor.ref, tenant)
+    await services.enter_vault(db, adviser)
+    return adviser
 
 
 def _incomplete(request: Request[Any, Any, Any]) -> str:
