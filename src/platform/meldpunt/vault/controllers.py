@@ -80,8 +80,10 @@ class AdviserInboxController(Controller):
         self, db: NamedDependency[AsyncSession], actor: NamedDependency[Actor], employers: NamedDependency[list[Tenant]]
     ) -> list[VaultTenantOut]:
         """One inbox across the employers that hired this adviser: per organisation, the open consultations."""
-        counts = await services.open_consultation_counts(db, actor.account_id, employers)
-        return [VaultTenantOut(t.slug, t.display_name, counts[t.id]) for t in employers]
+        return [
+            VaultTenantOut(v.tenant.slug, v.tenant.display_name, v.open_consultations)
+            for v in await services.vaults_of(db, actor.account_id, employers)
+        ]
 
 
 class VaultController(Controller):

@@ -10,7 +10,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 from sqlalchemy import delete, func, select
@@ -657,12 +657,17 @@ async def contact_counts(session: AsyncSession, adviser: Adviser, year: int) -> 
     }
 
 
-async def open_consultation_counts(
-    session: AsyncSession, account_id: uuid.UUID, tenants: list[Tenant]
-) -> dict[uuid.UUID, int]:
+class EmployerVault(NamedTuple):
+    """One organisation that hired the adviser, and how many consultations are open in their vault there."""
+
+    tenant: Tenant
+    open_consultations: int
+
+
+async def vaults_of(session: AsyncSession, account_id: uuid.UUID, employers: list[Tenant]) -> list[EmployerVault]:
     """Across the employers that hired this adviser: how many consultations are open in each (their own
     vaults only: the owner setting holds in every tenant of the context)."""
-    await tenant_context(session, [tenant.id for tenant in tenants])
+    await tenant_context(session, [tenant.id for tenant in employers])
     await vault_context(session, account_id)
     rows = await session.execute(
         select(Consultation.tenant_id, func.count())
@@ -671,4 +676,4 @@ async def open_consultation_counts(
     )
     counts: dict[uuid.UUID, int] = {row[0]: row[1] for row in rows}
     await vault_context(session, None)
-    return {tenant.id: counts.get(tenant.id, 0) for tenant in tenants}
+    return [EmployerVault(tenant, counts.get(tenant.id, 0)) for tenant in employers]
