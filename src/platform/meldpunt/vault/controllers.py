@@ -47,25 +47,65 @@ FIRST_YEAR, LAST_YEAR = 2000, 9999
 def consultation_out(view: services.ConsultationView) -> ConsultationOut:
     c = view.consultation
     return ConsultationOut(
-        c.id, view.label, c.category, c.reporter_role, c.status, c.opened_on, c.closed_on, view.contacts
+        id=c.id,
+        label=view.label,
+        category=c.category,
+        reporter_role=c.reporter_role,
+        status=c.status,
+        opened_on=c.opened_on,
+        closed_on=c.closed_on,
+        contacts=view.contacts,
     )
 
 
 def contact_out(c: ConsultationContact, note: str | None) -> ContactOut:
-    return ContactOut(c.id, c.held_on, c.channel, c.minutes, note)
+    return ContactOut(id=c.id, held_on=c.held_on, channel=c.channel, minutes=c.minutes, note=note)
 
 
 def consent_out(c: ConsentRecord, note: str | None) -> ConsentOut:
-    return ConsentOut(c.id, c.basis, c.recipient, list(c.scopes), c.given_on, c.valid_until, c.withdrawn_on, note)
+    return ConsentOut(
+        id=c.id,
+        basis=c.basis,
+        recipient=c.recipient,
+        scopes=list(c.scopes),
+        given_on=c.given_on,
+        valid_until=c.valid_until,
+        withdrawn_on=c.withdrawn_on,
+        note=note,
+    )
 
 
 def disclosure_out(d: Disclosure, content: str) -> DisclosureOut:
-    return DisclosureOut(d.id, d.consent_id, d.recipient, d.scope, d.disclosed_on, content)
+    return DisclosureOut(
+        id=d.id,
+        consent_id=d.consent_id,
+        recipient=d.recipient,
+        scope=d.scope,
+        disclosed_on=d.disclosed_on,
+        content=content,
+    )
 
 
 def signal_out(received: ReceivedSignal) -> SignalOut:
     s = received.signal
-    return SignalOut(s.id, s.month, s.category, s.setting, s.accused_role, received.attributes, list(s.suggestions))
+    return SignalOut(
+        id=s.id,
+        month=s.month,
+        category=s.category,
+        setting=s.setting,
+        accused_role=s.accused_role,
+        attributes=received.attributes,
+        suggestions=list(s.suggestions),
+    )
+
+
+def detail_out(detail: services.ConsultationDetail) -> ConsultationDetailOut:
+    return ConsultationDetailOut(
+        consultation=consultation_out(detail.view),
+        contacts=[contact_out(c, note) for c, note in detail.contacts],
+        consents=[consent_out(c, note) for c, note in detail.consents],
+        disclosures=[disclosure_out(d, text) for d, text in detail.disclosures],
+    )
 
 
 class AdviserInboxController(Controller):
@@ -81,7 +121,9 @@ class AdviserInboxController(Controller):
     ) -> list[VaultTenantOut]:
         """One inbox across the employers that hired this adviser: per organisation, the open consultations."""
         return [
-            VaultTenantOut(v.tenant.slug, v.tenant.display_name, v.open_consultations)
+            VaultTenantOut(
+                tenant=v.tenant.slug, display_name=v.tenant.display_name, open_consultations=v.open_consultations
+            )
             for v in await services.vaults_of(db, actor.account_id, employers)
         ]
 
@@ -120,13 +162,7 @@ class VaultController(Controller):
         consultation_id: FromPath[uuid.UUID],
     ) -> ConsultationDetailOut:
         """The consultation with its contacts, the consent ledger and what left the vault (audited)."""
-        detail = await services.read_consultation(db, keyring, adviser, consultation_id)
-        return ConsultationDetailOut(
-            consultation_out(detail.view),
-            [contact_out(c, note) for c, note in detail.contacts],
-            [consent_out(c, note) for c, note in detail.consents],
-            [disclosure_out(d, text) for d, text in detail.disclosures],
-        )
+        return detail_out(await services.read_consultation(db, keyring, adviser, consultation_id))
 
     @post(
         "/consultations/{consultation_id:uuid}/contacts",
@@ -231,7 +267,7 @@ class VaultController(Controller):
         """Prepare a report with the reporter. The answer's code (shown once) is for the reporter, who opens the
         draft at the reporting point, changes what they like and sends it themselves."""
         code, expires_at = await services.prepare_draft(db, keyring, adviser, data)
-        return DraftOut(format_receipt(code), expires_at.date())
+        return DraftOut(code=format_receipt(code), expires_on=expires_at.date())
 
     @get("/counts", operation_id="AdviserContactCounts", action=Action.VAULT_USE)
     async def contact_counts(
@@ -243,7 +279,13 @@ class VaultController(Controller):
         """The adviser's contacts in this organisation in a year, for the annual report (numbers only)."""
         chosen = date.today().year if year is None else year
         counts = await services.contact_counts(db, adviser, chosen)
-        return ContactCountsOut(chosen, **counts)  # type: ignore[arg-type]
+        return ContactCountsOut(
+            year=chosen,
+            contacts=counts.contacts,
+            consultations=counts.consultations,
+            by_category=counts.by_category,
+            by_channel=counts.by_channel,
+        )
 
 
 class SignalsController(Controller):

@@ -34,9 +34,11 @@ from meldpunt.tenancy.models import Tenant
 from meldpunt.vault.errors import ConsultationClosed, ConsultationNotFound, DisclosureRefused, DraftNotRecognised
 from meldpunt.vault.models import (
     AdviserSignal,
+    ConsentBasis,
     ConsentRecord,
     Consultation,
     ConsultationContact,
+    ConsultationStatus,
     Disclosure,
     ReportDraft,
     VaultRetention,
@@ -126,7 +128,7 @@ async def open_consultation(
     consultation = Consultation(
         **_owned(adviser),
         id=consultation_id,
-        status="open",
+        status=ConsultationStatus.OPEN,
         opened_on=data.opened_on or date.today(),
         category=data.category,
         reporter_role=data.reporter_role,
@@ -222,7 +224,8 @@ async def read_consultation(
 
 
 def _still_open(consultation: Consultation) -> None:
-    if consultation.status != "open":
+    """Only an open consultation takes new contacts."""
+    if consultation.status is not ConsultationStatus.OPEN:
         raise ConsultationClosed()
 
 
@@ -257,7 +260,7 @@ async def record_consent(
         **_owned(adviser),
         id=consent_id,
         consultation_id=consultation.id,
-        basis=data.basis,
+        basis=ConsentBasis(data.basis),
         recipient=data.recipient,
         scopes=list(data.scopes),
         given_on=data.given_on,
@@ -335,8 +338,7 @@ async def disclose(
 async def close_consultation(session: AsyncSession, adviser: Adviser, consultation_id: uuid.UUID) -> None:
     """Close it; its notes are destroyed after the organisation's retention period for adviser notes."""
     consultation = await _consultation(session, adviser, consultation_id)
-    _still_open(consultation)
-    consultation.status = "closed"
+    consultation.move_to(ConsultationStatus.CLOSED)
     consultation.closed_on = date.today()
     policy = (
         await session.execute(
@@ -561,7 +563,15 @@ async def use_draft(session: AsyncSession, keyring: Keyring, draft: ReportDraft)
     await keyring.destroy_case_key(session, draft.tenant_id, draft.id)
 
 
-async def contact_counts(session: AsyncSession, adviser: Adviser, year: int) -> dict[str, object]:
+@dataclass(frozen=True)
+class ContactCounts:
+    contacts: int
+    consultations: int
+    by_category: dict[str, int]
+    by_channel: dict[str, int]
+
+
+async def contact_counts(session: AsyncSession, adviser: Adviser, year: int) -> ContactCounts:
     """The adviser's contacts in this tenant in ``year``, for the annual report: numbers only."""
     await enter_vault(session, adviser)
     rows = (
@@ -579,12 +589,12 @@ async def contact_counts(session: AsyncSession, adviser: Adviser, year: int) -> 
             )
         )
     ).all()
-    return {
-        "contacts": len(rows),
-        "consultations": len({row.id for row in rows}),
-        "by_category": dict(Counter(row.category for row in rows)),
-        "by_channel": dict(Counter(row.channel for row in rows)),
-    }
+    return ContactCounts(
+        contacts=len(rows),
+        consultations=len({row.id for row in rows}),
+        by_category=dict(Counter(row.category for row in rows)),
+        by_channel=dict(Counter(row.channel for row in rows)),
+    )
 
 
 class EmployerVault(NamedTuple):
@@ -602,7 +612,7 @@ async def vaults_of(session: AsyncSession, account_id: uuid.UUID, employers: lis
         try:
             rows = await session.execute(
                 select(Consultation.tenant_id, func.count())
-                .where(Consultation.adviser_account_id == account_id, Consultation.status == "open")
+                .where(Consultation.adviser_account_id == account_id, Consultation.status == ConsultationStatus.OPEN)
                 .group_by(Consultation.tenant_id)
             )
         finally:
