@@ -40,6 +40,7 @@ from meldpunt.vault.schemas import (
 )
 from meldpunt.vault.services import Adviser, ReceivedSignal
 
+CONSULTATION = "/consultations/{consultation_id:uuid}"
 # The year of an annual report: no contact predates the platform, and a calendar date ends at 9999.
 FIRST_YEAR, LAST_YEAR = 2000, 9999
 
@@ -153,7 +154,7 @@ class VaultController(Controller):
         consultation = await services.open_consultation(db, keyring, adviser, data)
         return consultation_out(services.ConsultationView(consultation, data.label, 0))
 
-    @get("/consultations/{consultation_id:uuid}", operation_id="ReadConsultation", action=Action.VAULT_USE)
+    @get(CONSULTATION, operation_id="ReadConsultation", action=Action.VAULT_USE)
     async def read_consultation(
         self,
         db: NamedDependency[AsyncSession],
@@ -164,12 +165,7 @@ class VaultController(Controller):
         """The consultation with its contacts, the consent ledger and what left the vault (audited)."""
         return detail_out(await services.read_consultation(db, keyring, adviser, consultation_id))
 
-    @post(
-        "/consultations/{consultation_id:uuid}/contacts",
-        operation_id="RecordContact",
-        status_code=201,
-        action=Action.VAULT_USE,
-    )
+    @post(f"{CONSULTATION}/contacts", operation_id="RecordContact", status_code=201, action=Action.VAULT_USE)
     async def record_contact(
         self,
         db: NamedDependency[AsyncSession],
@@ -182,12 +178,7 @@ class VaultController(Controller):
         contact = await services.record_contact(db, keyring, adviser, consultation_id, data)
         return contact_out(contact, data.note)
 
-    @post(
-        "/consultations/{consultation_id:uuid}/consents",
-        operation_id="RecordConsent",
-        status_code=201,
-        action=Action.VAULT_USE,
-    )
+    @post(f"{CONSULTATION}/consents", operation_id="RecordConsent", status_code=201, action=Action.VAULT_USE)
     async def record_consent(
         self,
         db: NamedDependency[AsyncSession],
@@ -201,7 +192,7 @@ class VaultController(Controller):
         return consent_out(c, data.note)
 
     @post(
-        "/consultations/{consultation_id:uuid}/consents/{consent_id:uuid}/withdrawal",
+        f"{CONSULTATION}/consents/{{consent_id:uuid}}/withdrawal",
         operation_id="WithdrawConsent",
         status_code=204,
         action=Action.VAULT_USE,
@@ -216,12 +207,7 @@ class VaultController(Controller):
         """The reporter takes a consent back; nothing more leaves under it."""
         await services.withdraw_consent(db, adviser, consultation_id, consent_id)
 
-    @post(
-        "/consultations/{consultation_id:uuid}/disclosures",
-        operation_id="Disclose",
-        status_code=201,
-        action=Action.VAULT_USE,
-    )
+    @post(f"{CONSULTATION}/disclosures", operation_id="Disclose", status_code=201, action=Action.VAULT_USE)
     async def disclose(
         self,
         db: NamedDependency[AsyncSession],
@@ -234,12 +220,7 @@ class VaultController(Controller):
         d = await services.disclose(db, keyring, adviser, consultation_id, data)
         return disclosure_out(d, data.content)
 
-    @post(
-        "/consultations/{consultation_id:uuid}/closure",
-        operation_id="CloseConsultation",
-        status_code=204,
-        action=Action.VAULT_USE,
-    )
+    @post(f"{CONSULTATION}/closure", operation_id="CloseConsultation", status_code=204, action=Action.VAULT_USE)
     async def close_consultation(
         self, db: NamedDependency[AsyncSession], adviser: NamedDependency[Adviser], consultation_id: FromPath[uuid.UUID]
     ) -> None:

@@ -194,6 +194,11 @@ class ConsultationDetail:
 Ledger = TypeVar("Ledger", ConsultationContact, ConsentRecord, Disclosure)
 
 
+def _entry(model: type[Ledger], adviser: Adviser, consultation: Consultation, **columns: Any) -> Ledger:
+    """A new row of a consultation's ledger, with its own id (its sealed texts are bound to it)."""
+    return model(**_owned(adviser), id=uuid.uuid4(), consultation_id=consultation.id, **columns)
+
+
 async def _ledger(session: AsyncSession, consultation: Consultation, model: type[Ledger], day: Any) -> list[Ledger]:
     """The rows of one kind in a consultation, by their day and then as written."""
     rows = await session.execute(
@@ -235,16 +240,10 @@ async def record_contact(
     consultation = await _consultation(session, adviser, consultation_id)
     _still_open(consultation)
     cipher = await _cipher(session, keyring, adviser, consultation.id)
-    contact_id = uuid.uuid4()
-    contact = ConsultationContact(
-        **_owned(adviser),
-        id=contact_id,
-        consultation_id=consultation.id,
-        held_on=data.held_on,
-        channel=data.channel,
-        minutes=data.minutes,
-        sealed_note=cipher.seal(data.note, VAULT, contact_id) if data.note else None,
+    contact = _entry(
+        ConsultationContact, adviser, consultation, held_on=data.held_on, channel=data.channel, minutes=data.minutes
     )
+    contact.sealed_note = cipher.seal(data.note, VAULT, contact.id) if data.note else None
     await _written(session, adviser, contact, "vault.contact", consultation.id, channel=data.channel)
     return contact
 
@@ -255,18 +254,17 @@ async def record_consent(
     """Write down what the reporter allows to leave the vault, or the legal duty that requires it."""
     consultation = await _consultation(session, adviser, consultation_id)
     cipher = await _cipher(session, keyring, adviser, consultation.id)
-    consent_id = uuid.uuid4()
-    record = ConsentRecord(
-        **_owned(adviser),
-        id=consent_id,
-        consultation_id=consultation.id,
+    record = _entry(
+        ConsentRecord,
+        adviser,
+        consultation,
         basis=ConsentBasis(data.basis),
         recipient=data.recipient,
         scopes=list(data.scopes),
         given_on=data.given_on,
         valid_until=data.valid_until,
-        sealed_note=cipher.seal(data.note, VAULT, consent_id) if data.note else None,
     )
+    record.sealed_note = cipher.seal(data.note, VAULT, record.id) if data.note else None
     await _written(
         session, adviser, record, "vault.consent", consultation.id, basis=data.basis, recipient=data.recipient
     )
@@ -278,10 +276,8 @@ async def withdraw_consent(
 ) -> None:
     """The reporter takes their consent back: from today nothing more leaves under it."""
     consultation = await _consultation(session, adviser, consultation_id)
-    record = next(
-        (r for r in await _ledger(session, consultation, ConsentRecord, ConsentRecord.given_on) if r.id == consent_id),
-        None,
-    )
+    consents = await _ledger(session, consultation, ConsentRecord, ConsentRecord.given_on)
+    record = next((r for r in consents if r.id == consent_id), None)
     if record is None:
         raise ConsultationNotFound("Deze toestemming bestaat niet in uw kluis.")
     record.withdrawn_on = record.withdrawn_on or date.today()
@@ -311,17 +307,16 @@ async def disclose(
     if basis is None:
         raise DisclosureRefused()
     cipher = await _cipher(session, keyring, adviser, consultation.id)
-    disclosure_id = uuid.uuid4()
-    disclosure = Disclosure(
-        **_owned(adviser),
-        id=disclosure_id,
-        consultation_id=consultation.id,
+    disclosure = _entry(
+        Disclosure,
+        adviser,
+        consultation,
         consent_id=basis.id,
         recipient=data.recipient,
         scope=data.scope,
         disclosed_on=today,
-        sealed_content=cipher.seal(data.content, VAULT, disclosure_id),
     )
+    disclosure.sealed_content = cipher.seal(data.content, VAULT, disclosure.id)
     await _written(
         session,
         adviser,

@@ -10,8 +10,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
@@ -35,6 +36,9 @@ from meldpunt.web.public_texts import OPTIONS
 
 Again = Callable[[str, dict[str, Any], int], Awaitable[Template]]  # the page again: message, what was typed, status
 Shown = Template | Redirect
+S = TypeVar("S", bound=msgspec.Struct)
+# A service that adds an entry to a consultation (a contact, a consent, a disclosure), as the API calls it.
+Entry = Callable[[AsyncSession, Keyring, services.Adviser, uuid.UUID, S], Awaitable[object]]
 
 
 def _context(request: Request[Any, Any, Any], actor: Actor, slug: str | None) -> dict[str, Any]:
@@ -151,6 +155,15 @@ class VaultPage:
 
         return await self.attempt(partial(self.consultation, consultation_id), act)
 
+    async def add(self, consultation_id: uuid.UUID, service: Entry[S], kind: type[S], prefix: str = "") -> Shown:
+        """A form that adds to a consultation: decoded into the API's struct, handed to the API's service."""
+        return await self.change(
+            consultation_id,
+            lambda entered: service(
+                self.db, self.keyring, self.adviser, consultation_id, decode_form(_filled(entered, prefix), kind)
+            ),
+        )
+
 
 async def provide_vault_page(
     request: Request[Any, Any, Any],
@@ -230,25 +243,11 @@ class VaultPages(Controller):
 
     @post("/{consultation_id:uuid}/contact", action=Action.VAULT_USE, status_code=200)
     async def record_contact(self, page: NamedDependency[VaultPage], consultation_id: FromPath[uuid.UUID]) -> Shown:
-        return await page.change(
-            consultation_id,
-            lambda entered: services.record_contact(
-                page.db, page.keyring, page.adviser, consultation_id, decode_form(_filled(entered), ContactIn)
-            ),
-        )
+        return await page.add(consultation_id, services.record_contact, ContactIn)
 
     @post("/{consultation_id:uuid}/toestemming", action=Action.VAULT_USE, status_code=200)
     async def record_consent(self, page: NamedDependency[VaultPage], consultation_id: FromPath[uuid.UUID]) -> Shown:
-        return await page.change(
-            consultation_id,
-            lambda entered: services.record_consent(
-                page.db,
-                page.keyring,
-                page.adviser,
-                consultation_id,
-                decode_form(_filled(entered, "consent_"), ConsentIn),
-            ),
-        )
+        return await page.add(consultation_id, services.record_consent, ConsentIn, "consent_")
 
     @post("/{consultation_id:uuid}/intrekken", action=Action.VAULT_USE, status_code=200)
     async def withdraw_consent(self, page: NamedDependency[VaultPage], consultation_id: FromPath[uuid.UUID]) -> Shown:
@@ -261,16 +260,7 @@ class VaultPages(Controller):
 
     @post("/{consultation_id:uuid}/delen", action=Action.VAULT_USE, status_code=200)
     async def disclose(self, page: NamedDependency[VaultPage], consultation_id: FromPath[uuid.UUID]) -> Shown:
-        return await page.change(
-            consultation_id,
-            lambda entered: services.disclose(
-                page.db,
-                page.keyring,
-                page.adviser,
-                consultation_id,
-                decode_form(_filled(entered, "disclose_"), DisclosureIn),
-            ),
-        )
+        return await page.add(consultation_id, services.disclose, DisclosureIn, "disclose_")
 
     @post("/{consultation_id:uuid}/afsluiten", action=Action.VAULT_USE, status_code=200)
     async def close_consultation(self, page: NamedDependency[VaultPage], consultation_id: FromPath[uuid.UUID]) -> Shown:
