@@ -444,3 +444,30 @@ async def test_a_draft_code_or_receipt_of_a_opens_nothing_at_b(
         assert response.status_code == 401 and "marker-draft-b2" not in response.text, path
     still = await client.post(f"/m/{a.slug}/inbox", data={"receipt": receipt}, headers=HTML)
     assert "Klacht intrekken" in still.text  # nothing at B withdrew A's complaint
+
+
+async def test_a_page_form_is_decoded_like_the_api_and_a_refusal_keeps_what_was_typed(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    tenant = await make_tenant()
+    await as_professional(client, await reporting_point(app_engine, settings, tenant, tenant, role=Role.ADVISER))
+    page = f"/app/t/{tenant.slug}/vertrouwenspersoon/{await open_with_contact(client, tenant.slug)}"
+    blank = await client.post(
+        f"{page}/delen",
+        data={"disclose_recipient": "reporting_point", "disclose_scope": "summary", "content": "   "},
+        headers=HTML,
+    )
+    assert blank.status_code == 400  # only spaces is no content, as the API's min_length says
+    typed = {"held_on": TODAY, "channel": "phone", "minutes": "lang", "note": "marker-minutes-7d2"}
+    minutes = await client.post(f"{page}/contact", data=typed, headers=HTML)
+    assert minutes.status_code == 400 and "marker-minutes-7d2" in minutes.text
+    closed = await client.post(f"{page}/afsluiten", headers=HTML, follow_redirects=False)
+    assert closed.status_code == 303 and closed.headers["location"] == page
+    late = await client.post(
+        f"{page}/contact", data={"held_on": TODAY, "channel": "phone", "note": "Na afsluiten"}, headers=HTML
+    )
+    assert late.status_code == 409 and "Dit gesprek is afgesloten" in late.text
+    unknown = await client.post(f"{page}/onbekend", headers=HTML, follow_redirects=False)
+    assert unknown.status_code == 303 and unknown.headers["location"] == page
+    elsewhere = await client.post(f"{page.rsplit('/', 1)[0]}/{uuid.uuid4()}/contact", data={}, headers=HTML)
+    assert elsewhere.status_code == 404

@@ -4,15 +4,45 @@ own key, so that destroying the key destroys the notes (retention class ``advise
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, ForeignKeyConstraint, Integer, LargeBinary, String, UniqueConstraint, func
+from sqlalchemy import Date, DateTime, Enum, ForeignKeyConstraint, Integer, LargeBinary, String, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from meldpunt.db.base import Base, TenantScoped
+from meldpunt.vault.errors import ConsultationClosed
+
+
+class ConsultationStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+# Where a consultation may go from each status: once closed it stays closed (its notes wait for destruction).
+CONSULTATION_MOVES: dict[ConsultationStatus, frozenset[ConsultationStatus]] = {
+    ConsultationStatus.OPEN: frozenset({ConsultationStatus.CLOSED}),
+    ConsultationStatus.CLOSED: frozenset(),
+}
+
+
+class ConsentBasis(enum.StrEnum):
+    """What lets something leave the vault: the reporter's consent, or a legal basis that overrides it."""
+
+    CONSENT = "consent"
+    DUTY_TO_REPORT = "duty_to_report"
+    COURT_ORDER = "court_order"
+
+
+def _stored_as_text(kind: type[enum.StrEnum], length: int) -> Enum:
+    """An enum in a ``VARCHAR(length)`` column holding its values; the migration's CHECK constraint keeps
+    the list (so no constraint of its own, and no native PostgreSQL enum type)."""
+    return Enum(
+        kind, native_enum=False, create_constraint=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )
 
 
 class VaultOwned(TenantScoped):
@@ -31,12 +61,20 @@ class Consultation(VaultOwned, Base):
         ),
     )
 
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open, closed
+    status: Mapped[ConsultationStatus] = mapped_column(
+        _stored_as_text(ConsultationStatus, 16), default=ConsultationStatus.OPEN
+    )
     opened_on: Mapped[date] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
     category: Mapped[str] = mapped_column(String(32))  # the intake categories; counted for the annual report
     reporter_role: Mapped[str | None] = mapped_column(String(32))
     sealed_label: Mapped[bytes] = mapped_column(LargeBinary)  # the adviser's own name for it, encrypted
+
+    def move_to(self, status: ConsultationStatus) -> None:
+        """Change the status along ``CONSULTATION_MOVES``; any other move is refused."""
+        if status not in CONSULTATION_MOVES[self.status]:
+            raise ConsultationClosed()
+        self.status = status
 
 
 class ConsultationContact(VaultOwned, Base):
@@ -64,7 +102,7 @@ class ConsentRecord(VaultOwned, Base):
     )
 
     consultation_id: Mapped[uuid.UUID]
-    basis: Mapped[str] = mapped_column(String(16))  # consent, duty_to_report, court_order
+    basis: Mapped[ConsentBasis] = mapped_column(_stored_as_text(ConsentBasis, 16))
     recipient: Mapped[str] = mapped_column(String(32))
     scopes: Mapped[list[str]] = mapped_column(JSONB)
     given_on: Mapped[date] = mapped_column(Date)

@@ -62,7 +62,7 @@ class SignalIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     suggestions: tuple[Suggestion, ...] = ()
 
 
-class ConsultationOut(msgspec.Struct, frozen=True):
+class ConsultationOut(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     label: str
     category: str
@@ -73,7 +73,7 @@ class ConsultationOut(msgspec.Struct, frozen=True):
     contacts: int
 
 
-class ContactOut(msgspec.Struct, frozen=True):
+class ContactOut(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     held_on: date
     channel: str
@@ -81,7 +81,7 @@ class ContactOut(msgspec.Struct, frozen=True):
     note: str | None
 
 
-class ConsentOut(msgspec.Struct, frozen=True):
+class ConsentOut(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     basis: str
     recipient: str
@@ -92,7 +92,7 @@ class ConsentOut(msgspec.Struct, frozen=True):
     note: str | None
 
 
-class DisclosureOut(msgspec.Struct, frozen=True):
+class DisclosureOut(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     consent_id: uuid.UUID
     recipient: str
@@ -101,14 +101,14 @@ class DisclosureOut(msgspec.Struct, frozen=True):
     content: str
 
 
-class ConsultationDetailOut(msgspec.Struct, frozen=True):
+class ConsultationDetailOut(msgspec.Struct, frozen=True, kw_only=True):
     consultation: ConsultationOut
     contacts: list[ContactOut]
     consents: list[ConsentOut]
     disclosures: list[DisclosureOut]
 
 
-class SignalOut(msgspec.Struct, frozen=True):
+class SignalOut(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     month: date
     category: str
@@ -118,18 +118,18 @@ class SignalOut(msgspec.Struct, frozen=True):
     suggestions: list[str]
 
 
-class DraftOut(msgspec.Struct, frozen=True):
+class DraftOut(msgspec.Struct, frozen=True, kw_only=True):
     code: str  # shown once, to give to the reporter
     expires_on: date
 
 
-class VaultTenantOut(msgspec.Struct, frozen=True):
+class VaultTenantOut(msgspec.Struct, frozen=True, kw_only=True):
     tenant: str
     display_name: str
     open_consultations: int
 
 
-class ContactCountsOut(msgspec.Struct, frozen=True):
+class ContactCountsOut(msgspec.Struct, frozen=True, kw_only=True):
     year: int
     contacts: int
     consultations: int

@@ -10,7 +10,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import msgspec
 from sqlalchemy import delete, func, select
@@ -18,12 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
-from meldpunt.db.context import tenant_context, vault_context
-from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
+from meldpunt.db.base import Base
+from meldpunt.db.context import also_in, tenant_context, vault_context
+from meldpunt.dossiers.cipher import CaseCipher, case_cipher
 from meldpunt.dossiers.documents import RecordClass
-from meldpunt.dossiers.keys import CaseKeyMaterial, Keyring
+from meldpunt.dossiers.keys import Keyring
+from meldpunt.identity.models import AccountRef
 from meldpunt.intake import ratelimit
-from meldpunt.intake.grounds import GROUNDS, open_grounds, seal_grounds, stored_attributes
+from meldpunt.intake.grounds import GROUNDS, stored_attributes
 from meldpunt.intake.schemas import SubmissionIn
 from meldpunt.intake.services import hash_receipt, new_receipt, normalise_receipt
 from meldpunt.retention import services as retention
@@ -32,9 +34,11 @@ from meldpunt.tenancy.models import Tenant
 from meldpunt.vault.errors import ConsultationClosed, ConsultationNotFound, DisclosureRefused, DraftNotRecognised
 from meldpunt.vault.models import (
     AdviserSignal,
+    ConsentBasis,
     ConsentRecord,
     Consultation,
     ConsultationContact,
+    ConsultationStatus,
     Disclosure,
     ReportDraft,
     VaultRetention,
@@ -42,47 +46,77 @@ from meldpunt.vault.models import (
 from meldpunt.vault.schemas import ConsentIn, ConsultationIn, ContactIn, DisclosureIn, SignalIn
 
 DRAFT_DAYS = 30
+# The purposes a consultation's (or a signal's, a draft's) texts are sealed for: part of their associated data.
+VAULT, GROUNDS_PURPOSE, DRAFT = "vault", "grounds", "draft"
 
 
 @dataclass(frozen=True)
 class Adviser:
     """The adviser acting in their vault: their account and the tenant whose vault it is."""
 
-    account_tenant_id: uuid.UUID
-    account_id: uuid.UUID
+    account: AccountRef
     tenant: Tenant
 
     @property
     def actor(self) -> AuditActor:
-        return AuditActor.account(self.account_id)
+        return AuditActor.account(self.account.id)
 
 
 async def enter_vault(session: AsyncSession, adviser: Adviser) -> None:
     """Scope the session to the tenant and to this adviser's vault."""
     await tenant_context(session, [adviser.tenant.id])
-    await vault_context(session, adviser.account_id)
+    await vault_context(session, adviser.account.id)
 
 
 def _owned(adviser: Adviser) -> dict[str, uuid.UUID]:
     return {
         "tenant_id": adviser.tenant.id,
-        "adviser_account_tenant_id": adviser.account_tenant_id,
-        "adviser_account_id": adviser.account_id,
+        "adviser_account_tenant_id": adviser.account.tenant_id,
+        "adviser_account_id": adviser.account.id,
     }
 
 
-def _seal(
-    material: CaseKeyMaterial, adviser: Adviser, consultation_id: uuid.UUID, row_id: uuid.UUID, text: str
-) -> bytes:
-    return encrypt_text(material, text, associated_data(adviser.tenant.id, consultation_id, row_id, "vault"))
+async def _cipher(
+    session: AsyncSession, keyring: Keyring, adviser: Adviser, consultation_id: uuid.UUID, *, create: bool = False
+) -> CaseCipher:
+    """The consultation's cipher: its texts are sealed for purpose "vault", each bound to its own row."""
+    return await case_cipher(session, keyring, adviser.tenant.id, consultation_id, create=create)
 
 
-def _open(
-    material: CaseKeyMaterial, adviser: Adviser, consultation_id: uuid.UUID, row_id: uuid.UUID, sealed: bytes | None
-) -> str | None:
-    if sealed is None:
-        return None
-    return decrypt_text(material, sealed, associated_data(adviser.tenant.id, consultation_id, row_id, "vault"))
+async def _audit(
+    session: AsyncSession,
+    adviser: Adviser,
+    action: str,
+    resource_id: uuid.UUID,
+    resource_type: str = "consultation",
+    **details: Any,
+) -> None:
+    """An entry in the adviser's own vault chain of the audit log, never in the tenant's (DESIGN §6)."""
+    await audit.record(
+        session,
+        adviser.tenant.id,
+        adviser.actor,
+        action,
+        resource_type,
+        resource_id,
+        vault_owner=adviser.account.id,
+        **details,
+    )
+
+
+async def _written(
+    session: AsyncSession,
+    adviser: Adviser,
+    row: Base,
+    action: str,
+    resource_id: uuid.UUID,
+    resource_type: str = "consultation",
+    **details: Any,
+) -> None:
+    """A new row in the vault, with its audit entry (on the consultation it belongs to)."""
+    session.add(row)
+    await session.flush()
+    await _audit(session, adviser, action, resource_id, resource_type, **details)
 
 
 async def open_consultation(
@@ -90,27 +124,17 @@ async def open_consultation(
 ) -> Consultation:
     await enter_vault(session, adviser)
     consultation_id = uuid.uuid4()
-    material = await keyring.case_key(session, adviser.tenant.id, consultation_id, create=True)
+    cipher = await _cipher(session, keyring, adviser, consultation_id, create=True)
     consultation = Consultation(
         **_owned(adviser),
         id=consultation_id,
-        status="open",
+        status=ConsultationStatus.OPEN,
         opened_on=data.opened_on or date.today(),
         category=data.category,
         reporter_role=data.reporter_role,
-        sealed_label=_seal(material, adviser, consultation_id, consultation_id, data.label),
+        sealed_label=cipher.seal(data.label, VAULT),
     )
-    session.add(consultation)
-    await session.flush()
-    await audit.record(
-        session,
-        adviser.tenant.id,
-        adviser.actor,
-        "vault.consultation_opened",
-        "consultation",
-        consultation_id,
-        vault_owner=adviser.account_id,
-    )
+    await _written(session, adviser, consultation, "vault.consultation_opened", consultation_id)
     return consultation
 
 
@@ -121,7 +145,7 @@ async def _consultation(session: AsyncSession, adviser: Adviser, consultation_id
             select(Consultation).where(
                 Consultation.tenant_id == adviser.tenant.id,
                 Consultation.id == consultation_id,
-                Consultation.adviser_account_id == adviser.account_id,
+                Consultation.adviser_account_id == adviser.account.id,
             )
         )
     ).scalar()
@@ -147,16 +171,15 @@ async def list_consultations(session: AsyncSession, keyring: Keyring, adviser: A
                 (ConsultationContact.tenant_id == Consultation.tenant_id)
                 & (ConsultationContact.consultation_id == Consultation.id),
             )
-            .where(Consultation.tenant_id == adviser.tenant.id, Consultation.adviser_account_id == adviser.account_id)
+            .where(Consultation.tenant_id == adviser.tenant.id, Consultation.adviser_account_id == adviser.account.id)
             .group_by(Consultation.tenant_id, Consultation.id)
             .order_by(Consultation.status.desc(), Consultation.opened_on.desc())
         )
     ).all()
     views = []
     for consultation, contacts in rows:
-        material = await keyring.case_key(session, adviser.tenant.id, consultation.id)
-        label = _open(material, adviser, consultation.id, consultation.id, consultation.sealed_label) or ""
-        views.append(ConsultationView(consultation, label, contacts))
+        cipher = await _cipher(session, keyring, adviser, consultation.id)
+        views.append(ConsultationView(consultation, cipher.open(consultation.sealed_label, VAULT) or "", contacts))
     return views
 
 
@@ -168,47 +191,46 @@ class ConsultationDetail:
     disclosures: list[tuple[Disclosure, str]]
 
 
+Ledger = TypeVar("Ledger", ConsultationContact, ConsentRecord, Disclosure)
+
+
+def _entry(model: type[Ledger], adviser: Adviser, consultation: Consultation, **columns: Any) -> Ledger:
+    """A new row of a consultation's ledger, with its own id (its sealed texts are bound to it)."""
+    return model(**_owned(adviser), id=uuid.uuid4(), consultation_id=consultation.id, **columns)
+
+
+async def _ledger(session: AsyncSession, consultation: Consultation, model: type[Ledger], day: Any) -> list[Ledger]:
+    """The rows of one kind in a consultation, by their day and then as written."""
+    rows = await session.execute(
+        select(model)
+        .where(model.tenant_id == consultation.tenant_id, model.consultation_id == consultation.id)
+        .order_by(day, model.created_at)
+    )
+    return list(rows.scalars())
+
+
 async def read_consultation(
     session: AsyncSession, keyring: Keyring, adviser: Adviser, consultation_id: uuid.UUID
 ) -> ConsultationDetail:
     """Everything in one consultation, decrypted for its adviser (the read is audited)."""
     consultation = await _consultation(session, adviser, consultation_id)
-    material = await keyring.case_key(session, adviser.tenant.id, consultation.id)
-
-    async def rows(model: type[ConsultationContact] | type[ConsentRecord] | type[Disclosure], order: object) -> list:  # type: ignore[type-arg]
-        return list(
-            (
-                await session.execute(
-                    select(model)
-                    .where(model.tenant_id == adviser.tenant.id, model.consultation_id == consultation.id)
-                    .order_by(order, model.created_at)  # type: ignore[arg-type]
-                )
-            ).scalars()
-        )
-
-    contacts = await rows(ConsultationContact, ConsultationContact.held_on)
-    consents = await rows(ConsentRecord, ConsentRecord.given_on)
-    disclosures = await rows(Disclosure, Disclosure.disclosed_on)
-    await audit.record(
-        session,
-        adviser.tenant.id,
-        adviser.actor,
-        "vault.read",
-        "consultation",
-        consultation.id,
-        vault_owner=adviser.account_id,
-    )
-    label = _open(material, adviser, consultation.id, consultation.id, consultation.sealed_label) or ""
+    cipher = await _cipher(session, keyring, adviser, consultation.id)
+    contacts = await _ledger(session, consultation, ConsultationContact, ConsultationContact.held_on)
+    consents = await _ledger(session, consultation, ConsentRecord, ConsentRecord.given_on)
+    disclosures = await _ledger(session, consultation, Disclosure, Disclosure.disclosed_on)
+    await _audit(session, adviser, "vault.read", consultation.id)
+    label = cipher.open(consultation.sealed_label, VAULT) or ""
     return ConsultationDetail(
         ConsultationView(consultation, label, len(contacts)),
-        [(c, _open(material, adviser, consultation.id, c.id, c.sealed_note)) for c in contacts],
-        [(c, _open(material, adviser, consultation.id, c.id, c.sealed_note)) for c in consents],
-        [(d, _open(material, adviser, consultation.id, d.id, d.sealed_content) or "") for d in disclosures],
+        [(c, cipher.open(c.sealed_note, VAULT, c.id)) for c in contacts],
+        [(c, cipher.open(c.sealed_note, VAULT, c.id)) for c in consents],
+        [(d, cipher.open(d.sealed_content, VAULT, d.id) or "") for d in disclosures],
     )
 
 
 def _still_open(consultation: Consultation) -> None:
-    if consultation.status != "open":
+    """Only an open consultation takes new contacts."""
+    if consultation.status is not ConsultationStatus.OPEN:
         raise ConsultationClosed()
 
 
@@ -217,29 +239,12 @@ async def record_contact(
 ) -> ConsultationContact:
     consultation = await _consultation(session, adviser, consultation_id)
     _still_open(consultation)
-    material = await keyring.case_key(session, adviser.tenant.id, consultation.id)
-    contact_id = uuid.uuid4()
-    contact = ConsultationContact(
-        **_owned(adviser),
-        id=contact_id,
-        consultation_id=consultation.id,
-        held_on=data.held_on,
-        channel=data.channel,
-        minutes=data.minutes,
-        sealed_note=_seal(material, adviser, consultation.id, contact_id, data.note) if data.note else None,
+    cipher = await _cipher(session, keyring, adviser, consultation.id)
+    contact = _entry(
+        ConsultationContact, adviser, consultation, held_on=data.held_on, channel=data.channel, minutes=data.minutes
     )
-    session.add(contact)
-    await session.flush()
-    await audit.record(
-        session,
-        adviser.tenant.id,
-        adviser.actor,
-        "vault.contact",
-        "consultation",
-        consultation.id,
-        channel=data.channel,
-        vault_owner=adviser.account_id,
-    )
+    contact.sealed_note = cipher.seal(data.note, VAULT, contact.id) if data.note else None
+    await _written(session, adviser, contact, "vault.contact", consultation.id, channel=data.channel)
     return contact
 
 
@@ -248,31 +253,20 @@ async def record_consent(
 ) -> ConsentRecord:
     """Write down what the reporter allows to leave the vault, or the legal duty that requires it."""
     consultation = await _consultation(session, adviser, consultation_id)
-    material = await keyring.case_key(session, adviser.tenant.id, consultation.id)
-    consent_id = uuid.uuid4()
-    record = ConsentRecord(
-        **_owned(adviser),
-        id=consent_id,
-        consultation_id=consultation.id,
-        basis=data.basis,
+    cipher = await _cipher(session, keyring, adviser, consultation.id)
+    record = _entry(
+        ConsentRecord,
+        adviser,
+        consultation,
+        basis=ConsentBasis(data.basis),
         recipient=data.recipient,
         scopes=list(data.scopes),
         given_on=data.given_on,
         valid_until=data.valid_until,
-        sealed_note=_seal(material, adviser, consultation.id, consent_id, data.note) if data.note else None,
     )
-    session.add(record)
-    await session.flush()
-    await audit.record(
-        session,
-        adviser.tenant.id,
-        adviser.actor,
-        "vault.consent",
-        "consultation",
-        consultation.id,
-        basis=data.basis,
-        recipient=data.recipient,
-        vault_owner=adviser.account_id,
+    record.sealed_note = cipher.seal(data.note, VAULT, record.id) if data.note else None
+    await _written(
+        session, adviser, record, "vault.consent", consultation.id, basis=data.basis, recipient=data.recipient
     )
     return record
 
@@ -282,27 +276,12 @@ async def withdraw_consent(
 ) -> None:
     """The reporter takes their consent back: from today nothing more leaves under it."""
     consultation = await _consultation(session, adviser, consultation_id)
-    record = (
-        await session.execute(
-            select(ConsentRecord).where(
-                ConsentRecord.tenant_id == adviser.tenant.id,
-                ConsentRecord.consultation_id == consultation.id,
-                ConsentRecord.id == consent_id,
-            )
-        )
-    ).scalar()
+    consents = await _ledger(session, consultation, ConsentRecord, ConsentRecord.given_on)
+    record = next((r for r in consents if r.id == consent_id), None)
     if record is None:
         raise ConsultationNotFound("Deze toestemming bestaat niet in uw kluis.")
     record.withdrawn_on = record.withdrawn_on or date.today()
-    await audit.record(
-        session,
-        adviser.tenant.id,
-        adviser.actor,
-        "vault.consent_withdrawn",
-        "consultation",
-        consultation.id,
-        vault_owner=adviser.account_id,
-    )
+    await _audit(session, adviser, "vault.consent_withdrawn", consultation.id)
 
 
 def covers(record: ConsentRecord, recipient: str, scope: str, on: date) -> bool:
@@ -323,41 +302,30 @@ async def disclose(
     left is kept, encrypted, with the entry it relied on. Without one: refused, nothing recorded."""
     consultation = await _consultation(session, adviser, consultation_id)
     today = date.today()
-    records = (
-        await session.execute(
-            select(ConsentRecord)
-            .where(ConsentRecord.tenant_id == adviser.tenant.id, ConsentRecord.consultation_id == consultation.id)
-            .order_by(ConsentRecord.given_on.desc())
-        )
-    ).scalars()
+    records = await _ledger(session, consultation, ConsentRecord, ConsentRecord.given_on.desc())
     basis = next((r for r in records if covers(r, data.recipient, data.scope, today)), None)
     if basis is None:
         raise DisclosureRefused()
-    material = await keyring.case_key(session, adviser.tenant.id, consultation.id)
-    disclosure_id = uuid.uuid4()
-    disclosure = Disclosure(
-        **_owned(adviser),
-        id=disclosure_id,
-        consultation_id=consultation.id,
+    cipher = await _cipher(session, keyring, adviser, consultation.id)
+    disclosure = _entry(
+        Disclosure,
+        adviser,
+        consultation,
         consent_id=basis.id,
         recipient=data.recipient,
         scope=data.scope,
         disclosed_on=today,
-        sealed_content=_seal(material, adviser, consultation.id, disclosure_id, data.content),
     )
-    session.add(disclosure)
-    await session.flush()
-    await audit.record(
+    disclosure.sealed_content = cipher.seal(data.content, VAULT, disclosure.id)
+    await _written(
         session,
-        adviser.tenant.id,
-        adviser.actor,
+        adviser,
+        disclosure,
         "vault.disclosure",
-        "consultation",
         consultation.id,
         recipient=data.recipient,
         scope=data.scope,
         basis=basis.basis,
-        vault_owner=adviser.account_id,
     )
     return disclosure
 
@@ -365,8 +333,7 @@ async def disclose(
 async def close_consultation(session: AsyncSession, adviser: Adviser, consultation_id: uuid.UUID) -> None:
     """Close it; its notes are destroyed after the organisation's retention period for adviser notes."""
     consultation = await _consultation(session, adviser, consultation_id)
-    _still_open(consultation)
-    consultation.status = "closed"
+    consultation.move_to(ConsultationStatus.CLOSED)
     consultation.closed_on = date.today()
     policy = (
         await session.execute(
@@ -381,21 +348,13 @@ async def close_consultation(session: AsyncSession, adviser: Adviser, consultati
             VaultRetention(
                 tenant_id=adviser.tenant.id,
                 id=consultation.id,
-                owner_account_tenant_id=adviser.account_tenant_id,
-                owner_account_id=adviser.account_id,
+                owner_account_tenant_id=adviser.account.tenant_id,
+                owner_account_id=adviser.account.id,
                 closed_on=consultation.closed_on,
                 due_at=datetime.now(UTC) + timedelta(days=policy.days),
             )
         )
-    await audit.record(
-        session,
-        adviser.tenant.id,
-        adviser.actor,
-        "vault.consultation_closed",
-        "consultation",
-        consultation.id,
-        vault_owner=adviser.account_id,
-    )
+    await _audit(session, adviser, "vault.consultation_closed", consultation.id)
 
 
 async def purge_vaults(
@@ -497,42 +456,30 @@ async def send_signal(session: AsyncSession, keyring: Keyring, adviser: Adviser,
     and no adviser on the row. Who sent it and when is in the adviser's own vault chain of the audit log,
     never in the tenant's (DESIGN §6). Its discrimination grounds are sealed with a key of its own, also
     when there are none (an empty column would say which signals have them)."""
-    await tenant_context(session, [adviser.tenant.id])
     await enter_vault(session, adviser)
-    today = date.today()
-    attributes = msgspec.to_builtins(data.attributes)
     signal_id = uuid.uuid4()
-    material = await keyring.case_key(session, adviser.tenant.id, signal_id, create=True)
+    cipher = await case_cipher(session, keyring, adviser.tenant.id, signal_id, create=True)
+    grounds = list(data.attributes.discrimination_grounds)
     signal = AdviserSignal(
         tenant_id=adviser.tenant.id,
         id=signal_id,
-        month=today.replace(day=1),
+        month=date.today().replace(day=1),
         category=data.category,
         setting=data.setting,
         accused_role=data.accused_role,
-        attributes=stored_attributes(attributes),
-        sealed_grounds=seal_grounds(material, adviser.tenant.id, signal_id, data.attributes.discrimination_grounds),
+        attributes=stored_attributes(msgspec.to_builtins(data.attributes)),
+        sealed_grounds=cipher.seal_value(grounds, GROUNDS_PURPOSE),
         suggestions=list(data.suggestions),
     )
-    session.add(signal)
-    await session.flush()
-    await audit.record(
-        session,
-        adviser.tenant.id,
-        adviser.actor,
-        "vault.signal",
-        "adviser_signal",
-        signal.id,
-        vault_owner=adviser.account_id,
-    )
-    return ReceivedSignal(signal, {**signal.attributes, GROUNDS: list(data.attributes.discrimination_grounds)})
+    await _written(session, adviser, signal, "vault.signal", signal.id, "adviser_signal")
+    return ReceivedSignal(signal, {**signal.attributes, GROUNDS: grounds})
 
 
 async def _opened(session: AsyncSession, keyring: Keyring, signal: AdviserSignal) -> ReceivedSignal:
     grounds: list[str] = []
     if signal.sealed_grounds is not None:
-        material = await keyring.case_key(session, signal.tenant_id, signal.id)
-        grounds = open_grounds(material, signal.tenant_id, signal.id, signal.sealed_grounds)
+        cipher = await case_cipher(session, keyring, signal.tenant_id, signal.id)
+        grounds = cipher.open_value(signal.sealed_grounds, list[str], GROUNDS_PURPOSE)
     return ReceivedSignal(signal, {**signal.attributes, GROUNDS: grounds})
 
 
@@ -549,41 +496,24 @@ async def list_signals(session: AsyncSession, keyring: Keyring, tenant: Tenant) 
     return [await _opened(session, keyring, signal) for signal in signals.all()]
 
 
-def _draft_context(tenant_id: uuid.UUID, draft_id: uuid.UUID) -> bytes:
-    return associated_data(tenant_id, draft_id, draft_id, "draft")
-
-
 async def prepare_draft(
     session: AsyncSession, keyring: Keyring, adviser: Adviser, submission: SubmissionIn
 ) -> tuple[str, datetime]:
     """A report prepared with the reporter; returns its code (shown once, for the reporter) and expiry.
     Only the reporter turns it into a report, by opening it with the code and sending it."""
-    await tenant_context(session, [adviser.tenant.id])
+    await enter_vault(session, adviser)
     draft_id = uuid.uuid4()
-    material = await keyring.case_key(session, adviser.tenant.id, draft_id, create=True)
+    cipher = await case_cipher(session, keyring, adviser.tenant.id, draft_id, create=True)
     code = new_receipt()
     expires_at = datetime.now(UTC) + timedelta(days=DRAFT_DAYS)
-    session.add(
-        ReportDraft(
-            tenant_id=adviser.tenant.id,
-            id=draft_id,
-            code_hash=await hash_receipt(session, adviser.tenant.id, "draft:" + code),
-            sealed_submission=encrypt_text(
-                material, msgspec.json.encode(submission).decode(), _draft_context(adviser.tenant.id, draft_id)
-            ),
-            expires_at=expires_at,
-        )
+    draft = ReportDraft(
+        tenant_id=adviser.tenant.id,
+        id=draft_id,
+        code_hash=await hash_receipt(session, adviser.tenant.id, "draft:" + code),
+        sealed_submission=cipher.seal_value(submission, DRAFT),
+        expires_at=expires_at,
     )
-    await session.flush()
-    await audit.record(
-        session,
-        adviser.tenant.id,
-        adviser.actor,
-        "vault.draft_prepared",
-        "report_draft",
-        draft_id,
-        vault_owner=adviser.account_id,
-    )
+    await _written(session, adviser, draft, "vault.draft_prepared", draft_id, "report_draft")
     return code, expires_at
 
 
@@ -608,11 +538,8 @@ async def open_draft(
     ).scalar()
     if draft is None:
         raise DraftNotRecognised()
-    material = await keyring.case_key(session, tenant.id, draft.id)
-    submission = msgspec.json.decode(
-        decrypt_text(material, draft.sealed_submission, _draft_context(tenant.id, draft.id)), type=SubmissionIn
-    )
-    return draft, submission
+    cipher = await case_cipher(session, keyring, tenant.id, draft.id)
+    return draft, cipher.open_value(draft.sealed_submission, SubmissionIn, DRAFT)
 
 
 async def open_draft_limited(
@@ -631,7 +558,15 @@ async def use_draft(session: AsyncSession, keyring: Keyring, draft: ReportDraft)
     await keyring.destroy_case_key(session, draft.tenant_id, draft.id)
 
 
-async def contact_counts(session: AsyncSession, adviser: Adviser, year: int) -> dict[str, object]:
+@dataclass(frozen=True)
+class ContactCounts:
+    contacts: int
+    consultations: int
+    by_category: dict[str, int]
+    by_channel: dict[str, int]
+
+
+async def contact_counts(session: AsyncSession, adviser: Adviser, year: int) -> ContactCounts:
     """The adviser's contacts in this tenant in ``year``, for the annual report: numbers only."""
     await enter_vault(session, adviser)
     rows = (
@@ -649,26 +584,33 @@ async def contact_counts(session: AsyncSession, adviser: Adviser, year: int) -> 
             )
         )
     ).all()
-    return {
-        "contacts": len(rows),
-        "consultations": len({row.id for row in rows}),
-        "by_category": dict(Counter(row.category for row in rows)),
-        "by_channel": dict(Counter(row.channel for row in rows)),
-    }
+    return ContactCounts(
+        contacts=len(rows),
+        consultations=len({row.id for row in rows}),
+        by_category=dict(Counter(row.category for row in rows)),
+        by_channel=dict(Counter(row.channel for row in rows)),
+    )
 
 
-async def open_consultation_counts(
-    session: AsyncSession, account_id: uuid.UUID, tenants: list[Tenant]
-) -> dict[uuid.UUID, int]:
+class EmployerVault(NamedTuple):
+    """One organisation that hired the adviser, and how many consultations are open in their vault there."""
+
+    tenant: Tenant
+    open_consultations: int
+
+
+async def vaults_of(session: AsyncSession, account_id: uuid.UUID, employers: list[Tenant]) -> list[EmployerVault]:
     """Across the employers that hired this adviser: how many consultations are open in each (their own
     vaults only: the owner setting holds in every tenant of the context)."""
-    await tenant_context(session, [tenant.id for tenant in tenants])
-    await vault_context(session, account_id)
-    rows = await session.execute(
-        select(Consultation.tenant_id, func.count())
-        .where(Consultation.adviser_account_id == account_id, Consultation.status == "open")
-        .group_by(Consultation.tenant_id)
-    )
+    async with also_in(session, *(tenant.id for tenant in employers)):
+        await vault_context(session, account_id)
+        try:
+            rows = await session.execute(
+                select(Consultation.tenant_id, func.count())
+                .where(Consultation.adviser_account_id == account_id, Consultation.status == ConsultationStatus.OPEN)
+                .group_by(Consultation.tenant_id)
+            )
+        finally:
+            await vault_context(session, None)
     counts: dict[uuid.UUID, int] = {row[0]: row[1] for row in rows}
-    await vault_context(session, None)
-    return {tenant.id: counts.get(tenant.id, 0) for tenant in tenants}
+    return [EmployerVault(tenant, counts.get(tenant.id, 0)) for tenant in employers]
