@@ -30,6 +30,7 @@ from meldpunt.identity.errors import (
 from meldpunt.identity.models import Account, AccountRef, Grant, GrantSource
 from meldpunt.identity.policy import Actor, TenantAccess, may, require
 from meldpunt.identity.roles import BRANCH_SERVICE_ROLES, Role, incompatible_with
+from meldpunt.identity.schemas import GrantIn
 from meldpunt.tenancy.models import Tenant
 
 
@@ -365,6 +366,13 @@ async def sync_declared_people(
 class GrantRow:
     grant: Grant
     account_name: str
+
+
+async def grant_by_admin(session: AsyncSession, by: AuditActor, tenant: Tenant, wanted: GrantIn) -> GrantRow:
+    """A tenant_admin gives an account of this organisation or its branch a role here (the API and the page)."""
+    account = await find_account_for(session, tenant, wanted.account_id)
+    grant = await grant_role(session, by, tenant, account, wanted.role, GrantSource.ADMIN, wanted.valid_to)
+    return GrantRow(grant, account.display_name)
 
 
 async def list_grants(session: AsyncSession, tenant: Tenant) -> list[GrantRow]:
