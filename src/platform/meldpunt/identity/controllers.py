@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
+import msgspec
 import structlog
 from litestar import Controller, Request, Response, delete, get, post, route
 from litestar.di import NamedDependency
@@ -217,18 +218,8 @@ class GrantController(Controller):
 
 
 def audit_entries_out(entries: list[AuditEntry]) -> list[AuditEntryOut]:
-    return [
-        AuditEntryOut(
-            seq=e.seq,
-            occurred_at=e.occurred_at,
-            actor=e.actor,
-            action=e.action,
-            resource_type=e.resource_type,
-            resource_id=e.resource_id,
-            details=e.details,
-        )
-        for e in entries
-    ]
+    """The entries as the API shows them, field by field by name (never their hashes or signatures)."""
+    return [msgspec.convert(entry, AuditEntryOut, from_attributes=True) for entry in entries]
 
 
 class AuditController(Controller):
@@ -268,7 +259,7 @@ class AuditController(Controller):
         """How many entries the advisers' vaults added to the audit log, per year (dpo). Their entries are
         readable only by each adviser: no ids, no advisers, no days here (DESIGN §6)."""
         counts = await audit.vault_entry_counts(db, acting.id)
-        return [VaultEntryCountOut(year=c.year, entries=c.entries) for c in counts]
+        return [msgspec.convert(count, VaultEntryCountOut, from_attributes=True) for count in counts]
 
 
 ROUTES = (AuthController, MeController, GrantController, AuditController)

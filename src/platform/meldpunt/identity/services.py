@@ -202,17 +202,8 @@ async def grant_role(
 
 async def record_grant_change(session: AsyncSession, by: AuditActor, grant: Grant, action: str) -> None:
     """The audit entry of a grant given, reopened or ended, in the tenant it applies in."""
-    await audit.record(
-        session,
-        grant.tenant_id,
-        by,
-        action,
-        "grant",
-        grant.id,
-        role=grant.role,
-        source=grant.source,
-        account=str(grant.account_id),
-    )
+    details: dict[str, Any] = {"role": grant.role, "source": grant.source, "account": str(grant.account_id)}
+    await audit.record(session, grant.tenant_id, by, action, "grant", grant.id, **details)
 
 
 async def add_grant(
