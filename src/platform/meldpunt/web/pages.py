@@ -153,6 +153,7 @@ class TenantPages(Controller):
         acting: NamedDependency[Tenant],
         grant_id: FromPath[uuid.UUID],
     ) -> Redirect:
+        """End a grant an admin gave, now; the list shows it ended."""
         await identity.end_grant(db, AuditActor.account(actor.account_id), acting, grant_id, by_admin=True)
         return Redirect(same_language(request, f"/app/t/{acting.slug}/grants"), status_code=303)
 
