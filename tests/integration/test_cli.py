@@ -27,6 +27,7 @@ COMMANDS = [
     ["demo"],
     ["config"],
     ["audit", "verify"],
+    ["routes"],
 ]
 
 
@@ -47,6 +48,22 @@ def test_config_prints_effective_settings_with_secrets_masked(monkeypatch: pytes
     assert shown["port"] == 9123
     assert shown["database_url"] == "postgresql+asyncpg://meldpunt_app:***@db:5432/meldpunt"
     assert "geheim" not in CliRunner().invoke(main, ["config"]).output
+
+
+def test_routes_prints_each_route_with_its_action_and_roles() -> None:
+    result = CliRunner().invoke(main, ["routes"])
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[-1]: line.split() for line in result.output.splitlines()}
+    assert rows["(RouteCase)"] == [
+        "POST",
+        "/api/v1/t/{tenant:str}/cases/{case_id:uuid}/routing",
+        "case.route",
+        "reporting_point",
+        "(RouteCase)",
+    ]
+    assert rows["(ListGrants)"][2:] == ["grants.view", "dpo,", "tenant_admin", "(ListGrants)"]
+    assert rows["(app_tenant)"][2:] == ["tenant.view", "every", "role", "(app_tenant)"]
+    assert rows["(GetPublicTenant)"][2:] == ["-", "-", "(GetPublicTenant)"]
 
 
 def test_a_bad_setting_stops_the_process_with_the_variable_named() -> None:

@@ -12,7 +12,6 @@ from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
 
-import redis.asyncio as aioredis
 import structlog
 from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
@@ -26,23 +25,19 @@ from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
+from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt import __version__
 from meldpunt.cases.controllers import ROUTES as case_routes
 from meldpunt.catalogues import text
-from meldpunt.dossiers.keys import Keyring
-from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.errors import DomainError
 from meldpunt.identity.controllers import ROUTES as identity_routes
 from meldpunt.identity.controllers import provide_actor
 from meldpunt.identity.demo_provider import ROUTES as demo_provider_routes
 from meldpunt.identity.dependencies import provide_acting
 from meldpunt.identity.errors import NotSignedIn
-from meldpunt.identity.oidc import OidcClient
-from meldpunt.identity.sessions import SessionStore
 from meldpunt.intake.controllers import ROUTES as intake_routes
-from meldpunt.intake.ratelimit import FloodGuard
 from meldpunt.settings import Settings, load_settings
 from meldpunt.tenancy.controllers import get_public_tenant
 from meldpunt.vault.controllers import ROUTES as vault_routes
@@ -82,34 +77,70 @@ def stack_frames(error: BaseException, limit: int = 12) -> list[str]:
     return [f"{frame.filename.rsplit('/site-packages/', 1)[-1]}:{frame.lineno} in {frame.name}" for frame in frames]
 
 
-def provide_oidc(state: State) -> OidcClient:
-    client: OidcClient = state.resources.oidc
-    return client
+def from_resources(attribute: str) -> Provide:
+    """A dependency handing the handler one of the process's open resources (``Resources.<attribute>``)."""
+
+    def provide(state: State) -> Any:
+        return getattr(state.resources, attribute)
+
+    return Provide(provide, sync_to_thread=False)
 
 
-def provide_store(state: State) -> ObjectStore:
-    store: ObjectStore = state.resources.object_store
-    return store
+def dependencies(settings: Settings) -> dict[str, Provide]:
+    """What a handler may ask for by name: the request's session, the settings, the open resources, the
+    signed-in actor and the tenant it acts in (by the route's action, identity/dependencies.py)."""
+    return {
+        "db": Provide(provide_db),
+        "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
+        "oidc": from_resources("oidc"),
+        "sessions": from_resources("sessions"),
+        "actor": Provide(provide_actor),
+        "acting": Provide(provide_acting),
+        "redis": from_resources("redis"),
+        "keyring": from_resources("keyring"),
+        "flood_guard": from_resources("flood_guard"),
+        "store": from_resources("object_store"),
+    }
 
 
-def provide_redis(state: State) -> aioredis.Redis:
-    client: aioredis.Redis = state.resources.redis
-    return client
+def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
+    return [
+        live,
+        ready,
+        get_public_tenant,
+        *identity_routes,
+        *intake_routes,
+        *vault_routes,
+        *case_routes,
+        *page_routes,
+        *reporting_point_routes,
+        *reporting_point_info_routes,
+        *vault_page_routes,
+        *case_page_routes,
+        *(demo_provider_routes if settings.demo_identity_provider else ()),
+        create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
+    ]
 
 
-def provide_flood_guard(state: State) -> FloodGuard:
-    guard: FloodGuard = state.resources.flood_guard
-    return guard
-
-
-def provide_keyring(state: State) -> Keyring:
-    keyring: Keyring = state.resources.keyring
-    return keyring
-
-
-def provide_sessions(state: State) -> SessionStore:
-    store: SessionStore = state.resources.sessions
-    return store
+def csrf_config(settings: Settings) -> CSRFConfig:
+    return CSRFConfig(
+        secret=settings.secret_key or secrets.token_urlsafe(32),
+        cookie_name="mp_csrf",
+        header_name="x-csrf-token",
+        cookie_secure=settings.session_cookie_secure,
+        cookie_samesite="lax",
+        # No cookie at all on the public side (DESIGN §11), nor where a third party posts to us.
+        exclude=[
+            "^/$",
+            "^/m/",
+            "^/api/v1/public/",
+            "^/health/",
+            "^/schema",
+            "^/static/",
+            "^/auth/callback",
+            "^/demo-idp/",
+        ],
+    )
 
 
 def unexpected_error(request: Request[object, object, State], error: Exception) -> Response[Any]:
@@ -171,6 +202,11 @@ def domain_error(request: Request[object, object, State], error: DomainError) ->
     )
 
 
+def openapi_config() -> OpenAPIConfig:
+    renderer = JsonRenderPlugin(path=["/", "/openapi.json"])
+    return OpenAPIConfig(title="Meldpunt", version=__version__, path="/schema", render_plugins=[renderer])
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
 
@@ -181,55 +217,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await app.state.resources.close()
 
     return Litestar(
-        route_handlers=[
-            live,
-            ready,
-            get_public_tenant,
-            *identity_routes,
-            *intake_routes,
-            *vault_routes,
-            *case_routes,
-            *page_routes,
-            *reporting_point_routes,
-            *reporting_point_info_routes,
-            *vault_page_routes,
-            *case_page_routes,
-            *(demo_provider_routes if settings.demo_identity_provider else ()),
-            create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
-        ],
+        route_handlers=route_handlers(settings),
         template_config=TemplateConfig(
             directory=WEB_DIR / "templates", engine=JinjaTemplateEngine, engine_callback=install_translations
         ),
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key or secrets.token_urlsafe(32),
-            cookie_name="mp_csrf",
-            header_name="x-csrf-token",
-            cookie_secure=settings.session_cookie_secure,
-            cookie_samesite="lax",
-            # No cookie at all on the public side (DESIGN §11), nor where a third party posts to us.
-            exclude=[
-                "^/$",
-                "^/m/",
-                "^/api/v1/public/",
-                "^/health/",
-                "^/schema",
-                "^/static/",
-                "^/auth/callback",
-                "^/demo-idp/",
-            ],
-        ),
-        dependencies={
-            "db": Provide(provide_db),
-            "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
-            "oidc": Provide(provide_oidc, sync_to_thread=False),
-            "sessions": Provide(provide_sessions, sync_to_thread=False),
-            "actor": Provide(provide_actor),
-            "acting": Provide(provide_acting),
-            "redis": Provide(provide_redis, sync_to_thread=False),
-            "keyring": Provide(provide_keyring, sync_to_thread=False),
-            "flood_guard": Provide(provide_flood_guard, sync_to_thread=False),
-            "store": Provide(provide_store, sync_to_thread=False),
-        },
+        csrf_config=csrf_config(settings),
+        dependencies=dependencies(settings),
         middleware=[request_context_middleware, refuse_hostile_input],
         plugins=[
             ProblemDetailsPlugin(ProblemDetailsConfig(enable_for_all_http_exceptions=True)),
@@ -238,12 +231,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={DomainError: domain_error, Exception: unless_unavailable(unexpected_error, wants_html)},
         on_startup=[open_resources],
         on_shutdown=[close_resources],
-        openapi_config=OpenAPIConfig(
-            title="Meldpunt",
-            version=__version__,
-            path="/schema",
-            render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])],
-        ),
+        openapi_config=openapi_config(),
         state=State({"settings": settings}),
         logging_config=None,
         debug=False,

@@ -1,4 +1,4 @@
-"""The ``meldpunt`` command: serve, worker, scheduler, migrate, tenants apply, demo, config."""
+"""The ``meldpunt`` command: serve, worker, scheduler, migrate, tenants apply, demo, config, routes."""
 
 from __future__ import annotations
 
@@ -294,3 +294,17 @@ def show_config(as_json: bool) -> None:
     width = max(len(name) for name in shown)
     for name, value in shown.items():
         click.echo(f"MELDPUNT_{name.upper():<{width}}  {value}")
+
+
+@main.command("routes")
+def show_routes() -> None:
+    """Print every route with the action it names and the roles that may do it (identity.roles)."""
+    from meldpunt.app import create_app
+    from meldpunt.identity.dependencies import route_actions
+    from meldpunt.identity.roles import ALL_ROLES
+
+    rows = route_actions(create_app(_settings()))
+    width = max(len(row.path) for row in rows)
+    for row in rows:
+        roles = "every role" if set(row.roles) == ALL_ROLES else ", ".join(row.roles) or "-"
+        click.echo(f"{row.method:<7} {row.path:<{width}}  {row.action or '-':<15} {roles}  ({row.operation})")

@@ -71,6 +71,20 @@ async def test_a_tenant_admin_manages_roles_in_the_page_and_a_refusal_keeps_the_
     assert {(g["account_id"], g["role"]) for g in listed} >= {(str(colleague), "hr"), (str(colleague), "adviser")}
 
 
+async def test_an_incomplete_grants_form_comes_back_with_what_was_chosen(
+    client, org_a: TenantRef, providers: Providers, app_engine: AsyncEngine
+) -> None:
+    admin = unique_subject()
+    colleague = await grant(app_engine, org_a, providers.a.issuer, admin, Role.TENANT_ADMIN)
+    await sign_in(client, org_a.slug, admin)
+    token = csrf_field((await client.get(f"/app/t/{org_a.slug}/grants", headers=HTML)).text)
+    for form in ({"account_id": str(colleague), "role": ""}, {"account_id": "niet-een-id", "role": "hr"}):
+        refused = await client.post(f"/app/t/{org_a.slug}/grants", headers=HTML, data={"_csrf_token": token, **form})
+        assert refused.status_code == 400
+        assert 'role="alert"' in refused.text and "Kies een persoon en een rol." in refused.text
+    assert '<option value="hr" selected>' in refused.text
+
+
 async def test_a_form_without_the_csrf_token_is_refused(
     client, org_a: TenantRef, providers: Providers, app_engine: AsyncEngine
 ) -> None:

@@ -7,17 +7,17 @@ of a route is visible on its decorator, in the route table (``meldpunt routes``)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from litestar import Request
+from litestar import Litestar, Request
 from litestar.di import NamedDependency
-from litestar.handlers import BaseRouteHandler
+from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.identity import services
 from meldpunt.identity.policy import Actor
-from meldpunt.identity.roles import Action
+from meldpunt.identity.roles import PERMISSIONS, Action, Role
 from meldpunt.tenancy.models import Tenant
 
 ACTION = "action"  # the key of a route's options that names what it does
@@ -45,3 +45,34 @@ async def provide_acting(
     if action is None:
         raise RouteWithoutAction(request.route_handler.handler_name)
     return await services.tenant_acting_in(db, actor, action, tenant)
+
+
+class RouteAction(NamedTuple):
+    """One row of the route table: a route, the action it names and the roles that may do it."""
+
+    method: str
+    path: str
+    operation: str  # the operation id, or the handler's name for a page
+    action: Action | None
+    roles: tuple[Role, ...]
+
+
+def http_handlers(app: Litestar) -> list[tuple[str, HTTPRouteHandler]]:
+    """Every path of the application with each of its handlers (not the OPTIONS answers Litestar adds)."""
+    return [
+        (route.path, handler)
+        for route in app.routes
+        for handler in getattr(route, "route_handlers", ())
+        if isinstance(handler, HTTPRouteHandler) and handler.http_methods != {"OPTIONS"}
+    ]
+
+
+def route_actions(app: Litestar) -> list[RouteAction]:
+    """Which route does which action, and who may (``identity.roles.PERMISSIONS``): ``meldpunt routes``."""
+    rows = []
+    for path, handler in http_handlers(app):
+        action = action_of(handler)
+        roles = tuple(sorted(PERMISSIONS.get(action, frozenset()))) if action else ()
+        operation = handler.operation_id if isinstance(handler.operation_id, str) else handler.handler_name
+        rows += [RouteAction(method, path, operation, action, roles) for method in sorted(handler.http_methods)]
+    return sorted(rows, key=lambda row: (row.path, row.method))

@@ -1,6 +1,7 @@
 """The one policy layer: may this actor do this action in this tenant? Unknown action or tenant: no.
 
-Every controller asks here (through ``require``); nothing else decides access.
+Every tenant route asks here, through the ``acting`` dependency (``identity/dependencies.py``) and its
+``require``; nothing else decides access.
 """
 
 from __future__ import annotations

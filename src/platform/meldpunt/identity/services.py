@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
-from meldpunt.db.context import tenant_context
+from meldpunt.db.context import also_in, tenant_context
 from meldpunt.identity.errors import (
     AccountOutsideBranch,
     GrantManagedElsewhere,
@@ -30,6 +30,7 @@ from meldpunt.identity.errors import (
 from meldpunt.identity.models import Account, AccountRef, Grant, GrantSource
 from meldpunt.identity.policy import Actor, TenantAccess, may, require
 from meldpunt.identity.roles import BRANCH_SERVICE_ROLES, Role, incompatible_with
+from meldpunt.identity.schemas import GrantIn
 from meldpunt.tenancy.models import Tenant
 
 
@@ -52,38 +53,34 @@ async def find_or_create_account(
 ) -> Account:
     """The account for (issuer, subject) in ``home``'s tree, created in ``home`` when there is none."""
     tree = [tenant.id for tenant in await tenant_tree(session, home.id)]
-    await tenant_context(session, tree)
-    accounts = (
-        (
-            await session.execute(
-                select(Account).where(Account.tenant_id.in_(tree), Account.issuer == issuer, Account.subject == subject)
+    async with also_in(session, *tree):
+        rows = await session.execute(
+            select(Account).where(Account.tenant_id.in_(tree), Account.issuer == issuer, Account.subject == subject)
+        )
+        accounts = rows.scalars().all()
+        account = next((a for a in accounts if a.tenant_id == home.id), accounts[0] if accounts else None)
+        if account is None:
+            account = Account(
+                tenant_id=home.id,
+                id=uuid.uuid4(),
+                issuer=issuer,
+                subject=subject,
+                display_name=str(claims.get("name") or subject)[:200],
+                email=claims.get("email"),
             )
-        )
-        .scalars()
-        .all()
-    )
-    account = next((a for a in accounts if a.tenant_id == home.id), accounts[0] if accounts else None)
-    if account is None:
-        account = Account(
-            tenant_id=home.id,
-            id=uuid.uuid4(),
-            issuer=issuer,
-            subject=subject,
-            display_name=str(claims.get("name") or subject)[:200],
-            email=claims.get("email"),
-        )
-        session.add(account)
-        await session.flush()
-        await audit.record(session, home.id, AuditActor.account(account.id), "account.create", "account", account.id)
+            session.add(account)
+            await session.flush()
+            who = AuditActor.account(account.id)
+            await audit.record(session, home.id, who, "account.create", "account", account.id)
     return account
 
 
 async def record_sign_in(session: AsyncSession, home: Tenant, issuer: str, claims: dict[str, Any]) -> Account:
     account = await find_or_create_account(session, home, issuer, str(claims["sub"]), claims)
+    await tenant_context(session, [home.id, account.tenant_id])  # before the change: a flush needs its row
     account.last_sign_in_at = now()
     if claims.get("name"):
         account.display_name = str(claims["name"])[:200]
-    await tenant_context(session, [home.id, account.tenant_id])
     await audit.record(session, home.id, AuditActor.account(account.id), "auth.sign_in", "account", account.id)
     return account
 
@@ -187,22 +184,26 @@ async def grant_role(
         raise AccountOutsideBranch()
     if valid_to is not None and (valid_to.tzinfo is None or valid_to <= now()):
         raise GrantPeriodInvalid()
-    await tenant_context(session, list(tree))
-    held = await active_roles(session, tenant.id, account.tenant_id, account.id)
-    clash = incompatible_with(role, held)
-    if clash is not None:
-        raise RoleIncompatible(role.value, clash.value)
-    grant = await same_grant(session, tenant.id, account, role, source)
-    if grant is not None and (grant.valid_to is None or grant.valid_to > now()):
-        raise RoleAlreadyHeld(role.value)
-    if grant is not None:  # one row per account, role and source: given again, the ended grant reopens
-        grant.valid_to, action = valid_to, "grant.reopen"
-    else:
-        grant, action = await add_grant(session, tenant, account, role, source, valid_to), "grant.create"
-    await audit.record(
-        session, tenant.id, by, action, "grant", grant.id, role=role.value, source=source, account=str(account.id)
-    )
+    async with also_in(session, *tree):
+        held = await active_roles(session, tenant.id, account.tenant_id, account.id)
+        clash = incompatible_with(role, held)
+        if clash is not None:
+            raise RoleIncompatible(role.value, clash.value)
+        grant = await same_grant(session, tenant.id, account, role, source)
+        if grant is not None and (grant.valid_to is None or grant.valid_to > now()):
+            raise RoleAlreadyHeld(role.value)
+        if grant is not None:  # one row per account, role and source: given again, the ended grant reopens
+            grant.valid_to, action = valid_to, "grant.reopen"
+        else:
+            grant, action = await add_grant(session, tenant, account, role, source, valid_to), "grant.create"
+        await record_grant_change(session, by, grant, action)
     return grant
+
+
+async def record_grant_change(session: AsyncSession, by: AuditActor, grant: Grant, action: str) -> None:
+    """The audit entry of a grant given, reopened or ended, in the tenant it applies in."""
+    details: dict[str, Any] = {"role": grant.role, "source": grant.source, "account": str(grant.account_id)}
+    await audit.record(session, grant.tenant_id, by, action, "grant", grant.id, **details)
 
 
 async def add_grant(
@@ -247,25 +248,16 @@ async def end_grant(
     session: AsyncSession, by: AuditActor, tenant: Tenant, grant_id: uuid.UUID, *, by_admin: bool = False
 ) -> Grant:
     """End a grant now. A tenant_admin ends only grants given by an admin: the others follow the files."""
-    await tenant_context(session, [tenant.id])
-    grant = (await session.execute(select(Grant).where(Grant.tenant_id == tenant.id, Grant.id == grant_id))).scalar()
-    if grant is None:
-        raise GrantNotFound("Deze toekenning bestaat niet (meer).")
-    if by_admin and grant.source != GrantSource.ADMIN:
-        raise GrantManagedElsewhere()
-    if grant.valid_to is None or grant.valid_to > now():
-        grant.valid_to = max(now(), grant.valid_from)
-        await audit.record(
-            session,
-            tenant.id,
-            by,
-            "grant.end",
-            "grant",
-            grant.id,
-            role=grant.role,
-            source=grant.source,
-            account=str(grant.account_id),
-        )
+    async with also_in(session, tenant.id):
+        found = await session.execute(select(Grant).where(Grant.tenant_id == tenant.id, Grant.id == grant_id))
+        grant = found.scalar()
+        if grant is None:
+            raise GrantNotFound("Deze toekenning bestaat niet (meer).")
+        if by_admin and grant.source != GrantSource.ADMIN:
+            raise GrantManagedElsewhere()
+        if grant.valid_to is None or grant.valid_to > now():
+            grant.valid_to = max(now(), grant.valid_from)
+            await record_grant_change(session, by, grant, "grant.end")
     return grant
 
 
@@ -277,6 +269,15 @@ class DeclaredPerson:
     name: str
     email: str | None
     roles: tuple[Role, ...]
+
+
+class FileGrant(NamedTuple):
+    """A grant as the tenant files give it: in this tenant, to this account, this role, from this source."""
+
+    tenant_id: uuid.UUID
+    account_id: uuid.UUID
+    role: Role
+    source: str
 
 
 async def sync_declared_people(
@@ -291,74 +292,78 @@ async def sync_declared_people(
     by_id = {tenant.id: tenant for tenant in tenants}
     await tenant_context(session, list(by_id))
     system = AuditActor.system("tenants-apply")
-    desired: set[tuple[uuid.UUID, uuid.UUID, Role, str]] = set()
+    accounts, declared = await declared_grants(session, tenants, people)
+    present = await file_grants(session, list(by_id))
+    changes = []
+    for key, grant in present.items():
+        if key not in declared:
+            await end_grant(session, system, by_id[grant.tenant_id], grant.id)
+            changes.append(f"end grant {grant.role} ({grant.source}) in {by_id[grant.tenant_id].slug}")
+    for missing in sorted(declared - set(present), key=str):
+        tenant, account = by_id[missing.tenant_id], accounts[missing.account_id]
+        await give_file_grant(session, system, tenant, account, missing)
+        changes.append(f"grant {missing.role.value} ({missing.source}) in {tenant.slug} to {account.subject}")
+    return changes
+
+
+async def declared_grants(
+    session: AsyncSession, tenants: list[Tenant], people: Iterable[DeclaredPerson]
+) -> tuple[dict[uuid.UUID, Account], set[FileGrant]]:
+    """The accounts of the declared people (created when new, named as the files say) and the grants the
+    files give them: each declared role at home, and in the members that use a branch service with it."""
     accounts: dict[uuid.UUID, Account] = {}
-    changes: list[str] = []
+    declared: set[FileGrant] = set()
     for person in people:
         account = await find_or_create_account(
             session, person.home, person.issuer, person.subject, {"name": person.name, "email": person.email}
         )
-        account.display_name, account.email = person.name, person.email
+        async with also_in(session, account.tenant_id):
+            account.display_name, account.email = person.name, person.email
+            await session.flush()
         accounts[account.id] = account
         for role in person.roles:
-            desired.add((person.home.id, account.id, role, GrantSource.DECLARED))
-            if person.home.kind == "branch":
-                for member in tenants:
-                    if (
-                        member.branch_id == person.home.id
-                        and member.archived_at is None
-                        and any(role in BRANCH_SERVICE_ROLES[service] for service in member.branch_services)
-                    ):
-                        desired.add((member.id, account.id, role, GrantSource.BRANCH_SERVICE))
-    await tenant_context(session, list(by_id))
-    moment = now()
-    existing = (
-        (
-            await session.execute(
-                select(Grant).where(
-                    Grant.tenant_id.in_(list(by_id)),
-                    Grant.source.in_([GrantSource.DECLARED, GrantSource.BRANCH_SERVICE]),
-                    or_(Grant.valid_to.is_(None), Grant.valid_to > moment),
-                )
-            )
+            declared.add(FileGrant(person.home.id, account.id, role, GrantSource.DECLARED))
+            served = served_members(person, role, tenants)
+            declared |= {FileGrant(m.id, account.id, role, GrantSource.BRANCH_SERVICE) for m in served}
+    return accounts, declared
+
+
+def served_members(person: DeclaredPerson, role: Role, tenants: list[Tenant]) -> list[Tenant]:
+    """The live members of a branch person's branch that use a branch service bringing ``role`` (DESIGN §5)."""
+    if person.home.kind != "branch":
+        return []
+    return [
+        member
+        for member in tenants
+        if member.branch_id == person.home.id
+        and member.archived_at is None
+        and any(role in BRANCH_SERVICE_ROLES[service] for service in member.branch_services)
+    ]
+
+
+async def file_grants(session: AsyncSession, tenant_ids: list[uuid.UUID]) -> dict[FileGrant, Grant]:
+    """The current grants the files gave in these tenants (declared and branch service, not the admins')."""
+    rows = await session.execute(
+        select(Grant).where(
+            Grant.tenant_id.in_(tenant_ids),
+            Grant.source.in_([GrantSource.DECLARED, GrantSource.BRANCH_SERVICE]),
+            or_(Grant.valid_to.is_(None), Grant.valid_to > now()),
         )
-        .scalars()
-        .all()
     )
-    present = {(g.tenant_id, g.account_id, Role(g.role), g.source): g for g in existing}
-    for key, grant in present.items():
-        if key not in desired:
-            await end_grant(session, system, by_id[grant.tenant_id], grant.id)
-            changes.append(f"end grant {grant.role} ({grant.source}) in {by_id[grant.tenant_id].slug}")
-    for tenant_id, account_id, role, source in sorted(desired - set(present), key=str):
-        ended = (
-            await session.execute(
-                select(Grant).where(
-                    Grant.tenant_id == tenant_id,
-                    Grant.account_id == account_id,
-                    Grant.role == role.value,
-                    Grant.source == source,
-                )
-            )
-        ).scalar()
-        if ended is not None:  # declared again: reopen the ended grant (one row per account, role and source)
-            ended.valid_to = None
-            await audit.record(
-                session,
-                tenant_id,
-                system,
-                "grant.reopen",
-                "grant",
-                ended.id,
-                role=role.value,
-                source=source,
-                account=str(account_id),
-            )
-        else:
-            await grant_role(session, system, by_id[tenant_id], accounts[account_id], role, source)
-            await tenant_context(session, list(by_id))
-        changes.append(f"grant {role.value} ({source}) in {by_id[tenant_id].slug} to {accounts[account_id].subject}")
-    return changes
+    return {FileGrant(g.tenant_id, g.account_id, Role(g.role), g.source): g for g in rows.scalars()}
+
+
+async def give_file_grant(
+    session: AsyncSession, by: AuditActor, tenant: Tenant, account: Account, wanted: FileGrant
+) -> None:
+    """A grant the files declare again reopens its ended row (one row per account, role and source), as it
+    was; one they declare for the first time is given like any other (grant_role's rules)."""
+    ended = await same_grant(session, tenant.id, account, wanted.role, wanted.source)
+    if ended is None:
+        await grant_role(session, by, tenant, account, wanted.role, wanted.source)
+        return
+    ended.valid_to = None
+    await record_grant_change(session, by, ended, "grant.reopen")
 
 
 @dataclass(frozen=True)
@@ -367,25 +372,34 @@ class GrantRow:
     account_name: str
 
 
+async def grant_by_admin(session: AsyncSession, by: AuditActor, tenant: Tenant, wanted: GrantIn) -> GrantRow:
+    """A tenant_admin gives an account of this organisation or its branch a role here (the API and the page)."""
+    account = await find_account_for(session, tenant, wanted.account_id)
+    grant = await grant_role(session, by, tenant, account, wanted.role, GrantSource.ADMIN, wanted.valid_to)
+    return GrantRow(grant, account.display_name)
+
+
 async def list_grants(session: AsyncSession, tenant: Tenant) -> list[GrantRow]:
     """Every grant in ``tenant``, current and ended, with the name of the account (from its home tenant)."""
-    await tenant_context(session, [t.id for t in await tenant_tree(session, tenant.id)])
-    rows = await session.execute(
-        select(Grant, Account.display_name)
-        .join(Account, (Account.tenant_id == Grant.account_tenant_id) & (Account.id == Grant.account_id))
-        .where(Grant.tenant_id == tenant.id)
-        .order_by(Grant.created_at)
-    )
-    return [GrantRow(grant, name) for grant, name in rows]
+    async with also_in(session, *(t.id for t in await tenant_tree(session, tenant.id))):
+        rows = await session.execute(
+            select(Grant, Account.display_name)
+            .join(Account, (Account.tenant_id == Grant.account_tenant_id) & (Account.id == Grant.account_id))
+            .where(Grant.tenant_id == tenant.id)
+            .order_by(Grant.created_at)
+        )
+        return [GrantRow(grant, name) for grant, name in rows]
 
 
 async def accounts_for(session: AsyncSession, tenant: Tenant) -> list[Account]:
     """The accounts a tenant_admin of ``tenant`` may give a role: its own and its branch's."""
     tree = await tenant_tree(session, tenant.id)
     owners = [t.id for t in tree if t.id in (tenant.id, tenant.branch_id)]
-    await tenant_context(session, [t.id for t in tree])
-    rows = await session.execute(select(Account).where(Account.tenant_id.in_(owners)).order_by(Account.display_name))
-    return list(rows.scalars())
+    async with also_in(session, *(t.id for t in tree)):
+        rows = await session.execute(
+            select(Account).where(Account.tenant_id.in_(owners)).order_by(Account.display_name)
+        )
+        return list(rows.scalars())
 
 
 async def find_account_for(session: AsyncSession, tenant: Tenant, account_id: uuid.UUID) -> Account:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import msgspec
-from litestar import Request, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Stream, Template
@@ -21,9 +21,9 @@ from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.errors import DomainError
 from meldpunt.identity import services as identity
-from meldpunt.identity.models import GrantSource
-from meldpunt.identity.policy import Actor, may, require
+from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action, Role
+from meldpunt.identity.schemas import GrantIn
 from meldpunt.identity.services import load_actor
 from meldpunt.identity.sessions import SESSION_COOKIE, SessionStore
 from meldpunt.intake import services as intake
@@ -31,6 +31,7 @@ from meldpunt.intake.errors import BadDismissal
 from meldpunt.intake.schemas import DismissalIn
 from meldpunt.retention import services as retention
 from meldpunt.tenancy.models import Tenant
+from meldpunt.web.forms import decode_form, form_fields
 from meldpunt.web.i18n import context_for, in_language, language_of
 from meldpunt.web.pro_texts import CASE_NAMES, INTAKE_NAMES, WORDS
 
@@ -44,155 +45,169 @@ def same_language(request: Request[Any, Any, Any], path: str) -> str:
     return in_language(path, language(request))
 
 
-@get("/", include_in_schema=False)
-async def home(request: Request[Any, Any, Any], db: NamedDependency[AsyncSession]) -> Template:
-    """The deployment's front page: its reporting points, and sign-in for professionals per organisation."""
-    tenants = (
-        (
-            await db.execute(
-                select(Tenant).where(Tenant.archived_at.is_(None)).order_by(Tenant.kind, Tenant.display_name)
-            )
+class StartPages(Controller):
+    """The deployment's front page and the way into the professional pages."""
+
+    path = "/"
+    include_in_schema = False
+
+    @get("/")
+    async def home(self, request: Request[Any, Any, Any], db: NamedDependency[AsyncSession]) -> Template:
+        """The deployment's front page: its reporting points, and sign-in for professionals per organisation."""
+        rows = await db.execute(
+            select(Tenant).where(Tenant.archived_at.is_(None)).order_by(Tenant.kind, Tenant.display_name)
         )
-        .scalars()
-        .all()
-    )
-    members = [tenant for tenant in tenants if tenant.kind == "member"]
-    return Template("home.html", context={**context_for(language(request)), "tenants": tenants, "members": members})
+        tenants = rows.scalars().all()
+        members = [tenant for tenant in tenants if tenant.kind == "member"]
+        return Template("home.html", context={**context_for(language(request)), "tenants": tenants, "members": members})
+
+    @get("/app")
+    async def app_start(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[AsyncSession],
+        sessions: NamedDependency[SessionStore],
+    ) -> Redirect | Template:
+        """To the first organisation the grants allow; without a session to the front page."""
+        session = await sessions.load(request.cookies.get(SESSION_COOKIE))
+        actor = await load_actor(db, session.account_tenant_id, session.account_id) if session else None
+        if actor is None:
+            return Redirect("/", status_code=303)
+        if not actor.access:
+            context = context_for(language(request))
+            words = context["t"]
+            return Template(
+                "message.html",
+                context={**context, "title": words["your_organisations"], "detail": words["no_organisations"]},
+            )
+        first = min(actor.access.values(), key=lambda access: access.display_name)
+        return Redirect(f"/app/t/{first.slug}", status_code=303)
 
 
-@get("/app", include_in_schema=False)
-async def app_start(
-    request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], sessions: NamedDependency[SessionStore]
-) -> Redirect | Template:
-    session = await sessions.load(request.cookies.get(SESSION_COOKIE))
-    actor = await load_actor(db, session.account_tenant_id, session.account_id) if session else None
-    if actor is None:
-        return Redirect("/", status_code=303)
-    if not actor.access:
-        context = context_for(language(request))
+# What the shell links to, by the action its page needs (the template's names).
+SHELL_LINKS = {
+    "may_view_grants": Action.GRANTS_VIEW,
+    "may_read_audit": Action.AUDIT_READ,
+    "may_list_submissions": Action.INTAKE_LIST,
+    "may_use_vault": Action.VAULT_USE,
+    "may_read_signals": Action.SIGNALS_READ,
+    "may_handle_cases": Action.CASE_PROCESS,
+    "may_guard": Action.CASE_GUARD,
+}
+
+
+class TenantPages(Controller):
+    """One organisation's shell, its grants (tenant_admin, dpo) and its audit log (dpo)."""
+
+    path = "/app/t/{tenant:str}"
+    include_in_schema = False
+
+    @get("/", action=Action.TENANT_VIEW)
+    async def app_tenant(
+        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], acting: NamedDependency[Tenant]
+    ) -> Template:
+        """The shell of one organisation: the switcher lists exactly the tenants the grants allow."""
+        links = {name: may(actor, action, acting.slug) for name, action in SHELL_LINKS.items()}
+        return Template("shell.html", context={**shell_context(request, actor, acting.slug), **links})
+
+    @get("/grants", action=Action.GRANTS_VIEW)
+    async def grants_page(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[AsyncSession],
+        actor: NamedDependency[Actor],
+        acting: NamedDependency[Tenant],
+    ) -> Template:
+        """Who holds which role here, since when and until when (tenant_admin, dpo)."""
+        return await grants_view(request, db, actor, acting)
+
+    @post("/grants", action=Action.GRANTS_MANAGE, status_code=303)
+    async def grants_add(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[AsyncSession],
+        actor: NamedDependency[Actor],
+        acting: NamedDependency[Tenant],
+    ) -> Redirect | Template:
+        """Give a role from the form; on a refusal the page comes back with the reason and the choice kept."""
+        fields = form_fields(await request.form())
+        fields.pop("_csrf_token", None)
+        try:
+            wanted = decode_form(fields, GrantIn)
+        except msgspec.ValidationError:
+            return await grants_view(request, db, actor, acting, Refusal("Kies een persoon en een rol.", 400), fields)
+        try:
+            await identity.grant_by_admin(db, AuditActor.account(actor.account_id), acting, wanted)
+        except DomainError as error:
+            await db.rollback()
+            await db.refresh(acting)  # the rollback expired it; the page reads it again
+            return await grants_view(request, db, actor, acting, Refusal(error.detail, error.status), fields)
+        return Redirect(same_language(request, f"/app/t/{acting.slug}/grants"), status_code=303)
+
+    @post("/grants/{grant_id:uuid}/end", action=Action.GRANTS_MANAGE, status_code=303)
+    async def grants_end(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[AsyncSession],
+        actor: NamedDependency[Actor],
+        acting: NamedDependency[Tenant],
+        grant_id: FromPath[uuid.UUID],
+    ) -> Redirect:
+        """End a grant an admin gave, now; the list shows it ended."""
+        await identity.end_grant(db, AuditActor.account(actor.account_id), acting, grant_id, by_admin=True)
+        return Redirect(same_language(request, f"/app/t/{acting.slug}/grants"), status_code=303)
+
+    @get("/audit", action=Action.AUDIT_READ)
+    async def audit_page(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[AsyncSession],
+        actor: NamedDependency[Actor],
+        acting: NamedDependency[Tenant],
+        before: Annotated[int | None, QueryParameter(ge=1, le=MAX_SEQ)] = None,
+    ) -> Template:
+        """The tenant's audit log for the data protection officer, newest first, 100 per page; the advisers'
+        vault entries only as yearly counts (DESIGN §6)."""
+        entries = await audit.list_entries(db, acting.id, before=before, limit=100)
         return Template(
-            "message.html",
+            "audit.html",
             context={
-                **context,
-                "title": context["t"]["your_organisations"],
-                "detail": context["t"]["no_organisations"],
+                **shell_context(request, actor, acting.slug),
+                "entries": entries,
+                "older": entries[-1].seq if len(entries) == 100 else None,
+                "vault_counts": await audit.vault_entry_counts(db, acting.id),
             },
         )
-    first = min(actor.access.values(), key=lambda access: access.display_name)
-    return Redirect(f"/app/t/{first.slug}", status_code=303)
 
 
-@get("/app/t/{tenant:str}", include_in_schema=False)
-async def app_tenant(request: Request[Any, Any, Any], actor: NamedDependency[Actor], tenant: FromPath[str]) -> Template:
-    """The shell of one organisation: the switcher lists exactly the tenants the grants allow."""
-    require(actor, Action.TENANT_VIEW, tenant)
-    return Template(
-        "shell.html",
-        context={
-            **shell_context(request, actor, tenant),
-            "may_view_grants": may(actor, Action.GRANTS_VIEW, tenant),
-            "may_read_audit": may(actor, Action.AUDIT_READ, tenant),
-            "may_list_submissions": may(actor, Action.INTAKE_LIST, tenant),
-            "may_use_vault": may(actor, Action.VAULT_USE, tenant),
-            "may_read_signals": may(actor, Action.SIGNALS_READ, tenant),
-            "may_handle_cases": may(actor, Action.CASE_PROCESS, tenant),
-            "may_guard": may(actor, Action.CASE_GUARD, tenant),
-        },
-    )
+class Refusal(NamedTuple):
+    """Why the grants form was refused, shown above it, and the status the page comes back with."""
+
+    message: str
+    status: int
 
 
-async def _grants_page(
+async def grants_view(
     request: Request[Any, Any, Any],
     db: AsyncSession,
     actor: Actor,
-    slug: str,
-    message: str | None = None,
-    entered: dict[str, str] | None = None,
-    status_code: int = 200,
+    tenant: Tenant,
+    refusal: Refusal | None = None,
+    entered: dict[str, Any] | None = None,
 ) -> Template:
-    tenant = await identity.tenant_acting_in(db, actor, Action.GRANTS_VIEW, slug)
     return Template(
         "grants.html",
-        status_code=status_code,
+        status_code=refusal.status if refusal else 200,
         context={
-            **shell_context(request, actor, slug),
+            **shell_context(request, actor, tenant.slug),
             "tenant": tenant,
             "grants": await identity.list_grants(db, tenant),
             "accounts": await identity.accounts_for(db, tenant),
             "roles": [role.value for role in Role],
-            "may_manage": may(actor, Action.GRANTS_MANAGE, slug),
-            "message": message,
+            "may_manage": may(actor, Action.GRANTS_MANAGE, tenant.slug),
+            "message": refusal.message if refusal else None,
             "entered": entered or {},
             "now": identity.now(),
-        },
-    )
-
-
-@get("/app/t/{tenant:str}/grants", include_in_schema=False)
-async def grants_page(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-) -> Template:
-    """Who holds which role here, since when and until when (tenant_admin, dpo)."""
-    return await _grants_page(request, db, actor, tenant)
-
-
-@post("/app/t/{tenant:str}/grants", include_in_schema=False, status_code=303)
-async def grants_add(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-) -> Redirect | Template:
-    """Give a role from the form; on a refusal the page comes back with the reason and the choice kept."""
-    found = await identity.tenant_acting_in(db, actor, Action.GRANTS_MANAGE, tenant)
-    form = {key: str(value) for key, value in (await request.form()).items() if key != "_csrf_token"}
-    try:
-        role = Role(form.get("role", ""))
-        account = await identity.find_account_for(db, found, uuid.UUID(form.get("account_id", "")))
-        await identity.grant_role(db, AuditActor.account(actor.account_id), found, account, role, GrantSource.ADMIN)
-    except ValueError:
-        return await _grants_page(request, db, actor, tenant, "Kies een persoon en een rol.", form, 400)
-    except DomainError as error:
-        await db.rollback()
-        return await _grants_page(request, db, actor, tenant, error.detail, form, error.status)
-    return Redirect(same_language(request, f"/app/t/{tenant}/grants"), status_code=303)
-
-
-@post("/app/t/{tenant:str}/grants/{grant_id:uuid}/end", include_in_schema=False, status_code=303)
-async def grants_end(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    grant_id: FromPath[uuid.UUID],
-) -> Redirect:
-    found = await identity.tenant_acting_in(db, actor, Action.GRANTS_MANAGE, tenant)
-    await identity.end_grant(db, AuditActor.account(actor.account_id), found, grant_id, by_admin=True)
-    return Redirect(same_language(request, f"/app/t/{tenant}/grants"), status_code=303)
-
-
-@get("/app/t/{tenant:str}/audit", include_in_schema=False)
-async def audit_page(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    before: Annotated[int | None, QueryParameter(ge=1, le=MAX_SEQ)] = None,
-) -> Template:
-    """The tenant's audit log for the data protection officer, newest first, 100 per page; the advisers'
-    vault entries only as yearly counts (DESIGN §6)."""
-    found = await identity.tenant_acting_in(db, actor, Action.AUDIT_READ, tenant)
-    entries = await audit.list_entries(db, found.id, before=before, limit=100)
-    return Template(
-        "audit.html",
-        context={
-            **shell_context(request, actor, tenant),
-            "entries": entries,
-            "older": entries[-1].seq if len(entries) == 100 else None,
-            "vault_counts": await audit.vault_entry_counts(db, found.id),
         },
     )
 
@@ -317,13 +332,8 @@ async def submission_reply(
 
 
 ROUTES = (
-    home,
-    app_start,
-    app_tenant,
-    grants_page,
-    grants_add,
-    grants_end,
-    audit_page,
+    StartPages,
+    TenantPages,
     submissions_page,
     submissions_dismiss,
     submission_page,
