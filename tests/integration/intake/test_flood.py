@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -20,6 +20,7 @@ from meldpunt.intake import challenge as challenge_module
 from meldpunt.intake.challenge import Challenges, leading_zero_bits, solve, work
 from meldpunt.intake.ratelimit import ATTEMPTS_PER_RECEIPT
 from meldpunt.intake.ratelimit import RECEIPT_ATTEMPTS_PER_TENANT as RECEIPT_ATTEMPTS
+from meldpunt.intake.services import AMSTERDAM
 from meldpunt.settings import Settings
 from tests.conftest import MakeTenant, TenantRef
 from tests.integration.intake.test_pages import HTML, VALID
@@ -162,7 +163,7 @@ async def test_bulk_dismissal_removes_marked_submissions_from_the_list_and_is_au
     unmarked = next(item["id"] for item in listed if not item["flood_marked"])
     chosen = await flood_client.post(url, json={"case_ids": [marked[0], unmarked]})
     assert chosen.status_code == 200 and chosen.json() == {"dismissed": 1}  # an unmarked case is never swept
-    today = datetime.now(UTC).date().isoformat()
+    today = datetime.now(AMSTERDAM).date().isoformat()  # the organisation's days are Dutch days
     period = await flood_client.post(url, json={"received_from": today, "received_until": today})
     assert period.json() == {"dismissed": 3}
     left = (await flood_client.get("/api/v1/submissions")).json()
@@ -218,7 +219,7 @@ async def test_a_reporting_point_of_a_dismisses_nothing_at_b(
             str(i) for i in (await connection.execute(text("SELECT id FROM cases WHERE flood_marked"))).scalars()
         ]
     await as_professional(flood_client, await reporting_point(app_engine, settings, a, a))
-    today = datetime.now(UTC).date().isoformat()
+    today = datetime.now(AMSTERDAM).date().isoformat()  # the organisation's days are Dutch days
     at_b = await flood_client.post(f"/api/v1/t/{b.slug}/submissions/dismissals", json={"received_from": today})
     assert at_b.status_code == 403
     page_at_b = await flood_client.post(
