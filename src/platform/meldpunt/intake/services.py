@@ -11,9 +11,10 @@ import dataclasses
 import os
 import secrets
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import anyio
@@ -31,7 +32,8 @@ from meldpunt.dossiers.keys import CaseKeyMaterial, Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity import services as identity
 from meldpunt.identity.models import AccountRef
-from meldpunt.intake.attachments import AttachmentInfo, attachments_of
+from meldpunt.intake.attachments import AttachmentInfo, Checked, attach, attachments_of, reporters_files
+from meldpunt.intake.challenge import Proof
 from meldpunt.intake.errors import (
     AlreadyKnown,
     CannotWithdraw,
@@ -52,9 +54,13 @@ from meldpunt.retention.models import DestroyedCase
 from meldpunt.tenancy.models import Tenant
 from meldpunt.tenancy.terms import terms_of
 
+if TYPE_CHECKING:  # ratelimit finds cases by receipt here, so it is imported only for its type
+    from meldpunt.intake.ratelimit import FloodGuard
+
 DISMISSED = "dismissed"  # junk from a flood, dismissed in bulk by the reporting point (dismiss_marked)
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ACKNOWLEDGE_DAYS = 7  # the Wbk's acknowledgement term (DESIGN §7), the floor for every tenant
+UNSOLVED = Proof()  # a submission sent without the page's script
 
 
 def new_receipt() -> str:
@@ -191,6 +197,30 @@ async def register_submission(
     return Registered(case, receipt, acknowledge_by)
 
 
+async def submit(
+    session: AsyncSession,
+    keyring: Keyring,
+    store: ObjectStore,
+    guard: FloodGuard,
+    tenant: Tenant,
+    submission: SubmissionIn,
+    *,
+    files: Sequence[Checked] = (),
+    proof: Proof = UNSOLVED,
+    spend_draft: Callable[[AsyncSession], Awaitable[None]] | None = None,
+) -> Registered:
+    """A submission as the reporter sends it, from the page or the API: admitted by the flood guard, registered
+    with its (checked) files, and, when it was written from an adviser's draft, with that draft spent, all in
+    one transaction: a draft code that does not open refuses the whole. ``spend_draft`` comes from vault/ (a
+    floor above intake), which owns the drafts."""
+    async with guard.arrival(session, tenant.id, *proof) as marked:
+        if spend_draft is not None:
+            await spend_draft(session)
+        registered = await register_submission(session, keyring, tenant, submission, flood_marked=marked)
+        await attach(session, keyring, store, tenant.id, registered.case, files)
+    return registered
+
+
 def add_deadline(
     session: AsyncSession,
     case: Case,
@@ -258,9 +288,15 @@ async def case_for_receipt(session: AsyncSession, tenant: Tenant, typed: str) ->
     return case
 
 
-async def inbox(
-    session: AsyncSession, keyring: Keyring, tenant: Tenant, case: Case
-) -> list[tuple[bool, str, datetime]]:
+class Message(NamedTuple):
+    """A message of the two-way channel as the reporter and the reporting point read it."""
+
+    from_reporter: bool
+    text: str
+    at: datetime
+
+
+async def inbox(session: AsyncSession, keyring: Keyring, tenant: Tenant, case: Case) -> list[Message]:
     """The messages of the case both ways, decrypted for the reporter who holds the receipt."""
     material = await keyring.case_key(session, tenant.id, case.id)
     messages = (
@@ -271,13 +307,55 @@ async def inbox(
         )
     ).scalars()
     return [
-        (
+        Message(
             m.author == "reporter",
             decrypt_text(material, m.sealed_body, associated_data(tenant.id, case.id, m.id, "message")),
             m.created_at,
         )
         for m in messages
     ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class InboxView:
+    """What the reporter who holds the receipt sees of their case, on the page and through the API alike."""
+
+    case: Case
+    messages: list[Message]
+    files: list[AttachmentInfo]  # the ones the reporter added
+    identity: Identity | None
+    may_reveal: bool
+    may_withdraw: bool
+
+
+async def inbox_view(session: AsyncSession, keyring: Keyring, tenant: Tenant, case: Case) -> InboxView:
+    return InboxView(
+        case=case,
+        messages=await inbox(session, keyring, tenant, case),
+        files=await reporters_files(session, keyring, tenant.id, case),
+        identity=await reporter_identity(session, keyring, tenant, case),
+        may_reveal=may_reveal(case),
+        may_withdraw=may_withdraw(case),
+    )
+
+
+async def add_from_reporter(
+    session: AsyncSession,
+    keyring: Keyring,
+    store: ObjectStore,
+    tenant: Tenant,
+    case: Case,
+    *,
+    text: str = "",
+    files: Sequence[Checked] = (),
+) -> None:
+    """A message, files or both from the reporter who holds the receipt; the reporting point is told."""
+    if text:
+        await add_message(session, keyring, tenant, case, "reporter", text)
+    if files:
+        await attach(session, keyring, store, tenant.id, case, files)
+        if not text:
+            await tell_reporting_point(session, tenant, case)
 
 
 async def add_message(
@@ -477,7 +555,7 @@ class SubmissionDetail:
     case: Case
     narrative: str
     attributes: dict[str, Any]  # with the grounds opened
-    messages: list[tuple[bool, str, datetime]]
+    messages: list[Message]
     identity: Identity | None
     attachments: list[AttachmentInfo]
 
