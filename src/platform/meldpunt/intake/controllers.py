@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
@@ -32,14 +30,16 @@ from meldpunt.intake.schemas import (
     ChallengeOut,
     DismissalIn,
     DismissalOut,
-    Identity,
     InboxIn,
     InboxOut,
     MessageIn,
     MessageOut,
+    ReplyIn,
     RevealIn,
+    SubmissionDetailOut,
     SubmissionIn,
     SubmissionOut,
+    SubmissionSummaryOut,
 )
 from meldpunt.intake.uploads import read_posted_form
 from meldpunt.tenancy.dependencies import PUBLIC, PublicTenant
@@ -55,7 +55,36 @@ def provide_proof(
     return Proof(challenge, answer)
 
 
-PUBLIC_WITH_PROOF = {**PUBLIC, "proof": Provide(provide_proof, sync_to_thread=False)}
+class Reporter(NamedTuple):
+    """A reporter's call at the path's reporting point: the session, the keys, the flood guard and their proof
+    of work. Nothing of the request itself (no address, no header but the proof)."""
+
+    db: AsyncSession
+    keyring: Keyring
+    guard: FloodGuard
+    tenant: Tenant
+    proof: Proof
+
+    async def case_of(self, receipt: str) -> Case:
+        """The case of this receipt, after the rate limits (``ratelimit.case_for_receipt_limited``)."""
+        return await ratelimit.case_for_receipt_limited(self.db, self.guard, self.tenant, receipt, *self.proof)
+
+
+def provide_reporter(
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    flood_guard: NamedDependency[FloodGuard],
+    public: NamedDependency[PublicTenant],
+    proof: NamedDependency[Proof],
+) -> Reporter:
+    return Reporter(db, keyring, flood_guard, public.tenant, proof)
+
+
+REPORTER = {
+    **PUBLIC,
+    "proof": Provide(provide_proof, sync_to_thread=False),
+    "reporter": Provide(provide_reporter, sync_to_thread=False),
+}
 
 
 @dataclass
@@ -90,23 +119,17 @@ class PublicIntakeController(Controller):
 
     path = "/api/v1/public/{tenant:str}"
     tags = ("public",)
-    dependencies = PUBLIC_WITH_PROOF
+    dependencies = REPORTER
 
     @post("/submissions", operation_id="Submit", status_code=201)
     async def submit(
-        self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        store: NamedDependency[ObjectStore],
-        flood_guard: NamedDependency[FloodGuard],
-        public: NamedDependency[PublicTenant],
-        proof: NamedDependency[Proof],
-        data: JSONBody[SubmissionIn],
+        self, reporter: NamedDependency[Reporter], store: NamedDependency[ObjectStore], data: JSONBody[SubmissionIn]
     ) -> SubmissionOut:
         """Register a report, signal or complaint. The receipt in the answer is shown once and never again.
         A solved challenge (``GetChallenge``) is optional: without one the report is accepted all the same, but
         during a flood it is marked as unverified. Refused (429) only above the tenant's cap."""
-        registered = await services.submit(db, keyring, store, flood_guard, public.tenant, data, proof=proof)
+        db, keyring, guard, tenant, proof = reporter
+        registered = await services.submit(db, keyring, store, guard, tenant, data, proof=proof)
         return SubmissionOut(
             kind=registered.case.kind,
             receipt=services.format_receipt(registered.receipt) if registered.receipt else None,
@@ -122,23 +145,15 @@ class PublicIntakeController(Controller):
         return ChallengeOut(challenge=challenge, bits=bits)
 
     @post("/inbox", operation_id="OpenInbox", status_code=200)
-    async def open_inbox(
-        self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        flood_guard: NamedDependency[FloodGuard],
-        public: NamedDependency[PublicTenant],
-        proof: NamedDependency[Proof],
-        data: JSONBody[InboxIn],
-    ) -> InboxOut:
+    async def open_inbox(self, reporter: NamedDependency[Reporter], data: JSONBody[InboxIn]) -> InboxOut:
         """The status, the messages and the files of the case that this receipt belongs to."""
-        case = await _case_of(db, flood_guard, public.tenant, data.receipt, proof)
-        view = await services.inbox_view(db, keyring, public.tenant, case)
+        case = await reporter.case_of(data.receipt)
+        view = await services.inbox_view(reporter.db, reporter.keyring, reporter.tenant, case)
         return InboxOut(
             kind=case.kind,
             status=case.status,
             messages=[_message_out(message) for message in view.messages],
-            attachments=[_attachment_out(a) for a in view.files],
+            attachments=view.files,
             identity_known=view.identity is not None,
             may_reveal_identity=view.may_reveal,
             may_withdraw=view.may_withdraw,
@@ -152,122 +167,43 @@ class PublicIntakeController(Controller):
         operation_class=_AttachmentsUpload,
     )
     async def add_reporter_attachments(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        store: NamedDependency[ObjectStore],
-        flood_guard: NamedDependency[FloodGuard],
-        public: NamedDependency[PublicTenant],
-        proof: NamedDependency[Proof],
+        self, request: Request[Any, Any, Any], reporter: NamedDependency[Reporter], store: NamedDependency[ObjectStore]
     ) -> list[AttachmentOut]:
         """Add files to the case, as the reporter who holds the receipt. They are checked by content,
         photos lose their hidden data (location, camera), and everything is stored encrypted."""
-        found = public.tenant
         form = await read_posted_form(request)
-        case = await _case_of(db, flood_guard, found, form.get("receipt"), proof)
+        case = await reporter.case_of(form.get("receipt"))
         checked = await attachments.check_uploads(form.files)
         if not checked:
             raise attachments.AttachmentRefused("empty", "-")
-        await services.add_from_reporter(db, keyring, store, found, case, files=checked)
-        return [_attachment_out(a) for a in await attachments.reporters_files(db, keyring, found.id, case)]
+        db, keyring, _, tenant, _ = reporter
+        await services.add_from_reporter(db, keyring, store, tenant, case, files=checked)
+        return await attachments.reporters_files(db, keyring, tenant.id, case)
 
     @post("/inbox/identity", operation_id="RevealIdentity", status_code=204)
-    async def reveal_identity(
-        self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        flood_guard: NamedDependency[FloodGuard],
-        public: NamedDependency[PublicTenant],
-        proof: NamedDependency[Proof],
-        data: JSONBody[RevealIn],
-    ) -> None:
+    async def reveal_identity(self, reporter: NamedDependency[Reporter], data: JSONBody[RevealIn]) -> None:
         """The reporter who reported anonymously with a receipt gives their name; the case becomes confidential
         (this cannot be undone)."""
-        case = await _case_of(db, flood_guard, public.tenant, data.receipt, proof)
-        await services.reveal_identity(db, keyring, public.tenant, case, data.identity)
+        case = await reporter.case_of(data.receipt)
+        await services.reveal_identity(reporter.db, reporter.keyring, reporter.tenant, case, data.identity)
 
     @post("/inbox/withdrawal", operation_id="WithdrawComplaint", status_code=204)
-    async def withdraw_complaint(
-        self,
-        db: NamedDependency[AsyncSession],
-        flood_guard: NamedDependency[FloodGuard],
-        public: NamedDependency[PublicTenant],
-        proof: NamedDependency[Proof],
-        data: JSONBody[InboxIn],
-    ) -> None:
+    async def withdraw_complaint(self, reporter: NamedDependency[Reporter], data: JSONBody[InboxIn]) -> None:
         """Withdraw a complaint, as the complainant who holds the receipt, until it has been judged."""
-        case = await _case_of(db, flood_guard, public.tenant, data.receipt, proof)
-        await services.withdraw_complaint(db, public.tenant, case)
+        case = await reporter.case_of(data.receipt)
+        await services.withdraw_complaint(reporter.db, reporter.tenant, case)
 
     @post("/inbox/messages", operation_id="AddReporterMessage", status_code=201)
     async def add_reporter_message(
-        self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        store: NamedDependency[ObjectStore],
-        flood_guard: NamedDependency[FloodGuard],
-        public: NamedDependency[PublicTenant],
-        proof: NamedDependency[Proof],
-        data: JSONBody[MessageIn],
+        self, reporter: NamedDependency[Reporter], store: NamedDependency[ObjectStore], data: JSONBody[MessageIn]
     ) -> None:
         """Add information to the case, as the reporter who holds the receipt."""
-        case = await _case_of(db, flood_guard, public.tenant, data.receipt, proof)
-        await services.add_from_reporter(db, keyring, store, public.tenant, case, text=data.text)
-
-
-async def _case_of(db: AsyncSession, guard: FloodGuard, tenant: Tenant, receipt: str, proof: Proof) -> Case:
-    return await ratelimit.case_for_receipt_limited(db, guard, tenant, receipt, *proof)
+        case = await reporter.case_of(data.receipt)
+        await services.add_from_reporter(reporter.db, reporter.keyring, store, reporter.tenant, case, text=data.text)
 
 
 def _message_out(message: services.Message) -> MessageOut:
     return MessageOut(from_reporter=message.from_reporter, text=message.text, at=message.at.date())
-
-
-def _attachment_out(a: attachments.AttachmentInfo) -> AttachmentOut:
-    return AttachmentOut(
-        id=a.id,
-        filename=a.filename,
-        content_type=a.content_type,
-        size_bytes=a.size_bytes,
-        added_at=a.added_at,
-        from_reporter=a.from_reporter,
-    )
-
-
-class SubmissionSummaryOut(msgspec.Struct, frozen=True):
-    tenant: str
-    id: uuid.UUID
-    kind: str
-    category: str
-    anonymity: str
-    status: str
-    received_at: datetime
-    acknowledge_by: datetime | None
-    acknowledged: bool
-    flood_marked: bool = False  # arrived during a flood without a solved challenge
-
-
-class SubmissionDetailOut(msgspec.Struct, frozen=True):
-    id: uuid.UUID
-    kind: str
-    category: str
-    anonymity: str
-    status: str
-    attributes: dict[str, Any]
-    reporter_role: str
-    reporter_is_affected: bool
-    accused_role: str | None
-    setting: str | None
-    wishes: list[str]
-    narrative: str
-    messages: list[MessageOut]
-    identity: Identity | None
-    attachments: list[AttachmentOut]
-
-
-class ReplyIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    text: Annotated[str, msgspec.Meta(min_length=1, max_length=10_000)]
 
 
 class AllSubmissionsController(Controller):
@@ -345,7 +281,7 @@ class SubmissionController(Controller):
             narrative=detail.narrative,
             messages=[_message_out(message) for message in detail.messages],
             identity=detail.identity,
-            attachments=[_attachment_out(a) for a in detail.attachments],
+            attachments=detail.attachments,
         )
 
     @get(

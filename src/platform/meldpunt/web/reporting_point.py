@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.response import Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -215,14 +215,27 @@ class _Inbox:
     async def refused(self, refused: DomainError, entered: dict[str, str] | None = None) -> Template:
         return await self.page(refused.status, error=error_text(refused, self.language), entered=entered)
 
-    async def opened(self, form: Any) -> _Inbox | Template:
+    async def opened(self, form: Any) -> tuple[_Inbox, Case] | Template:
         """This inbox with the case of the form's receipt, or the receipt form again with why it did not open."""
         receipt = str(form.get("receipt", ""))
         try:
             case = await ratelimit.case_for_receipt_limited(self.db, self.guard, self.found, receipt, *_proof(form))
         except DomainError as refused:
             return await self.refused(refused)
-        return dataclasses.replace(self, receipt=receipt, case=case)
+        return dataclasses.replace(self, receipt=receipt, case=case), case
+
+
+def provide_inbox(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    flood_guard: NamedDependency[FloodGuard],
+    public: NamedDependency[PublicTenant],
+) -> _Inbox:
+    return _Inbox(request, db, keyring, flood_guard, public.tenant)
+
+
+PUBLIC_WITH_INBOX = {**PUBLIC, "inbox": Provide(provide_inbox, sync_to_thread=False)}
 
 
 class ReportingPointPages(Controller):
@@ -230,7 +243,7 @@ class ReportingPointPages(Controller):
 
     path = "/m/{tenant:str}"
     include_in_schema = False
-    dependencies = PUBLIC
+    dependencies = PUBLIC_WITH_INBOX
 
     @get("/")
     async def reporting_point_home(
@@ -336,46 +349,26 @@ class ReportingPointPages(Controller):
         return await _form_page(request, found, flood_guard, errors={}, files_lost=False, **context)
 
     @get("/inbox")
-    async def inbox_form(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        flood_guard: NamedDependency[FloodGuard],
-        public: NamedDependency[PublicTenant],
-    ) -> Template:
-        return await _Inbox(request, db, keyring, flood_guard, public.tenant).page()
+    async def inbox_form(self, inbox: NamedDependency[_Inbox]) -> Template:
+        return await inbox.page()
 
     @post("/inbox", status_code=200)
-    async def inbox_open(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        flood_guard: NamedDependency[FloodGuard],
-        public: NamedDependency[PublicTenant],
-    ) -> Template:
-        visit = await _Inbox(request, db, keyring, flood_guard, public.tenant).opened(await request.form())
-        return visit if isinstance(visit, Template) else await visit.page()
+    async def inbox_open(self, request: Request[Any, Any, Any], inbox: NamedDependency[_Inbox]) -> Template:
+        opened = await inbox.opened(await request.form())
+        return opened if isinstance(opened, Template) else await opened[0].page()
 
     @post("/inbox/bericht", status_code=200, request_max_body_size=MAX_REQUEST_BYTES)
     async def inbox_message(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        store: NamedDependency[ObjectStore],
-        flood_guard: NamedDependency[FloodGuard],
-        public: NamedDependency[PublicTenant],
+        self, request: Request[Any, Any, Any], inbox: NamedDependency[_Inbox], store: NamedDependency[ObjectStore]
     ) -> Template:
         """A message, files, or both, from the reporter."""
         form = await read_posted_form(request)
-        visit = await _Inbox(request, db, keyring, flood_guard, public.tenant).opened(form)
-        if isinstance(visit, Template):
-            return visit
-        assert visit.case is not None
+        opened = await inbox.opened(form)
+        if isinstance(opened, Template):
+            return opened
+        visit, case = opened
         text = form.get("text").strip()
-        entered, texts = {"text": text}, visit.texts
+        entered, texts, db = {"text": text}, visit.texts, visit.db
         if len(text) > 10_000 or not (text or form.files):
             return await visit.page(400, error=texts["message_limit"], entered=entered)
         try:
@@ -383,7 +376,7 @@ class ReportingPointPages(Controller):
         except AttachmentRefused as refused:
             return await visit.page(400, error=error_text(refused, visit.language), entered=entered)
         try:
-            await services.add_from_reporter(db, keyring, store, visit.found, visit.case, text=text, files=checked)
+            await services.add_from_reporter(db, visit.keyring, store, visit.found, case, text=text, files=checked)
         except StorageUnavailable:
             await db.rollback()  # the message goes too: it is sent again with the files
             await db.refresh(visit.found)
@@ -393,50 +386,36 @@ class ReportingPointPages(Controller):
         return await visit.page(notice=texts["message_sent"] if text else texts["files_sent"])
 
     @post("/inbox/naam", status_code=200)
-    async def inbox_reveal(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        flood_guard: NamedDependency[FloodGuard],
-        public: NamedDependency[PublicTenant],
-    ) -> Template:
+    async def inbox_reveal(self, request: Request[Any, Any, Any], inbox: NamedDependency[_Inbox]) -> Template:
         """The reporter gives their name after all."""
         form = await request.form()
         entered = {"name": str(form.get("name", "")).strip(), "contact": str(form.get("contact", "")).strip()}
-        visit = await _Inbox(request, db, keyring, flood_guard, public.tenant).opened(form)
-        if isinstance(visit, Template):
-            return visit
-        assert visit.case is not None
+        opened = await inbox.opened(form)
+        if isinstance(opened, Template):
+            return opened
+        visit, case = opened
         try:
             identity = decode_form(entered, Identity)
         except msgspec.ValidationError:
             return await visit.page(400, error=visit.texts["identity_needed"], entered=entered)
         try:
-            await services.reveal_identity(db, keyring, visit.found, visit.case, identity)
+            await services.reveal_identity(visit.db, visit.keyring, visit.found, case, identity)
         except DomainError as refused:
             return await visit.refused(refused, entered)
         return await visit.page(notice=visit.texts["revealed"])
 
     @post("/inbox/intrekken", status_code=200)
-    async def inbox_withdraw(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        flood_guard: NamedDependency[FloodGuard],
-        public: NamedDependency[PublicTenant],
-    ) -> Template:
+    async def inbox_withdraw(self, request: Request[Any, Any, Any], inbox: NamedDependency[_Inbox]) -> Template:
         """The complainant withdraws their complaint (asked to confirm with a tick, no script needed)."""
         form = await request.form()
-        visit = await _Inbox(request, db, keyring, flood_guard, public.tenant).opened(form)
-        if isinstance(visit, Template):
-            return visit
-        assert visit.case is not None
+        opened = await inbox.opened(form)
+        if isinstance(opened, Template):
+            return opened
+        visit, case = opened
         if form.get("confirm") != "yes":
             return await visit.page(400, error=visit.texts["withdraw_unconfirmed"])
         try:
-            await services.withdraw_complaint(db, visit.found, visit.case)
+            await services.withdraw_complaint(visit.db, visit.found, case)
         except DomainError as refused:
             return await visit.refused(refused)
         return await visit.page(notice=visit.texts["withdrawn"])
