@@ -235,36 +235,49 @@ class AllSubmissionsController(Controller):
         ]
 
 
+class Desk(NamedTuple):
+    """The reporting point at work: the session, the keys, the store, and who the account is in the audit log
+    (the tenant it acts in comes from ``acting``, which checks the route's action)."""
+
+    db: AsyncSession
+    keyring: Keyring
+    store: ObjectStore
+    who: AuditActor
+
+
+def provide_desk(
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    store: NamedDependency[ObjectStore],
+    actor: NamedDependency[Actor],
+) -> Desk:
+    return Desk(db, keyring, store, AuditActor.account(actor.account_id))
+
+
+DESK = {"desk": Provide(provide_desk, sync_to_thread=False)}
+
+
 class SubmissionController(Controller):
     """The reporting point at work on what arrived in one tenant; every read of content is audited."""
 
     path = "/api/v1/t/{tenant:str}/submissions"
     tags = ("reporting point",)
+    dependencies = DESK
 
     @post("/dismissals", operation_id="DismissMarkedSubmissions", status_code=200, action=Action.INTAKE_DISMISS)
     async def dismiss_marked_submissions(
-        self,
-        db: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-        data: JSONBody[DismissalIn],
+        self, desk: NamedDependency[Desk], acting: NamedDependency[Tenant], data: JSONBody[DismissalIn]
     ) -> DismissalOut:
         """Dismiss submissions marked as arrived during a flood (the chosen ones, or all in a period); only
         marked ones nobody handled yet. They leave the list; each dismissal is audited."""
-        dismissed = await services.dismiss_marked(db, AuditActor.account(actor.account_id), acting, data)
-        return DismissalOut(dismissed=len(dismissed))
+        return DismissalOut(dismissed=len(await services.dismiss_marked(desk.db, desk.who, acting, data)))
 
     @get("/{case_id:uuid}", operation_id="ReadSubmission", action=Action.INTAKE_READ)
     async def read_submission(
-        self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-        case_id: FromPath[uuid.UUID],
+        self, desk: NamedDependency[Desk], acting: NamedDependency[Tenant], case_id: FromPath[uuid.UUID]
     ) -> SubmissionDetailOut:
         """One submission with what the reporter wrote and the messages both ways (audited)."""
-        detail = await services.read_submission(db, keyring, AuditActor.account(actor.account_id), acting, case_id)
+        detail = await services.read_submission(desk.db, desk.keyring, desk.who, acting, case_id)
         case = detail.case
         return SubmissionDetailOut(
             id=case.id,
@@ -292,32 +305,24 @@ class SubmissionController(Controller):
     )
     async def download_attachment(
         self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        store: NamedDependency[ObjectStore],
-        actor: NamedDependency[Actor],
+        desk: NamedDependency[Desk],
         acting: NamedDependency[Tenant],
         case_id: FromPath[uuid.UUID],
         document_id: FromPath[uuid.UUID],
     ) -> Stream:
         """A file the reporter added, decrypted as it streams (the read is audited)."""
-        who = AuditActor.account(actor.account_id)
-        return attachment_response(
-            await services.open_attachment(db, keyring, store, who, acting, case_id, document_id)
-        )
+        return attachment_response(await services.open_attachment(*desk, acting, case_id, document_id))
 
     @post("/{case_id:uuid}/messages", operation_id="ReplyToReporter", status_code=201, action=Action.INTAKE_REPLY)
     async def reply_to_reporter(
         self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        actor: NamedDependency[Actor],
+        desk: NamedDependency[Desk],
         acting: NamedDependency[Tenant],
         case_id: FromPath[uuid.UUID],
         data: JSONBody[ReplyIn],
     ) -> None:
         """Answer the reporter in the two-way channel; the first answer acknowledges receipt."""
-        await services.reply(db, keyring, AuditActor.account(actor.account_id), acting, case_id, data.text)
+        await services.reply(desk.db, desk.keyring, desk.who, acting, case_id, data.text)
 
 
 ROUTES = (PublicIntakeController, AllSubmissionsController, SubmissionController)

@@ -217,7 +217,8 @@ async def submit(
         if spend_draft is not None:
             await spend_draft(session)
         registered = await register_submission(session, keyring, tenant, submission, flood_marked=marked)
-        await attach(session, keyring, store, tenant.id, registered.case, files)
+        if files:
+            await attach(session, keyring, store, tenant.id, registered.case, files)
     return registered
 
 

@@ -13,13 +13,11 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Stream, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meldpunt.audit.services import AuditActor
 from meldpunt.dossiers.downloads import attachment_response
-from meldpunt.dossiers.keys import Keyring
-from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action
 from meldpunt.intake import services as intake
+from meldpunt.intake.controllers import DESK, Desk
 from meldpunt.intake.errors import BadDismissal
 from meldpunt.intake.schemas import DismissalIn
 from meldpunt.retention import services as retention
@@ -32,6 +30,7 @@ from meldpunt.web.pro_texts import CASE_NAMES
 class SubmissionPages(Controller):
     path = "/app/t/{tenant:str}/meldingen"
     include_in_schema = False
+    dependencies = DESK
 
     @get(action=Action.INTAKE_LIST)
     async def submissions_page(
@@ -57,12 +56,7 @@ class SubmissionPages(Controller):
 
     @post("/wegzetten", status_code=303, action=Action.INTAKE_DISMISS)
     async def submissions_dismiss(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-        tenant: FromPath[str],
+        self, request: Request[Any, Any, Any], desk: NamedDependency[Desk], acting: NamedDependency[Tenant]
     ) -> Redirect:
         """Dismiss what a flood left unverified: the ticked ones, or every marked one from a period (DESIGN §11)."""
         fields = form_fields(await request.form())
@@ -72,26 +66,24 @@ class SubmissionPages(Controller):
             choice = decode_form(fields, DismissalIn)
         except msgspec.ValidationError as error:
             raise BadDismissal() from error
-        dismissed = await intake.dismiss_marked(db, AuditActor.account(actor.account_id), acting, choice)
-        return Redirect(same_language(request, f"/app/t/{tenant}/meldingen?weggezet={len(dismissed)}"), status_code=303)
+        dismissed = await intake.dismiss_marked(desk.db, desk.who, acting, choice)
+        return _back(request, acting, f"?weggezet={len(dismissed)}")
 
     @get("/{case_id:uuid}", action=Action.INTAKE_READ)
     async def submission_page(
         self,
         request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
+        desk: NamedDependency[Desk],
         actor: NamedDependency[Actor],
         acting: NamedDependency[Tenant],
-        tenant: FromPath[str],
         case_id: FromPath[uuid.UUID],
     ) -> Template:
         """One submission: what the reporter wrote and the messages both ways (the read is audited)."""
-        detail = await intake.read_submission(db, keyring, AuditActor.account(actor.account_id), acting, case_id)
+        detail = await intake.read_submission(desk.db, desk.keyring, desk.who, acting, case_id)
         return Template(
             "submission.html",
             context={
-                **shell_context(request, actor, tenant),
+                **shell_context(request, actor, acting.slug),
                 "case": detail.case,
                 "narrative": detail.narrative,
                 "messages": detail.messages,
@@ -103,34 +95,32 @@ class SubmissionPages(Controller):
     @get("/{case_id:uuid}/bijlagen/{document_id:uuid}", action=Action.INTAKE_READ)
     async def submission_attachment(
         self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        store: NamedDependency[ObjectStore],
-        actor: NamedDependency[Actor],
+        desk: NamedDependency[Desk],
         acting: NamedDependency[Tenant],
         case_id: FromPath[uuid.UUID],
         document_id: FromPath[uuid.UUID],
     ) -> Stream:
         """Download a file the reporter added (the read is audited)."""
-        who = AuditActor.account(actor.account_id)
-        return attachment_response(await intake.open_attachment(db, keyring, store, who, acting, case_id, document_id))
+        return attachment_response(await intake.open_attachment(*desk, acting, case_id, document_id))
 
     @post("/{case_id:uuid}/bericht", status_code=303, action=Action.INTAKE_REPLY)
     async def submission_reply(
         self,
         request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        actor: NamedDependency[Actor],
+        desk: NamedDependency[Desk],
         acting: NamedDependency[Tenant],
-        tenant: FromPath[str],
         case_id: FromPath[uuid.UUID],
     ) -> Redirect:
         """Answer the reporter (an empty or overlong answer is not sent)."""
         text = str((await request.form()).get("text", "")).strip()
         if 1 <= len(text) <= 10_000:
-            await intake.reply(db, keyring, AuditActor.account(actor.account_id), acting, case_id, text)
-        return Redirect(same_language(request, f"/app/t/{tenant}/meldingen/{case_id}"), status_code=303)
+            await intake.reply(desk.db, desk.keyring, desk.who, acting, case_id, text)
+        return _back(request, acting, f"/{case_id}")
+
+
+def _back(request: Request[Any, Any, Any], acting: Tenant, where: str) -> Redirect:
+    """After a form: back to the submissions (``where`` below them), in the language the form was sent in."""
+    return Redirect(same_language(request, f"/app/t/{acting.slug}/meldingen{where}"), status_code=303)
 
 
 ROUTES = (SubmissionPages,)
