@@ -52,6 +52,7 @@ from meldpunt.web.pages import ROUTES as page_routes
 from meldpunt.web.reporting_point import ROUTES as reporting_point_routes
 from meldpunt.web.reporting_point_info import ROUTES as reporting_point_info_routes
 from meldpunt.web.resources import Resources
+from meldpunt.web.submission_pages import ROUTES as submission_page_routes
 from meldpunt.web.vault_pages import ROUTES as vault_page_routes
 
 log = structlog.get_logger(__name__)
@@ -113,6 +114,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         *vault_routes,
         *case_routes,
         *page_routes,
+        *submission_page_routes,
         *reporting_point_routes,
         *reporting_point_info_routes,
         *vault_page_routes,

@@ -54,7 +54,7 @@ from meldpunt.identity import services as identity
 from meldpunt.identity.models import Account, AccountRef
 from meldpunt.identity.roles import Role
 from meldpunt.intake import services as intake
-from meldpunt.intake.models import Case, Deadline
+from meldpunt.intake.models import Case, CaseKind, CaseStatus, Deadline
 from meldpunt.notifications import services as notifications
 from meldpunt.retention.services import CaseDestroyed
 from meldpunt.tenancy.models import Tenant
@@ -144,8 +144,8 @@ async def route_case(
     )
     session.add(routing)
     case.route = data.route
-    case.status = "routed"
-    case.kind = data.classified_as
+    case.status = CaseStatus.ROUTED
+    case.kind = CaseKind(data.classified_as)
     await session.flush()
     await intake.meet_deadlines(session, case, "route")
     terms = terms_of(tenant.procedure)
@@ -361,7 +361,7 @@ async def declare(
                 "decision_maker",
             )
             intake.add_deadline(session, case, "choice", _now() + timedelta(days=terms.choice_days), "decision_maker")
-        case.status = "in_progress"
+        case.status = CaseStatus.IN_PROGRESS
     return seat
 
 
@@ -660,7 +660,7 @@ async def record_step(
         when = min(d for d in (step.review_on, step.expires_on) if d is not None)
         intake.add_deadline(session, case, "interim_review", _start_of(when), "decision_maker", step_id)
     if isinstance(step, Weighing):
-        case.status = "decided"
+        case.status = CaseStatus.DECIDED
     await audit.record(session, tenant.id, actor_of(who), f"case.step.{kind}", "case", case.id)
     return row
 

@@ -13,22 +13,21 @@ import unicodedata
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import anyio
 import filetype
-import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit.services import ANONYMOUS, AuditActor
-from meldpunt.dossiers.crypto import associated_data, decrypt_text
+from meldpunt.dossiers.cipher import case_cipher
 from meldpunt.dossiers.documents import Document, DocumentMeta, RecordClass, remove_objects, store_document
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.errors import DomainError
 from meldpunt.intake.cleaning import CannotClean, without_hidden_data
 from meldpunt.intake.models import Case
+from meldpunt.intake.schemas import AttachmentOut
 
 MAX_FILES = 5
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -211,19 +210,9 @@ def attachment_name(number: int, content_type: str) -> str:
     return f"bijlage-{number}.{EXTENSIONS.get(content_type, 'bin')}"
 
 
-@dataclass(frozen=True)
-class AttachmentInfo:
-    id: uuid.UUID
-    filename: str
-    content_type: str
-    size_bytes: int
-    added_at: datetime
-    from_reporter: bool
-
-
 async def attachments_of(
     session: AsyncSession, keyring: Keyring, tenant_id: uuid.UUID, case: Case
-) -> list[AttachmentInfo]:
+) -> list[AttachmentOut]:
     """The case's attachments in the order of their numbers (metadata is decrypted; nothing is audited as
     read). A file stored before names were dropped is shown by its place in the case, never its own name."""
     documents = (
@@ -237,27 +226,18 @@ async def attachments_of(
             .order_by(Document.created_at, Document.id)
         )
     ).scalars()
-    material = await keyring.case_key(session, tenant_id, case.id)
-    stored = [
-        (
-            document,
-            msgspec.json.decode(
-                decrypt_text(material, document.sealed_meta, associated_data(tenant_id, case.id, document.id, "meta")),
-                type=DocumentMeta,
-            ),
-        )
-        for document in documents
-    ]
+    cipher = await case_cipher(session, keyring, tenant_id, case.id)
+    stored = [(d, cipher.open_value(d.sealed_meta, DocumentMeta, "meta", d.id)) for d in documents]
     # Files added in one request share a creation time: their number says which came first.
     stored.sort(key=lambda pair: (pair[0].created_at, _number(pair[1].filename)))
     return [
-        AttachmentInfo(
-            document.id,
-            attachment_name(place, meta.content_type),
-            meta.content_type,
-            document.size_bytes,
-            document.created_at,
-            meta.source == "reporter",
+        AttachmentOut(
+            id=document.id,
+            filename=attachment_name(place, meta.content_type),
+            content_type=meta.content_type,
+            size_bytes=document.size_bytes,
+            added_at=document.created_at,
+            from_reporter=meta.source == "reporter",
         )
         for place, (document, meta) in enumerate(stored, start=1)
     ]
@@ -270,6 +250,6 @@ def _number(name: str) -> int:
 
 async def reporters_files(
     session: AsyncSession, keyring: Keyring, tenant_id: uuid.UUID, case: Case
-) -> list[AttachmentInfo]:
+) -> list[AttachmentOut]:
     """The files the reporter added: what their inbox lists."""
     return [a for a in await attachments_of(session, keyring, tenant_id, case) if a.from_reporter]

@@ -12,6 +12,7 @@ import secrets
 import time
 import uuid
 from collections import OrderedDict
+from typing import NamedTuple
 
 # Long enough for a reporter to write their report after the page loaded the challenge.
 CHALLENGE_SECONDS = 2 * 3600
@@ -91,3 +92,10 @@ class Challenges:
         if len(self._used) > MAX_REMEMBERED_ANSWERS:
             self._used.popitem(last=False)
         return True
+
+
+class Proof(NamedTuple):
+    """A challenge and its answer as a client sent them (both empty without the page's script)."""
+
+    challenge: str = ""
+    answer: str = ""

@@ -1,16 +1,15 @@
-"""The public reporting point's JSON API (``/api/v1/public/{tenant}/…``). No account, no cookie, and the
-client's address and headers are already gone when these handlers run (web/middleware.py)."""
+"""The public reporting point's JSON API (``/api/v1/public/{tenant}/…``) and the reporting point's own
+(``/api/v1/t/{tenant}/submissions…``). The public side has no account and no cookie, and the client's address
+and headers are already gone when its handlers run (web/middleware.py): nothing here stores or logs them."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
-import msgspec
-from litestar import Request, get, post
-from litestar.di import NamedDependency
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.response import Stream
@@ -20,95 +19,72 @@ from meldpunt.audit.services import AuditActor
 from meldpunt.dossiers.downloads import attachment_response
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
-from meldpunt.identity import services as identity
 from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action
 from meldpunt.intake import attachments, ratelimit, services
+from meldpunt.intake.challenge import Proof
+from meldpunt.intake.models import Case
 from meldpunt.intake.ratelimit import FloodGuard
 from meldpunt.intake.schemas import (
     AttachmentOut,
     ChallengeOut,
     DismissalIn,
     DismissalOut,
-    Identity,
     InboxIn,
     InboxOut,
     MessageIn,
     MessageOut,
+    ReplyIn,
     RevealIn,
+    SubmissionDetailOut,
     SubmissionIn,
     SubmissionOut,
+    SubmissionSummaryOut,
 )
 from meldpunt.intake.uploads import read_posted_form
-from meldpunt.tenancy.services import find_public_tenant
-
-# A solved proof-of-work challenge (GetChallenge), optional on every public call that takes one: it marks a
-# submission as verified during a flood, and lets a receipt attempt skip the per-tenant count.
-ChallengeHeader = Annotated[str, HeaderParameter(name="meldpunt-challenge", required=False)]
-AnswerHeader = Annotated[str, HeaderParameter(name="meldpunt-answer", required=False)]
+from meldpunt.tenancy.dependencies import PUBLIC, PublicTenant
+from meldpunt.tenancy.models import Tenant
 
 
-@post("/api/v1/public/{tenant:str}/submissions", operation_id="Submit", tags=["public"], status_code=201)
-async def submit(
+def provide_proof(
+    challenge: Annotated[str, HeaderParameter(name="meldpunt-challenge", required=False)] = "",
+    answer: Annotated[str, HeaderParameter(name="meldpunt-answer", required=False)] = "",
+) -> Proof:
+    """A solved proof-of-work challenge (GetChallenge), optional on every public call that takes one: it marks a
+    submission as verified during a flood, and lets a receipt attempt skip the per-tenant count."""
+    return Proof(challenge, answer)
+
+
+class Reporter(NamedTuple):
+    """A reporter's call at the path's reporting point: the session, the keys, the flood guard and their proof
+    of work. Nothing of the request itself (no address, no header but the proof)."""
+
+    db: AsyncSession
+    keyring: Keyring
+    guard: FloodGuard
+    tenant: Tenant
+    proof: Proof
+
+    async def case_of(self, receipt: str) -> Case:
+        """The case of this receipt, after the rate limits (``ratelimit.case_for_receipt_limited``)."""
+        return await ratelimit.case_for_receipt_limited(self.db, self.guard, self.tenant, receipt, *self.proof)
+
+
+def provide_reporter(
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
     flood_guard: NamedDependency[FloodGuard],
-    tenant: FromPath[str],
-    data: JSONBody[SubmissionIn],
-    challenge: ChallengeHeader = "",
-    answer: AnswerHeader = "",
-) -> SubmissionOut:
-    """Register a report, signal or complaint. The receipt in the answer is shown once and never again.
-    A solved challenge (``GetChallenge``) is optional: without one the report is accepted all the same, but
-    during a flood it is marked as unverified. Refused (429) only above the tenant's cap."""
-    found, _ = await find_public_tenant(db, tenant)
-    async with flood_guard.arrival(db, found.id, challenge, answer) as marked:
-        registered = await services.register_submission(db, keyring, found, data, flood_marked=marked)
-    return SubmissionOut(
-        registered.case.kind,
-        services.format_receipt(registered.receipt) if registered.receipt else None,
-        registered.acknowledge_by.date(),
-    )
+    public: NamedDependency[PublicTenant],
+    proof: NamedDependency[Proof],
+) -> Reporter:
+    return Reporter(db, keyring, flood_guard, public.tenant, proof)
 
 
-@get("/api/v1/public/{tenant:str}/challenge", operation_id="GetChallenge", tags=["public"])
-async def get_challenge(
-    db: NamedDependency[AsyncSession], flood_guard: NamedDependency[FloodGuard], tenant: FromPath[str]
-) -> ChallengeOut:
-    """A proof-of-work challenge for one submission; harder while the reporting point is flooded."""
-    found, _ = await find_public_tenant(db, tenant)
-    challenge, bits = await flood_guard.new_challenge(found.id)
-    return ChallengeOut(challenge=challenge, bits=bits)
-
-
-@post("/api/v1/public/{tenant:str}/inbox", operation_id="OpenInbox", tags=["public"], status_code=200)
-async def open_inbox(
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    flood_guard: NamedDependency[FloodGuard],
-    tenant: FromPath[str],
-    data: JSONBody[InboxIn],
-    challenge: ChallengeHeader = "",
-    answer: AnswerHeader = "",
-) -> InboxOut:
-    """The status, the messages and the files of the case that this receipt belongs to."""
-    found, _ = await find_public_tenant(db, tenant)
-    case = await ratelimit.case_for_receipt_limited(db, flood_guard, found, data.receipt, challenge, answer)
-    messages = await services.inbox(db, keyring, found, case)
-    files = await attachments.reporters_files(db, keyring, found.id, case)
-    return InboxOut(
-        case.kind,
-        case.status,
-        [MessageOut(mine, text, at.date()) for mine, text, at in messages],
-        [_attachment_out(a) for a in files],
-        case.sealed_identity is not None,
-        services.may_reveal(case),
-        services.may_withdraw(case),
-    )
-
-
-def _attachment_out(a: attachments.AttachmentInfo) -> AttachmentOut:
-    return AttachmentOut(a.id, a.filename, a.content_type, a.size_bytes, a.added_at, a.from_reporter)
+REPORTER = {
+    **PUBLIC,
+    "proof": Provide(provide_proof, sync_to_thread=False),
+    "reporter": Provide(provide_reporter, sync_to_thread=False),
+}
 
 
 @dataclass
@@ -138,247 +114,215 @@ class _AttachmentsUpload(Operation):
         )
 
 
-@post(
-    "/api/v1/public/{tenant:str}/inbox/attachments",
-    operation_id="AddReporterAttachments",
-    tags=["public"],
-    status_code=201,
-    request_max_body_size=attachments.MAX_REQUEST_BYTES,
-    operation_class=_AttachmentsUpload,
-)
-async def add_reporter_attachments(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    store: NamedDependency[ObjectStore],
-    flood_guard: NamedDependency[FloodGuard],
-    tenant: FromPath[str],
-    challenge: ChallengeHeader = "",
-    answer: AnswerHeader = "",
-) -> list[AttachmentOut]:
-    """Add files to the case, as the reporter who holds the receipt. They are checked by content,
-    photos lose their hidden data (location, camera), and everything is stored encrypted."""
-    found, _ = await find_public_tenant(db, tenant)
-    form = await read_posted_form(request)
-    case = await ratelimit.case_for_receipt_limited(db, flood_guard, found, form.get("receipt"), challenge, answer)
-    checked = await attachments.check_uploads(form.files)
-    if not checked:
-        raise attachments.AttachmentRefused("empty", "-")
-    await attachments.attach(db, keyring, store, found.id, case, checked)
-    await services.tell_reporting_point(db, found, case)
-    return [_attachment_out(a) for a in await attachments.reporters_files(db, keyring, found.id, case)]
+class PublicIntakeController(Controller):
+    """What a reporter does without an account: submit, and with the receipt, the inbox."""
 
+    path = "/api/v1/public/{tenant:str}"
+    tags = ("public",)
+    dependencies = REPORTER
 
-@post("/api/v1/public/{tenant:str}/inbox/identity", operation_id="RevealIdentity", tags=["public"], status_code=204)
-async def reveal_identity(
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    flood_guard: NamedDependency[FloodGuard],
-    tenant: FromPath[str],
-    data: JSONBody[RevealIn],
-    challenge: ChallengeHeader = "",
-    answer: AnswerHeader = "",
-) -> None:
-    """The reporter who reported anonymously with a receipt gives their name; the case becomes confidential
-    (this cannot be undone)."""
-    found, _ = await find_public_tenant(db, tenant)
-    case = await ratelimit.case_for_receipt_limited(db, flood_guard, found, data.receipt, challenge, answer)
-    await services.reveal_identity(db, keyring, found, case, data.identity)
-
-
-@post(
-    "/api/v1/public/{tenant:str}/inbox/withdrawal", operation_id="WithdrawComplaint", tags=["public"], status_code=204
-)
-async def withdraw_complaint(
-    db: NamedDependency[AsyncSession],
-    flood_guard: NamedDependency[FloodGuard],
-    tenant: FromPath[str],
-    data: JSONBody[InboxIn],
-    challenge: ChallengeHeader = "",
-    answer: AnswerHeader = "",
-) -> None:
-    """Withdraw a complaint, as the complainant who holds the receipt, until it has been judged."""
-    found, _ = await find_public_tenant(db, tenant)
-    case = await ratelimit.case_for_receipt_limited(db, flood_guard, found, data.receipt, challenge, answer)
-    await services.withdraw_complaint(db, found, case)
-
-
-@post("/api/v1/public/{tenant:str}/inbox/messages", operation_id="AddReporterMessage", tags=["public"], status_code=201)
-async def add_reporter_message(
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    flood_guard: NamedDependency[FloodGuard],
-    tenant: FromPath[str],
-    data: JSONBody[MessageIn],
-    challenge: ChallengeHeader = "",
-    answer: AnswerHeader = "",
-) -> None:
-    """Add information to the case, as the reporter who holds the receipt."""
-    found, _ = await find_public_tenant(db, tenant)
-    case = await ratelimit.case_for_receipt_limited(db, flood_guard, found, data.receipt, challenge, answer)
-    await services.add_message(db, keyring, found, case, "reporter", data.text)
-
-
-class SubmissionSummaryOut(msgspec.Struct, frozen=True):
-    tenant: str
-    id: uuid.UUID
-    kind: str
-    category: str
-    anonymity: str
-    status: str
-    received_at: datetime
-    acknowledge_by: datetime | None
-    acknowledged: bool
-    flood_marked: bool = False  # arrived during a flood without a solved challenge
-
-
-class SubmissionDetailOut(msgspec.Struct, frozen=True):
-    id: uuid.UUID
-    kind: str
-    category: str
-    anonymity: str
-    status: str
-    attributes: dict[str, Any]
-    reporter_role: str
-    reporter_is_affected: bool
-    accused_role: str | None
-    setting: str | None
-    wishes: list[str]
-    narrative: str
-    messages: list[MessageOut]
-    identity: Identity | None
-    attachments: list[AttachmentOut]
-
-
-class ReplyIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    text: Annotated[str, msgspec.Meta(min_length=1, max_length=10_000)]
-
-
-@get("/api/v1/submissions", operation_id="ListSubmissions", tags=["reporting point"])
-async def list_all_submissions(
-    db: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
-) -> list[SubmissionSummaryOut]:
-    """What arrived, across every tenant where the account is the reporting point; no content."""
-    reachable = {a.tenant_id: a.slug for a in actor.access.values() if may(actor, Action.INTAKE_LIST, a.slug)}
-    if not reachable:
-        return []
-    return [
-        SubmissionSummaryOut(
-            reachable[s.case.tenant_id],
-            s.case.id,
-            s.case.kind,
-            s.case.category,
-            s.case.anonymity,
-            s.case.status,
-            s.case.created_at,
-            s.acknowledge_by,
-            s.acknowledged,
-            flood_marked=s.case.flood_marked,
+    @post("/submissions", operation_id="Submit", status_code=201)
+    async def submit(
+        self, reporter: NamedDependency[Reporter], store: NamedDependency[ObjectStore], data: JSONBody[SubmissionIn]
+    ) -> SubmissionOut:
+        """Register a report, signal or complaint. The receipt in the answer is shown once and never again.
+        A solved challenge (``GetChallenge``) is optional: without one the report is accepted all the same, but
+        during a flood it is marked as unverified. Refused (429) only above the tenant's cap."""
+        db, keyring, guard, tenant, proof = reporter
+        registered = await services.submit(db, keyring, store, guard, tenant, data, proof=proof)
+        return SubmissionOut(
+            kind=registered.case.kind,
+            receipt=services.format_receipt(registered.receipt) if registered.receipt else None,
+            acknowledge_by=registered.acknowledge_by.date(),
         )
-        for s in await services.list_submissions(db, list(reachable))
-    ]
 
+    @get("/challenge", operation_id="GetChallenge")
+    async def get_challenge(
+        self, flood_guard: NamedDependency[FloodGuard], public: NamedDependency[PublicTenant]
+    ) -> ChallengeOut:
+        """A proof-of-work challenge for one submission; harder while the reporting point is flooded."""
+        challenge, bits = await flood_guard.new_challenge(public.tenant.id)
+        return ChallengeOut(challenge=challenge, bits=bits)
 
-@post(
-    "/api/v1/t/{tenant:str}/submissions/dismissals",
-    operation_id="DismissMarkedSubmissions",
-    tags=["reporting point"],
-    status_code=200,
-)
-async def dismiss_marked_submissions(
-    db: NamedDependency[AsyncSession], actor: NamedDependency[Actor], tenant: FromPath[str], data: JSONBody[DismissalIn]
-) -> DismissalOut:
-    """Dismiss submissions marked as arrived during a flood (the chosen ones, or all in a period); only
-    marked ones nobody handled yet. They leave the list; each dismissal is audited."""
-    found = await identity.tenant_acting_in(db, actor, Action.INTAKE_DISMISS, tenant)
-    dismissed = await services.dismiss_marked(db, AuditActor.account(actor.account_id), found, data)
-    return DismissalOut(dismissed=len(dismissed))
+    @post("/inbox", operation_id="OpenInbox", status_code=200)
+    async def open_inbox(self, reporter: NamedDependency[Reporter], data: JSONBody[InboxIn]) -> InboxOut:
+        """The status, the messages and the files of the case that this receipt belongs to."""
+        case = await reporter.case_of(data.receipt)
+        view = await services.inbox_view(reporter.db, reporter.keyring, reporter.tenant, case)
+        return InboxOut(
+            kind=case.kind,
+            status=case.status,
+            messages=[_message_out(message) for message in view.messages],
+            attachments=view.files,
+            identity_known=view.identity is not None,
+            may_reveal_identity=view.may_reveal,
+            may_withdraw=view.may_withdraw,
+        )
 
-
-@get("/api/v1/t/{tenant:str}/submissions/{case_id:uuid}", operation_id="ReadSubmission", tags=["reporting point"])
-async def read_submission(
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    case_id: FromPath[uuid.UUID],
-) -> SubmissionDetailOut:
-    """One submission with what the reporter wrote and the messages both ways (audited)."""
-    found = await identity.tenant_acting_in(db, actor, Action.INTAKE_READ, tenant)
-    detail = await services.read_submission(db, keyring, AuditActor.account(actor.account_id), found, case_id)
-    case = detail.case
-    return SubmissionDetailOut(
-        case.id,
-        case.kind,
-        case.category,
-        case.anonymity,
-        case.status,
-        detail.attributes,
-        case.reporter_role,
-        case.reporter_is_affected,
-        case.accused_role,
-        case.setting,
-        case.wishes,
-        detail.narrative,
-        [MessageOut(m, t, at.date()) for m, t, at in detail.messages],
-        detail.identity,
-        [_attachment_out(a) for a in detail.attachments],
+    @post(
+        "/inbox/attachments",
+        operation_id="AddReporterAttachments",
+        status_code=201,
+        request_max_body_size=attachments.MAX_REQUEST_BYTES,
+        operation_class=_AttachmentsUpload,
     )
+    async def add_reporter_attachments(
+        self, request: Request[Any, Any, Any], reporter: NamedDependency[Reporter], store: NamedDependency[ObjectStore]
+    ) -> list[AttachmentOut]:
+        """Add files to the case, as the reporter who holds the receipt. They are checked by content,
+        photos lose their hidden data (location, camera), and everything is stored encrypted."""
+        form = await read_posted_form(request)
+        case = await reporter.case_of(form.get("receipt"))
+        checked = await attachments.check_uploads(form.files)
+        if not checked:
+            raise attachments.AttachmentRefused("empty", "-")
+        db, keyring, _, tenant, _ = reporter
+        await services.add_from_reporter(db, keyring, store, tenant, case, files=checked)
+        return await attachments.reporters_files(db, keyring, tenant.id, case)
+
+    @post("/inbox/identity", operation_id="RevealIdentity", status_code=204)
+    async def reveal_identity(self, reporter: NamedDependency[Reporter], data: JSONBody[RevealIn]) -> None:
+        """The reporter who reported anonymously with a receipt gives their name; the case becomes confidential
+        (this cannot be undone)."""
+        case = await reporter.case_of(data.receipt)
+        await services.reveal_identity(reporter.db, reporter.keyring, reporter.tenant, case, data.identity)
+
+    @post("/inbox/withdrawal", operation_id="WithdrawComplaint", status_code=204)
+    async def withdraw_complaint(self, reporter: NamedDependency[Reporter], data: JSONBody[InboxIn]) -> None:
+        """Withdraw a complaint, as the complainant who holds the receipt, until it has been judged."""
+        case = await reporter.case_of(data.receipt)
+        await services.withdraw_complaint(reporter.db, reporter.tenant, case)
+
+    @post("/inbox/messages", operation_id="AddReporterMessage", status_code=201)
+    async def add_reporter_message(
+        self, reporter: NamedDependency[Reporter], store: NamedDependency[ObjectStore], data: JSONBody[MessageIn]
+    ) -> None:
+        """Add information to the case, as the reporter who holds the receipt."""
+        case = await reporter.case_of(data.receipt)
+        await services.add_from_reporter(reporter.db, reporter.keyring, store, reporter.tenant, case, text=data.text)
 
 
-@get(
-    "/api/v1/t/{tenant:str}/submissions/{case_id:uuid}/attachments/{document_id:uuid}",
-    operation_id="DownloadAttachment",
-    tags=["reporting point"],
-    media_type="application/octet-stream",
-)
-async def download_attachment(
+def _message_out(message: services.Message) -> MessageOut:
+    return MessageOut(from_reporter=message.from_reporter, text=message.text, at=message.at.date())
+
+
+class AllSubmissionsController(Controller):
+    path = "/api/v1/submissions"
+    tags = ("reporting point",)
+
+    @get(operation_id="ListSubmissions")
+    async def list_all_submissions(
+        self, db: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
+    ) -> list[SubmissionSummaryOut]:
+        """What arrived, across every tenant where the account is the reporting point; no content."""
+        reachable = {a.tenant_id: a.slug for a in actor.access.values() if may(actor, Action.INTAKE_LIST, a.slug)}
+        if not reachable:
+            return []
+        return [
+            SubmissionSummaryOut(
+                tenant=reachable[s.case.tenant_id],
+                id=s.case.id,
+                kind=s.case.kind,
+                category=s.case.category,
+                anonymity=s.case.anonymity,
+                status=s.case.status,
+                received_at=s.case.created_at,
+                acknowledge_by=s.acknowledge_by,
+                acknowledged=s.acknowledged,
+                flood_marked=s.case.flood_marked,
+            )
+            for s in await services.list_submissions(db, list(reachable))
+        ]
+
+
+class Desk(NamedTuple):
+    """The reporting point at work: the session, the keys, the store, and who the account is in the audit log
+    (the tenant it acts in comes from ``acting``, which checks the route's action)."""
+
+    db: AsyncSession
+    keyring: Keyring
+    store: ObjectStore
+    who: AuditActor
+
+
+def provide_desk(
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
     store: NamedDependency[ObjectStore],
     actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    case_id: FromPath[uuid.UUID],
-    document_id: FromPath[uuid.UUID],
-) -> Stream:
-    """A file the reporter added, decrypted as it streams (the read is audited)."""
-    found = await identity.tenant_acting_in(db, actor, Action.INTAKE_READ, tenant)
-    opened = await services.open_attachment(
-        db, keyring, store, AuditActor.account(actor.account_id), found, case_id, document_id
+) -> Desk:
+    return Desk(db, keyring, store, AuditActor.account(actor.account_id))
+
+
+DESK = {"desk": Provide(provide_desk, sync_to_thread=False)}
+
+
+class SubmissionController(Controller):
+    """The reporting point at work on what arrived in one tenant; every read of content is audited."""
+
+    path = "/api/v1/t/{tenant:str}/submissions"
+    tags = ("reporting point",)
+    dependencies = DESK
+
+    @post("/dismissals", operation_id="DismissMarkedSubmissions", status_code=200, action=Action.INTAKE_DISMISS)
+    async def dismiss_marked_submissions(
+        self, desk: NamedDependency[Desk], acting: NamedDependency[Tenant], data: JSONBody[DismissalIn]
+    ) -> DismissalOut:
+        """Dismiss submissions marked as arrived during a flood (the chosen ones, or all in a period); only
+        marked ones nobody handled yet. They leave the list; each dismissal is audited."""
+        return DismissalOut(dismissed=len(await services.dismiss_marked(desk.db, desk.who, acting, data)))
+
+    @get("/{case_id:uuid}", operation_id="ReadSubmission", action=Action.INTAKE_READ)
+    async def read_submission(
+        self, desk: NamedDependency[Desk], acting: NamedDependency[Tenant], case_id: FromPath[uuid.UUID]
+    ) -> SubmissionDetailOut:
+        """One submission with what the reporter wrote and the messages both ways (audited)."""
+        detail = await services.read_submission(desk.db, desk.keyring, desk.who, acting, case_id)
+        case = detail.case
+        return SubmissionDetailOut(
+            id=case.id,
+            kind=case.kind,
+            category=case.category,
+            anonymity=case.anonymity,
+            status=case.status,
+            attributes=detail.attributes,
+            reporter_role=case.reporter_role,
+            reporter_is_affected=case.reporter_is_affected,
+            accused_role=case.accused_role,
+            setting=case.setting,
+            wishes=case.wishes,
+            narrative=detail.narrative,
+            messages=[_message_out(message) for message in detail.messages],
+            identity=detail.identity,
+            attachments=detail.attachments,
+        )
+
+    @get(
+        "/{case_id:uuid}/attachments/{document_id:uuid}",
+        operation_id="DownloadAttachment",
+        media_type="application/octet-stream",
+        action=Action.INTAKE_READ,
     )
-    return attachment_response(opened)
+    async def download_attachment(
+        self,
+        desk: NamedDependency[Desk],
+        acting: NamedDependency[Tenant],
+        case_id: FromPath[uuid.UUID],
+        document_id: FromPath[uuid.UUID],
+    ) -> Stream:
+        """A file the reporter added, decrypted as it streams (the read is audited)."""
+        return attachment_response(await services.open_attachment(*desk, acting, case_id, document_id))
+
+    @post("/{case_id:uuid}/messages", operation_id="ReplyToReporter", status_code=201, action=Action.INTAKE_REPLY)
+    async def reply_to_reporter(
+        self,
+        desk: NamedDependency[Desk],
+        acting: NamedDependency[Tenant],
+        case_id: FromPath[uuid.UUID],
+        data: JSONBody[ReplyIn],
+    ) -> None:
+        """Answer the reporter in the two-way channel; the first answer acknowledges receipt."""
+        await services.reply(desk.db, desk.keyring, desk.who, acting, case_id, data.text)
 
 
-@post(
-    "/api/v1/t/{tenant:str}/submissions/{case_id:uuid}/messages",
-    operation_id="ReplyToReporter",
-    tags=["reporting point"],
-    status_code=201,
-)
-async def reply_to_reporter(
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    case_id: FromPath[uuid.UUID],
-    data: JSONBody[ReplyIn],
-) -> None:
-    """Answer the reporter in the two-way channel; the first answer acknowledges receipt."""
-    found = await identity.tenant_acting_in(db, actor, Action.INTAKE_REPLY, tenant)
-    await services.reply(db, keyring, AuditActor.account(actor.account_id), found, case_id, data.text)
-
-
-ROUTES = (
-    submit,
-    get_challenge,
-    open_inbox,
-    add_reporter_message,
-    add_reporter_attachments,
-    reveal_identity,
-    withdraw_complaint,
-    list_all_submissions,
-    dismiss_marked_submissions,
-    read_submission,
-    download_attachment,
-    reply_to_reporter,
-)
+ROUTES = (PublicIntakeController, AllSubmissionsController, SubmissionController)

@@ -8,10 +8,9 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
+from meldpunt.dossiers.cipher import CaseCipher, case_cipher
 from meldpunt.dossiers.keys import CaseKeyMaterial, Keyring
 from meldpunt.intake.models import Case
 
@@ -19,16 +18,14 @@ GROUNDS = "discrimination_grounds"  # the field of the form's attributes that is
 
 
 def seal_grounds(material: CaseKeyMaterial, tenant_id: uuid.UUID, case_id: uuid.UUID, grounds: Sequence[str]) -> bytes:
-    """Sealed for every case, also without grounds: an empty column would say which cases have them."""
-    return encrypt_text(
-        material, msgspec.json.encode(list(grounds)).decode(), associated_data(tenant_id, case_id, case_id, "grounds")
-    )
+    """Sealed for every case, also without grounds: an empty column would say which cases have them. For the
+    rows that have no session at hand (migrations 0012, 0016) and the adviser's signals; a case's own go
+    through its ``CaseCipher`` with the same purpose."""
+    return CaseCipher(material, tenant_id, case_id).seal_value(list(grounds), "grounds")
 
 
 def open_grounds(material: CaseKeyMaterial, tenant_id: uuid.UUID, case_id: uuid.UUID, sealed: bytes) -> list[str]:
-    return msgspec.json.decode(
-        decrypt_text(material, sealed, associated_data(tenant_id, case_id, case_id, "grounds")), type=list[str]
-    )
+    return CaseCipher(material, tenant_id, case_id).open_value(sealed, list[str], "grounds")
 
 
 def stored_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
@@ -40,6 +37,6 @@ async def case_attributes(session: AsyncSession, keyring: Keyring, case: Case) -
     """The case's attributes with its grounds opened, for those who may read the case."""
     grounds: list[str] = []
     if case.sealed_grounds is not None:
-        material = await keyring.case_key(session, case.tenant_id, case.id)
-        grounds = open_grounds(material, case.tenant_id, case.id, case.sealed_grounds)
+        cipher = await case_cipher(session, keyring, case.tenant_id, case.id)
+        grounds = cipher.open_value(case.sealed_grounds, list[str], "grounds")
     return {**case.attributes, GROUNDS: grounds}

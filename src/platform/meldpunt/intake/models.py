@@ -1,9 +1,12 @@
-"""Cases as they come in, their deadlines, messages both ways, and each tenant's receipt salt."""
+"""Cases as they come in, their deadlines, messages both ways, and each tenant's receipt salt; a case's
+statuses with the moves between them."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -11,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Enum,
     ForeignKey,
     ForeignKeyConstraint,
     LargeBinary,
@@ -24,6 +28,92 @@ from sqlalchemy.orm import Mapped, mapped_column
 from meldpunt.db.base import Base, TenantScoped
 
 
+class CaseKind(StrEnum):
+    REPORT = "report"
+    SIGNAL = "signal"
+    COMPLAINT = "complaint"
+
+
+class Anonymity(StrEnum):
+    """a: anonymous, no channel back; b: anonymous with a two-way inbox (receipt); c: named but confidential."""
+
+    ANONYMOUS = "anonymous"
+    ANONYMOUS_WITH_CONTACT = "anonymous_with_contact"
+    CONFIDENTIAL = "confidential"
+
+
+class CaseStatus(StrEnum):
+    RECEIVED = "received"
+    ROUTED = "routed"  # cases.services.route_case
+    IN_PROGRESS = "in_progress"  # the panel is complete
+    DECIDED = "decided"  # a weighing was recorded
+    JUDGED = "judged"  # a complaint has been judged
+    WITHDRAWN = "withdrawn"  # the complainant withdrew
+    CLOSED = "closed"
+    DISMISSED = "dismissed"  # junk from a flood, dismissed in bulk by the reporting point
+
+
+_MOVES: dict[CaseStatus, Iterable[CaseStatus]] = {
+    CaseStatus.RECEIVED: (CaseStatus.ROUTED, CaseStatus.WITHDRAWN, CaseStatus.DISMISSED),
+    CaseStatus.ROUTED: (CaseStatus.ROUTED, CaseStatus.IN_PROGRESS, CaseStatus.WITHDRAWN, CaseStatus.CLOSED),
+    CaseStatus.IN_PROGRESS: (CaseStatus.ROUTED, CaseStatus.DECIDED, CaseStatus.WITHDRAWN, CaseStatus.CLOSED),
+    CaseStatus.DECIDED: (
+        CaseStatus.ROUTED,
+        CaseStatus.DECIDED,
+        CaseStatus.JUDGED,
+        CaseStatus.WITHDRAWN,
+        CaseStatus.CLOSED,
+    ),
+    CaseStatus.JUDGED: (CaseStatus.CLOSED,),
+    CaseStatus.WITHDRAWN: (CaseStatus.CLOSED,),
+    CaseStatus.DISMISSED: (CaseStatus.WITHDRAWN,),  # a complaint swept away with a flood is still the complainant's
+}
+# Where a case may go from each status: a judged, withdrawn or closed case does not go back.
+CASE_MOVES: dict[CaseStatus, frozenset[CaseStatus]] = {
+    status: frozenset(_MOVES.get(status, ())) for status in CaseStatus
+}
+
+
+class StatusMoveRefused(RuntimeError):
+    """A service moved a case where ``CASE_MOVES`` does not allow it: a programming error, never a request's
+    (the services refuse such a request with a domain error before they move)."""
+
+
+def may_move(case: Case, to: CaseStatus) -> bool:
+    return to in CASE_MOVES[CaseStatus(case.status)]
+
+
+def move_case(case: Case, to: CaseStatus) -> None:
+    """The one way to change a case's status that checks the move against ``CASE_MOVES``."""
+    if not may_move(case, to):
+        raise StatusMoveRefused(f"{case.status} -> {to}")
+    case.status = to
+
+
+class DeadlineKind(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    ROUTE = "route"
+    INFORM_ACCUSED = "inform_accused"
+    PANEL = "panel"
+    FIRST_CONVERSATION = "first_conversation"
+    CHOICE = "choice"
+    INTERIM_REVIEW = "interim_review"
+    DEFERRAL_REVIEW = "deferral_review"
+    WHISTLEBLOWER_FEEDBACK = "whistleblower_feedback"
+
+
+def _as_value(kind: type[StrEnum], length: int) -> Enum:
+    """A kind or status typed on the column and stored as its value in the same VARCHAR as before: no
+    database type, no constraint of its own (the migrations' CHECKs stay), no migration."""
+    return Enum(
+        kind,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
 class Case(TenantScoped, Base):
     """One matter (DESIGN §7). The narrative, any identity and the discrimination grounds are encrypted
     with the case key."""
@@ -31,9 +121,9 @@ class Case(TenantScoped, Base):
     __tablename__ = "cases"
     __table_args__ = (UniqueConstraint("tenant_id", "receipt_hash"),)
 
-    kind: Mapped[str] = mapped_column(String(16))  # report, signal, complaint
-    anonymity: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(32), default="received")
+    kind: Mapped[CaseKind] = mapped_column(_as_value(CaseKind, 16))
+    anonymity: Mapped[Anonymity] = mapped_column(_as_value(Anonymity, 32))
+    status: Mapped[CaseStatus] = mapped_column(_as_value(CaseStatus, 32), default=CaseStatus.RECEIVED)
     category: Mapped[str] = mapped_column(String(32))
     # Closed lists and flags only, never free text, and never the grounds (special-category data).
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONB)
@@ -57,7 +147,7 @@ class Deadline(TenantScoped, Base):
     __table_args__ = (ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),)
 
     case_id: Mapped[uuid.UUID]
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[DeadlineKind] = mapped_column(_as_value(DeadlineKind, 32))
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     met_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     responsible_role: Mapped[str] = mapped_column(String(32), default="reporting_point")

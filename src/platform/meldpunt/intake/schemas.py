@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -78,7 +78,7 @@ class SubmissionIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_o
     identity: Identity | None = None
 
 
-class SubmissionOut(msgspec.Struct, frozen=True):
+class SubmissionOut(msgspec.Struct, frozen=True, kw_only=True):
     kind: str
     receipt: str | None  # shown once; None when the reporter chose no channel back
     acknowledge_by: date
@@ -96,13 +96,13 @@ class MessageIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=10_000)]
 
 
-class MessageOut(msgspec.Struct, frozen=True):
+class MessageOut(msgspec.Struct, frozen=True, kw_only=True):
     from_reporter: bool
     text: str
     at: date
 
 
-class AttachmentOut(msgspec.Struct, frozen=True):
+class AttachmentOut(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     filename: str
     content_type: str
@@ -111,7 +111,7 @@ class AttachmentOut(msgspec.Struct, frozen=True):
     from_reporter: bool
 
 
-class InboxOut(msgspec.Struct, frozen=True):
+class InboxOut(msgspec.Struct, frozen=True, kw_only=True):
     kind: str
     status: str
     messages: list[MessageOut]
@@ -144,3 +144,40 @@ class ChallengeOut(msgspec.Struct, frozen=True, kw_only=True):
 
     challenge: str
     bits: int
+
+
+class SubmissionSummaryOut(msgspec.Struct, frozen=True, kw_only=True):
+    """What the list of arrivals shows: kinds and dates, nothing the reporter wrote."""
+
+    tenant: str
+    id: uuid.UUID
+    kind: str
+    category: str
+    anonymity: str
+    status: str
+    received_at: datetime
+    acknowledge_by: datetime | None
+    acknowledged: bool
+    flood_marked: bool = False  # arrived during a flood without a solved challenge
+
+
+class SubmissionDetailOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    kind: str
+    category: str
+    anonymity: str
+    status: str
+    attributes: dict[str, Any]
+    reporter_role: str
+    reporter_is_affected: bool
+    accused_role: str | None
+    setting: str | None
+    wishes: list[str]
+    narrative: str
+    messages: list[MessageOut]
+    identity: Identity | None
+    attachments: list[AttachmentOut]
+
+
+class ReplyIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=10_000)]

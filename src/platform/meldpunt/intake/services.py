@@ -11,9 +11,10 @@ import dataclasses
 import os
 import secrets
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import anyio
@@ -25,13 +26,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import ANONYMOUS
 from meldpunt.db.context import also_in, tenant_context
-from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
+from meldpunt.dossiers.cipher import CaseCipher, case_cipher
 from meldpunt.dossiers.documents import DocumentNotFound, OpenedDocument, open_document
-from meldpunt.dossiers.keys import CaseKeyMaterial, Keyring
+from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity import services as identity
 from meldpunt.identity.models import AccountRef
-from meldpunt.intake.attachments import AttachmentInfo, attachments_of
+from meldpunt.intake.attachments import Checked, attach, attachments_of, reporters_files
+from meldpunt.intake.challenge import Proof
 from meldpunt.intake.errors import (
     AlreadyKnown,
     CannotWithdraw,
@@ -43,18 +45,32 @@ from meldpunt.intake.errors import (
     PeriodOutOfRange,
     ReceiptNotRecognised,
 )
-from meldpunt.intake.grounds import case_attributes, seal_grounds, stored_attributes
-from meldpunt.intake.models import Case, CaseMessage, Deadline, ReceiptSalt
-from meldpunt.intake.schemas import DismissalIn, Identity, SubmissionIn
+from meldpunt.intake.grounds import GROUNDS, case_attributes, stored_attributes
+from meldpunt.intake.models import (
+    Anonymity,
+    Case,
+    CaseKind,
+    CaseMessage,
+    CaseStatus,
+    Deadline,
+    DeadlineKind,
+    ReceiptSalt,
+    may_move,
+    move_case,
+)
+from meldpunt.intake.schemas import AttachmentOut, DismissalIn, Identity, SubmissionIn
 from meldpunt.notifications import services as notifications
 from meldpunt.retention import services as retention
 from meldpunt.retention.models import DestroyedCase
 from meldpunt.tenancy.models import Tenant
 from meldpunt.tenancy.terms import terms_of
 
-DISMISSED = "dismissed"  # junk from a flood, dismissed in bulk by the reporting point (dismiss_marked)
+if TYPE_CHECKING:  # ratelimit finds cases by receipt here, so it is imported only for its type
+    from meldpunt.intake.ratelimit import FloodGuard
+
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ACKNOWLEDGE_DAYS = 7  # the Wbk's acknowledgement term (DESIGN §7), the floor for every tenant
+UNSOLVED = Proof()  # a submission sent without the page's script
 
 
 def new_receipt() -> str:
@@ -88,13 +104,6 @@ async def hash_receipt(session: AsyncSession, tenant_id: uuid.UUID, receipt: str
     )
 
 
-def _seal_identity(material: CaseKeyMaterial, tenant_id: uuid.UUID, case_id: uuid.UUID, identity: Identity) -> bytes:
-    """Who the reporter is, only when they say so: encrypted with the case key, bound to this case."""
-    return encrypt_text(
-        material, msgspec.json.encode(identity).decode(), associated_data(tenant_id, case_id, case_id, "identity")
-    )
-
-
 @dataclass(frozen=True)
 class Registered:
     case: Case
@@ -120,52 +129,19 @@ def _check(submission: SubmissionIn) -> None:
 async def register_submission(
     session: AsyncSession, keyring: Keyring, tenant: Tenant, submission: SubmissionIn, *, flood_marked: bool = False
 ) -> Registered:
-    """Register a report, signal or complaint; create its acknowledgement deadline; tell the reporting
-    point that something arrived (never what). ``flood_marked``: it arrived during a flood without a solved
-    challenge (intake/ratelimit.py), so the reporting point may dismiss it in bulk."""
+    """Register a report, signal or complaint; create its deadlines; tell the reporting point that something
+    arrived (never what). ``flood_marked``: it arrived during a flood without a solved challenge
+    (intake/ratelimit.py), so the reporting point may dismiss it in bulk."""
     _check(submission)
     await tenant_context(session, [tenant.id])
     case_id = uuid.uuid4()
-    material = await keyring.case_key(session, tenant.id, case_id, create=True)
+    cipher = await case_cipher(session, keyring, tenant.id, case_id, create=True)
     receipt = new_receipt() if submission.anonymity != "anonymous" else None
-    case = Case(
-        tenant_id=tenant.id,
-        id=case_id,
-        kind=submission.kind,
-        anonymity=submission.anonymity,
-        status="received",
-        category=submission.category,
-        attributes=stored_attributes(msgspec.to_builtins(submission.attributes)),
-        reporter_role=submission.reporter_role,
-        reporter_is_affected=submission.reporter_is_affected,
-        accused_role=submission.accused_role,
-        setting=submission.setting,
-        wishes=list(submission.wishes),
-        sealed_narrative=encrypt_text(
-            material, submission.narrative, associated_data(tenant.id, case_id, case_id, "narrative")
-        ),
-        sealed_identity=_seal_identity(material, tenant.id, case_id, submission.identity)
-        if submission.identity
-        else None,
-        sealed_grounds=seal_grounds(material, tenant.id, case_id, submission.attributes.discrimination_grounds),
-        receipt_hash=await hash_receipt(session, tenant.id, receipt) if receipt else None,
-        flood_marked=flood_marked,
-    )
+    case = _new_case(cipher, submission, flood_marked)
+    case.receipt_hash = await hash_receipt(session, tenant.id, receipt) if receipt else None
     session.add(case)
     await session.flush()
-    terms = terms_of(tenant.procedure)
-    now = datetime.now(UTC)
-    acknowledge_by = now + timedelta(days=min(terms.acknowledge_days, ACKNOWLEDGE_DAYS))
-    # The deadline engine (DESIGN §7) starts here: acknowledge, route, and for a report or complaint the
-    # statutory month to inform the accused in writing (seed-000 §2.3 Stap 2).
-    due = {
-        "acknowledge": (acknowledge_by, "reporting_point"),
-        "route": (now + timedelta(days=terms.route_days), "reporting_point"),
-    }
-    if submission.kind in ("report", "complaint"):
-        due["inform_accused"] = (now + timedelta(days=terms.inform_accused_days), "decision_maker")
-    for kind, (due_at, responsible) in due.items():
-        add_deadline(session, case, kind, due_at, responsible)
+    acknowledge_by = _start_deadlines(session, tenant, case)
     await audit.record(
         session,
         tenant.id,
@@ -178,17 +154,72 @@ async def register_submission(
         flood_marked=flood_marked,
     )
     # A flood's marked submissions are told once an hour, not once each: a flood must not fill the mailbox.
-    arrival = f"flood:{now:%Y%m%d%H}" if flood_marked else str(case_id)
-    for account in await _reporting_point_accounts(session, tenant):
-        await notifications.notify(
-            session,
-            tenant.id,
-            account,
-            "intake.new_submission",
-            {"count": 1},
-            dedup_key=f"intake.new_submission:{arrival}:{account[1]}",
-        )
+    arrival = f"flood:{datetime.now(UTC):%Y%m%d%H}" if flood_marked else str(case_id)
+    await _tell_reporting_point_accounts(session, tenant, "intake.new_submission", arrival)
     return Registered(case, receipt, acknowledge_by)
+
+
+def _new_case(cipher: CaseCipher, submission: SubmissionIn, flood_marked: bool) -> Case:
+    """The case row of a submission: closed lists and flags as they are, what the reporter wrote, who they
+    are and the grounds (sealed for every case: an empty column would say which cases have them) sealed."""
+    attributes = msgspec.to_builtins(submission.attributes)
+    return Case(
+        tenant_id=cipher.tenant_id,
+        id=cipher.case_id,
+        kind=CaseKind(submission.kind),
+        anonymity=Anonymity(submission.anonymity),
+        status=CaseStatus.RECEIVED,
+        category=submission.category,
+        attributes=stored_attributes(attributes),
+        reporter_role=submission.reporter_role,
+        reporter_is_affected=submission.reporter_is_affected,
+        accused_role=submission.accused_role,
+        setting=submission.setting,
+        wishes=list(submission.wishes),
+        sealed_narrative=cipher.seal(submission.narrative, "narrative"),
+        sealed_identity=cipher.seal_value(submission.identity, "identity") if submission.identity else None,
+        sealed_grounds=cipher.seal_value(attributes[GROUNDS], "grounds"),
+        flood_marked=flood_marked,
+    )
+
+
+def _start_deadlines(session: AsyncSession, tenant: Tenant, case: Case) -> datetime:
+    """The deadline engine (DESIGN §7) starts here: acknowledge, route, and for a report or complaint the
+    statutory month to inform the accused in writing (seed-000 §2.3 Stap 2). Returns the acknowledgement's."""
+    terms = terms_of(tenant.procedure)
+    now = datetime.now(UTC)
+    acknowledge_by = now + timedelta(days=min(terms.acknowledge_days, ACKNOWLEDGE_DAYS))
+    add_deadline(session, case, DeadlineKind.ACKNOWLEDGE, acknowledge_by, "reporting_point")
+    add_deadline(session, case, DeadlineKind.ROUTE, now + timedelta(days=terms.route_days), "reporting_point")
+    if case.kind in (CaseKind.REPORT, CaseKind.COMPLAINT):
+        inform_by = now + timedelta(days=terms.inform_accused_days)
+        add_deadline(session, case, DeadlineKind.INFORM_ACCUSED, inform_by, "decision_maker")
+    return acknowledge_by
+
+
+async def submit(
+    session: AsyncSession,
+    keyring: Keyring,
+    store: ObjectStore,
+    guard: FloodGuard,
+    tenant: Tenant,
+    submission: SubmissionIn,
+    *,
+    files: Sequence[Checked] = (),
+    proof: Proof = UNSOLVED,
+    spend_draft: Callable[[AsyncSession], Awaitable[None]] | None = None,
+) -> Registered:
+    """A submission as the reporter sends it, from the page or the API: admitted by the flood guard, registered
+    with its (checked) files, and, when it was written from an adviser's draft, with that draft spent, all in
+    one transaction: a draft code that does not open refuses the whole. ``spend_draft`` comes from vault/ (a
+    floor above intake), which owns the drafts."""
+    async with guard.arrival(session, tenant.id, *proof) as marked:
+        if spend_draft is not None:
+            await spend_draft(session)
+        registered = await register_submission(session, keyring, tenant, submission, flood_marked=marked)
+        if files:
+            await attach(session, keyring, store, tenant.id, registered.case, files)
+    return registered
 
 
 def add_deadline(
@@ -205,7 +236,7 @@ def add_deadline(
             tenant_id=case.tenant_id,
             id=uuid.uuid4(),
             case_id=case.id,
-            kind=kind,
+            kind=DeadlineKind(kind),
             due_at=due_at,
             responsible_role=responsible_role,
             subject_id=subject_id,
@@ -233,8 +264,7 @@ async def _reporting_point_accounts(session: AsyncSession, tenant: Tenant) -> li
     for owner in (tenant.id, tenant.branch_id):
         if owner is None:
             continue
-        await tenant_context(session, [tenant.id])
-        async with also_in(session, owner):
+        async with also_in(session, tenant.id, owner):
             holders = await identity.role_holders(session, owner, "reporting_point")
         if holders:
             return holders
@@ -258,11 +288,17 @@ async def case_for_receipt(session: AsyncSession, tenant: Tenant, typed: str) ->
     return case
 
 
-async def inbox(
-    session: AsyncSession, keyring: Keyring, tenant: Tenant, case: Case
-) -> list[tuple[bool, str, datetime]]:
+class Message(NamedTuple):
+    """A message of the two-way channel as the reporter and the reporting point read it."""
+
+    from_reporter: bool
+    text: str
+    at: datetime
+
+
+async def inbox(session: AsyncSession, keyring: Keyring, tenant: Tenant, case: Case) -> list[Message]:
     """The messages of the case both ways, decrypted for the reporter who holds the receipt."""
-    material = await keyring.case_key(session, tenant.id, case.id)
+    cipher = await case_cipher(session, keyring, tenant.id, case.id)
     messages = (
         await session.execute(
             select(CaseMessage)
@@ -271,26 +307,64 @@ async def inbox(
         )
     ).scalars()
     return [
-        (
-            m.author == "reporter",
-            decrypt_text(material, m.sealed_body, associated_data(tenant.id, case.id, m.id, "message")),
-            m.created_at,
-        )
+        Message(m.author == "reporter", cipher.open(m.sealed_body, "message", m.id) or "", m.created_at)
         for m in messages
     ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class InboxView:
+    """What the reporter who holds the receipt sees of their case, on the page and through the API alike."""
+
+    case: Case
+    messages: list[Message]
+    files: list[AttachmentOut]  # the ones the reporter added
+    identity: Identity | None
+    may_reveal: bool
+    may_withdraw: bool
+
+
+async def inbox_view(session: AsyncSession, keyring: Keyring, tenant: Tenant, case: Case) -> InboxView:
+    return InboxView(
+        case=case,
+        messages=await inbox(session, keyring, tenant, case),
+        files=await reporters_files(session, keyring, tenant.id, case),
+        identity=await reporter_identity(session, keyring, tenant, case),
+        may_reveal=may_reveal(case),
+        may_withdraw=may_withdraw(case),
+    )
+
+
+async def add_from_reporter(
+    session: AsyncSession,
+    keyring: Keyring,
+    store: ObjectStore,
+    tenant: Tenant,
+    case: Case,
+    *,
+    text: str = "",
+    files: Sequence[Checked] = (),
+) -> None:
+    """A message, files or both from the reporter who holds the receipt; the reporting point is told."""
+    if text:
+        await add_message(session, keyring, tenant, case, "reporter", text)
+    if files:
+        await attach(session, keyring, store, tenant.id, case, files)
+        if not text:
+            await tell_reporting_point(session, tenant, case)
 
 
 async def add_message(
     session: AsyncSession, keyring: Keyring, tenant: Tenant, case: Case, author: str, text: str
 ) -> CaseMessage:
-    material = await keyring.case_key(session, tenant.id, case.id)
+    cipher = await case_cipher(session, keyring, tenant.id, case.id)
     message_id = uuid.uuid4()
     message = CaseMessage(
         tenant_id=tenant.id,
         id=message_id,
         case_id=case.id,
         author=author,
-        sealed_body=encrypt_text(material, text, associated_data(tenant.id, case.id, message_id, "message")),
+        sealed_body=cipher.seal(text, "message", message_id),
     )
     session.add(message)
     await session.flush()
@@ -308,43 +382,36 @@ async def add_message(
     return message
 
 
-# Statuses after which a complaint has been judged (set by case handling) and can no longer be withdrawn.
-JUDGED = frozenset({"judged", "closed"})
-
-
 def may_reveal(case: Case) -> bool:
     """Only a reporter who stayed anonymous with a receipt can still give their name."""
-    return case.anonymity == "anonymous_with_contact"
+    return case.anonymity == Anonymity.ANONYMOUS_WITH_CONTACT
 
 
 def may_withdraw(case: Case) -> bool:
     """A complaint, until it is withdrawn or judged."""
-    return case.kind == "complaint" and case.status != "withdrawn" and case.status not in JUDGED
+    return case.kind == CaseKind.COMPLAINT and may_move(case, CaseStatus.WITHDRAWN)
 
 
 async def tell_reporting_point(session: AsyncSession, tenant: Tenant, case: Case) -> None:
     """The reporter added something (a message, a file, their name, a withdrawal): one e-mail a case a day
     to the reporting point, naming nothing of it."""
     today = datetime.now(UTC).date().isoformat()
+    await _tell_reporting_point_accounts(session, tenant, "intake.update", f"{case.id}:{today}")
+
+
+async def _tell_reporting_point_accounts(session: AsyncSession, tenant: Tenant, event: str, occasion: str) -> None:
+    """One e-mail per account of the reporting point and ``occasion`` (the dedup key), naming nothing."""
     for account in await _reporting_point_accounts(session, tenant):
         await notifications.notify(
-            session,
-            tenant.id,
-            account,
-            "intake.update",
-            {"count": 1},
-            dedup_key=f"intake.update:{case.id}:{today}:{account[1]}",
+            session, tenant.id, account, event, {"count": 1}, dedup_key=f"{event}:{occasion}:{account.id}"
         )
 
 
 async def reporter_identity(session: AsyncSession, keyring: Keyring, tenant: Tenant, case: Case) -> Identity | None:
     if case.sealed_identity is None:
         return None
-    material = await keyring.case_key(session, tenant.id, case.id)
-    return msgspec.json.decode(
-        decrypt_text(material, case.sealed_identity, associated_data(tenant.id, case.id, case.id, "identity")),
-        type=Identity,
-    )
+    cipher = await case_cipher(session, keyring, tenant.id, case.id)
+    return cipher.open_value(case.sealed_identity, Identity, "identity")
 
 
 async def reveal_identity(
@@ -354,9 +421,9 @@ async def reveal_identity(
     from now on the case is confidential, with their name."""
     if not may_reveal(case):
         raise AlreadyKnown()
-    material = await keyring.case_key(session, tenant.id, case.id)
-    case.sealed_identity = _seal_identity(material, tenant.id, case.id, identity)
-    case.anonymity = "confidential"
+    cipher = await case_cipher(session, keyring, tenant.id, case.id)
+    case.sealed_identity = cipher.seal_value(identity, "identity")
+    case.anonymity = Anonymity.CONFIDENTIAL
     await session.flush()
     await audit.record(session, tenant.id, ANONYMOUS, "case.identity_revealed", "case", case.id)
     await tell_reporting_point(session, tenant, case)
@@ -364,15 +431,15 @@ async def reveal_identity(
 
 async def withdraw_complaint(session: AsyncSession, tenant: Tenant, case: Case) -> None:
     """The complainant withdraws their complaint; possible until it has been judged."""
-    if case.kind != "complaint":
+    if case.kind != CaseKind.COMPLAINT:
         raise CannotWithdraw(
             "Alleen een klacht kunt u intrekken. Een melding blijft geregistreerd.", "withdraw-not-complaint"
         )
-    if case.status == "withdrawn":
+    if case.status == CaseStatus.WITHDRAWN:
         raise CannotWithdraw("U heeft deze klacht al ingetrokken.", "withdraw-already")
-    if case.status in JUDGED:
+    if not may_move(case, CaseStatus.WITHDRAWN):  # judged or closed (set by case handling)
         raise CannotWithdraw("Over deze klacht is al een oordeel gegeven; intrekken kan niet meer.", "withdraw-judged")
-    case.status = "withdrawn"
+    move_case(case, CaseStatus.WITHDRAWN)
     await session.flush()
     await audit.record(session, tenant.id, ANONYMOUS, "case.withdrawn", "case", case.id)
     await tell_reporting_point(session, tenant, case)
@@ -392,9 +459,11 @@ async def list_submissions(session: AsyncSession, tenant_ids: list[uuid.UUID]) -
         select(Case, Deadline)
         .outerjoin(
             Deadline,
-            (Deadline.tenant_id == Case.tenant_id) & (Deadline.case_id == Case.id) & (Deadline.kind == "acknowledge"),
+            (Deadline.tenant_id == Case.tenant_id)
+            & (Deadline.case_id == Case.id)
+            & (Deadline.kind == DeadlineKind.ACKNOWLEDGE),
         )
-        .where(Case.tenant_id.in_(tenant_ids), not_destroyed(), Case.status != DISMISSED)
+        .where(Case.tenant_id.in_(tenant_ids), not_destroyed(), Case.status != CaseStatus.DISMISSED)
         .order_by(Case.created_at.desc())
     )
     return [
@@ -420,7 +489,7 @@ async def dismiss_marked(
         if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
             raise PeriodOutOfRange()
     await tenant_context(session, [tenant.id])
-    query = select(Case).where(Case.tenant_id == tenant.id, Case.flood_marked, Case.status == "received")
+    query = select(Case).where(Case.tenant_id == tenant.id, Case.flood_marked, Case.status == CaseStatus.RECEIVED)
     if choice.case_ids:
         query = query.where(Case.id.in_(choice.case_ids))
     if choice.received_from is not None:
@@ -430,7 +499,7 @@ async def dismiss_marked(
     cases = list((await session.execute(query.with_for_update())).scalars())
     now = datetime.now(UTC)
     for case in cases:
-        case.status = DISMISSED
+        move_case(case, CaseStatus.DISMISSED)
         await audit.record(session, tenant.id, actor, "intake.dismissed", "case", case.id, reason="flood")
     if cases:
         await session.execute(
@@ -477,9 +546,9 @@ class SubmissionDetail:
     case: Case
     narrative: str
     attributes: dict[str, Any]  # with the grounds opened
-    messages: list[tuple[bool, str, datetime]]
+    messages: list[Message]
     identity: Identity | None
-    attachments: list[AttachmentInfo]
+    attachments: list[AttachmentOut]
 
 
 async def read_submission(
@@ -488,8 +557,8 @@ async def read_submission(
     """What the reporter wrote (with the grounds), who they are (if they said), their files and the
     messages; the read is written to the audit log."""
     case = await find_case(session, tenant, case_id)
-    material = await keyring.case_key(session, tenant.id, case.id)
-    narrative = decrypt_text(material, case.sealed_narrative, associated_data(tenant.id, case.id, case.id, "narrative"))
+    cipher = await case_cipher(session, keyring, tenant.id, case.id)
+    narrative = cipher.open(case.sealed_narrative, "narrative") or ""  # a non-null column opens to a text
     await audit.record(session, tenant.id, actor, "case.read", "case", case.id)
     return SubmissionDetail(
         case,
@@ -525,8 +594,8 @@ async def reply(
 ) -> CaseMessage:
     """Answer the reporter; the first answer meets the acknowledgement deadline."""
     case = await find_case(session, tenant, case_id)
-    if case.anonymity == "anonymous":
+    if case.anonymity == Anonymity.ANONYMOUS:
         raise NoChannelBack()
     message = await add_message(session, keyring, tenant, case, actor.label, text)
-    await meet_deadlines(session, case, "acknowledge")
+    await meet_deadlines(session, case, DeadlineKind.ACKNOWLEDGE)
     return message

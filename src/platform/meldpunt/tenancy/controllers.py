@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from litestar import get
 from litestar.di import NamedDependency
-from litestar.params import FromPath
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from meldpunt.tenancy import services
-from meldpunt.tenancy.schemas import BranchSummary, PublicTenant
+from meldpunt.tenancy import schemas
+from meldpunt.tenancy.dependencies import PUBLIC, PublicTenant
+from meldpunt.tenancy.schemas import BranchSummary
 
 
-@get("/api/v1/public/{tenant:str}", operation_id="GetPublicTenant", tags=["public"])
-async def get_public_tenant(db: NamedDependency[AsyncSession], tenant: FromPath[str]) -> PublicTenant:
+@get("/api/v1/public/{tenant:str}", operation_id="GetPublicTenant", tags=["public"], dependencies=PUBLIC)
+async def get_public_tenant(public: NamedDependency[PublicTenant]) -> schemas.PublicTenant:
     """The name, look and language of a reporting point, and which of its branch's services it uses."""
-    found, branch = await services.find_public_tenant(db, tenant)
-    return PublicTenant(
+    found, branch = public
+    return schemas.PublicTenant(
         slug=found.slug,
         kind=found.kind,
         display_name=found.display_name,

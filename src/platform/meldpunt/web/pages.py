@@ -9,16 +9,13 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
-from litestar.response import Redirect, Stream, Template
+from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.models import MAX_SEQ
 from meldpunt.audit.services import AuditActor
-from meldpunt.dossiers.downloads import attachment_response
-from meldpunt.dossiers.keys import Keyring
-from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.errors import DomainError
 from meldpunt.identity import services as identity
 from meldpunt.identity.policy import Actor, may
@@ -26,14 +23,10 @@ from meldpunt.identity.roles import Action, Role
 from meldpunt.identity.schemas import GrantIn
 from meldpunt.identity.services import load_actor
 from meldpunt.identity.sessions import SESSION_COOKIE, SessionStore
-from meldpunt.intake import services as intake
-from meldpunt.intake.errors import BadDismissal
-from meldpunt.intake.schemas import DismissalIn
-from meldpunt.retention import services as retention
 from meldpunt.tenancy.models import Tenant
 from meldpunt.web.forms import decode_form, form_fields
 from meldpunt.web.i18n import context_for, in_language, language_of
-from meldpunt.web.pro_texts import CASE_NAMES, INTAKE_NAMES, WORDS
+from meldpunt.web.pro_texts import INTAKE_NAMES, WORDS
 
 
 def language(request: Request[Any, Any, Any]) -> str:
@@ -227,116 +220,4 @@ def shell_context(request: Request[Any, Any, Any], actor: Actor, slug: str | Non
     }
 
 
-@get("/app/t/{tenant:str}/meldingen", include_in_schema=False)
-async def submissions_page(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-) -> Template:
-    """What arrived at this reporting point (no content in the list)."""
-    found = await identity.tenant_acting_in(db, actor, Action.INTAKE_LIST, tenant)
-    return Template(
-        "submissions.html",
-        context={
-            **shell_context(request, actor, tenant),
-            "statuses": CASE_NAMES[language(request)]["statuses"],
-            "submissions": await intake.list_submissions(db, [found.id]),
-            "destroyed": await retention.destroyed_cases(db, [found.id]),
-            "may_dismiss": may(actor, Action.INTAKE_DISMISS, tenant),
-            "dismissed": request.query_params.get("weggezet"),
-        },
-    )
-
-
-@post("/app/t/{tenant:str}/meldingen/wegzetten", include_in_schema=False, status_code=303)
-async def submissions_dismiss(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-) -> Redirect:
-    """Dismiss what a flood left unverified: the ticked ones, or every marked one from a period (DESIGN §11)."""
-    found = await identity.tenant_acting_in(db, actor, Action.INTAKE_DISMISS, tenant)
-    form = await request.form()
-    chosen: dict[str, Any] = (
-        {"received_from": form.get("received_from") or None, "received_until": form.get("received_until") or None}
-        if form.get("scope") == "period"
-        else {"case_ids": form.getall("case_id")}
-    )
-    try:
-        choice = msgspec.convert(chosen, DismissalIn, strict=False)
-    except msgspec.ValidationError as error:
-        raise BadDismissal() from error
-    dismissed = await intake.dismiss_marked(db, AuditActor.account(actor.account_id), found, choice)
-    return Redirect(same_language(request, f"/app/t/{tenant}/meldingen?weggezet={len(dismissed)}"), status_code=303)
-
-
-@get("/app/t/{tenant:str}/meldingen/{case_id:uuid}", include_in_schema=False)
-async def submission_page(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    case_id: FromPath[uuid.UUID],
-) -> Template:
-    """One submission: what the reporter wrote and the messages both ways (the read is audited)."""
-    found = await identity.tenant_acting_in(db, actor, Action.INTAKE_READ, tenant)
-    detail = await intake.read_submission(db, keyring, AuditActor.account(actor.account_id), found, case_id)
-    return Template(
-        "submission.html",
-        context={
-            **shell_context(request, actor, tenant),
-            "case": detail.case,
-            "narrative": detail.narrative,
-            "messages": detail.messages,
-            "identity": detail.identity,
-            "attachments": detail.attachments,
-        },
-    )
-
-
-@get("/app/t/{tenant:str}/meldingen/{case_id:uuid}/bijlagen/{document_id:uuid}", include_in_schema=False)
-async def submission_attachment(
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    store: NamedDependency[ObjectStore],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    case_id: FromPath[uuid.UUID],
-    document_id: FromPath[uuid.UUID],
-) -> Stream:
-    """Download a file the reporter added (the read is audited)."""
-    found = await identity.tenant_acting_in(db, actor, Action.INTAKE_READ, tenant)
-    opened = await intake.open_attachment(
-        db, keyring, store, AuditActor.account(actor.account_id), found, case_id, document_id
-    )
-    return attachment_response(opened)
-
-
-@post("/app/t/{tenant:str}/meldingen/{case_id:uuid}/bericht", include_in_schema=False, status_code=303)
-async def submission_reply(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    case_id: FromPath[uuid.UUID],
-) -> Redirect:
-    found = await identity.tenant_acting_in(db, actor, Action.INTAKE_REPLY, tenant)
-    text = str((await request.form()).get("text", "")).strip()
-    if 1 <= len(text) <= 10_000:
-        await intake.reply(db, keyring, AuditActor.account(actor.account_id), found, case_id, text)
-    return Redirect(same_language(request, f"/app/t/{tenant}/meldingen/{case_id}"), status_code=303)
-
-
-ROUTES = (
-    StartPages,
-    TenantPages,
-    submissions_page,
-    submissions_dismiss,
-    submission_page,
-    submission_attachment,
-    submission_reply,
-)
+ROUTES = (StartPages, TenantPages)

@@ -3,18 +3,20 @@
 They work without JavaScript and set no cookie: the inbox is opened with the receipt on every request,
 and the language (Dutch, or English with ``?lang=en``) travels in the address. A wrong answer brings the
 form back with a message at the question and everything typed kept; files are read in memory only
-(``web/forms.py``) and stored encrypted.
+(``intake/uploads.py``) and stored encrypted. The pages decode their forms into the API's structs and call
+the services the API calls (``intake.services.submit``, ``inbox_view``, ``add_from_reporter``).
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from litestar import Request, get, post
-from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.response import Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,14 +26,16 @@ from meldpunt.dossiers.storage import ObjectStore, StorageUnavailable
 from meldpunt.errors import DomainError
 from meldpunt.intake import attachments, ratelimit, services
 from meldpunt.intake.attachments import MAX_REQUEST_BYTES, AttachmentRefused
+from meldpunt.intake.challenge import Proof
 from meldpunt.intake.models import Case
 from meldpunt.intake.ratelimit import FloodGuard
 from meldpunt.intake.schemas import Identity, SubmissionIn
 from meldpunt.intake.services import normalise_receipt
-from meldpunt.intake.uploads import PostedForm, read_posted_form
+from meldpunt.intake.uploads import read_posted_form
+from meldpunt.tenancy.dependencies import PUBLIC, PublicTenant
 from meldpunt.tenancy.models import Tenant
-from meldpunt.tenancy.services import find_public_tenant
 from meldpunt.vault import services as vault
+from meldpunt.web.forms import decode_form
 from meldpunt.web.outage import RETRY_AFTER_SECONDS
 from meldpunt.web.public_texts import TEXTS, error_text, language_for, public_context
 
@@ -80,7 +84,7 @@ def retry_later(page: Template) -> Template:
     return page
 
 
-def _entered(form: PostedForm) -> dict[str, Any]:
+def _entered(form: Any) -> dict[str, Any]:
     entered: dict[str, Any] = {name: form.get(name).strip() for name in SINGLE}
     for name in MULTIPLE:
         entered[name] = form.getall(name)
@@ -88,31 +92,18 @@ def _entered(form: PostedForm) -> dict[str, Any]:
 
 
 def _submission(entered: dict[str, Any]) -> SubmissionIn:
-    identity = (
-        {"name": entered["name"], "contact": entered["contact"]} if entered["name"] or entered["contact"] else None
-    )
-    return msgspec.convert(
-        {
-            "kind": entered["kind"] or None,
-            "anonymity": entered["anonymity"] or None,
-            "category": entered["category"] or None,
-            "reporter_role": entered["reporter_role"] or None,
-            "reporter_is_affected": {"true": True, "false": False}.get(entered["reporter_is_affected"]),
-            "accused_role": entered["accused_role"] or None,
-            "setting": entered["setting"] or None,
-            "narrative": entered["narrative"],
-            "wishes": entered["wishes"],
-            "attributes": {
-                **dict.fromkeys(entered["attributes"], True),
-                "discrimination_grounds": entered["discrimination_grounds"]
-                if entered["category"] == "discrimination"
-                else [],
-                "when": entered["when"] or None,
-            },
-            "identity": identity,
-        },
-        SubmissionIn,
-    )
+    """The form as the API's struct (``decode_form``). An open question is left out, so that it is refused by
+    its name; the flags, the grounds and the identity are the struct's nested parts."""
+    answered = {name: value for name, value in entered.items() if value not in ("", [])}
+    known = entered["name"] or entered["contact"]
+    grounds = entered["discrimination_grounds"] if entered["category"] == "discrimination" else []
+    attributes = {
+        **dict.fromkeys(entered["attributes"], True),
+        "discrimination_grounds": grounds,
+        "when": entered["when"] or None,
+    }
+    identity = {"name": entered["name"], "contact": entered["contact"]} if known else None
+    return decode_form(answered, SubmissionIn, attributes=attributes, identity=identity)
 
 
 def _entered_from(submission: SubmissionIn) -> dict[str, Any]:
@@ -137,24 +128,14 @@ def _entered_from(submission: SubmissionIn) -> dict[str, Any]:
 
 
 def _field_of(error: msgspec.ValidationError) -> str:
-    where = str(error).partition(" - at `$.")[2].rstrip("`")
+    """The question a refusal of ``_submission`` belongs to."""
+    message = str(error)
+    where = message.partition(" - at `$.")[2].rstrip("`")
+    if message.startswith("Object missing required field `") and not where:
+        return message.split("`")[1]
     if where.startswith(("attributes.when", "attributes.discrimination_grounds")):
         return where.split(".")[1].split("[")[0]
     return where.split(".")[0].split("[")[0] or "narrative"
-
-
-@get("/m/{tenant:str}/", include_in_schema=False)
-async def reporting_point_home(
-    request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], tenant: FromPath[str]
-) -> Template:
-    found, branch = await find_public_tenant(db, tenant)
-    return render(
-        request,
-        found,
-        "m/home.html",
-        branch=branch,
-        uses_branch_advisers=branch is not None and "advisers" in found.branch_services,
-    )
 
 
 async def _form_page(
@@ -171,373 +152,273 @@ async def _challenges(guard: FloodGuard, found: Tenant) -> dict[str, Any]:
     return {"challenge_bits": bits, "new_challenge": lambda: guard.challenges.issue(found.id, bits)}
 
 
-def _proof(form: Any) -> tuple[str, str]:
+def _proof(form: Any) -> Proof:
     """The challenge and its answer as a form sent them (empty without the page's script)."""
-    return str(form.get("challenge") or ""), str(form.get("answer") or "")
+    return Proof(str(form.get("challenge") or ""), str(form.get("answer") or ""))
 
 
-@get("/m/{tenant:str}/melden", include_in_schema=False)
-async def report_form(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    flood_guard: NamedDependency[FloodGuard],
-    tenant: FromPath[str],
-) -> Template:
-    found, _ = await find_public_tenant(db, tenant)
-    kind = {"klacht": "complaint", "signaal": "signal"}.get(request.query_params.get("soort", ""), "report")
-    anonymity = "confidential" if kind == "complaint" else "anonymous_with_contact"
-    entered: dict[str, Any] = {"kind": kind, "anonymity": anonymity, **{name: [] for name in MULTIPLE}}
-    return await _form_page(request, found, flood_guard, entered=entered, errors={}, files_lost=False, draft_code=None)
+def _spend_draft(
+    keyring: Keyring, guard: FloodGuard, found: Tenant, code: str
+) -> Callable[[AsyncSession], Awaitable[None]]:
+    """The adviser's draft the form was opened from (``concept``), spent with the report it became."""
 
+    async def spend(session: AsyncSession) -> None:
+        draft, _ = await vault.open_draft_limited(session, guard.limiter, keyring, found, code)
+        await vault.use_draft(session, keyring, draft)
 
-@post("/m/{tenant:str}/melden", include_in_schema=False, status_code=200, request_max_body_size=MAX_REQUEST_BYTES)
-async def report_submit(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    store: NamedDependency[ObjectStore],
-    flood_guard: NamedDependency[FloodGuard],
-    tenant: FromPath[str],
-) -> Template:
-    found, _ = await find_public_tenant(db, tenant)
-    language = _language(request, found)
-    form = await read_posted_form(request)
-    entered = _entered(form)
-    draft_code = form.get("concept")
-
-    async def again(errors: dict[str, str], status_code: int) -> Template:
-        return await _form_page(
-            request,
-            found,
-            flood_guard,
-            status_code,
-            entered=entered,
-            errors=errors,
-            files_lost=bool(form.files),
-            draft_code=draft_code,
-        )
-
-    texts = TEXTS[language]
-    try:
-        submission = _submission(entered)
-    except msgspec.ValidationError as error:
-        field = _field_of(error)
-        return await again({field: texts[FIELD_MESSAGE.get(field, "choose_answer")]}, 400)
-    try:
-        checked = await attachments.check_uploads(form.files)
-    except AttachmentRefused as refused:
-        return await again({"attachments": error_text(refused, language)}, 400)
-    try:
-        async with flood_guard.arrival(db, found.id, form.get("challenge"), form.get("answer")) as marked:
-            draft = None
-            if draft_code:
-                draft, _ = await vault.open_draft_limited(db, flood_guard.limiter, keyring, found, draft_code)
-            registered = await services.register_submission(db, keyring, found, submission, flood_marked=marked)
-            await attachments.attach(db, keyring, store, found.id, registered.case, checked)
-            if draft is not None:
-                await vault.use_draft(db, keyring, draft)
-    except (DomainError, StorageUnavailable) as error:
-        await db.rollback()  # nothing of it is kept; the tenant row is read again for the page
-        found, _ = await find_public_tenant(db, tenant)
-        if isinstance(error, StorageUnavailable):
-            return retry_later(await again({"unavailable": texts["storage_unavailable"]}, HTTP_503_SERVICE_UNAVAILABLE))
-        return await again({ERROR_FIELD.get(error.slug, "form"): error_text(error, language)}, error.status)
-    return render(
-        request,
-        found,
-        "m/receipt.html",
-        kind=registered.case.kind,
-        acknowledge_by=registered.acknowledge_by,
-        receipt=services.format_receipt(registered.receipt) if registered.receipt else None,
-        files=len(checked),
-    )
-
-
-@get("/m/{tenant:str}/concept", include_in_schema=False)
-async def draft_form(
-    request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], tenant: FromPath[str]
-) -> Template:
-    found, _ = await find_public_tenant(db, tenant)
-    return render(request, found, "m/draft.html", error=None)
-
-
-@post("/m/{tenant:str}/concept", include_in_schema=False, status_code=200)
-async def draft_open(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    flood_guard: NamedDependency[FloodGuard],
-    tenant: FromPath[str],
-) -> Template:
-    """A report the reporter prepared with their adviser, in the form, to check, change and send."""
-    found, _ = await find_public_tenant(db, tenant)
-    code = str((await request.form()).get("code", ""))
-    try:
-        _, submission = await vault.open_draft_limited(db, flood_guard.limiter, keyring, found, code)
-    except DomainError as refused:
-        language = _language(request, found)
-        return render(request, found, "m/draft.html", refused.status, error=error_text(refused, language))
-    return await _form_page(
-        request,
-        found,
-        flood_guard,
-        entered=_entered_from(submission),
-        errors={},
-        files_lost=False,
-        draft_code=normalise_receipt(code),
-    )
-
-
-async def _inbox_page(
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    keyring: Keyring,
-    guard: FloodGuard,
-    found: Tenant,
-    case: Case | None,
-    receipt: str,
-    *,
-    status_code: int = 200,
-    error: str | None = None,
-    notice: str | None = None,
-    entered: dict[str, str] | None = None,
-) -> Template:
-    context: dict[str, Any] = {
-        "receipt": receipt if case else "",
-        "case": case,
-        "error": error,
-        "notice": notice,
-        "entered": entered or {},
-        **await _challenges(guard, found),
-    }
-    if case is not None:
-        identity = await services.reporter_identity(db, keyring, found, case)
-        context.update(
-            messages=await services.inbox(db, keyring, found, case),
-            files=await attachments.reporters_files(db, keyring, found.id, case),
-            known_as=identity.name if identity else None,
-            may_reveal=services.may_reveal(case),
-            may_withdraw=services.may_withdraw(case),
-        )
-    return render(request, found, "m/inbox.html", status_code, **context)
-
-
-async def _open(
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    keyring: Keyring,
-    guard: FloodGuard,
-    found: Tenant,
-    receipt: str,
-    proof: tuple[str, str],
-) -> Case | Template:
-    """The case of this receipt, or the receipt form again with the reason it did not open."""
-    try:
-        return await ratelimit.case_for_receipt_limited(db, guard, found, receipt, *proof)
-    except DomainError as refused:
-        language = _language(request, found)
-        return await _inbox_page(
-            request,
-            db,
-            keyring,
-            guard,
-            found,
-            None,
-            "",
-            status_code=refused.status,
-            error=error_text(refused, language),
-        )
-
-
-@get("/m/{tenant:str}/inbox", include_in_schema=False)
-async def inbox_form(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    flood_guard: NamedDependency[FloodGuard],
-    tenant: FromPath[str],
-) -> Template:
-    found, _ = await find_public_tenant(db, tenant)
-    return await _inbox_page(request, db, keyring, flood_guard, found, None, "")
-
-
-@post("/m/{tenant:str}/inbox", include_in_schema=False, status_code=200)
-async def inbox_open(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    flood_guard: NamedDependency[FloodGuard],
-    tenant: FromPath[str],
-) -> Template:
-    found, _ = await find_public_tenant(db, tenant)
-    form = await request.form()
-    receipt = str(form.get("receipt", ""))
-    case = await _open(request, db, keyring, flood_guard, found, receipt, _proof(form))
-    if isinstance(case, Template):
-        return case
-    return await _inbox_page(request, db, keyring, flood_guard, found, case, receipt)
-
-
-@post(
-    "/m/{tenant:str}/inbox/bericht",
-    include_in_schema=False,
-    status_code=200,
-    request_max_body_size=MAX_REQUEST_BYTES,
-)
-async def inbox_message(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    store: NamedDependency[ObjectStore],
-    flood_guard: NamedDependency[FloodGuard],
-    tenant: FromPath[str],
-) -> Template:
-    """A message, files, or both, from the reporter."""
-    found, _ = await find_public_tenant(db, tenant)
-    language = _language(request, found)
-    texts = TEXTS[language]
-    form = await read_posted_form(request)
-    receipt, text = form.get("receipt"), form.get("text").strip()
-    case = await _open(request, db, keyring, flood_guard, found, receipt, _proof(form))
-    if isinstance(case, Template):
-        return case
-
-    async def again(error: str, status_code: int = 400) -> Template:
-        assert isinstance(case, Case)
-        return await _inbox_page(
-            request,
-            db,
-            keyring,
-            flood_guard,
-            found,
-            case,
-            receipt,
-            status_code=status_code,
-            error=error,
-            entered={"text": text},
-        )
-
-    if len(text) > 10_000 or not (text or form.files):
-        return await again(texts["message_limit"])
-    try:
-        checked = await attachments.check_uploads(form.files)
-    except AttachmentRefused as refused:
-        return await again(error_text(refused, language))
-    try:
-        if text:
-            await services.add_message(db, keyring, found, case, "reporter", text)
-        if checked:
-            await attachments.attach(db, keyring, store, found.id, case, checked)
-            if not text:
-                await services.tell_reporting_point(db, found, case)
-    except StorageUnavailable:
-        await db.rollback()  # the message goes too: it is sent again with the files
-        found, _ = await find_public_tenant(db, tenant)
-        case = await services.case_for_receipt(db, found, receipt)
-        error = f"{texts['storage_unavailable']} {texts['choose_files_again']}"
-        return retry_later(await again(error, HTTP_503_SERVICE_UNAVAILABLE))
-    notice = texts["message_sent"] if text else texts["files_sent"]
-    return await _inbox_page(request, db, keyring, flood_guard, found, case, receipt, notice=notice)
+    return spend
 
 
 @dataclass(frozen=True)
-class _Visit:
-    """A reporter in their inbox for one action: the organisation, the language and the opened case."""
+class _Inbox:
+    """A reporter at their inbox for one action: the organisation, the receipt and (once it opened) the case."""
 
     request: Request[Any, Any, Any]
     db: AsyncSession
     keyring: Keyring
     guard: FloodGuard
     found: Tenant
-    receipt: str
-    case: Case
+    receipt: str = ""
+    case: Case | None = None
 
     @property
     def language(self) -> str:
         return _language(self.request, self.found)
 
-    async def page(self, status_code: int = 200, **context: Any) -> Template:
-        return await _inbox_page(
-            self.request,
-            self.db,
-            self.keyring,
-            self.guard,
-            self.found,
-            self.case,
-            self.receipt,
-            status_code=status_code,
-            **context,
-        )
+    @property
+    def texts(self) -> dict[str, str]:
+        return TEXTS[self.language]
+
+    async def page(
+        self,
+        status_code: int = 200,
+        *,
+        error: str | None = None,
+        notice: str | None = None,
+        entered: dict[str, str] | None = None,
+    ) -> Template:
+        """The inbox as ``services.inbox_view`` has it, or the receipt form while no case is open."""
+        context: dict[str, Any] = {"receipt": self.receipt if self.case else "", "case": self.case}
+        if self.case is not None:
+            view = await services.inbox_view(self.db, self.keyring, self.found, self.case)
+            context.update(
+                messages=view.messages,
+                files=view.files,
+                known_as=view.identity.name if view.identity else None,
+                may_reveal=view.may_reveal,
+                may_withdraw=view.may_withdraw,
+            )
+        challenges = await _challenges(self.guard, self.found)
+        extra = {"error": error, "notice": notice, "entered": entered or {}, **challenges}
+        return render(self.request, self.found, "m/inbox.html", status_code, **context, **extra)
 
     async def refused(self, refused: DomainError, entered: dict[str, str] | None = None) -> Template:
         return await self.page(refused.status, error=error_text(refused, self.language), entered=entered)
 
+    async def opened(self, form: Any) -> tuple[_Inbox, Case] | Template:
+        """This inbox with the case of the form's receipt, or the receipt form again with why it did not open."""
+        receipt = str(form.get("receipt", ""))
+        try:
+            case = await ratelimit.case_for_receipt_limited(self.db, self.guard, self.found, receipt, *_proof(form))
+        except DomainError as refused:
+            return await self.refused(refused)
+        return dataclasses.replace(self, receipt=receipt, case=case), case
 
-async def _visit(
-    request: Request[Any, Any, Any], db: AsyncSession, keyring: Keyring, guard: FloodGuard, slug: str, form: Any
-) -> _Visit | Template:
-    found, _ = await find_public_tenant(db, slug)
-    receipt = str(form.get("receipt", ""))
-    case = await _open(request, db, keyring, guard, found, receipt, _proof(form))
-    return case if isinstance(case, Template) else _Visit(request, db, keyring, guard, found, receipt, case)
 
-
-@post("/m/{tenant:str}/inbox/naam", include_in_schema=False, status_code=200)
-async def inbox_reveal(
+def provide_inbox(
     request: Request[Any, Any, Any],
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
     flood_guard: NamedDependency[FloodGuard],
-    tenant: FromPath[str],
-) -> Template:
-    """The reporter gives their name after all."""
-    form = await request.form()
-    entered = {"name": str(form.get("name", "")).strip(), "contact": str(form.get("contact", "")).strip()}
-    visit = await _visit(request, db, keyring, flood_guard, tenant, form)
-    if isinstance(visit, Template):
-        return visit
-    try:
-        identity = msgspec.convert(entered, Identity)
-    except msgspec.ValidationError:
-        return await visit.page(400, error=TEXTS[visit.language]["identity_needed"], entered=entered)
-    try:
-        await services.reveal_identity(db, keyring, visit.found, visit.case, identity)
-    except DomainError as refused:
-        return await visit.refused(refused, entered)
-    return await visit.page(notice=TEXTS[visit.language]["revealed"])
+    public: NamedDependency[PublicTenant],
+) -> _Inbox:
+    return _Inbox(request, db, keyring, flood_guard, public.tenant)
 
 
-@post("/m/{tenant:str}/inbox/intrekken", include_in_schema=False, status_code=200)
-async def inbox_withdraw(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    flood_guard: NamedDependency[FloodGuard],
-    tenant: FromPath[str],
-) -> Template:
-    """The complainant withdraws their complaint (asked to confirm with a tick, no script needed)."""
-    form = await request.form()
-    visit = await _visit(request, db, keyring, flood_guard, tenant, form)
-    if isinstance(visit, Template):
-        return visit
-    if form.get("confirm") != "yes":
-        return await visit.page(400, error=TEXTS[visit.language]["withdraw_unconfirmed"])
-    try:
-        await services.withdraw_complaint(db, visit.found, visit.case)
-    except DomainError as refused:
-        return await visit.refused(refused)
-    return await visit.page(notice=TEXTS[visit.language]["withdrawn"])
+PUBLIC_WITH_INBOX = {**PUBLIC, "inbox": Provide(provide_inbox, sync_to_thread=False)}
 
 
-ROUTES = (
-    reporting_point_home,
-    report_form,
-    report_submit,
-    draft_form,
-    draft_open,
-    inbox_form,
-    inbox_open,
-    inbox_message,
-    inbox_reveal,
-    inbox_withdraw,
-)
+class ReportingPointPages(Controller):
+    """The reporter's journey; nothing here stores or logs an address or other request metadata."""
+
+    path = "/m/{tenant:str}"
+    include_in_schema = False
+    dependencies = PUBLIC_WITH_INBOX
+
+    @get("/")
+    async def reporting_point_home(
+        self, request: Request[Any, Any, Any], public: NamedDependency[PublicTenant]
+    ) -> Template:
+        found, branch = public
+        advisers = branch is not None and "advisers" in found.branch_services
+        return render(request, found, "m/home.html", branch=branch, uses_branch_advisers=advisers)
+
+    @get("/melden")
+    async def report_form(
+        self,
+        request: Request[Any, Any, Any],
+        flood_guard: NamedDependency[FloodGuard],
+        public: NamedDependency[PublicTenant],
+    ) -> Template:
+        kind = {"klacht": "complaint", "signaal": "signal"}.get(request.query_params.get("soort", ""), "report")
+        anonymity = "confidential" if kind == "complaint" else "anonymous_with_contact"
+        entered: dict[str, Any] = {"kind": kind, "anonymity": anonymity, **{name: [] for name in MULTIPLE}}
+        return await _form_page(
+            request, public.tenant, flood_guard, entered=entered, errors={}, files_lost=False, draft_code=None
+        )
+
+    @post("/melden", status_code=200, request_max_body_size=MAX_REQUEST_BYTES)
+    async def report_submit(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[AsyncSession],
+        keyring: NamedDependency[Keyring],
+        store: NamedDependency[ObjectStore],
+        flood_guard: NamedDependency[FloodGuard],
+        public: NamedDependency[PublicTenant],
+    ) -> Template:
+        """The report as the API takes it (``services.submit``), with its files and the draft it came from."""
+        found, language = public.tenant, _language(request, public.tenant)
+        form = await read_posted_form(request)
+        entered, draft_code, texts = _entered(form), form.get("concept"), TEXTS[language]
+
+        async def again(errors: dict[str, str], status_code: int) -> Template:
+            context = {"entered": entered, "files_lost": bool(form.files), "draft_code": draft_code}
+            return await _form_page(request, found, flood_guard, status_code, errors=errors, **context)
+
+        try:
+            submission = _submission(entered)
+            checked = await attachments.check_uploads(form.files)
+        except msgspec.ValidationError as error:
+            field = _field_of(error)
+            return await again({field: texts[FIELD_MESSAGE.get(field, "choose_answer")]}, 400)
+        except AttachmentRefused as refused:
+            return await again({"attachments": error_text(refused, language)}, 400)
+        spend_draft = _spend_draft(keyring, flood_guard, found, draft_code) if draft_code else None
+        try:
+            registered = await services.submit(
+                db,
+                keyring,
+                store,
+                flood_guard,
+                found,
+                submission,
+                files=checked,
+                proof=_proof(form),
+                spend_draft=spend_draft,
+            )
+        except (DomainError, StorageUnavailable) as error:
+            await db.rollback()  # nothing of it is kept; the tenant row is read again for the page
+            await db.refresh(found)
+            if isinstance(error, StorageUnavailable):
+                return retry_later(await again({"unavailable": texts["storage_unavailable"]}, 503))
+            return await again({ERROR_FIELD.get(error.slug, "form"): error_text(error, language)}, error.status)
+        receipt = services.format_receipt(registered.receipt) if registered.receipt else None
+        return render(
+            request,
+            found,
+            "m/receipt.html",
+            kind=registered.case.kind,
+            acknowledge_by=registered.acknowledge_by,
+            receipt=receipt,
+            files=len(checked),
+        )
+
+    @get("/concept")
+    async def draft_form(self, request: Request[Any, Any, Any], public: NamedDependency[PublicTenant]) -> Template:
+        return render(request, public.tenant, "m/draft.html", error=None)
+
+    @post("/concept", status_code=200)
+    async def draft_open(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[AsyncSession],
+        keyring: NamedDependency[Keyring],
+        flood_guard: NamedDependency[FloodGuard],
+        public: NamedDependency[PublicTenant],
+    ) -> Template:
+        """A report the reporter prepared with their adviser, in the form, to check, change and send."""
+        found = public.tenant
+        code = str((await request.form()).get("code", ""))
+        try:
+            _, submission = await vault.open_draft_limited(db, flood_guard.limiter, keyring, found, code)
+        except DomainError as refused:
+            error = error_text(refused, _language(request, found))
+            return render(request, found, "m/draft.html", refused.status, error=error)
+        context: dict[str, Any] = {"entered": _entered_from(submission), "draft_code": normalise_receipt(code)}
+        return await _form_page(request, found, flood_guard, errors={}, files_lost=False, **context)
+
+    @get("/inbox")
+    async def inbox_form(self, inbox: NamedDependency[_Inbox]) -> Template:
+        return await inbox.page()
+
+    @post("/inbox", status_code=200)
+    async def inbox_open(self, request: Request[Any, Any, Any], inbox: NamedDependency[_Inbox]) -> Template:
+        opened = await inbox.opened(await request.form())
+        return opened if isinstance(opened, Template) else await opened[0].page()
+
+    @post("/inbox/bericht", status_code=200, request_max_body_size=MAX_REQUEST_BYTES)
+    async def inbox_message(
+        self, request: Request[Any, Any, Any], inbox: NamedDependency[_Inbox], store: NamedDependency[ObjectStore]
+    ) -> Template:
+        """A message, files, or both, from the reporter."""
+        form = await read_posted_form(request)
+        opened = await inbox.opened(form)
+        if isinstance(opened, Template):
+            return opened
+        visit, case = opened
+        text = form.get("text").strip()
+        entered, texts, db = {"text": text}, visit.texts, visit.db
+        if len(text) > 10_000 or not (text or form.files):
+            return await visit.page(400, error=texts["message_limit"], entered=entered)
+        try:
+            checked = await attachments.check_uploads(form.files)
+        except AttachmentRefused as refused:
+            return await visit.page(400, error=error_text(refused, visit.language), entered=entered)
+        try:
+            await services.add_from_reporter(db, visit.keyring, store, visit.found, case, text=text, files=checked)
+        except StorageUnavailable:
+            await db.rollback()  # the message goes too: it is sent again with the files
+            await db.refresh(visit.found)
+            visit = dataclasses.replace(visit, case=await services.case_for_receipt(db, visit.found, visit.receipt))
+            error = f"{texts['storage_unavailable']} {texts['choose_files_again']}"
+            return retry_later(await visit.page(HTTP_503_SERVICE_UNAVAILABLE, error=error, entered=entered))
+        return await visit.page(notice=texts["message_sent"] if text else texts["files_sent"])
+
+    @post("/inbox/naam", status_code=200)
+    async def inbox_reveal(self, request: Request[Any, Any, Any], inbox: NamedDependency[_Inbox]) -> Template:
+        """The reporter gives their name after all."""
+        form = await request.form()
+        entered = {"name": str(form.get("name", "")).strip(), "contact": str(form.get("contact", "")).strip()}
+        opened = await inbox.opened(form)
+        if isinstance(opened, Template):
+            return opened
+        visit, case = opened
+        try:
+            identity = decode_form(entered, Identity)
+        except msgspec.ValidationError:
+            return await visit.page(400, error=visit.texts["identity_needed"], entered=entered)
+        try:
+            await services.reveal_identity(visit.db, visit.keyring, visit.found, case, identity)
+        except DomainError as refused:
+            return await visit.refused(refused, entered)
+        return await visit.page(notice=visit.texts["revealed"])
+
+    @post("/inbox/intrekken", status_code=200)
+    async def inbox_withdraw(self, request: Request[Any, Any, Any], inbox: NamedDependency[_Inbox]) -> Template:
+        """The complainant withdraws their complaint (asked to confirm with a tick, no script needed)."""
+        form = await request.form()
+        opened = await inbox.opened(form)
+        if isinstance(opened, Template):
+            return opened
+        visit, case = opened
+        if form.get("confirm") != "yes":
+            return await visit.page(400, error=visit.texts["withdraw_unconfirmed"])
+        try:
+            await services.withdraw_complaint(visit.db, visit.found, case)
+        except DomainError as refused:
+            return await visit.refused(refused)
+        return await visit.page(notice=visit.texts["withdrawn"])
+
+
+ROUTES = (ReportingPointPages,)

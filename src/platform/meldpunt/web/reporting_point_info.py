@@ -9,14 +9,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from litestar import Request, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.tenancy.branding import COLOUR_PATTERN, MINIMUM_CONTRAST, Branding, contrast_with_white
-from meldpunt.tenancy.services import find_policy_text, find_public_tenant
+from meldpunt.tenancy.dependencies import PUBLIC, PublicTenant
+from meldpunt.tenancy.services import find_policy_text
 from meldpunt.web.reporting_point import render
 
 COLOUR = re.compile(COLOUR_PATTERN)
@@ -38,29 +39,36 @@ def brand_colours(branding: dict[str, Any]) -> tuple[str, str]:
     return primary.lower(), accent.lower()
 
 
-@get("/m/{tenant:str}/huisstijl.css", include_in_schema=False)
-async def tenant_stylesheet(db: NamedDependency[AsyncSession], tenant: FromPath[str]) -> Response[str]:
-    found, _ = await find_public_tenant(db, tenant)
-    primary, accent = brand_colours(found.branding)
-    return Response(
-        f":root {{ --brand-primary: {primary}; --brand-accent: {accent}; }}\n",
-        media_type="text/css",
-        headers={"cache-control": STYLESHEET_CACHE},
-    )
+class ReportingPointInfo(Controller):
+    path = "/m/{tenant:str}"
+    include_in_schema = False
+
+    @get("/huisstijl.css", dependencies=PUBLIC)
+    async def tenant_stylesheet(self, public: NamedDependency[PublicTenant]) -> Response[str]:
+        primary, accent = brand_colours(public.tenant.branding)
+        return Response(
+            f":root {{ --brand-primary: {primary}; --brand-accent: {accent}; }}\n",
+            media_type="text/css",
+            headers={"cache-control": STYLESHEET_CACHE},
+        )
+
+    @get("/beleid/{number:int}")
+    async def policy_document_page(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[AsyncSession],
+        tenant: FromPath[str],
+        number: FromPath[int],
+    ) -> Template:
+        """A policy text of the organisation (``find_policy_text`` finds the tenant and the text at once)."""
+        found, document = await find_policy_text(db, tenant, number)
+        return render(
+            request,
+            found,
+            "m/policy.html",
+            document=document,
+            paragraphs=[part.strip() for part in re.split(r"\n\s*\n", document["text"]) if part.strip()],
+        )
 
 
-@get("/m/{tenant:str}/beleid/{number:int}", include_in_schema=False)
-async def policy_document_page(
-    request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], tenant: FromPath[str], number: FromPath[int]
-) -> Template:
-    found, document = await find_policy_text(db, tenant, number)
-    return render(
-        request,
-        found,
-        "m/policy.html",
-        document=document,
-        paragraphs=[part.strip() for part in re.split(r"\n\s*\n", document["text"]) if part.strip()],
-    )
-
-
-ROUTES = (tenant_stylesheet, policy_document_page)
+ROUTES = (ReportingPointInfo,)
