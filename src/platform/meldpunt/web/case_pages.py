@@ -17,7 +17,6 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.cases import services
-from meldpunt.cases.controllers import who_of
 from meldpunt.cases.errors import DeclareFirst, NotOnThePanel
 from meldpunt.cases.schemas import LADDER, DeclarationIn, ExclusionIn, MemberIn, RoutingIn, Step
 from meldpunt.dossiers.keys import Keyring
@@ -54,7 +53,7 @@ async def _case_page(
     status_code: int = 200,
 ) -> Template:
     found = await identity.tenant_acting_in(db, actor, Action.CASE_PROCESS, slug)
-    who = who_of(actor)
+    who = actor.ref
     is_point = Role.REPORTING_POINT in actor.roles_in(slug)
     seat = await services.may_see_process(db, found, case_id, who, is_point)
     content = None
@@ -94,7 +93,7 @@ async def cases_page(
     """The cases here: all of them for the reporting point; the ones with your seat for panel members."""
     found = await identity.tenant_acting_in(db, actor, Action.CASE_PROCESS, tenant)
     every = Role.REPORTING_POINT in actor.roles_in(tenant)
-    cases = await services.list_cases(db, found, None if every else who_of(actor))
+    cases = await services.list_cases(db, found, None if every else actor.ref)
     return Template(
         "cases.html",
         context={
@@ -175,7 +174,7 @@ async def case_act(
 ) -> Template | Redirect:
     """The forms of the case page; each checks the role here and the seat in the service."""
     form = form_fields(await request.form())
-    who = who_of(actor)
+    who = actor.ref
     try:
         if what == "doorzetten":
             found = await identity.tenant_acting_in(db, actor, Action.CASE_ROUTE, tenant)
@@ -276,7 +275,7 @@ async def guardian_page(
 ) -> Template:
     """Across the organisations this process guardian serves: each guarded case's next deadline and breaches."""
     tenants = await identity.tenants_where(db, actor, Action.CASE_GUARD)
-    rows = await services.guarded_cases(db, who_of(actor), tenants)
+    rows = await services.guarded_cases(db, actor.ref, tenants)
     return Template(
         "guardian.html",
         context={
