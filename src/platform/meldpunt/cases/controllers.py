@@ -155,14 +155,16 @@ class CaseHandlingController(Controller):
     async def case_process(
         self,
         db: NamedDependency[AsyncSession],
+        keyring: NamedDependency[Keyring],
         actor: NamedDependency[Actor],
         acting: NamedDependency[Tenant],
         tenant: FromPath[str],
         case_id: FromPath[uuid.UUID],
     ) -> ProcessOut:
         """The process: steps and their dates, deadlines, seats, declarations, concerns. Never content."""
-        await services.may_see_process(db, acting, case_id, actor.ref, Role.REPORTING_POINT in actor.roles_in(tenant))
-        return process_out(await services.process_view(db, acting, case_id), tenant)
+        is_point = Role.REPORTING_POINT in actor.roles_in(tenant)
+        view = await services.case_view(db, keyring, actor.ref, acting, case_id, is_point, content=False)
+        return process_out(view.process, tenant)
 
     @get("/", operation_id="ReadCase", action=Action.CASE_READ)
     async def read_case(

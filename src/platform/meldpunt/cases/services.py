@@ -507,6 +507,51 @@ async def read_content(
     )
 
 
+def sees_content(seat: PanelMember | None) -> bool:
+    """A decision maker or expert at the case's panel who declared, in writing, not to be involved
+    (seed-000 §1.4); a process guardian never."""
+    return seat is not None and seat.role in CONTENT_ROLES and seat.declaration == "not_involved"
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """One viewer's case: the process always, their seat (if any), the content only where the seat allows."""
+
+    process: ProcessView
+    seat: PanelMember | None
+    content: ContentView | None
+
+
+async def case_view(
+    session: AsyncSession,
+    keyring: Keyring,
+    who: AccountRef,
+    tenant: Tenant,
+    case_id: uuid.UUID,
+    reporting_point: bool,
+    *,
+    content: bool = True,
+) -> CaseView:
+    """What a case shows this viewer: who may see the process sees it (``may_see_process``); a declared
+    decision maker or expert also reads the content (audited, ``read_content``) unless ``content`` is off
+    (the API's process route: the process only, whatever the seat)."""
+    seat = await may_see_process(session, tenant, case_id, who, reporting_point)
+    if content and sees_content(seat):
+        read = await read_content(session, keyring, who, tenant, case_id)
+        return CaseView(read.process, seat, read)
+    return CaseView(await process_view(session, tenant, case_id), seat, None)
+
+
+async def panel_candidates(session: AsyncSession, tenant: Tenant) -> dict[str, list[tuple[AccountRef, str]]]:
+    """Who holds each panel role here (their seat is still checked by ``assign_member``), by name."""
+    holders = {role: await identity.role_holders(session, tenant.id, role) for role in PANEL_ROLES}
+    names = await account_names(session, tenant, [who for people in holders.values() for who in people])
+    return {
+        role: sorted(((who, names.get(who.id, str(who.id))) for who in people), key=lambda candidate: candidate[1])
+        for role, people in holders.items()
+    }
+
+
 # ---------------------------------------------------------------- process concerns
 
 
