@@ -47,8 +47,8 @@ from meldpunt.cases.schemas import (
     Step,
     Weighing,
 )
-from meldpunt.db.context import also_in, tenant_context
-from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
+from meldpunt.db.context import also_in
+from meldpunt.dossiers.cipher import case_cipher
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.identity import services as identity
 from meldpunt.identity.models import Account, AccountRef
@@ -62,6 +62,7 @@ from meldpunt.tenancy.terms import terms_of
 
 PANEL_ROLES = ("decision_maker", "expert", "process_guardian")
 CONTENT_ROLES = ("decision_maker", "expert")
+HANDLING = "handling"  # the purpose every text of case handling is sealed for (DESIGN §9)
 STEP_MEETS = {"first_conversation": "first_conversation", "accused_informed": "inform_accused", "weighing": "choice"}
 
 
@@ -77,16 +78,6 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
-def _seal(material: Any, tenant: Tenant, case_id: uuid.UUID, row_id: uuid.UUID, text: str) -> bytes:
-    return encrypt_text(material, text, associated_data(tenant.id, case_id, row_id, "handling"))
-
-
-def _open(material: Any, tenant: Tenant, case_id: uuid.UUID, row_id: uuid.UUID, sealed: bytes | None) -> str | None:
-    if sealed is None:
-        return None
-    return decrypt_text(material, sealed, associated_data(tenant.id, case_id, row_id, "handling"))
-
-
 # ---------------------------------------------------------------- routing (seed-000 §2.2)
 
 OVERRIDE_MESSAGE = (
@@ -96,13 +87,9 @@ OVERRIDE_MESSAGE = (
 )
 
 
-async def route_case(
-    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: RoutingIn
-) -> CaseRouting:
-    """Classify and route a case, with a reason. "Do nothing" needs a recorded alternative; a legal duty
-    overrides the reporter's wish and the reporter is told so; an accused manager or director moves the
-    decision up."""
-    case = await intake.find_case(session, tenant, case_id)
+def _check_routing(case: Case, data: RoutingIn) -> None:
+    """The choice itself: an open case, "do nothing" with an alternative (seed-000 §2.2 Tip 2), a complaint
+    only from who it happened to and never anonymous, a police report duty to the police or the panel."""
     if case.status in ("withdrawn", "closed"):
         raise RoutingRefused("Deze melding is ingetrokken of afgesloten.")
     if data.route == "no_action" and not data.alternative:
@@ -114,6 +101,11 @@ async def route_case(
         raise RoutingRefused("Een klacht is nooit anoniem en alleen van wie het zelf is overkomen.")
     if "police_report_duty" in data.legal_duties and data.route not in ("police", "decision_panel"):
         raise RoutingRefused("Bij een aangifteplicht gaat de zaak naar de politie of de beslistafel.")
+
+
+def _check_escalation(case: Case, data: RoutingIn) -> None:
+    """An accused director or board member: the supervisory board or the branch decides; an accused manager:
+    at least one level up (seed-000 Implications C.20)."""
     if case.accused_role == "director_or_board" and data.escalation not in ("supervisory_board", "branch"):
         raise RoutingRefused(
             "De beschuldigde hoort bij de directie of het bestuur: leg de beslissing bij de raad van toezicht "
@@ -124,10 +116,37 @@ async def route_case(
             "De beschuldigde is leidinggevende: leg de beslissing minstens één niveau hoger (hogere "
             "leidinggevende, raad van toezicht of branche)."
         )
-    material = await keyring.case_key(session, tenant.id, case.id)
-    routing_id = uuid.uuid4()
+
+
+def _overrides_wish(case: Case, data: RoutingIn) -> bool:
+    """A legal duty weighs more than the reporter's wish: when they asked only to be heard or advised, or
+    the case goes further than the adviser."""
     wished_only_support = set(case.wishes) <= {"listening_ear", "advice"} and bool(case.wishes)
-    overrides = bool(data.legal_duties) and (wished_only_support or data.route != "adviser_only")
+    return bool(data.legal_duties) and (wished_only_support or data.route != "adviser_only")
+
+
+def _routing_deadlines(session: AsyncSession, tenant: Tenant, case: Case, route: str) -> None:
+    """The terms a route starts: composing the panel, or feedback to a whistleblower."""
+    terms = terms_of(tenant.procedure)
+    if route == "decision_panel":
+        intake.add_deadline(session, case, "panel", _now() + timedelta(days=terms.panel_days), "reporting_point")
+    if route == "whistleblower":
+        due = _now() + timedelta(days=terms.whistleblower_feedback_days)
+        intake.add_deadline(session, case, "whistleblower_feedback", due, "reporting_point")
+
+
+async def route_case(
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: RoutingIn
+) -> CaseRouting:
+    """Classify and route a case, with a reason. "Do nothing" needs a recorded alternative; a legal duty
+    overrides the reporter's wish and the reporter is told so; an accused manager or director moves the
+    decision up."""
+    case = await intake.find_case(session, tenant, case_id)
+    _check_routing(case, data)
+    _check_escalation(case, data)
+    cipher = await case_cipher(session, keyring, tenant.id, case.id)
+    routing_id = uuid.uuid4()
+    overrides = _overrides_wish(case, data)
     routing = CaseRouting(
         tenant_id=tenant.id,
         id=routing_id,
@@ -137,8 +156,8 @@ async def route_case(
         legal_duties=list(data.legal_duties),
         overrides_wish=overrides,
         escalation=data.escalation,
-        sealed_reason=_seal(material, tenant, case.id, routing_id, data.reason),
-        sealed_alternative=_seal(material, tenant, case.id, routing_id, data.alternative) if data.alternative else None,
+        sealed_reason=cipher.seal(data.reason, HANDLING, routing_id),
+        sealed_alternative=cipher.seal(data.alternative, HANDLING, routing_id) if data.alternative else None,
         decided_by_tenant_id=who.tenant_id,
         decided_by_id=who.id,
     )
@@ -148,17 +167,7 @@ async def route_case(
     case.kind = data.classified_as
     await session.flush()
     await intake.meet_deadlines(session, case, "route")
-    terms = terms_of(tenant.procedure)
-    if data.route == "decision_panel":
-        intake.add_deadline(session, case, "panel", _now() + timedelta(days=terms.panel_days), "reporting_point")
-    if data.route == "whistleblower":
-        intake.add_deadline(
-            session,
-            case,
-            "whistleblower_feedback",
-            _now() + timedelta(days=terms.whistleblower_feedback_days),
-            "reporting_point",
-        )
+    _routing_deadlines(session, tenant, case, data.route)
     if overrides and case.anonymity != "anonymous":
         await intake.add_message(session, keyring, tenant, case, actor_of(who).label, OVERRIDE_MESSAGE)
     await audit.record(
@@ -329,10 +338,10 @@ async def declare(
         raise NotOnThePanel()
     if seat.declaration is not None:
         raise AlreadyDeclared()
-    material = await keyring.case_key(session, tenant.id, case.id)
+    cipher = await case_cipher(session, keyring, tenant.id, case.id)
     seat.declaration = "involved" if data.involved else "not_involved"
     seat.declared_at = _now()
-    seat.sealed_declaration = _seal(material, tenant, case.id, seat.id, data.statement)
+    seat.sealed_declaration = cipher.seal(data.statement, HANDLING, seat.id)
     if data.involved:
         seat.left_at = _now()
         _add_exclusion(session, case, who, "declared_link")
@@ -398,11 +407,10 @@ async def _declared_seat(session: AsyncSession, case: Case, who: AccountRef, rol
 async def account_names(session: AsyncSession, tenant: Tenant, accounts: list[AccountRef]) -> dict[uuid.UUID, str]:
     """Display names of these accounts (their rows live in their home tenants: a branch's, for a pooled
     guardian); the session returns to the tenant's context after."""
-    await tenant_context(session, [tenant.id])
-    async with also_in(session, *{account_tenant for account_tenant, _ in accounts}):
+    async with also_in(session, *{account.tenant_id for account in accounts}):
         rows = (
             await session.execute(
-                select(Account.id, Account.display_name).where(Account.id.in_([account for _, account in accounts]))
+                select(Account.id, Account.display_name).where(Account.id.in_([account.id for account in accounts]))
             )
         ).all()
     return {row.id: row.display_name for row in rows}
@@ -482,26 +490,22 @@ async def read_content(
     case = await _panel_case(session, tenant, case_id)
     await _declared_seat(session, case, who, CONTENT_ROLES)
     view = await _process_view(session, tenant, case)
-    material = await keyring.case_key(session, tenant.id, case.id)
-    narrative = decrypt_text(material, case.sealed_narrative, associated_data(tenant.id, case.id, case.id, "narrative"))
+    cipher = await case_cipher(session, keyring, tenant.id, case.id)
     routing = view.routing
-    step_content = {
-        step.id: msgspec.json.decode(_open(material, tenant, case.id, step.id, step.sealed_content) or "{}")
+    step_content: dict[uuid.UUID, dict[str, Any]] = {
+        step.id: cipher.open_value(step.sealed_content, dict, HANDLING, step.id) if step.sealed_content else {}
         for step in view.steps
     }
     concern_texts = {
-        c.id: (
-            _open(material, tenant, case.id, c.id, c.sealed_text),
-            _open(material, tenant, case.id, c.id, c.sealed_response),
-        )
+        c.id: (cipher.open(c.sealed_text, HANDLING, c.id), cipher.open(c.sealed_response, HANDLING, c.id))
         for c in view.concerns
     }
     await audit.record(session, tenant.id, actor_of(who), "case.content_read", "case", case.id)
     return ContentView(
         view,
-        narrative,
-        _open(material, tenant, case.id, routing.id, routing.sealed_reason) if routing else None,
-        _open(material, tenant, case.id, routing.id, routing.sealed_alternative) if routing else None,
+        cipher.open(case.sealed_narrative, "narrative") or "",
+        cipher.open(routing.sealed_reason, HANDLING, routing.id) if routing else None,
+        cipher.open(routing.sealed_alternative, HANDLING, routing.id) if routing else None,
         step_content,
         concern_texts,
     )
@@ -561,7 +565,7 @@ async def raise_concern(
     """A process guardian's concern about the process; the next step waits until it is acknowledged."""
     case = await _panel_case(session, tenant, case_id)
     await _declared_seat(session, case, who, ("process_guardian",))
-    material = await keyring.case_key(session, tenant.id, case.id)
+    cipher = await case_cipher(session, keyring, tenant.id, case.id)
     concern_id = uuid.uuid4()
     concern = ProcessConcern(
         tenant_id=tenant.id,
@@ -569,7 +573,7 @@ async def raise_concern(
         case_id=case.id,
         raised_by_tenant_id=who.tenant_id,
         raised_by_id=who.id,
-        sealed_text=_seal(material, tenant, case.id, concern_id, text),
+        sealed_text=cipher.seal(text, HANDLING, concern_id),
     )
     session.add(concern)
     await session.flush()
@@ -609,10 +613,10 @@ async def acknowledge_concern(
     ).scalar()
     if concern is None:
         raise StepRefused("Deze zorg bestaat niet bij deze zaak.", status=404)
-    material = await keyring.case_key(session, tenant.id, case.id)
+    cipher = await case_cipher(session, keyring, tenant.id, case.id)
     concern.acknowledged_at = _now()
     concern.acknowledged_by_id = who.id
-    concern.sealed_response = _seal(material, tenant, case.id, concern.id, response)
+    concern.sealed_response = cipher.seal(response, HANDLING, concern.id)
     await audit.record(session, tenant.id, actor_of(who), "case.concern_acknowledged", "case", case.id)
 
 
@@ -679,7 +683,7 @@ async def record_step(
         ).scalar_one()
         if not told:
             raise ReporterFirst()
-    material = await keyring.case_key(session, tenant.id, case.id)
+    cipher = await case_cipher(session, keyring, tenant.id, case.id)
     step_id = uuid.uuid4()
     row = CaseStep(
         tenant_id=tenant.id,
@@ -687,9 +691,7 @@ async def record_step(
         case_id=case.id,
         kind=kind,
         facts=facts,
-        sealed_content=_seal(material, tenant, case.id, step_id, msgspec.json.encode(content).decode())
-        if content
-        else None,
+        sealed_content=cipher.seal_value(content, HANDLING, step_id) if content else None,
         recorded_by_tenant_id=who.tenant_id,
         recorded_by_id=who.id,
     )
@@ -762,13 +764,15 @@ async def _open_concerns(session: AsyncSession, tenant: Tenant, case_ids: list[u
 async def guarded_cases(session: AsyncSession, who: AccountRef, tenants: list[Tenant]) -> list[Guarded]:
     """Across the organisations this process guardian serves: every case they guard, its next deadline,
     its breached deadlines and unanswered concerns (three queries an organisation)."""
-    result = []
     now = _now()
-    for tenant in tenants:
-        await tenant_context(session, [tenant.id])
+    return [guarded for tenant in tenants for guarded in await _guarded_in(session, who, tenant, now)]
+
+
+async def _guarded_in(session: AsyncSession, who: AccountRef, tenant: Tenant, now: datetime) -> list[Guarded]:
+    async with also_in(session, tenant.id):
         cases = await list_cases(session, tenant, who, role="process_guardian", newest_first=False)
         ids = [case.id for case in cases]
-        open_deadlines: dict[uuid.UUID, list[Deadline]] = {}
+        pending: dict[uuid.UUID, list[Deadline]] = {}
         for deadline in (
             await session.execute(
                 select(Deadline)
@@ -776,17 +780,15 @@ async def guarded_cases(session: AsyncSession, who: AccountRef, tenants: list[Te
                 .order_by(Deadline.due_at)
             )
         ).scalars():
-            open_deadlines.setdefault(deadline.case_id, []).append(deadline)
+            pending.setdefault(deadline.case_id, []).append(deadline)
         concerns = await _open_concerns(session, tenant, ids)
-        for case in cases:
-            pending = open_deadlines.get(case.id, [])
-            result.append(
-                Guarded(
-                    tenant,
-                    case,
-                    pending[0] if pending else None,
-                    sum(1 for d in pending if d.due_at < now),
-                    concerns.get(case.id, 0),
-                )
-            )
-    return result
+    return [
+        Guarded(
+            tenant,
+            case,
+            pending[case.id][0] if case.id in pending else None,
+            sum(1 for d in pending.get(case.id, []) if d.due_at < now),
+            concerns.get(case.id, 0),
+        )
+        for case in cases
+    ]
