@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import msgspec
 from litestar import Controller, get, post
@@ -14,7 +15,7 @@ from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.cases import services
-from meldpunt.cases.models import PanelMember
+from meldpunt.cases.models import CaseStep, PanelMember, ProcessConcern
 from meldpunt.cases.schemas import (
     AcknowledgementIn,
     CaseContentOut,
@@ -41,36 +42,81 @@ from meldpunt.tenancy.models import Tenant
 
 def deadline_out(d: Deadline, now: datetime | None = None) -> DeadlineOut:
     moment = now or datetime.now(UTC)
-    return DeadlineOut(d.kind, d.due_at, d.met_at, d.responsible_role, d.met_at is None and d.due_at < moment)
+    return DeadlineOut(
+        kind=d.kind,
+        due_at=d.due_at,
+        met_at=d.met_at,
+        responsible_role=d.responsible_role,
+        breached=d.met_at is None and d.due_at < moment,
+    )
 
 
 def member_out(seat: PanelMember, names: dict[uuid.UUID, str]) -> MemberOut:
     return MemberOut(
-        seat.id,
-        seat.account_id,
-        names.get(seat.account_id, ""),
-        seat.role,
-        seat.pooled,
-        seat.declaration,
-        seat.declared_at,
-        seat.left_at is None,
+        id=seat.id,
+        account_id=seat.account_id,
+        name=names.get(seat.account_id, ""),
+        role=seat.role,
+        pooled=seat.pooled,
+        declaration=seat.declaration,
+        declared_at=seat.declared_at,
+        active=seat.left_at is None,
+    )
+
+
+def step_out(step: CaseStep, content: dict[str, Any] | None = None) -> StepOut:
+    return StepOut(id=step.id, kind=step.kind, facts=step.facts, recorded_at=step.recorded_at, content=content)
+
+
+def concern_out(concern: ProcessConcern, text: str | None = None, response: str | None = None) -> ConcernOut:
+    return ConcernOut(
+        id=concern.id,
+        raised_at=concern.raised_at,
+        acknowledged_at=concern.acknowledged_at,
+        text=text,
+        response=response,
     )
 
 
 def process_out(view: services.ProcessView, slug: str) -> ProcessOut:
     routing = view.routing
     return ProcessOut(
-        view.case.id,
-        slug,
-        view.case.kind,
-        view.case.status,
-        view.case.route,
-        routing.escalation if routing else None,
-        list(routing.legal_duties) if routing else [],
-        [member_out(seat, view.names) for seat in view.seats],
-        [StepOut(s.id, s.kind, s.facts, s.recorded_at) for s in view.steps],
-        [deadline_out(d) for d in view.deadlines],
-        [ConcernOut(c.id, c.raised_at, c.acknowledged_at) for c in view.concerns],
+        case_id=view.case.id,
+        tenant=slug,
+        kind=view.case.kind,
+        status=view.case.status,
+        route=view.case.route,
+        escalation=routing.escalation if routing else None,
+        legal_duties=list(routing.legal_duties) if routing else [],
+        members=[member_out(seat, view.names) for seat in view.seats],
+        steps=[step_out(s) for s in view.steps],
+        deadlines=[deadline_out(d) for d in view.deadlines],
+        concerns=[concern_out(c) for c in view.concerns],
+    )
+
+
+def content_out(view: services.ContentView, slug: str) -> CaseContentOut:
+    process = msgspec.structs.replace(
+        process_out(view.process, slug),
+        steps=[step_out(s, view.step_content.get(s.id)) for s in view.process.steps],
+        concerns=[concern_out(c, *view.concern_texts[c.id]) for c in view.process.concerns],
+    )
+    return CaseContentOut(
+        process=process,
+        narrative=view.narrative,
+        routing_reason=view.routing_reason,
+        routing_alternative=view.routing_alternative,
+    )
+
+
+def guarded_out(guarded: services.Guarded) -> GuardedCaseOut:
+    return GuardedCaseOut(
+        tenant=guarded.tenant.slug,
+        case_id=guarded.case.id,
+        status=guarded.case.status,
+        next_deadline=deadline_out(guarded.next_deadline) if guarded.next_deadline else None,
+        breaches=guarded.breaches,
+        open_concerns=guarded.open_concerns,
     )
 
 
@@ -177,18 +223,7 @@ class CaseHandlingController(Controller):
         case_id: FromPath[uuid.UUID],
     ) -> CaseContentOut:
         """The case with its content, for a declared decision maker or expert of its panel (audited)."""
-        view = await services.read_content(db, keyring, actor.ref, acting, case_id)
-        process = process_out(view.process, tenant)
-        steps = [StepOut(s.id, s.kind, s.facts, s.recorded_at, view.step_content.get(s.id)) for s in view.process.steps]
-        concerns = [
-            ConcernOut(c.id, c.raised_at, c.acknowledged_at, *view.concern_texts[c.id]) for c in view.process.concerns
-        ]
-        return CaseContentOut(
-            msgspec.structs.replace(process, steps=steps, concerns=concerns),
-            view.narrative,
-            view.routing_reason,
-            view.routing_alternative,
-        )
+        return content_out(await services.read_content(db, keyring, actor.ref, acting, case_id), tenant)
 
     @post("/steps", operation_id="RecordStep", status_code=201, action=Action.CASE_DECIDE)
     async def record_step(
@@ -202,8 +237,7 @@ class CaseHandlingController(Controller):
     ) -> StepOut:
         """A phase-1 step (seed-000 §2.3), tagged by ``type``: first_conversation, exploration, reporter_told,
         accused_informed, notice_deferred, interim_measure, weighing, rights_explained, communication."""
-        step = await services.record_step(db, keyring, actor.ref, acting, case_id, data)
-        return StepOut(step.id, step.kind, step.facts, step.recorded_at)
+        return step_out(await services.record_step(db, keyring, actor.ref, acting, case_id, data))
 
     @post("/concerns", operation_id="RaiseConcern", status_code=201, action=Action.CASE_CONCERN)
     async def raise_concern(
@@ -217,7 +251,7 @@ class CaseHandlingController(Controller):
     ) -> ConcernOut:
         """A process guardian's concern; the decision maker answers it before the next step."""
         concern = await services.raise_concern(db, keyring, actor.ref, acting, case_id, data.text)
-        return ConcernOut(concern.id, concern.raised_at, None, data.text)
+        return concern_out(concern, data.text)
 
     @post(
         "/concerns/{concern_id:uuid}/acknowledgement",
@@ -252,17 +286,7 @@ class GuardedCasesController(Controller):
         """Across the organisations this process guardian serves: each guarded case's next deadline, breaches
         and unanswered concerns."""
         tenants = await identity.tenants_where(db, actor, Action.CASE_GUARD)
-        return [
-            GuardedCaseOut(
-                g.tenant.slug,
-                g.case.id,
-                g.case.status,
-                deadline_out(g.next_deadline) if g.next_deadline else None,
-                g.breaches,
-                g.open_concerns,
-            )
-            for g in await services.guarded_cases(db, actor.ref, tenants)
-        ]
+        return [guarded_out(g) for g in await services.guarded_cases(db, actor.ref, tenants)]
 
 
 ROUTES = (CaseHandlingController, GuardedCasesController)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
-from meldpunt.cases.models import PanelMember
+from meldpunt.cases.models import PanelMember, PanelRole
 from meldpunt.db.context import tenant_context
 from meldpunt.identity import services as identity
 from meldpunt.identity.models import AccountRef
@@ -60,7 +60,7 @@ async def sweep_tenant(session: AsyncSession, tenant_id: uuid.UUID, now: datetim
         if deadline.due_at <= now:
             if deadline.breach_reported_at is None:
                 deadline.breach_reported_at = now
-                for account in await _responsible(session, tenant, deadline, "process_guardian"):
+                for account in await _responsible(session, tenant, deadline, PanelRole.PROCESS_GUARDIAN):
                     await notifications.notify(
                         session,
                         tenant_id,

@@ -9,6 +9,7 @@ writing, not to be involved; a process guardian sees the process and never the c
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -20,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
 from meldpunt.cases.errors import (
-    AlreadyDeclared,
     ConcernOpen,
     DeclareFirst,
     NotAPanelCase,
@@ -31,7 +31,20 @@ from meldpunt.cases.errors import (
     SeatRefused,
     StepRefused,
 )
-from meldpunt.cases.models import CaseExclusion, CaseRouting, CaseStep, PanelMember, ProcessConcern
+from meldpunt.cases.models import (
+    CaseExclusion,
+    CaseRouting,
+    CaseStep,
+    Escalation,
+    ExclusionReason,
+    Involvement,
+    PanelMember,
+    PanelRole,
+    ProcessConcern,
+    Route,
+    StepKind,
+    declare_seat,
+)
 from meldpunt.cases.schemas import (
     LADDER,
     OPTION_NAMES,
@@ -60,8 +73,8 @@ from meldpunt.retention.services import CaseDestroyed
 from meldpunt.tenancy.models import Tenant
 from meldpunt.tenancy.terms import terms_of
 
-PANEL_ROLES = ("decision_maker", "expert", "process_guardian")
-CONTENT_ROLES = ("decision_maker", "expert")
+PANEL_ROLES = tuple(PanelRole)
+CONTENT_ROLES = frozenset({PanelRole.DECISION_MAKER, PanelRole.EXPERT})
 HANDLING = "handling"  # the purpose every text of case handling is sealed for (DESIGN §9)
 STEP_MEETS = {"first_conversation": "first_conversation", "accused_informed": "inform_accused", "weighing": "choice"}
 
@@ -152,10 +165,10 @@ async def route_case(
         id=routing_id,
         case_id=case.id,
         classified_as=data.classified_as,
-        route=data.route,
+        route=Route(data.route),
         legal_duties=list(data.legal_duties),
         overrides_wish=overrides,
-        escalation=data.escalation,
+        escalation=Escalation(data.escalation) if data.escalation else None,
         sealed_reason=cipher.seal(data.reason, HANDLING, routing_id),
         sealed_alternative=cipher.seal(data.alternative, HANDLING, routing_id) if data.alternative else None,
         decided_by_tenant_id=who.tenant_id,
@@ -210,7 +223,7 @@ async def _exclusions(session: AsyncSession, case: Case) -> set[AccountRef]:
     return {AccountRef(row.account_tenant_id, row.account_id) for row in rows}
 
 
-def _add_exclusion(session: AsyncSession, case: Case, who: AccountRef, reason: str) -> None:
+def _add_exclusion(session: AsyncSession, case: Case, who: AccountRef, reason: ExclusionReason) -> None:
     session.add(
         CaseExclusion(
             tenant_id=case.tenant_id,
@@ -240,19 +253,20 @@ async def assign_member(
     """Seat someone at the case's panel, after every rule: the role's grant here, one seat a person, not
     excluded, the adviser never expert or process guardian, a pooled guardian never from this member."""
     case = await _panel_case(session, tenant, case_id)
-    seated: AccountRef = AccountRef(data.account_tenant_id, data.account_id)
+    seated = AccountRef(data.account_tenant_id, data.account_id)
+    role = PanelRole(data.role)
     if seated in await _exclusions(session, case):
         raise SeatRefused("Deze persoon is uitgesloten van deze zaak (betrokken, beschuldigd of diens leidinggevende).")
     if any((s.account_tenant_id, s.account_id) == seated for s in await _seats(session, case, active_only=False)):
         raise SeatRefused("Eén persoon, één rol: deze persoon heeft al een plaats aan deze beslistafel (gehad).")
     held = await identity.active_roles(session, tenant.id, *seated)
-    if data.role not in held:
+    if Role(role) not in held:
         raise SeatRefused("Deze persoon heeft die rol niet bij deze organisatie.")
-    if data.role in ("expert", "process_guardian") and Role.ADVISER in held:
+    if role in (PanelRole.EXPERT, PanelRole.PROCESS_GUARDIAN) and Role.ADVISER in held:
         raise SeatRefused(
             "De vertrouwenspersoon van de organisatie kan geen deskundige of procesbewaker zijn (seed-000 §1.7)."
         )
-    if data.role == "process_guardian" and _uses_guardian_pool(tenant) and seated.tenant_id == tenant.id:
+    if role == PanelRole.PROCESS_GUARDIAN and _uses_guardian_pool(tenant) and seated.tenant_id == tenant.id:
         raise SeatRefused(
             "Deze organisatie gebruikt de procesbewakers van de branche: niet iemand van de eigen organisatie."
         )
@@ -262,14 +276,12 @@ async def assign_member(
         case_id=case.id,
         account_tenant_id=seated.tenant_id,
         account_id=seated.id,
-        role=data.role,
+        role=role,
         pooled=pooled,
     )
     session.add(seat)
     await session.flush()
-    await audit.record(
-        session, tenant.id, actor_of(who), "case.panel_seat", "case", case.id, role=data.role, pooled=pooled
-    )
+    await audit.record(session, tenant.id, actor_of(who), "case.panel_seat", "case", case.id, role=role, pooled=pooled)
     return seat
 
 
@@ -319,7 +331,7 @@ async def exclude(
     case = await intake.find_case(session, tenant, case_id)
     excluded: AccountRef = AccountRef(data.account_tenant_id, data.account_id)
     if excluded not in await _exclusions(session, case):
-        _add_exclusion(session, case, excluded, data.reason)
+        _add_exclusion(session, case, excluded, ExclusionReason(data.reason))
     seat = await seat_of(session, case, excluded)
     if seat is not None:
         seat.left_at = _now()
@@ -336,15 +348,13 @@ async def declare(
     seat = await seat_of(session, case, who)
     if seat is None:
         raise NotOnThePanel()
-    if seat.declaration is not None:
-        raise AlreadyDeclared()
     cipher = await case_cipher(session, keyring, tenant.id, case.id)
-    seat.declaration = "involved" if data.involved else "not_involved"
+    declare_seat(seat, Involvement.INVOLVED if data.involved else Involvement.NOT_INVOLVED)
     seat.declared_at = _now()
     seat.sealed_declaration = cipher.seal(data.statement, HANDLING, seat.id)
     if data.involved:
         seat.left_at = _now()
-        _add_exclusion(session, case, who, "declared_link")
+        _add_exclusion(session, case, who, ExclusionReason.DECLARED_LINK)
         for account in await identity.role_holders(session, tenant.id, "reporting_point"):
             await notifications.notify(
                 session,
@@ -388,18 +398,20 @@ async def _has_deadline(session: AsyncSession, case: Case, kind: str) -> bool:
 
 async def panel_complete(session: AsyncSession, case: Case) -> bool:
     """At least one decision maker, an expert and a process guardian, each declared not involved."""
-    declared = {s.role for s in await _seats(session, case) if s.declaration == "not_involved"}
+    declared = {s.role for s in await _seats(session, case) if s.declaration == Involvement.NOT_INVOLVED}
     return set(PANEL_ROLES) <= declared
 
 
 # ---------------------------------------------------------------- content and process views
 
 
-async def _declared_seat(session: AsyncSession, case: Case, who: AccountRef, roles: tuple[str, ...]) -> PanelMember:
+async def _declared_seat(
+    session: AsyncSession, case: Case, who: AccountRef, roles: Collection[PanelRole]
+) -> PanelMember:
     seat = await seat_of(session, case, who)
     if seat is None or seat.role not in roles:
         raise NotOnThePanel()
-    if seat.declaration != "not_involved":
+    if seat.declaration != Involvement.NOT_INVOLVED:
         raise DeclareFirst()
     return seat
 
@@ -514,7 +526,7 @@ async def read_content(
 def sees_content(seat: PanelMember | None) -> bool:
     """A decision maker or expert at the case's panel who declared, in writing, not to be involved
     (seed-000 §1.4); a process guardian never."""
-    return seat is not None and seat.role in CONTENT_ROLES and seat.declaration == "not_involved"
+    return seat is not None and seat.role in CONTENT_ROLES and seat.declaration == Involvement.NOT_INVOLVED
 
 
 @dataclass(frozen=True)
@@ -564,7 +576,7 @@ async def raise_concern(
 ) -> ProcessConcern:
     """A process guardian's concern about the process; the next step waits until it is acknowledged."""
     case = await _panel_case(session, tenant, case_id)
-    await _declared_seat(session, case, who, ("process_guardian",))
+    await _declared_seat(session, case, who, (PanelRole.PROCESS_GUARDIAN,))
     cipher = await case_cipher(session, keyring, tenant.id, case.id)
     concern_id = uuid.uuid4()
     concern = ProcessConcern(
@@ -578,7 +590,7 @@ async def raise_concern(
     session.add(concern)
     await session.flush()
     for seat in await _seats(session, case):
-        if seat.role == "decision_maker":
+        if seat.role == PanelRole.DECISION_MAKER:
             await notifications.notify(
                 session,
                 tenant.id,
@@ -601,7 +613,7 @@ async def acknowledge_concern(
     response: str,
 ) -> None:
     case = await _panel_case(session, tenant, case_id)
-    await _declared_seat(session, case, who, ("decision_maker",))
+    await _declared_seat(session, case, who, (PanelRole.DECISION_MAKER,))
     concern = (
         await session.execute(
             select(ProcessConcern).where(
@@ -666,7 +678,7 @@ async def record_step(
     """Record a phase-1 step as a declared decision maker, once the panel is complete and no process
     concern waits for an answer."""
     case = await _panel_case(session, tenant, case_id)
-    await _declared_seat(session, case, who, ("decision_maker",))
+    await _declared_seat(session, case, who, (PanelRole.DECISION_MAKER,))
     if not await panel_complete(session, case):
         raise PanelIncomplete()
     if (await _open_concerns(session, tenant, [case.id])).get(case.id):
@@ -677,7 +689,9 @@ async def record_step(
         told = (
             await session.execute(
                 select(func.count()).where(
-                    CaseStep.tenant_id == tenant.id, CaseStep.case_id == case.id, CaseStep.kind == "reporter_told"
+                    CaseStep.tenant_id == tenant.id,
+                    CaseStep.case_id == case.id,
+                    CaseStep.kind == StepKind.REPORTER_TOLD,
                 )
             )
         ).scalar_one()
@@ -689,7 +703,7 @@ async def record_step(
         tenant_id=tenant.id,
         id=step_id,
         case_id=case.id,
-        kind=kind,
+        kind=StepKind(kind),
         facts=facts,
         sealed_content=cipher.seal_value(content, HANDLING, step_id) if content else None,
         recorded_by_tenant_id=who.tenant_id,
@@ -770,7 +784,7 @@ async def guarded_cases(session: AsyncSession, who: AccountRef, tenants: list[Te
 
 async def _guarded_in(session: AsyncSession, who: AccountRef, tenant: Tenant, now: datetime) -> list[Guarded]:
     async with also_in(session, tenant.id):
-        cases = await list_cases(session, tenant, who, role="process_guardian", newest_first=False)
+        cases = await list_cases(session, tenant, who, role=PanelRole.PROCESS_GUARDIAN, newest_first=False)
         ids = [case.id for case in cases]
         pending: dict[uuid.UUID, list[Deadline]] = {}
         for deadline in (
