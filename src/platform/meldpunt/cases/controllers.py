@@ -5,12 +5,13 @@ the services."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +35,7 @@ from meldpunt.cases.schemas import (
 )
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.identity import services as identity
+from meldpunt.identity.models import AccountRef
 from meldpunt.identity.policy import Actor
 from meldpunt.identity.roles import Action, Role
 from meldpunt.intake.models import Deadline
@@ -120,137 +122,100 @@ def guarded_out(guarded: services.Guarded) -> GuardedCaseOut:
     )
 
 
+@dataclass(frozen=True)
+class OnCase:
+    """The case of the path, in the acting tenant, for the signed-in actor: what every case route works on
+    (the page of a case too)."""
+
+    db: AsyncSession
+    keyring: Keyring
+    actor: Actor
+    tenant: Tenant
+    slug: str
+    case_id: uuid.UUID
+
+    @property
+    def who(self) -> AccountRef:
+        return self.actor.ref
+
+    @property
+    def is_point(self) -> bool:
+        return Role.REPORTING_POINT in self.actor.roles_in(self.slug)
+
+    async def process(self) -> ProcessOut:
+        return process_out(await services.process_view(self.db, self.tenant, self.case_id), self.slug)
+
+
+async def provide_on_case(
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    actor: NamedDependency[Actor],
+    acting: NamedDependency[Tenant],
+    tenant: FromPath[str],
+    case_id: FromPath[uuid.UUID],
+) -> OnCase:
+    return OnCase(db, keyring, actor, acting, tenant, case_id)
+
+
 class CaseHandlingController(Controller):
     """One case's routing, panel, declarations, steps and concerns; each route names its action, and
-    ``acting`` is the tenant of the path in which the actor may do it."""
+    ``on`` is the case in the tenant of the path in which the actor may do it."""
 
     path = "/api/v1/t/{tenant:str}/cases/{case_id:uuid}"
     tags = ("case handling",)
+    dependencies = {"on": Provide(provide_on_case)}  # noqa: RUF012 - read once by Litestar, never changed
 
     @post("/routing", operation_id="RouteCase", status_code=201, action=Action.CASE_ROUTE)
-    async def route_case(
-        self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-        tenant: FromPath[str],
-        case_id: FromPath[uuid.UUID],
-        data: JSONBody[RoutingIn],
-    ) -> ProcessOut:
+    async def route_case(self, on: NamedDependency[OnCase], data: JSONBody[RoutingIn]) -> ProcessOut:
         """Classify and route (seed-000 §2.2): a reason always; "no_action" only with an alternative; legal
         duties override the reporter's wish (who is told so); an accused manager or director moves it up."""
-        await services.route_case(db, keyring, actor.ref, acting, case_id, data)
-        return process_out(await services.process_view(db, acting, case_id), tenant)
+        await services.route_case(on.db, on.keyring, on.who, on.tenant, on.case_id, data)
+        return await on.process()
 
     @post("/panel", operation_id="SeatPanelMember", status_code=201, action=Action.CASE_PANEL)
-    async def seat_member(
-        self,
-        db: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-        tenant: FromPath[str],
-        case_id: FromPath[uuid.UUID],
-        data: JSONBody[MemberIn],
-    ) -> ProcessOut:
+    async def seat_member(self, on: NamedDependency[OnCase], data: JSONBody[MemberIn]) -> ProcessOut:
         """Seat a decision maker, expert or process guardian, after the rules of seed-000 §1.4 and §1.7."""
-        await services.assign_member(db, actor.ref, acting, case_id, data)
-        return process_out(await services.process_view(db, acting, case_id), tenant)
+        await services.assign_member(on.db, on.who, on.tenant, on.case_id, data)
+        return await on.process()
 
     @post("/panel/pooled-guardian", operation_id="SeatPooledGuardian", status_code=201, action=Action.CASE_PANEL)
-    async def seat_pooled_guardian(
-        self,
-        db: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-        tenant: FromPath[str],
-        case_id: FromPath[uuid.UUID],
-    ) -> ProcessOut:
+    async def seat_pooled_guardian(self, on: NamedDependency[OnCase]) -> ProcessOut:
         """A process guardian from the branch's pool: never from this member, never with a declared link."""
-        await services.assign_pooled_guardian(db, actor.ref, acting, case_id)
-        return process_out(await services.process_view(db, acting, case_id), tenant)
+        await services.assign_pooled_guardian(on.db, on.who, on.tenant, on.case_id)
+        return await on.process()
 
     @post("/exclusions", operation_id="ExcludeFromCase", status_code=204, action=Action.CASE_PANEL)
-    async def exclude(
-        self,
-        db: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-        case_id: FromPath[uuid.UUID],
-        data: JSONBody[ExclusionIn],
-    ) -> None:
+    async def exclude(self, on: NamedDependency[OnCase], data: JSONBody[ExclusionIn]) -> None:
         """Keep the accused, the accused's line manager or someone with a declared link out of the case."""
-        await services.exclude(db, actor.ref, acting, case_id, data)
+        await services.exclude(on.db, on.who, on.tenant, on.case_id, data)
 
     @post("/declaration", operation_id="Declare", status_code=201, action=Action.CASE_DECLARE)
-    async def declare(
-        self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-        tenant: FromPath[str],
-        case_id: FromPath[uuid.UUID],
-        data: JSONBody[DeclarationIn],
-    ) -> ProcessOut:
+    async def declare(self, on: NamedDependency[OnCase], data: JSONBody[DeclarationIn]) -> ProcessOut:
         """Declare in writing, for this case, whether you are involved; nothing of the content before."""
-        await services.declare(db, keyring, actor.ref, acting, case_id, data)
-        return process_out(await services.process_view(db, acting, case_id), tenant)
+        await services.declare(on.db, on.keyring, on.who, on.tenant, on.case_id, data)
+        return await on.process()
 
     @get("/process", operation_id="CaseProcess", action=Action.CASE_PROCESS)
-    async def case_process(
-        self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-        tenant: FromPath[str],
-        case_id: FromPath[uuid.UUID],
-    ) -> ProcessOut:
+    async def case_process(self, on: NamedDependency[OnCase]) -> ProcessOut:
         """The process: steps and their dates, deadlines, seats, declarations, concerns. Never content."""
-        is_point = Role.REPORTING_POINT in actor.roles_in(tenant)
-        view = await services.case_view(db, keyring, actor.ref, acting, case_id, is_point, content=False)
-        return process_out(view.process, tenant)
+        view = await services.case_view(on.db, on.keyring, on.who, on.tenant, on.case_id, on.is_point, content=False)
+        return process_out(view.process, on.slug)
 
     @get("/", operation_id="ReadCase", action=Action.CASE_READ)
-    async def read_case(
-        self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-        tenant: FromPath[str],
-        case_id: FromPath[uuid.UUID],
-    ) -> CaseContentOut:
+    async def read_case(self, on: NamedDependency[OnCase]) -> CaseContentOut:
         """The case with its content, for a declared decision maker or expert of its panel (audited)."""
-        return content_out(await services.read_content(db, keyring, actor.ref, acting, case_id), tenant)
+        return content_out(await services.read_content(on.db, on.keyring, on.who, on.tenant, on.case_id), on.slug)
 
     @post("/steps", operation_id="RecordStep", status_code=201, action=Action.CASE_DECIDE)
-    async def record_step(
-        self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-        case_id: FromPath[uuid.UUID],
-        data: JSONBody[Step],
-    ) -> StepOut:
+    async def record_step(self, on: NamedDependency[OnCase], data: JSONBody[Step]) -> StepOut:
         """A phase-1 step (seed-000 §2.3), tagged by ``type``: first_conversation, exploration, reporter_told,
         accused_informed, notice_deferred, interim_measure, weighing, rights_explained, communication."""
-        return step_out(await services.record_step(db, keyring, actor.ref, acting, case_id, data))
+        return step_out(await services.record_step(on.db, on.keyring, on.who, on.tenant, on.case_id, data))
 
     @post("/concerns", operation_id="RaiseConcern", status_code=201, action=Action.CASE_CONCERN)
-    async def raise_concern(
-        self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-        case_id: FromPath[uuid.UUID],
-        data: JSONBody[ConcernIn],
-    ) -> ConcernOut:
+    async def raise_concern(self, on: NamedDependency[OnCase], data: JSONBody[ConcernIn]) -> ConcernOut:
         """A process guardian's concern; the decision maker answers it before the next step."""
-        concern = await services.raise_concern(db, keyring, actor.ref, acting, case_id, data.text)
+        concern = await services.raise_concern(on.db, on.keyring, on.who, on.tenant, on.case_id, data.text)
         return concern_out(concern, data.text)
 
     @post(
@@ -260,16 +225,9 @@ class CaseHandlingController(Controller):
         action=Action.CASE_DECIDE,
     )
     async def acknowledge_concern(
-        self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-        case_id: FromPath[uuid.UUID],
-        concern_id: FromPath[uuid.UUID],
-        data: JSONBody[AcknowledgementIn],
+        self, on: NamedDependency[OnCase], concern_id: FromPath[uuid.UUID], data: JSONBody[AcknowledgementIn]
     ) -> None:
-        await services.acknowledge_concern(db, keyring, actor.ref, acting, case_id, concern_id, data.response)
+        await services.acknowledge_concern(on.db, on.keyring, on.who, on.tenant, on.case_id, concern_id, data.response)
 
 
 class GuardedCasesController(Controller):

@@ -227,7 +227,6 @@ def _add_exclusion(session: AsyncSession, case: Case, who: AccountRef, reason: E
     session.add(
         CaseExclusion(
             tenant_id=case.tenant_id,
-            id=uuid.uuid4(),
             case_id=case.id,
             account_tenant_id=who.tenant_id,
             account_id=who.id,
@@ -272,7 +271,6 @@ async def assign_member(
         )
     seat = PanelMember(
         tenant_id=tenant.id,
-        id=uuid.uuid4(),
         case_id=case.id,
         account_tenant_id=seated.tenant_id,
         account_id=seated.id,
@@ -370,7 +368,7 @@ async def declare(
     )
     if not data.involved and await panel_complete(session, case):
         await intake.meet_deadlines(session, case, "panel")
-        if not await _has_deadline(session, case, "first_conversation"):
+        if not await _has(session, Deadline, case, "first_conversation"):
             terms = terms_of(tenant.procedure)
             intake.add_deadline(
                 session,
@@ -384,16 +382,10 @@ async def declare(
     return seat
 
 
-async def _has_deadline(session: AsyncSession, case: Case, kind: str) -> bool:
-    return bool(
-        (
-            await session.execute(
-                select(func.count()).where(
-                    Deadline.tenant_id == case.tenant_id, Deadline.case_id == case.id, Deadline.kind == kind
-                )
-            )
-        ).scalar_one()
-    )
+async def _has(session: AsyncSession, rows: type[Deadline | CaseStep], case: Case, kind: str) -> bool:
+    """Whether the case has a deadline, or a step, of this kind."""
+    found = select(func.count()).where(rows.tenant_id == case.tenant_id, rows.case_id == case.id, rows.kind == kind)
+    return bool((await session.execute(found)).scalar_one())
 
 
 async def panel_complete(session: AsyncSession, case: Case) -> bool:
@@ -672,6 +664,18 @@ def _check_step(step: Step) -> None:
             raise StepRefused("Een gekozen mogelijkheid heeft geen reden om haar af te wijzen.")
 
 
+async def _may_record(session: AsyncSession, tenant: Tenant, case: Case, step: Step) -> None:
+    """A step waits for a complete panel and for the answer to a process concern, keeps its own rules, and
+    the accused is informed only once the reporter was told (seed-000 Implications D.26)."""
+    if not await panel_complete(session, case):
+        raise PanelIncomplete()
+    if (await _open_concerns(session, tenant, [case.id])).get(case.id):
+        raise ConcernOpen()
+    _check_step(step)
+    if isinstance(step, AccusedInformed) and not await _has(session, CaseStep, case, StepKind.REPORTER_TOLD):
+        raise ReporterFirst()
+
+
 async def record_step(
     session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, step: Step
 ) -> CaseStep:
@@ -679,24 +683,8 @@ async def record_step(
     concern waits for an answer."""
     case = await _panel_case(session, tenant, case_id)
     await _declared_seat(session, case, who, (PanelRole.DECISION_MAKER,))
-    if not await panel_complete(session, case):
-        raise PanelIncomplete()
-    if (await _open_concerns(session, tenant, [case.id])).get(case.id):
-        raise ConcernOpen()
-    _check_step(step)
+    await _may_record(session, tenant, case, step)
     kind, facts, content = _split(step)
-    if isinstance(step, AccusedInformed):
-        told = (
-            await session.execute(
-                select(func.count()).where(
-                    CaseStep.tenant_id == tenant.id,
-                    CaseStep.case_id == case.id,
-                    CaseStep.kind == StepKind.REPORTER_TOLD,
-                )
-            )
-        ).scalar_one()
-        if not told:
-            raise ReporterFirst()
     cipher = await case_cipher(session, keyring, tenant.id, case.id)
     step_id = uuid.uuid4()
     row = CaseStep(

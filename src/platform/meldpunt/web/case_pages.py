@@ -21,6 +21,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.cases import services
+from meldpunt.cases.controllers import OnCase, provide_on_case
 from meldpunt.cases.errors import DeclareFirst, NotOnThePanel
 from meldpunt.cases.schemas import (
     LADDER,
@@ -34,10 +35,8 @@ from meldpunt.cases.schemas import (
     Step,
     Weighing,
 )
-from meldpunt.dossiers.keys import Keyring
 from meldpunt.errors import DomainError
 from meldpunt.identity import services as identity
-from meldpunt.identity.models import AccountRef
 from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action, Role
 from meldpunt.retention import services as retention
@@ -88,32 +87,22 @@ class CasePage:
     """One case's page for the signed-in viewer in the acting tenant."""
 
     request: Request[Any, Any, Any]
-    db: AsyncSession
-    keyring: Keyring
-    actor: Actor
-    tenant: Tenant
-    slug: str
-    case_id: uuid.UUID
-
-    @property
-    def who(self) -> AccountRef:
-        return self.actor.ref
+    on: OnCase
 
     async def render(self, *, message: str | None = None, entered: Form | None = None, status: int = 200) -> Template:
-        is_point = Role.REPORTING_POINT in self.actor.roles_in(self.slug)
-        view = await services.case_view(self.db, self.keyring, self.who, self.tenant, self.case_id, is_point)
-        chosen = language(self.request)
-        candidates = await services.panel_candidates(self.db, self.tenant) if is_point else {}
+        on, chosen = self.on, language(self.request)
+        view = await services.case_view(on.db, on.keyring, on.who, on.tenant, on.case_id, on.is_point)
+        candidates = await services.panel_candidates(on.db, on.tenant) if on.is_point else {}
         return Template(
             "case.html",
             status_code=status,
             context={
-                **shell_context(self.request, self.actor, self.slug),
+                **shell_context(self.request, on.actor, on.slug),
                 **CASE_NAMES[chosen],
                 "view": view.process,
                 "seat": view.seat,
                 "content": view.content,
-                "is_point": is_point,
+                "is_point": on.is_point,
                 "ladder": LADDER,
                 "templates": COMMUNICATION_TEMPLATES[chosen],
                 "candidates": {
@@ -140,22 +129,14 @@ class CasePage:
         except DomainError as refused:
             if refused.status in (403, 404):
                 raise
-            await self.db.rollback()
-            await self.db.refresh(self.tenant)
+            await self.on.db.rollback()
+            await self.on.db.refresh(self.on.tenant)
             return await self.render(message=refused.detail, entered=form, status=refused.status)
-        return Redirect(same_language(self.request, f"/app/t/{self.slug}/zaken/{self.case_id}"), status_code=303)
+        return Redirect(same_language(self.request, f"/app/t/{self.on.slug}/zaken/{self.on.case_id}"), status_code=303)
 
 
-async def provide_case_page(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    actor: NamedDependency[Actor],
-    acting: NamedDependency[Tenant],
-    tenant: FromPath[str],
-    case_id: FromPath[uuid.UUID],
-) -> CasePage:
-    return CasePage(request, db, keyring, actor, acting, tenant, case_id)
+async def provide_case_page(request: Request[Any, Any, Any], on: NamedDependency[OnCase]) -> CasePage:
+    return CasePage(request, on)
 
 
 class CasePagesController(Controller):
@@ -163,7 +144,10 @@ class CasePagesController(Controller):
 
     path = "/app/t/{tenant:str}/zaken"
     include_in_schema = False
-    dependencies = {"page": Provide(provide_case_page)}  # noqa: RUF012 - read once by Litestar, never changed
+    dependencies = {  # noqa: RUF012 - read once by Litestar, never changed
+        "on": Provide(provide_on_case),
+        "page": Provide(provide_case_page),
+    }
 
     @get("/", action=Action.CASE_PROCESS)
     async def cases_page(
@@ -191,62 +175,72 @@ class CasePagesController(Controller):
         return await page.render()
 
     @post("/{case_id:uuid}/doorzetten", status_code=200, action=Action.CASE_ROUTE)
-    async def route_case(self, page: NamedDependency[CasePage]) -> Template | Redirect:
+    async def route_case(self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]) -> Template | Redirect:
+        """Classify and route the case (the API's RouteCase)."""
         return await page.submit(
             lambda form: services.route_case(
-                page.db, page.keyring, page.who, page.tenant, page.case_id, decode_form(form, RoutingIn)
+                on.db, on.keyring, on.who, on.tenant, on.case_id, decode_form(form, RoutingIn)
             )
         )
 
     @post("/{case_id:uuid}/plaats", status_code=200, action=Action.CASE_PANEL)
-    async def seat_member(self, page: NamedDependency[CasePage]) -> Template | Redirect:
+    async def seat_member(self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]) -> Template | Redirect:
+        """Seat someone chosen from the holders of a panel role (SeatPanelMember)."""
         return await page.submit(
-            lambda form: services.assign_member(page.db, page.who, page.tenant, page.case_id, _seated(form, MemberIn))
+            lambda form: services.assign_member(on.db, on.who, on.tenant, on.case_id, _seated(form, MemberIn))
         )
 
     @post("/{case_id:uuid}/pool", status_code=200, action=Action.CASE_PANEL)
-    async def seat_pooled_guardian(self, page: NamedDependency[CasePage]) -> Template | Redirect:
-        return await page.submit(
-            lambda form: services.assign_pooled_guardian(page.db, page.who, page.tenant, page.case_id)
-        )
+    async def seat_pooled_guardian(
+        self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]
+    ) -> Template | Redirect:
+        """A process guardian from the branch's pool (SeatPooledGuardian)."""
+        return await page.submit(lambda _: services.assign_pooled_guardian(on.db, on.who, on.tenant, on.case_id))
 
     @post("/{case_id:uuid}/uitsluiten", status_code=200, action=Action.CASE_PANEL)
-    async def exclude(self, page: NamedDependency[CasePage]) -> Template | Redirect:
+    async def exclude(self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]) -> Template | Redirect:
+        """Keep someone out of the case (ExcludeFromCase)."""
         return await page.submit(
-            lambda form: services.exclude(page.db, page.who, page.tenant, page.case_id, _seated(form, ExclusionIn))
+            lambda form: services.exclude(on.db, on.who, on.tenant, on.case_id, _seated(form, ExclusionIn))
         )
 
     @post("/{case_id:uuid}/verklaring", status_code=200, action=Action.CASE_DECLARE)
-    async def declare(self, page: NamedDependency[CasePage]) -> Template | Redirect:
+    async def declare(self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]) -> Template | Redirect:
+        """The written declaration of a panel member (Declare)."""
         return await page.submit(
             lambda form: services.declare(
-                page.db, page.keyring, page.who, page.tenant, page.case_id, decode_form(form, DeclarationIn)
+                on.db, on.keyring, on.who, on.tenant, on.case_id, decode_form(form, DeclarationIn)
             )
         )
 
     @post("/{case_id:uuid}/stap", status_code=200, action=Action.CASE_DECIDE)
-    async def record_step(self, page: NamedDependency[CasePage]) -> Template | Redirect:
+    async def record_step(self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]) -> Template | Redirect:
+        """A phase-1 step, by the form's hidden ``type`` (RecordStep)."""
         return await page.submit(
-            lambda form: services.record_step(page.db, page.keyring, page.who, page.tenant, page.case_id, _step(form))
+            lambda form: services.record_step(on.db, on.keyring, on.who, on.tenant, on.case_id, _step(form))
         )
 
     @post("/{case_id:uuid}/zorg", status_code=200, action=Action.CASE_CONCERN)
-    async def raise_concern(self, page: NamedDependency[CasePage]) -> Template | Redirect:
+    async def raise_concern(self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]) -> Template | Redirect:
+        """A process guardian's concern (RaiseConcern)."""
         return await page.submit(
             lambda form: services.raise_concern(
-                page.db, page.keyring, page.who, page.tenant, page.case_id, decode_form(form, ConcernIn).text
+                on.db, on.keyring, on.who, on.tenant, on.case_id, decode_form(form, ConcernIn).text
             )
         )
 
     @post("/{case_id:uuid}/reactie", status_code=200, action=Action.CASE_DECIDE)
-    async def acknowledge_concern(self, page: NamedDependency[CasePage]) -> Template | Redirect:
+    async def acknowledge_concern(
+        self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]
+    ) -> Template | Redirect:
+        """The decision maker's answer to a concern (AcknowledgeConcern)."""
         return await page.submit(
             lambda form: services.acknowledge_concern(
-                page.db,
-                page.keyring,
-                page.who,
-                page.tenant,
-                page.case_id,
+                on.db,
+                on.keyring,
+                on.who,
+                on.tenant,
+                on.case_id,
                 uuid.UUID(str(form.get("concern_id"))),
                 decode_form(form, AcknowledgementIn).response,
             )
