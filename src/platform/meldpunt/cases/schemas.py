@@ -26,6 +26,7 @@ LADDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sanction", ("labour_law_measure", "disciplinary_measure")),
     ("criminal_or_wrongdoing", ("police_report", "whistleblower_report")),
 )
+EVERY_OPTION: tuple[str, ...] = tuple(option for _, options in LADDER for option in options)
 # How the interface names each option (Dutch first; the glossary of DESIGN §2).
 OPTION_NAMES: dict[str, str] = {
     "informal_conversation": "Informeel gesprek",

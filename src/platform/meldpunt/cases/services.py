@@ -46,7 +46,7 @@ from meldpunt.cases.models import (
     declare_seat,
 )
 from meldpunt.cases.schemas import (
-    LADDER,
+    EVERY_OPTION,
     OPTION_NAMES,
     TEXT_FIELDS,
     AccusedInformed,
@@ -648,10 +648,9 @@ def _check_step(step: Step) -> None:
     if isinstance(step, NoticeDeferred) and step.review_on <= date.today():
         raise StepRefused("De datum om het uitstel te herzien ligt in de toekomst.")
     if isinstance(step, Weighing):
-        every = [option for _, options in LADDER for option in options]
         missing = [
             option
-            for option in every
+            for option in EVERY_OPTION
             if option not in step.chosen and len(step.reasons_rejected.get(option, "").strip()) < 3  # type: ignore[call-overload]
         ]
         if missing:

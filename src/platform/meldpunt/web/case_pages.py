@@ -24,6 +24,7 @@ from meldpunt.cases import services
 from meldpunt.cases.controllers import OnCase, provide_on_case
 from meldpunt.cases.errors import DeclareFirst, NotOnThePanel
 from meldpunt.cases.schemas import (
+    EVERY_OPTION,
     LADDER,
     AcknowledgementIn,
     ConcernIn,
@@ -71,9 +72,8 @@ def _step_choices(kind: type[msgspec.Struct], form: Form) -> dict[str, Any]:
     """What a step's form says in its own way: the weighing's choice per option with a reason for each one
     not chosen, the rights explained as the ticked items on one date, a checkbox left unticked."""
     if kind is Weighing:
-        every = [option for _, options in LADDER for option in options]
-        chosen = [option for option in every if form.get(f"choice_{option}") == "chosen"]
-        rejected = {o: form[f"reason_{o}"] for o in every if o not in chosen and form.get(f"reason_{o}")}
+        chosen = [option for option in EVERY_OPTION if form.get(f"choice_{option}") == "chosen"]
+        rejected = {o: form[f"reason_{o}"] for o in EVERY_OPTION if o not in chosen and form.get(f"reason_{o}")}
         return {"chosen": chosen, "reasons_rejected": rejected}
     if kind is RightsExplained:
         items = form.get("items") or []
