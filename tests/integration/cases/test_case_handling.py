@@ -515,3 +515,84 @@ async def test_every_case_page_refuses_a_professional_of_another_tenant(
     assert own.status_code == 404
     guardian = await client.get("/app/procesbewaker", headers=html)
     assert guardian.status_code == 200 and case not in guardian.text
+
+
+async def test_the_case_page_forms_do_what_the_api_does_and_a_refusal_keeps_what_was_typed(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    c = await cast(app_engine, settings, make_tenant)
+    case = await routed_panel_case(client, c, app_engine)
+    page = f"/app/t/{c.member.slug}/zaken/{case}"
+    api = f"/api/v1/t/{c.member.slug}/cases/{case}"
+    html = {"accept": "text/html"}
+    today = TODAY.isoformat()
+
+    async def post(what: str, **form: Any) -> Any:
+        return await client.post(f"{page}/{what}", data=form, headers=html, follow_redirects=False)
+
+    def account(who: Person) -> str:
+        return f"{who.account_tenant_id}:{who.account_id}"
+
+    assert (await post("plaats", role="decision_maker", account=account(c.decider))).status_code == 303
+    assert (await post("plaats", role="expert", account=account(c.expert))).status_code == 303
+    unnamed = await post("plaats", role="expert", account="")
+    assert unnamed.status_code == 400 and "Er ontbreekt iets" in unnamed.text
+    assert (await post("uitsluiten", account=account(c.manager), reason="accused_manager")).status_code == 303
+    excluded = await post("plaats", role="decision_maker", account=account(c.manager))
+    assert excluded.status_code == 409 and "uitgesloten" in excluded.text and 'id="fout"' in excluded.text
+    assert (await post("pool")).status_code == 303
+    for who in (c.decider, c.expert, c.pooled):
+        await as_(client, who)
+        assert (await post("verklaring", involved="no", statement=STATEMENT)).status_code == 303
+
+    await as_(client, c.pooled)
+    assert (await post("zorg", text="Het eerste gesprek is nog niet gepland.")).status_code == 303
+    await as_(client, c.decider)
+    first = {"type": "first_conversation", "held_on": today, "staff_present": "1", "notes": "Afspraken gemaakt."}
+    assert (await post("stap", **first)).status_code == 409  # the concern first
+    concern = (await client.get(f"{api}/process")).json()["concerns"][0]["id"]
+    assert (await post("reactie", concern_id=concern, response="Gepland voor morgen.")).status_code == 303
+    alone = await post("stap", **first)
+    assert alone.status_code == 400 and "niet één op één" in alone.text
+    assert (await post("stap", **first, adviser_offered="yes")).status_code == 303
+    assert (await post("stap", type="reporter_told", told_on=today)).status_code == 303
+    informed = {"type": "accused_informed", "informed_on": today, "summary": "Brief verstuurd."}
+    assert (await post("stap", **informed)).status_code == 400  # not in writing
+    assert (await post("stap", **informed, in_writing="yes")).status_code == 303
+    rights = {"type": "rights_explained", "party": "reporter", "on": today}
+    assert (await post("stap", **rights, items=["confidentiality", "aftercare"])).status_code == 303
+    measure = {"type": "interim_measure", "measure": "no_contact", "starts_on": today, "reason": "Veiligheid."}
+    undated = await post("stap", **measure, review_on="", expires_on="")
+    assert undated.status_code == 400 and "herzien" in undated.text
+    review = (TODAY + timedelta(days=14)).isoformat()
+    assert (await post("stap", **measure, review_on=review, expires_on="")).status_code == 303
+
+    weighing: dict[str, Any] = {
+        "type": "weighing",
+        "interpretation": "Duiding marker-c41e: herhaald, met machtsverschil.",
+        "goals": ["restore_safety", "establish_facts"],
+        "choice_fact_investigation": "chosen",
+        "reason_informal_conversation": "Te licht voor herhaald gedrag.",
+        "reporter_input": "De melder wil dat het stopt.",
+    }
+    incomplete = await post("stap", **weighing)
+    assert incomplete.status_code == 400 and "correctief gesprek" in incomplete.text
+    assert "Duiding marker-c41e" in incomplete.text and "Te licht voor herhaald gedrag." in incomplete.text
+    every = [option for option in LADDER_OPTIONS if option != "fact_investigation"]
+    assert (await post("stap", **(weighing | {f"reason_{o}": "Niet passend." for o in every}))).status_code == 303
+
+    process = (await client.get(f"{api}/process")).json()
+    assert process["status"] == "decided" and process["concerns"][0]["acknowledged_at"] is not None
+    assert [s["kind"] for s in process["steps"]] == [
+        "first_conversation",
+        "reporter_told",
+        "accused_informed",
+        "rights_explained",
+        "interim_measure",
+        "weighing",
+    ]
+    assert process["steps"][3]["facts"] == {
+        "party": "reporter",
+        "explained": {"confidentiality": today, "aftercare": today},
+    }
+    assert process["steps"][5]["facts"]["chosen"] == ["fact_investigation"]

@@ -5,16 +5,18 @@ the services."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import msgspec
-from litestar import get, post
-from litestar.di import NamedDependency
+from litestar import Controller, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.cases import services
-from meldpunt.cases.models import PanelMember
+from meldpunt.cases.models import CaseStep, PanelMember, ProcessConcern
 from meldpunt.cases.schemas import (
     AcknowledgementIn,
     CaseContentOut,
@@ -39,234 +41,210 @@ from meldpunt.identity.roles import Action, Role
 from meldpunt.intake.models import Deadline
 from meldpunt.tenancy.models import Tenant
 
-BASE = "/api/v1/t/{tenant:str}/cases/{case_id:uuid}"
-
-
-def who_of(actor: Actor) -> AccountRef:
-    return AccountRef(actor.account_tenant_id, actor.account_id)
-
 
 def deadline_out(d: Deadline, now: datetime | None = None) -> DeadlineOut:
     moment = now or datetime.now(UTC)
-    return DeadlineOut(d.kind, d.due_at, d.met_at, d.responsible_role, d.met_at is None and d.due_at < moment)
+    return DeadlineOut(
+        kind=d.kind,
+        due_at=d.due_at,
+        met_at=d.met_at,
+        responsible_role=d.responsible_role,
+        breached=d.met_at is None and d.due_at < moment,
+    )
 
 
 def member_out(seat: PanelMember, names: dict[uuid.UUID, str]) -> MemberOut:
     return MemberOut(
-        seat.id,
-        seat.account_id,
-        names.get(seat.account_id, ""),
-        seat.role,
-        seat.pooled,
-        seat.declaration,
-        seat.declared_at,
-        seat.left_at is None,
+        id=seat.id,
+        account_id=seat.account_id,
+        name=names.get(seat.account_id, ""),
+        role=seat.role,
+        pooled=seat.pooled,
+        declaration=seat.declaration,
+        declared_at=seat.declared_at,
+        active=seat.left_at is None,
+    )
+
+
+def step_out(step: CaseStep, content: dict[str, Any] | None = None) -> StepOut:
+    return StepOut(id=step.id, kind=step.kind, facts=step.facts, recorded_at=step.recorded_at, content=content)
+
+
+def concern_out(concern: ProcessConcern, text: str | None = None, response: str | None = None) -> ConcernOut:
+    return ConcernOut(
+        id=concern.id,
+        raised_at=concern.raised_at,
+        acknowledged_at=concern.acknowledged_at,
+        text=text,
+        response=response,
     )
 
 
 def process_out(view: services.ProcessView, slug: str) -> ProcessOut:
     routing = view.routing
     return ProcessOut(
-        view.case.id,
-        slug,
-        view.case.kind,
-        view.case.status,
-        view.case.route,
-        routing.escalation if routing else None,
-        list(routing.legal_duties) if routing else [],
-        [member_out(seat, view.names) for seat in view.seats],
-        [StepOut(s.id, s.kind, s.facts, s.recorded_at) for s in view.steps],
-        [deadline_out(d) for d in view.deadlines],
-        [ConcernOut(c.id, c.raised_at, c.acknowledged_at) for c in view.concerns],
+        case_id=view.case.id,
+        tenant=slug,
+        kind=view.case.kind,
+        status=view.case.status,
+        route=view.case.route,
+        escalation=routing.escalation if routing else None,
+        legal_duties=list(routing.legal_duties) if routing else [],
+        members=[member_out(seat, view.names) for seat in view.seats],
+        steps=[step_out(s) for s in view.steps],
+        deadlines=[deadline_out(d) for d in view.deadlines],
+        concerns=[concern_out(c) for c in view.concerns],
     )
 
 
-@post(f"{BASE}/routing", operation_id="RouteCase", tags=["case handling"], status_code=201, action=Action.CASE_ROUTE)
-async def route_case(
+def content_out(view: services.ContentView, slug: str) -> CaseContentOut:
+    process = msgspec.structs.replace(
+        process_out(view.process, slug),
+        steps=[step_out(s, view.step_content.get(s.id)) for s in view.process.steps],
+        concerns=[concern_out(c, *view.concern_texts[c.id]) for c in view.process.concerns],
+    )
+    return CaseContentOut(
+        process=process,
+        narrative=view.narrative,
+        routing_reason=view.routing_reason,
+        routing_alternative=view.routing_alternative,
+    )
+
+
+def guarded_out(guarded: services.Guarded) -> GuardedCaseOut:
+    return GuardedCaseOut(
+        tenant=guarded.tenant.slug,
+        case_id=guarded.case.id,
+        status=guarded.case.status,
+        next_deadline=deadline_out(guarded.next_deadline) if guarded.next_deadline else None,
+        breaches=guarded.breaches,
+        open_concerns=guarded.open_concerns,
+    )
+
+
+@dataclass(frozen=True)
+class OnCase:
+    """The case of the path, in the acting tenant, for the signed-in actor: what every case route works on
+    (the page of a case too)."""
+
+    db: AsyncSession
+    keyring: Keyring
+    actor: Actor
+    tenant: Tenant
+    slug: str
+    case_id: uuid.UUID
+
+    @property
+    def who(self) -> AccountRef:
+        return self.actor.ref
+
+    @property
+    def is_point(self) -> bool:
+        return Role.REPORTING_POINT in self.actor.roles_in(self.slug)
+
+    async def process(self) -> ProcessOut:
+        return process_out(await services.process_view(self.db, self.tenant, self.case_id), self.slug)
+
+
+async def provide_on_case(
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
     actor: NamedDependency[Actor],
     acting: NamedDependency[Tenant],
     tenant: FromPath[str],
     case_id: FromPath[uuid.UUID],
-    data: JSONBody[RoutingIn],
-) -> ProcessOut:
-    """Classify and route (seed-000 §2.2): a reason always; "no_action" only with an alternative; legal
-    duties override the reporter's wish (who is told so); an accused manager or director moves it up."""
-    await services.route_case(db, keyring, actor.ref, acting, case_id, data)
-    return process_out(await services.process_view(db, acting, case_id), tenant)
+) -> OnCase:
+    return OnCase(db, keyring, actor, acting, tenant, case_id)
 
 
-@post(f"{BASE}/panel", operation_id="SeatPanelMember", tags=["case handling"], status_code=201)
-async def seat_member(
-    db: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    case_id: FromPath[uuid.UUID],
-    data: JSONBody[MemberIn],
-) -> ProcessOut:
-    """Seat a decision maker, expert or process guardian, after the rules of seed-000 §1.4 and §1.7."""
-    found = await identity.tenant_acting_in(db, actor, Action.CASE_PANEL, tenant)
-    await services.assign_member(db, who_of(actor), found, case_id, data)
-    return process_out(await services.process_view(db, found, case_id), tenant)
+class CaseHandlingController(Controller):
+    """One case's routing, panel, declarations, steps and concerns; each route names its action, and
+    ``on`` is the case in the tenant of the path in which the actor may do it."""
 
+    path = "/api/v1/t/{tenant:str}/cases/{case_id:uuid}"
+    tags = ("case handling",)
+    dependencies = {"on": Provide(provide_on_case)}  # noqa: RUF012 - read once by Litestar, never changed
 
-@post(f"{BASE}/panel/pooled-guardian", operation_id="SeatPooledGuardian", tags=["case handling"], status_code=201)
-async def seat_pooled_guardian(
-    db: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    case_id: FromPath[uuid.UUID],
-) -> ProcessOut:
-    """A process guardian from the branch's pool: never from this member, never with a declared link."""
-    found = await identity.tenant_acting_in(db, actor, Action.CASE_PANEL, tenant)
-    await services.assign_pooled_guardian(db, who_of(actor), found, case_id)
-    return process_out(await services.process_view(db, found, case_id), tenant)
+    @post("/routing", operation_id="RouteCase", status_code=201, action=Action.CASE_ROUTE)
+    async def route_case(self, on: NamedDependency[OnCase], data: JSONBody[RoutingIn]) -> ProcessOut:
+        """Classify and route (seed-000 §2.2): a reason always; "no_action" only with an alternative; legal
+        duties override the reporter's wish (who is told so); an accused manager or director moves it up."""
+        await services.route_case(on.db, on.keyring, on.who, on.tenant, on.case_id, data)
+        return await on.process()
 
+    @post("/panel", operation_id="SeatPanelMember", status_code=201, action=Action.CASE_PANEL)
+    async def seat_member(self, on: NamedDependency[OnCase], data: JSONBody[MemberIn]) -> ProcessOut:
+        """Seat a decision maker, expert or process guardian, after the rules of seed-000 §1.4 and §1.7."""
+        await services.assign_member(on.db, on.who, on.tenant, on.case_id, data)
+        return await on.process()
 
-@post(f"{BASE}/exclusions", operation_id="ExcludeFromCase", tags=["case handling"], status_code=204)
-async def exclude(
-    db: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    case_id: FromPath[uuid.UUID],
-    data: JSONBody[ExclusionIn],
-) -> None:
-    """Keep the accused, the accused's line manager or someone with a declared link out of the case."""
-    found = await identity.tenant_acting_in(db, actor, Action.CASE_PANEL, tenant)
-    await services.exclude(db, who_of(actor), found, case_id, data)
+    @post("/panel/pooled-guardian", operation_id="SeatPooledGuardian", status_code=201, action=Action.CASE_PANEL)
+    async def seat_pooled_guardian(self, on: NamedDependency[OnCase]) -> ProcessOut:
+        """A process guardian from the branch's pool: never from this member, never with a declared link."""
+        await services.assign_pooled_guardian(on.db, on.who, on.tenant, on.case_id)
+        return await on.process()
 
+    @post("/exclusions", operation_id="ExcludeFromCase", status_code=204, action=Action.CASE_PANEL)
+    async def exclude(self, on: NamedDependency[OnCase], data: JSONBody[ExclusionIn]) -> None:
+        """Keep the accused, the accused's line manager or someone with a declared link out of the case."""
+        await services.exclude(on.db, on.who, on.tenant, on.case_id, data)
 
-@post(f"{BASE}/declaration", operation_id="Declare", tags=["case handling"], status_code=201)
-async def declare(
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    case_id: FromPath[uuid.UUID],
-    data: JSONBody[DeclarationIn],
-) -> ProcessOut:
-    """Declare in writing, for this case, whether you are involved; nothing of the content before."""
-    found = await identity.tenant_acting_in(db, actor, Action.CASE_DECLARE, tenant)
-    await services.declare(db, keyring, who_of(actor), found, case_id, data)
-    return process_out(await services.process_view(db, found, case_id), tenant)
+    @post("/declaration", operation_id="Declare", status_code=201, action=Action.CASE_DECLARE)
+    async def declare(self, on: NamedDependency[OnCase], data: JSONBody[DeclarationIn]) -> ProcessOut:
+        """Declare in writing, for this case, whether you are involved; nothing of the content before."""
+        await services.declare(on.db, on.keyring, on.who, on.tenant, on.case_id, data)
+        return await on.process()
 
+    @get("/process", operation_id="CaseProcess", action=Action.CASE_PROCESS)
+    async def case_process(self, on: NamedDependency[OnCase]) -> ProcessOut:
+        """The process: steps and their dates, deadlines, seats, declarations, concerns. Never content."""
+        view = await services.case_view(on.db, on.keyring, on.who, on.tenant, on.case_id, on.is_point, content=False)
+        return process_out(view.process, on.slug)
 
-@get(f"{BASE}/process", operation_id="CaseProcess", tags=["case handling"])
-async def case_process(
-    db: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    case_id: FromPath[uuid.UUID],
-) -> ProcessOut:
-    """The process: steps and their dates, deadlines, seats, declarations, concerns. Never content."""
-    found = await identity.tenant_acting_in(db, actor, Action.CASE_PROCESS, tenant)
-    await services.may_see_process(db, found, case_id, who_of(actor), Role.REPORTING_POINT in actor.roles_in(tenant))
-    return process_out(await services.process_view(db, found, case_id), tenant)
+    @get("/", operation_id="ReadCase", action=Action.CASE_READ)
+    async def read_case(self, on: NamedDependency[OnCase]) -> CaseContentOut:
+        """The case with its content, for a declared decision maker or expert of its panel (audited)."""
+        return content_out(await services.read_content(on.db, on.keyring, on.who, on.tenant, on.case_id), on.slug)
 
+    @post("/steps", operation_id="RecordStep", status_code=201, action=Action.CASE_DECIDE)
+    async def record_step(self, on: NamedDependency[OnCase], data: JSONBody[Step]) -> StepOut:
+        """A phase-1 step (seed-000 §2.3), tagged by ``type``: first_conversation, exploration, reporter_told,
+        accused_informed, notice_deferred, interim_measure, weighing, rights_explained, communication."""
+        return step_out(await services.record_step(on.db, on.keyring, on.who, on.tenant, on.case_id, data))
 
-@get(BASE, operation_id="ReadCase", tags=["case handling"])
-async def read_case(
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    case_id: FromPath[uuid.UUID],
-) -> CaseContentOut:
-    """The case with its content, for a declared decision maker or expert of its panel (audited)."""
-    found = await identity.tenant_acting_in(db, actor, Action.CASE_READ, tenant)
-    view = await services.read_content(db, keyring, who_of(actor), found, case_id)
-    process = process_out(view.process, tenant)
-    steps = [StepOut(s.id, s.kind, s.facts, s.recorded_at, view.step_content.get(s.id)) for s in view.process.steps]
-    concerns = [
-        ConcernOut(c.id, c.raised_at, c.acknowledged_at, *view.concern_texts[c.id]) for c in view.process.concerns
-    ]
-    return CaseContentOut(
-        msgspec.structs.replace(process, steps=steps, concerns=concerns),
-        view.narrative,
-        view.routing_reason,
-        view.routing_alternative,
+    @post("/concerns", operation_id="RaiseConcern", status_code=201, action=Action.CASE_CONCERN)
+    async def raise_concern(self, on: NamedDependency[OnCase], data: JSONBody[ConcernIn]) -> ConcernOut:
+        """A process guardian's concern; the decision maker answers it before the next step."""
+        concern = await services.raise_concern(on.db, on.keyring, on.who, on.tenant, on.case_id, data.text)
+        return concern_out(concern, data.text)
+
+    @post(
+        "/concerns/{concern_id:uuid}/acknowledgement",
+        operation_id="AcknowledgeConcern",
+        status_code=204,
+        action=Action.CASE_DECIDE,
     )
+    async def acknowledge_concern(
+        self, on: NamedDependency[OnCase], concern_id: FromPath[uuid.UUID], data: JSONBody[AcknowledgementIn]
+    ) -> None:
+        await services.acknowledge_concern(on.db, on.keyring, on.who, on.tenant, on.case_id, concern_id, data.response)
 
 
-@post(f"{BASE}/steps", operation_id="RecordStep", tags=["case handling"], status_code=201)
-async def record_step(
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    case_id: FromPath[uuid.UUID],
-    data: JSONBody[Step],
-) -> StepOut:
-    """A phase-1 step (seed-000 §2.3), tagged by ``type``: first_conversation, exploration, reporter_told,
-    accused_informed, notice_deferred, interim_measure, weighing, rights_explained, communication."""
-    found = await identity.tenant_acting_in(db, actor, Action.CASE_DECIDE, tenant)
-    step = await services.record_step(db, keyring, who_of(actor), found, case_id, data)
-    return StepOut(step.id, step.kind, step.facts, step.recorded_at)
+class GuardedCasesController(Controller):
+    """The process guardian's dashboard, across tenants: the tenants come from ``tenants_where`` (no one
+    path tenant, so no ``acting``); the action is named for the route table."""
+
+    path = "/api/v1/guardian/cases"
+    tags = ("case handling",)
+
+    @get("/", operation_id="GuardedCases", action=Action.CASE_GUARD)
+    async def guarded_cases(
+        self, db: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
+    ) -> list[GuardedCaseOut]:
+        """Across the organisations this process guardian serves: each guarded case's next deadline, breaches
+        and unanswered concerns."""
+        tenants = await identity.tenants_where(db, actor, Action.CASE_GUARD)
+        return [guarded_out(g) for g in await services.guarded_cases(db, actor.ref, tenants)]
 
 
-@post(f"{BASE}/concerns", operation_id="RaiseConcern", tags=["case handling"], status_code=201)
-async def raise_concern(
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    case_id: FromPath[uuid.UUID],
-    data: JSONBody[ConcernIn],
-) -> ConcernOut:
-    """A process guardian's concern; the decision maker answers it before the next step."""
-    found = await identity.tenant_acting_in(db, actor, Action.CASE_CONCERN, tenant)
-    concern = await services.raise_concern(db, keyring, who_of(actor), found, case_id, data.text)
-    return ConcernOut(concern.id, concern.raised_at, None, data.text)
-
-
-@post(
-    f"{BASE}/concerns/{{concern_id:uuid}}/acknowledgement",
-    operation_id="AcknowledgeConcern",
-    tags=["case handling"],
-    status_code=204,
-)
-async def acknowledge_concern(
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    case_id: FromPath[uuid.UUID],
-    concern_id: FromPath[uuid.UUID],
-    data: JSONBody[AcknowledgementIn],
-) -> None:
-    found = await identity.tenant_acting_in(db, actor, Action.CASE_DECIDE, tenant)
-    await services.acknowledge_concern(db, keyring, who_of(actor), found, case_id, concern_id, data.response)
-
-
-@get("/api/v1/guardian/cases", operation_id="GuardedCases", tags=["case handling"])
-async def guarded_cases(db: NamedDependency[AsyncSession], actor: NamedDependency[Actor]) -> list[GuardedCaseOut]:
-    """Across the organisations this process guardian serves: each guarded case's next deadline, breaches
-    and unanswered concerns."""
-    rows = await services.guarded_cases(db, who_of(actor), await identity.tenants_where(db, actor, Action.CASE_GUARD))
-    return [
-        GuardedCaseOut(
-            g.tenant.slug,
-            g.case.id,
-            g.case.status,
-            deadline_out(g.next_deadline) if g.next_deadline else None,
-            g.breaches,
-            g.open_concerns,
-        )
-        for g in rows
-    ]
-
-
-ROUTES = (
-    route_case,
-    seat_member,
-    seat_pooled_guardian,
-    exclude,
-    declare,
-    case_process,
-    read_case,
-    record_step,
-    raise_concern,
-    acknowledge_concern,
-    guarded_cases,
-)
+ROUTES = (CaseHandlingController, GuardedCasesController)

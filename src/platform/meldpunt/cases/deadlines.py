@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
-from meldpunt.cases.models import PanelMember
+from meldpunt.cases.models import PanelMember, PanelRole
 from meldpunt.db.context import tenant_context
 from meldpunt.identity import services as identity
 from meldpunt.identity.models import AccountRef
@@ -42,6 +42,16 @@ async def _responsible(session: AsyncSession, tenant: Tenant, deadline: Deadline
     return await identity.role_holders(session, tenant.id, role)
 
 
+async def _tell(
+    session: AsyncSession, tenant: Tenant, deadline: Deadline, role: str, message: tuple[str, dict[str, int], str]
+) -> None:
+    """Each account responsible in ``role``: the message (its kind and values) once per its key; it names no
+    case and no content."""
+    kind, values, once = message
+    for account in await _responsible(session, tenant, deadline, role):
+        await notifications.notify(session, tenant.id, account, kind, values, dedup_key=f"{once}:{account.id}")
+
+
 async def sweep_tenant(session: AsyncSession, tenant_id: uuid.UUID, now: datetime) -> tuple[int, int]:
     """Remind and report breaches in one tenant; returns (reminders, breaches) queued now."""
     await tenant_context(session, [tenant_id])
@@ -60,30 +70,16 @@ async def sweep_tenant(session: AsyncSession, tenant_id: uuid.UUID, now: datetim
         if deadline.due_at <= now:
             if deadline.breach_reported_at is None:
                 deadline.breach_reported_at = now
-                for account in await _responsible(session, tenant, deadline, "process_guardian"):
-                    await notifications.notify(
-                        session,
-                        tenant_id,
-                        account,
-                        "case.deadline_breach",
-                        {"count": 1},
-                        dedup_key=f"breach:{deadline.id}:{account.id}",
-                    )
+                breach = ("case.deadline_breach", {"count": 1}, f"breach:{deadline.id}")
+                await _tell(session, tenant, deadline, PanelRole.PROCESS_GUARDIAN, breach)
                 await audit.record(
                     session, tenant_id, SYSTEM, "deadline.breached", "case", deadline.case_id, kind=deadline.kind
                 )
                 breaches += 1
         elif days_left in terms.reminder_days and deadline.reminded_on != now.date():
             deadline.reminded_on = now.date()
-            for account in await _responsible(session, tenant, deadline, deadline.responsible_role):
-                await notifications.notify(
-                    session,
-                    tenant_id,
-                    account,
-                    "case.deadline_reminder",
-                    {"days": days_left},
-                    dedup_key=f"remind:{deadline.id}:{days_left}:{account.id}",
-                )
+            reminder = ("case.deadline_reminder", {"days": days_left}, f"remind:{deadline.id}:{days_left}")
+            await _tell(session, tenant, deadline, deadline.responsible_role, reminder)
             reminders += 1
     await session.flush()
     return reminders, breaches

@@ -1,18 +1,95 @@
 """Tables of case handling. What a step *says* (notes, reasons, statements) is encrypted with the case key
 (``sealed_*``); what a process guardian may see (kinds, dates, flags, closed lists) is in plain columns
-and ``facts`` (DESIGN §6: "a process guardian sees process, not content")."""
+and ``facts`` (DESIGN §6: "a process guardian sees process, not content"). Roles, routes, reasons and
+kinds are enums on their columns; a seat's declaration moves only as ``DECLARATION_MOVES`` allows."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKeyConstraint, LargeBinary, String, UniqueConstraint, func
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKeyConstraint, LargeBinary, String, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from meldpunt.cases.errors import AlreadyDeclared
 from meldpunt.db.base import Base, TenantScoped
+
+
+class Route(StrEnum):
+    """Where the reporting point sends a case (seed-000 §2.2)."""
+
+    ADVISER_ONLY = "adviser_only"
+    DECISION_PANEL = "decision_panel"
+    COMPLAINTS_COMMITTEE = "complaints_committee"
+    WHISTLEBLOWER = "whistleblower"
+    POLICE = "police"
+    NO_ACTION = "no_action"  # only with a recorded alternative (a CHECK in migration 0009)
+
+
+class Escalation(StrEnum):
+    """Who decides instead, when the accused is a manager or a director (seed-000 Implications C.20)."""
+
+    HIGHER_MANAGER = "higher_manager"
+    SUPERVISORY_BOARD = "supervisory_board"
+    BRANCH = "branch"
+
+
+class PanelRole(StrEnum):
+    """A seat at the decision panel (seed-000 §1.4); one person, one seat."""
+
+    DECISION_MAKER = "decision_maker"
+    EXPERT = "expert"
+    PROCESS_GUARDIAN = "process_guardian"
+
+
+class Involvement(StrEnum):
+    """A panel member's written declaration, per case."""
+
+    NOT_INVOLVED = "not_involved"
+    INVOLVED = "involved"
+
+
+class ExclusionReason(StrEnum):
+    ACCUSED = "accused"
+    ACCUSED_MANAGER = "accused_manager"
+    DECLARED_LINK = "declared_link"
+
+
+class StepKind(StrEnum):
+    """The phase-1 steps (seed-000 §2.3), as the ``type`` tags of ``schemas.Step``."""
+
+    FIRST_CONVERSATION = "first_conversation"
+    EXPLORATION = "exploration"
+    REPORTER_TOLD = "reporter_told"
+    ACCUSED_INFORMED = "accused_informed"
+    NOTICE_DEFERRED = "notice_deferred"
+    INTERIM_MEASURE = "interim_measure"
+    WEIGHING = "weighing"
+    RIGHTS_EXPLAINED = "rights_explained"
+    COMMUNICATION = "communication"
+
+
+# A declaration is made once: none yet -> either answer, and no way back or across (seed-000 §1.4).
+DECLARATION_MOVES: dict[Involvement | None, frozenset[Involvement]] = {
+    None: frozenset(Involvement),
+    Involvement.NOT_INVOLVED: frozenset(),
+    Involvement.INVOLVED: frozenset(),
+}
+
+
+def _stored_as_value(kind: type[StrEnum], length: int) -> Enum:
+    """The enum on the column, stored as its value in the VARCHAR of migration 0009: no database type and
+    no constraint of its own (the migration's CHECKs stay), so no migration."""
+    return Enum(
+        kind,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+    )
 
 
 def _of_case(table: str) -> ForeignKeyConstraint:
@@ -26,11 +103,11 @@ class CaseRouting(TenantScoped, Base):
     __table_args__ = (_of_case("case_routings"),)
 
     case_id: Mapped[uuid.UUID]
-    classified_as: Mapped[str] = mapped_column(String(16))
-    route: Mapped[str] = mapped_column(String(32))
+    classified_as: Mapped[str] = mapped_column(String(16))  # report, signal, complaint (the case's kind)
+    route: Mapped[Route] = mapped_column(_stored_as_value(Route, 32))
     legal_duties: Mapped[list[str]] = mapped_column(JSONB)
     overrides_wish: Mapped[bool] = mapped_column(Boolean)
-    escalation: Mapped[str | None] = mapped_column(String(32))
+    escalation: Mapped[Escalation | None] = mapped_column(_stored_as_value(Escalation, 32))
     sealed_reason: Mapped[bytes] = mapped_column(LargeBinary)
     sealed_alternative: Mapped[bytes | None] = mapped_column(LargeBinary)
     decided_by_tenant_id: Mapped[uuid.UUID]
@@ -51,10 +128,10 @@ class PanelMember(TenantScoped, Base):
     case_id: Mapped[uuid.UUID]
     account_tenant_id: Mapped[uuid.UUID]
     account_id: Mapped[uuid.UUID]
-    role: Mapped[str] = mapped_column(String(32))  # decision_maker, expert, process_guardian
+    role: Mapped[PanelRole] = mapped_column(_stored_as_value(PanelRole, 32))
     pooled: Mapped[bool] = mapped_column(Boolean, default=False)
     assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    declaration: Mapped[str | None] = mapped_column(String(16))  # not_involved, involved
+    declaration: Mapped[Involvement | None] = mapped_column(_stored_as_value(Involvement, 16))
     declared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sealed_declaration: Mapped[bytes | None] = mapped_column(LargeBinary)
     left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # replaced by a deputy or excluded
@@ -73,7 +150,7 @@ class CaseExclusion(TenantScoped, Base):
     case_id: Mapped[uuid.UUID]
     account_tenant_id: Mapped[uuid.UUID]
     account_id: Mapped[uuid.UUID]
-    reason: Mapped[str] = mapped_column(String(32))  # accused, accused_manager, declared_link
+    reason: Mapped[ExclusionReason] = mapped_column(_stored_as_value(ExclusionReason, 32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -100,9 +177,16 @@ class CaseStep(TenantScoped, Base):
     __table_args__ = (_of_case("case_steps"),)
 
     case_id: Mapped[uuid.UUID]
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[StepKind] = mapped_column(_stored_as_value(StepKind, 32))
     facts: Mapped[dict[str, Any]] = mapped_column(JSONB)
     sealed_content: Mapped[bytes | None] = mapped_column(LargeBinary)
     recorded_by_tenant_id: Mapped[uuid.UUID]
     recorded_by_id: Mapped[uuid.UUID]
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+def declare_seat(seat: PanelMember, answer: Involvement) -> None:
+    """The one way a seat's declaration changes, as ``DECLARATION_MOVES`` allows: once."""
+    if answer not in DECLARATION_MOVES[seat.declaration]:
+        raise AlreadyDeclared()
+    seat.declaration = answer

@@ -12,6 +12,7 @@ import msgspec
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
 Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=5_000)]
 
+# The closed lists of the API; their values are the enums of models.py (tests/unit keeps them equal).
 Route = Literal["adviser_only", "decision_panel", "complaints_committee", "whistleblower", "police", "no_action"]
 LegalDuty = Literal["police_report_duty", "care_sector_duty", "education_sector_duty", "whistleblower_wrongdoing"]
 Escalation = Literal["higher_manager", "supervisory_board", "branch"]
@@ -25,6 +26,7 @@ LADDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sanction", ("labour_law_measure", "disciplinary_measure")),
     ("criminal_or_wrongdoing", ("police_report", "whistleblower_report")),
 )
+EVERY_OPTION: tuple[str, ...] = tuple(option for _, options in LADDER for option in options)
 # How the interface names each option (Dutch first; the glossary of DESIGN §2).
 OPTION_NAMES: dict[str, str] = {
     "informal_conversation": "Informeel gesprek",
@@ -203,7 +205,7 @@ TEXT_FIELDS = frozenset(
 )
 
 
-class MemberOut(msgspec.Struct, frozen=True):
+class MemberOut(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     account_id: uuid.UUID
     name: str
@@ -214,7 +216,7 @@ class MemberOut(msgspec.Struct, frozen=True):
     active: bool
 
 
-class DeadlineOut(msgspec.Struct, frozen=True):
+class DeadlineOut(msgspec.Struct, frozen=True, kw_only=True):
     kind: str
     due_at: datetime
     met_at: datetime | None
@@ -222,7 +224,7 @@ class DeadlineOut(msgspec.Struct, frozen=True):
     breached: bool
 
 
-class StepOut(msgspec.Struct, frozen=True):
+class StepOut(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     kind: str
     facts: dict[str, Any]
@@ -230,7 +232,7 @@ class StepOut(msgspec.Struct, frozen=True):
     content: dict[str, Any] | None = None  # only for declared panel members
 
 
-class ConcernOut(msgspec.Struct, frozen=True):
+class ConcernOut(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     raised_at: datetime
     acknowledged_at: datetime | None
@@ -238,7 +240,7 @@ class ConcernOut(msgspec.Struct, frozen=True):
     response: str | None = None
 
 
-class ProcessOut(msgspec.Struct, frozen=True):
+class ProcessOut(msgspec.Struct, frozen=True, kw_only=True):
     """The process of a case: what a process guardian sees. No content."""
 
     case_id: uuid.UUID
@@ -254,14 +256,14 @@ class ProcessOut(msgspec.Struct, frozen=True):
     concerns: list[ConcernOut]
 
 
-class CaseContentOut(msgspec.Struct, frozen=True):
+class CaseContentOut(msgspec.Struct, frozen=True, kw_only=True):
     process: ProcessOut
     narrative: str
     routing_reason: str | None
     routing_alternative: str | None
 
 
-class GuardedCaseOut(msgspec.Struct, frozen=True):
+class GuardedCaseOut(msgspec.Struct, frozen=True, kw_only=True):
     tenant: str
     case_id: uuid.UUID
     status: str

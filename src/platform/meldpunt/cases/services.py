@@ -9,6 +9,7 @@ writing, not to be involved; a process guardian sees the process and never the c
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -20,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
 from meldpunt.cases.errors import (
-    AlreadyDeclared,
     ConcernOpen,
     DeclareFirst,
     NotAPanelCase,
@@ -31,9 +31,22 @@ from meldpunt.cases.errors import (
     SeatRefused,
     StepRefused,
 )
-from meldpunt.cases.models import CaseExclusion, CaseRouting, CaseStep, PanelMember, ProcessConcern
+from meldpunt.cases.models import (
+    CaseExclusion,
+    CaseRouting,
+    CaseStep,
+    Escalation,
+    ExclusionReason,
+    Involvement,
+    PanelMember,
+    PanelRole,
+    ProcessConcern,
+    Route,
+    StepKind,
+    declare_seat,
+)
 from meldpunt.cases.schemas import (
-    LADDER,
+    EVERY_OPTION,
     OPTION_NAMES,
     TEXT_FIELDS,
     AccusedInformed,
@@ -47,8 +60,8 @@ from meldpunt.cases.schemas import (
     Step,
     Weighing,
 )
-from meldpunt.db.context import also_in, tenant_context
-from meldpunt.dossiers.crypto import associated_data, decrypt_text, encrypt_text
+from meldpunt.db.context import also_in
+from meldpunt.dossiers.cipher import case_cipher
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.identity import services as identity
 from meldpunt.identity.models import Account, AccountRef
@@ -60,8 +73,9 @@ from meldpunt.retention.services import CaseDestroyed
 from meldpunt.tenancy.models import Tenant
 from meldpunt.tenancy.terms import terms_of
 
-PANEL_ROLES = ("decision_maker", "expert", "process_guardian")
-CONTENT_ROLES = ("decision_maker", "expert")
+PANEL_ROLES = tuple(PanelRole)
+CONTENT_ROLES = frozenset({PanelRole.DECISION_MAKER, PanelRole.EXPERT})
+HANDLING = "handling"  # the purpose every text of case handling is sealed for (DESIGN §9)
 STEP_MEETS = {"first_conversation": "first_conversation", "accused_informed": "inform_accused", "weighing": "choice"}
 
 
@@ -77,16 +91,6 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
-def _seal(material: Any, tenant: Tenant, case_id: uuid.UUID, row_id: uuid.UUID, text: str) -> bytes:
-    return encrypt_text(material, text, associated_data(tenant.id, case_id, row_id, "handling"))
-
-
-def _open(material: Any, tenant: Tenant, case_id: uuid.UUID, row_id: uuid.UUID, sealed: bytes | None) -> str | None:
-    if sealed is None:
-        return None
-    return decrypt_text(material, sealed, associated_data(tenant.id, case_id, row_id, "handling"))
-
-
 # ---------------------------------------------------------------- routing (seed-000 §2.2)
 
 OVERRIDE_MESSAGE = (
@@ -96,13 +100,9 @@ OVERRIDE_MESSAGE = (
 )
 
 
-async def route_case(
-    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: RoutingIn
-) -> CaseRouting:
-    """Classify and route a case, with a reason. "Do nothing" needs a recorded alternative; a legal duty
-    overrides the reporter's wish and the reporter is told so; an accused manager or director moves the
-    decision up."""
-    case = await intake.find_case(session, tenant, case_id)
+def _check_routing(case: Case, data: RoutingIn) -> None:
+    """The choice itself: an open case, "do nothing" with an alternative (seed-000 §2.2 Tip 2), a complaint
+    only from who it happened to and never anonymous, a police report duty to the police or the panel."""
     if case.status in ("withdrawn", "closed"):
         raise RoutingRefused("Deze melding is ingetrokken of afgesloten.")
     if data.route == "no_action" and not data.alternative:
@@ -114,6 +114,11 @@ async def route_case(
         raise RoutingRefused("Een klacht is nooit anoniem en alleen van wie het zelf is overkomen.")
     if "police_report_duty" in data.legal_duties and data.route not in ("police", "decision_panel"):
         raise RoutingRefused("Bij een aangifteplicht gaat de zaak naar de politie of de beslistafel.")
+
+
+def _check_escalation(case: Case, data: RoutingIn) -> None:
+    """An accused director or board member: the supervisory board or the branch decides; an accused manager:
+    at least one level up (seed-000 Implications C.20)."""
     if case.accused_role == "director_or_board" and data.escalation not in ("supervisory_board", "branch"):
         raise RoutingRefused(
             "De beschuldigde hoort bij de directie of het bestuur: leg de beslissing bij de raad van toezicht "
@@ -124,21 +129,48 @@ async def route_case(
             "De beschuldigde is leidinggevende: leg de beslissing minstens één niveau hoger (hogere "
             "leidinggevende, raad van toezicht of branche)."
         )
-    material = await keyring.case_key(session, tenant.id, case.id)
-    routing_id = uuid.uuid4()
+
+
+def _overrides_wish(case: Case, data: RoutingIn) -> bool:
+    """A legal duty weighs more than the reporter's wish: when they asked only to be heard or advised, or
+    the case goes further than the adviser."""
     wished_only_support = set(case.wishes) <= {"listening_ear", "advice"} and bool(case.wishes)
-    overrides = bool(data.legal_duties) and (wished_only_support or data.route != "adviser_only")
+    return bool(data.legal_duties) and (wished_only_support or data.route != "adviser_only")
+
+
+def _routing_deadlines(session: AsyncSession, tenant: Tenant, case: Case, route: str) -> None:
+    """The terms a route starts: composing the panel, or feedback to a whistleblower."""
+    terms = terms_of(tenant.procedure)
+    if route == "decision_panel":
+        intake.add_deadline(session, case, "panel", _now() + timedelta(days=terms.panel_days), "reporting_point")
+    if route == "whistleblower":
+        due = _now() + timedelta(days=terms.whistleblower_feedback_days)
+        intake.add_deadline(session, case, "whistleblower_feedback", due, "reporting_point")
+
+
+async def route_case(
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: RoutingIn
+) -> CaseRouting:
+    """Classify and route a case, with a reason. "Do nothing" needs a recorded alternative; a legal duty
+    overrides the reporter's wish and the reporter is told so; an accused manager or director moves the
+    decision up."""
+    case = await intake.find_case(session, tenant, case_id)
+    _check_routing(case, data)
+    _check_escalation(case, data)
+    cipher = await case_cipher(session, keyring, tenant.id, case.id)
+    routing_id = uuid.uuid4()
+    overrides = _overrides_wish(case, data)
     routing = CaseRouting(
         tenant_id=tenant.id,
         id=routing_id,
         case_id=case.id,
         classified_as=data.classified_as,
-        route=data.route,
+        route=Route(data.route),
         legal_duties=list(data.legal_duties),
         overrides_wish=overrides,
-        escalation=data.escalation,
-        sealed_reason=_seal(material, tenant, case.id, routing_id, data.reason),
-        sealed_alternative=_seal(material, tenant, case.id, routing_id, data.alternative) if data.alternative else None,
+        escalation=Escalation(data.escalation) if data.escalation else None,
+        sealed_reason=cipher.seal(data.reason, HANDLING, routing_id),
+        sealed_alternative=cipher.seal(data.alternative, HANDLING, routing_id) if data.alternative else None,
         decided_by_tenant_id=who.tenant_id,
         decided_by_id=who.id,
     )
@@ -148,17 +180,7 @@ async def route_case(
     case.kind = CaseKind(data.classified_as)
     await session.flush()
     await intake.meet_deadlines(session, case, "route")
-    terms = terms_of(tenant.procedure)
-    if data.route == "decision_panel":
-        intake.add_deadline(session, case, "panel", _now() + timedelta(days=terms.panel_days), "reporting_point")
-    if data.route == "whistleblower":
-        intake.add_deadline(
-            session,
-            case,
-            "whistleblower_feedback",
-            _now() + timedelta(days=terms.whistleblower_feedback_days),
-            "reporting_point",
-        )
+    _routing_deadlines(session, tenant, case, data.route)
     if overrides and case.anonymity != "anonymous":
         await intake.add_message(session, keyring, tenant, case, actor_of(who).label, OVERRIDE_MESSAGE)
     await audit.record(
@@ -201,11 +223,10 @@ async def _exclusions(session: AsyncSession, case: Case) -> set[AccountRef]:
     return {AccountRef(row.account_tenant_id, row.account_id) for row in rows}
 
 
-def _add_exclusion(session: AsyncSession, case: Case, who: AccountRef, reason: str) -> None:
+def _add_exclusion(session: AsyncSession, case: Case, who: AccountRef, reason: ExclusionReason) -> None:
     session.add(
         CaseExclusion(
             tenant_id=case.tenant_id,
-            id=uuid.uuid4(),
             case_id=case.id,
             account_tenant_id=who.tenant_id,
             account_id=who.id,
@@ -231,36 +252,34 @@ async def assign_member(
     """Seat someone at the case's panel, after every rule: the role's grant here, one seat a person, not
     excluded, the adviser never expert or process guardian, a pooled guardian never from this member."""
     case = await _panel_case(session, tenant, case_id)
-    seated: AccountRef = AccountRef(data.account_tenant_id, data.account_id)
+    seated = AccountRef(data.account_tenant_id, data.account_id)
+    role = PanelRole(data.role)
     if seated in await _exclusions(session, case):
         raise SeatRefused("Deze persoon is uitgesloten van deze zaak (betrokken, beschuldigd of diens leidinggevende).")
     if any((s.account_tenant_id, s.account_id) == seated for s in await _seats(session, case, active_only=False)):
         raise SeatRefused("Eén persoon, één rol: deze persoon heeft al een plaats aan deze beslistafel (gehad).")
     held = await identity.active_roles(session, tenant.id, *seated)
-    if data.role not in held:
+    if Role(role) not in held:
         raise SeatRefused("Deze persoon heeft die rol niet bij deze organisatie.")
-    if data.role in ("expert", "process_guardian") and Role.ADVISER in held:
+    if role in (PanelRole.EXPERT, PanelRole.PROCESS_GUARDIAN) and Role.ADVISER in held:
         raise SeatRefused(
             "De vertrouwenspersoon van de organisatie kan geen deskundige of procesbewaker zijn (seed-000 §1.7)."
         )
-    if data.role == "process_guardian" and _uses_guardian_pool(tenant) and seated.tenant_id == tenant.id:
+    if role == PanelRole.PROCESS_GUARDIAN and _uses_guardian_pool(tenant) and seated.tenant_id == tenant.id:
         raise SeatRefused(
             "Deze organisatie gebruikt de procesbewakers van de branche: niet iemand van de eigen organisatie."
         )
     seat = PanelMember(
         tenant_id=tenant.id,
-        id=uuid.uuid4(),
         case_id=case.id,
         account_tenant_id=seated.tenant_id,
         account_id=seated.id,
-        role=data.role,
+        role=role,
         pooled=pooled,
     )
     session.add(seat)
     await session.flush()
-    await audit.record(
-        session, tenant.id, actor_of(who), "case.panel_seat", "case", case.id, role=data.role, pooled=pooled
-    )
+    await audit.record(session, tenant.id, actor_of(who), "case.panel_seat", "case", case.id, role=role, pooled=pooled)
     return seat
 
 
@@ -310,7 +329,7 @@ async def exclude(
     case = await intake.find_case(session, tenant, case_id)
     excluded: AccountRef = AccountRef(data.account_tenant_id, data.account_id)
     if excluded not in await _exclusions(session, case):
-        _add_exclusion(session, case, excluded, data.reason)
+        _add_exclusion(session, case, excluded, ExclusionReason(data.reason))
     seat = await seat_of(session, case, excluded)
     if seat is not None:
         seat.left_at = _now()
@@ -327,15 +346,13 @@ async def declare(
     seat = await seat_of(session, case, who)
     if seat is None:
         raise NotOnThePanel()
-    if seat.declaration is not None:
-        raise AlreadyDeclared()
-    material = await keyring.case_key(session, tenant.id, case.id)
-    seat.declaration = "involved" if data.involved else "not_involved"
+    cipher = await case_cipher(session, keyring, tenant.id, case.id)
+    declare_seat(seat, Involvement.INVOLVED if data.involved else Involvement.NOT_INVOLVED)
     seat.declared_at = _now()
-    seat.sealed_declaration = _seal(material, tenant, case.id, seat.id, data.statement)
+    seat.sealed_declaration = cipher.seal(data.statement, HANDLING, seat.id)
     if data.involved:
         seat.left_at = _now()
-        _add_exclusion(session, case, who, "declared_link")
+        _add_exclusion(session, case, who, ExclusionReason.DECLARED_LINK)
         for account in await identity.role_holders(session, tenant.id, "reporting_point"):
             await notifications.notify(
                 session,
@@ -351,7 +368,7 @@ async def declare(
     )
     if not data.involved and await panel_complete(session, case):
         await intake.meet_deadlines(session, case, "panel")
-        if not await _has_deadline(session, case, "first_conversation"):
+        if not await _has(session, Deadline, case, "first_conversation"):
             terms = terms_of(tenant.procedure)
             intake.add_deadline(
                 session,
@@ -365,32 +382,28 @@ async def declare(
     return seat
 
 
-async def _has_deadline(session: AsyncSession, case: Case, kind: str) -> bool:
-    return bool(
-        (
-            await session.execute(
-                select(func.count()).where(
-                    Deadline.tenant_id == case.tenant_id, Deadline.case_id == case.id, Deadline.kind == kind
-                )
-            )
-        ).scalar_one()
-    )
+async def _has(session: AsyncSession, rows: type[Deadline | CaseStep], case: Case, kind: str) -> bool:
+    """Whether the case has a deadline, or a step, of this kind."""
+    found = select(func.count()).where(rows.tenant_id == case.tenant_id, rows.case_id == case.id, rows.kind == kind)
+    return bool((await session.execute(found)).scalar_one())
 
 
 async def panel_complete(session: AsyncSession, case: Case) -> bool:
     """At least one decision maker, an expert and a process guardian, each declared not involved."""
-    declared = {s.role for s in await _seats(session, case) if s.declaration == "not_involved"}
+    declared = {s.role for s in await _seats(session, case) if s.declaration == Involvement.NOT_INVOLVED}
     return set(PANEL_ROLES) <= declared
 
 
 # ---------------------------------------------------------------- content and process views
 
 
-async def _declared_seat(session: AsyncSession, case: Case, who: AccountRef, roles: tuple[str, ...]) -> PanelMember:
+async def _declared_seat(
+    session: AsyncSession, case: Case, who: AccountRef, roles: Collection[PanelRole]
+) -> PanelMember:
     seat = await seat_of(session, case, who)
     if seat is None or seat.role not in roles:
         raise NotOnThePanel()
-    if seat.declaration != "not_involved":
+    if seat.declaration != Involvement.NOT_INVOLVED:
         raise DeclareFirst()
     return seat
 
@@ -398,11 +411,10 @@ async def _declared_seat(session: AsyncSession, case: Case, who: AccountRef, rol
 async def account_names(session: AsyncSession, tenant: Tenant, accounts: list[AccountRef]) -> dict[uuid.UUID, str]:
     """Display names of these accounts (their rows live in their home tenants: a branch's, for a pooled
     guardian); the session returns to the tenant's context after."""
-    await tenant_context(session, [tenant.id])
-    async with also_in(session, *{account_tenant for account_tenant, _ in accounts}):
+    async with also_in(session, *{account.tenant_id for account in accounts}):
         rows = (
             await session.execute(
-                select(Account.id, Account.display_name).where(Account.id.in_([account for _, account in accounts]))
+                select(Account.id, Account.display_name).where(Account.id.in_([account.id for account in accounts]))
             )
         ).all()
     return {row.id: row.display_name for row in rows}
@@ -482,29 +494,70 @@ async def read_content(
     case = await _panel_case(session, tenant, case_id)
     await _declared_seat(session, case, who, CONTENT_ROLES)
     view = await _process_view(session, tenant, case)
-    material = await keyring.case_key(session, tenant.id, case.id)
-    narrative = decrypt_text(material, case.sealed_narrative, associated_data(tenant.id, case.id, case.id, "narrative"))
+    cipher = await case_cipher(session, keyring, tenant.id, case.id)
     routing = view.routing
-    step_content = {
-        step.id: msgspec.json.decode(_open(material, tenant, case.id, step.id, step.sealed_content) or "{}")
+    step_content: dict[uuid.UUID, dict[str, Any]] = {
+        step.id: cipher.open_value(step.sealed_content, dict, HANDLING, step.id) if step.sealed_content else {}
         for step in view.steps
     }
     concern_texts = {
-        c.id: (
-            _open(material, tenant, case.id, c.id, c.sealed_text),
-            _open(material, tenant, case.id, c.id, c.sealed_response),
-        )
+        c.id: (cipher.open(c.sealed_text, HANDLING, c.id), cipher.open(c.sealed_response, HANDLING, c.id))
         for c in view.concerns
     }
     await audit.record(session, tenant.id, actor_of(who), "case.content_read", "case", case.id)
     return ContentView(
         view,
-        narrative,
-        _open(material, tenant, case.id, routing.id, routing.sealed_reason) if routing else None,
-        _open(material, tenant, case.id, routing.id, routing.sealed_alternative) if routing else None,
+        cipher.open(case.sealed_narrative, "narrative") or "",
+        cipher.open(routing.sealed_reason, HANDLING, routing.id) if routing else None,
+        cipher.open(routing.sealed_alternative, HANDLING, routing.id) if routing else None,
         step_content,
         concern_texts,
     )
+
+
+def sees_content(seat: PanelMember | None) -> bool:
+    """A decision maker or expert at the case's panel who declared, in writing, not to be involved
+    (seed-000 §1.4); a process guardian never."""
+    return seat is not None and seat.role in CONTENT_ROLES and seat.declaration == Involvement.NOT_INVOLVED
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """One viewer's case: the process always, their seat (if any), the content only where the seat allows."""
+
+    process: ProcessView
+    seat: PanelMember | None
+    content: ContentView | None
+
+
+async def case_view(
+    session: AsyncSession,
+    keyring: Keyring,
+    who: AccountRef,
+    tenant: Tenant,
+    case_id: uuid.UUID,
+    reporting_point: bool,
+    *,
+    content: bool = True,
+) -> CaseView:
+    """What a case shows this viewer: who may see the process sees it (``may_see_process``); a declared
+    decision maker or expert also reads the content (audited, ``read_content``) unless ``content`` is off
+    (the API's process route: the process only, whatever the seat)."""
+    seat = await may_see_process(session, tenant, case_id, who, reporting_point)
+    if content and sees_content(seat):
+        read = await read_content(session, keyring, who, tenant, case_id)
+        return CaseView(read.process, seat, read)
+    return CaseView(await process_view(session, tenant, case_id), seat, None)
+
+
+async def panel_candidates(session: AsyncSession, tenant: Tenant) -> dict[str, list[tuple[AccountRef, str]]]:
+    """Who holds each panel role here (their seat is still checked by ``assign_member``), by name."""
+    holders = {role: await identity.role_holders(session, tenant.id, role) for role in PANEL_ROLES}
+    names = await account_names(session, tenant, [who for people in holders.values() for who in people])
+    return {
+        role: sorted(((who, names.get(who.id, str(who.id))) for who in people), key=lambda candidate: candidate[1])
+        for role, people in holders.items()
+    }
 
 
 # ---------------------------------------------------------------- process concerns
@@ -515,8 +568,8 @@ async def raise_concern(
 ) -> ProcessConcern:
     """A process guardian's concern about the process; the next step waits until it is acknowledged."""
     case = await _panel_case(session, tenant, case_id)
-    await _declared_seat(session, case, who, ("process_guardian",))
-    material = await keyring.case_key(session, tenant.id, case.id)
+    await _declared_seat(session, case, who, (PanelRole.PROCESS_GUARDIAN,))
+    cipher = await case_cipher(session, keyring, tenant.id, case.id)
     concern_id = uuid.uuid4()
     concern = ProcessConcern(
         tenant_id=tenant.id,
@@ -524,12 +577,12 @@ async def raise_concern(
         case_id=case.id,
         raised_by_tenant_id=who.tenant_id,
         raised_by_id=who.id,
-        sealed_text=_seal(material, tenant, case.id, concern_id, text),
+        sealed_text=cipher.seal(text, HANDLING, concern_id),
     )
     session.add(concern)
     await session.flush()
     for seat in await _seats(session, case):
-        if seat.role == "decision_maker":
+        if seat.role == PanelRole.DECISION_MAKER:
             await notifications.notify(
                 session,
                 tenant.id,
@@ -552,7 +605,7 @@ async def acknowledge_concern(
     response: str,
 ) -> None:
     case = await _panel_case(session, tenant, case_id)
-    await _declared_seat(session, case, who, ("decision_maker",))
+    await _declared_seat(session, case, who, (PanelRole.DECISION_MAKER,))
     concern = (
         await session.execute(
             select(ProcessConcern).where(
@@ -564,10 +617,10 @@ async def acknowledge_concern(
     ).scalar()
     if concern is None:
         raise StepRefused("Deze zorg bestaat niet bij deze zaak.", status=404)
-    material = await keyring.case_key(session, tenant.id, case.id)
+    cipher = await case_cipher(session, keyring, tenant.id, case.id)
     concern.acknowledged_at = _now()
     concern.acknowledged_by_id = who.id
-    concern.sealed_response = _seal(material, tenant, case.id, concern.id, response)
+    concern.sealed_response = cipher.seal(response, HANDLING, concern.id)
     await audit.record(session, tenant.id, actor_of(who), "case.concern_acknowledged", "case", case.id)
 
 
@@ -595,10 +648,9 @@ def _check_step(step: Step) -> None:
     if isinstance(step, NoticeDeferred) and step.review_on <= date.today():
         raise StepRefused("De datum om het uitstel te herzien ligt in de toekomst.")
     if isinstance(step, Weighing):
-        every = [option for _, options in LADDER for option in options]
         missing = [
             option
-            for option in every
+            for option in EVERY_OPTION
             if option not in step.chosen and len(step.reasons_rejected.get(option, "").strip()) < 3  # type: ignore[call-overload]
         ]
         if missing:
@@ -611,40 +663,36 @@ def _check_step(step: Step) -> None:
             raise StepRefused("Een gekozen mogelijkheid heeft geen reden om haar af te wijzen.")
 
 
+async def _may_record(session: AsyncSession, tenant: Tenant, case: Case, step: Step) -> None:
+    """A step waits for a complete panel and for the answer to a process concern, keeps its own rules, and
+    the accused is informed only once the reporter was told (seed-000 Implications D.26)."""
+    if not await panel_complete(session, case):
+        raise PanelIncomplete()
+    if (await _open_concerns(session, tenant, [case.id])).get(case.id):
+        raise ConcernOpen()
+    _check_step(step)
+    if isinstance(step, AccusedInformed) and not await _has(session, CaseStep, case, StepKind.REPORTER_TOLD):
+        raise ReporterFirst()
+
+
 async def record_step(
     session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, step: Step
 ) -> CaseStep:
     """Record a phase-1 step as a declared decision maker, once the panel is complete and no process
     concern waits for an answer."""
     case = await _panel_case(session, tenant, case_id)
-    await _declared_seat(session, case, who, ("decision_maker",))
-    if not await panel_complete(session, case):
-        raise PanelIncomplete()
-    if (await _open_concerns(session, tenant, [case.id])).get(case.id):
-        raise ConcernOpen()
-    _check_step(step)
+    await _declared_seat(session, case, who, (PanelRole.DECISION_MAKER,))
+    await _may_record(session, tenant, case, step)
     kind, facts, content = _split(step)
-    if isinstance(step, AccusedInformed):
-        told = (
-            await session.execute(
-                select(func.count()).where(
-                    CaseStep.tenant_id == tenant.id, CaseStep.case_id == case.id, CaseStep.kind == "reporter_told"
-                )
-            )
-        ).scalar_one()
-        if not told:
-            raise ReporterFirst()
-    material = await keyring.case_key(session, tenant.id, case.id)
+    cipher = await case_cipher(session, keyring, tenant.id, case.id)
     step_id = uuid.uuid4()
     row = CaseStep(
         tenant_id=tenant.id,
         id=step_id,
         case_id=case.id,
-        kind=kind,
+        kind=StepKind(kind),
         facts=facts,
-        sealed_content=_seal(material, tenant, case.id, step_id, msgspec.json.encode(content).decode())
-        if content
-        else None,
+        sealed_content=cipher.seal_value(content, HANDLING, step_id) if content else None,
         recorded_by_tenant_id=who.tenant_id,
         recorded_by_id=who.id,
     )
@@ -717,13 +765,15 @@ async def _open_concerns(session: AsyncSession, tenant: Tenant, case_ids: list[u
 async def guarded_cases(session: AsyncSession, who: AccountRef, tenants: list[Tenant]) -> list[Guarded]:
     """Across the organisations this process guardian serves: every case they guard, its next deadline,
     its breached deadlines and unanswered concerns (three queries an organisation)."""
-    result = []
     now = _now()
-    for tenant in tenants:
-        await tenant_context(session, [tenant.id])
-        cases = await list_cases(session, tenant, who, role="process_guardian", newest_first=False)
+    return [guarded for tenant in tenants for guarded in await _guarded_in(session, who, tenant, now)]
+
+
+async def _guarded_in(session: AsyncSession, who: AccountRef, tenant: Tenant, now: datetime) -> list[Guarded]:
+    async with also_in(session, tenant.id):
+        cases = await list_cases(session, tenant, who, role=PanelRole.PROCESS_GUARDIAN, newest_first=False)
         ids = [case.id for case in cases]
-        open_deadlines: dict[uuid.UUID, list[Deadline]] = {}
+        pending: dict[uuid.UUID, list[Deadline]] = {}
         for deadline in (
             await session.execute(
                 select(Deadline)
@@ -731,17 +781,15 @@ async def guarded_cases(session: AsyncSession, who: AccountRef, tenants: list[Te
                 .order_by(Deadline.due_at)
             )
         ).scalars():
-            open_deadlines.setdefault(deadline.case_id, []).append(deadline)
+            pending.setdefault(deadline.case_id, []).append(deadline)
         concerns = await _open_concerns(session, tenant, ids)
-        for case in cases:
-            pending = open_deadlines.get(case.id, [])
-            result.append(
-                Guarded(
-                    tenant,
-                    case,
-                    pending[0] if pending else None,
-                    sum(1 for d in pending if d.due_at < now),
-                    concerns.get(case.id, 0),
-                )
-            )
-    return result
+    return [
+        Guarded(
+            tenant,
+            case,
+            pending[case.id][0] if case.id in pending else None,
+            sum(1 for d in pending.get(case.id, []) if d.due_at < now),
+            concerns.get(case.id, 0),
+        )
+        for case in cases
+    ]

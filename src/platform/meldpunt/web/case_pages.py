@@ -1,291 +1,273 @@
 """The pages of case handling (``/app/t/{tenant}/zaken/…``) and the process guardian's overview
-(``/app/procesbewaker``). One case page shows each viewer what their seat allows: the reporting point
-routes and seats the panel; a panel member first declares; a declared decision maker or expert sees the
-content; the process guardian sees the process only. Forms keep what was typed when something is wrong."""
+(``/app/procesbewaker``). One case page shows each viewer what their seat allows (``services.case_view``):
+the reporting point routes and seats the panel; a panel member first declares; a declared decision maker or
+expert sees the content; the process guardian sees the process only. Each form has its own handler, decodes
+into the API's struct and calls the API's service; a refusal shows the page again with what was typed."""
 
 from __future__ import annotations
 
+import typing
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
-from litestar import Request, get, post
-from litestar.di import NamedDependency
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.cases import services
-from meldpunt.cases.controllers import who_of
+from meldpunt.cases.controllers import OnCase, provide_on_case
 from meldpunt.cases.errors import DeclareFirst, NotOnThePanel
-from meldpunt.cases.schemas import LADDER, DeclarationIn, ExclusionIn, MemberIn, RoutingIn, Step
-from meldpunt.dossiers.keys import Keyring
+from meldpunt.cases.schemas import (
+    EVERY_OPTION,
+    LADDER,
+    AcknowledgementIn,
+    ConcernIn,
+    DeclarationIn,
+    ExclusionIn,
+    MemberIn,
+    RightsExplained,
+    RoutingIn,
+    Step,
+    Weighing,
+)
 from meldpunt.errors import DomainError
 from meldpunt.identity import services as identity
 from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action, Role
 from meldpunt.retention import services as retention
-from meldpunt.web.forms import form_fields
+from meldpunt.tenancy.models import Tenant
+from meldpunt.web.forms import decode_form, form_fields
 from meldpunt.web.pages import language, same_language, shell_context
 from meldpunt.web.pro_texts import CASE_NAMES, COMMUNICATION_TEMPLATES, WORDS
 
+Form = dict[str, Any]
+Seated = TypeVar("Seated", MemberIn, ExclusionIn)
 
-async def _candidates(db: AsyncSession, found: Any) -> dict[str, list[tuple[str, str]]]:
-    """Who may sit in each role here: "<tenant>:<account>" and a name."""
-    holders = {role: await identity.role_holders(db, found.id, role) for role in services.PANEL_ROLES}
-    names = await services.account_names(db, found, [who for people in holders.values() for who in people])
-    return {
-        role: sorted(((f"{h.tenant_id}:{h.id}", names.get(h.id, str(h.id))) for h in people), key=lambda x: x[1])
-        for role, people in holders.items()
+STEP_KINDS: dict[str, type[msgspec.Struct]] = {kind.__struct_config__.tag: kind for kind in typing.get_args(Step)}
+CHECKBOXES = ("adviser_offered", "in_writing", "other_reports_known")  # absent when not ticked
+
+
+def _seated(form: Form, kind: type[Seated]) -> Seated:
+    """A member or an exclusion: the form names the account as "<tenant>:<account>"."""
+    tenant_id, _, account_id = str(form.get("account") or "").partition(":")
+    return decode_form(form, kind, account_tenant_id=tenant_id, account_id=account_id)
+
+
+def _step(form: Form) -> Step:
+    """The step of the hidden ``type`` field; an empty field is an absent one (its default applies)."""
+    kind = STEP_KINDS.get(str(form.get("type")))
+    if kind is None:
+        raise msgspec.ValidationError("Unknown step type - at `$.type`")
+    filled = {key: value for key, value in form.items() if value not in ("", None)}
+    return typing.cast(Step, decode_form(filled, kind, **_step_choices(kind, form)))
+
+
+def _step_choices(kind: type[msgspec.Struct], form: Form) -> dict[str, Any]:
+    """What a step's form says in its own way: the weighing's choice per option with a reason for each one
+    not chosen, the rights explained as the ticked items on one date, a checkbox left unticked."""
+    if kind is Weighing:
+        chosen = [option for option in EVERY_OPTION if form.get(f"choice_{option}") == "chosen"]
+        rejected = {o: form[f"reason_{o}"] for o in EVERY_OPTION if o not in chosen and form.get(f"reason_{o}")}
+        return {"chosen": chosen, "reasons_rejected": rejected}
+    if kind is RightsExplained:
+        items = form.get("items") or []
+        return {"explained": {item: form.get("on") for item in (items if isinstance(items, list) else [items])}}
+    fields = {field.name for field in msgspec.structs.fields(kind)}
+    return {flag: form.get(flag) in ("on", "yes") for flag in CHECKBOXES if flag in fields}
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """One case's page for the signed-in viewer in the acting tenant."""
+
+    request: Request[Any, Any, Any]
+    on: OnCase
+
+    async def render(self, *, message: str | None = None, entered: Form | None = None, status: int = 200) -> Template:
+        on, chosen = self.on, language(self.request)
+        view = await services.case_view(on.db, on.keyring, on.who, on.tenant, on.case_id, on.is_point)
+        candidates = await services.panel_candidates(on.db, on.tenant) if on.is_point else {}
+        return Template(
+            "case.html",
+            status_code=status,
+            context={
+                **shell_context(self.request, on.actor, on.slug),
+                **CASE_NAMES[chosen],
+                "view": view.process,
+                "seat": view.seat,
+                "content": view.content,
+                "is_point": on.is_point,
+                "ladder": LADDER,
+                "templates": COMMUNICATION_TEMPLATES[chosen],
+                "candidates": {
+                    role: [(f"{who.tenant_id}:{who.id}", name) for who, name in people]
+                    for role, people in candidates.items()
+                },
+                "message": message,
+                "entered": entered or {},
+                "today": date.today(),
+            },
+        )
+
+    async def submit(self, act: Callable[[Form], Awaitable[object]]) -> Template | Redirect:
+        """Do what the form asks (``act`` decodes it and calls the service), then back to the case; a form
+        that does not decode or a refusal shows the page again with what was typed. Not being at the panel
+        or not having declared is no form error: it is answered as the API answers it."""
+        form = form_fields(await self.request.form())
+        try:
+            await act(form)
+        except (msgspec.ValidationError, ValueError):
+            return await self.render(message=WORDS[language(self.request)]["form_incomplete"], entered=form, status=400)
+        except (NotOnThePanel, DeclareFirst):
+            raise
+        except DomainError as refused:
+            if refused.status in (403, 404):
+                raise
+            await self.on.db.rollback()
+            await self.on.db.refresh(self.on.tenant)
+            return await self.render(message=refused.detail, entered=form, status=refused.status)
+        return Redirect(same_language(self.request, f"/app/t/{self.on.slug}/zaken/{self.on.case_id}"), status_code=303)
+
+
+async def provide_case_page(request: Request[Any, Any, Any], on: NamedDependency[OnCase]) -> CasePage:
+    return CasePage(request, on)
+
+
+class CasePagesController(Controller):
+    """The cases of one organisation and one case's page with its forms, each with the action it needs."""
+
+    path = "/app/t/{tenant:str}/zaken"
+    include_in_schema = False
+    dependencies = {  # noqa: RUF012 - read once by Litestar, never changed
+        "on": Provide(provide_on_case),
+        "page": Provide(provide_case_page),
     }
 
-
-async def _case_page(
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    keyring: Keyring,
-    actor: Actor,
-    slug: str,
-    case_id: uuid.UUID,
-    *,
-    message: str | None = None,
-    entered: dict[str, Any] | None = None,
-    status_code: int = 200,
-) -> Template:
-    found = await identity.tenant_acting_in(db, actor, Action.CASE_PROCESS, slug)
-    who = who_of(actor)
-    is_point = Role.REPORTING_POINT in actor.roles_in(slug)
-    seat = await services.may_see_process(db, found, case_id, who, is_point)
-    content = None
-    if seat is not None and seat.role in services.CONTENT_ROLES and seat.declaration == "not_involved":
-        content = await services.read_content(db, keyring, who, found, case_id)
-        view = content.process
-    else:
-        view = await services.process_view(db, found, case_id)
-    chosen = language(request)
-    return Template(
-        "case.html",
-        status_code=status_code,
-        context={
-            **shell_context(request, actor, slug),
-            **CASE_NAMES[chosen],
-            "view": view,
-            "seat": seat,
-            "content": content,
-            "is_point": is_point,
-            "ladder": LADDER,
-            "templates": COMMUNICATION_TEMPLATES[chosen],
-            "candidates": await _candidates(db, found) if is_point else {},
-            "message": message,
-            "entered": entered or {},
-            "today": date.today(),
-        },
-    )
-
-
-@get("/app/t/{tenant:str}/zaken", include_in_schema=False)
-async def cases_page(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-) -> Template:
-    """The cases here: all of them for the reporting point; the ones with your seat for panel members."""
-    found = await identity.tenant_acting_in(db, actor, Action.CASE_PROCESS, tenant)
-    every = Role.REPORTING_POINT in actor.roles_in(tenant)
-    cases = await services.list_cases(db, found, None if every else who_of(actor))
-    return Template(
-        "cases.html",
-        context={
-            **shell_context(request, actor, tenant),
-            **CASE_NAMES[language(request)],
-            "cases": cases,
-            "destroyed": await retention.destroyed_cases(db, [found.id]) if every else [],
-        },
-    )
-
-
-@get("/app/t/{tenant:str}/zaken/{case_id:uuid}", include_in_schema=False)
-async def case_page(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    case_id: FromPath[uuid.UUID],
-) -> Template:
-    return await _case_page(request, db, keyring, actor, tenant, case_id)
-
-
-def _step_from(form: dict[str, Any]) -> Step:
-    kind = form.get("type", "")
-    data: dict[str, Any] = {"type": kind}
-    if kind == "weighing":
-        every = [option for _, options in LADDER for option in options]
-        chosen = [o for o in every if form.get(f"choice_{o}") == "chosen"]
-        data.update(
-            interpretation=form.get("interpretation", ""),
-            goals=_list(form.get("goals")),
-            chosen=chosen,
-            reasons_rejected={
-                o: form.get(f"reason_{o}", "") for o in every if o not in chosen and form.get(f"reason_{o}")
+    @get("/", action=Action.CASE_PROCESS)
+    async def cases_page(
+        self,
+        request: Request[Any, Any, Any],
+        db: NamedDependency[AsyncSession],
+        actor: NamedDependency[Actor],
+        acting: NamedDependency[Tenant],
+        tenant: FromPath[str],
+    ) -> Template:
+        """The cases here: all of them for the reporting point; the ones with your seat for panel members."""
+        every = Role.REPORTING_POINT in actor.roles_in(tenant)
+        return Template(
+            "cases.html",
+            context={
+                **shell_context(request, actor, tenant),
+                **CASE_NAMES[language(request)],
+                "cases": await services.list_cases(db, acting, None if every else actor.ref),
+                "destroyed": await retention.destroyed_cases(db, [acting.id]) if every else [],
             },
-            reporter_input=form.get("reporter_input", ""),
         )
-    elif kind == "rights_explained":
-        data.update(party=form.get("party"), explained={item: form.get("on") for item in _list(form.get("items"))})
-    else:
-        for key, value in form.items():
-            if key in ("type", "_csrf_token") or value in ("", None):
-                continue
-            data[key] = (
-                {"on": True, "yes": True}.get(value, value)
-                if key in ("adviser_offered", "in_writing", "other_reports_known")
-                else value
-            )
-        if "staff_present" in data:
-            data["staff_present"] = int(data["staff_present"]) if str(data["staff_present"]).isdigit() else 0
-        if kind == "first_conversation":
-            data.setdefault("adviser_offered", False)
-    step: Step = msgspec.convert(data, Step, strict=False)
-    return step
 
+    @get("/{case_id:uuid}", action=Action.CASE_PROCESS)
+    async def case_page(self, page: NamedDependency[CasePage]) -> Template:
+        return await page.render()
 
-def _list(value: Any) -> list[str]:
-    if value is None or value == "":
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
-def _account(value: Any) -> tuple[str, str]:
-    tenant_id, _, account_id = str(value or "").partition(":")
-    return tenant_id, account_id
-
-
-@post("/app/t/{tenant:str}/zaken/{case_id:uuid}/{what:str}", include_in_schema=False, status_code=200)
-async def case_act(
-    request: Request[Any, Any, Any],
-    db: NamedDependency[AsyncSession],
-    keyring: NamedDependency[Keyring],
-    actor: NamedDependency[Actor],
-    tenant: FromPath[str],
-    case_id: FromPath[uuid.UUID],
-    what: FromPath[str],
-) -> Template | Redirect:
-    """The forms of the case page; each checks the role here and the seat in the service."""
-    form = form_fields(await request.form())
-    who = who_of(actor)
-    try:
-        if what == "doorzetten":
-            found = await identity.tenant_acting_in(db, actor, Action.CASE_ROUTE, tenant)
-            data = msgspec.convert(
-                {
-                    "classified_as": form.get("classified_as") or None,
-                    "route": form.get("route") or None,
-                    "reason": form.get("reason", ""),
-                    "legal_duties": _list(form.get("legal_duties")),
-                    "escalation": form.get("escalation") or None,
-                    "alternative": form.get("alternative") or None,
-                },
-                RoutingIn,
+    @post("/{case_id:uuid}/doorzetten", status_code=200, action=Action.CASE_ROUTE)
+    async def route_case(self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]) -> Template | Redirect:
+        """Classify and route the case (the API's RouteCase)."""
+        return await page.submit(
+            lambda form: services.route_case(
+                on.db, on.keyring, on.who, on.tenant, on.case_id, decode_form(form, RoutingIn)
             )
-            await services.route_case(db, keyring, who, found, case_id, data)
-        elif what == "plaats":
-            found = await identity.tenant_acting_in(db, actor, Action.CASE_PANEL, tenant)
-            account_tenant, account = _account(form.get("account"))
-            await services.assign_member(
-                db,
-                who,
-                found,
-                case_id,
-                msgspec.convert(
-                    {"account_tenant_id": account_tenant, "account_id": account, "role": form.get("role")}, MemberIn
-                ),
-            )
-        elif what == "pool":
-            found = await identity.tenant_acting_in(db, actor, Action.CASE_PANEL, tenant)
-            await services.assign_pooled_guardian(db, who, found, case_id)
-        elif what == "uitsluiten":
-            found = await identity.tenant_acting_in(db, actor, Action.CASE_PANEL, tenant)
-            account_tenant, account = _account(form.get("account"))
-            await services.exclude(
-                db,
-                who,
-                found,
-                case_id,
-                msgspec.convert(
-                    {"account_tenant_id": account_tenant, "account_id": account, "reason": form.get("reason")},
-                    ExclusionIn,
-                ),
-            )
-        elif what == "verklaring":
-            found = await identity.tenant_acting_in(db, actor, Action.CASE_DECLARE, tenant)
-            data_declaration = msgspec.convert(
-                {"involved": form.get("involved") == "yes", "statement": form.get("statement", "")}, DeclarationIn
-            )
-            await services.declare(db, keyring, who, found, case_id, data_declaration)
-        elif what == "stap":
-            found = await identity.tenant_acting_in(db, actor, Action.CASE_DECIDE, tenant)
-            await services.record_step(db, keyring, who, found, case_id, _step_from(form))
-        elif what == "zorg":
-            found = await identity.tenant_acting_in(db, actor, Action.CASE_CONCERN, tenant)
-            await services.raise_concern(db, keyring, who, found, case_id, str(form.get("text", "")).strip() or "—")
-        elif what == "reactie":
-            found = await identity.tenant_acting_in(db, actor, Action.CASE_DECIDE, tenant)
-            await services.acknowledge_concern(
-                db, keyring, who, found, case_id, uuid.UUID(str(form.get("concern_id"))), str(form.get("response", ""))
-            )
-        else:
-            return Redirect(same_language(request, f"/app/t/{tenant}/zaken/{case_id}"), status_code=303)
-    except (msgspec.ValidationError, ValueError):
-        return await _case_page(
-            request,
-            db,
-            keyring,
-            actor,
-            tenant,
-            case_id,
-            message=WORDS[language(request)]["form_incomplete"],
-            entered=form,
-            status_code=400,
         )
-    except (NotOnThePanel, DeclareFirst):
-        raise
-    except DomainError as refused:
-        if refused.status in (403, 404):
-            raise
-        await db.rollback()
-        return await _case_page(
-            request,
-            db,
-            keyring,
-            actor,
-            tenant,
-            case_id,
-            message=refused.detail,
-            entered=form,
-            status_code=refused.status,
+
+    @post("/{case_id:uuid}/plaats", status_code=200, action=Action.CASE_PANEL)
+    async def seat_member(self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]) -> Template | Redirect:
+        """Seat someone chosen from the holders of a panel role (SeatPanelMember)."""
+        return await page.submit(
+            lambda form: services.assign_member(on.db, on.who, on.tenant, on.case_id, _seated(form, MemberIn))
         )
-    return Redirect(same_language(request, f"/app/t/{tenant}/zaken/{case_id}"), status_code=303)
+
+    @post("/{case_id:uuid}/pool", status_code=200, action=Action.CASE_PANEL)
+    async def seat_pooled_guardian(
+        self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]
+    ) -> Template | Redirect:
+        """A process guardian from the branch's pool (SeatPooledGuardian)."""
+        return await page.submit(lambda _: services.assign_pooled_guardian(on.db, on.who, on.tenant, on.case_id))
+
+    @post("/{case_id:uuid}/uitsluiten", status_code=200, action=Action.CASE_PANEL)
+    async def exclude(self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]) -> Template | Redirect:
+        """Keep someone out of the case (ExcludeFromCase)."""
+        return await page.submit(
+            lambda form: services.exclude(on.db, on.who, on.tenant, on.case_id, _seated(form, ExclusionIn))
+        )
+
+    @post("/{case_id:uuid}/verklaring", status_code=200, action=Action.CASE_DECLARE)
+    async def declare(self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]) -> Template | Redirect:
+        """The written declaration of a panel member (Declare)."""
+        return await page.submit(
+            lambda form: services.declare(
+                on.db, on.keyring, on.who, on.tenant, on.case_id, decode_form(form, DeclarationIn)
+            )
+        )
+
+    @post("/{case_id:uuid}/stap", status_code=200, action=Action.CASE_DECIDE)
+    async def record_step(self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]) -> Template | Redirect:
+        """A phase-1 step, by the form's hidden ``type`` (RecordStep)."""
+        return await page.submit(
+            lambda form: services.record_step(on.db, on.keyring, on.who, on.tenant, on.case_id, _step(form))
+        )
+
+    @post("/{case_id:uuid}/zorg", status_code=200, action=Action.CASE_CONCERN)
+    async def raise_concern(self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]) -> Template | Redirect:
+        """A process guardian's concern (RaiseConcern)."""
+        return await page.submit(
+            lambda form: services.raise_concern(
+                on.db, on.keyring, on.who, on.tenant, on.case_id, decode_form(form, ConcernIn).text
+            )
+        )
+
+    @post("/{case_id:uuid}/reactie", status_code=200, action=Action.CASE_DECIDE)
+    async def acknowledge_concern(
+        self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]
+    ) -> Template | Redirect:
+        """The decision maker's answer to a concern (AcknowledgeConcern)."""
+        return await page.submit(
+            lambda form: services.acknowledge_concern(
+                on.db,
+                on.keyring,
+                on.who,
+                on.tenant,
+                on.case_id,
+                uuid.UUID(str(form.get("concern_id"))),
+                decode_form(form, AcknowledgementIn).response,
+            )
+        )
 
 
-@get("/app/procesbewaker", include_in_schema=False)
-async def guardian_page(
-    request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
-) -> Template:
-    """Across the organisations this process guardian serves: each guarded case's next deadline and breaches."""
-    tenants = await identity.tenants_where(db, actor, Action.CASE_GUARD)
-    rows = await services.guarded_cases(db, who_of(actor), tenants)
-    return Template(
-        "guardian.html",
-        context={
-            **shell_context(request, actor, None),
-            **CASE_NAMES[language(request)],
-            "rows": rows,
-            "may_guard": any(may(actor, Action.CASE_GUARD, slug) for slug in actor.access),
-        },
-    )
+class GuardianPageController(Controller):
+    """The process guardian's overview, across tenants (``tenants_where``: no one path tenant, no ``acting``)."""
+
+    path = "/app/procesbewaker"
+    include_in_schema = False
+
+    @get("/", action=Action.CASE_GUARD)
+    async def guardian_page(
+        self, request: Request[Any, Any, Any], db: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
+    ) -> Template:
+        """Across the organisations this process guardian serves: each guarded case's next deadline and breaches."""
+        tenants = await identity.tenants_where(db, actor, Action.CASE_GUARD)
+        return Template(
+            "guardian.html",
+            context={
+                **shell_context(request, actor, None),
+                **CASE_NAMES[language(request)],
+                "rows": await services.guarded_cases(db, actor.ref, tenants),
+                "may_guard": any(may(actor, Action.CASE_GUARD, slug) for slug in actor.access),
+            },
+        )
 
 
-ROUTES = (cases_page, case_page, case_act, guardian_page)
+ROUTES = (CasePagesController, GuardianPageController)
