@@ -97,7 +97,7 @@ def upgrade() -> None:
         _at("created_at"),
         _at("activated_at", nullable=True),
         _at("revoked_at", nullable=True),
-        sa.UniqueConstraint("token_hash", name="uq_party_invitations_token_hash"),
+        sa.UniqueConstraint("tenant_id", "token_hash", name="uq_party_invitations_tenant_id_token_hash"),
     )
     op.create_table(
         "party_shares",

@@ -8,7 +8,7 @@ import enum
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, LargeBinary, String, func
+from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, LargeBinary, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from meldpunt.db.base import Base, TenantScoped
@@ -67,11 +67,11 @@ class PartyInvitation(TenantScoped, Base):
     the earlier one. Access ends on revocation and when the case is closed."""
 
     __tablename__ = "party_invitations"
-    __table_args__ = (_of_case(), _of_party())
+    __table_args__ = (_of_case(), _of_party(), UniqueConstraint("tenant_id", "token_hash"))
 
     case_id: Mapped[uuid.UUID]
     party_id: Mapped[uuid.UUID]
-    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     code_hash: Mapped[str] = mapped_column(String(128))
     key_hash: Mapped[str | None] = mapped_column(String(128))
     created_by_tenant_id: Mapped[uuid.UUID]
