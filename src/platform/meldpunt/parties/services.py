@@ -493,6 +493,7 @@ async def share(
         shows_reporter=data.shows_reporter,
         shared_by_tenant_id=who.tenant_id,
         shared_by_id=who.id,
+        shared_at=_now(),
     )
     session.add(row)
     await session.flush()
@@ -601,6 +602,7 @@ async def _message(
         author_tenant_id=author.tenant_id if author else None,
         author_id=author.id if author else None,
         sealed_body=cipher.seal(text, "party-message", message_id),
+        created_at=_now(),  # not the transaction's start: a thread keeps the order its messages were written in
     )
     session.add(row)
     await session.flush()
@@ -660,6 +662,7 @@ async def respond(
         share_id=row.id,
         verdict=Verdict(data.verdict),
         sealed_comment=cipher.seal(comment, "party-response", response_id) if comment else None,
+        responded_at=_now(),
     )
     session.add(response)
     await session.flush()
