@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,12 @@ import redis.asyncio as aioredis
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from meldpunt.audit.services import AuditActor
 from meldpunt.db.context import tenant_context
 from meldpunt.db.engine import create_sessionmaker
+from meldpunt.dossiers.documents import DocumentMeta, RecordClass, store_document
 from meldpunt.dossiers.keys import Keyring, LocalRootKey
+from meldpunt.dossiers.storage import create_object_store
 from meldpunt.identity.models import AccountRef
 from meldpunt.intake.errors import CaseNotFound, TooManyAttempts
 from meldpunt.intake.models import Case, Deadline
@@ -30,6 +34,7 @@ from meldpunt.tenancy.models import Tenant
 from tests.conftest import MakeTenant
 from tests.integration.intake.test_submissions import submit
 
+TODAY = date.today()
 WHO = AccountRef(uuid.uuid4(), uuid.uuid4())
 
 
@@ -304,3 +309,53 @@ async def test_cases_about_the_same_named_accused_are_found_and_linked(world: Wo
     assert await services.same_accused(world.session, world.tenant, first) == []
     with pytest.raises(CaseNotFound):  # a case of another tenant is not found
         await services.link_cases(world.session, WHO, world.tenant, first, world.other_case_id)
+
+
+async def _chunks(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+async def test_the_portal_shows_and_opens_what_is_shared_and_audits_the_party_as_actor(
+    world: World, settings: Settings
+) -> None:
+    store = create_object_store(settings)
+    accused = await _accused(world)
+    notice = await store_document(
+        world.session,
+        world.keyring,
+        store,
+        AuditActor.system("test"),
+        world.tenant.id,
+        world.case_id,
+        RecordClass.DECISION,
+        _chunks(b"%PDF- de brief"),
+        DocumentMeta(filename="brief.pdf", content_type="application/pdf", title="Kennisgeving"),
+    )
+    await services.share(
+        world.session,
+        WHO,
+        world.tenant,
+        world.case_id,
+        ShareIn(
+            document_id=notice.id, party_id=accused, for_approval=True, respond_by=date.today() + timedelta(days=14)
+        ),
+    )
+    invitation = await services.invite(world.session, WHO, world.tenant, world.case_id, accused)
+    access, _ = await services.activate(world.session, world.limiter, world.tenant, invitation.token, invitation.code)
+    view = await services.portal_view(world.session, world.keyring, access)
+    assert [(i.meta.title, i.answer) for i in view.items] == [("Kennisgeving", None)]
+    assert [(d.title, d.answered) for d in view.deadlines] == [("Kennisgeving", False)]
+    opened = await services.open_shared(world.session, world.keyring, store, access, notice.id)
+    assert b"".join([chunk async for chunk in opened.content]) == b"%PDF- de brief"
+    with pytest.raises(PartyNotFound):
+        await services.open_shared(world.session, world.keyring, store, access, uuid.uuid4())
+    actors = (
+        await world.session.execute(
+            text("SELECT actor, action FROM audit_entries WHERE actor LIKE 'party:%' ORDER BY seq")
+        )
+    ).all()
+    assert [(a.actor, a.action) for a in actors] == [
+        (f"party:{accused}", "party.activated"),
+        (f"party:{accused}", "party.viewed"),
+        (f"party:{accused}", "document.read"),
+    ]

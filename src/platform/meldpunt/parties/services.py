@@ -28,8 +28,9 @@ from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
 from meldpunt.db.context import tenant_context
 from meldpunt.dossiers.cipher import CaseCipher, case_cipher
-from meldpunt.dossiers.documents import Document
+from meldpunt.dossiers.documents import Document, DocumentMeta, OpenedDocument, document_meta, open_document
 from meldpunt.dossiers.keys import Keyring
+from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.models import AccountRef
 from meldpunt.intake import services as intake
 from meldpunt.intake.errors import TooManyAttempts
@@ -191,6 +192,7 @@ async def add_party(
         name_index=await name_index(session, keyring, tenant.id, name) if data.role == PartyRole.ACCUSED else None,
         added_by_tenant_id=who.tenant_id,
         added_by_id=who.id,
+        added_at=_now(),
     )
     session.add(party)
     await session.flush()
@@ -763,3 +765,89 @@ async def linked_cases(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID
         select(CaseLink.linked_case_id).where(CaseLink.tenant_id == tenant.id, CaseLink.case_id == case_id)
     )
     return sorted(rows.scalars().all())
+
+
+# ---------------------------------------------------------------- the portal as the party sees it
+
+
+@dataclass(frozen=True)
+class SharedItem:
+    share: PartyShare
+    meta: DocumentMeta
+    answer: Verdict | None  # the party's answer to a record shared for approval
+
+
+@dataclass(frozen=True)
+class PartyDeadline:
+    """A term that concerns the party: answering a record, reacting to a document."""
+
+    share_id: uuid.UUID
+    title: str
+    respond_by: date
+    answered: bool
+
+
+@dataclass(frozen=True)
+class PortalView:
+    role: PartyRole
+    items: list[SharedItem]
+    messages: list[tuple[PartyMessage, str]]
+    deadlines: list[PartyDeadline]
+    companion: str
+
+
+async def _answers(session: AsyncSession, access: PartyAccess) -> dict[uuid.UUID, Verdict]:
+    rows = await session.execute(
+        select(PartyResponse.share_id, PartyResponse.verdict)
+        .where(
+            PartyResponse.tenant_id == access.tenant.id,
+            PartyResponse.case_id == access.case.id,
+            PartyResponse.party_id == access.party.id,
+        )
+        .order_by(PartyResponse.responded_at)
+    )
+    return {share_id: Verdict(verdict) for share_id, verdict in rows.all()}
+
+
+async def portal_view(session: AsyncSession, keyring: Keyring, access: PartyAccess) -> PortalView:
+    """Exactly what is shared with this party, their thread and their terms; the view is audited with the
+    party as actor (no address, no user agent)."""
+    shares = await shares_for(session, access)
+    documents = {
+        d.id: d
+        for d in (
+            await session.execute(
+                select(Document).where(
+                    Document.tenant_id == access.tenant.id, Document.id.in_([s.document_id for s in shares])
+                )
+            )
+        ).scalars()
+    }
+    answers = await _answers(session, access)
+    items = [
+        SharedItem(s, await document_meta(session, keyring, documents[s.document_id]), answers.get(s.id))
+        for s in shares
+        if s.document_id in documents
+    ]
+    deadlines = [
+        PartyDeadline(i.share.id, i.meta.title or i.meta.filename, i.share.respond_by, i.answer is not None)
+        for i in items
+        if i.share.respond_by is not None
+    ]
+    cipher = await case_cipher(session, keyring, access.tenant.id, access.case.id)
+    await audit.record(session, access.tenant.id, access.actor, "party.viewed", "case", access.case.id)
+    return PortalView(
+        role=PartyRole(access.party.role),
+        items=items,
+        messages=await messages_of(session, keyring, access.tenant, access.case.id, access.party.id),
+        deadlines=sorted(deadlines, key=lambda d: d.respond_by),
+        companion=cipher.open(access.party.sealed_companion, "party-companion", access.party.id) or "",
+    )
+
+
+async def open_shared(
+    session: AsyncSession, keyring: Keyring, store: ObjectStore, access: PartyAccess, document_id: uuid.UUID
+) -> OpenedDocument:
+    """A document shared with this party, to read or download (audited as the party's read)."""
+    await share_for(session, access, document_id)
+    return await open_document(session, keyring, store, access.actor, access.tenant.id, document_id)
