@@ -108,8 +108,8 @@ def upgrade() -> None:
         sa.Column("for_approval", sa.Boolean(), nullable=False),
         sa.Column("respond_by", sa.Date()),
         sa.Column("shows_reporter", sa.Boolean(), nullable=False),
-        sa.Column("shared_by_tenant_id", sa.Uuid(), nullable=False),
-        sa.Column("shared_by_id", sa.Uuid(), nullable=False),
+        sa.Column("shared_by_tenant_id", sa.Uuid()),  # none for the party's own files
+        sa.Column("shared_by_id", sa.Uuid()),
         _at("shared_at"),
         _at("withdrawn_at", nullable=True),
         sa.ForeignKeyConstraint(

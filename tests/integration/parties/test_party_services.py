@@ -22,6 +22,7 @@ from meldpunt.dossiers.documents import DocumentMeta, RecordClass, store_documen
 from meldpunt.dossiers.keys import Keyring, LocalRootKey
 from meldpunt.dossiers.storage import create_object_store
 from meldpunt.identity.models import AccountRef
+from meldpunt.intake.attachments import Upload, check_uploads
 from meldpunt.intake.errors import CaseNotFound, TooManyAttempts
 from meldpunt.intake.models import Case, Deadline
 from meldpunt.intake.ratelimit import Limiter
@@ -33,6 +34,7 @@ from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
 from tests.conftest import MakeTenant
 from tests.integration.intake.test_submissions import submit
+from tests.support.files import pdf_with_metadata
 
 TODAY = date.today()
 WHO = AccountRef(uuid.uuid4(), uuid.uuid4())
@@ -282,18 +284,37 @@ async def test_a_record_for_approval_is_approved_or_commented_by_its_party_only(
         await services.respond(world.session, world.keyring, access, uuid.uuid4(), ResponseIn(verdict="approved"))
 
 
-async def test_the_thread_between_a_party_and_the_handlers_is_sealed_and_per_party(world: World) -> None:
+async def test_the_thread_between_a_party_and_the_handlers_is_sealed_and_per_party(
+    world: World, settings: Settings
+) -> None:
+    store = create_object_store(settings)
     accused = await _accused(world)
     invitation = await services.invite(world.session, WHO, world.tenant, world.case_id, accused)
     access, _ = await services.activate(world.session, world.limiter, world.tenant, invitation.token, invitation.code)
     await services.write_to_party(
         world.session, world.keyring, WHO, world.tenant, world.case_id, accused, "Uw reactie?"
     )
-    await services.reply(world.session, world.keyring, access, "Ik was er niet.")
+    await services.reply(world.session, world.keyring, store, access, "Ik was er niet.")
+    with pytest.raises(ResponseRefused, match="bericht"):
+        await services.reply(world.session, world.keyring, store, access, "  ")
     raw = (await world.session.execute(text("SELECT sealed_body FROM party_messages"))).scalars().all()
     assert all(b"niet" not in body for body in raw)
     thread = await services.messages_of(world.session, world.keyring, world.tenant, world.case_id, accused)
     assert [(m.from_party, body) for m, body in thread] == [(False, "Uw reactie?"), (True, "Ik was er niet.")]
+
+
+async def test_a_partys_files_are_cleaned_stored_as_attachments_and_shared_back_with_them(
+    world: World, settings: Settings
+) -> None:
+    store = create_object_store(settings)
+    accused = await _accused(world)
+    invitation = await services.invite(world.session, WHO, world.tenant, world.case_id, accused)
+    access, _ = await services.activate(world.session, world.limiter, world.tenant, invitation.token, invitation.code)
+    files = await check_uploads([Upload("mijn-verweer.pdf", pdf_with_metadata())])
+    await services.reply(world.session, world.keyring, store, access, "", files)
+    view = await services.portal_view(world.session, world.keyring, access)
+    assert [(i.meta.filename, i.meta.source) for i in view.items] == [("bijlage-1.pdf", f"party:{accused}")]
+    assert view.messages == []
 
 
 async def test_cases_about_the_same_named_accused_are_found_and_linked(world: World) -> None:

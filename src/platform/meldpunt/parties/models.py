@@ -99,8 +99,8 @@ class PartyShare(TenantScoped, Base):
     for_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     respond_by: Mapped[date | None] = mapped_column(Date)  # the party's term to approve, comment or react
     shows_reporter: Mapped[bool] = mapped_column(Boolean, default=False)  # only with the reporter's agreement
-    shared_by_tenant_id: Mapped[uuid.UUID]
-    shared_by_id: Mapped[uuid.UUID]
+    shared_by_tenant_id: Mapped[uuid.UUID | None]  # none for the party's own files
+    shared_by_id: Mapped[uuid.UUID | None]
     shared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

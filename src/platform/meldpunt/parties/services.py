@@ -33,6 +33,7 @@ from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.models import AccountRef
 from meldpunt.intake import services as intake
+from meldpunt.intake.attachments import Checked, attach
 from meldpunt.intake.errors import TooManyAttempts
 from meldpunt.intake.models import Case, Deadline
 from meldpunt.intake.ratelimit import Limiter
@@ -631,12 +632,40 @@ async def write_to_party(
     return row
 
 
-async def reply(session: AsyncSession, keyring: Keyring, access: PartyAccess, text: str) -> PartyMessage:
-    """A message from the party to the case's handlers."""
-    if not text.strip():
+async def reply(
+    session: AsyncSession,
+    keyring: Keyring,
+    store: ObjectStore,
+    access: PartyAccess,
+    text: str,
+    files: Sequence[Checked] = (),
+) -> PartyMessage | None:
+    """A message, files, or both, from the party to the case's handlers. Files went through the same
+    cleaning as the reporter's (``intake.attachments.check_uploads``) and are stored encrypted as the case's
+    attachments; each is shared with this party, so that they see what they sent."""
+    if not text.strip() and not files:
         raise ResponseRefused("Schrijf eerst een bericht, of voeg een bestand toe.")
-    row = await _message(session, keyring, access.tenant, access.case.id, access.party.id, text.strip(), None)
-    await audit.record(session, access.tenant.id, access.actor, "party.replied", "case", access.case.id)
+    for document in await attach(session, keyring, store, access.tenant.id, access.case, files, access.actor):
+        session.add(
+            PartyShare(
+                tenant_id=access.tenant.id,
+                id=uuid.uuid4(),
+                case_id=access.case.id,
+                document_id=document.id,
+                party_id=access.party.id,
+                for_approval=False,
+                shows_reporter=False,
+                shared_by_tenant_id=None,  # the party's own file, not a professional's share
+                shared_by_id=None,
+                shared_at=_now(),
+            )
+        )
+    row = None
+    if text.strip():
+        row = await _message(session, keyring, access.tenant, access.case.id, access.party.id, text.strip(), None)
+    await audit.record(
+        session, access.tenant.id, access.actor, "party.replied", "case", access.case.id, files=len(files)
+    )
     return row
 
 
