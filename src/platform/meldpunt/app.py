@@ -42,6 +42,7 @@ from meldpunt.identity.oidc import OidcClient
 from meldpunt.identity.sessions import SessionStore
 from meldpunt.intake.controllers import ROUTES as intake_routes
 from meldpunt.intake.ratelimit import FloodGuard
+from meldpunt.parties.controllers import ROUTES as party_routes
 from meldpunt.settings import Settings, load_settings
 from meldpunt.tenancy.controllers import get_public_tenant
 from meldpunt.vault.controllers import ROUTES as vault_routes
@@ -184,6 +185,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *reporting_point_info_routes,
             *vault_page_routes,
             *case_page_routes,
+            *party_routes,
             *(demo_provider_routes if settings.demo_identity_provider else ()),
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],
@@ -199,6 +201,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "^/$",
                 "^/m/",
                 "^/api/v1/public/",
+                "^/p/",
+                "^/api/v1/p/",
                 "^/health/",
                 "^/schema",
                 "^/static/",

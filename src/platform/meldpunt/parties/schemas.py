@@ -48,3 +48,50 @@ class CompanionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Who accompanies the party (a confidant, an adviser, a lawyer), as the party says it; empty: nobody."""
 
     companion: Annotated[str, msgspec.Meta(max_length=300)] = ""
+
+
+class ActivationIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The link's token and the one-time code from the separate letter or message."""
+
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+
+
+class ActivationOut(msgspec.Struct, kw_only=True):
+    """The portal key, shown once: with the link it opens the portal from now on."""
+
+    key: str
+
+
+class SharedOut(msgspec.Struct, kw_only=True):
+    share_id: uuid.UUID
+    document_id: uuid.UUID
+    title: str
+    filename: str
+    content_type: str
+    for_approval: bool
+    respond_by: date | None
+    answer: str | None
+
+
+class MessageOut(msgspec.Struct, kw_only=True):
+    from_party: bool
+    text: str
+    at: str
+
+
+class PartyDeadlineOut(msgspec.Struct, kw_only=True):
+    title: str
+    respond_by: date
+    answered: bool
+
+
+class PortalOut(msgspec.Struct, kw_only=True):
+    """What the party sees: exactly what is shared with them, their thread, their terms and their rights."""
+
+    role: PartyRole
+    shared: list[SharedOut]
+    messages: list[MessageOut]
+    deadlines: list[PartyDeadlineOut]
+    companion: str
+    rights: list[str]
