@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt import __version__
 from meldpunt.cases.controllers import ROUTES as case_routes
+from meldpunt.catalogues import text
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.errors import DomainError
@@ -50,7 +51,7 @@ from meldpunt.web.case_pages import ROUTES as case_page_routes
 from meldpunt.web.client_errors import ClientErrors
 from meldpunt.web.health import PROBLEM_JSON, live, ready
 from meldpunt.web.hostile_input import refuse_hostile_input
-from meldpunt.web.i18n import context_for, language_of
+from meldpunt.web.i18n import context_for, install_translations, language_of, problem_language
 from meldpunt.web.middleware import request_context_middleware
 from meldpunt.web.outage import unless_unavailable
 from meldpunt.web.pages import ROUTES as page_routes
@@ -115,18 +116,15 @@ def provide_sessions(state: State) -> SessionStore:
 def unexpected_error(request: Request[object, object, State], error: Exception) -> Response[Any]:
     log.error("request.failed", error=type(error).__name__, frames=stack_frames(error))
     if wants_html(request):
-        return error_page(
-            request,
-            HTTP_500_INTERNAL_SERVER_ERROR,
-            "Er ging iets mis",
-            "Er ging iets mis aan onze kant. Probeer het later opnieuw.",
-        )
+        language = page_language(request)
+        title, detail = text(language, "error.internal.title"), text(language, "error.internal")
+        return error_page(request, HTTP_500_INTERNAL_SERVER_ERROR, title, detail)
     return Response(
         {
             "type": "about:blank",
             "title": "Internal Server Error",
             "status": HTTP_500_INTERNAL_SERVER_ERROR,
-            "detail": "Er ging iets mis aan onze kant. Probeer het later opnieuw.",
+            "detail": text(problem_language_of(request), "error.internal"),
         },
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,
         media_type=PROBLEM_JSON,
@@ -140,22 +138,34 @@ def wants_html(request: Request[object, object, State]) -> bool:
     )
 
 
+def page_language(request: Request[object, object, State]) -> str:
+    return language_of(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+def problem_language_of(request: Request[object, object, State]) -> str:
+    return problem_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
 def error_page(request: Request[object, object, State], status: int, title: str, detail: str) -> Response[Any]:
-    context = context_for(language_of(request.query_params.get("lang"), request.headers.get("accept-language")))
+    context = context_for(page_language(request))
     return Template("message.html", context={**context, "title": title, "detail": detail}, status_code=status)
 
 
 def domain_error(request: Request[object, object, State], error: DomainError) -> Response[Any]:
+    """A refused rule, in the words of its message id: a page in the page's language, problem+json in Dutch
+    unless the client asks for English (``?lang=en`` or ``Accept-Language: en``)."""
     if wants_html(request):
         if isinstance(error, NotSignedIn):
             return Redirect("/", status_code=303)
-        return error_page(request, error.status, error.title, error.detail)
+        language = page_language(request)
+        return error_page(request, error.status, error.title_in(language), error.detail_in(language))
+    language = problem_language_of(request)
     return Response(
         {
             "type": f"https://meldpunt.nl/problems/{error.slug}",
-            "title": error.title,
+            "title": error.title_in(language),
             "status": error.status,
-            "detail": error.detail,
+            "detail": error.detail_in(language),
         },
         status_code=error.status,
         media_type=PROBLEM_JSON,
@@ -189,7 +199,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *(demo_provider_routes if settings.demo_identity_provider else ()),
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],
-        template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=WEB_DIR / "templates", engine=JinjaTemplateEngine, engine_callback=install_translations
+        ),
         csrf_config=CSRFConfig(
             secret=settings.secret_key or secrets.token_urlsafe(32),
             cookie_name="mp_csrf",

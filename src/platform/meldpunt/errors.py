@@ -1,6 +1,13 @@
-"""The base of every domain error. ``app.py`` maps them to problem+json once; services never import HTTP."""
+"""The base of every domain error. ``app.py`` maps them to problem+json once; services never import HTTP.
+
+An error names its words by message id in the catalogues (``meldpunt.catalogues``): ``message_id`` for the
+detail and ``message_id + ".title"`` for the title, said in the language of the request. Most errors are
+declarations (``status``, ``slug``, ``message_id``); one that needs values passes them as ``%(name)s`` params.
+"""
 
 from __future__ import annotations
+
+from meldpunt.catalogues import SOURCE_LANGUAGE, text
 
 
 class DomainError(Exception):
@@ -8,11 +15,25 @@ class DomainError(Exception):
 
     status: int = 400
     slug: str = "bad-request"
-    title: str = "Bad request"
+    message_id: str = "error.bad-request"
+    # A literal title, only for an error whose words are not in the catalogues yet: it wins in every language.
+    title: str | None = None
 
-    def __init__(self, detail: str) -> None:
-        self.detail = detail
-        super().__init__(detail)
+    def __init__(self, detail: str | None = None, **params: object) -> None:
+        """``detail``: words a service chose itself (in Dutch), which win over the message id."""
+        self.given = detail
+        self.params = params
+        super().__init__(self.detail)
+
+    @property
+    def detail(self) -> str:
+        return self.detail_in(SOURCE_LANGUAGE)
+
+    def detail_in(self, language: str) -> str:
+        return self.given if self.given is not None else text(language, self.message_id, **self.params)
+
+    def title_in(self, language: str) -> str:
+        return self.title or text(language, f"{type(self).message_id}.title")
 
 
 class NotFound(DomainError):
@@ -20,4 +41,14 @@ class NotFound(DomainError):
 
     status = 404
     slug = "not-found"
-    title = "Not found"
+    message_id = "error.not-found"
+
+
+class KeyedRefusal(DomainError):
+    """One refusal with several cases, each with its own words: ``key`` names the case and its message id
+    ``error.<key>``. The Dutch ``detail`` callers pass is the catalogue's own, so the catalogue's words are used."""
+
+    def __init__(self, detail: str, key: str) -> None:
+        self.key = key
+        self.message_id = f"error.{key}"
+        super().__init__()

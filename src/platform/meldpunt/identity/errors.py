@@ -8,10 +8,7 @@ from meldpunt.errors import DomainError, NotFound
 class NotSignedIn(DomainError):
     status = 401
     slug = "not-signed-in"
-    title = "Niet aangemeld"
-
-    def __init__(self) -> None:
-        super().__init__("Meld u eerst aan.")
+    message_id = "error.not-signed-in"
 
 
 class SessionsUnavailable(DomainError):
@@ -19,13 +16,7 @@ class SessionsUnavailable(DomainError):
 
     status = 503
     slug = "sessions-unavailable"
-    title = "Aanmelden lukt even niet"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Aanmelden lukt op dit moment niet. Probeer het over een paar minuten opnieuw; u moet dan misschien "
-            "opnieuw inloggen. Melders kunnen intussen gewoon melden."
-        )
+    message_id = "error.sessions-unavailable"
 
 
 class Forbidden(DomainError):
@@ -34,61 +25,47 @@ class Forbidden(DomainError):
 
     status = 403
     slug = "forbidden"
-    title = "Geen toegang"
-
-    def __init__(self) -> None:
-        super().__init__("U heeft hier geen toegang toe.")
+    message_id = "error.forbidden"
 
 
 class RoleIncompatible(DomainError):
     status = 409
     slug = "role-incompatible"
-    title = "Rollen gaan niet samen"
+    message_id = "error.role-incompatible"
 
     def __init__(self, role: str, held: str) -> None:
         self.role, self.held = role, held
-        super().__init__(f"De rol {role} gaat niet samen met de rol {held} in dezelfde organisatie (seed-000 §1.7).")
+        super().__init__(role=role, held=held)
 
 
 class RoleAlreadyHeld(DomainError):
     status = 409
     slug = "role-already-held"
-    title = "Rol al toegekend"
+    message_id = "error.role-already-held"
 
     def __init__(self, role: str) -> None:
         self.role = role
-        super().__init__(f"Dit account heeft de rol {role} in deze organisatie al.")
+        super().__init__(role=role)
 
 
 class GrantPeriodInvalid(DomainError):
     status = 422
     slug = "grant-period-invalid"
-    title = "Ongeldige einddatum"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "De einddatum van een rol ligt na nu en noemt een tijdzone (bijvoorbeeld 2027-01-31T17:00:00+01:00)."
-        )
+    message_id = "error.grant-period-invalid"
 
 
 class GrantNotFound(NotFound):
     slug = "grant-not-found"
-    title = "Onbekende toekenning"
+    message_id = "error.grant-not-found"
 
 
 class AccountOutsideBranch(DomainError):
     status = 409
     slug = "account-outside-branch"
-    title = "Account hoort niet bij deze branche"
-
-    def __init__(self) -> None:
-        super().__init__("Een rol kan alleen worden toegekend aan iemand van deze organisatie of haar branche.")
+    message_id = "error.account-outside-branch"
 
 
 class GrantManagedElsewhere(DomainError):
     status = 409
     slug = "grant-managed-elsewhere"
-    title = "Toekenning wordt elders beheerd"
-
-    def __init__(self) -> None:
-        super().__init__("Deze rol komt uit het tenantbestand of uit een dienst van de branche en wordt daar beheerd.")
+    message_id = "error.grant-managed-elsewhere"

@@ -1,6 +1,6 @@
 """Refusals that do not come from a service: Litestar's own (a query that fails validation, a page that
 does not exist, an expired form) and a write the database refuses as a conflict (the same thing done twice
-at once). A browser gets a friendly Dutch page; everyone else problem+json. Never a 500."""
+at once). A browser gets a friendly page (Dutch, English with ``?lang=en``); everyone else problem+json. Never a 500."""
 
 from __future__ import annotations
 
@@ -15,29 +15,21 @@ from litestar.plugins import InitPlugin
 from litestar.status_codes import HTTP_409_CONFLICT
 from sqlalchemy.exc import IntegrityError
 
+from meldpunt.catalogues import text
 from meldpunt.web.health import PROBLEM_JSON
+from meldpunt.web.i18n import language_of, problem_language
 
 log = structlog.get_logger(__name__)
 
-# (title, what to do): said to a person, so no field names or framework words.
-PAGE_TEXTS: dict[int, tuple[str, str]] = {
-    400: ("Ongeldig verzoek", "Het adres of het formulier klopt niet. Ga terug en probeer het opnieuw."),
-    403: (
-        "Pagina verlopen",
-        "Deze pagina is verlopen of u heeft hier geen toegang. "
-        "Ga terug, laad de pagina opnieuw en probeer het nog eens.",
-    ),
-    404: ("Niet gevonden", "Deze pagina bestaat niet (meer). Controleer het adres of ga naar de beginpagina."),
-    405: ("Niet mogelijk", "Deze pagina kan zo niet worden gebruikt. Ga terug en probeer het opnieuw."),
-    409: (
-        "Al gedaan",
-        "Dit botst met wat er al is: het bestaat al, of iemand anders deed tegelijk hetzelfde. "
-        "Laad de pagina opnieuw en kijk of het nog nodig is.",
-    ),
-    413: ("Te groot", "Wat u stuurde is te groot. Maak het kleiner of stuur minder tegelijk."),
-    429: ("Even geduld", "Er kwamen te veel verzoeken tegelijk. Wacht even en probeer het opnieuw."),
-}
-FALLBACK = ("Niet gelukt", "Dit verzoek kon niet worden uitgevoerd. Ga terug en probeer het opnieuw.")
+# What a person is told of each status (title and what to do, ``error.http-<status>`` in the catalogues): no
+# field names or framework words.
+SAID_STATUSES = frozenset({400, 403, 404, 405, 409, 413, 429})
+
+
+def said(status: int, language: str) -> tuple[str, str]:
+    message_id = f"error.http-{status}" if status in SAID_STATUSES else "error.http"
+    return text(language, f"{message_id}.title"), text(language, message_id)
+
 
 Page = Callable[[Request[Any, Any, Any], int, str, str], Response[Any]]
 WantsHtml = Callable[[Request[Any, Any, Any]], bool]
@@ -55,7 +47,7 @@ class ClientErrors(InitPlugin):
 
         def client_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
             if self.wants_html(request) and error.status_code < 500:
-                title, detail = PAGE_TEXTS.get(error.status_code, FALLBACK)
+                title, detail = said(error.status_code, language_of(request.query_params.get("lang")))
                 return self.page(request, error.status_code, title, detail)
             return problem(request, error)
 
@@ -67,9 +59,13 @@ class ClientErrors(InitPlugin):
         """The last line behind a service's own checks: two requests that did the same thing at once."""
         constraint = getattr(getattr(error.orig, "driver_exception", None), "constraint_name", None)
         log.warning("request.conflict", constraint=constraint)
-        title, detail = PAGE_TEXTS[HTTP_409_CONFLICT]
         if self.wants_html(request):
+            title, detail = said(HTTP_409_CONFLICT, language_of(request.query_params.get("lang")))
             return self.page(request, HTTP_409_CONFLICT, title, detail)
+        title, detail = said(
+            HTTP_409_CONFLICT,
+            problem_language(request.query_params.get("lang"), request.headers.get("accept-language")),
+        )
         return Response(
             {
                 "type": "https://meldpunt.nl/problems/conflict",

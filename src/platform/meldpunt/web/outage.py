@@ -22,9 +22,10 @@ from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from litestar.types import Receive, Scope, Send
 from sqlalchemy import exc as sa
 
+from meldpunt.catalogues import LANGUAGES
 from meldpunt.dossiers.storage import StorageUnavailable
 from meldpunt.intake.uploads import PostedForm, posted_again
-from meldpunt.web.i18n import context_for, language_of
+from meldpunt.web.i18n import context_for, language_of, words
 
 log = structlog.get_logger(__name__)
 
@@ -43,41 +44,8 @@ NOT_SHOWN = frozenset({"_csrf_token", "receipt", "concept", "code", "confirm"})
 # A value that was chosen rather than typed: an option, a date, an id.
 CHOSEN = re.compile(r"[a-z0-9_.:-]{0,64}")
 
-TEXTS: dict[str, dict[str, str]] = {
-    "nl": {
-        "title": "Even niet bereikbaar",
-        "detail": "Door een storing aan onze kant lukt dit nu niet. Er is niets verstuurd of opgeslagen. "
-        "Probeer het over een paar minuten opnieuw.",
-        "kept": "Wat u invulde, staat hieronder. Verstuur het opnieuw met de knop, of kopieer uw tekst en bewaar "
-        "hem tot het weer lukt.",
-        "files_again": "Kies uw bestanden opnieuw: een browser onthoudt ze niet.",
-        "files": "Bestanden",
-        "send_again": "Opnieuw versturen",
-        "your_text": "Uw tekst",
-        "narrative": "Wat is er gebeurd?",
-        "text": "Uw bericht",
-        "name": "Uw naam",
-        "contact": "Hoe bereiken we u?",
-        "problem": "Meldpunt is tijdelijk niet bereikbaar. Er is niets opgeslagen. Probeer het over een paar "
-        "minuten opnieuw.",
-    },
-    "en": {
-        "title": "Temporarily unavailable",
-        "detail": "Because of a fault on our side this cannot be done right now. Nothing has been sent or "
-        "saved. Please try again in a few minutes.",
-        "kept": "What you filled in is below. Send it again with the button, or copy your text and keep it until "
-        "it works again.",
-        "files_again": "Please choose your files again: a browser does not remember them.",
-        "files": "Files",
-        "send_again": "Send again",
-        "your_text": "Your text",
-        "narrative": "What happened?",
-        "text": "Your message",
-        "name": "Your name",
-        "contact": "How can we reach you?",
-        "problem": "Meldpunt is temporarily unavailable. Nothing has been saved. Please try again in a few minutes.",
-    },
-}
+# The words of the page and of the problem answer: ``outage.*`` in the catalogues.
+TEXTS: dict[str, dict[str, str]] = {language: words(language, "outage") for language in LANGUAGES}
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:
