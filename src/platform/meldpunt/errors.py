@@ -52,3 +52,14 @@ class KeyedRefusal(DomainError):
         self.key = key
         self.message_id = f"error.{key}"
         super().__init__()
+
+
+class Refused(DomainError):
+    """A refusal with several reasons, each with its own words: ``reason`` picks the message id
+    ``<message_id>.<reason>``; the title is the class's. ``tests/unit/test_catalogues.py`` checks that every
+    reason raised in ``src/`` has its words in both catalogues."""
+
+    def __init__(self, reason: str, **params: object) -> None:
+        self.reason = reason
+        self.message_id = f"{type(self).message_id}.{reason}"
+        super().__init__(None, **params)

@@ -28,15 +28,15 @@ from meldpunt.intake import services as intake
 from meldpunt.intake.models import Case
 from meldpunt.parties import services as parties
 from meldpunt.parties.errors import PartyRefused
-from meldpunt.parties.models import CaseParty, PartyRole
-from meldpunt.parties.rights import RIGHTS
+from meldpunt.parties.models import CaseParty, PartyMessage, PartyResponse, PartyRole, PartyShare
+from meldpunt.parties.rights import rights_in
 from meldpunt.parties.schemas import PartyIn, ShareIn
 from meldpunt.tenancy.models import Tenant
 
 MANAGES = ("decision_maker",)  # who adds, invites, shares and writes (the committee's seats come later)
 LETTERS = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "letters"),
-    autoescape=False,  # plain-text letters, never HTML: nothing here is rendered in a browser as markup
+    autoescape=False,  # noqa: S701 (plain-text letters, stored as text/plain and never rendered as markup)
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
 )
@@ -93,7 +93,7 @@ async def revoke(
 
 async def share(
     session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: ShareIn
-) -> parties.PartyShare:
+) -> PartyShare:
     await _managed(session, tenant, case_id, who)
     return await parties.share(session, who, tenant, case_id, data)
 
@@ -106,21 +106,21 @@ async def write_to_party(
     case_id: uuid.UUID,
     party_id: uuid.UUID,
     body: str,
-) -> parties.PartyMessage:
+) -> PartyMessage:
     await _managed(session, tenant, case_id, who)
     return await parties.write_to_party(session, keyring, who, tenant, case_id, party_id, body)
 
 
 async def thread(
     session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
-) -> list[tuple[parties.PartyMessage, str]]:
+) -> list[tuple[PartyMessage, str]]:
     await _read(session, tenant, case_id, who)
     return await parties.messages_of(session, keyring, tenant, case_id, party_id)
 
 
 async def responses(
     session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, share_id: uuid.UUID
-) -> list[tuple[parties.PartyResponse, str]]:
+) -> list[tuple[PartyResponse, str]]:
     await _read(session, tenant, case_id, who)
     return await parties.responses_to(session, keyring, tenant, case_id, share_id)
 
@@ -181,7 +181,7 @@ async def deferred_until(session: AsyncSession, case: Case) -> date | None:
 def notice_letter(language: str, **context: object) -> str:
     """The accused's notice as a plain-text letter in ``language`` (Dutch or English)."""
     return LETTERS.get_template(f"accused_notice.{language}.txt").render(
-        rights=RIGHTS[language], today=date.today().strftime("%d-%m-%Y"), **context
+        rights=rights_in(language), today=date.today().strftime("%d-%m-%Y"), **context
     )
 
 
@@ -208,7 +208,7 @@ async def send_notice(
         (p for p in await parties.parties_of(session, keyring, tenant, case_id) if p.party.id == party_id), None
     )
     if accused is None or accused.party.role != PartyRole.ACCUSED:
-        raise PartyRefused("Een kennisgeving gaat naar een beschuldigde van deze zaak.")
+        raise PartyRefused("notice-to-accused")
     held_until = await deferred_until(session, case)
     if held_until is not None:
         raise NoticeKeptBack(held_until)
@@ -216,7 +216,12 @@ async def send_notice(
         language = "nl"
     summary = text("nl", "case.notice.summary")
     await services.record_step(
-        session, keyring, who, tenant, case_id, AccusedInformed(informed_on=date.today(), in_writing=True, summary=summary)
+        session,
+        keyring,
+        who,
+        tenant,
+        case_id,
+        AccusedInformed(informed_on=date.today(), in_writing=True, summary=summary),
     )
     source = None
     if await parties.reporter_agreed(session, case):
@@ -249,4 +254,3 @@ async def send_notice(
         session, who, tenant, case_id, ShareIn(document_id=document.id, party_id=party_id, shows_reporter=bool(source))
     )
     return document
-

@@ -19,7 +19,7 @@ from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.intake.ratelimit import FloodGuard
 from meldpunt.parties import services
-from meldpunt.parties.rights import RIGHTS
+from meldpunt.parties.rights import rights_in
 from meldpunt.parties.schemas import (
     ActivationIn,
     ActivationOut,
@@ -66,7 +66,7 @@ def portal_out(view: services.PortalView, language: str = "nl") -> PortalOut:
             PartyDeadlineOut(title=d.title, respond_by=d.respond_by, answered=d.answered) for d in view.deadlines
         ],
         companion=view.companion,
-        rights=list(RIGHTS[language]),
+        rights=rights_in(language),
     )
 
 

@@ -168,20 +168,18 @@ async def add_party(
     14, seed-000 H6 Stap 2: also for an anonymous report that names someone)."""
     case = await _case_of(session, tenant, case_id)
     if case.status in ENDED:
-        raise PartyRefused("Deze zaak is afgesloten; er kunnen geen partijen meer bij.")
+        raise PartyRefused("case-ended")
     if (data.role == PartyRole.COMPANION) != (data.accompanies is not None):
-        raise PartyRefused(
-            "Een begeleider begeleidt één partij van deze zaak; kies wie. Alleen een begeleider doet dat."
-        )
+        raise PartyRefused("companion-needs-party")
     if data.accompanies is not None:
         accompanied = await _party(session, tenant, case_id, data.accompanies)
         if accompanied.role == PartyRole.COMPANION:
-            raise PartyRefused("Een begeleider begeleidt een partij, niet een andere begeleider.")
+            raise PartyRefused("companion-of-companion")
     party_id = uuid.uuid4()
     cipher = await case_cipher(session, keyring, tenant.id, case_id)
     name = data.name.strip()
     if not name:
-        raise PartyRefused("Vul de naam van de partij in.")
+        raise PartyRefused("name-missing")
     party = CaseParty(
         tenant_id=tenant.id,
         id=party_id,
@@ -305,7 +303,7 @@ async def invite(
     """A new invitation for the party; an earlier one stops opening (a re-invitation)."""
     case = await _case_of(session, tenant, case_id)
     if case.status in ENDED:
-        raise PartyRefused("Deze zaak is afgesloten; er kan niemand meer worden uitgenodigd.")
+        raise PartyRefused("case-ended")
     party = await _party(session, tenant, case_id, party_id)
     revoked = await _revoke_all(session, tenant, case_id, party.id)
     token, code = secrets.token_urlsafe(32), new_code()
@@ -467,23 +465,20 @@ async def share(
     """Make a document of the case visible to a role's parties or one party (perhaps for approval)."""
     case = await _case_of(session, tenant, case_id)
     if (data.party_role is None) == (data.party_id is None):
-        raise ShareRefused("Deel een document met de partijen van één rol, of met één partij.")
+        raise ShareRefused("one-audience")
     document = (
         await session.execute(select(Document).where(Document.tenant_id == tenant.id, Document.id == data.document_id))
     ).scalar()
     if document is None or document.case_id != case_id:
-        raise ShareRefused("Dit document hoort niet bij deze zaak.")
+        raise ShareRefused("other-case")
     if data.party_id is not None:
         await _party(session, tenant, case_id, data.party_id)
     if data.shows_reporter and not await reporter_agreed(session, case):
-        raise ShareRefused(
-            "Dit document laat zien wie meldde, en de melder heeft niet ingestemd dat de partijen dat weten. "
-            "Deel een versie zonder de melder, of vraag de melder eerst om toestemming."
-        )
+        raise ShareRefused("reporter-not-agreed")
     if data.for_approval and data.party_id is None:
-        raise ShareRefused("Een stuk ter goedkeuring gaat naar één partij (bijvoorbeeld degene die werd gehoord).")
+        raise ShareRefused("approval-by-one")
     if data.respond_by is not None and data.respond_by < date.today():
-        raise ShareRefused("De termijn om te reageren ligt in het verleden.")
+        raise ShareRefused("term-past")
     row = PartyShare(
         tenant_id=tenant.id,
         id=uuid.uuid4(),
@@ -524,7 +519,7 @@ async def withdraw_share(
         )
     ).scalar()
     if row is None or row.withdrawn_at is not None:
-        raise ShareRefused("Dit document is niet (meer) gedeeld.")
+        raise ShareRefused("not-shared")
     row.withdrawn_at = _now()
     await audit.record(session, tenant.id, AuditActor.account(who.id), "party.unshared", "document", row.document_id)
 
@@ -624,7 +619,7 @@ async def write_to_party(
     """A message from the case's handlers to one party, in that party's thread."""
     await _party(session, tenant, case_id, party_id)
     if not text.strip():
-        raise PartyRefused("Schrijf eerst een bericht.")
+        raise PartyRefused("message-empty")
     row = await _message(session, keyring, tenant, case_id, party_id, text.strip(), who)
     await audit.record(
         session, tenant.id, AuditActor.account(who.id), "party.message_sent", "case", case_id, party=party_id
@@ -644,7 +639,7 @@ async def reply(
     cleaning as the reporter's (``intake.attachments.check_uploads``) and are stored encrypted as the case's
     attachments; each is shared with this party, so that they see what they sent."""
     if not text.strip() and not files:
-        raise ResponseRefused("Schrijf eerst een bericht, of voeg een bestand toe.")
+        raise ResponseRefused("message-empty")
     for document in await attach(session, keyring, store, access.tenant.id, access.case, files, access.actor):
         session.add(
             PartyShare(
@@ -679,10 +674,10 @@ async def respond(
         )
     ).scalar()
     if row is None or not row.for_approval:
-        raise ResponseRefused("Dit stuk is niet met u gedeeld om goed te keuren.")
+        raise ResponseRefused("not-for-approval")
     comment = data.comment.strip()
     if data.verdict == "commented" and not comment:
-        raise ResponseRefused("Schrijf uw opmerkingen, of keur het stuk goed.")
+        raise ResponseRefused("comment-missing")
     response_id = uuid.uuid4()
     cipher = await case_cipher(session, keyring, access.tenant.id, access.case.id)
     response = PartyResponse(
@@ -769,7 +764,7 @@ async def link_cases(
 ) -> None:
     """Link two cases of the tenant (both directions), so that each shows the other."""
     if case_id == other_id:
-        raise PartyRefused("Een zaak kan niet aan zichzelf worden gekoppeld.")
+        raise PartyRefused("link-itself")
     await _case_of(session, tenant, case_id)
     await _case_of(session, tenant, other_id)
     if other_id in await linked_cases(session, tenant, case_id):
