@@ -55,6 +55,7 @@ from meldpunt.web.i18n import context_for, install_translations, language_of, pr
 from meldpunt.web.middleware import request_context_middleware
 from meldpunt.web.outage import unless_unavailable
 from meldpunt.web.pages import ROUTES as page_routes
+from meldpunt.web.party_pages import ROUTES as party_page_routes
 from meldpunt.web.reporting_point import ROUTES as reporting_point_routes
 from meldpunt.web.reporting_point_info import ROUTES as reporting_point_info_routes
 from meldpunt.web.resources import Resources
@@ -196,6 +197,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *vault_page_routes,
             *case_page_routes,
             *party_routes,
+            *party_page_routes,
             *(demo_provider_routes if settings.demo_identity_provider else ()),
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],

@@ -99,6 +99,11 @@ def normalise_key(typed: str) -> str:
     return "".join(ch for ch in typed if ch.isdigit())
 
 
+def is_key(typed: str) -> bool:
+    """Whether what a person typed is a portal key (16 digits) rather than the one-time code (10 signs)."""
+    return len(normalise_key(typed)) == 16 and len(normalise_code(typed)) == 16
+
+
 async def _hash(secret: str) -> str:
     return await anyio.to_thread.run_sync(_HASHER.hash, secret)
 
@@ -355,9 +360,11 @@ class PartyAccess:
         return party_actor(self.party.id)
 
 
-async def _spend_attempt(limiter: Limiter, tenant: Tenant, token: str) -> None:
-    """Per tenant, then per link (a digest prefix of the token's hash, never the token): no addresses."""
-    if await limiter.spend(f"meldpunt:rl:party:{tenant.id}") > ATTEMPTS_PER_TENANT:
+async def _spend_attempt(limiter: Limiter, tenant: Tenant, token: str, verified: bool) -> None:
+    """Per tenant, then per link (a digest prefix of the token's hash, never the token): no addresses. An
+    attempt with a solved challenge skips the per-tenant count, as for receipts: a flood of guesses does not
+    lock real parties (whose page solves it) out."""
+    if not verified and await limiter.spend(f"meldpunt:rl:party:{tenant.id}") > ATTEMPTS_PER_TENANT:
         raise TooManyAttempts()
     if await limiter.spend(f"meldpunt:rl:party:{tenant.id}:{token_hash(token).hex()[:12]}") > ATTEMPTS_PER_LINK:
         raise TooManyAttempts()
@@ -385,10 +392,10 @@ async def _invitation(session: AsyncSession, tenant: Tenant, token: str) -> tupl
 
 
 async def activate(
-    session: AsyncSession, limiter: Limiter, tenant: Tenant, token: str, code: str
+    session: AsyncSession, limiter: Limiter, tenant: Tenant, token: str, code: str, *, verified: bool = False
 ) -> tuple[PartyAccess, str]:
     """Spend the one-time code: the portal opens and the party gets its portal key (shown once)."""
-    await _spend_attempt(limiter, tenant, token)
+    await _spend_attempt(limiter, tenant, token, verified)
     invitation, party, case = await _invitation(session, tenant, token)
     if invitation.activated_at is not None or not await _verifies(invitation.code_hash, normalise_code(code)):
         raise PortalClosed()
@@ -399,9 +406,11 @@ async def activate(
     return PartyAccess(tenant, case, party, invitation), key
 
 
-async def enter(session: AsyncSession, limiter: Limiter, tenant: Tenant, token: str, key: str) -> PartyAccess:
+async def enter(
+    session: AsyncSession, limiter: Limiter, tenant: Tenant, token: str, key: str, *, verified: bool = False
+) -> PartyAccess:
     """The portal for the link and the party's key; the same refusal for every reason it does not open."""
-    await _spend_attempt(limiter, tenant, token)
+    await _spend_attempt(limiter, tenant, token, verified)
     invitation, party, case = await _invitation(session, tenant, token)
     if invitation.activated_at is None or not await _verifies(invitation.key_hash, normalise_key(key)):
         raise PortalClosed()
