@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po
 import meldpunt.app
 import meldpunt.cli  # noqa: F401  (every module with a domain error is imported)
 from meldpunt.catalogues import LANGUAGES, LOCALE_DIR, message_ids
-from meldpunt.errors import DomainError
+from meldpunt.errors import DomainError, Refused
 from meldpunt.identity.roles import Role
 from meldpunt.web import pro_texts, public_texts
 
@@ -141,3 +141,28 @@ def test_the_committed_mo_file_is_the_compiled_po_file(language: str) -> None:
     write_mo(compiled, catalogue(language))
     committed = (LOCALE_DIR / language / "LC_MESSAGES" / "messages.mo").read_bytes()
     assert compiled.getvalue() == committed, "run scripts/catalogues compile and commit the .mo files"
+
+
+def _subclasses(base: type) -> Iterator[type]:
+    for sub in base.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_every_reason_a_refusal_is_raised_with_has_its_words_in_both_catalogues() -> None:
+    """``raise PartyRefused("case-ended")`` says ``error.party-refused.case-ended``: found in the source by
+    the class's name, looked up in nl and en."""
+    refusals = {cls.__name__: cls.message_id for cls in _subclasses(Refused)}
+    assert refusals, "no Refused subclass is imported"
+    pattern = re.compile(r"raise (" + "|".join(refusals) + r")\(\s*\"([a-z0-9-]+)\"")
+    raised = {
+        (name, reason) for path in (ROOT / "src").rglob("*.py") for name, reason in pattern.findall(path.read_text())
+    }
+    assert raised
+    missing = [
+        f"{refusals[name]}.{reason} ({language})"
+        for name, reason in sorted(raised)
+        for language in LANGUAGES
+        if f"{refusals[name]}.{reason}" not in message_ids(language)
+    ]
+    assert missing == []

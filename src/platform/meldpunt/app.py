@@ -38,6 +38,7 @@ from meldpunt.identity.demo_provider import ROUTES as demo_provider_routes
 from meldpunt.identity.dependencies import provide_acting
 from meldpunt.identity.errors import NotSignedIn
 from meldpunt.intake.controllers import ROUTES as intake_routes
+from meldpunt.parties.controllers import ROUTES as party_routes
 from meldpunt.settings import Settings, load_settings
 from meldpunt.tenancy.controllers import get_public_tenant
 from meldpunt.vault.controllers import ROUTES as vault_routes
@@ -49,6 +50,7 @@ from meldpunt.web.i18n import context_for, install_translations, language_of, pr
 from meldpunt.web.middleware import request_context_middleware
 from meldpunt.web.outage import unless_unavailable
 from meldpunt.web.pages import ROUTES as page_routes
+from meldpunt.web.party_pages import ROUTES as party_page_routes
 from meldpunt.web.reporting_point import ROUTES as reporting_point_routes
 from meldpunt.web.reporting_point_info import ROUTES as reporting_point_info_routes
 from meldpunt.web.resources import Resources
@@ -119,6 +121,8 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         *reporting_point_info_routes,
         *vault_page_routes,
         *case_page_routes,
+        *party_routes,
+        *party_page_routes,
         *(demo_provider_routes if settings.demo_identity_provider else ()),
         create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
     ]
@@ -136,6 +140,8 @@ def csrf_config(settings: Settings) -> CSRFConfig:
             "^/$",
             "^/m/",
             "^/api/v1/public/",
+            "^/p/",
+            "^/api/v1/p/",
             "^/health/",
             "^/schema",
             "^/static/",

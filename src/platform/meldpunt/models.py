@@ -16,6 +16,7 @@ MODEL_MODULES = (
     "meldpunt.intake.models",
     "meldpunt.vault.models",
     "meldpunt.cases.models",
+    "meldpunt.parties.models",
 )
 
 

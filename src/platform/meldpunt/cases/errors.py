@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from meldpunt.errors import DomainError
 
 
@@ -67,3 +69,14 @@ class StepRefused(DomainError):
     def __init__(self, detail: str, status: int = 400) -> None:
         self.status = status
         super().__init__(detail)
+
+
+class NoticeKeptBack(DomainError):
+    """An art. 23 deferral still holds: the accused's notice waits until its review date."""
+
+    status = 409
+    slug = "notice-kept-back"
+    message_id = "error.notice-kept-back"
+
+    def __init__(self, review_on: date) -> None:
+        super().__init__(review_on=review_on.strftime("%d-%m-%Y"))

@@ -200,7 +200,7 @@ async def route_case(
 # ---------------------------------------------------------------- the decision panel (seed-000 §1.4)
 
 
-async def _panel_case(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -> Case:
+async def panel_case(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -> Case:
     case = await intake.find_case(session, tenant, case_id)
     if case.route != "decision_panel":
         raise NotAPanelCase()
@@ -251,7 +251,7 @@ async def assign_member(
 ) -> PanelMember:
     """Seat someone at the case's panel, after every rule: the role's grant here, one seat a person, not
     excluded, the adviser never expert or process guardian, a pooled guardian never from this member."""
-    case = await _panel_case(session, tenant, case_id)
+    case = await panel_case(session, tenant, case_id)
     seated = AccountRef(data.account_tenant_id, data.account_id)
     role = PanelRole(data.role)
     if seated in await _exclusions(session, case):
@@ -288,7 +288,7 @@ async def assign_pooled_guardian(
 ) -> PanelMember:
     """A process guardian from the branch's pool: never from this member, never someone excluded or who
     sat here before; the one with the fewest seats in this organisation goes first."""
-    case = await _panel_case(session, tenant, case_id)
+    case = await panel_case(session, tenant, case_id)
     if not _uses_guardian_pool(tenant):
         raise SeatRefused("Deze organisatie gebruikt de pool van procesbewakers van de branche niet.")
     excluded = await _exclusions(session, case)
@@ -342,7 +342,7 @@ async def declare(
 ) -> PanelMember:
     """The written declaration of a panel member, per case, before any content. "Involved" ends the seat
     and asks the reporting point for a deputy."""
-    case = await _panel_case(session, tenant, case_id)
+    case = await panel_case(session, tenant, case_id)
     seat = await seat_of(session, case, who)
     if seat is None:
         raise NotOnThePanel()
@@ -397,7 +397,7 @@ async def panel_complete(session: AsyncSession, case: Case) -> bool:
 # ---------------------------------------------------------------- content and process views
 
 
-async def _declared_seat(
+async def declared_seat(
     session: AsyncSession, case: Case, who: AccountRef, roles: Collection[PanelRole]
 ) -> PanelMember:
     seat = await seat_of(session, case, who)
@@ -491,8 +491,8 @@ async def read_content(
 ) -> ContentView:
     """The case with its content, for a decision maker or expert at its panel who declared not to be
     involved (the read is audited)."""
-    case = await _panel_case(session, tenant, case_id)
-    await _declared_seat(session, case, who, CONTENT_ROLES)
+    case = await panel_case(session, tenant, case_id)
+    await declared_seat(session, case, who, CONTENT_ROLES)
     view = await _process_view(session, tenant, case)
     cipher = await case_cipher(session, keyring, tenant.id, case.id)
     routing = view.routing
@@ -567,8 +567,8 @@ async def raise_concern(
     session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, text: str
 ) -> ProcessConcern:
     """A process guardian's concern about the process; the next step waits until it is acknowledged."""
-    case = await _panel_case(session, tenant, case_id)
-    await _declared_seat(session, case, who, (PanelRole.PROCESS_GUARDIAN,))
+    case = await panel_case(session, tenant, case_id)
+    await declared_seat(session, case, who, (PanelRole.PROCESS_GUARDIAN,))
     cipher = await case_cipher(session, keyring, tenant.id, case.id)
     concern_id = uuid.uuid4()
     concern = ProcessConcern(
@@ -604,8 +604,8 @@ async def acknowledge_concern(
     concern_id: uuid.UUID,
     response: str,
 ) -> None:
-    case = await _panel_case(session, tenant, case_id)
-    await _declared_seat(session, case, who, (PanelRole.DECISION_MAKER,))
+    case = await panel_case(session, tenant, case_id)
+    await declared_seat(session, case, who, (PanelRole.DECISION_MAKER,))
     concern = (
         await session.execute(
             select(ProcessConcern).where(
@@ -680,8 +680,8 @@ async def record_step(
 ) -> CaseStep:
     """Record a phase-1 step as a declared decision maker, once the panel is complete and no process
     concern waits for an answer."""
-    case = await _panel_case(session, tenant, case_id)
-    await _declared_seat(session, case, who, (PanelRole.DECISION_MAKER,))
+    case = await panel_case(session, tenant, case_id)
+    await declared_seat(session, case, who, (PanelRole.DECISION_MAKER,))
     await _may_record(session, tenant, case, step)
     kind, facts, content = _split(step)
     cipher = await case_cipher(session, keyring, tenant.id, case.id)

@@ -152,6 +152,17 @@ async def remove_objects(store: ObjectStore, keys: Sequence[str]) -> None:
                 log.warning("storage.remove_failed", error=type(error).__name__)
 
 
+async def document_meta(session: AsyncSession, keyring: Keyring, document: Document) -> DocumentMeta:
+    """A document's name, type and title, opened, for a list (the content stays closed; no read is audited)."""
+    material = await keyring.case_key(session, document.tenant_id, document.case_id)
+    return msgspec.json.decode(
+        decrypt_text(
+            material, document.sealed_meta, associated_data(document.tenant_id, document.case_id, document.id, "meta")
+        ),
+        type=DocumentMeta,
+    )
+
+
 async def open_document(
     session: AsyncSession,
     keyring: Keyring,

@@ -1,11 +1,12 @@
 """Request context and response headers for every HTTP request.
 
-On the public side (``/m/…`` and ``/api/v1/public/…``) the client address and identifying headers are
-removed from the request before any handler or logger can see them (DESIGN §11).
+On the public side (``/m/…``, ``/api/v1/public/…`` and the party portal ``/p/…``, ``/api/v1/p/…``) the client
+address and identifying headers are removed from the request before any handler or logger can see them (DESIGN §11).
 """
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from typing import Any
@@ -20,7 +21,10 @@ from meldpunt.errors import DomainError
 
 log = structlog.get_logger("meldpunt.request")
 
-PUBLIC_PREFIXES = ("/m/", "/api/v1/public/")
+PUBLIC_PREFIXES = ("/m/", "/api/v1/public/", "/p/", "/api/v1/p/")
+# The party portal's link carries its token in the path (a page without JavaScript cannot read a fragment):
+# the log names the path without it.
+_PORTAL_TOKEN = re.compile(r"^(/p/[^/]+/uitnodiging/)[^/]+")
 # Headers that identify or locate a person; none of them is visible on the public side.
 IDENTIFYING_HEADERS = frozenset(
     {
@@ -54,6 +58,11 @@ SECURITY_HEADERS = (
 
 def is_public_path(path: str) -> bool:
     return path.startswith(PUBLIC_PREFIXES)
+
+
+def logged_path(path: str) -> str:
+    """The path as the request log names it: a party's invitation token is never written down."""
+    return _PORTAL_TOKEN.sub(r"\1{token}", path)
 
 
 def status_of(error: Exception) -> int:
@@ -99,7 +108,7 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             log.info(
                 "request.completed",
                 method=scope["method"],
-                path=path,
+                path=logged_path(path),
                 status=status.get("code", HTTP_500_INTERNAL_SERVER_ERROR),
                 duration_ms=round((time.perf_counter() - started) * 1000, 1),
             )

@@ -1,0 +1,256 @@
+"""The panel's side of the party portal (DESIGN §6, seed-000 H6 Stap 2 and 5): a declared decision maker adds
+the parties of a case, invites them, shares documents with them, writes to them, reads their answers, links
+cases about the same accused, and sends the accused the written notice. The rules of the portal itself are
+``parties/``; this module adds what only case handling knows: who sits at the panel, and the steps."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import jinja2
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meldpunt.cases import services
+from meldpunt.cases.errors import NoticeKeptBack
+from meldpunt.cases.models import CaseStep
+from meldpunt.cases.schemas import AccusedInformed
+from meldpunt.catalogues import LANGUAGES, text
+from meldpunt.dossiers.documents import Document, DocumentMeta, RecordClass, store_document
+from meldpunt.dossiers.keys import Keyring
+from meldpunt.dossiers.storage import ObjectStore
+from meldpunt.identity.models import AccountRef
+from meldpunt.intake import services as intake
+from meldpunt.intake.models import Case
+from meldpunt.parties import services as parties
+from meldpunt.parties.errors import PartyRefused
+from meldpunt.parties.models import CaseParty, PartyMessage, PartyResponse, PartyRole, PartyShare
+from meldpunt.parties.rights import rights_in
+from meldpunt.parties.schemas import PartyIn, ShareIn
+from meldpunt.tenancy.models import Tenant
+
+MANAGES = ("decision_maker",)  # who adds, invites, shares and writes (the committee's seats come later)
+LETTERS = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "letters"),
+    autoescape=False,  # noqa: S701 (plain-text letters, stored as text/plain and never rendered as markup)
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+
+async def _managed(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID, who: AccountRef) -> Case:
+    """The case, when ``who`` holds a declared decision maker's seat at its panel."""
+    case = await services.panel_case(session, tenant, case_id)
+    await services.declared_seat(session, case, who, MANAGES)
+    return case
+
+
+async def _read(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID, who: AccountRef) -> Case:
+    """The case, when ``who`` holds a declared seat that sees content (decision maker or expert)."""
+    case = await services.panel_case(session, tenant, case_id)
+    await services.declared_seat(session, case, who, services.CONTENT_ROLES)
+    return case
+
+
+async def add_party(
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: PartyIn
+) -> CaseParty:
+    await _managed(session, tenant, case_id, who)
+    return await parties.add_party(session, keyring, who, tenant, case_id, data)
+
+
+async def parties_of(
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID
+) -> list[parties.PartyView]:
+    await _read(session, tenant, case_id, who)
+    return await parties.parties_of(session, keyring, tenant, case_id)
+
+
+async def remove_party(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
+) -> None:
+    await _managed(session, tenant, case_id, who)
+    await parties.remove_party(session, who, tenant, case_id, party_id)
+
+
+async def invite(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
+) -> parties.Invitation:
+    await _managed(session, tenant, case_id, who)
+    return await parties.invite(session, who, tenant, case_id, party_id)
+
+
+async def revoke(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
+) -> None:
+    await _managed(session, tenant, case_id, who)
+    await parties.revoke(session, who, tenant, case_id, party_id)
+
+
+async def share(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: ShareIn
+) -> PartyShare:
+    await _managed(session, tenant, case_id, who)
+    return await parties.share(session, who, tenant, case_id, data)
+
+
+async def write_to_party(
+    session: AsyncSession,
+    keyring: Keyring,
+    who: AccountRef,
+    tenant: Tenant,
+    case_id: uuid.UUID,
+    party_id: uuid.UUID,
+    body: str,
+) -> PartyMessage:
+    await _managed(session, tenant, case_id, who)
+    return await parties.write_to_party(session, keyring, who, tenant, case_id, party_id, body)
+
+
+async def thread(
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
+) -> list[tuple[PartyMessage, str]]:
+    await _read(session, tenant, case_id, who)
+    return await parties.messages_of(session, keyring, tenant, case_id, party_id)
+
+
+async def responses(
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, share_id: uuid.UUID
+) -> list[tuple[PartyResponse, str]]:
+    await _read(session, tenant, case_id, who)
+    return await parties.responses_to(session, keyring, tenant, case_id, share_id)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """The tenant's other cases about an accused of the same name, and the cases already linked."""
+
+    same_accused: list[uuid.UUID]
+    linked: list[uuid.UUID]
+
+
+async def pattern(session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID) -> Pattern:
+    await _read(session, tenant, case_id, who)
+    return Pattern(
+        await parties.same_accused(session, tenant, case_id), await parties.linked_cases(session, tenant, case_id)
+    )
+
+
+async def link(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, other_id: uuid.UUID
+) -> Pattern:
+    """Link another case of the tenant to this one (seed-000 H6 Stap 1: "andere meldingen of signalen over de
+    beschuldigde"); the panel sees that the other exists, not its content."""
+    await _managed(session, tenant, case_id, who)
+    await parties.link_cases(session, who, tenant, case_id, other_id)
+    return await pattern(session, who, tenant, case_id)
+
+
+# ---------------------------------------------------------------- the accused's written notice
+
+
+async def deferred_until(session: AsyncSession, case: Case) -> date | None:
+    """The review date of an art. 23 deferral that still holds: the last deferral, when no notice was given
+    after it and its review date has not come."""
+    steps = (
+        (
+            await session.execute(
+                select(CaseStep)
+                .where(
+                    CaseStep.tenant_id == case.tenant_id,
+                    CaseStep.case_id == case.id,
+                    CaseStep.kind.in_(("notice_deferred", "accused_informed")),
+                )
+                .order_by(CaseStep.recorded_at.desc())
+                .limit(1)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not steps or steps[0].kind != "notice_deferred":
+        return None
+    review_on = date.fromisoformat(str(steps[0].facts["review_on"]))
+    return review_on if review_on > date.today() else None
+
+
+def notice_letter(language: str, **context: object) -> str:
+    """The accused's notice as a plain-text letter in ``language`` (Dutch or English)."""
+    return LETTERS.get_template(f"accused_notice.{language}.txt").render(
+        rights=rights_in(language), today=date.today().strftime("%d-%m-%Y"), **context
+    )
+
+
+async def _chunks(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+async def send_notice(
+    session: AsyncSession,
+    keyring: Keyring,
+    store: ObjectStore,
+    who: AccountRef,
+    tenant: Tenant,
+    case_id: uuid.UUID,
+    party_id: uuid.UUID,
+    language: str = "nl",
+) -> Document:
+    """Inform the accused in writing (AVG art. 14, within the month; seed-000 H6 Stap 2): the letter is made
+    from the template, kept as a document of the case, shared with that accused in the portal (and printable),
+    and recorded as the step that meets the deadline. An art. 23 deferral that still holds keeps it back; the
+    reporter is told first; the reporter is named only with the reporter's agreement."""
+    case = await _managed(session, tenant, case_id, who)
+    accused = next(
+        (p for p in await parties.parties_of(session, keyring, tenant, case_id) if p.party.id == party_id), None
+    )
+    if accused is None or accused.party.role != PartyRole.ACCUSED:
+        raise PartyRefused("notice-to-accused")
+    held_until = await deferred_until(session, case)
+    if held_until is not None:
+        raise NoticeKeptBack(held_until)
+    if language not in LANGUAGES:
+        language = "nl"
+    summary = text("nl", "case.notice.summary")
+    await services.record_step(
+        session,
+        keyring,
+        who,
+        tenant,
+        case_id,
+        AccusedInformed(informed_on=date.today(), in_writing=True, summary=summary),
+    )
+    source = None
+    if await parties.reporter_agreed(session, case):
+        identity = await intake.reporter_identity(session, keyring, tenant, case)
+        source = identity.name if identity else None
+    letter = notice_letter(
+        language,
+        organisation=tenant.display_name,
+        name=accused.name,
+        received=case.created_at.strftime("%d-%m-%Y"),
+        category=text(language, f"public.option.category.{case.category}"),
+        source=source,
+    )
+    document = await store_document(
+        session,
+        keyring,
+        store,
+        services.actor_of(who),
+        tenant.id,
+        case_id,
+        RecordClass.REPORT_DOSSIER,
+        _chunks(letter.encode()),
+        DocumentMeta(
+            filename="kennisgeving.txt" if language == "nl" else "notice.txt",
+            content_type="text/plain; charset=utf-8",
+            title=text(language, "case.notice.title"),
+        ),
+    )
+    await parties.share(
+        session, who, tenant, case_id, ShareIn(document_id=document.id, party_id=party_id, shows_reporter=bool(source))
+    )
+    return document

@@ -1,0 +1,886 @@
+"""The party portal's rules (DESIGN §6): who is a party on a case, how an invitation opens the portal, what a
+party sees and does. HTTP-free; every refusal says, in Dutch, what is missing.
+
+An invitation is a link (a random token) plus a one-time code delivered another way. The link alone opens
+nothing; the code is spent on first use, and the party then gets a portal key (shown once, like a receipt)
+that opens the portal with the link from then on. Token, code and key are stored only as hashes (SHA-256
+for the 256-bit token, Argon2id for code and key). Attempts are limited per tenant and per link, never per
+address. Access ends on revocation, on a re-invitation, when the party is removed and when the case closes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import anyio
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from meldpunt.audit import services as audit
+from meldpunt.audit.services import AuditActor
+from meldpunt.db.context import tenant_context
+from meldpunt.dossiers.cipher import CaseCipher, case_cipher
+from meldpunt.dossiers.documents import Document, DocumentMeta, OpenedDocument, document_meta, open_document
+from meldpunt.dossiers.keys import Keyring
+from meldpunt.dossiers.storage import ObjectStore
+from meldpunt.identity.models import AccountRef
+from meldpunt.intake import services as intake
+from meldpunt.intake.attachments import Checked, attach
+from meldpunt.intake.errors import TooManyAttempts
+from meldpunt.intake.models import Case, Deadline
+from meldpunt.intake.ratelimit import Limiter
+from meldpunt.parties.errors import PartyNotFound, PartyRefused, PortalClosed, ResponseRefused, ShareRefused
+from meldpunt.parties.models import (
+    CaseLink,
+    CaseParty,
+    PartyInvitation,
+    PartyMessage,
+    PartyResponse,
+    PartyRole,
+    PartyShare,
+    ReporterAgreement,
+    Verdict,
+)
+from meldpunt.parties.schemas import CompanionIn, PartyIn, ResponseIn, ShareIn
+from meldpunt.tenancy.models import Tenant
+from meldpunt.tenancy.terms import terms_of
+
+# A case in one of these states has ended for its parties: their portal closes (DESIGN §6).
+ENDED = frozenset({"closed", "withdrawn"})
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or from a letter
+CODE_LENGTH = 10  # 50 bits; spent on first use and limited per link
+ATTEMPTS_PER_TENANT = 120  # a minute, like receipts
+ATTEMPTS_PER_LINK = 10
+# OWASP's Argon2id baseline, as for receipts (19 MiB, 2 passes).
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+_NAME_INDEX = "accused-name-index"  # the purpose of the tenant's key for the accused's name index
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def party_actor(party_id: uuid.UUID) -> AuditActor:
+    """The party as actor in the audit log: an id on the case, never a name or an address."""
+    return AuditActor(f"party:{party_id}")
+
+
+# ---------------------------------------------------------------- secrets
+
+
+def token_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(typed: str) -> str:
+    """What a person types from a letter: case, spaces and dashes do not matter."""
+    return "".join(ch for ch in typed.upper() if ch.isalnum())
+
+
+def new_key() -> str:
+    """The portal key: 16 digits in groups of four, like a receipt."""
+    digits = "".join(secrets.choice("0123456789") for _ in range(16))
+    return " ".join(digits[i : i + 4] for i in range(0, 16, 4))
+
+
+def normalise_key(typed: str) -> str:
+    return "".join(ch for ch in typed if ch.isdigit())
+
+
+def is_key(typed: str) -> bool:
+    """Whether what a person typed is a portal key (16 digits) rather than the one-time code (10 signs)."""
+    return len(normalise_key(typed)) == 16 and len(normalise_code(typed)) == 16
+
+
+async def _hash(secret: str) -> str:
+    return await anyio.to_thread.run_sync(_HASHER.hash, secret)
+
+
+async def _verifies(encoded: str | None, secret: str) -> bool:
+    if not encoded or not secret:
+        return False
+    try:
+        return await anyio.to_thread.run_sync(_HASHER.verify, encoded, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# ---------------------------------------------------------------- parties on a case
+
+
+def normalise_name(name: str) -> str:
+    """A name as the index compares it: accents, case and spacing do not make another person."""
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    return " ".join("".join(ch for ch in folded if not unicodedata.combining(ch)).split())
+
+
+async def name_index(session: AsyncSession, keyring: Keyring, tenant_id: uuid.UUID, name: str) -> bytes:
+    """A keyed hash of an accused's name, so that the panel finds the tenant's other cases about the same
+    person without the database holding the name. The key is the tenant's own (a key of the keyring that
+    survives rotation), so the index says nothing outside this tenant."""
+    key_id = uuid.uuid5(tenant_id, _NAME_INDEX)
+    material = await keyring.case_key(session, tenant_id, key_id, create=True)
+    return hmac.new(material.text_key, normalise_name(name).encode(), hashlib.sha256).digest()
+
+
+@dataclass(frozen=True)
+class PartyView:
+    party: CaseParty
+    name: str
+    contact: str
+    companion: str
+    invited: bool  # an invitation that still opens (or can still be activated)
+    activated: bool
+
+
+async def _case_of(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -> Case:
+    case = await intake.find_case(session, tenant, case_id)
+    return case
+
+
+async def _party(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID) -> CaseParty:
+    party = (
+        await session.execute(
+            select(CaseParty).where(
+                CaseParty.tenant_id == tenant.id,
+                CaseParty.case_id == case_id,
+                CaseParty.id == party_id,
+                CaseParty.removed_at.is_(None),
+            )
+        )
+    ).scalar()
+    if party is None:
+        raise PartyNotFound()
+    return party
+
+
+async def add_party(
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: PartyIn
+) -> CaseParty:
+    """A party on the case. An accused recorded by name makes the one-month notice deadline exist (AVG art.
+    14, seed-000 H6 Stap 2: also for an anonymous report that names someone)."""
+    case = await _case_of(session, tenant, case_id)
+    if case.status in ENDED:
+        raise PartyRefused("case-ended")
+    if (data.role == PartyRole.COMPANION) != (data.accompanies is not None):
+        raise PartyRefused("companion-needs-party")
+    if data.accompanies is not None:
+        accompanied = await _party(session, tenant, case_id, data.accompanies)
+        if accompanied.role == PartyRole.COMPANION:
+            raise PartyRefused("companion-of-companion")
+    party_id = uuid.uuid4()
+    cipher = await case_cipher(session, keyring, tenant.id, case_id)
+    name = data.name.strip()
+    if not name:
+        raise PartyRefused("name-missing")
+    party = CaseParty(
+        tenant_id=tenant.id,
+        id=party_id,
+        case_id=case_id,
+        role=data.role,
+        accompanies_id=data.accompanies,
+        sealed_name=cipher.seal(name, "party-name", party_id),
+        sealed_contact=cipher.seal(data.contact.strip(), "party-contact", party_id) if data.contact.strip() else None,
+        name_index=await name_index(session, keyring, tenant.id, name) if data.role == PartyRole.ACCUSED else None,
+        added_by_tenant_id=who.tenant_id,
+        added_by_id=who.id,
+        added_at=_now(),
+    )
+    session.add(party)
+    await session.flush()
+    if data.role == PartyRole.ACCUSED:
+        await _ensure_notice_deadline(session, tenant, case)
+    await audit.record(
+        session, tenant.id, AuditActor.account(who.id), "party.added", "case", case_id, party=party_id, role=data.role
+    )
+    return party
+
+
+async def _ensure_notice_deadline(session: AsyncSession, tenant: Tenant, case: Case) -> None:
+    exists = (
+        await session.execute(
+            select(Deadline.id).where(
+                Deadline.tenant_id == case.tenant_id, Deadline.case_id == case.id, Deadline.kind == "inform_accused"
+            )
+        )
+    ).first()
+    if exists is None:
+        due = _now() + timedelta(days=terms_of(tenant.procedure).inform_accused_days)
+        intake.add_deadline(session, case, "inform_accused", due, "decision_maker")
+
+
+async def parties_of(session: AsyncSession, keyring: Keyring, tenant: Tenant, case_id: uuid.UUID) -> list[PartyView]:
+    """The case's parties with their names opened, for the panel."""
+    await _case_of(session, tenant, case_id)
+    parties = (
+        (
+            await session.execute(
+                select(CaseParty)
+                .where(CaseParty.tenant_id == tenant.id, CaseParty.case_id == case_id, CaseParty.removed_at.is_(None))
+                .order_by(CaseParty.added_at)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    invitations = await _live_invitations(session, tenant, case_id)
+    cipher = await case_cipher(session, keyring, tenant.id, case_id)
+    return [_view(cipher, party, invitations.get(party.id)) for party in parties]
+
+
+def _view(cipher: CaseCipher, party: CaseParty, invitation: PartyInvitation | None) -> PartyView:
+    return PartyView(
+        party=party,
+        name=cipher.open(party.sealed_name, "party-name", party.id) or "",
+        contact=cipher.open(party.sealed_contact, "party-contact", party.id) or "",
+        companion=cipher.open(party.sealed_companion, "party-companion", party.id) or "",
+        invited=invitation is not None,
+        activated=invitation is not None and invitation.activated_at is not None,
+    )
+
+
+async def _live_invitations(
+    session: AsyncSession, tenant: Tenant, case_id: uuid.UUID
+) -> dict[uuid.UUID, PartyInvitation]:
+    rows = (
+        await session.execute(
+            select(PartyInvitation).where(
+                PartyInvitation.tenant_id == tenant.id,
+                PartyInvitation.case_id == case_id,
+                PartyInvitation.revoked_at.is_(None),
+            )
+        )
+    ).scalars()
+    return {row.party_id: row for row in rows}
+
+
+async def remove_party(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
+) -> None:
+    """The party is no longer on the case; an invitation it had stops opening."""
+    party = await _party(session, tenant, case_id, party_id)
+    party.removed_at = _now()
+    await _revoke_all(session, tenant, case_id, party_id)
+    await audit.record(session, tenant.id, AuditActor.account(who.id), "party.removed", "case", case_id, party=party_id)
+
+
+# ---------------------------------------------------------------- invitations
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """What the inviting professional delivers, each part its own way; shown once, stored only as hashes."""
+
+    party_id: uuid.UUID
+    token: str
+    code: str
+
+
+async def _revoke_all(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID) -> int:
+    result = await session.execute(
+        update(PartyInvitation)
+        .where(
+            PartyInvitation.tenant_id == tenant.id,
+            PartyInvitation.case_id == case_id,
+            PartyInvitation.party_id == party_id,
+            PartyInvitation.revoked_at.is_(None),
+        )
+        .values(revoked_at=_now())
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def invite(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
+) -> Invitation:
+    """A new invitation for the party; an earlier one stops opening (a re-invitation)."""
+    case = await _case_of(session, tenant, case_id)
+    if case.status in ENDED:
+        raise PartyRefused("case-ended")
+    party = await _party(session, tenant, case_id, party_id)
+    revoked = await _revoke_all(session, tenant, case_id, party.id)
+    token, code = secrets.token_urlsafe(32), new_code()
+    session.add(
+        PartyInvitation(
+            tenant_id=tenant.id,
+            id=uuid.uuid4(),
+            case_id=case_id,
+            party_id=party.id,
+            token_hash=token_hash(token),
+            code_hash=await _hash(code),
+            created_by_tenant_id=who.tenant_id,
+            created_by_id=who.id,
+        )
+    )
+    await session.flush()
+    await audit.record(
+        session,
+        tenant.id,
+        AuditActor.account(who.id),
+        "party.invited",
+        "case",
+        case_id,
+        party=party.id,
+        again=revoked > 0,
+    )
+    return Invitation(party.id, token, code)
+
+
+async def revoke(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
+) -> None:
+    party = await _party(session, tenant, case_id, party_id)
+    await _revoke_all(session, tenant, case_id, party.id)
+    await audit.record(session, tenant.id, AuditActor.account(who.id), "party.revoked", "case", case_id, party=party.id)
+
+
+@dataclass(frozen=True)
+class PartyAccess:
+    """A party inside the portal, for this request: the portal opened with the link and a code or key."""
+
+    tenant: Tenant
+    case: Case
+    party: CaseParty
+    invitation: PartyInvitation
+
+    @property
+    def actor(self) -> AuditActor:
+        return party_actor(self.party.id)
+
+
+async def _spend_attempt(limiter: Limiter, tenant: Tenant, token: str, verified: bool) -> None:
+    """Per tenant, then per link (a digest prefix of the token's hash, never the token): no addresses. An
+    attempt with a solved challenge skips the per-tenant count, as for receipts: a flood of guesses does not
+    lock real parties (whose page solves it) out."""
+    if not verified and await limiter.spend(f"meldpunt:rl:party:{tenant.id}") > ATTEMPTS_PER_TENANT:
+        raise TooManyAttempts()
+    if await limiter.spend(f"meldpunt:rl:party:{tenant.id}:{token_hash(token).hex()[:12]}") > ATTEMPTS_PER_LINK:
+        raise TooManyAttempts()
+
+
+async def _invitation(session: AsyncSession, tenant: Tenant, token: str) -> tuple[PartyInvitation, CaseParty, Case]:
+    await tenant_context(session, [tenant.id])
+    row = (
+        await session.execute(
+            select(PartyInvitation, CaseParty, Case)
+            .join(
+                CaseParty,
+                (CaseParty.tenant_id == PartyInvitation.tenant_id) & (CaseParty.id == PartyInvitation.party_id),
+            )
+            .join(Case, (Case.tenant_id == PartyInvitation.tenant_id) & (Case.id == PartyInvitation.case_id))
+            .where(PartyInvitation.tenant_id == tenant.id, PartyInvitation.token_hash == token_hash(token))
+        )
+    ).first()
+    if row is None:
+        raise PortalClosed()
+    invitation, party, case = row
+    if invitation.revoked_at is not None or party.removed_at is not None or case.status in ENDED:
+        raise PortalClosed()
+    return invitation, party, case
+
+
+async def activate(
+    session: AsyncSession, limiter: Limiter, tenant: Tenant, token: str, code: str, *, verified: bool = False
+) -> tuple[PartyAccess, str]:
+    """Spend the one-time code: the portal opens and the party gets its portal key (shown once)."""
+    await _spend_attempt(limiter, tenant, token, verified)
+    invitation, party, case = await _invitation(session, tenant, token)
+    if invitation.activated_at is not None or not await _verifies(invitation.code_hash, normalise_code(code)):
+        raise PortalClosed()
+    key = new_key()
+    invitation.activated_at = _now()
+    invitation.key_hash = await _hash(normalise_key(key))
+    await audit.record(session, tenant.id, party_actor(party.id), "party.activated", "case", case.id)
+    return PartyAccess(tenant, case, party, invitation), key
+
+
+async def enter(
+    session: AsyncSession, limiter: Limiter, tenant: Tenant, token: str, key: str, *, verified: bool = False
+) -> PartyAccess:
+    """The portal for the link and the party's key; the same refusal for every reason it does not open."""
+    await _spend_attempt(limiter, tenant, token, verified)
+    invitation, party, case = await _invitation(session, tenant, token)
+    if invitation.activated_at is None or not await _verifies(invitation.key_hash, normalise_key(key)):
+        raise PortalClosed()
+    return PartyAccess(tenant, case, party, invitation)
+
+
+async def end_access_for_case(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -> int:
+    """Every invitation of the case stops opening (closure calls this; the portal also refuses an ended case)."""
+    result = await session.execute(
+        update(PartyInvitation)
+        .where(
+            PartyInvitation.tenant_id == tenant.id,
+            PartyInvitation.case_id == case_id,
+            PartyInvitation.revoked_at.is_(None),
+        )
+        .values(revoked_at=_now())
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- what is shared
+
+
+async def reporter_agreed(session: AsyncSession, case: Case) -> bool:
+    """Whether the reporter agreed (and did not withdraw) that the parties may learn who reported."""
+    row = (
+        await session.execute(
+            select(ReporterAgreement.id).where(
+                ReporterAgreement.tenant_id == case.tenant_id,
+                ReporterAgreement.case_id == case.id,
+                ReporterAgreement.withdrawn_at.is_(None),
+            )
+        )
+    ).first()
+    return row is not None
+
+
+async def set_reporter_agreement(session: AsyncSession, case: Case, agreed: bool) -> None:
+    """The reporter, in the inbox, agrees that the parties may learn who reported, or withdraws that."""
+    current = (
+        await session.execute(
+            select(ReporterAgreement).where(
+                ReporterAgreement.tenant_id == case.tenant_id,
+                ReporterAgreement.case_id == case.id,
+                ReporterAgreement.withdrawn_at.is_(None),
+            )
+        )
+    ).scalar()
+    if agreed and current is None:
+        session.add(ReporterAgreement(tenant_id=case.tenant_id, id=uuid.uuid4(), case_id=case.id))
+    elif not agreed and current is not None:
+        current.withdrawn_at = _now()
+    await audit.record(
+        session, case.tenant_id, audit.ANONYMOUS, "party.reporter_agreement", "case", case.id, agreed=agreed
+    )
+
+
+async def share(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: ShareIn
+) -> PartyShare:
+    """Make a document of the case visible to a role's parties or one party (perhaps for approval)."""
+    case = await _case_of(session, tenant, case_id)
+    if (data.party_role is None) == (data.party_id is None):
+        raise ShareRefused("one-audience")
+    document = (
+        await session.execute(select(Document).where(Document.tenant_id == tenant.id, Document.id == data.document_id))
+    ).scalar()
+    if document is None or document.case_id != case_id:
+        raise ShareRefused("other-case")
+    if data.party_id is not None:
+        await _party(session, tenant, case_id, data.party_id)
+    if data.shows_reporter and not await reporter_agreed(session, case):
+        raise ShareRefused("reporter-not-agreed")
+    if data.for_approval and data.party_id is None:
+        raise ShareRefused("approval-by-one")
+    if data.respond_by is not None and data.respond_by < date.today():
+        raise ShareRefused("term-past")
+    row = PartyShare(
+        tenant_id=tenant.id,
+        id=uuid.uuid4(),
+        case_id=case_id,
+        document_id=document.id,
+        party_role=data.party_role,
+        party_id=data.party_id,
+        for_approval=data.for_approval,
+        respond_by=data.respond_by,
+        shows_reporter=data.shows_reporter,
+        shared_by_tenant_id=who.tenant_id,
+        shared_by_id=who.id,
+        shared_at=_now(),
+    )
+    session.add(row)
+    await session.flush()
+    await audit.record(
+        session,
+        tenant.id,
+        AuditActor.account(who.id),
+        "party.shared",
+        "document",
+        document.id,
+        case=case_id,
+        for_approval=data.for_approval,
+    )
+    return row
+
+
+async def withdraw_share(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, share_id: uuid.UUID
+) -> None:
+    row = (
+        await session.execute(
+            select(PartyShare).where(
+                PartyShare.tenant_id == tenant.id, PartyShare.case_id == case_id, PartyShare.id == share_id
+            )
+        )
+    ).scalar()
+    if row is None or row.withdrawn_at is not None:
+        raise ShareRefused("not-shared")
+    row.withdrawn_at = _now()
+    await audit.record(session, tenant.id, AuditActor.account(who.id), "party.unshared", "document", row.document_id)
+
+
+def _visible_to(access: PartyAccess) -> object:
+    return (
+        (PartyShare.tenant_id == access.tenant.id)
+        & (PartyShare.case_id == access.case.id)
+        & PartyShare.withdrawn_at.is_(None)
+        & or_(PartyShare.party_id == access.party.id, PartyShare.party_role == access.party.role)
+    )
+
+
+async def shares_for(session: AsyncSession, access: PartyAccess) -> Sequence[PartyShare]:
+    """Exactly what is shared with this party: with them by name or with their role, not withdrawn."""
+    return (
+        (await session.execute(select(PartyShare).where(_visible_to(access)).order_by(PartyShare.shared_at)))  # type: ignore[arg-type]
+        .scalars()
+        .all()
+    )
+
+
+async def share_for(session: AsyncSession, access: PartyAccess, document_id: uuid.UUID) -> PartyShare:
+    """The share that lets this party read this document; not found otherwise (existence is not leaked)."""
+    row = (
+        await session.execute(
+            select(PartyShare).where(_visible_to(access), PartyShare.document_id == document_id).limit(1)  # type: ignore[arg-type]
+        )
+    ).scalar()
+    if row is None:
+        raise PartyNotFound()
+    return row
+
+
+# ---------------------------------------------------------------- what a party does
+
+
+async def messages_of(
+    session: AsyncSession, keyring: Keyring, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
+) -> list[tuple[PartyMessage, str]]:
+    """The thread between one party and the case's handlers, opened."""
+    rows = (
+        (
+            await session.execute(
+                select(PartyMessage)
+                .where(
+                    PartyMessage.tenant_id == tenant.id,
+                    PartyMessage.case_id == case_id,
+                    PartyMessage.party_id == party_id,
+                )
+                .order_by(PartyMessage.created_at)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    cipher = await case_cipher(session, keyring, tenant.id, case_id)
+    return [(row, cipher.open(row.sealed_body, "party-message", row.id) or "") for row in rows]
+
+
+async def _message(
+    session: AsyncSession,
+    keyring: Keyring,
+    tenant: Tenant,
+    case_id: uuid.UUID,
+    party_id: uuid.UUID,
+    text: str,
+    author: AccountRef | None,
+) -> PartyMessage:
+    message_id = uuid.uuid4()
+    cipher = await case_cipher(session, keyring, tenant.id, case_id)
+    row = PartyMessage(
+        tenant_id=tenant.id,
+        id=message_id,
+        case_id=case_id,
+        party_id=party_id,
+        from_party=author is None,
+        author_tenant_id=author.tenant_id if author else None,
+        author_id=author.id if author else None,
+        sealed_body=cipher.seal(text, "party-message", message_id),
+        created_at=_now(),  # not the transaction's start: a thread keeps the order its messages were written in
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def write_to_party(
+    session: AsyncSession,
+    keyring: Keyring,
+    who: AccountRef,
+    tenant: Tenant,
+    case_id: uuid.UUID,
+    party_id: uuid.UUID,
+    text: str,
+) -> PartyMessage:
+    """A message from the case's handlers to one party, in that party's thread."""
+    await _party(session, tenant, case_id, party_id)
+    if not text.strip():
+        raise PartyRefused("message-empty")
+    row = await _message(session, keyring, tenant, case_id, party_id, text.strip(), who)
+    await audit.record(
+        session, tenant.id, AuditActor.account(who.id), "party.message_sent", "case", case_id, party=party_id
+    )
+    return row
+
+
+async def reply(
+    session: AsyncSession,
+    keyring: Keyring,
+    store: ObjectStore,
+    access: PartyAccess,
+    text: str,
+    files: Sequence[Checked] = (),
+) -> PartyMessage | None:
+    """A message, files, or both, from the party to the case's handlers. Files went through the same
+    cleaning as the reporter's (``intake.attachments.check_uploads``) and are stored encrypted as the case's
+    attachments; each is shared with this party, so that they see what they sent."""
+    if not text.strip() and not files:
+        raise ResponseRefused("message-empty")
+    for document in await attach(session, keyring, store, access.tenant.id, access.case, files, access.actor):
+        session.add(
+            PartyShare(
+                tenant_id=access.tenant.id,
+                id=uuid.uuid4(),
+                case_id=access.case.id,
+                document_id=document.id,
+                party_id=access.party.id,
+                for_approval=False,
+                shows_reporter=False,
+                shared_by_tenant_id=None,  # the party's own file, not a professional's share
+                shared_by_id=None,
+                shared_at=_now(),
+            )
+        )
+    row = None
+    if text.strip():
+        row = await _message(session, keyring, access.tenant, access.case.id, access.party.id, text.strip(), None)
+    await audit.record(
+        session, access.tenant.id, access.actor, "party.replied", "case", access.case.id, files=len(files)
+    )
+    return row
+
+
+async def respond(
+    session: AsyncSession, keyring: Keyring, access: PartyAccess, share_id: uuid.UUID, data: ResponseIn
+) -> PartyResponse:
+    """Approve or comment on a record shared with this party for approval; a comment needs words."""
+    row = (
+        await session.execute(
+            select(PartyShare).where(_visible_to(access), PartyShare.id == share_id)  # type: ignore[arg-type]
+        )
+    ).scalar()
+    if row is None or not row.for_approval:
+        raise ResponseRefused("not-for-approval")
+    comment = data.comment.strip()
+    if data.verdict == "commented" and not comment:
+        raise ResponseRefused("comment-missing")
+    response_id = uuid.uuid4()
+    cipher = await case_cipher(session, keyring, access.tenant.id, access.case.id)
+    response = PartyResponse(
+        tenant_id=access.tenant.id,
+        id=response_id,
+        case_id=access.case.id,
+        party_id=access.party.id,
+        share_id=row.id,
+        verdict=Verdict(data.verdict),
+        sealed_comment=cipher.seal(comment, "party-response", response_id) if comment else None,
+        responded_at=_now(),
+    )
+    session.add(response)
+    await session.flush()
+    await audit.record(
+        session, access.tenant.id, access.actor, "party.responded", "document", row.document_id, verdict=data.verdict
+    )
+    return response
+
+
+async def responses_to(
+    session: AsyncSession, keyring: Keyring, tenant: Tenant, case_id: uuid.UUID, share_id: uuid.UUID
+) -> list[tuple[PartyResponse, str]]:
+    """The answers to a shared record, opened, for the case's handlers (only an answered record counts)."""
+    rows = (
+        (
+            await session.execute(
+                select(PartyResponse)
+                .where(
+                    PartyResponse.tenant_id == tenant.id,
+                    PartyResponse.case_id == case_id,
+                    PartyResponse.share_id == share_id,
+                )
+                .order_by(PartyResponse.responded_at)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    cipher = await case_cipher(session, keyring, tenant.id, case_id)
+    return [(row, cipher.open(row.sealed_comment, "party-response", row.id) or "") for row in rows]
+
+
+async def set_companion(session: AsyncSession, keyring: Keyring, access: PartyAccess, data: CompanionIn) -> None:
+    """The party says who accompanies them (sealed); empty: nobody."""
+    cipher = await case_cipher(session, keyring, access.tenant.id, access.case.id)
+    text = data.companion.strip()
+    access.party.sealed_companion = cipher.seal(text, "party-companion", access.party.id) if text else None
+    await audit.record(
+        session, access.tenant.id, access.actor, "party.companion", "case", access.case.id, named=bool(text)
+    )
+
+
+# ---------------------------------------------------------------- the pattern: cases about the same accused
+
+
+async def same_accused(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -> list[uuid.UUID]:
+    """The tenant's other cases with an accused of the same name (by the keyed index), not yet linked."""
+    await _case_of(session, tenant, case_id)
+    mine = select(CaseParty.name_index).where(
+        CaseParty.tenant_id == tenant.id,
+        CaseParty.case_id == case_id,
+        CaseParty.role == PartyRole.ACCUSED,
+        CaseParty.removed_at.is_(None),
+        CaseParty.name_index.is_not(None),
+    )
+    linked = select(CaseLink.linked_case_id).where(CaseLink.tenant_id == tenant.id, CaseLink.case_id == case_id)
+    rows = await session.execute(
+        select(CaseParty.case_id)
+        .where(
+            CaseParty.tenant_id == tenant.id,
+            CaseParty.case_id != case_id,
+            CaseParty.removed_at.is_(None),
+            CaseParty.name_index.in_(mine),
+            CaseParty.case_id.not_in(linked),
+        )
+        .distinct()
+    )
+    return sorted(rows.scalars().all())
+
+
+async def link_cases(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, other_id: uuid.UUID
+) -> None:
+    """Link two cases of the tenant (both directions), so that each shows the other."""
+    if case_id == other_id:
+        raise PartyRefused("link-itself")
+    await _case_of(session, tenant, case_id)
+    await _case_of(session, tenant, other_id)
+    if other_id in await linked_cases(session, tenant, case_id):
+        return
+    for one, other in ((case_id, other_id), (other_id, case_id)):
+        session.add(
+            CaseLink(
+                tenant_id=tenant.id,
+                id=uuid.uuid4(),
+                case_id=one,
+                linked_case_id=other,
+                linked_by_tenant_id=who.tenant_id,
+                linked_by_id=who.id,
+            )
+        )
+    await session.flush()
+    await audit.record(session, tenant.id, AuditActor.account(who.id), "case.linked", "case", case_id, other=other_id)
+
+
+async def linked_cases(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -> list[uuid.UUID]:
+    rows = await session.execute(
+        select(CaseLink.linked_case_id).where(CaseLink.tenant_id == tenant.id, CaseLink.case_id == case_id)
+    )
+    return sorted(rows.scalars().all())
+
+
+# ---------------------------------------------------------------- the portal as the party sees it
+
+
+@dataclass(frozen=True)
+class SharedItem:
+    share: PartyShare
+    meta: DocumentMeta
+    answer: Verdict | None  # the party's answer to a record shared for approval
+
+
+@dataclass(frozen=True)
+class PartyDeadline:
+    """A term that concerns the party: answering a record, reacting to a document."""
+
+    share_id: uuid.UUID
+    title: str
+    respond_by: date
+    answered: bool
+
+
+@dataclass(frozen=True)
+class PortalView:
+    role: PartyRole
+    items: list[SharedItem]
+    messages: list[tuple[PartyMessage, str]]
+    deadlines: list[PartyDeadline]
+    companion: str
+
+
+async def _answers(session: AsyncSession, access: PartyAccess) -> dict[uuid.UUID, Verdict]:
+    rows = await session.execute(
+        select(PartyResponse.share_id, PartyResponse.verdict)
+        .where(
+            PartyResponse.tenant_id == access.tenant.id,
+            PartyResponse.case_id == access.case.id,
+            PartyResponse.party_id == access.party.id,
+        )
+        .order_by(PartyResponse.responded_at)
+    )
+    return {share_id: Verdict(verdict) for share_id, verdict in rows.all()}
+
+
+async def portal_view(session: AsyncSession, keyring: Keyring, access: PartyAccess) -> PortalView:
+    """Exactly what is shared with this party, their thread and their terms; the view is audited with the
+    party as actor (no address, no user agent)."""
+    shares = await shares_for(session, access)
+    documents = {
+        d.id: d
+        for d in (
+            await session.execute(
+                select(Document).where(
+                    Document.tenant_id == access.tenant.id, Document.id.in_([s.document_id for s in shares])
+                )
+            )
+        ).scalars()
+    }
+    answers = await _answers(session, access)
+    items = [
+        SharedItem(s, await document_meta(session, keyring, documents[s.document_id]), answers.get(s.id))
+        for s in shares
+        if s.document_id in documents
+    ]
+    deadlines = [
+        PartyDeadline(i.share.id, i.meta.title or i.meta.filename, i.share.respond_by, i.answer is not None)
+        for i in items
+        if i.share.respond_by is not None
+    ]
+    cipher = await case_cipher(session, keyring, access.tenant.id, access.case.id)
+    await audit.record(session, access.tenant.id, access.actor, "party.viewed", "case", access.case.id)
+    return PortalView(
+        role=PartyRole(access.party.role),
+        items=items,
+        messages=await messages_of(session, keyring, access.tenant, access.case.id, access.party.id),
+        deadlines=sorted(deadlines, key=lambda d: d.respond_by),
+        companion=cipher.open(access.party.sealed_companion, "party-companion", access.party.id) or "",
+    )
+
+
+async def open_shared(
+    session: AsyncSession, keyring: Keyring, store: ObjectStore, access: PartyAccess, document_id: uuid.UUID
+) -> OpenedDocument:
+    """A document shared with this party, to read or download (audited as the party's read)."""
+    await share_for(session, access, document_id)
+    return await open_document(session, keyring, store, access.actor, access.tenant.id, document_id)
