@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.cases import services
 from meldpunt.cases.errors import NoticeKeptBack
-from meldpunt.cases.models import CaseStep
+from meldpunt.cases.models import CaseStep, PanelRole
 from meldpunt.cases.schemas import AccusedInformed
 from meldpunt.catalogues import LANGUAGES, text
 from meldpunt.dossiers.documents import Document, DocumentMeta, RecordClass, store_document
@@ -33,7 +33,8 @@ from meldpunt.parties.rights import rights_in
 from meldpunt.parties.schemas import PartyIn, ShareIn
 from meldpunt.tenancy.models import Tenant
 
-MANAGES = ("decision_maker",)  # who adds, invites, shares and writes (the committee's seats come later)
+# Who adds, invites, shares and writes (the committee's seats come later).
+MANAGES = frozenset({PanelRole.DECISION_MAKER})
 LETTERS = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "letters"),
     autoescape=False,  # noqa: S701 (plain-text letters, stored as text/plain and never rendered as markup)
