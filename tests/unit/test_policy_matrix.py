@@ -29,6 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "case.decide": {"decision_maker"},
     "case.concern": {"process_guardian"},
     "case.guard": {"process_guardian"},
+    "case.parties": {"decision_maker"},
 }
 
 

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt import __version__
 from meldpunt.cases.controllers import ROUTES as case_routes
+from meldpunt.cases.party_controllers import ROUTES as case_party_routes
 from meldpunt.catalogues import text
 from meldpunt.errors import DomainError
 from meldpunt.identity.controllers import ROUTES as identity_routes
@@ -121,6 +122,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         *reporting_point_info_routes,
         *vault_page_routes,
         *case_page_routes,
+        *case_party_routes,
         *party_routes,
         *party_page_routes,
         *(demo_provider_routes if settings.demo_identity_provider else ()),

@@ -49,6 +49,7 @@ class Action(enum.StrEnum):
     CASE_DECIDE = "case.decide"  # record phase-1 steps and answer process concerns
     CASE_CONCERN = "case.concern"  # raise a process concern
     CASE_GUARD = "case.guard"  # the process guardian's dashboard across organisations
+    CASE_PARTIES = "case.parties"  # add, invite and write to the parties of a case; share documents with them
 
 
 ALL_ROLES = frozenset(Role)
@@ -80,6 +81,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.CASE_DECIDE: frozenset({Role.DECISION_MAKER}),
     Action.CASE_CONCERN: frozenset({Role.PROCESS_GUARDIAN}),
     Action.CASE_GUARD: frozenset({Role.PROCESS_GUARDIAN}),
+    # The party portal (DESIGN §6): the declared decision maker decides who takes part and what they see.
+    Action.CASE_PARTIES: frozenset({Role.DECISION_MAKER}),
 }
 
 # seed-000 §1.7: the confidential adviser of an organisation is never its reporting point ("Vertrouwens-

@@ -95,3 +95,63 @@ class PortalOut(msgspec.Struct, kw_only=True):
     deadlines: list[PartyDeadlineOut]
     companion: str
     rights: list[str]
+
+
+class PartyOut(msgspec.Struct, kw_only=True):
+    """A party as the panel sees it: opened name and contact, whether an invitation still opens."""
+
+    id: uuid.UUID
+    role: PartyRole
+    name: str
+    contact: str
+    companion: str
+    accompanies: uuid.UUID | None
+    invited: bool
+    activated: bool
+
+
+class InvitationOut(msgspec.Struct, kw_only=True):
+    """Shown once: the link and the one-time code, to be delivered each its own way (never together)."""
+
+    party_id: uuid.UUID
+    link: str
+    code: str
+
+
+class ShareOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    document_id: uuid.UUID
+    party_role: PartyRole | None
+    party_id: uuid.UUID | None
+    for_approval: bool
+    respond_by: date | None
+
+
+class ThreadMessageOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    from_party: bool
+    text: str
+    at: str
+
+
+class ResponseOut(msgspec.Struct, kw_only=True):
+    party_id: uuid.UUID
+    verdict: str
+    comment: str
+    at: str
+
+
+class PatternOut(msgspec.Struct, kw_only=True):
+    """The tenant's other cases about an accused of the same name, and the cases already linked."""
+
+    same_accused: list[uuid.UUID]
+    linked: list[uuid.UUID]
+
+
+class LinkIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    case_id: uuid.UUID
+
+
+class NoticeOut(msgspec.Struct, kw_only=True):
+    document_id: uuid.UUID
+    party_id: uuid.UUID
