@@ -442,6 +442,16 @@ async def _purge_case(
         await store.delete(document.object_key)
     async with sessionmaker() as session:  # (3) rows and certificate together
         await tenant_context(session, [tenant_id])
+        # What refers to the documents first (a party's view of a shared document and its answers).
+        referring: dict[str, int] = {}
+        await _delete_referrers(
+            session,
+            "documents",
+            "tenant_id = :tenant AND id = ANY(:documents)",
+            {"tenant": tenant_id, "documents": [d.id for d in case.documents]},
+            referring,
+            depth=0,
+        )
         deleted = list(
             (
                 await session.execute(
@@ -452,6 +462,9 @@ async def _purge_case(
             ).all()
         )
         rows = await _delete_case_rows(session, tenant_id, case.case_id) if case.whole_case else {}
+        for table, count in referring.items():
+            if count:
+                rows[table] = rows.get(table, 0) + count
         await _certify(session, tenant_id, case, deleted, rows)
         await session.commit()
     log.info("retention.case_destroyed", tenant_id=str(tenant_id), case_id=str(case.case_id), documents=len(deleted))
