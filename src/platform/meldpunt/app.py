@@ -44,6 +44,7 @@ from meldpunt.settings import Settings, load_settings
 from meldpunt.tenancy.controllers import get_public_tenant
 from meldpunt.vault.controllers import ROUTES as vault_routes
 from meldpunt.web.case_pages import ROUTES as case_page_routes
+from meldpunt.web.case_party_pages import ROUTES as case_party_page_routes
 from meldpunt.web.client_errors import ClientErrors
 from meldpunt.web.health import PROBLEM_JSON, live, ready
 from meldpunt.web.hostile_input import refuse_hostile_input
@@ -125,6 +126,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         *case_party_routes,
         *party_routes,
         *party_page_routes,
+        *case_party_page_routes,
         *(demo_provider_routes if settings.demo_identity_provider else ()),
         create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
     ]

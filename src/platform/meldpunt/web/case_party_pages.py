@@ -1,0 +1,204 @@
+"""The panel's page of a case's parties (``/app/t/{tenant}/zaken/{case}/partijen``): who takes part through the
+portal, their invitations (link and code shown once), the thread with each, the accused's notice and its
+printable letter, and the pattern of cases about the same accused. Each form has its own handler and calls
+the API's service (``cases/parties.py``); a refusal shows the page again with what was typed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from meldpunt.cases import parties
+from meldpunt.cases.controllers import OnCase, provide_on_case
+from meldpunt.cases.errors import DeclareFirst, NotOnThePanel
+from meldpunt.cases.party_controllers import invitation_link
+from meldpunt.cases.services import actor_of
+from meldpunt.dossiers.documents import Document, open_document
+from meldpunt.dossiers.storage import ObjectStore
+from meldpunt.errors import DomainError
+from meldpunt.identity.policy import may
+from meldpunt.identity.roles import Action
+from meldpunt.parties.errors import PartyNotFound
+from meldpunt.parties.models import PartyRole
+from meldpunt.parties.schemas import LinkIn, PartyIn, ReplyIn
+from meldpunt.settings import Settings
+from meldpunt.web.forms import decode_form, form_fields
+from meldpunt.web.pages import language, same_language, shell_context
+from meldpunt.web.pro_texts import WORDS
+
+Form = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PartiesPage:
+    request: Request[Any, Any, Any]
+    on: OnCase
+
+    @property
+    def here(self) -> str:
+        return f"/app/t/{self.on.slug}/zaken/{self.on.case_id}/partijen"
+
+    async def render(
+        self,
+        *,
+        message: str | None = None,
+        entered: Form | None = None,
+        status: int = 200,
+        invitation: dict[str, str] | None = None,
+    ) -> Template:
+        on = self.on
+        views = await parties.parties_of(on.db, on.keyring, on.who, on.tenant, on.case_id)
+        threads = {
+            view.party.id: await parties.thread(on.db, on.keyring, on.who, on.tenant, on.case_id, view.party.id)
+            for view in views
+        }
+        return Template(
+            "case_parties.html",
+            status_code=status,
+            context={
+                **shell_context(self.request, on.actor, on.slug),
+                "case_id": on.case_id,
+                "parties": views,
+                "threads": threads,
+                "pattern": await parties.pattern(on.db, on.who, on.tenant, on.case_id),
+                "manages": may(on.actor, Action.CASE_PARTIES, on.slug),
+                "roles": [role.value for role in PartyRole],
+                "invitation": invitation,
+                "message": message,
+                "entered": entered or {},
+            },
+        )
+
+    async def submit(
+        self, act: Callable[[Form], Awaitable[object]], entered: Form | None = None
+    ) -> Template | Redirect:
+        """Do what the form asks, then back to the page; a form that does not decode or a refusal shows the
+        page again with what was typed. Not being at the panel is answered as the API answers it."""
+        form = form_fields(await self.request.form())
+        try:
+            await act(form)
+        except (msgspec.ValidationError, ValueError):
+            words = WORDS[language(self.request)]["form_incomplete"]
+            return await self.render(message=words, entered={**form, **(entered or {})}, status=400)
+        except (NotOnThePanel, DeclareFirst):
+            raise
+        except DomainError as refused:
+            if refused.status in (403, 404):
+                raise
+            await self.on.db.rollback()
+            await self.on.db.refresh(self.on.tenant)
+            message = refused.detail_in(language(self.request))
+            return await self.render(message=message, entered={**form, **(entered or {})}, status=refused.status)
+        return Redirect(same_language(self.request, self.here), status_code=303)
+
+
+async def provide_parties_page(request: Request[Any, Any, Any], on: NamedDependency[OnCase]) -> PartiesPage:
+    return PartiesPage(request, on)
+
+
+class CasePartyPages(Controller):
+    path = "/app/t/{tenant:str}/zaken/{case_id:uuid}/partijen"
+    include_in_schema = False
+    dependencies = {  # noqa: RUF012 - read once by Litestar, never changed
+        "on": Provide(provide_on_case),
+        "page": Provide(provide_parties_page),
+    }
+
+    @get("/", action=Action.CASE_READ)
+    async def show(self, page: NamedDependency[PartiesPage]) -> Template:
+        return await page.render()
+
+    @post("/", status_code=200, action=Action.CASE_PARTIES)
+    async def add(self, page: NamedDependency[PartiesPage]) -> Template | Redirect:
+        on = page.on
+
+        async def act(form: Form) -> None:
+            data = decode_form({k: v for k, v in form.items() if v != ""}, PartyIn)
+            await parties.add_party(on.db, on.keyring, on.who, on.tenant, on.case_id, data)
+
+        return await page.submit(act)
+
+    @post("/{party_id:uuid}/uitnodiging", status_code=200, action=Action.CASE_PARTIES)
+    async def invite(
+        self, page: NamedDependency[PartiesPage], settings: NamedDependency[Settings], party_id: FromPath[uuid.UUID]
+    ) -> Template:
+        """A new invitation: the link and the code, shown on this page once (never sent together)."""
+        on = page.on
+        invitation = await parties.invite(on.db, on.who, on.tenant, on.case_id, party_id)
+        link = invitation_link(settings, on.slug, invitation.token)
+        return await page.render(invitation={"link": link, "code": invitation.code})
+
+    @post("/{party_id:uuid}/bericht", status_code=200, action=Action.CASE_PARTIES)
+    async def write(self, page: NamedDependency[PartiesPage], party_id: FromPath[uuid.UUID]) -> Template | Redirect:
+        on = page.on
+
+        async def act(form: Form) -> None:
+            body = decode_form(form, ReplyIn).text
+            await parties.write_to_party(on.db, on.keyring, on.who, on.tenant, on.case_id, party_id, body)
+
+        return await page.submit(act, {"party": str(party_id)})
+
+    @post("/{party_id:uuid}/kennisgeving", status_code=200, action=Action.CASE_PARTIES)
+    async def notice(
+        self,
+        request: Request[Any, Any, Any],
+        page: NamedDependency[PartiesPage],
+        store: NamedDependency[ObjectStore],
+        party_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """The accused's written notice; then its printable letter."""
+        on = page.on
+        made: list[uuid.UUID] = []
+
+        async def act(form: Form) -> None:
+            document = await parties.send_notice(
+                on.db, on.keyring, store, on.who, on.tenant, on.case_id, party_id, language(request)
+            )
+            made.append(document.id)
+
+        answer = await page.submit(act)
+        if made:
+            return Redirect(same_language(request, f"{page.here}/{party_id}/brief/{made[0]}"), status_code=303)
+        return answer
+
+    @get("/{party_id:uuid}/brief/{document_id:uuid}", action=Action.CASE_READ)
+    async def letter(
+        self,
+        page: NamedDependency[PartiesPage],
+        store: NamedDependency[ObjectStore],
+        party_id: FromPath[uuid.UUID],
+        document_id: FromPath[uuid.UUID],
+    ) -> Template:
+        """The notice as a printable letter (the read is audited)."""
+        on = page.on
+        await parties.parties_of(on.db, on.keyring, on.who, on.tenant, on.case_id)  # a declared seat reads
+        document = await on.db.get(Document, (on.tenant.id, document_id))
+        if document is None or document.case_id != on.case_id:
+            raise PartyNotFound()
+        opened = await open_document(on.db, on.keyring, store, actor_of(on.who), on.tenant.id, document_id)
+        body = b"".join([chunk async for chunk in opened.content]).decode()
+        return Template(
+            "letter.html",
+            context={"lang": language(page.request), "title": opened.meta.title or "", "letter": body},
+        )
+
+    @post("/koppelen", status_code=200, action=Action.CASE_PARTIES)
+    async def link(self, page: NamedDependency[PartiesPage]) -> Template | Redirect:
+        on = page.on
+
+        async def act(form: Form) -> None:
+            other = decode_form(form, LinkIn).case_id
+            await parties.link(on.db, on.who, on.tenant, on.case_id, other)
+
+        return await page.submit(act)
+
+
+ROUTES = (CasePartyPages,)
