@@ -212,6 +212,17 @@ def handle_phase_one(port: int, case: str) -> None:
         assert "kleineert" not in str(ahmed.get(f"{base}/process").json())
 
 
+def open_the_party_portal(output: str) -> None:
+    """Issue 12's demo: the accused of the demo case at De Linde opens the portal with the printed link and
+    one-time code, and reads the written notice."""
+    found = re.search(r"Party portal:\s+(\S+)\s+one-time code (\w+)", output)
+    assert found, output
+    link, code = found.groups()
+    opened = httpx.post(link, data={"code": code}, headers={"Accept": "text/html"}, timeout=20)
+    assert opened.status_code == 200, opened.text
+    assert "Kennisgeving van een melding" in opened.text and "portaalsleutel" in opened.text
+
+
 async def tenants_in(database_url: str) -> list[tuple[str, str]]:
     engine = create_async_engine(database_url)
     try:
@@ -236,6 +247,7 @@ def run_once(
         if journeys:
             cases = {member: report_and_talk(port, member, person) for member, person in REPORTING_POINTS.items()}
             handle_phase_one(port, cases["de-linde"])
+            open_the_party_portal(demo.output)
         tenants = asyncio.run(tenants_in(demo.database_url()))
         if settings:
             # Every second a heartbeat: the person's interval reached the scheduler, not the default.

@@ -22,6 +22,7 @@ import click
 
 from meldpunt.db.bootstrap import migrate
 from meldpunt.devserver import ensure_database, start_postgres, start_redis
+from meldpunt.provisioning.demo_case import DemoInvitation, invite_demo_accused
 from meldpunt.provisioning.services import apply_tenants_from_path
 from meldpunt.settings import APP_ROLE, SettingsError, load_settings
 
@@ -115,9 +116,10 @@ def run_demo(*, port: int, data_dir: Path, reset: bool) -> int:
         changes = asyncio.run(apply_tenants_from_path(settings, settings.resolved_tenants_dir / "demo"))
         for change in changes:
             click.echo(f"  {change}")
+        invitation = asyncio.run(invite_demo_accused(settings))
         for command in CHILDREN:
             children.append(subprocess.Popen([sys.executable, "-m", "meldpunt", command], env=environment))  # noqa: S603
-        click.echo(_banner(port, postgres.url("postgres"), postgres.socket_dir, redis.url, data_dir))
+        click.echo(_banner(port, postgres.url("postgres"), postgres.socket_dir, redis.url, data_dir, invitation))
         while not stop_requested:
             exited = [child for child in children if child.poll() is not None]
             if exited:
@@ -132,7 +134,16 @@ def run_demo(*, port: int, data_dir: Path, reset: bool) -> int:
         postgres.stop()
 
 
-def _banner(port: int, database_url: str, socket_dir: str, redis_url: str, data_dir: Path) -> str:
+def _banner(
+    port: int, database_url: str, socket_dir: str, redis_url: str, data_dir: Path, party: DemoInvitation | None = None
+) -> str:
+    portal = (
+        f"""
+  Party portal:   {party.link}
+                  one-time code {party.code} (the accused of the demo case at De Linde; a new code each start)"""
+        if party
+        else ""
+    )
     return f"""
 Meldpunt demo is running.
 
@@ -140,7 +151,7 @@ Meldpunt demo is running.
                   (sign in for an organisation, then pick a demo person: an adviser shared by two
                   members, a decision maker, a pooled process guardian, a committee chair, a sector
                   board member, a tenant admin)
-  Report:         http://127.0.0.1:{port}/m/de-linde/  (every member has /m/<member>/)
+  Report:         http://127.0.0.1:{port}/m/de-linde/  (every member has /m/<member>/){portal}
   Readiness:      http://127.0.0.1:{port}/health/ready
   API schema:     http://127.0.0.1:{port}/schema
   PostgreSQL:     {database_url}
