@@ -44,16 +44,6 @@ class NotFound(DomainError):
     message_id = "error.not-found"
 
 
-class KeyedRefusal(DomainError):
-    """One refusal with several cases, each with its own words: ``key`` names the case and its message id
-    ``error.<key>``. The Dutch ``detail`` callers pass is the catalogue's own, so the catalogue's words are used."""
-
-    def __init__(self, detail: str, key: str) -> None:
-        self.key = key
-        self.message_id = f"error.{key}"
-        super().__init__()
-
-
 class Refused(DomainError):
     """A refusal with several reasons, each with its own words: ``reason`` picks the message id
     ``<message_id>.<reason>``; the title is the class's. ``tests/unit/test_catalogues.py`` checks that every

@@ -71,7 +71,7 @@ class DocumentMeta(msgspec.Struct, frozen=True):
 
 class DocumentNotFound(NotFound):
     slug = "document-not-found"
-    title = "Onbekend document"
+    message_id = "error.document-not-found"
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ async def open_document(
         await session.execute(select(Document).where(Document.tenant_id == tenant_id, Document.id == document_id))
     ).scalar()
     if document is None:
-        raise DocumentNotFound("Dit document bestaat niet of is vernietigd.")
+        raise DocumentNotFound()
     material = await keyring.case_key(session, tenant_id, document.case_id)
     meta = msgspec.json.decode(
         decrypt_text(material, document.sealed_meta, associated_data(tenant_id, document.case_id, document.id, "meta")),

@@ -25,13 +25,13 @@ from litestar.response import Redirect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from meldpunt.catalogues import text
 from meldpunt.db.context import tenant_context
 from meldpunt.db.tenants import all_tenant_ids
-from meldpunt.errors import DomainError
+from meldpunt.errors import Refused
 from meldpunt.identity.models import Account, Grant
 from meldpunt.identity.oidc import DEMO_ISSUER
 from meldpunt.identity.providers import DEMO_CLIENT_ID, demo_client_secret
-from meldpunt.identity.roles import ROLE_NAMES
 from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
 
@@ -39,10 +39,12 @@ _KEY = RSAKey.generate_key(2048, parameters={"kid": secrets.token_hex(8), "use":
 CODE_SECONDS = 60
 
 
-class DemoRequestRefused(DomainError):
+class DemoRequestRefused(Refused):
+    """``unknown-client`` (client or return address) or ``pkce`` (no S256 challenge)."""
+
     status = 400
     slug = "demo-sign-in-refused"
-    title = "Demo-aanmelding geweigerd"
+    message_id = "error.demo-sign-in-refused"
 
 
 def _base(settings: Settings) -> str:
@@ -72,7 +74,7 @@ async def jwks() -> dict[str, Any]:
 
 def _check_client(settings: Settings, client_id: str, redirect_uri: str) -> None:
     if client_id != DEMO_CLIENT_ID or redirect_uri != settings.public_url.rstrip("/") + "/auth/callback":
-        raise DemoRequestRefused("Onbekende client of terugkeeradres.")
+        raise DemoRequestRefused("unknown-client")
 
 
 async def demo_people(db: AsyncSession) -> list[tuple[Account, list[str]]]:
@@ -90,7 +92,7 @@ async def demo_people(db: AsyncSession) -> list[tuple[Account, list[str]]]:
         places: dict[str, list[str]] = {}
         for grant in grants:
             if grant.account_id == account.id:
-                places.setdefault(ROLE_NAMES["nl"][grant.role], []).append(slugs[grant.tenant_id])
+                places.setdefault(text("nl", f"role.{grant.role}"), []).append(slugs[grant.tenant_id])
         people.append((account, [f"{role}: {', '.join(sorted(where))}" for role, where in sorted(places.items())]))
     return people
 
@@ -102,7 +104,7 @@ async def authorize_page(
     query = dict(request.query_params)
     _check_client(settings, query.get("client_id", ""), query.get("redirect_uri", ""))
     if query.get("code_challenge_method") != "S256" or not query.get("code_challenge"):
-        raise DemoRequestRefused("PKCE (S256) is verplicht.")
+        raise DemoRequestRefused("pkce")
     hidden = "".join(
         f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
         for k, v in query.items()

@@ -59,6 +59,12 @@ class GrantNotFound(NotFound):
     message_id = "error.grant-not-found"
 
 
+class AccountNotKnown(GrantNotFound):
+    """The account is not one of this tenant's (or its branch's) people."""
+
+    message_id = "error.account-not-known"
+
+
 class AccountOutsideBranch(DomainError):
     status = 409
     slug = "account-outside-branch"
@@ -69,3 +75,11 @@ class GrantManagedElsewhere(DomainError):
     status = 409
     slug = "grant-managed-elsewhere"
     message_id = "error.grant-managed-elsewhere"
+
+
+class NoIdentityProvider(DomainError):
+    """Neither the tenant nor its branch declares a usable identity provider."""
+
+    status = 409
+    slug = "no-identity-provider"
+    message_id = "error.no-identity-provider"

@@ -34,11 +34,11 @@ class SignInFailed(DomainError):
 
     status = 401
     slug = "sign-in-failed"
-    title = "Aanmelden is niet gelukt"
+    message_id = "error.sign-in-failed"
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
-        super().__init__("Aanmelden is niet gelukt. Probeer het opnieuw of neem contact op met uw beheerder.")
+        super().__init__()
 
 
 @dataclass(frozen=True)

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import os
 
-from meldpunt.errors import DomainError
+from meldpunt.identity.errors import NoIdentityProvider
 from meldpunt.identity.oidc import DEMO_ISSUER, IdentityProviderConfig
 from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
 
 DEMO_CLIENT_ID = "meldpunt-demo"
-
-
-class NoIdentityProvider(DomainError):
-    status = 409
-    slug = "no-identity-provider"
-    title = "Aanmelden niet ingericht"
-
-    def __init__(self) -> None:
-        super().__init__("Voor deze organisatie is aanmelden nog niet ingericht. Neem contact op met uw beheerder.")
 
 
 def provider_for(settings: Settings, tenant: Tenant, branch: Tenant | None) -> IdentityProviderConfig:

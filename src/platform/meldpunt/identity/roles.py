@@ -101,47 +101,6 @@ BRANCH_SERVICE_ROLES: dict[str, frozenset[Role]] = {
 }
 
 
-# How the interface names each role (Dutch first; DESIGN §2 glossary).
-ROLE_NAMES: dict[str, dict[str, str]] = {
-    "nl": {
-        "tenant_admin": "beheerder",
-        "adviser": "vertrouwenspersoon",
-        "reporting_point": "meldpunt",
-        "decision_maker": "beslisser",
-        "expert": "deskundige",
-        "process_guardian": "procesbewaker",
-        "committee_chair": "voorzitter klachtencommissie",
-        "committee_member": "lid klachtencommissie",
-        "committee_secretary": "secretaris klachtencommissie",
-        "investigator": "onderzoeker",
-        "dpo": "functionaris gegevensbescherming",
-        "sector_board": "sectorbestuur",
-        "hr": "hr",
-        "line_manager": "leidinggevende",
-        "mediator": "mediator",
-        "facilitator": "gespreksleider",
-    },
-    "en": {
-        "tenant_admin": "administrator",
-        "adviser": "confidential adviser",
-        "reporting_point": "reporting point",
-        "decision_maker": "decision maker",
-        "expert": "expert",
-        "process_guardian": "process guardian",
-        "committee_chair": "complaints committee chair",
-        "committee_member": "complaints committee member",
-        "committee_secretary": "complaints committee secretary",
-        "investigator": "investigator",
-        "dpo": "data protection officer",
-        "sector_board": "sector board",
-        "hr": "HR",
-        "line_manager": "line manager",
-        "mediator": "mediator",
-        "facilitator": "facilitator",
-    },
-}
-
-
 def incompatible_with(role: Role, held: frozenset[Role] | set[Role]) -> Role | None:
     """A role already held that ``role`` may not be combined with, or None."""
     for other in sorted(held):

@@ -20,6 +20,7 @@ from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
 from meldpunt.db.context import also_in, tenant_context
 from meldpunt.identity.errors import (
+    AccountNotKnown,
     AccountOutsideBranch,
     GrantManagedElsewhere,
     GrantNotFound,
@@ -252,7 +253,7 @@ async def end_grant(
         found = await session.execute(select(Grant).where(Grant.tenant_id == tenant.id, Grant.id == grant_id))
         grant = found.scalar()
         if grant is None:
-            raise GrantNotFound("Deze toekenning bestaat niet (meer).")
+            raise GrantNotFound()
         if by_admin and grant.source != GrantSource.ADMIN:
             raise GrantManagedElsewhere()
         if grant.valid_to is None or grant.valid_to > now():
@@ -405,7 +406,7 @@ async def accounts_for(session: AsyncSession, tenant: Tenant) -> list[Account]:
 async def find_account_for(session: AsyncSession, tenant: Tenant, account_id: uuid.UUID) -> Account:
     account = next((a for a in await accounts_for(session, tenant) if a.id == account_id), None)
     if account is None:
-        raise GrantNotFound("Dit account is hier niet bekend.")
+        raise AccountNotKnown()
     return account
 
 

@@ -20,11 +20,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit.services import ANONYMOUS, AuditActor
+from meldpunt.catalogues import text
 from meldpunt.dossiers.cipher import case_cipher
 from meldpunt.dossiers.documents import Document, DocumentMeta, RecordClass, remove_objects, store_document
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
-from meldpunt.errors import DomainError
+from meldpunt.errors import Refused
 from meldpunt.intake.cleaning import CannotClean, without_hidden_data
 from meldpunt.intake.models import Case
 from meldpunt.intake.schemas import AttachmentOut
@@ -50,7 +51,6 @@ ALLOWED: dict[str, str] = {
     "mp4": "video/mp4",
     "mov": "video/quicktime",
 }
-ALLOWED_TEXT = "PDF, JPG, PNG, HEIC, Word (docx), OpenDocument (odt), tekst (txt), MP3, M4A, MP4 of MOV"
 EXTENSIONS = {content_type: kind for kind, content_type in ALLOWED.items()}
 NUMBERED = re.compile(r"bijlage-(\d+)\.\w+")
 
@@ -64,41 +64,25 @@ class Upload:
     oversize: bool = False
 
 
-class AttachmentRefused(DomainError):
+def allowed_text(language: str) -> str:
+    """The kinds of file a reporter may add, as a page in ``language`` names them."""
+    return text(language, "attachment.allowed")
+
+
+class AttachmentRefused(Refused):
+    """``too_many``, ``too_large``, ``empty``, ``type``, ``damaged`` or ``locked`` (the reasons of
+    ``CannotClean`` too); the words name the file, the size limit and the kinds allowed."""
+
     status = 400
     slug = "attachment-refused"
-    title = "Bestand niet toegevoegd"
+    message_id = "error.attachment-refused"
 
     def __init__(self, reason: str, filename: str = "") -> None:
-        self.reason = reason
         self.filename = filename
-        super().__init__(reason_text(self, "nl"))
+        super().__init__(reason, name=filename, limit=MAX_FILE_BYTES // (1024 * 1024))
 
-
-REASONS: dict[str, dict[str, str]] = {
-    "nl": {
-        "too_many": "U kunt hooguit 5 bestanden tegelijk toevoegen.",
-        "too_large": "Het bestand {name} is groter dan {limit} MB. Kies een kleiner bestand.",
-        "empty": "Het bestand {name} is leeg.",
-        "type": "Het bestand {name} kunnen we niet aannemen. Dit kan wel: {allowed}.",
-        "damaged": "Het bestand {name} is beschadigd of niet te lezen.",
-        "locked": "Het bestand {name} is met een wachtwoord beveiligd. Voeg het toe zonder wachtwoord.",
-    },
-    "en": {
-        "too_many": "You can add at most 5 files at a time.",
-        "too_large": "The file {name} is larger than {limit} MB. Please choose a smaller file.",
-        "empty": "The file {name} is empty.",
-        "type": "We cannot accept the file {name}. These are accepted: {allowed}.",
-        "damaged": "The file {name} is damaged or cannot be read.",
-        "locked": "The file {name} is protected with a password. Please add it without the password.",
-    },
-}
-
-
-def reason_text(error: AttachmentRefused, language: str) -> str:
-    return REASONS[language][error.reason].format(
-        name=error.filename, allowed=ALLOWED_TEXT, limit=MAX_FILE_BYTES // (1024 * 1024)
-    )
+    def detail_in(self, language: str) -> str:
+        return text(language, self.message_id, allowed=allowed_text(language), **self.params)
 
 
 def safe_filename(name: str) -> str:

@@ -95,7 +95,7 @@ class _AttachmentsUpload(Operation):
         self.request_body = RequestBody(
             required=True,
             description=f"The receipt, and 1 to {attachments.MAX_FILES} files of at most "
-            f"{attachments.MAX_FILE_BYTES // 1024 // 1024} MB each ({attachments.ALLOWED_TEXT}).",
+            f"{attachments.MAX_FILE_BYTES // 1024 // 1024} MB each ({attachments.allowed_text('en')}).",
             content={
                 "multipart/form-data": OpenAPIMediaType(
                     schema=Schema(

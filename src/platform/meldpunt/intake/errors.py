@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from meldpunt.errors import DomainError, KeyedRefusal, NotFound
+from meldpunt.dossiers.documents import DocumentNotFound
+from meldpunt.errors import DomainError, NotFound, Refused
 
 
 class ComplaintNeedsName(DomainError):
@@ -11,7 +12,9 @@ class ComplaintNeedsName(DomainError):
     message_id = "error.complaint-needs-name"
 
 
-class IdentityMismatch(KeyedRefusal):
+class IdentityMismatch(Refused):
+    """``missing`` (confidential without a name) or ``not-wanted`` (anonymous with a name)."""
+
     status = 400
     slug = "identity-mismatch"
     message_id = "error.identity-mismatch"
@@ -72,7 +75,15 @@ class AlreadyKnown(DomainError):
     message_id = "error.already-known"
 
 
-class CannotWithdraw(KeyedRefusal):
+class CannotWithdraw(Refused):
+    """``not-complaint``, ``already`` (withdrawn) or ``judged``."""
+
     status = 409
     slug = "cannot-withdraw"
     message_id = "error.cannot-withdraw"
+
+
+class AttachmentNotFound(DocumentNotFound):
+    """Not one of this case's attachments (or no longer)."""
+
+    message_id = "error.attachment-not-found"

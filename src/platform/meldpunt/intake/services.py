@@ -27,7 +27,7 @@ from meldpunt.audit import services as audit
 from meldpunt.audit.services import ANONYMOUS
 from meldpunt.db.context import also_in, tenant_context
 from meldpunt.dossiers.cipher import CaseCipher, case_cipher
-from meldpunt.dossiers.documents import DocumentNotFound, OpenedDocument, open_document
+from meldpunt.dossiers.documents import OpenedDocument, open_document
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity import services as identity
@@ -36,6 +36,7 @@ from meldpunt.intake.attachments import Checked, attach, attachments_of, reporte
 from meldpunt.intake.challenge import Proof
 from meldpunt.intake.errors import (
     AlreadyKnown,
+    AttachmentNotFound,
     CannotWithdraw,
     CaseNotFound,
     ComplaintNeedsName,
@@ -117,13 +118,9 @@ def _check(submission: SubmissionIn) -> None:
     ):
         raise ComplaintNeedsName()
     if submission.anonymity == "confidential" and submission.identity is None:
-        raise IdentityMismatch(
-            "U koos voor een vertrouwelijke melding met uw naam: vul uw naam en hoe we u kunnen "
-            "bereiken in, of kies voor anoniem.",
-            "identity-missing",
-        )
+        raise IdentityMismatch("missing")
     if submission.anonymity != "confidential" and submission.identity is not None:
-        raise IdentityMismatch("U koos voor anoniem: laat uw naam en contactgegevens dan leeg.", "identity-not-wanted")
+        raise IdentityMismatch("not-wanted")
 
 
 async def register_submission(
@@ -432,13 +429,11 @@ async def reveal_identity(
 async def withdraw_complaint(session: AsyncSession, tenant: Tenant, case: Case) -> None:
     """The complainant withdraws their complaint; possible until it has been judged."""
     if case.kind != CaseKind.COMPLAINT:
-        raise CannotWithdraw(
-            "Alleen een klacht kunt u intrekken. Een melding blijft geregistreerd.", "withdraw-not-complaint"
-        )
+        raise CannotWithdraw("not-complaint")
     if case.status == CaseStatus.WITHDRAWN:
-        raise CannotWithdraw("U heeft deze klacht al ingetrokken.", "withdraw-already")
+        raise CannotWithdraw("already")
     if not may_move(case, CaseStatus.WITHDRAWN):  # judged or closed (set by case handling)
-        raise CannotWithdraw("Over deze klacht is al een oordeel gegeven; intrekken kan niet meer.", "withdraw-judged")
+        raise CannotWithdraw("judged")
     move_case(case, CaseStatus.WITHDRAWN)
     await session.flush()
     await audit.record(session, tenant.id, ANONYMOUS, "case.withdrawn", "case", case.id)
@@ -536,7 +531,7 @@ async def find_case(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -
     if tombstone is not None:
         raise retention.destroyed_notice(tombstone)
     if found is None:
-        raise CaseNotFound("Deze melding bestaat niet (meer).")
+        raise CaseNotFound()
     case: Case = found[0]
     return case
 
@@ -584,7 +579,7 @@ async def open_attachment(
     case = await find_case(session, tenant, case_id)
     listed = next((a for a in await attachments_of(session, keyring, tenant.id, case) if a.id == document_id), None)
     if listed is None:
-        raise DocumentNotFound("Deze bijlage bestaat niet (meer).")
+        raise AttachmentNotFound()
     opened = await open_document(session, keyring, store, actor, tenant.id, listed.id)
     return dataclasses.replace(opened, meta=msgspec.structs.replace(opened.meta, filename=listed.filename))
 

@@ -31,10 +31,7 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 class FormUnreadable(DomainError):
     status = 400
     slug = "form-unreadable"
-    title = "Formulier niet goed ontvangen"
-
-    def __init__(self) -> None:
-        super().__init__("Het formulier kwam niet goed aan. Ga terug en probeer het opnieuw.")
+    message_id = "error.form-unreadable"
 
 
 @dataclass

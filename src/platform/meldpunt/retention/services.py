@@ -38,7 +38,7 @@ PURGE = AuditActor.system("retention")
 
 class HoldNotFound(NotFound):
     slug = "legal-hold-not-found"
-    title = "Onbekende bewaarplicht"
+    message_id = "error.legal-hold-not-found"
 
 
 class CaseDestroyed(DomainError):
@@ -46,7 +46,7 @@ class CaseDestroyed(DomainError):
 
     status = 410
     slug = "case-destroyed"
-    title = "Vernietigd"
+    message_id = "error.case-destroyed"
 
 
 # What a page says of the policy of a destroyed case (the record classes and triggers in Dutch).
@@ -80,9 +80,7 @@ async def destroyed_case(
 
 def destroyed_notice(tombstone: DestroyedCase) -> CaseDestroyed:
     """The refusal a page or the API gives for a destroyed case: when, and under which policy; no more."""
-    return CaseDestroyed(
-        f"Deze melding is op {tombstone.destroyed_at:%d-%m-%Y} vernietigd volgens de {tombstone.policy}."
-    )
+    return CaseDestroyed(date=f"{tombstone.destroyed_at:%d-%m-%Y}", policy=tombstone.policy)
 
 
 async def destroyed_cases(session: AsyncSession, tenant_ids: list[uuid.UUID]) -> list[DestroyedCase]:
@@ -242,7 +240,7 @@ async def release_hold(session: AsyncSession, actor: AuditActor, tenant_id: uuid
         await session.execute(select(LegalHold).where(LegalHold.tenant_id == tenant_id, LegalHold.id == hold_id))
     ).scalar()
     if hold is None:
-        raise HoldNotFound("Deze bewaarplicht bestaat niet.")
+        raise HoldNotFound()
     if hold.released_at is None:
         hold.released_at, hold.released_by = datetime.now(UTC), actor.label
         await audit.record(

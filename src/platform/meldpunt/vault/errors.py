@@ -10,6 +10,11 @@ class ConsultationNotFound(NotFound):
     message_id = "error.consultation-not-found"
 
 
+class ConsentNotFound(ConsultationNotFound):
+    slug = "consent-not-found"
+    message_id = "error.consent-not-found"
+
+
 class DisclosureRefused(DomainError):
     status = 403
     slug = "disclosure-refused"

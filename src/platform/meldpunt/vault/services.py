@@ -31,7 +31,13 @@ from meldpunt.intake.services import hash_receipt, new_receipt, normalise_receip
 from meldpunt.retention import services as retention
 from meldpunt.retention.models import LegalHold, RetentionPolicy
 from meldpunt.tenancy.models import Tenant
-from meldpunt.vault.errors import ConsultationClosed, ConsultationNotFound, DisclosureRefused, DraftNotRecognised
+from meldpunt.vault.errors import (
+    ConsentNotFound,
+    ConsultationClosed,
+    ConsultationNotFound,
+    DisclosureRefused,
+    DraftNotRecognised,
+)
 from meldpunt.vault.models import (
     AdviserSignal,
     ConsentBasis,
@@ -150,7 +156,7 @@ async def _consultation(session: AsyncSession, adviser: Adviser, consultation_id
         )
     ).scalar()
     if found is None:
-        raise ConsultationNotFound("Dit gesprek bestaat niet in uw kluis.")
+        raise ConsultationNotFound()
     return found
 
 
@@ -279,7 +285,7 @@ async def withdraw_consent(
     consents = await _ledger(session, consultation, ConsentRecord, ConsentRecord.given_on)
     record = next((r for r in consents if r.id == consent_id), None)
     if record is None:
-        raise ConsultationNotFound("Deze toestemming bestaat niet in uw kluis.")
+        raise ConsentNotFound()
     record.withdrawn_on = record.withdrawn_on or date.today()
     await _audit(session, adviser, "vault.consent_withdrawn", consultation.id)
 

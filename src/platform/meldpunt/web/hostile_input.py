@@ -13,7 +13,7 @@ import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
-from meldpunt.errors import DomainError
+from meldpunt.errors import DomainError, Refused
 
 # Our deepest schema nests a few levels; 32 leaves room and stays far from Python's recursion limit.
 MAX_JSON_DEPTH = 32
@@ -21,32 +21,28 @@ MAX_JSON_DEPTH = 32
 MAX_JSON_BYTES = 10 * 1024 * 1024
 
 
-class RefusedInput(DomainError):
+class RefusedInput(Refused):
+    """``nul``, ``not-unicode``, ``not-utf-8``, ``too-deep`` (``depth``) or ``unreadable`` (``error``)."""
+
     status = 400
     slug = "refused-input"
-    title = "Ongeldige invoer"
+    message_id = "error.refused-input"
 
 
 class RequestTooLarge(DomainError):
     status = 413
     slug = "request-too-large"
-    title = "Verzoek te groot"
-
-    def __init__(self) -> None:
-        super().__init__("Dit verzoek is te groot. Maak de tekst korter of stuur minder tegelijk.")
-
-
-NUL_DETAIL = "De invoer bevat een NUL-teken (\\0); dat kan geen tekst zijn. Verwijder het en probeer het opnieuw."
+    message_id = "error.request-too-large"
 
 
 def check_text(value: str) -> None:
     """A text PostgreSQL can store: no NUL, no lone surrogate (which is not UTF-8)."""
     if "\x00" in value:
-        raise RefusedInput(NUL_DETAIL)
+        raise RefusedInput("nul")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise RefusedInput("De invoer bevat een teken dat geen geldige Unicode is.") from None
+        raise RefusedInput("not-unicode") from None
 
 
 def check_json_value(document: Any) -> None:
@@ -55,7 +51,7 @@ def check_json_value(document: Any) -> None:
     while pending:
         value, depth = pending.pop()
         if depth > MAX_JSON_DEPTH:
-            raise RefusedInput(f"De JSON is te diep genest (meer dan {MAX_JSON_DEPTH} niveaus).")
+            raise RefusedInput("too-deep", depth=MAX_JSON_DEPTH)
         if isinstance(value, str):
             check_text(value)
         elif isinstance(value, dict):
@@ -72,15 +68,15 @@ def check_json_body(body: bytes) -> None:
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
-        raise RefusedInput("De JSON is geen geldige UTF-8-tekst.") from None
+        raise RefusedInput("not-utf-8") from None
     if not body.strip():
         return  # no body at all: the route says whether it needs one
     try:
         document = msgspec.json.decode(body)
     except RecursionError:
-        raise RefusedInput(f"De JSON is te diep genest (meer dan {MAX_JSON_DEPTH} niveaus).") from None
+        raise RefusedInput("too-deep", depth=MAX_JSON_DEPTH) from None
     except msgspec.DecodeError as error:  # also a lone surrogate, which msgspec calls "truncated"
-        raise RefusedInput(f"De JSON kan niet worden gelezen ({error}).") from None
+        raise RefusedInput("unreadable", error=str(error)) from None
     check_json_value(document)
 
 
@@ -90,7 +86,7 @@ def check_target(scope: Scope) -> None:
     query: bytes = scope.get("query_string", b"")
     check_text(path)
     if b"\x00" in query or b"%00" in query:
-        raise RefusedInput(NUL_DETAIL)
+        raise RefusedInput("nul")
 
 
 def content_type(scope: Scope) -> str:
@@ -122,7 +118,7 @@ def check_body(kind: str, body: bytes) -> None:
         check_json_body(body)
     elif kind.startswith("application/x-www-form-urlencoded") and (b"\x00" in body or b"%00" in body):
         # In a url-encoded form a literal % is sent as %25, so %00 can only be a NUL.
-        raise RefusedInput(NUL_DETAIL)
+        raise RefusedInput("nul")
 
 
 def refuse_hostile_input(app: ASGIApp) -> ASGIApp:

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from meldpunt.catalogues import LANGUAGES, text
 from meldpunt.errors import DomainError
 from meldpunt.intake import schemas as intake_schemas
-from meldpunt.intake.attachments import ALLOWED_TEXT, MAX_FILE_BYTES, MAX_FILES, AttachmentRefused, reason_text
+from meldpunt.intake.attachments import MAX_FILE_BYTES, MAX_FILES, allowed_text
 from meldpunt.web.i18n import in_language, translations_context, words
 
 # The answers of each question of the form (``public.option.<question>.<value>``), in the order shown.
@@ -69,8 +69,6 @@ def language_for(query_lang: str | None, tenant_locale: str | None) -> str:
 
 def error_text(error: DomainError, language: str) -> str:
     """What a refusal says to a reporter in ``language``: its message id in the catalogue."""
-    if isinstance(error, AttachmentRefused):
-        return reason_text(error, language)
     return error.detail_in(language)
 
 
@@ -92,6 +90,6 @@ def public_context(language: str, default: str = "nl") -> dict[str, Any]:
             "public.attachments_hint",
             files=MAX_FILES,
             megabytes=MAX_FILE_BYTES // (1024 * 1024),
-            allowed=ALLOWED_TEXT,
+            allowed=allowed_text(language),
         ),
     }
