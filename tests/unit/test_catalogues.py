@@ -141,20 +141,22 @@ def test_no_domain_error_has_a_literal_title() -> None:
 
 
 def raised_errors() -> Iterator[tuple[str, type[DomainError], ast.Call]]:
-    """(where, error, call) for every ``raise Error(...)`` / ``raise module.Error(...)`` in src whose ``Error``
-    is a domain error, and every ``super().__init__(...)`` inside a domain error's class."""
+    """(where, error, call) for every call in src that makes a domain error (``Error(...)``,
+    ``module.Error(...)``, raised or not), and every ``super().__init__(...)`` inside a domain error's class."""
     errors = {error.__name__: error for error in domain_errors()} | REASON_OF
     for path in sorted(SRC.rglob("*.py")):
         tree = ast.parse(path.read_text())
-        classes = [node for node in ast.walk(tree) if isinstance(node, ast.ClassDef) and node.name in errors]
-        calls = [(node.exc, errors, node) for node in ast.walk(tree) if isinstance(node, ast.Raise)]
-        calls += [(node, {"__init__": errors[cls.name]}, node) for cls in classes for node in ast.walk(cls)]
-        for call, named, node in calls:
-            if not isinstance(call, ast.Call):
-                continue
+        calls = [(node, errors) for node in ast.walk(tree) if isinstance(node, ast.Call)]
+        for cls in ast.walk(tree):
+            if isinstance(cls, ast.ClassDef) and cls.name in errors:
+                inits = [
+                    node for node in ast.walk(cls) if isinstance(node, ast.Call) and "super()" in ast.unparse(node)
+                ]
+                calls += [(node, {"__init__": errors[cls.name]}) for node in inits]
+        for call, named in calls:
             name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
-            if name in named and (name != "__init__" or "super" in ast.unparse(call.func)):
-                yield f"{path.relative_to(SRC)}:{getattr(node, 'lineno', 0)}", named[name], call
+            if name in named:
+                yield f"{path.relative_to(SRC)}:{call.lineno}", named[name], call
 
 
 def test_the_raise_scan_sees_the_domain_errors() -> None:
@@ -166,8 +168,9 @@ def test_no_domain_error_is_raised_with_words_of_its_own() -> None:
     """A refusal names its words by message id (or a ``Refused`` reason), never by a literal sentence."""
     worded = []
     for where, _error, call in raised_errors():
-        first = call.args[0] if call.args else None
-        parts = first.values if isinstance(first, ast.JoinedStr) else [first]  # an f-string: its literal parts
+        # Any text in the detail: a literal, the literal parts of an f-string or of a sum of strings.
+        given = call.args[:1] + [keyword.value for keyword in call.keywords if keyword.arg == "detail"]
+        parts = [part for argument in given for part in ast.walk(argument)]
         if any(isinstance(part, ast.Constant) and " " in str(part.value) for part in parts):
             worded.append(where)
     assert [where for where in worded if where.split(":")[0] not in WORDED_DETAIL_ALLOWED] == []
@@ -218,3 +221,17 @@ def test_every_reason_a_refusal_is_raised_with_has_its_words_in_both_catalogues(
         if f"{refusals[name]}.{reason}" not in message_ids(language)
     ]
     assert missing == []
+
+
+def test_a_refusal_with_values_says_them_in_each_language() -> None:
+    refused = AttachmentRefused("type", "virus.exe")
+    assert refused.detail == (
+        "Het bestand virus.exe kunnen we niet aannemen. Dit kan wel: PDF, JPG, PNG, HEIC, Word (docx), "
+        "OpenDocument (odt), tekst (txt), MP3, M4A, MP4 of MOV."
+    )
+    assert refused.detail_in("en").startswith("We cannot accept the file virus.exe.")
+    assert "text (txt), MP3, M4A, MP4 or MOV." in refused.detail_in("en")
+    assert refused.title_in("en") == "File not added"
+    assert AttachmentRefused("too_large", "big.pdf").detail_in("en") == (
+        "The file big.pdf is larger than 10 MB. Please choose a smaller file."
+    )

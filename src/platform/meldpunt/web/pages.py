@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meldpunt.audit import services as audit
 from meldpunt.audit.models import MAX_SEQ
 from meldpunt.audit.services import AuditActor
+from meldpunt.catalogues import text
 from meldpunt.errors import DomainError
 from meldpunt.identity import services as identity
 from meldpunt.identity.policy import Actor, may
@@ -125,16 +126,19 @@ class TenantPages(Controller):
         """Give a role from the form; on a refusal the page comes back with the reason and the choice kept."""
         fields = form_fields(await request.form())
         fields.pop("_csrf_token", None)
+        said = language(request)
         try:
             wanted = decode_form(fields, GrantIn)
         except msgspec.ValidationError:
-            return await grants_view(request, db, actor, acting, Refusal("Kies een persoon en een rol.", 400), fields)
+            refusal = Refusal(text(said, "site.choose_person_and_role"), 400)
+            return await grants_view(request, db, actor, acting, refusal, fields)
         try:
             await identity.grant_by_admin(db, AuditActor.account(actor.account_id), acting, wanted)
         except DomainError as error:
             await db.rollback()
             await db.refresh(acting)  # the rollback expired it; the page reads it again
-            return await grants_view(request, db, actor, acting, Refusal(error.detail, error.status), fields)
+            refusal = Refusal(error.detail_in(said), error.status)
+            return await grants_view(request, db, actor, acting, refusal, fields)
         return Redirect(same_language(request, f"/app/t/{acting.slug}/grants"), status_code=303)
 
     @post("/grants/{grant_id:uuid}/end", action=Action.GRANTS_MANAGE, status_code=303)

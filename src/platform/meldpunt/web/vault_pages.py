@@ -78,7 +78,7 @@ async def _refused(
         return await again(WORDS[language(request)]["form_incomplete"], entered, 400)
     if refused.status == 404:
         raise refused
-    return await again(refused.detail, entered, refused.status)
+    return await again(refused.detail_in(language(request)), entered, refused.status)
 
 
 @dataclass(frozen=True)
