@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = LOCALE_DIR.parent / "templates"
 SRC = LOCALE_DIR.parents[1]
 # Modules whose refusals still word their own detail, until they are converted (issue 11): to be emptied.
-WORDED_DETAIL_ALLOWED = frozenset({"cases/services.py"})
+WORDED_DETAIL_ALLOWED: frozenset[str] = frozenset()  # no file may word a refusal itself
 # Exceptions that are not domain errors but whose reason becomes one's (``raise AttachmentRefused(e.reason)``).
 REASON_OF = {"CannotClean": AttachmentRefused}
 # Words a template may show itself: units after a number.

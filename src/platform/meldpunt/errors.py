@@ -10,6 +10,16 @@ from __future__ import annotations
 from meldpunt.catalogues import SOURCE_LANGUAGE, text
 
 
+class Named:
+    """A parameter of a refusal that is itself words: message ids said in the reader's language, joined."""
+
+    def __init__(self, *message_ids: str) -> None:
+        self.message_ids = message_ids
+
+    def said_in(self, language: str) -> str:
+        return ", ".join(text(language, message_id).lower() for message_id in self.message_ids)
+
+
 class DomainError(Exception):
     """A rule or precondition was not met. ``status`` and ``slug`` shape the problem response."""
 
@@ -30,7 +40,12 @@ class DomainError(Exception):
         return self.detail_in(SOURCE_LANGUAGE)
 
     def detail_in(self, language: str) -> str:
-        return self.given if self.given is not None else text(language, self.message_id, **self.params)
+        if self.given is not None:
+            return self.given
+        said = {
+            name: value.said_in(language) if isinstance(value, Named) else value for name, value in self.params.items()
+        }
+        return text(language, self.message_id, **said)
 
     def title_in(self, language: str) -> str:
         return self.title or text(language, f"{type(self).message_id}.title")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from meldpunt.errors import DomainError
+from meldpunt.errors import DomainError, NotFound, Refused
 
 
-class RoutingRefused(DomainError):
+class RoutingRefused(Refused):
     status = 400
     slug = "routing-refused"
     message_id = "error.routing-refused"
@@ -19,7 +19,7 @@ class NotAPanelCase(DomainError):
     message_id = "error.not-a-panel-case"
 
 
-class SeatRefused(DomainError):
+class SeatRefused(Refused):
     status = 409
     slug = "seat-refused"
     message_id = "error.seat-refused"
@@ -61,14 +61,15 @@ class ReporterFirst(DomainError):
     message_id = "error.reporter-first"
 
 
-class StepRefused(DomainError):
+class StepRefused(Refused):
     status = 400
     slug = "step-refused"
     message_id = "error.step-refused"
 
-    def __init__(self, detail: str, status: int = 400) -> None:
-        self.status = status
-        super().__init__(detail)
+
+class ConcernNotFound(NotFound):
+    slug = "concern-not-found"
+    message_id = "error.concern-not-found"
 
 
 class NoticeKeptBack(DomainError):

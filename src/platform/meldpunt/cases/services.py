@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
 from meldpunt.cases.errors import (
+    ConcernNotFound,
     ConcernOpen,
     DeclareFirst,
     NotAPanelCase,
@@ -47,7 +48,6 @@ from meldpunt.cases.models import (
 )
 from meldpunt.cases.schemas import (
     EVERY_OPTION,
-    OPTION_NAMES,
     TEXT_FIELDS,
     AccusedInformed,
     DeclarationIn,
@@ -63,6 +63,7 @@ from meldpunt.cases.schemas import (
 from meldpunt.db.context import also_in
 from meldpunt.dossiers.cipher import case_cipher
 from meldpunt.dossiers.keys import Keyring
+from meldpunt.errors import Named
 from meldpunt.identity import services as identity
 from meldpunt.identity.models import Account, AccountRef
 from meldpunt.identity.roles import Role
@@ -104,31 +105,22 @@ def _check_routing(case: Case, data: RoutingIn) -> None:
     """The choice itself: an open case, "do nothing" with an alternative (seed-000 §2.2 Tip 2), a complaint
     only from who it happened to and never anonymous, a police report duty to the police or the panel."""
     if case.status in ("withdrawn", "closed"):
-        raise RoutingRefused("Deze melding is ingetrokken of afgesloten.")
+        raise RoutingRefused("ended")
     if data.route == "no_action" and not data.alternative:
-        raise RoutingRefused(
-            "Niets doen kan alleen met een vastgelegd alternatief: wat gebeurt er wel (bijvoorbeeld een gesprek "
-            "met de vertrouwenspersoon, of voorlichting in het team)?"
-        )
+        raise RoutingRefused("no-action-needs-alternative")
     if data.classified_as == "complaint" and (case.anonymity != "confidential" or not case.reporter_is_affected):
-        raise RoutingRefused("Een klacht is nooit anoniem en alleen van wie het zelf is overkomen.")
+        raise RoutingRefused("complaint-by-affected")
     if "police_report_duty" in data.legal_duties and data.route not in ("police", "decision_panel"):
-        raise RoutingRefused("Bij een aangifteplicht gaat de zaak naar de politie of de beslistafel.")
+        raise RoutingRefused("police-duty")
 
 
 def _check_escalation(case: Case, data: RoutingIn) -> None:
     """An accused director or board member: the supervisory board or the branch decides; an accused manager:
     at least one level up (seed-000 Implications C.20)."""
     if case.accused_role == "director_or_board" and data.escalation not in ("supervisory_board", "branch"):
-        raise RoutingRefused(
-            "De beschuldigde hoort bij de directie of het bestuur: leg de beslissing bij de raad van toezicht "
-            "of bij de branche."
-        )
+        raise RoutingRefused("board-accused")
     if case.accused_role == "manager" and data.route == "decision_panel" and data.escalation is None:
-        raise RoutingRefused(
-            "De beschuldigde is leidinggevende: leg de beslissing minstens één niveau hoger (hogere "
-            "leidinggevende, raad van toezicht of branche)."
-        )
+        raise RoutingRefused("manager-accused")
 
 
 def _overrides_wish(case: Case, data: RoutingIn) -> bool:
@@ -255,20 +247,16 @@ async def assign_member(
     seated = AccountRef(data.account_tenant_id, data.account_id)
     role = PanelRole(data.role)
     if seated in await _exclusions(session, case):
-        raise SeatRefused("Deze persoon is uitgesloten van deze zaak (betrokken, beschuldigd of diens leidinggevende).")
+        raise SeatRefused("excluded")
     if any((s.account_tenant_id, s.account_id) == seated for s in await _seats(session, case, active_only=False)):
-        raise SeatRefused("Eén persoon, één rol: deze persoon heeft al een plaats aan deze beslistafel (gehad).")
+        raise SeatRefused("one-seat")
     held = await identity.active_roles(session, tenant.id, *seated)
     if Role(role) not in held:
-        raise SeatRefused("Deze persoon heeft die rol niet bij deze organisatie.")
+        raise SeatRefused("role-not-held")
     if role in (PanelRole.EXPERT, PanelRole.PROCESS_GUARDIAN) and Role.ADVISER in held:
-        raise SeatRefused(
-            "De vertrouwenspersoon van de organisatie kan geen deskundige of procesbewaker zijn (seed-000 §1.7)."
-        )
+        raise SeatRefused("adviser")
     if role == PanelRole.PROCESS_GUARDIAN and _uses_guardian_pool(tenant) and seated.tenant_id == tenant.id:
-        raise SeatRefused(
-            "Deze organisatie gebruikt de procesbewakers van de branche: niet iemand van de eigen organisatie."
-        )
+        raise SeatRefused("pool-only")
     seat = PanelMember(
         tenant_id=tenant.id,
         case_id=case.id,
@@ -290,7 +278,7 @@ async def assign_pooled_guardian(
     sat here before; the one with the fewest seats in this organisation goes first."""
     case = await panel_case(session, tenant, case_id)
     if not _uses_guardian_pool(tenant):
-        raise SeatRefused("Deze organisatie gebruikt de pool van procesbewakers van de branche niet.")
+        raise SeatRefused("no-pool")
     excluded = await _exclusions(session, case)
     before = {(s.account_tenant_id, s.account_id) for s in await _seats(session, case, active_only=False)}
     advisers = set(await identity.role_holders(session, tenant.id, Role.ADVISER.value))
@@ -309,7 +297,7 @@ async def assign_pooled_guardian(
         if candidate.tenant_id != tenant.id and candidate not in before | excluded | advisers
     ]
     if not eligible:
-        raise SeatRefused("Er is geen procesbewaker uit de pool beschikbaar die niet betrokken is.")
+        raise SeatRefused("pool-empty")
     chosen = min(eligible, key=lambda c: (load.get(c.id, 0), str(c.id)))
     return await assign_member(
         session,
@@ -616,7 +604,7 @@ async def acknowledge_concern(
         )
     ).scalar()
     if concern is None:
-        raise StepRefused("Deze zorg bestaat niet bij deze zaak.", status=404)
+        raise ConcernNotFound()
     cipher = await case_cipher(session, keyring, tenant.id, case.id)
     concern.acknowledged_at = _now()
     concern.acknowledged_by_id = who.id
@@ -637,16 +625,13 @@ def _split(step: Step) -> tuple[str, dict[str, Any], dict[str, Any]]:
 
 def _check_step(step: Step) -> None:
     if isinstance(step, FirstConversation) and step.staff_present < 2 and not step.adviser_offered:
-        raise StepRefused(
-            "Een eerste gesprek is niet één op één: er zijn twee mensen van de organisatie bij, of de melder "
-            "is een vertrouwenspersoon aangeboden."
-        )
+        raise StepRefused("first-conversation-alone")
     if isinstance(step, InterimMeasureStep) and step.review_on is None and step.expires_on is None:
-        raise StepRefused("Een tijdelijke maatregel heeft een datum om hem te herzien of een einddatum.")
+        raise StepRefused("measure-without-date")
     if isinstance(step, InterimMeasureStep) and len(step.reason.strip()) < 3:
-        raise StepRefused("Leg vast waarom deze tijdelijke maatregel nodig is.")
+        raise StepRefused("measure-without-reason")
     if isinstance(step, NoticeDeferred) and step.review_on <= date.today():
-        raise StepRefused("De datum om het uitstel te herzien ligt in de toekomst.")
+        raise StepRefused("review-in-past")
     if isinstance(step, Weighing):
         missing = [
             option
@@ -654,13 +639,9 @@ def _check_step(step: Step) -> None:
             if option not in step.chosen and len(step.reasons_rejected.get(option, "").strip()) < 3  # type: ignore[call-overload]
         ]
         if missing:
-            raise StepRefused(
-                "Geef voor elke mogelijkheid die u niet kiest een reden. Nog zonder reden: "
-                + ", ".join(OPTION_NAMES[option].lower() for option in missing)
-                + ".",
-            )
+            raise StepRefused("reasons-missing", missing=Named(*(f"case.options.{option}" for option in missing)))
         if set(step.chosen) & set(step.reasons_rejected):
-            raise StepRefused("Een gekozen mogelijkheid heeft geen reden om haar af te wijzen.")
+            raise StepRefused("chosen-and-rejected")
 
 
 async def _may_record(session: AsyncSession, tenant: Tenant, case: Case, step: Step) -> None:
