@@ -27,21 +27,6 @@ LADDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("criminal_or_wrongdoing", ("police_report", "whistleblower_report")),
 )
 EVERY_OPTION: tuple[str, ...] = tuple(option for _, options in LADDER for option in options)
-# How the interface names each option (Dutch first; the glossary of DESIGN §2).
-OPTION_NAMES: dict[str, str] = {
-    "informal_conversation": "Informeel gesprek",
-    "corrective_conversation": "Correctief gesprek",
-    "group_conversation": "Groepsgesprek",
-    "bemiddeling": "Bemiddeling",
-    "mediation": "Mediation",
-    "fact_investigation": "Feitenonderzoek",
-    "culture_investigation": "Cultuuronderzoek",
-    "system_investigation": "Systeemonderzoek",
-    "labour_law_measure": "Arbeidsrechtelijke maatregel",
-    "disciplinary_measure": "Tuchtrechtelijke maatregel",
-    "police_report": "Aangifte",
-    "whistleblower_report": "Misstand melden",
-}
 Option = Literal[
     "informal_conversation",
     "corrective_conversation",
