@@ -68,7 +68,7 @@ from meldpunt.identity import services as identity
 from meldpunt.identity.models import Account, AccountRef
 from meldpunt.identity.roles import Role
 from meldpunt.intake import services as intake
-from meldpunt.intake.models import Case, CaseKind, CaseStatus, Deadline
+from meldpunt.intake.models import Case, CaseKind, CaseStatus, Deadline, may_move, move_case
 from meldpunt.notifications import services as notifications
 from meldpunt.retention.services import CaseDestroyed
 from meldpunt.tenancy.models import Tenant
@@ -104,7 +104,7 @@ OVERRIDE_MESSAGE = (
 def _check_routing(case: Case, data: RoutingIn) -> None:
     """The choice itself: an open case, "do nothing" with an alternative (seed-000 §2.2 Tip 2), a complaint
     only from who it happened to and never anonymous, a police report duty to the police or the panel."""
-    if case.status in ("withdrawn", "closed"):
+    if not may_move(case, CaseStatus.ROUTED):  # withdrawn, judged, closed or dismissed: it has ended
         raise RoutingRefused("ended")
     if data.route == "no_action" and not data.alternative:
         raise RoutingRefused("no-action-needs-alternative")
@@ -168,7 +168,7 @@ async def route_case(
     )
     session.add(routing)
     case.route = data.route
-    case.status = CaseStatus.ROUTED
+    move_case(case, CaseStatus.ROUTED)
     case.kind = CaseKind(data.classified_as)
     await session.flush()
     await intake.meet_deadlines(session, case, "route")
@@ -366,7 +366,8 @@ async def declare(
                 "decision_maker",
             )
             intake.add_deadline(session, case, "choice", _now() + timedelta(days=terms.choice_days), "decision_maker")
-        case.status = CaseStatus.IN_PROGRESS
+        if case.status == CaseStatus.ROUTED:  # a deputy declaring later leaves a decided case decided
+            move_case(case, CaseStatus.IN_PROGRESS)
     return seat
 
 
@@ -689,7 +690,7 @@ async def record_step(
         when = min(d for d in (step.review_on, step.expires_on) if d is not None)
         intake.add_deadline(session, case, "interim_review", _start_of(when), "decision_maker", step_id)
     if isinstance(step, Weighing):
-        case.status = CaseStatus.DECIDED
+        move_case(case, CaseStatus.DECIDED)
     await audit.record(session, tenant.id, actor_of(who), f"case.step.{kind}", "case", case.id)
     return row
 
