@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.cases import services
 from meldpunt.cases.controllers import OnCase, provide_on_case
-from meldpunt.cases.errors import DeclareFirst, NotOnThePanel
 from meldpunt.cases.schemas import (
     EVERY_OPTION,
     LADDER,
@@ -36,15 +35,15 @@ from meldpunt.cases.schemas import (
     Step,
     Weighing,
 )
-from meldpunt.errors import DomainError
 from meldpunt.identity import services as identity
 from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action, Role
 from meldpunt.retention import services as retention
 from meldpunt.tenancy.models import Tenant
-from meldpunt.web.forms import decode_form, form_fields
-from meldpunt.web.pages import language, same_language, shell_context
-from meldpunt.web.pro_texts import CASE_NAMES, COMMUNICATION_TEMPLATES, WORDS
+from meldpunt.web.forms import decode_form
+from meldpunt.web.page_forms import submit_on_case
+from meldpunt.web.pages import language, shell_context
+from meldpunt.web.pro_texts import CASE_NAMES, COMMUNICATION_TEMPLATES
 
 Form = dict[str, Any]
 Seated = TypeVar("Seated", MemberIn, ExclusionIn)
@@ -116,23 +115,13 @@ class CasePage:
         )
 
     async def submit(self, act: Callable[[Form], Awaitable[object]]) -> Template | Redirect:
-        """Do what the form asks (``act`` decodes it and calls the service), then back to the case; a form
-        that does not decode or a refusal shows the page again with what was typed. Not being at the panel
-        or not having declared is no form error: it is answered as the API answers it."""
-        form = form_fields(await self.request.form())
-        try:
-            await act(form)
-        except (msgspec.ValidationError, ValueError):
-            return await self.render(message=WORDS[language(self.request)]["form_incomplete"], entered=form, status=400)
-        except (NotOnThePanel, DeclareFirst):
-            raise
-        except DomainError as refused:
-            if refused.status in (403, 404):
-                raise
-            await self.on.db.rollback()
-            await self.on.db.refresh(self.on.tenant)
-            return await self.render(message=refused.detail, entered=form, status=refused.status)
-        return Redirect(same_language(self.request, f"/app/t/{self.on.slug}/zaken/{self.on.case_id}"), status_code=303)
+        """Do what the form asks (``act`` decodes it and calls the service), then back to the case."""
+
+        async def again(message: str, entered: Form, status: int) -> Template:
+            return await self.render(message=message, entered=entered, status=status)
+
+        back = f"/app/t/{self.on.slug}/zaken/{self.on.case_id}"
+        return await submit_on_case(self.request, self.on, act, again, back)
 
 
 async def provide_case_page(request: Request[Any, Any, Any], on: NamedDependency[OnCase]) -> CasePage:
