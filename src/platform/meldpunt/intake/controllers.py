@@ -254,7 +254,18 @@ def provide_desk(
     return Desk(db, keyring, store, AuditActor.account(actor.account_id))
 
 
-DESK = {"desk": Provide(provide_desk, sync_to_thread=False)}
+async def provide_attachment(
+    desk: NamedDependency[Desk],
+    acting: NamedDependency[Tenant],
+    case_id: FromPath[uuid.UUID],
+    document_id: FromPath[uuid.UUID],
+) -> Stream:
+    """The file of the path's ``{document_id}`` that the reporter added to ``{case_id}``, decrypted as it
+    streams (the read is audited): what the API and the reporting point's page both send."""
+    return attachment_response(await services.open_attachment(*desk, acting, case_id, document_id))
+
+
+DESK = {"desk": Provide(provide_desk, sync_to_thread=False), "attachment": Provide(provide_attachment)}
 
 
 class SubmissionController(Controller):
@@ -303,15 +314,9 @@ class SubmissionController(Controller):
         media_type="application/octet-stream",
         action=Action.INTAKE_READ,
     )
-    async def download_attachment(
-        self,
-        desk: NamedDependency[Desk],
-        acting: NamedDependency[Tenant],
-        case_id: FromPath[uuid.UUID],
-        document_id: FromPath[uuid.UUID],
-    ) -> Stream:
+    async def download_attachment(self, attachment: NamedDependency[Stream]) -> Stream:
         """A file the reporter added, decrypted as it streams (the read is audited)."""
-        return attachment_response(await services.open_attachment(*desk, acting, case_id, document_id))
+        return attachment
 
     @post("/{case_id:uuid}/messages", operation_id="ReplyToReporter", status_code=201, action=Action.INTAKE_REPLY)
     async def reply_to_reporter(

@@ -116,12 +116,7 @@ class CasePage:
 
     async def submit(self, act: Callable[[Form], Awaitable[object]]) -> Template | Redirect:
         """Do what the form asks (``act`` decodes it and calls the service), then back to the case."""
-
-        async def again(message: str, entered: Form, status: int) -> Template:
-            return await self.render(message=message, entered=entered, status=status)
-
-        back = f"/app/t/{self.on.slug}/zaken/{self.on.case_id}"
-        return await submit_on_case(self.request, self.on, act, again, back)
+        return await submit_on_case(self, act, f"/app/t/{self.on.slug}/zaken/{self.on.case_id}")
 
 
 async def provide_case_page(request: Request[Any, Any, Any], on: NamedDependency[OnCase]) -> CasePage:

@@ -78,11 +78,7 @@ class PartiesPage:
         self, act: Callable[[Form], Awaitable[object]], entered: Form | None = None
     ) -> Template | Redirect:
         """Do what the form asks, then back to the page (``entered``: what else the page shows again)."""
-
-        async def again(message: str, form: Form, status: int) -> Template:
-            return await self.render(message=message, entered={**form, **(entered or {})}, status=status)
-
-        return await submit_on_case(self.request, self.on, act, again, self.here)
+        return await submit_on_case(self, act, self.here, entered)
 
 
 async def provide_parties_page(request: Request[Any, Any, Any], on: NamedDependency[OnCase]) -> PartiesPage:

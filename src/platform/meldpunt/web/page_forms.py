@@ -5,7 +5,7 @@ or not having declared is no form error: it is answered as the API answers it.""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 from litestar import Request
@@ -19,24 +19,33 @@ from meldpunt.web.pages import language, same_language
 from meldpunt.web.pro_texts import WORDS
 
 Form = dict[str, Any]
-Again = Callable[[str, Form, int], Awaitable[Template]]
+
+
+class CaseFormPage(Protocol):
+    """A page of one case that shows itself again after a refused form."""
+
+    @property
+    def request(self) -> Request[Any, Any, Any]: ...
+
+    @property
+    def on(self) -> OnCase: ...
+
+    async def render(self, *, message: str | None = ..., entered: Form | None = ..., status: int = ...) -> Template: ...
 
 
 async def submit_on_case(
-    request: Request[Any, Any, Any],
-    on: OnCase,
-    act: Callable[[Form], Awaitable[object]],
-    again: Again,
-    back: str,
+    page: CaseFormPage, act: Callable[[Form], Awaitable[object]], back: str, entered: Form | None = None
 ) -> Template | Redirect:
-    """``act`` decodes the form and calls the service; ``again(message, entered, status)`` shows the page again
-    (after a refusal in a fresh transaction); ``back`` is where a done form goes."""
+    """``act`` decodes the form and calls the service; a refusal shows ``page`` again (after a refused service
+    in a fresh transaction) with what was typed and ``entered``; a done form goes ``back``."""
+    request, on = page.request, page.on
     form = form_fields(await request.form())
+    shown = {**form, **(entered or {})}
     chosen = language(request)
     try:
         await act(form)
     except (msgspec.ValidationError, ValueError):
-        return await again(WORDS[chosen]["form_incomplete"], form, 400)
+        return await page.render(message=WORDS[chosen]["form_incomplete"], entered=shown, status=400)
     except (NotOnThePanel, DeclareFirst):
         raise
     except DomainError as refused:
@@ -44,5 +53,5 @@ async def submit_on_case(
             raise
         await on.db.rollback()
         await on.db.refresh(on.tenant)
-        return await again(refused.detail_in(chosen), form, refused.status)
+        return await page.render(message=refused.detail_in(chosen), entered=shown, status=refused.status)
     return Redirect(same_language(request, back), status_code=303)

@@ -13,7 +13,6 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Stream, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meldpunt.dossiers.downloads import attachment_response
 from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action
 from meldpunt.intake import services as intake
@@ -93,15 +92,9 @@ class SubmissionPages(Controller):
         )
 
     @get("/{case_id:uuid}/bijlagen/{document_id:uuid}", action=Action.INTAKE_READ)
-    async def submission_attachment(
-        self,
-        desk: NamedDependency[Desk],
-        acting: NamedDependency[Tenant],
-        case_id: FromPath[uuid.UUID],
-        document_id: FromPath[uuid.UUID],
-    ) -> Stream:
+    async def submission_attachment(self, attachment: NamedDependency[Stream]) -> Stream:
         """Download a file the reporter added (the read is audited)."""
-        return attachment_response(await intake.open_attachment(*desk, acting, case_id, document_id))
+        return attachment
 
     @post("/{case_id:uuid}/bericht", status_code=303, action=Action.INTAKE_REPLY)
     async def submission_reply(
