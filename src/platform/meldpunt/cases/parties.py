@@ -190,6 +190,37 @@ async def _chunks(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
+async def _named_source(session: AsyncSession, keyring: Keyring, tenant: Tenant, case: Case) -> str | None:
+    """The reporter's name for the notice, only with the reporter's agreement."""
+    if not await parties.reporter_agreed(session, case):
+        return None
+    identity = await intake.reporter_identity(session, keyring, tenant, case)
+    return identity.name if identity else None
+
+
+async def _keep_letter(
+    session: AsyncSession,
+    keyring: Keyring,
+    store: ObjectStore,
+    who: AccountRef,
+    tenant: Tenant,
+    case_id: uuid.UUID,
+    letter: str,
+    language: str,
+) -> Document:
+    """The notice letter kept as a document of the case's report dossier."""
+    meta = DocumentMeta(
+        filename="kennisgeving.txt" if language == "nl" else "notice.txt",
+        content_type="text/plain; charset=utf-8",
+        title=text(language, "case.notice.title"),
+    )
+    actor = services.actor_of(who)
+    chunks = _chunks(letter.encode())
+    return await store_document(
+        session, keyring, store, actor, tenant.id, case_id, RecordClass.REPORT_DOSSIER, chunks, meta
+    )
+
+
 async def send_notice(
     session: AsyncSession,
     keyring: Keyring,
@@ -224,10 +255,7 @@ async def send_notice(
         case_id,
         AccusedInformed(informed_on=date.today(), in_writing=True, summary=summary),
     )
-    source = None
-    if await parties.reporter_agreed(session, case):
-        identity = await intake.reporter_identity(session, keyring, tenant, case)
-        source = identity.name if identity else None
+    source = await _named_source(session, keyring, tenant, case)
     letter = notice_letter(
         language,
         organisation=tenant.display_name,
@@ -236,21 +264,7 @@ async def send_notice(
         category=text(language, f"public.option.category.{case.category}"),
         source=source,
     )
-    document = await store_document(
-        session,
-        keyring,
-        store,
-        services.actor_of(who),
-        tenant.id,
-        case_id,
-        RecordClass.REPORT_DOSSIER,
-        _chunks(letter.encode()),
-        DocumentMeta(
-            filename="kennisgeving.txt" if language == "nl" else "notice.txt",
-            content_type="text/plain; charset=utf-8",
-            title=text(language, "case.notice.title"),
-        ),
-    )
+    document = await _keep_letter(session, keyring, store, who, tenant, case_id, letter, language)
     await parties.share(
         session, who, tenant, case_id, ShareIn(document_id=document.id, party_id=party_id, shows_reporter=bool(source))
     )
