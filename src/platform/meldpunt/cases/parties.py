@@ -5,11 +5,14 @@ cases about the same accused, and sends the accused the written notice. The rule
 
 from __future__ import annotations
 
+import functools
+import inspect
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import jinja2
 from sqlalchemy import select
@@ -28,10 +31,13 @@ from meldpunt.intake import services as intake
 from meldpunt.intake.models import Case
 from meldpunt.parties import services as parties
 from meldpunt.parties.errors import PartyRefused
-from meldpunt.parties.models import CaseParty, PartyMessage, PartyResponse, PartyRole, PartyShare
+from meldpunt.parties.models import PartyMessage, PartyResponse, PartyRole
 from meldpunt.parties.rights import rights_in
-from meldpunt.parties.schemas import PartyIn, ShareIn
+from meldpunt.parties.schemas import ShareIn
 from meldpunt.tenancy.models import Tenant
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Who adds, invites, shares and writes (the committee's seats come later).
 MANAGES = frozenset({PanelRole.DECISION_MAKER})
@@ -57,11 +63,26 @@ async def _read(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID, who: 
     return case
 
 
-async def add_party(
-    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: PartyIn
-) -> CaseParty:
-    await _managed(session, tenant, case_id, who)
-    return await parties.add_party(session, keyring, who, tenant, case_id, data)
+def _managing(service: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """``service`` of ``parties`` for a declared decision maker of the case: the seat is checked first (the
+    service takes ``session``, ``who``, ``tenant`` and ``case_id`` by those names)."""
+    signature = inspect.signature(service)
+
+    @functools.wraps(service)
+    async def managed(*args: P.args, **kwargs: P.kwargs) -> R:
+        given = signature.bind(*args, **kwargs).arguments
+        await _managed(given["session"], given["tenant"], given["case_id"], given["who"])
+        return await service(*args, **kwargs)
+
+    return managed
+
+
+add_party = _managing(parties.add_party)
+remove_party = _managing(parties.remove_party)
+invite = _managing(parties.invite)
+revoke = _managing(parties.revoke)
+share = _managing(parties.share)
+write_to_party = _managing(parties.write_to_party)
 
 
 async def parties_of(
@@ -69,47 +90,6 @@ async def parties_of(
 ) -> list[parties.PartyView]:
     await _read(session, tenant, case_id, who)
     return await parties.parties_of(session, keyring, tenant, case_id)
-
-
-async def remove_party(
-    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
-) -> None:
-    await _managed(session, tenant, case_id, who)
-    await parties.remove_party(session, who, tenant, case_id, party_id)
-
-
-async def invite(
-    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
-) -> parties.Invitation:
-    await _managed(session, tenant, case_id, who)
-    return await parties.invite(session, who, tenant, case_id, party_id)
-
-
-async def revoke(
-    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
-) -> None:
-    await _managed(session, tenant, case_id, who)
-    await parties.revoke(session, who, tenant, case_id, party_id)
-
-
-async def share(
-    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: ShareIn
-) -> PartyShare:
-    await _managed(session, tenant, case_id, who)
-    return await parties.share(session, who, tenant, case_id, data)
-
-
-async def write_to_party(
-    session: AsyncSession,
-    keyring: Keyring,
-    who: AccountRef,
-    tenant: Tenant,
-    case_id: uuid.UUID,
-    party_id: uuid.UUID,
-    body: str,
-) -> PartyMessage:
-    await _managed(session, tenant, case_id, who)
-    return await parties.write_to_party(session, keyring, who, tenant, case_id, party_id, body)
 
 
 async def thread(

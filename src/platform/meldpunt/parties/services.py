@@ -14,15 +14,17 @@ import hmac
 import secrets
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
@@ -566,27 +568,35 @@ async def share_for(session: AsyncSession, access: PartyAccess, document_id: uui
 # ---------------------------------------------------------------- what a party does
 
 
+Opened = TypeVar("Opened", PartyMessage, PartyResponse)
+
+
+async def _opened(
+    session: AsyncSession,
+    keyring: Keyring,
+    tenant: Tenant,
+    case_id: uuid.UUID,
+    model: type[Opened],
+    of: ColumnElement[bool],
+    order: InstrumentedAttribute[datetime],
+    sealed: Callable[[Opened], bytes | None],
+    purpose: str,
+) -> list[tuple[Opened, str]]:
+    """The case's rows of ``model`` that ``of`` picks in ``order``, each with its ``sealed`` text opened."""
+    query = select(model).where(model.tenant_id == tenant.id, model.case_id == case_id, of).order_by(order)
+    rows = (await session.execute(query)).scalars().all()
+    cipher = await case_cipher(session, keyring, tenant.id, case_id)
+    return [(row, cipher.open(sealed(row), purpose, row.id) or "") for row in rows]
+
+
 async def messages_of(
     session: AsyncSession, keyring: Keyring, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
 ) -> list[tuple[PartyMessage, str]]:
     """The thread between one party and the case's handlers, opened."""
-    rows = (
-        (
-            await session.execute(
-                select(PartyMessage)
-                .where(
-                    PartyMessage.tenant_id == tenant.id,
-                    PartyMessage.case_id == case_id,
-                    PartyMessage.party_id == party_id,
-                )
-                .order_by(PartyMessage.created_at)
-            )
-        )
-        .scalars()
-        .all()
+    of, order = PartyMessage.party_id == party_id, PartyMessage.created_at
+    return await _opened(
+        session, keyring, tenant, case_id, PartyMessage, of, order, lambda row: row.sealed_body, "party-message"
     )
-    cipher = await case_cipher(session, keyring, tenant.id, case_id)
-    return [(row, cipher.open(row.sealed_body, "party-message", row.id) or "") for row in rows]
 
 
 async def _message(
@@ -711,23 +721,10 @@ async def responses_to(
     session: AsyncSession, keyring: Keyring, tenant: Tenant, case_id: uuid.UUID, share_id: uuid.UUID
 ) -> list[tuple[PartyResponse, str]]:
     """The answers to a shared record, opened, for the case's handlers (only an answered record counts)."""
-    rows = (
-        (
-            await session.execute(
-                select(PartyResponse)
-                .where(
-                    PartyResponse.tenant_id == tenant.id,
-                    PartyResponse.case_id == case_id,
-                    PartyResponse.share_id == share_id,
-                )
-                .order_by(PartyResponse.responded_at)
-            )
-        )
-        .scalars()
-        .all()
+    of, order = PartyResponse.share_id == share_id, PartyResponse.responded_at
+    return await _opened(
+        session, keyring, tenant, case_id, PartyResponse, of, order, lambda row: row.sealed_comment, "party-response"
     )
-    cipher = await case_cipher(session, keyring, tenant.id, case_id)
-    return [(row, cipher.open(row.sealed_comment, "party-response", row.id) or "") for row in rows]
 
 
 async def set_companion(session: AsyncSession, keyring: Keyring, access: PartyAccess, data: CompanionIn) -> None:
