@@ -13,6 +13,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from meldpunt.db.rows import from_row
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.identity.policy import Actor
 from meldpunt.identity.roles import Action
@@ -46,17 +47,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 9999
 
 
 def consultation_out(view: services.ConsultationView) -> ConsultationOut:
-    c = view.consultation
-    return ConsultationOut(
-        id=c.id,
-        label=view.label,
-        category=c.category,
-        reporter_role=c.reporter_role,
-        status=c.status,
-        opened_on=c.opened_on,
-        closed_on=c.closed_on,
-        contacts=view.contacts,
-    )
+    return from_row(ConsultationOut, view.consultation, label=view.label, contacts=view.contacts)
 
 
 def contact_out(c: ConsultationContact, note: str | None) -> ContactOut:
@@ -64,40 +55,16 @@ def contact_out(c: ConsultationContact, note: str | None) -> ContactOut:
 
 
 def consent_out(c: ConsentRecord, note: str | None) -> ConsentOut:
-    return ConsentOut(
-        id=c.id,
-        basis=c.basis,
-        recipient=c.recipient,
-        scopes=list(c.scopes),
-        given_on=c.given_on,
-        valid_until=c.valid_until,
-        withdrawn_on=c.withdrawn_on,
-        note=note,
-    )
+    return from_row(ConsentOut, c, scopes=list(c.scopes), note=note)
 
 
 def disclosure_out(d: Disclosure, content: str) -> DisclosureOut:
-    return DisclosureOut(
-        id=d.id,
-        consent_id=d.consent_id,
-        recipient=d.recipient,
-        scope=d.scope,
-        disclosed_on=d.disclosed_on,
-        content=content,
-    )
+    return from_row(DisclosureOut, d, content=content)
 
 
 def signal_out(received: ReceivedSignal) -> SignalOut:
     s = received.signal
-    return SignalOut(
-        id=s.id,
-        month=s.month,
-        category=s.category,
-        setting=s.setting,
-        accused_role=s.accused_role,
-        attributes=received.attributes,
-        suggestions=list(s.suggestions),
-    )
+    return from_row(SignalOut, s, attributes=received.attributes, suggestions=list(s.suggestions))
 
 
 def detail_out(detail: services.ConsultationDetail) -> ConsultationDetailOut:
