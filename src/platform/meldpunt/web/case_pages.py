@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,10 +38,9 @@ from meldpunt.identity import services as identity
 from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action, Role
 from meldpunt.retention import services as retention
-from meldpunt.tenancy.models import Tenant
 from meldpunt.web.forms import decode_form
 from meldpunt.web.page_forms import submit_on_case
-from meldpunt.web.pages import language, shell_context
+from meldpunt.web.pages import AT_TENANT, AtTenant, language, shell_context
 from meldpunt.web.pro_texts import CASE_NAMES, COMMUNICATION_TEMPLATES
 
 Form = dict[str, Any]
@@ -131,26 +129,21 @@ class CasePagesController(Controller):
     dependencies = {  # noqa: RUF012 - read once by Litestar, never changed
         "on": Provide(provide_on_case),
         "page": Provide(provide_case_page),
+        **AT_TENANT,
     }
 
     @get("/", action=Action.CASE_PROCESS)
-    async def cases_page(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-        tenant: FromPath[str],
-    ) -> Template:
+    async def cases_page(self, at: NamedDependency[AtTenant]) -> Template:
         """The cases here: all of them for the reporting point; the ones with your seat for panel members."""
-        every = Role.REPORTING_POINT in actor.roles_in(tenant)
+        actor, acting = at.actor, at.acting
+        every = Role.REPORTING_POINT in actor.roles_in(acting.slug)
         return Template(
             "cases.html",
             context={
-                **shell_context(request, actor, tenant),
-                **CASE_NAMES[language(request)],
-                "cases": await services.list_cases(db, acting, None if every else actor.ref),
-                "destroyed": await retention.destroyed_cases(db, [acting.id]) if every else [],
+                **at.shell(),
+                **CASE_NAMES[language(at.request)],
+                "cases": await services.list_cases(at.db, acting, None if every else actor.ref),
+                "destroyed": await retention.destroyed_cases(at.db, [acting.id]) if every else [],
             },
         )
 
