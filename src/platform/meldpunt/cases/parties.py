@@ -178,26 +178,12 @@ async def _named_source(session: AsyncSession, keyring: Keyring, tenant: Tenant,
     return identity.name if identity else None
 
 
-async def _keep_letter(
-    session: AsyncSession,
-    keyring: Keyring,
-    store: ObjectStore,
-    who: AccountRef,
-    tenant: Tenant,
-    case_id: uuid.UUID,
-    letter: str,
-    language: str,
-) -> Document:
-    """The notice letter kept as a document of the case's report dossier."""
-    meta = DocumentMeta(
+def _notice_meta(language: str) -> DocumentMeta:
+    """What the notice letter is called as a document of the case's report dossier."""
+    return DocumentMeta(
         filename="kennisgeving.txt" if language == "nl" else "notice.txt",
         content_type="text/plain; charset=utf-8",
         title=text(language, "case.notice.title"),
-    )
-    actor = services.actor_of(who)
-    chunks = _chunks(letter.encode())
-    return await store_document(
-        session, keyring, store, actor, tenant.id, case_id, RecordClass.REPORT_DOSSIER, chunks, meta
     )
 
 
@@ -244,7 +230,8 @@ async def send_notice(
         category=text(language, f"public.option.category.{case.category}"),
         source=source,
     )
-    document = await _keep_letter(session, keyring, store, who, tenant, case_id, letter, language)
+    kept = RecordClass.REPORT_DOSSIER, _chunks(letter.encode()), _notice_meta(language)
+    document = await store_document(session, keyring, store, services.actor_of(who), tenant.id, case_id, *kept)
     await parties.share(
         session, who, tenant, case_id, ShareIn(document_id=document.id, party_id=party_id, shows_reporter=bool(source))
     )

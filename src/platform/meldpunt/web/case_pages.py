@@ -15,12 +15,12 @@ from typing import Any, TypeVar
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.cases import services
-from meldpunt.cases.controllers import OnCase, provide_on_case
+from meldpunt.cases.controllers import OnCase
 from meldpunt.cases.schemas import (
     EVERY_OPTION,
     LADDER,
@@ -39,7 +39,7 @@ from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action, Role
 from meldpunt.retention import services as retention
 from meldpunt.web.forms import decode_form
-from meldpunt.web.page_forms import submit_on_case
+from meldpunt.web.page_forms import case_page_dependencies, submit_on_case
 from meldpunt.web.pages import AT_TENANT, AtTenant, language, shell_context
 from meldpunt.web.pro_texts import CASE_NAMES, COMMUNICATION_TEMPLATES
 
@@ -117,20 +117,12 @@ class CasePage:
         return await submit_on_case(self, act, f"/app/t/{self.on.slug}/zaken/{self.on.case_id}")
 
 
-async def provide_case_page(request: Request[Any, Any, Any], on: NamedDependency[OnCase]) -> CasePage:
-    return CasePage(request, on)
-
-
 class CasePagesController(Controller):
     """The cases of one organisation and one case's page with its forms, each with the action it needs."""
 
     path = "/app/t/{tenant:str}/zaken"
     include_in_schema = False
-    dependencies = {  # noqa: RUF012 - read once by Litestar, never changed
-        "on": Provide(provide_on_case),
-        "page": Provide(provide_case_page),
-        **AT_TENANT,
-    }
+    dependencies = {**case_page_dependencies(CasePage), **AT_TENANT}  # noqa: RUF012 - read once by Litestar
 
     @get("/", action=Action.CASE_PROCESS)
     async def cases_page(self, at: NamedDependency[AtTenant]) -> Template:

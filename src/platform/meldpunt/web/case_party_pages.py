@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from meldpunt.cases import parties
-from meldpunt.cases.controllers import OnCase, provide_on_case
+from meldpunt.cases.controllers import OnCase
 from meldpunt.cases.party_controllers import invitation_link
 from meldpunt.cases.services import actor_of
 from meldpunt.dossiers.documents import Document, open_document
@@ -28,7 +28,7 @@ from meldpunt.parties.models import PartyRole
 from meldpunt.parties.schemas import LinkIn, PartyIn, ReplyIn
 from meldpunt.settings import Settings
 from meldpunt.web.forms import decode_form
-from meldpunt.web.page_forms import submit_on_case
+from meldpunt.web.page_forms import case_page_dependencies, submit_on_case
 from meldpunt.web.pages import language, same_language, shell_context
 
 Form = dict[str, Any]
@@ -81,17 +81,10 @@ class PartiesPage:
         return await submit_on_case(self, act, self.here, entered)
 
 
-async def provide_parties_page(request: Request[Any, Any, Any], on: NamedDependency[OnCase]) -> PartiesPage:
-    return PartiesPage(request, on)
-
-
 class CasePartyPages(Controller):
     path = "/app/t/{tenant:str}/zaken/{case_id:uuid}/partijen"
     include_in_schema = False
-    dependencies = {  # noqa: RUF012 - read once by Litestar, never changed
-        "on": Provide(provide_on_case),
-        "page": Provide(provide_parties_page),
-    }
+    dependencies = case_page_dependencies(PartiesPage)
 
     @get("/", action=Action.CASE_READ)
     async def show(self, page: NamedDependency[PartiesPage]) -> Template:

@@ -5,13 +5,14 @@ or not having declared is no form error: it is answered as the API answers it.""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import msgspec
 from litestar import Request
+from litestar.di import NamedDependency, Provide
 from litestar.response import Redirect, Template
 
-from meldpunt.cases.controllers import OnCase
+from meldpunt.cases.controllers import OnCase, provide_on_case
 from meldpunt.cases.errors import DeclareFirst, NotOnThePanel
 from meldpunt.errors import DomainError
 from meldpunt.web.forms import form_fields
@@ -31,6 +32,18 @@ class CaseFormPage(Protocol):
     def on(self) -> OnCase: ...
 
     async def render(self, *, message: str | None = ..., entered: Form | None = ..., status: int = ...) -> Template: ...
+
+
+Page = TypeVar("Page", bound=CaseFormPage)
+
+
+def case_page_dependencies(page: Callable[[Request[Any, Any, Any], OnCase], Page]) -> dict[str, Provide]:
+    """What a controller of a case's pages declares: ``on`` (the case for the viewer) and ``page`` built of it."""
+
+    async def provide_page(request: Request[Any, Any, Any], on: NamedDependency[OnCase]) -> Page:
+        return page(request, on)
+
+    return {"on": Provide(provide_on_case), "page": Provide(provide_page)}
 
 
 async def submit_on_case(
