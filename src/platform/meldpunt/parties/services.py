@@ -825,6 +825,11 @@ class PortalView:
     deadlines: list[PartyDeadline]
     companion: str
 
+    @property
+    def thread(self) -> list[tuple[bool, str, datetime]]:
+        """The messages as the portal shows them: whether the party wrote it, what, and when."""
+        return [(message.from_party, text, message.created_at) for message, text in self.messages]
+
 
 async def _answers(session: AsyncSession, access: PartyAccess) -> dict[uuid.UUID, Verdict]:
     rows = await session.execute(
