@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio
 from argon2 import PasswordHasher
@@ -73,6 +73,19 @@ def _now() -> datetime:
 def party_actor(party_id: uuid.UUID) -> AuditActor:
     """The party as actor in the audit log: an id on the case, never a name or an address."""
     return AuditActor(f"party:{party_id}")
+
+
+async def _audited(
+    session: AsyncSession,
+    tenant: Tenant,
+    who: AccountRef,
+    action: str,
+    kind: str,
+    subject: uuid.UUID,
+    **details: Any,
+) -> None:
+    """An audit entry for what the account ``who`` did in ``tenant``."""
+    await audit.record(session, tenant.id, AuditActor.account(who.id), action, kind, subject, **details)
 
 
 # ---------------------------------------------------------------- secrets
@@ -204,9 +217,7 @@ async def add_party(
     await session.flush()
     if data.role == PartyRole.ACCUSED:
         await _ensure_notice_deadline(session, tenant, case)
-    await audit.record(
-        session, tenant.id, AuditActor.account(who.id), "party.added", "case", case_id, party=party_id, role=data.role
-    )
+    await _audited(session, tenant, who, "party.added", "case", case_id, party=party_id, role=data.role)
     return party
 
 
@@ -275,7 +286,7 @@ async def remove_party(
     party = await _party(session, tenant, case_id, party_id)
     party.removed_at = _now()
     await _revoke_all(session, tenant, case_id, party_id)
-    await audit.record(session, tenant.id, AuditActor.account(who.id), "party.removed", "case", case_id, party=party_id)
+    await _audited(session, tenant, who, "party.removed", "case", case_id, party=party_id)
 
 
 # ---------------------------------------------------------------- invitations
@@ -327,10 +338,10 @@ async def invite(
         )
     )
     await session.flush()
-    await audit.record(
+    await _audited(
         session,
-        tenant.id,
-        AuditActor.account(who.id),
+        tenant,
+        who,
         "party.invited",
         "case",
         case_id,
@@ -345,7 +356,7 @@ async def revoke(
 ) -> None:
     party = await _party(session, tenant, case_id, party_id)
     await _revoke_all(session, tenant, case_id, party.id)
-    await audit.record(session, tenant.id, AuditActor.account(who.id), "party.revoked", "case", case_id, party=party.id)
+    await _audited(session, tenant, who, "party.revoked", "case", case_id, party=party.id)
 
 
 @dataclass(frozen=True)
@@ -506,10 +517,10 @@ async def share(
     )
     session.add(row)
     await session.flush()
-    await audit.record(
+    await _audited(
         session,
-        tenant.id,
-        AuditActor.account(who.id),
+        tenant,
+        who,
         "party.shared",
         "document",
         document.id,
@@ -532,7 +543,7 @@ async def withdraw_share(
     if row is None or row.withdrawn_at is not None:
         raise ShareRefused("not-shared")
     row.withdrawn_at = _now()
-    await audit.record(session, tenant.id, AuditActor.account(who.id), "party.unshared", "document", row.document_id)
+    await _audited(session, tenant, who, "party.unshared", "document", row.document_id)
 
 
 def _visible_to(access: PartyAccess) -> object:
@@ -640,9 +651,7 @@ async def write_to_party(
     if not text.strip():
         raise PartyRefused("message-empty")
     row = await _message(session, keyring, tenant, case_id, party_id, text.strip(), who)
-    await audit.record(
-        session, tenant.id, AuditActor.account(who.id), "party.message_sent", "case", case_id, party=party_id
-    )
+    await _audited(session, tenant, who, "party.message_sent", "case", case_id, party=party_id)
     return row
 
 
@@ -787,7 +796,7 @@ async def link_cases(
             )
         )
     await session.flush()
-    await audit.record(session, tenant.id, AuditActor.account(who.id), "case.linked", "case", case_id, other=other_id)
+    await _audited(session, tenant, who, "case.linked", "case", case_id, other=other_id)
 
 
 async def linked_cases(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -> list[uuid.UUID]:
