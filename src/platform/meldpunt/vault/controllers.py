@@ -142,25 +142,17 @@ class VaultController(Controller):
 
     @post(f"{CONSULTATION}/contacts", operation_id="RecordContact", status_code=201, action=Action.VAULT_USE)
     async def record_contact(
-        self,
-        vault: NamedDependency[InVault],
-        consultation_id: FromPath[uuid.UUID],
-        data: JSONBody[ContactIn],
+        self, vault: NamedDependency[InVault], consultation_id: FromPath[uuid.UUID], data: JSONBody[ContactIn]
     ) -> ContactOut:
         """A conversation with the person, with the adviser's note (encrypted); counted for the annual report."""
-        contact = await services.record_contact(*vault, consultation_id, data)
-        return contact_out(contact, data.note)
+        return contact_out(await services.record_contact(*vault, consultation_id, data), data.note)
 
     @post(f"{CONSULTATION}/consents", operation_id="RecordConsent", status_code=201, action=Action.VAULT_USE)
     async def record_consent(
-        self,
-        vault: NamedDependency[InVault],
-        consultation_id: FromPath[uuid.UUID],
-        data: JSONBody[ConsentIn],
+        self, vault: NamedDependency[InVault], consultation_id: FromPath[uuid.UUID], data: JSONBody[ConsentIn]
     ) -> ConsentOut:
         """An entry in the consent ledger: what may leave the vault, to whom, from when (or the legal duty)."""
-        c = await services.record_consent(*vault, consultation_id, data)
-        return consent_out(c, data.note)
+        return consent_out(await services.record_consent(*vault, consultation_id, data), data.note)
 
     @post(
         f"{CONSULTATION}/consents/{{consent_id:uuid}}/withdrawal",
@@ -179,14 +171,10 @@ class VaultController(Controller):
 
     @post(f"{CONSULTATION}/disclosures", operation_id="Disclose", status_code=201, action=Action.VAULT_USE)
     async def disclose(
-        self,
-        vault: NamedDependency[InVault],
-        consultation_id: FromPath[uuid.UUID],
-        data: JSONBody[DisclosureIn],
+        self, vault: NamedDependency[InVault], consultation_id: FromPath[uuid.UUID], data: JSONBody[DisclosureIn]
     ) -> DisclosureOut:
         """Record what leaves the vault; refused (403) unless a consent entry or legal basis covers it."""
-        d = await services.disclose(*vault, consultation_id, data)
-        return disclosure_out(d, data.content)
+        return disclosure_out(await services.disclose(*vault, consultation_id, data), data.content)
 
     @post(f"{CONSULTATION}/closure", operation_id="CloseConsultation", status_code=204, action=Action.VAULT_USE)
     async def close_consultation(self, vault: NamedDependency[InVault], consultation_id: FromPath[uuid.UUID]) -> None:
