@@ -10,12 +10,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKeyConstraint, LargeBinary, String, UniqueConstraint, func
+from sqlalchemy import Boolean, DateTime, ForeignKeyConstraint, LargeBinary, String, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from meldpunt.cases.errors import AlreadyDeclared
-from meldpunt.db.base import Base, TenantScoped
+from meldpunt.db.base import Base, TenantScoped, stored_as_value
 
 
 class Route(StrEnum):
@@ -80,18 +80,6 @@ DECLARATION_MOVES: dict[Involvement | None, frozenset[Involvement]] = {
 }
 
 
-def _stored_as_value(kind: type[StrEnum], length: int) -> Enum:
-    """The enum on the column, stored as its value in the VARCHAR of migration 0009: no database type and
-    no constraint of its own (the migration's CHECKs stay), so no migration."""
-    return Enum(
-        kind,
-        native_enum=False,
-        create_constraint=False,
-        length=length,
-        values_callable=lambda members: [member.value for member in members],
-    )
-
-
 def _of_case(table: str) -> ForeignKeyConstraint:
     return ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"])
 
@@ -104,10 +92,10 @@ class CaseRouting(TenantScoped, Base):
 
     case_id: Mapped[uuid.UUID]
     classified_as: Mapped[str] = mapped_column(String(16))  # report, signal, complaint (the case's kind)
-    route: Mapped[Route] = mapped_column(_stored_as_value(Route, 32))
+    route: Mapped[Route] = mapped_column(stored_as_value(Route, 32))
     legal_duties: Mapped[list[str]] = mapped_column(JSONB)
     overrides_wish: Mapped[bool] = mapped_column(Boolean)
-    escalation: Mapped[Escalation | None] = mapped_column(_stored_as_value(Escalation, 32))
+    escalation: Mapped[Escalation | None] = mapped_column(stored_as_value(Escalation, 32))
     sealed_reason: Mapped[bytes] = mapped_column(LargeBinary)
     sealed_alternative: Mapped[bytes | None] = mapped_column(LargeBinary)
     decided_by_tenant_id: Mapped[uuid.UUID]
@@ -128,10 +116,10 @@ class PanelMember(TenantScoped, Base):
     case_id: Mapped[uuid.UUID]
     account_tenant_id: Mapped[uuid.UUID]
     account_id: Mapped[uuid.UUID]
-    role: Mapped[PanelRole] = mapped_column(_stored_as_value(PanelRole, 32))
+    role: Mapped[PanelRole] = mapped_column(stored_as_value(PanelRole, 32))
     pooled: Mapped[bool] = mapped_column(Boolean, default=False)
     assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    declaration: Mapped[Involvement | None] = mapped_column(_stored_as_value(Involvement, 16))
+    declaration: Mapped[Involvement | None] = mapped_column(stored_as_value(Involvement, 16))
     declared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sealed_declaration: Mapped[bytes | None] = mapped_column(LargeBinary)
     left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # replaced by a deputy or excluded
@@ -150,7 +138,7 @@ class CaseExclusion(TenantScoped, Base):
     case_id: Mapped[uuid.UUID]
     account_tenant_id: Mapped[uuid.UUID]
     account_id: Mapped[uuid.UUID]
-    reason: Mapped[ExclusionReason] = mapped_column(_stored_as_value(ExclusionReason, 32))
+    reason: Mapped[ExclusionReason] = mapped_column(stored_as_value(ExclusionReason, 32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -177,7 +165,7 @@ class CaseStep(TenantScoped, Base):
     __table_args__ = (_of_case("case_steps"),)
 
     case_id: Mapped[uuid.UUID]
-    kind: Mapped[StepKind] = mapped_column(_stored_as_value(StepKind, 32))
+    kind: Mapped[StepKind] = mapped_column(stored_as_value(StepKind, 32))
     facts: Mapped[dict[str, Any]] = mapped_column(JSONB)
     sealed_content: Mapped[bytes | None] = mapped_column(LargeBinary)
     recorded_by_tenant_id: Mapped[uuid.UUID]

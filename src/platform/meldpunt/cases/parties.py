@@ -5,11 +5,14 @@ cases about the same accused, and sends the accused the written notice. The rule
 
 from __future__ import annotations
 
+import functools
+import inspect
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import jinja2
 from sqlalchemy import select
@@ -28,10 +31,13 @@ from meldpunt.intake import services as intake
 from meldpunt.intake.models import Case
 from meldpunt.parties import services as parties
 from meldpunt.parties.errors import PartyRefused
-from meldpunt.parties.models import CaseParty, PartyMessage, PartyResponse, PartyRole, PartyShare
+from meldpunt.parties.models import PartyMessage, PartyResponse, PartyRole
 from meldpunt.parties.rights import rights_in
-from meldpunt.parties.schemas import PartyIn, ShareIn
+from meldpunt.parties.schemas import ShareIn
 from meldpunt.tenancy.models import Tenant
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Who adds, invites, shares and writes (the committee's seats come later).
 MANAGES = frozenset({PanelRole.DECISION_MAKER})
@@ -57,11 +63,26 @@ async def _read(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID, who: 
     return case
 
 
-async def add_party(
-    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: PartyIn
-) -> CaseParty:
-    await _managed(session, tenant, case_id, who)
-    return await parties.add_party(session, keyring, who, tenant, case_id, data)
+def _managing(service: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """``service`` of ``parties`` for a declared decision maker of the case: the seat is checked first (the
+    service takes ``session``, ``who``, ``tenant`` and ``case_id`` by those names)."""
+    signature = inspect.signature(service)
+
+    @functools.wraps(service)
+    async def managed(*args: P.args, **kwargs: P.kwargs) -> R:
+        given = signature.bind(*args, **kwargs).arguments
+        await _managed(given["session"], given["tenant"], given["case_id"], given["who"])
+        return await service(*args, **kwargs)
+
+    return managed
+
+
+add_party = _managing(parties.add_party)
+remove_party = _managing(parties.remove_party)
+invite = _managing(parties.invite)
+revoke = _managing(parties.revoke)
+share = _managing(parties.share)
+write_to_party = _managing(parties.write_to_party)
 
 
 async def parties_of(
@@ -69,47 +90,6 @@ async def parties_of(
 ) -> list[parties.PartyView]:
     await _read(session, tenant, case_id, who)
     return await parties.parties_of(session, keyring, tenant, case_id)
-
-
-async def remove_party(
-    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
-) -> None:
-    await _managed(session, tenant, case_id, who)
-    await parties.remove_party(session, who, tenant, case_id, party_id)
-
-
-async def invite(
-    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
-) -> parties.Invitation:
-    await _managed(session, tenant, case_id, who)
-    return await parties.invite(session, who, tenant, case_id, party_id)
-
-
-async def revoke(
-    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
-) -> None:
-    await _managed(session, tenant, case_id, who)
-    await parties.revoke(session, who, tenant, case_id, party_id)
-
-
-async def share(
-    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: ShareIn
-) -> PartyShare:
-    await _managed(session, tenant, case_id, who)
-    return await parties.share(session, who, tenant, case_id, data)
-
-
-async def write_to_party(
-    session: AsyncSession,
-    keyring: Keyring,
-    who: AccountRef,
-    tenant: Tenant,
-    case_id: uuid.UUID,
-    party_id: uuid.UUID,
-    body: str,
-) -> PartyMessage:
-    await _managed(session, tenant, case_id, who)
-    return await parties.write_to_party(session, keyring, who, tenant, case_id, party_id, body)
 
 
 async def thread(
@@ -190,6 +170,23 @@ async def _chunks(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
+async def _named_source(session: AsyncSession, keyring: Keyring, tenant: Tenant, case: Case) -> str | None:
+    """The reporter's name for the notice, only with the reporter's agreement."""
+    if not await parties.reporter_agreed(session, case):
+        return None
+    identity = await intake.reporter_identity(session, keyring, tenant, case)
+    return identity.name if identity else None
+
+
+def _notice_meta(language: str) -> DocumentMeta:
+    """What the notice letter is called as a document of the case's report dossier."""
+    return DocumentMeta(
+        filename="kennisgeving.txt" if language == "nl" else "notice.txt",
+        content_type="text/plain; charset=utf-8",
+        title=text(language, "case.notice.title"),
+    )
+
+
 async def send_notice(
     session: AsyncSession,
     keyring: Keyring,
@@ -224,10 +221,7 @@ async def send_notice(
         case_id,
         AccusedInformed(informed_on=date.today(), in_writing=True, summary=summary),
     )
-    source = None
-    if await parties.reporter_agreed(session, case):
-        identity = await intake.reporter_identity(session, keyring, tenant, case)
-        source = identity.name if identity else None
+    source = await _named_source(session, keyring, tenant, case)
     letter = notice_letter(
         language,
         organisation=tenant.display_name,
@@ -236,21 +230,8 @@ async def send_notice(
         category=text(language, f"public.option.category.{case.category}"),
         source=source,
     )
-    document = await store_document(
-        session,
-        keyring,
-        store,
-        services.actor_of(who),
-        tenant.id,
-        case_id,
-        RecordClass.REPORT_DOSSIER,
-        _chunks(letter.encode()),
-        DocumentMeta(
-            filename="kennisgeving.txt" if language == "nl" else "notice.txt",
-            content_type="text/plain; charset=utf-8",
-            title=text(language, "case.notice.title"),
-        ),
-    )
+    kept = RecordClass.REPORT_DOSSIER, _chunks(letter.encode()), _notice_meta(language)
+    document = await store_document(session, keyring, store, services.actor_of(who), tenant.id, case_id, *kept)
     await parties.share(
         session, who, tenant, case_id, ShareIn(document_id=document.id, party_id=party_id, shows_reporter=bool(source))
     )

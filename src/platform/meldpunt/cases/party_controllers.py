@@ -14,6 +14,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from meldpunt.cases import parties
 from meldpunt.cases.controllers import OnCase, provide_on_case
+from meldpunt.db.rows import from_row
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.roles import Action
 from meldpunt.parties.models import PartyMessage, PartyResponse, PartyShare
@@ -48,14 +49,7 @@ def party_out(view: PartyView) -> PartyOut:
 
 
 def share_out(row: PartyShare) -> ShareOut:
-    return ShareOut(
-        id=row.id,
-        document_id=row.document_id,
-        party_role=row.party_role,
-        party_id=row.party_id,
-        for_approval=row.for_approval,
-        respond_by=row.respond_by,
-    )
+    return from_row(ShareOut, row)
 
 
 def thread_out(rows: list[tuple[PartyMessage, str]]) -> list[ThreadMessageOut]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import DateTime, ForeignKey, MetaData, func
+from sqlalchemy import DateTime, Enum, ForeignKey, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING = {
@@ -41,3 +42,15 @@ class TenantScoped:
         return mapped_column(ForeignKey("tenants.id"), primary_key=True, sort_order=-10)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4, sort_order=-9)
+
+
+def stored_as_value(kind: type[StrEnum], length: int) -> Enum:
+    """A kind, status or role typed on the column and stored as its value in a ``VARCHAR(length)``: no
+    database type and no constraint of its own (the migrations' CHECKs keep the list), so no migration."""
+    return Enum(
+        kind,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+    )

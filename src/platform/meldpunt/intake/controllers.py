@@ -16,6 +16,7 @@ from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit.services import AuditActor
+from meldpunt.db.rows import from_row
 from meldpunt.dossiers.downloads import attachment_response
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
@@ -219,17 +220,13 @@ class AllSubmissionsController(Controller):
         if not reachable:
             return []
         return [
-            SubmissionSummaryOut(
+            from_row(
+                SubmissionSummaryOut,
+                s.case,
                 tenant=reachable[s.case.tenant_id],
-                id=s.case.id,
-                kind=s.case.kind,
-                category=s.case.category,
-                anonymity=s.case.anonymity,
-                status=s.case.status,
                 received_at=s.case.created_at,
                 acknowledge_by=s.acknowledge_by,
                 acknowledged=s.acknowledged,
-                flood_marked=s.case.flood_marked,
             )
             for s in await services.list_submissions(db, list(reachable))
         ]
@@ -254,7 +251,18 @@ def provide_desk(
     return Desk(db, keyring, store, AuditActor.account(actor.account_id))
 
 
-DESK = {"desk": Provide(provide_desk, sync_to_thread=False)}
+async def provide_attachment(
+    desk: NamedDependency[Desk],
+    acting: NamedDependency[Tenant],
+    case_id: FromPath[uuid.UUID],
+    document_id: FromPath[uuid.UUID],
+) -> Stream:
+    """The file of the path's ``{document_id}`` that the reporter added to ``{case_id}``, decrypted as it
+    streams (the read is audited): what the API and the reporting point's page both send."""
+    return attachment_response(await services.open_attachment(*desk, acting, case_id, document_id))
+
+
+DESK = {"desk": Provide(provide_desk, sync_to_thread=False), "attachment": Provide(provide_attachment)}
 
 
 class SubmissionController(Controller):
@@ -278,19 +286,10 @@ class SubmissionController(Controller):
     ) -> SubmissionDetailOut:
         """One submission with what the reporter wrote and the messages both ways (audited)."""
         detail = await services.read_submission(desk.db, desk.keyring, desk.who, acting, case_id)
-        case = detail.case
-        return SubmissionDetailOut(
-            id=case.id,
-            kind=case.kind,
-            category=case.category,
-            anonymity=case.anonymity,
-            status=case.status,
+        return from_row(
+            SubmissionDetailOut,
+            detail.case,
             attributes=detail.attributes,
-            reporter_role=case.reporter_role,
-            reporter_is_affected=case.reporter_is_affected,
-            accused_role=case.accused_role,
-            setting=case.setting,
-            wishes=case.wishes,
             narrative=detail.narrative,
             messages=[_message_out(message) for message in detail.messages],
             identity=detail.identity,
@@ -303,15 +302,9 @@ class SubmissionController(Controller):
         media_type="application/octet-stream",
         action=Action.INTAKE_READ,
     )
-    async def download_attachment(
-        self,
-        desk: NamedDependency[Desk],
-        acting: NamedDependency[Tenant],
-        case_id: FromPath[uuid.UUID],
-        document_id: FromPath[uuid.UUID],
-    ) -> Stream:
+    async def download_attachment(self, attachment: NamedDependency[Stream]) -> Stream:
         """A file the reporter added, decrypted as it streams (the read is audited)."""
-        return attachment_response(await services.open_attachment(*desk, acting, case_id, document_id))
+        return attachment
 
     @post("/{case_id:uuid}/messages", operation_id="ReplyToReporter", status_code=201, action=Action.INTAKE_REPLY)
     async def reply_to_reporter(

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     ForeignKeyConstraint,
     LargeBinary,
@@ -25,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from meldpunt.db.base import Base, TenantScoped
+from meldpunt.db.base import Base, TenantScoped, stored_as_value
 
 
 class CaseKind(StrEnum):
@@ -102,18 +101,6 @@ class DeadlineKind(StrEnum):
     WHISTLEBLOWER_FEEDBACK = "whistleblower_feedback"
 
 
-def _as_value(kind: type[StrEnum], length: int) -> Enum:
-    """A kind or status typed on the column and stored as its value in the same VARCHAR as before: no
-    database type, no constraint of its own (the migrations' CHECKs stay), no migration."""
-    return Enum(
-        kind,
-        native_enum=False,
-        create_constraint=False,
-        length=length,
-        values_callable=lambda members: [member.value for member in members],
-    )
-
-
 class Case(TenantScoped, Base):
     """One matter (DESIGN §7). The narrative, any identity and the discrimination grounds are encrypted
     with the case key."""
@@ -121,9 +108,9 @@ class Case(TenantScoped, Base):
     __tablename__ = "cases"
     __table_args__ = (UniqueConstraint("tenant_id", "receipt_hash"),)
 
-    kind: Mapped[CaseKind] = mapped_column(_as_value(CaseKind, 16))
-    anonymity: Mapped[Anonymity] = mapped_column(_as_value(Anonymity, 32))
-    status: Mapped[CaseStatus] = mapped_column(_as_value(CaseStatus, 32), default=CaseStatus.RECEIVED)
+    kind: Mapped[CaseKind] = mapped_column(stored_as_value(CaseKind, 16))
+    anonymity: Mapped[Anonymity] = mapped_column(stored_as_value(Anonymity, 32))
+    status: Mapped[CaseStatus] = mapped_column(stored_as_value(CaseStatus, 32), default=CaseStatus.RECEIVED)
     category: Mapped[str] = mapped_column(String(32))
     # Closed lists and flags only, never free text, and never the grounds (special-category data).
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONB)
@@ -147,7 +134,7 @@ class Deadline(TenantScoped, Base):
     __table_args__ = (ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),)
 
     case_id: Mapped[uuid.UUID]
-    kind: Mapped[DeadlineKind] = mapped_column(_as_value(DeadlineKind, 32))
+    kind: Mapped[DeadlineKind] = mapped_column(stored_as_value(DeadlineKind, 32))
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     met_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     responsible_role: Mapped[str] = mapped_column(String(32), default="reporting_point")

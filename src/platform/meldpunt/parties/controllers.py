@@ -6,10 +6,10 @@ strips addresses and identifying headers on this path, as on the reporting point
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from litestar import Controller, get, post, put
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,9 +37,28 @@ Link = Annotated[str, HeaderParameter(name="x-party-link", max_length=100)]
 Key = Annotated[str, HeaderParameter(name="x-party-key", max_length=40)]
 
 
-async def _access(db: AsyncSession, guard: FloodGuard, slug: str, link: str, key: str) -> services.PartyAccess:
-    tenant, _ = await find_public_tenant(db, slug)
-    return await services.enter(db, guard.limiter, tenant, link, key)
+class AtPortal(NamedTuple):
+    """The party of the request's link and key, with the session and the keys to answer them."""
+
+    db: AsyncSession
+    keyring: Keyring
+    access: services.PartyAccess
+
+    async def portal(self, language: str = "nl") -> PortalOut:
+        return portal_out(await services.portal_view(self.db, self.keyring, self.access), language)
+
+
+async def provide_party(
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    flood_guard: NamedDependency[FloodGuard],
+    tenant: FromPath[str],
+    link: Link,
+    key: Key,
+) -> AtPortal:
+    """The party of the request's link and key (PortalClosed or TooManyAttempts otherwise)."""
+    found, _ = await find_public_tenant(db, tenant)
+    return AtPortal(db, keyring, await services.enter(db, flood_guard.limiter, found, link, key))
 
 
 def portal_out(view: services.PortalView, language: str = "nl") -> PortalOut:
@@ -73,6 +92,7 @@ def portal_out(view: services.PortalView, language: str = "nl") -> PortalOut:
 class PartyPortalController(Controller):
     path = "/api/v1/p/{tenant:str}"
     tags = ("party portal",)
+    dependencies = {"party": Provide(provide_party)}  # noqa: RUF012 (Litestar reads it off the class)
 
     @post("/activation", operation_id="ActivatePartyInvitation", status_code=201)
     async def activate(
@@ -89,83 +109,47 @@ class PartyPortalController(Controller):
 
     @get("/portal", operation_id="ReadPartyPortal")
     async def portal(
-        self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        flood_guard: NamedDependency[FloodGuard],
-        tenant: FromPath[str],
-        link: Link,
-        key: Key,
-        lang: Annotated[str, QueryParameter(pattern="^(nl|en)$")] = "nl",
+        self, party: NamedDependency[AtPortal], lang: Annotated[str, QueryParameter(pattern="^(nl|en)$")] = "nl"
     ) -> PortalOut:
         """Exactly what is shared with this party, their thread, their terms and their rights."""
-        access = await _access(db, flood_guard, tenant, link, key)
-        return portal_out(await services.portal_view(db, keyring, access), lang)
+        return await party.portal(lang)
 
     @get("/documents/{document_id:uuid}", operation_id="DownloadPartyDocument")
     async def download(
         self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
         store: NamedDependency[ObjectStore],
-        flood_guard: NamedDependency[FloodGuard],
-        tenant: FromPath[str],
+        tenant: FromPath[str],  # read by ``party``; named here to keep the schema's parameter order
         document_id: FromPath[uuid.UUID],
-        link: Link,
-        key: Key,
+        party: NamedDependency[AtPortal],
     ) -> Stream:
         """A document shared with this party (the read is audited with the party as actor)."""
-        access = await _access(db, flood_guard, tenant, link, key)
+        db, keyring, access = party
         return attachment_response(await services.open_shared(db, keyring, store, access, document_id))
 
     @post("/messages", operation_id="ReplyAsParty", status_code=201)
     async def reply(
-        self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        store: NamedDependency[ObjectStore],
-        flood_guard: NamedDependency[FloodGuard],
-        tenant: FromPath[str],
-        link: Link,
-        key: Key,
-        data: JSONBody[ReplyIn],
+        self, store: NamedDependency[ObjectStore], party: NamedDependency[AtPortal], data: JSONBody[ReplyIn]
     ) -> PortalOut:
-        access = await _access(db, flood_guard, tenant, link, key)
-        await services.reply(db, keyring, store, access, data.text)
-        return portal_out(await services.portal_view(db, keyring, access))
+        await services.reply(party.db, party.keyring, store, party.access, data.text)
+        return await party.portal()
 
     @post("/responses/{share_id:uuid}", operation_id="RespondAsParty", status_code=201)
     async def respond(
         self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        flood_guard: NamedDependency[FloodGuard],
-        tenant: FromPath[str],
+        tenant: FromPath[str],  # read by ``party``; named here to keep the schema's parameter order
         share_id: FromPath[uuid.UUID],
-        link: Link,
-        key: Key,
+        party: NamedDependency[AtPortal],
         data: JSONBody[ResponseIn],
     ) -> PortalOut:
         """Approve a record shared for approval, or comment on it."""
-        access = await _access(db, flood_guard, tenant, link, key)
-        await services.respond(db, keyring, access, share_id, data)
-        return portal_out(await services.portal_view(db, keyring, access))
+        await services.respond(party.db, party.keyring, party.access, share_id, data)
+        return await party.portal()
 
     @put("/companion", operation_id="SetPartyCompanion")
-    async def companion(
-        self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        flood_guard: NamedDependency[FloodGuard],
-        tenant: FromPath[str],
-        link: Link,
-        key: Key,
-        data: JSONBody[CompanionIn],
-    ) -> PortalOut:
+    async def companion(self, party: NamedDependency[AtPortal], data: JSONBody[CompanionIn]) -> PortalOut:
         """Who accompanies the party (a confidant, an adviser, a lawyer); empty: nobody."""
-        access = await _access(db, flood_guard, tenant, link, key)
-        await services.set_companion(db, keyring, access, data)
-        return portal_out(await services.portal_view(db, keyring, access))
+        await services.set_companion(party.db, party.keyring, party.access, data)
+        return await party.portal()
 
 
 ROUTES = (PartyPortalController,)

@@ -14,15 +14,17 @@ import hmac
 import secrets
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
 
 import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
@@ -71,6 +73,19 @@ def _now() -> datetime:
 def party_actor(party_id: uuid.UUID) -> AuditActor:
     """The party as actor in the audit log: an id on the case, never a name or an address."""
     return AuditActor(f"party:{party_id}")
+
+
+async def _audited(
+    session: AsyncSession,
+    tenant: Tenant,
+    who: AccountRef,
+    action: str,
+    kind: str,
+    subject: uuid.UUID,
+    **details: Any,
+) -> None:
+    """An audit entry for what the account ``who`` did in ``tenant``."""
+    await audit.record(session, tenant.id, AuditActor.account(who.id), action, kind, subject, **details)
 
 
 # ---------------------------------------------------------------- secrets
@@ -202,9 +217,7 @@ async def add_party(
     await session.flush()
     if data.role == PartyRole.ACCUSED:
         await _ensure_notice_deadline(session, tenant, case)
-    await audit.record(
-        session, tenant.id, AuditActor.account(who.id), "party.added", "case", case_id, party=party_id, role=data.role
-    )
+    await _audited(session, tenant, who, "party.added", "case", case_id, party=party_id, role=data.role)
     return party
 
 
@@ -273,7 +286,7 @@ async def remove_party(
     party = await _party(session, tenant, case_id, party_id)
     party.removed_at = _now()
     await _revoke_all(session, tenant, case_id, party_id)
-    await audit.record(session, tenant.id, AuditActor.account(who.id), "party.removed", "case", case_id, party=party_id)
+    await _audited(session, tenant, who, "party.removed", "case", case_id, party=party_id)
 
 
 # ---------------------------------------------------------------- invitations
@@ -325,10 +338,10 @@ async def invite(
         )
     )
     await session.flush()
-    await audit.record(
+    await _audited(
         session,
-        tenant.id,
-        AuditActor.account(who.id),
+        tenant,
+        who,
         "party.invited",
         "case",
         case_id,
@@ -343,7 +356,7 @@ async def revoke(
 ) -> None:
     party = await _party(session, tenant, case_id, party_id)
     await _revoke_all(session, tenant, case_id, party.id)
-    await audit.record(session, tenant.id, AuditActor.account(who.id), "party.revoked", "case", case_id, party=party.id)
+    await _audited(session, tenant, who, "party.revoked", "case", case_id, party=party.id)
 
 
 @dataclass(frozen=True)
@@ -504,10 +517,10 @@ async def share(
     )
     session.add(row)
     await session.flush()
-    await audit.record(
+    await _audited(
         session,
-        tenant.id,
-        AuditActor.account(who.id),
+        tenant,
+        who,
         "party.shared",
         "document",
         document.id,
@@ -530,7 +543,7 @@ async def withdraw_share(
     if row is None or row.withdrawn_at is not None:
         raise ShareRefused("not-shared")
     row.withdrawn_at = _now()
-    await audit.record(session, tenant.id, AuditActor.account(who.id), "party.unshared", "document", row.document_id)
+    await _audited(session, tenant, who, "party.unshared", "document", row.document_id)
 
 
 def _visible_to(access: PartyAccess) -> object:
@@ -566,27 +579,35 @@ async def share_for(session: AsyncSession, access: PartyAccess, document_id: uui
 # ---------------------------------------------------------------- what a party does
 
 
+Opened = TypeVar("Opened", PartyMessage, PartyResponse)
+
+
+async def _opened(
+    session: AsyncSession,
+    keyring: Keyring,
+    tenant: Tenant,
+    case_id: uuid.UUID,
+    model: type[Opened],
+    of: ColumnElement[bool],
+    order: InstrumentedAttribute[datetime],
+    sealed: Callable[[Opened], bytes | None],
+    purpose: str,
+) -> list[tuple[Opened, str]]:
+    """The case's rows of ``model`` that ``of`` picks in ``order``, each with its ``sealed`` text opened."""
+    query = select(model).where(model.tenant_id == tenant.id, model.case_id == case_id, of).order_by(order)
+    rows = (await session.execute(query)).scalars().all()
+    cipher = await case_cipher(session, keyring, tenant.id, case_id)
+    return [(row, cipher.open(sealed(row), purpose, row.id) or "") for row in rows]
+
+
 async def messages_of(
     session: AsyncSession, keyring: Keyring, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
 ) -> list[tuple[PartyMessage, str]]:
     """The thread between one party and the case's handlers, opened."""
-    rows = (
-        (
-            await session.execute(
-                select(PartyMessage)
-                .where(
-                    PartyMessage.tenant_id == tenant.id,
-                    PartyMessage.case_id == case_id,
-                    PartyMessage.party_id == party_id,
-                )
-                .order_by(PartyMessage.created_at)
-            )
-        )
-        .scalars()
-        .all()
+    of, order = PartyMessage.party_id == party_id, PartyMessage.created_at
+    return await _opened(
+        session, keyring, tenant, case_id, PartyMessage, of, order, lambda row: row.sealed_body, "party-message"
     )
-    cipher = await case_cipher(session, keyring, tenant.id, case_id)
-    return [(row, cipher.open(row.sealed_body, "party-message", row.id) or "") for row in rows]
 
 
 async def _message(
@@ -630,9 +651,7 @@ async def write_to_party(
     if not text.strip():
         raise PartyRefused("message-empty")
     row = await _message(session, keyring, tenant, case_id, party_id, text.strip(), who)
-    await audit.record(
-        session, tenant.id, AuditActor.account(who.id), "party.message_sent", "case", case_id, party=party_id
-    )
+    await _audited(session, tenant, who, "party.message_sent", "case", case_id, party=party_id)
     return row
 
 
@@ -711,23 +730,10 @@ async def responses_to(
     session: AsyncSession, keyring: Keyring, tenant: Tenant, case_id: uuid.UUID, share_id: uuid.UUID
 ) -> list[tuple[PartyResponse, str]]:
     """The answers to a shared record, opened, for the case's handlers (only an answered record counts)."""
-    rows = (
-        (
-            await session.execute(
-                select(PartyResponse)
-                .where(
-                    PartyResponse.tenant_id == tenant.id,
-                    PartyResponse.case_id == case_id,
-                    PartyResponse.share_id == share_id,
-                )
-                .order_by(PartyResponse.responded_at)
-            )
-        )
-        .scalars()
-        .all()
+    of, order = PartyResponse.share_id == share_id, PartyResponse.responded_at
+    return await _opened(
+        session, keyring, tenant, case_id, PartyResponse, of, order, lambda row: row.sealed_comment, "party-response"
     )
-    cipher = await case_cipher(session, keyring, tenant.id, case_id)
-    return [(row, cipher.open(row.sealed_comment, "party-response", row.id) or "") for row in rows]
 
 
 async def set_companion(session: AsyncSession, keyring: Keyring, access: PartyAccess, data: CompanionIn) -> None:
@@ -790,7 +796,7 @@ async def link_cases(
             )
         )
     await session.flush()
-    await audit.record(session, tenant.id, AuditActor.account(who.id), "case.linked", "case", case_id, other=other_id)
+    await _audited(session, tenant, who, "case.linked", "case", case_id, other=other_id)
 
 
 async def linked_cases(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID) -> list[uuid.UUID]:
@@ -827,6 +833,11 @@ class PortalView:
     messages: list[tuple[PartyMessage, str]]
     deadlines: list[PartyDeadline]
     companion: str
+
+    @property
+    def thread(self) -> list[tuple[bool, str, datetime]]:
+        """The messages as the portal shows them: whether the party wrote it, what, and when."""
+        return [(message.from_party, text, message.created_at) for message, text in self.messages]
 
 
 async def _answers(session: AsyncSession, access: PartyAccess) -> dict[uuid.UUID, Verdict]:

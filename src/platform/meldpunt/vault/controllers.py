@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from meldpunt.db.rows import from_row
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.identity.policy import Actor
 from meldpunt.identity.roles import Action
@@ -46,17 +47,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 9999
 
 
 def consultation_out(view: services.ConsultationView) -> ConsultationOut:
-    c = view.consultation
-    return ConsultationOut(
-        id=c.id,
-        label=view.label,
-        category=c.category,
-        reporter_role=c.reporter_role,
-        status=c.status,
-        opened_on=c.opened_on,
-        closed_on=c.closed_on,
-        contacts=view.contacts,
-    )
+    return from_row(ConsultationOut, view.consultation, label=view.label, contacts=view.contacts)
 
 
 def contact_out(c: ConsultationContact, note: str | None) -> ContactOut:
@@ -64,40 +55,16 @@ def contact_out(c: ConsultationContact, note: str | None) -> ContactOut:
 
 
 def consent_out(c: ConsentRecord, note: str | None) -> ConsentOut:
-    return ConsentOut(
-        id=c.id,
-        basis=c.basis,
-        recipient=c.recipient,
-        scopes=list(c.scopes),
-        given_on=c.given_on,
-        valid_until=c.valid_until,
-        withdrawn_on=c.withdrawn_on,
-        note=note,
-    )
+    return from_row(ConsentOut, c, scopes=list(c.scopes), note=note)
 
 
 def disclosure_out(d: Disclosure, content: str) -> DisclosureOut:
-    return DisclosureOut(
-        id=d.id,
-        consent_id=d.consent_id,
-        recipient=d.recipient,
-        scope=d.scope,
-        disclosed_on=d.disclosed_on,
-        content=content,
-    )
+    return from_row(DisclosureOut, d, content=content)
 
 
 def signal_out(received: ReceivedSignal) -> SignalOut:
     s = received.signal
-    return SignalOut(
-        id=s.id,
-        month=s.month,
-        category=s.category,
-        setting=s.setting,
-        accused_role=s.accused_role,
-        attributes=received.attributes,
-        suggestions=list(s.suggestions),
-    )
+    return from_row(SignalOut, s, attributes=received.attributes, suggestions=list(s.suggestions))
 
 
 def detail_out(detail: services.ConsultationDetail) -> ConsultationDetailOut:
@@ -129,67 +96,63 @@ class AdviserInboxController(Controller):
         ]
 
 
+class InVault(NamedTuple):
+    """An adviser in their own vault, with the session and the keys: what the vault's services take first."""
+
+    db: AsyncSession
+    keyring: Keyring
+    adviser: Adviser
+
+
+def provide_in_vault(
+    db: NamedDependency[AsyncSession], keyring: NamedDependency[Keyring], adviser: NamedDependency[Adviser]
+) -> InVault:
+    return InVault(db, keyring, adviser)
+
+
 class VaultController(Controller):
     """One adviser's vault in one organisation; every route resolves the adviser in their own vault."""
 
     path = "/api/v1/t/{tenant:str}/vault"
     tags = ("adviser",)
-    dependencies = {"adviser": Provide(provide_adviser)}  # noqa: RUF012 (Litestar reads it off the class)
+    dependencies = {"adviser": Provide(provide_adviser), "vault": Provide(provide_in_vault, sync_to_thread=False)}  # noqa: RUF012 (Litestar reads it off the class)
 
     @get("/consultations", operation_id="ListConsultations", action=Action.VAULT_USE)
-    async def list_consultations(
-        self, db: NamedDependency[AsyncSession], keyring: NamedDependency[Keyring], adviser: NamedDependency[Adviser]
-    ) -> list[ConsultationOut]:
-        return [consultation_out(view) for view in await services.list_consultations(db, keyring, adviser)]
+    async def list_consultations(self, vault: NamedDependency[InVault]) -> list[ConsultationOut]:
+        return [consultation_out(view) for view in await services.list_consultations(*vault)]
 
     @post("/consultations", operation_id="OpenConsultation", status_code=201, action=Action.VAULT_USE)
     async def open_consultation(
         self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        adviser: NamedDependency[Adviser],
+        vault: NamedDependency[InVault],
         data: JSONBody[ConsultationIn],
     ) -> ConsultationOut:
         """Start a consultation in the adviser's vault. It never becomes a report by itself."""
-        consultation = await services.open_consultation(db, keyring, adviser, data)
+        consultation = await services.open_consultation(*vault, data)
         return consultation_out(services.ConsultationView(consultation, data.label, 0))
 
     @get(CONSULTATION, operation_id="ReadConsultation", action=Action.VAULT_USE)
     async def read_consultation(
         self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        adviser: NamedDependency[Adviser],
+        vault: NamedDependency[InVault],
         consultation_id: FromPath[uuid.UUID],
     ) -> ConsultationDetailOut:
         """The consultation with its contacts, the consent ledger and what left the vault (audited)."""
-        return detail_out(await services.read_consultation(db, keyring, adviser, consultation_id))
+        return detail_out(await services.read_consultation(*vault, consultation_id))
 
     @post(f"{CONSULTATION}/contacts", operation_id="RecordContact", status_code=201, action=Action.VAULT_USE)
     async def record_contact(
-        self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        adviser: NamedDependency[Adviser],
-        consultation_id: FromPath[uuid.UUID],
-        data: JSONBody[ContactIn],
+        self, vault: NamedDependency[InVault], consultation_id: FromPath[uuid.UUID], data: JSONBody[ContactIn]
     ) -> ContactOut:
         """A conversation with the person, with the adviser's note (encrypted); counted for the annual report."""
-        contact = await services.record_contact(db, keyring, adviser, consultation_id, data)
-        return contact_out(contact, data.note)
+        return contact_out(await services.record_contact(*vault, consultation_id, data), data.note)
 
     @post(f"{CONSULTATION}/consents", operation_id="RecordConsent", status_code=201, action=Action.VAULT_USE)
     async def record_consent(
-        self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        adviser: NamedDependency[Adviser],
-        consultation_id: FromPath[uuid.UUID],
-        data: JSONBody[ConsentIn],
+        self, vault: NamedDependency[InVault], consultation_id: FromPath[uuid.UUID], data: JSONBody[ConsentIn]
     ) -> ConsentOut:
         """An entry in the consent ledger: what may leave the vault, to whom, from when (or the legal duty)."""
-        c = await services.record_consent(db, keyring, adviser, consultation_id, data)
-        return consent_out(c, data.note)
+        return consent_out(await services.record_consent(*vault, consultation_id, data), data.note)
 
     @post(
         f"{CONSULTATION}/consents/{{consent_id:uuid}}/withdrawal",
@@ -199,74 +162,54 @@ class VaultController(Controller):
     )
     async def withdraw_consent(
         self,
-        db: NamedDependency[AsyncSession],
-        adviser: NamedDependency[Adviser],
+        vault: NamedDependency[InVault],
         consultation_id: FromPath[uuid.UUID],
         consent_id: FromPath[uuid.UUID],
     ) -> None:
         """The reporter takes a consent back; nothing more leaves under it."""
-        await services.withdraw_consent(db, adviser, consultation_id, consent_id)
+        await services.withdraw_consent(vault.db, vault.adviser, consultation_id, consent_id)
 
     @post(f"{CONSULTATION}/disclosures", operation_id="Disclose", status_code=201, action=Action.VAULT_USE)
     async def disclose(
-        self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        adviser: NamedDependency[Adviser],
-        consultation_id: FromPath[uuid.UUID],
-        data: JSONBody[DisclosureIn],
+        self, vault: NamedDependency[InVault], consultation_id: FromPath[uuid.UUID], data: JSONBody[DisclosureIn]
     ) -> DisclosureOut:
         """Record what leaves the vault; refused (403) unless a consent entry or legal basis covers it."""
-        d = await services.disclose(db, keyring, adviser, consultation_id, data)
-        return disclosure_out(d, data.content)
+        return disclosure_out(await services.disclose(*vault, consultation_id, data), data.content)
 
     @post(f"{CONSULTATION}/closure", operation_id="CloseConsultation", status_code=204, action=Action.VAULT_USE)
-    async def close_consultation(
-        self, db: NamedDependency[AsyncSession], adviser: NamedDependency[Adviser], consultation_id: FromPath[uuid.UUID]
-    ) -> None:
-        await services.close_consultation(db, adviser, consultation_id)
+    async def close_consultation(self, vault: NamedDependency[InVault], consultation_id: FromPath[uuid.UUID]) -> None:
+        await services.close_consultation(vault.db, vault.adviser, consultation_id)
 
     @post("/signals", operation_id="SendAdviserSignal", status_code=201, action=Action.VAULT_USE)
     async def send_signal(
         self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        adviser: NamedDependency[Adviser],
+        vault: NamedDependency[InVault],
         data: JSONBody[SignalIn],
     ) -> SignalOut:
         """An anonymised signal to the organisation: closed lists only, no names, no link to a consultation."""
-        return signal_out(await services.send_signal(db, keyring, adviser, data))
+        return signal_out(await services.send_signal(*vault, data))
 
     @post("/drafts", operation_id="PrepareReport", status_code=201, action=Action.VAULT_USE)
     async def prepare_draft(
         self,
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        adviser: NamedDependency[Adviser],
+        vault: NamedDependency[InVault],
         data: JSONBody[SubmissionIn],
     ) -> DraftOut:
         """Prepare a report with the reporter. The answer's code (shown once) is for the reporter, who opens the
         draft at the reporting point, changes what they like and sends it themselves."""
-        code, expires_at = await services.prepare_draft(db, keyring, adviser, data)
+        code, expires_at = await services.prepare_draft(*vault, data)
         return DraftOut(code=format_receipt(code), expires_on=expires_at.date())
 
     @get("/counts", operation_id="AdviserContactCounts", action=Action.VAULT_USE)
     async def contact_counts(
         self,
-        db: NamedDependency[AsyncSession],
-        adviser: NamedDependency[Adviser],
+        vault: NamedDependency[InVault],
         year: Annotated[int | None, QueryParameter(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
     ) -> ContactCountsOut:
         """The adviser's contacts in this organisation in a year, for the annual report (numbers only)."""
         chosen = date.today().year if year is None else year
-        counts = await services.contact_counts(db, adviser, chosen)
-        return ContactCountsOut(
-            year=chosen,
-            contacts=counts.contacts,
-            consultations=counts.consultations,
-            by_category=counts.by_category,
-            by_channel=counts.by_channel,
-        )
+        counts = await services.contact_counts(vault.db, vault.adviser, chosen)
+        return from_row(ContactCountsOut, counts, year=chosen)
 
 
 class SignalsController(Controller):

@@ -9,11 +9,11 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKeyConstraint, Integer, LargeBinary, String, UniqueConstraint, func
+from sqlalchemy import Date, DateTime, ForeignKeyConstraint, Integer, LargeBinary, String, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from meldpunt.db.base import Base, TenantScoped
+from meldpunt.db.base import Base, TenantScoped, stored_as_value
 from meldpunt.vault.errors import ConsultationClosed
 
 
@@ -37,14 +37,6 @@ class ConsentBasis(enum.StrEnum):
     COURT_ORDER = "court_order"
 
 
-def _stored_as_text(kind: type[enum.StrEnum], length: int) -> Enum:
-    """An enum in a ``VARCHAR(length)`` column holding its values; the migration's CHECK constraint keeps
-    the list (so no constraint of its own, and no native PostgreSQL enum type)."""
-    return Enum(
-        kind, native_enum=False, create_constraint=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
-
-
 class VaultOwned(TenantScoped):
     adviser_account_tenant_id: Mapped[uuid.UUID]
     adviser_account_id: Mapped[uuid.UUID]
@@ -62,7 +54,7 @@ class Consultation(VaultOwned, Base):
     )
 
     status: Mapped[ConsultationStatus] = mapped_column(
-        _stored_as_text(ConsultationStatus, 16), default=ConsultationStatus.OPEN
+        stored_as_value(ConsultationStatus, 16), default=ConsultationStatus.OPEN
     )
     opened_on: Mapped[date] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
@@ -102,7 +94,7 @@ class ConsentRecord(VaultOwned, Base):
     )
 
     consultation_id: Mapped[uuid.UUID]
-    basis: Mapped[ConsentBasis] = mapped_column(_stored_as_text(ConsentBasis, 16))
+    basis: Mapped[ConsentBasis] = mapped_column(stored_as_value(ConsentBasis, 16))
     recipient: Mapped[str] = mapped_column(String(32))
     scopes: Mapped[list[str]] = mapped_column(JSONB)
     given_on: Mapped[date] = mapped_column(Date)

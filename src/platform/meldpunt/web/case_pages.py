@@ -15,14 +15,12 @@ from typing import Any, TypeVar
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
+from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.cases import services
-from meldpunt.cases.controllers import OnCase, provide_on_case
-from meldpunt.cases.errors import DeclareFirst, NotOnThePanel
+from meldpunt.cases.controllers import OnCase
 from meldpunt.cases.schemas import (
     EVERY_OPTION,
     LADDER,
@@ -36,15 +34,14 @@ from meldpunt.cases.schemas import (
     Step,
     Weighing,
 )
-from meldpunt.errors import DomainError
 from meldpunt.identity import services as identity
 from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action, Role
 from meldpunt.retention import services as retention
-from meldpunt.tenancy.models import Tenant
-from meldpunt.web.forms import decode_form, form_fields
-from meldpunt.web.pages import language, same_language, shell_context
-from meldpunt.web.pro_texts import CASE_NAMES, COMMUNICATION_TEMPLATES, WORDS
+from meldpunt.web.forms import decode_form
+from meldpunt.web.page_forms import case_page_dependencies, submit_on_case
+from meldpunt.web.pages import AT_TENANT, AtTenant, language, shell_context
+from meldpunt.web.pro_texts import CASE_NAMES, COMMUNICATION_TEMPLATES
 
 Form = dict[str, Any]
 Seated = TypeVar("Seated", MemberIn, ExclusionIn)
@@ -116,27 +113,8 @@ class CasePage:
         )
 
     async def submit(self, act: Callable[[Form], Awaitable[object]]) -> Template | Redirect:
-        """Do what the form asks (``act`` decodes it and calls the service), then back to the case; a form
-        that does not decode or a refusal shows the page again with what was typed. Not being at the panel
-        or not having declared is no form error: it is answered as the API answers it."""
-        form = form_fields(await self.request.form())
-        try:
-            await act(form)
-        except (msgspec.ValidationError, ValueError):
-            return await self.render(message=WORDS[language(self.request)]["form_incomplete"], entered=form, status=400)
-        except (NotOnThePanel, DeclareFirst):
-            raise
-        except DomainError as refused:
-            if refused.status in (403, 404):
-                raise
-            await self.on.db.rollback()
-            await self.on.db.refresh(self.on.tenant)
-            return await self.render(message=refused.detail, entered=form, status=refused.status)
-        return Redirect(same_language(self.request, f"/app/t/{self.on.slug}/zaken/{self.on.case_id}"), status_code=303)
-
-
-async def provide_case_page(request: Request[Any, Any, Any], on: NamedDependency[OnCase]) -> CasePage:
-    return CasePage(request, on)
+        """Do what the form asks (``act`` decodes it and calls the service), then back to the case."""
+        return await submit_on_case(self, act, f"/app/t/{self.on.slug}/zaken/{self.on.case_id}")
 
 
 class CasePagesController(Controller):
@@ -144,29 +122,20 @@ class CasePagesController(Controller):
 
     path = "/app/t/{tenant:str}/zaken"
     include_in_schema = False
-    dependencies = {  # noqa: RUF012 - read once by Litestar, never changed
-        "on": Provide(provide_on_case),
-        "page": Provide(provide_case_page),
-    }
+    dependencies = {**case_page_dependencies(CasePage), **AT_TENANT}  # noqa: RUF012 - read once by Litestar
 
     @get("/", action=Action.CASE_PROCESS)
-    async def cases_page(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-        tenant: FromPath[str],
-    ) -> Template:
+    async def cases_page(self, at: NamedDependency[AtTenant]) -> Template:
         """The cases here: all of them for the reporting point; the ones with your seat for panel members."""
-        every = Role.REPORTING_POINT in actor.roles_in(tenant)
+        actor, acting = at.actor, at.acting
+        every = Role.REPORTING_POINT in actor.roles_in(acting.slug)
         return Template(
             "cases.html",
             context={
-                **shell_context(request, actor, tenant),
-                **CASE_NAMES[language(request)],
-                "cases": await services.list_cases(db, acting, None if every else actor.ref),
-                "destroyed": await retention.destroyed_cases(db, [acting.id]) if every else [],
+                **at.shell(),
+                **CASE_NAMES[language(at.request)],
+                "cases": await services.list_cases(at.db, acting, None if every else actor.ref),
+                "destroyed": await retention.destroyed_cases(at.db, [acting.id]) if every else [],
             },
         )
 

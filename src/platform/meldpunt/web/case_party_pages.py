@@ -10,29 +10,26 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import msgspec
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from meldpunt.cases import parties
-from meldpunt.cases.controllers import OnCase, provide_on_case
-from meldpunt.cases.errors import DeclareFirst, NotOnThePanel
+from meldpunt.cases.controllers import OnCase
 from meldpunt.cases.party_controllers import invitation_link
 from meldpunt.cases.services import actor_of
 from meldpunt.dossiers.documents import Document, open_document
 from meldpunt.dossiers.storage import ObjectStore
-from meldpunt.errors import DomainError
 from meldpunt.identity.policy import may
 from meldpunt.identity.roles import Action
 from meldpunt.parties.errors import PartyNotFound
 from meldpunt.parties.models import PartyRole
 from meldpunt.parties.schemas import LinkIn, PartyIn, ReplyIn
 from meldpunt.settings import Settings
-from meldpunt.web.forms import decode_form, form_fields
+from meldpunt.web.forms import decode_form
+from meldpunt.web.page_forms import case_page_dependencies, submit_on_case
 from meldpunt.web.pages import language, same_language, shell_context
-from meldpunt.web.pro_texts import WORDS
 
 Form = dict[str, Any]
 
@@ -80,37 +77,14 @@ class PartiesPage:
     async def submit(
         self, act: Callable[[Form], Awaitable[object]], entered: Form | None = None
     ) -> Template | Redirect:
-        """Do what the form asks, then back to the page; a form that does not decode or a refusal shows the
-        page again with what was typed. Not being at the panel is answered as the API answers it."""
-        form = form_fields(await self.request.form())
-        try:
-            await act(form)
-        except (msgspec.ValidationError, ValueError):
-            words = WORDS[language(self.request)]["form_incomplete"]
-            return await self.render(message=words, entered={**form, **(entered or {})}, status=400)
-        except (NotOnThePanel, DeclareFirst):
-            raise
-        except DomainError as refused:
-            if refused.status in (403, 404):
-                raise
-            await self.on.db.rollback()
-            await self.on.db.refresh(self.on.tenant)
-            message = refused.detail_in(language(self.request))
-            return await self.render(message=message, entered={**form, **(entered or {})}, status=refused.status)
-        return Redirect(same_language(self.request, self.here), status_code=303)
-
-
-async def provide_parties_page(request: Request[Any, Any, Any], on: NamedDependency[OnCase]) -> PartiesPage:
-    return PartiesPage(request, on)
+        """Do what the form asks, then back to the page (``entered``: what else the page shows again)."""
+        return await submit_on_case(self, act, self.here, entered)
 
 
 class CasePartyPages(Controller):
     path = "/app/t/{tenant:str}/zaken/{case_id:uuid}/partijen"
     include_in_schema = False
-    dependencies = {  # noqa: RUF012 - read once by Litestar, never changed
-        "on": Provide(provide_on_case),
-        "page": Provide(provide_parties_page),
-    }
+    dependencies = case_page_dependencies(PartiesPage)
 
     @get("/", action=Action.CASE_READ)
     async def show(self, page: NamedDependency[PartiesPage]) -> Template:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any, NamedTuple
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy import select
@@ -90,89 +91,92 @@ SHELL_LINKS = {
 }
 
 
+@dataclass(frozen=True)
+class AtTenant:
+    """A signed-in professional on a page of the acting tenant (the route's action checked by ``acting``)."""
+
+    request: Request[Any, Any, Any]
+    db: AsyncSession
+    actor: Actor
+    acting: Tenant
+
+    def shell(self) -> dict[str, Any]:
+        return shell_context(self.request, self.actor, self.acting.slug)
+
+    def back(self, where: str) -> Redirect:
+        """After a form: to ``where`` below the tenant, in the language the form was sent in."""
+        return Redirect(same_language(self.request, f"/app/t/{self.acting.slug}{where}"), status_code=303)
+
+
+def provide_at_tenant(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[AsyncSession],
+    actor: NamedDependency[Actor],
+    acting: NamedDependency[Tenant],
+) -> AtTenant:
+    return AtTenant(request, db, actor, acting)
+
+
+# What a tenant page's controller declares: ``dependencies = AT_TENANT`` gives its handlers ``at: AtTenant``.
+AT_TENANT = {"at": Provide(provide_at_tenant, sync_to_thread=False)}
+
+
 class TenantPages(Controller):
     """One organisation's shell, its grants (tenant_admin, dpo) and its audit log (dpo)."""
 
     path = "/app/t/{tenant:str}"
     include_in_schema = False
+    dependencies = AT_TENANT
 
     @get("/", action=Action.TENANT_VIEW)
-    async def app_tenant(
-        self, request: Request[Any, Any, Any], actor: NamedDependency[Actor], acting: NamedDependency[Tenant]
-    ) -> Template:
+    async def app_tenant(self, at: NamedDependency[AtTenant]) -> Template:
         """The shell of one organisation: the switcher lists exactly the tenants the grants allow."""
-        links = {name: may(actor, action, acting.slug) for name, action in SHELL_LINKS.items()}
-        return Template("shell.html", context={**shell_context(request, actor, acting.slug), **links})
+        links = {name: may(at.actor, action, at.acting.slug) for name, action in SHELL_LINKS.items()}
+        return Template("shell.html", context={**at.shell(), **links})
 
     @get("/grants", action=Action.GRANTS_VIEW)
-    async def grants_page(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-    ) -> Template:
+    async def grants_page(self, at: NamedDependency[AtTenant]) -> Template:
         """Who holds which role here, since when and until when (tenant_admin, dpo)."""
-        return await grants_view(request, db, actor, acting)
+        return await grants_view(at)
 
     @post("/grants", action=Action.GRANTS_MANAGE, status_code=303)
-    async def grants_add(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-    ) -> Redirect | Template:
+    async def grants_add(self, at: NamedDependency[AtTenant]) -> Redirect | Template:
         """Give a role from the form; on a refusal the page comes back with the reason and the choice kept."""
-        fields = form_fields(await request.form())
+        fields = form_fields(await at.request.form())
         fields.pop("_csrf_token", None)
-        said = language(request)
+        said = language(at.request)
         try:
             wanted = decode_form(fields, GrantIn)
         except msgspec.ValidationError:
-            refusal = Refusal(text(said, "site.choose_person_and_role"), 400)
-            return await grants_view(request, db, actor, acting, refusal, fields)
+            return await grants_view(at, Refusal(text(said, "site.choose_person_and_role"), 400), fields)
         try:
-            await identity.grant_by_admin(db, AuditActor.account(actor.account_id), acting, wanted)
+            await identity.grant_by_admin(at.db, AuditActor.account(at.actor.account_id), at.acting, wanted)
         except DomainError as error:
-            await db.rollback()
-            await db.refresh(acting)  # the rollback expired it; the page reads it again
-            refusal = Refusal(error.detail_in(said), error.status)
-            return await grants_view(request, db, actor, acting, refusal, fields)
-        return Redirect(same_language(request, f"/app/t/{acting.slug}/grants"), status_code=303)
+            await at.db.rollback()
+            await at.db.refresh(at.acting)  # the rollback expired it; the page reads it again
+            return await grants_view(at, Refusal(error.detail_in(said), error.status), fields)
+        return at.back("/grants")
 
     @post("/grants/{grant_id:uuid}/end", action=Action.GRANTS_MANAGE, status_code=303)
-    async def grants_end(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-        grant_id: FromPath[uuid.UUID],
-    ) -> Redirect:
+    async def grants_end(self, at: NamedDependency[AtTenant], grant_id: FromPath[uuid.UUID]) -> Redirect:
         """End a grant an admin gave, now; the list shows it ended."""
-        await identity.end_grant(db, AuditActor.account(actor.account_id), acting, grant_id, by_admin=True)
-        return Redirect(same_language(request, f"/app/t/{acting.slug}/grants"), status_code=303)
+        await identity.end_grant(at.db, AuditActor.account(at.actor.account_id), at.acting, grant_id, by_admin=True)
+        return at.back("/grants")
 
     @get("/audit", action=Action.AUDIT_READ)
     async def audit_page(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-        before: Annotated[int | None, QueryParameter(ge=1, le=MAX_SEQ)] = None,
+        self, at: NamedDependency[AtTenant], before: Annotated[int | None, QueryParameter(ge=1, le=MAX_SEQ)] = None
     ) -> Template:
         """The tenant's audit log for the data protection officer, newest first, 100 per page; the advisers'
         vault entries only as yearly counts (DESIGN §6)."""
-        entries = await audit.list_entries(db, acting.id, before=before, limit=100)
+        entries = await audit.list_entries(at.db, at.acting.id, before=before, limit=100)
         return Template(
             "audit.html",
             context={
-                **shell_context(request, actor, acting.slug),
+                **at.shell(),
                 "entries": entries,
                 "older": entries[-1].seq if len(entries) == 100 else None,
-                "vault_counts": await audit.vault_entry_counts(db, acting.id),
+                "vault_counts": await audit.vault_entry_counts(at.db, at.acting.id),
             },
         )
 
@@ -184,24 +188,18 @@ class Refusal(NamedTuple):
     status: int
 
 
-async def grants_view(
-    request: Request[Any, Any, Any],
-    db: AsyncSession,
-    actor: Actor,
-    tenant: Tenant,
-    refusal: Refusal | None = None,
-    entered: dict[str, Any] | None = None,
-) -> Template:
+async def grants_view(at: AtTenant, refusal: Refusal | None = None, entered: dict[str, Any] | None = None) -> Template:
+    tenant = at.acting
     return Template(
         "grants.html",
         status_code=refusal.status if refusal else 200,
         context={
-            **shell_context(request, actor, tenant.slug),
+            **at.shell(),
             "tenant": tenant,
-            "grants": await identity.list_grants(db, tenant),
-            "accounts": await identity.accounts_for(db, tenant),
+            "grants": await identity.list_grants(at.db, tenant),
+            "accounts": await identity.accounts_for(at.db, tenant),
             "roles": [role.value for role in Role],
-            "may_manage": may(actor, Action.GRANTS_MANAGE, tenant.slug),
+            "may_manage": may(at.actor, Action.GRANTS_MANAGE, tenant.slug),
             "message": refusal.message if refusal else None,
             "entered": entered or {},
             "now": identity.now(),

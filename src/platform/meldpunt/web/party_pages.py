@@ -6,10 +6,12 @@ address or a cookie (the public side sets none), and nothing identifying about t
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Stream, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +22,7 @@ from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.errors import DomainError
 from meldpunt.intake import ratelimit
-from meldpunt.intake.attachments import MAX_REQUEST_BYTES, AttachmentRefused, check_uploads
+from meldpunt.intake.attachments import MAX_REQUEST_BYTES, check_uploads
 from meldpunt.intake.challenge import Verdict
 from meldpunt.intake.errors import TooManyAttempts
 from meldpunt.intake.ratelimit import FloodGuard
@@ -29,8 +31,8 @@ from meldpunt.parties import services
 from meldpunt.parties.errors import PortalClosed
 from meldpunt.parties.rights import rights_in
 from meldpunt.parties.schemas import CompanionIn, ResponseIn
+from meldpunt.tenancy.dependencies import PUBLIC, PublicTenant
 from meldpunt.tenancy.models import Tenant
-from meldpunt.tenancy.services import find_public_tenant
 from meldpunt.web.forms import decode_form, form_fields
 from meldpunt.web.public_texts import error_text, language_for, public_context
 
@@ -65,235 +67,139 @@ async def _page(
     )
 
 
-async def _portal(
+@dataclass(frozen=True)
+class _Visit:
+    """Someone at a party's invitation link for one request: the organisation, the link's token and what the
+    page needs to answer (the portal key travels in each form, never here)."""
+
+    request: Request[Any, Any, Any]
+    db: AsyncSession
+    keyring: Keyring
+    guard: FloodGuard
+    found: Tenant
+    token: str
+
+    @property
+    def language(self) -> str:
+        return _language(self.request, self.found)
+
+    async def closed(self, refused: DomainError) -> Template:
+        """The code form again with why it did not open (the same words for every reason)."""
+        error = error_text(refused, self.language)
+        return await _page(self.request, self.guard, self.found, self.token, "p/open.html", refused.status, error=error)
+
+    async def portal(self, access: services.PartyAccess, key: str, status_code: int = 200, **context: Any) -> Template:
+        """The portal as ``services.portal_view`` has it for the party of ``access``."""
+        view = await services.portal_view(self.db, self.keyring, access)
+        rights = rights_in(_language(self.request, access.tenant))
+        page = self.request, self.guard, access.tenant, self.token, "p/portal.html", status_code
+        return await _page(*page, view=view, key=key, rights=rights, **context)
+
+    async def entered(self, key: str) -> services.PartyAccess | Template:
+        """The party of the link and the form's key, or the code form again with why it did not open."""
+        try:
+            return await services.enter(self.db, self.guard.limiter, self.found, self.token, key)
+        except (PortalClosed, TooManyAttempts) as refused:
+            return await self.closed(refused)
+
+    async def act(
+        self, key: str, action: Callable[[services.PartyAccess], Awaitable[object]], entered: dict[str, Any]
+    ) -> Template:
+        """Do what the form asks as the party of the key; a refusal shows the portal again with what was typed
+        (the services refuse before they write anything, so the portal is shown again in this transaction)."""
+        access = await self.entered(key)
+        if isinstance(access, Template):
+            return access
+        try:
+            await action(access)
+        except (DomainError, ValueError) as refused:
+            error = (
+                error_text(refused, self.language) if isinstance(refused, DomainError) else _incomplete(self.language)
+            )
+            status = refused.status if isinstance(refused, DomainError) else 400
+            return await self.portal(access, key, status, error=error, entered=entered)
+        return await self.portal(access, key, notice=_notice(self.language))
+
+
+def provide_visit(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    keyring: Keyring,
-    guard: FloodGuard,
-    access: services.PartyAccess,
-    token: str,
-    key: str,
-    status_code: int = 200,
-    **context: Any,
-) -> Template:
-    language = _language(request, access.tenant)
-    view = await services.portal_view(db, keyring, access)
-    return await _page(
-        request,
-        guard,
-        access.tenant,
-        token,
-        "p/portal.html",
-        status_code,
-        view=view,
-        key=key,
-        rights=rights_in(language),
-        **context,
-    )
+    db: NamedDependency[AsyncSession],
+    keyring: NamedDependency[Keyring],
+    flood_guard: NamedDependency[FloodGuard],
+    public: NamedDependency[PublicTenant],
+    token: FromPath[str],
+) -> _Visit:
+    return _Visit(request, db, keyring, flood_guard, public.tenant, token)
 
 
 class PartyPages(Controller):
     path = "/p/{tenant:str}/uitnodiging/{token:str}"
     include_in_schema = False
-
-    async def _closed(
-        self, request: Request[Any, Any, Any], guard: FloodGuard, tenant: Tenant, token: str, refused: DomainError
-    ) -> Template:
-        """The code form again with why it did not open (the same words for every reason)."""
-        error = error_text(refused, _language(request, tenant))
-        return await _page(request, guard, tenant, token, "p/open.html", refused.status, error=error)
-
-    async def _access(
-        self, db: AsyncSession, guard: FloodGuard, tenant: Tenant, token: str, key: str
-    ) -> services.PartyAccess:
-        return await services.enter(db, guard.limiter, tenant, token, key)
+    dependencies = {**PUBLIC, "visit": Provide(provide_visit, sync_to_thread=False)}  # noqa: RUF012 - read once
 
     @get("/")
-    async def open_form(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        flood_guard: NamedDependency[FloodGuard],
-        tenant: FromPath[str],
-        token: FromPath[str],
-    ) -> Template:
+    async def open_form(self, visit: NamedDependency[_Visit]) -> Template:
         """The link: a form for the code from the letter (the link alone opens nothing)."""
-        found, _ = await find_public_tenant(db, tenant)
-        return await _page(request, flood_guard, found, token, "p/open.html")
+        return await _page(visit.request, visit.guard, visit.found, visit.token, "p/open.html")
 
     @post("/", status_code=200)
-    async def open_portal(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        flood_guard: NamedDependency[FloodGuard],
-        tenant: FromPath[str],
-        token: FromPath[str],
-    ) -> Template:
+    async def open_portal(self, visit: NamedDependency[_Visit]) -> Template:
         """The one-time code (first time: the portal key is shown once) or the portal key (later)."""
-        found, _ = await find_public_tenant(db, tenant)
-        form = form_fields(await request.form())
+        form = form_fields(await visit.request.form())
         typed = str(form.get("code") or "")
         proof = str(form.get("challenge") or ""), str(form.get("answer") or "")
-        verified = await flood_guard.verdict(found.id, *proof) is Verdict.SOLVED
+        verified = await visit.guard.verdict(visit.found.id, *proof) is Verdict.SOLVED
+        limiter, found, token = visit.guard.limiter, visit.found, visit.token
         try:
             if services.is_key(typed):
-                access = await services.enter(db, flood_guard.limiter, found, token, typed, verified=verified)
-                return await _portal(request, db, keyring, flood_guard, access, token, typed)
-            access, key = await services.activate(db, flood_guard.limiter, found, token, typed, verified=verified)
+                access = await services.enter(visit.db, limiter, found, token, typed, verified=verified)
+                return await visit.portal(access, typed)
+            access, key = await services.activate(visit.db, limiter, found, token, typed, verified=verified)
         except (PortalClosed, TooManyAttempts) as refused:
-            return await self._closed(request, flood_guard, found, token, refused)
-        return await _portal(request, db, keyring, flood_guard, access, token, key, new_key=key)
+            return await visit.closed(refused)
+        return await visit.portal(access, key, new_key=key)
 
     @post("/bericht", status_code=200, request_max_body_size=MAX_REQUEST_BYTES)
-    async def reply(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        store: NamedDependency[ObjectStore],
-        flood_guard: NamedDependency[FloodGuard],
-        tenant: FromPath[str],
-        token: FromPath[str],
-    ) -> Template:
+    async def reply(self, visit: NamedDependency[_Visit], store: NamedDependency[ObjectStore]) -> Template:
         """A message, files, or both, to the case's handlers (files cleaned like the reporter's)."""
-        found, _ = await find_public_tenant(db, tenant)
-        form = await read_posted_form(request)
-        key, body = form.get("key"), form.get("text").strip()
-        try:
-            access = await self._access(db, flood_guard, found, token, key)
-        except (PortalClosed, TooManyAttempts) as refused:
-            return await self._closed(request, flood_guard, found, token, refused)
-        language = _language(request, found)
-        try:
-            files = await check_uploads(form.files)
-            await services.reply(db, keyring, store, access, body, files)
-        except (AttachmentRefused, DomainError) as refused:
-            # Every refusal comes before anything is written: the portal is shown again in this transaction.
-            return await _portal(
-                request,
-                db,
-                keyring,
-                flood_guard,
-                access,
-                token,
-                key,
-                refused.status,
-                error=error_text(refused, language),
-                entered={"text": body},
-            )
-        notice = _notice(language)
-        return await _portal(request, db, keyring, flood_guard, access, token, key, notice=notice)
+        form = await read_posted_form(visit.request)
+        body = form.get("text").strip()
+
+        async def reply(access: services.PartyAccess) -> None:
+            await services.reply(visit.db, visit.keyring, store, access, body, await check_uploads(form.files))
+
+        return await visit.act(form.get("key"), reply, {"text": body})
 
     @post("/antwoord/{share_id:uuid}", status_code=200)
-    async def respond(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        flood_guard: NamedDependency[FloodGuard],
-        tenant: FromPath[str],
-        token: FromPath[str],
-        share_id: FromPath[uuid.UUID],
-    ) -> Template:
+    async def respond(self, visit: NamedDependency[_Visit], share_id: FromPath[uuid.UUID]) -> Template:
         """Approve a record shared for approval, or comment on it."""
-        found, _ = await find_public_tenant(db, tenant)
-        form = form_fields(await request.form())
-        key = str(form.get("key") or "")
-        try:
-            access = await self._access(db, flood_guard, found, token, key)
-        except (PortalClosed, TooManyAttempts) as refused:
-            return await self._closed(request, flood_guard, found, token, refused)
-        return await self._act(
-            request,
-            db,
-            keyring,
-            flood_guard,
-            access,
-            token,
-            key,
-            form,
-            lambda: services.respond(db, keyring, access, share_id, decode_form(form, ResponseIn)),
+        form = form_fields(await visit.request.form())
+        return await visit.act(
+            str(form.get("key") or ""),
+            lambda access: services.respond(visit.db, visit.keyring, access, share_id, decode_form(form, ResponseIn)),
             {"comment": form.get("comment", ""), "share": str(share_id)},
         )
 
     @post("/begeleider", status_code=200)
-    async def companion(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        flood_guard: NamedDependency[FloodGuard],
-        tenant: FromPath[str],
-        token: FromPath[str],
-    ) -> Template:
+    async def companion(self, visit: NamedDependency[_Visit]) -> Template:
         """Who accompanies the party; empty: nobody."""
-        found, _ = await find_public_tenant(db, tenant)
-        form = form_fields(await request.form())
-        key = str(form.get("key") or "")
-        try:
-            access = await self._access(db, flood_guard, found, token, key)
-        except (PortalClosed, TooManyAttempts) as refused:
-            return await self._closed(request, flood_guard, found, token, refused)
-        return await self._act(
-            request,
-            db,
-            keyring,
-            flood_guard,
-            access,
-            token,
-            key,
-            form,
-            lambda: services.set_companion(db, keyring, access, decode_form(form, CompanionIn)),
+        form = form_fields(await visit.request.form())
+        return await visit.act(
+            str(form.get("key") or ""),
+            lambda access: services.set_companion(visit.db, visit.keyring, access, decode_form(form, CompanionIn)),
             {"companion": form.get("companion", "")},
         )
 
-    async def _act(
-        self,
-        request: Request[Any, Any, Any],
-        db: AsyncSession,
-        keyring: Keyring,
-        guard: FloodGuard,
-        access: services.PartyAccess,
-        token: str,
-        key: str,
-        form: dict[str, Any],
-        action: Any,
-        entered: dict[str, Any],
-    ) -> Template:
-        """Do what the form asks; a refusal shows the portal again with what was typed (the services refuse
-        before they write anything)."""
-        language = _language(request, access.tenant)
-        try:
-            await action()
-        except (DomainError, ValueError) as refused:
-            # The services refuse before they write: the portal is shown again in this transaction.
-            error = error_text(refused, language) if isinstance(refused, DomainError) else _incomplete(language)
-            status = refused.status if isinstance(refused, DomainError) else 400
-            return await _portal(request, db, keyring, guard, access, token, key, status, error=error, entered=entered)
-        return await _portal(request, db, keyring, guard, access, token, key, notice=_notice(language))
-
     @post("/document/{document_id:uuid}", status_code=200)
     async def download(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        store: NamedDependency[ObjectStore],
-        flood_guard: NamedDependency[FloodGuard],
-        tenant: FromPath[str],
-        token: FromPath[str],
-        document_id: FromPath[uuid.UUID],
+        self, visit: NamedDependency[_Visit], store: NamedDependency[ObjectStore], document_id: FromPath[uuid.UUID]
     ) -> Stream | Template:
         """A document shared with the party, as a download (the read is audited with the party as actor)."""
-        found, _ = await find_public_tenant(db, tenant)
-        form = form_fields(await request.form())
-        try:
-            access = await self._access(db, flood_guard, found, token, str(form.get("key") or ""))
-        except (PortalClosed, TooManyAttempts) as refused:
-            return await self._closed(request, flood_guard, found, token, refused)
-        return attachment_response(await services.open_shared(db, keyring, store, access, document_id))
+        form = form_fields(await visit.request.form())
+        access = await visit.entered(str(form.get("key") or ""))
+        if isinstance(access, Template):
+            return access
+        return attachment_response(await services.open_shared(visit.db, visit.keyring, store, access, document_id))
 
 
 def _notice(language: str) -> str:

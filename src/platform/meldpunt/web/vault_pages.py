@@ -30,7 +30,7 @@ from meldpunt.vault import services
 from meldpunt.vault.dependencies import provide_adviser, provide_employers
 from meldpunt.vault.schemas import ConsentIn, ConsultationIn, ContactIn, DisclosureIn, SignalIn
 from meldpunt.web.forms import decode_form, form_fields
-from meldpunt.web.pages import language, same_language, shell_context
+from meldpunt.web.pages import AT_TENANT, AtTenant, language, same_language, shell_context
 from meldpunt.web.pro_texts import VAULT_NAMES, WORDS
 from meldpunt.web.public_texts import OPTIONS
 
@@ -277,19 +277,13 @@ class VaultPages(Controller):
 class SignalsPage(Controller):
     path = "/app/t/{tenant:str}/signalen"
     include_in_schema = False
+    dependencies = AT_TENANT
 
     @get(action=Action.SIGNALS_READ)
-    async def signals_page(
-        self,
-        request: Request[Any, Any, Any],
-        db: NamedDependency[AsyncSession],
-        keyring: NamedDependency[Keyring],
-        actor: NamedDependency[Actor],
-        acting: NamedDependency[Tenant],
-    ) -> Template:
+    async def signals_page(self, at: NamedDependency[AtTenant], keyring: NamedDependency[Keyring]) -> Template:
         """The anonymised signals that advisers sent to this organisation, with their discrimination grounds."""
-        signals = await services.list_signals(db, keyring, acting)
-        return Template("signals.html", context={**_context(request, actor, acting.slug), "signals": signals})
+        signals = await services.list_signals(at.db, keyring, at.acting)
+        return Template("signals.html", context={**_context(at.request, at.actor, at.acting.slug), "signals": signals})
 
 
 ROUTES = (VaultHomePage, VaultPages, SignalsPage)
