@@ -4,10 +4,12 @@ request stored or logged, and no way from one case or tenant into another."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import redis.asyncio as aioredis
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,7 +20,9 @@ from meldpunt.dossiers.documents import DocumentMeta, RecordClass, store_documen
 from meldpunt.dossiers.keys import Keyring, LocalRootKey
 from meldpunt.dossiers.storage import create_object_store
 from meldpunt.identity.models import AccountRef
+from meldpunt.intake.ratelimit import Limiter
 from meldpunt.parties import services
+from meldpunt.parties.errors import PortalClosed
 from meldpunt.parties.models import PartyRole
 from meldpunt.parties.schemas import PartyIn, ShareIn
 from meldpunt.settings import Settings
@@ -163,3 +167,28 @@ async def test_nothing_of_the_request_is_stored_or_logged_and_the_token_is_not_l
     assert ADDRESS not in logged and AGENT not in logged and who.token not in logged and key not in logged
     markers = [ADDRESS, AGENT, who.token, who.code, key, key.replace(" ", "")]
     assert await where_stored(test_database.url("postgres"), markers) == []
+
+
+async def test_two_activations_at_once_spend_the_code_once(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, redis_url: str
+) -> None:
+    who = await invited(client, make_tenant, app_engine, settings)
+    redis = aioredis.Redis.from_url(redis_url)
+
+    async def activate() -> str:
+        async with create_sessionmaker(app_engine)() as session:
+            tenant = await session.get(Tenant, who.tenant.id)
+            assert tenant is not None
+            try:
+                _, key = await services.activate(session, Limiter(redis), tenant, who.token, who.code)
+            except PortalClosed:
+                return "refused"
+            await asyncio.sleep(0.2)  # hold the transaction open while the other one waits
+            await session.commit()
+            return key
+
+    try:
+        outcomes = await asyncio.gather(activate(), activate())
+    finally:
+        await redis.aclose()
+    assert sorted(o == "refused" for o in outcomes) == [False, True], outcomes

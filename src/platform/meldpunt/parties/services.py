@@ -383,19 +383,24 @@ async def _spend_attempt(limiter: Limiter, tenant: Tenant, token: str, verified:
         raise TooManyAttempts()
 
 
-async def _invitation(session: AsyncSession, tenant: Tenant, token: str) -> tuple[PartyInvitation, CaseParty, Case]:
+async def _invitation(
+    session: AsyncSession, tenant: Tenant, token: str, *, lock: bool = False
+) -> tuple[PartyInvitation, CaseParty, Case]:
+    """The invitation of the link; ``lock``: held until the transaction ends, so that two activations at once
+    cannot both spend the one-time code."""
     await tenant_context(session, [tenant.id])
-    row = (
-        await session.execute(
-            select(PartyInvitation, CaseParty, Case)
-            .join(
-                CaseParty,
-                (CaseParty.tenant_id == PartyInvitation.tenant_id) & (CaseParty.id == PartyInvitation.party_id),
-            )
-            .join(Case, (Case.tenant_id == PartyInvitation.tenant_id) & (Case.id == PartyInvitation.case_id))
-            .where(PartyInvitation.tenant_id == tenant.id, PartyInvitation.token_hash == token_hash(token))
+    query = (
+        select(PartyInvitation, CaseParty, Case)
+        .join(
+            CaseParty,
+            (CaseParty.tenant_id == PartyInvitation.tenant_id) & (CaseParty.id == PartyInvitation.party_id),
         )
-    ).first()
+        .join(Case, (Case.tenant_id == PartyInvitation.tenant_id) & (Case.id == PartyInvitation.case_id))
+        .where(PartyInvitation.tenant_id == tenant.id, PartyInvitation.token_hash == token_hash(token))
+    )
+    if lock:
+        query = query.with_for_update(of=PartyInvitation)
+    row = (await session.execute(query)).first()
     if row is None:
         raise PortalClosed()
     invitation, party, case = row
@@ -409,7 +414,7 @@ async def activate(
 ) -> tuple[PartyAccess, str]:
     """Spend the one-time code: the portal opens and the party gets its portal key (shown once)."""
     await _spend_attempt(limiter, tenant, token, verified)
-    invitation, party, case = await _invitation(session, tenant, token)
+    invitation, party, case = await _invitation(session, tenant, token, lock=True)
     if invitation.activated_at is not None or not await _verifies(invitation.code_hash, normalise_code(code)):
         raise PortalClosed()
     key = new_key()
