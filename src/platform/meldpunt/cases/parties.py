@@ -23,14 +23,14 @@ from meldpunt.cases.errors import NoticeKeptBack
 from meldpunt.cases.models import CaseStep, PanelRole
 from meldpunt.cases.schemas import AccusedInformed
 from meldpunt.catalogues import LANGUAGES, text
-from meldpunt.dossiers.documents import Document, DocumentMeta, RecordClass, store_document
+from meldpunt.dossiers.documents import Document, DocumentMeta, RecordClass, open_document, store_document
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.models import AccountRef
 from meldpunt.intake import services as intake
 from meldpunt.intake.models import Case
 from meldpunt.parties import services as parties
-from meldpunt.parties.errors import PartyRefused
+from meldpunt.parties.errors import PartyNotFound, PartyRefused
 from meldpunt.parties.models import PartyMessage, PartyResponse, PartyRole
 from meldpunt.parties.rights import rights_in
 from meldpunt.parties.schemas import ShareIn
@@ -61,6 +61,25 @@ async def _read(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID, who: 
     case = await services.panel_case(session, tenant, case_id)
     await services.declared_seat(session, case, who, services.CONTENT_ROLES)
     return case
+
+
+async def read_letter(
+    session: AsyncSession,
+    keyring: Keyring,
+    store: ObjectStore,
+    who: AccountRef,
+    tenant: Tenant,
+    case_id: uuid.UUID,
+    document_id: uuid.UUID,
+) -> tuple[DocumentMeta, str]:
+    """A letter of this case (the accused's notice) as text, for printing: a declared seat that sees content
+    reads it, the read audited; a document of another case is not found."""
+    await _read(session, tenant, case_id, who)
+    document = await session.get(Document, (tenant.id, document_id))
+    if document is None or document.case_id != case_id:
+        raise PartyNotFound()
+    opened = await open_document(session, keyring, store, services.actor_of(who), tenant.id, document_id)
+    return opened.meta, b"".join([chunk async for chunk in opened.content]).decode()
 
 
 def _managing(service: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:

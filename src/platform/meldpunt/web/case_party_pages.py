@@ -18,12 +18,9 @@ from litestar.response import Redirect, Template
 from meldpunt.cases import parties
 from meldpunt.cases.controllers import OnCase
 from meldpunt.cases.party_controllers import invitation_link
-from meldpunt.cases.services import actor_of
-from meldpunt.dossiers.documents import Document, open_document
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.policy import may
 from meldpunt.identity.roles import Action
-from meldpunt.parties.errors import PartyNotFound
 from meldpunt.parties.models import PartyRole
 from meldpunt.parties.schemas import LinkIn, PartyIn, ReplyIn
 from meldpunt.settings import Settings
@@ -153,15 +150,9 @@ class CasePartyPages(Controller):
     ) -> Template:
         """The notice as a printable letter (the read is audited)."""
         on = page.on
-        await parties.parties_of(on.db, on.keyring, on.who, on.tenant, on.case_id)  # a declared seat reads
-        document = await on.db.get(Document, (on.tenant.id, document_id))
-        if document is None or document.case_id != on.case_id:
-            raise PartyNotFound()
-        opened = await open_document(on.db, on.keyring, store, actor_of(on.who), on.tenant.id, document_id)
-        body = b"".join([chunk async for chunk in opened.content]).decode()
+        meta, body = await parties.read_letter(on.db, on.keyring, store, on.who, on.tenant, on.case_id, document_id)
         return Template(
-            "letter.html",
-            context={"lang": language(page.request), "title": opened.meta.title or "", "letter": body},
+            "letter.html", context={"lang": language(page.request), "title": meta.title or "", "letter": body}
         )
 
     @post("/koppelen", status_code=200, action=Action.CASE_PARTIES)
