@@ -10,6 +10,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from meldpunt.identity.roles import Role
@@ -70,9 +71,9 @@ async def test_the_accused_is_added_invited_told_in_writing_reads_it_and_replies
     seen = (await client.get(f"{portal}/portal", headers=heads)).json()
     [letter] = seen["shared"]
     assert letter["title"] == "Kennisgeving van een melding"
-    text = (await client.get(f"{portal}/documents/{letter['document_id']}", headers=heads)).text
-    assert "Beste Jan de Vries" in text and "AVG, artikel 14" in text
-    assert "niet mee ingestemd" in text  # the reporter is not named without their agreement
+    letter_text = (await client.get(f"{portal}/documents/{letter['document_id']}", headers=heads)).text
+    assert "Beste Jan de Vries" in letter_text and "AVG, artikel 14" in letter_text
+    assert "niet mee ingestemd" in letter_text  # the reporter is not named without their agreement
     assert (
         await client.post(f"{portal}/messages", json={"text": "Ik wil graag gehoord worden."}, headers=heads)
     ).status_code == 201
@@ -80,6 +81,15 @@ async def test_the_accused_is_added_invited_told_in_writing_reads_it_and_replies
     await as_(client, c.decider)
     thread = (await client.get(f"{base}/parties/{party['id']}/messages")).json()
     assert [(m["from_party"], m["text"]) for m in thread] == [(True, "Ik wil graag gehoord worden.")]
+    async with app_engine.begin() as connection:  # the panel's read of the thread is audited, without its words
+        await connection.execute(text(f"SET LOCAL meldpunt.tenant_ids = '{{{c.member.id}}}'"))
+        reads = (
+            await connection.execute(
+                text("SELECT actor, details::text FROM audit_entries WHERE action = 'party.read.thread'")
+            )
+        ).all()
+    assert [actor for actor, _ in reads] == [f"account:{c.decider.account_id}"]
+    assert "gehoord" not in str(reads)
     await as_(client, c.expert)
     assert (await client.get(f"{base}/parties")).status_code == 200  # a declared expert reads
     assert (await client.post(f"{base}/parties", json=ACCUSED)).status_code == 403  # but does not decide

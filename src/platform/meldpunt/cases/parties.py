@@ -18,6 +18,7 @@ import jinja2
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from meldpunt.audit import services as audit
 from meldpunt.cases import services
 from meldpunt.cases.errors import NoticeKeptBack
 from meldpunt.cases.models import CaseStep, PanelRole
@@ -56,10 +57,15 @@ async def _managed(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID, wh
     return case
 
 
-async def _read(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID, who: AccountRef) -> Case:
-    """The case, when ``who`` holds a declared seat that sees content (decision maker or expert)."""
+async def _read(
+    session: AsyncSession, tenant: Tenant, case_id: uuid.UUID, who: AccountRef, what: str | None = None
+) -> Case:
+    """The case, when ``who`` holds a declared seat that sees content (decision maker or expert); ``what`` is
+    read is audited (parties, a thread, answers: case content), without the content itself."""
     case = await services.panel_case(session, tenant, case_id)
     await services.declared_seat(session, case, who, services.CONTENT_ROLES)
+    if what is not None:
+        await audit.record(session, tenant.id, services.actor_of(who), f"party.read.{what}", "case", case_id)
     return case
 
 
@@ -107,21 +113,21 @@ write_to_party = _managing(parties.write_to_party)
 async def parties_of(
     session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID
 ) -> list[parties.PartyView]:
-    await _read(session, tenant, case_id, who)
+    await _read(session, tenant, case_id, who, "parties")
     return await parties.parties_of(session, keyring, tenant, case_id)
 
 
 async def thread(
     session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
 ) -> list[tuple[PartyMessage, str]]:
-    await _read(session, tenant, case_id, who)
+    await _read(session, tenant, case_id, who, "thread")
     return await parties.messages_of(session, keyring, tenant, case_id, party_id)
 
 
 async def responses(
     session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, share_id: uuid.UUID
 ) -> list[tuple[PartyResponse, str]]:
-    await _read(session, tenant, case_id, who)
+    await _read(session, tenant, case_id, who, "responses")
     return await parties.responses_to(session, keyring, tenant, case_id, share_id)
 
 
