@@ -1,8 +1,12 @@
 """The base of every domain error. ``app.py`` maps them to problem+json once; services never import HTTP.
 
 An error names its words by message id in the catalogues (``meldpunt.catalogues``): ``message_id`` for the
-detail and ``message_id + ".title"`` for the title, said in the language of the request. Most errors are
-declarations (``status``, ``slug``, ``message_id``); one that needs values passes them as ``%(name)s`` params.
+detail and ``message_id + ".title"`` for the title, said in the language of the request. Most errors are one
+line, their status and slug as class keywords; the message id follows from the slug (``error.<slug>``)::
+
+    class NoChannelBack(DomainError, status=409, slug="no-channel-back"): ...
+
+One that needs values passes them as ``%(name)s`` params.
 """
 
 from __future__ import annotations
@@ -29,6 +33,18 @@ class DomainError(Exception):
     # A literal title, only for an error whose words are not in the catalogues yet: it wins in every language.
     title: str | None = None
 
+    def __init_subclass__(
+        cls, *, status: int | None = None, slug: str | None = None, message_id: str | None = None, **kwargs: object
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if slug is not None:
+            cls.slug = slug
+            cls.message_id = f"error.{slug}"
+        if message_id is not None:
+            cls.message_id = message_id
+
     def __init__(self, detail: str | None = None, **params: object) -> None:
         """``detail``: words a service chose itself (in Dutch), which win over the message id."""
         self.given = detail
@@ -51,12 +67,8 @@ class DomainError(Exception):
         return self.title or text(language, f"{type(self).message_id}.title")
 
 
-class NotFound(DomainError):
+class NotFound(DomainError, status=404, slug="not-found"):
     """Absent, or not visible to the caller: the two are never distinguished (existence is not leaked)."""
-
-    status = 404
-    slug = "not-found"
-    message_id = "error.not-found"
 
 
 class Refused(DomainError):

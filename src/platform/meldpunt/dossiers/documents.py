@@ -69,9 +69,7 @@ class DocumentMeta(msgspec.Struct, frozen=True):
     source: str | None = None  # "reporter", or the account label of the professional who added it
 
 
-class DocumentNotFound(NotFound):
-    slug = "document-not-found"
-    message_id = "error.document-not-found"
+class DocumentNotFound(NotFound, slug="document-not-found"): ...
 
 
 @dataclass(frozen=True)

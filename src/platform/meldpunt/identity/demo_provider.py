@@ -39,12 +39,8 @@ _KEY = RSAKey.generate_key(2048, parameters={"kid": secrets.token_hex(8), "use":
 CODE_SECONDS = 60
 
 
-class DemoRequestRefused(Refused):
+class DemoRequestRefused(Refused, status=400, slug="demo-sign-in-refused"):
     """``unknown-client`` (client or return address) or ``pkce`` (no S256 challenge)."""
-
-    status = 400
-    slug = "demo-sign-in-refused"
-    message_id = "error.demo-sign-in-refused"
 
 
 def _base(settings: Settings) -> str:

@@ -29,12 +29,8 @@ METADATA_TTL_SECONDS = 3600
 CLOCK_LEEWAY_SECONDS = 30
 
 
-class SignInFailed(DomainError):
+class SignInFailed(DomainError, status=401, slug="sign-in-failed"):
     """Sign-in was refused; ``reason`` is a short code for the audit log, never token content."""
-
-    status = 401
-    slug = "sign-in-failed"
-    message_id = "error.sign-in-failed"
 
     def __init__(self, reason: str) -> None:
         self.reason = reason

@@ -69,13 +69,9 @@ def allowed_text(language: str) -> str:
     return text(language, "attachment.allowed")
 
 
-class AttachmentRefused(Refused):
+class AttachmentRefused(Refused, status=400, slug="attachment-refused"):
     """``too_many``, ``too_large``, ``empty``, ``type``, ``damaged`` or ``locked`` (the reasons of
     ``CannotClean`` too); the words name the file, the size limit and the kinds allowed."""
-
-    status = 400
-    slug = "attachment-refused"
-    message_id = "error.attachment-refused"
 
     def __init__(self, reason: str, filename: str = "") -> None:
         self.filename = filename

@@ -28,10 +28,7 @@ POSTED_FORM = "meldpunt_posted_form"
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
-class FormUnreadable(DomainError):
-    status = 400
-    slug = "form-unreadable"
-    message_id = "error.form-unreadable"
+class FormUnreadable(DomainError, status=400, slug="form-unreadable"): ...
 
 
 @dataclass

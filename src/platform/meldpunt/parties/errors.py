@@ -6,32 +6,17 @@ from __future__ import annotations
 from meldpunt.errors import DomainError, NotFound, Refused
 
 
-class PartyRefused(Refused):
-    status = 409
-    slug = "party-refused"
-    message_id = "error.party-refused"
+class PartyRefused(Refused, status=409, slug="party-refused"): ...
 
 
-class PartyNotFound(NotFound):
-    slug = "party-not-found"
-    message_id = "error.party-not-found"
+class PartyNotFound(NotFound, slug="party-not-found"): ...
 
 
-class PortalClosed(DomainError):
+class PortalClosed(DomainError, status=403, slug="portal-closed"):
     """The link and code (or key) do not open a portal: wrong, spent, revoked, or the case has ended."""
 
-    status = 403
-    slug = "portal-closed"
-    message_id = "error.portal-closed"
+
+class ShareRefused(Refused, status=409, slug="share-refused"): ...
 
 
-class ShareRefused(Refused):
-    status = 409
-    slug = "share-refused"
-    message_id = "error.share-refused"
-
-
-class ResponseRefused(Refused):
-    status = 409
-    slug = "response-refused"
-    message_id = "error.response-refused"
+class ResponseRefused(Refused, status=409, slug="response-refused"): ...

@@ -36,17 +36,11 @@ log = structlog.get_logger(__name__)
 PURGE = AuditActor.system("retention")
 
 
-class HoldNotFound(NotFound):
-    slug = "legal-hold-not-found"
-    message_id = "error.legal-hold-not-found"
+class HoldNotFound(NotFound, slug="legal-hold-not-found"): ...
 
 
-class CaseDestroyed(DomainError):
+class CaseDestroyed(DomainError, status=410, slug="case-destroyed"):
     """The case existed and was destroyed under its retention policy: said, with the date and the policy."""
-
-    status = 410
-    slug = "case-destroyed"
-    message_id = "error.case-destroyed"
 
 
 # What a page says of the policy of a destroyed case (the record classes and triggers in Dutch).

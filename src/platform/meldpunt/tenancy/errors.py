@@ -5,14 +5,9 @@ from __future__ import annotations
 from meldpunt.errors import NotFound
 
 
-class TenantNotFound(NotFound):
-    slug = "tenant-not-found"
-    message_id = "error.tenant-not-found"
-
+class TenantNotFound(NotFound, slug="tenant-not-found"):
     def __init__(self, slug: str) -> None:
         super().__init__(slug=slug)
 
 
-class PolicyDocumentNotFound(NotFound):
-    slug = "policy-document-not-found"
-    message_id = "error.policy-document-not-found"
+class PolicyDocumentNotFound(NotFound, slug="policy-document-not-found"): ...

@@ -5,9 +5,7 @@ from __future__ import annotations
 from meldpunt.errors import DomainError, NotFound
 
 
-class ConsultationNotFound(NotFound):
-    slug = "consultation-not-found"
-    message_id = "error.consultation-not-found"
+class ConsultationNotFound(NotFound, slug="consultation-not-found"): ...
 
 
 class ConsentNotFound(ConsultationNotFound):
@@ -15,19 +13,10 @@ class ConsentNotFound(ConsultationNotFound):
     message_id = "error.consent-not-found"
 
 
-class DisclosureRefused(DomainError):
-    status = 403
-    slug = "disclosure-refused"
-    message_id = "error.disclosure-refused"
+class DisclosureRefused(DomainError, status=403, slug="disclosure-refused"): ...
 
 
-class ConsultationClosed(DomainError):
-    status = 409
-    slug = "consultation-closed"
-    message_id = "error.consultation-closed"
+class ConsultationClosed(DomainError, status=409, slug="consultation-closed"): ...
 
 
-class DraftNotRecognised(DomainError):
-    status = 401
-    slug = "draft-not-recognised"
-    message_id = "error.draft-not-recognised"
+class DraftNotRecognised(DomainError, status=401, slug="draft-not-recognised"): ...

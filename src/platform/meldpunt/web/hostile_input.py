@@ -21,18 +21,11 @@ MAX_JSON_DEPTH = 32
 MAX_JSON_BYTES = 10 * 1024 * 1024
 
 
-class RefusedInput(Refused):
+class RefusedInput(Refused, status=400, slug="refused-input"):
     """``nul``, ``not-unicode``, ``not-utf-8``, ``too-deep`` (``depth``) or ``unreadable`` (``error``)."""
 
-    status = 400
-    slug = "refused-input"
-    message_id = "error.refused-input"
 
-
-class RequestTooLarge(DomainError):
-    status = 413
-    slug = "request-too-large"
-    message_id = "error.request-too-large"
+class RequestTooLarge(DomainError, status=413, slug="request-too-large"): ...
 
 
 def check_text(value: str) -> None:
