@@ -15,10 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from meldpunt.audit.services import AuditActor
 from meldpunt.cases.deadlines import sweep_tenant
+from meldpunt.db.context import tenant_context
 from meldpunt.db.engine import create_sessionmaker
 from meldpunt.identity import services as identity
+from meldpunt.identity.models import AccountRef
 from meldpunt.identity.roles import Role
 from meldpunt.identity.sessions import SessionStore
+from meldpunt.intake.models import Case, DeadlineKind
+from meldpunt.intake.services import add_deadline, meet_deadlines, open_deadlines
 from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
 from tests.conftest import MakeTenant, TenantRef
@@ -424,6 +428,46 @@ async def test_deadlines_remind_the_responsible_role_and_a_breach_reaches_the_pr
     await as_(client, c.pooled)
     guarded = (await client.get("/api/v1/guardian/cases")).json()
     assert guarded[0]["case_id"] == case and guarded[0]["breaches"] == 1
+
+
+async def test_a_deadline_that_names_its_responsible_account_reminds_that_account_alone(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    c = await cast(app_engine, settings, make_tenant)
+    case_id = uuid.UUID(await declared_panel(client, c, app_engine))
+    sessionmaker = create_sessionmaker(app_engine)
+    owner = AccountRef(c.manager.account_tenant_id, c.manager.account_id)  # holds the role, has no seat here
+    async with sessionmaker() as session:
+        await tenant_context(session, [c.member.id])
+        case = await session.get(Case, (c.member.id, case_id))
+        assert case is not None
+        subject = uuid.uuid4()
+        due = datetime.now(UTC) + timedelta(days=3) - timedelta(hours=1)
+        add_deadline(session, case, DeadlineKind.FOLLOW_UP, due, "decision_maker", subject, responsible=owner)
+        await session.commit()
+    async with sessionmaker() as session:
+        await sweep_tenant(session, c.member.id, datetime.now(UTC))
+        await session.commit()
+    async with app_engine.begin() as connection:
+        await connection.execute(text(f"SET LOCAL meldpunt.tenant_ids = '{{{c.member.id}}}'"))
+        sent = (
+            (
+                await connection.execute(
+                    text("SELECT account_id::text FROM notifications WHERE kind = 'case.deadline_reminder'")
+                )
+            )
+            .scalars()
+            .all()
+        )
+    # Not the decision maker seated at the panel, not every holder of the role: the account it names.
+    assert str(c.manager.account_id) in sent and str(c.decider.account_id) not in sent
+    async with sessionmaker() as session:
+        await tenant_context(session, [c.member.id])
+        case = await session.get(Case, (c.member.id, case_id))
+        assert case is not None
+        assert await meet_deadlines(session, case, DeadlineKind.FOLLOW_UP, uuid.uuid4()) == 0  # another subject
+        assert await meet_deadlines(session, case, DeadlineKind.FOLLOW_UP, subject) == 1
+        assert DeadlineKind.FOLLOW_UP not in {d.kind for d in await open_deadlines(session, case)}
 
 
 async def test_every_case_route_refuses_a_professional_of_another_tenant(

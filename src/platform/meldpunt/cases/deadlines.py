@@ -26,7 +26,14 @@ SYSTEM = AuditActor.system("deadlines")
 
 
 async def _responsible(session: AsyncSession, tenant: Tenant, deadline: Deadline, role: str) -> list[AccountRef]:
-    """The case's own seat in that role when it has one, else everyone holding the role here."""
+    """The account seated for the deadline when it names one; else the case's own seat in that role when
+    it has one, else everyone holding the role here."""
+    if (
+        deadline.responsible_id is not None
+        and deadline.responsible_tenant_id is not None
+        and role == deadline.responsible_role
+    ):
+        return [AccountRef(deadline.responsible_tenant_id, deadline.responsible_id)]
     seats = (
         await session.execute(
             select(PanelMember.account_tenant_id, PanelMember.account_id).where(

@@ -99,6 +99,18 @@ class DeadlineKind(StrEnum):
     INTERIM_REVIEW = "interim_review"
     DEFERRAL_REVIEW = "deferral_review"
     WHISTLEBLOWER_FEEDBACK = "whistleblower_feedback"
+    # Phase 2 and 3 (DESIGN §7): a module above records its open work as a deadline of the case, met when the
+    # work is done; ``subject_id`` names the record (an intervention, a decision's sanction, an aftercare plan).
+    FOLLOW_UP = "follow_up"  # a chosen follow-up (an intervention, an investigation) is carried out
+    DECISION = "decision"  # the decision maker decides, once the follow-up is done
+    MONITORING = "monitoring"  # a monitoring entry is due
+    EVALUATION = "evaluation"  # the evaluation of the procedure
+    AFTERCARE = "aftercare"  # an aftercare action for one party, due after closure as well
+    SANCTION_END = "sanction_end"  # a sanction's end date: passing it records ``sanction_ended``
+
+
+# What does not hold a case open: closure is refused while any other deadline of the case is unmet (DESIGN §7).
+OUTLIVES_CLOSURE: frozenset[DeadlineKind] = frozenset({DeadlineKind.AFTERCARE, DeadlineKind.SANCTION_END})
 
 
 class Case(TenantScoped, Base):
@@ -138,6 +150,9 @@ class Deadline(TenantScoped, Base):
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     met_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     responsible_role: Mapped[str] = mapped_column(String(32), default="reporting_point")
+    # The account on the case that answers for it (a seat); reminders go to it alone when it is set.
+    responsible_tenant_id: Mapped[uuid.UUID | None]
+    responsible_id: Mapped[uuid.UUID | None]
     subject_id: Mapped[uuid.UUID | None]  # what it is about when not the case itself (an interim measure)
     reminded_on: Mapped[date | None] = mapped_column(Date)
     breach_reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

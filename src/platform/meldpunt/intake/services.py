@@ -226,34 +226,49 @@ def add_deadline(
     due_at: datetime,
     responsible_role: str,
     subject_id: uuid.UUID | None = None,
-) -> None:
-    """A deadline of the case (DESIGN §7): reminded to ``responsible_role``, reported when it passes."""
-    session.add(
-        Deadline(
-            tenant_id=case.tenant_id,
-            id=uuid.uuid4(),
-            case_id=case.id,
-            kind=DeadlineKind(kind),
-            due_at=due_at,
-            responsible_role=responsible_role,
-            subject_id=subject_id,
-        )
+    *,
+    responsible: AccountRef | None = None,
+) -> Deadline:
+    """A deadline of the case (DESIGN §7): reminded to ``responsible`` (the account seated for it on the
+    case) or else to the case's seat in ``responsible_role``; reported when it passes."""
+    deadline = Deadline(
+        tenant_id=case.tenant_id,
+        id=uuid.uuid4(),
+        case_id=case.id,
+        kind=DeadlineKind(kind),
+        due_at=due_at,
+        responsible_role=responsible_role,
+        responsible_tenant_id=responsible.tenant_id if responsible else None,
+        responsible_id=responsible.id if responsible else None,
+        subject_id=subject_id,
     )
+    session.add(deadline)
+    return deadline
 
 
-async def meet_deadlines(session: AsyncSession, case: Case, kind: str) -> None:
-    """Every open deadline of this kind in the case is met now."""
-    for deadline in (
-        await session.execute(
-            select(Deadline).where(
-                Deadline.tenant_id == case.tenant_id,
-                Deadline.case_id == case.id,
-                Deadline.kind == kind,
-                Deadline.met_at.is_(None),
-            )
-        )
-    ).scalars():
+async def meet_deadlines(session: AsyncSession, case: Case, kind: str, subject_id: uuid.UUID | None = None) -> int:
+    """Every open deadline of this kind in the case (about ``subject_id`` when given) is met now; how many."""
+    query = select(Deadline).where(
+        Deadline.tenant_id == case.tenant_id,
+        Deadline.case_id == case.id,
+        Deadline.kind == kind,
+        Deadline.met_at.is_(None),
+    )
+    if subject_id is not None:
+        query = query.where(Deadline.subject_id == subject_id)
+    met = 0
+    for deadline in (await session.execute(query)).scalars():
         deadline.met_at = datetime.now(UTC)
+        met += 1
+    return met
+
+
+async def open_deadlines(session: AsyncSession, case: Case) -> list[Deadline]:
+    """The case's unmet deadlines, soonest first."""
+    query = select(Deadline).where(
+        Deadline.tenant_id == case.tenant_id, Deadline.case_id == case.id, Deadline.met_at.is_(None)
+    )
+    return list((await session.execute(query.order_by(Deadline.due_at))).scalars())
 
 
 async def _reporting_point_accounts(session: AsyncSession, tenant: Tenant) -> list[AccountRef]:
