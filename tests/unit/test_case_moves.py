@@ -8,8 +8,9 @@ from meldpunt.intake.models import CASE_MOVES, Case, CaseStatus, StatusMoveRefus
 
 
 def test_a_complaint_can_be_withdrawn_until_it_is_judged_or_closed() -> None:
+    # A case the decision maker concluded (phase 3) is not withdrawn either: it is closed.
     for status in CaseStatus:
-        expected = status not in (CaseStatus.JUDGED, CaseStatus.CLOSED, CaseStatus.WITHDRAWN)
+        expected = status not in (CaseStatus.JUDGED, CaseStatus.CONCLUDED, CaseStatus.CLOSED, CaseStatus.WITHDRAWN)
         assert may_move(Case(status=status), CaseStatus.WITHDRAWN) is expected, status
 
 
@@ -28,3 +29,19 @@ def test_a_status_set_as_a_plain_string_still_moves_by_the_table() -> None:
     case = Case(status="routed")
     move_case(case, CaseStatus.IN_PROGRESS)
     assert case.status is CaseStatus.IN_PROGRESS
+
+
+def test_a_panel_case_reaches_closure_only_through_its_decision() -> None:
+    # routed -> panel complete -> phase-1 choice -> follow-up -> decision -> closed; no shortcut past the decision.
+    path = [
+        CaseStatus.IN_PROGRESS,
+        CaseStatus.DECIDED,
+        CaseStatus.FOLLOWING_UP,
+        CaseStatus.CONCLUDED,
+        CaseStatus.CLOSED,
+    ]
+    case = Case(status=CaseStatus.ROUTED)
+    for status in path:
+        move_case(case, status)
+    assert not may_move(Case(status=CaseStatus.FOLLOWING_UP), CaseStatus.CLOSED)
+    assert may_move(Case(status=CaseStatus.CONCLUDED), CaseStatus.IN_PROGRESS)  # escalation: weigh again

@@ -45,7 +45,9 @@ class CaseStatus(StrEnum):
     RECEIVED = "received"
     ROUTED = "routed"  # cases.services.route_case
     IN_PROGRESS = "in_progress"  # the panel is complete
-    DECIDED = "decided"  # a weighing was recorded
+    DECIDED = "decided"  # a weighing was recorded: the phase-1 choice
+    FOLLOWING_UP = "following_up"  # phase 2: a chosen follow-up is being carried out (interventions/)
+    CONCLUDED = "concluded"  # the decision maker decided with reasons; phase 3: monitoring, aftercare, evaluation
     JUDGED = "judged"  # a complaint has been judged
     WITHDRAWN = "withdrawn"  # the complainant withdrew
     CLOSED = "closed"
@@ -59,10 +61,16 @@ _MOVES: dict[CaseStatus, Iterable[CaseStatus]] = {
     CaseStatus.DECIDED: (
         CaseStatus.ROUTED,
         CaseStatus.DECIDED,
+        CaseStatus.FOLLOWING_UP,
+        CaseStatus.CONCLUDED,
         CaseStatus.JUDGED,
         CaseStatus.WITHDRAWN,
         CaseStatus.CLOSED,
     ),
+    # A monitoring entry or a denial sends a case back up the ladder: the panel weighs again (IN_PROGRESS).
+    CaseStatus.FOLLOWING_UP: (CaseStatus.IN_PROGRESS, CaseStatus.CONCLUDED, CaseStatus.WITHDRAWN),
+    # Decided: nothing is withdrawn any more; the case closes, or goes back up the ladder, or follows up again.
+    CaseStatus.CONCLUDED: (CaseStatus.IN_PROGRESS, CaseStatus.FOLLOWING_UP, CaseStatus.CLOSED),
     CaseStatus.JUDGED: (CaseStatus.CLOSED,),
     CaseStatus.WITHDRAWN: (CaseStatus.CLOSED,),
     CaseStatus.DISMISSED: (CaseStatus.WITHDRAWN,),  # a complaint swept away with a flood is still the complainant's

@@ -55,7 +55,17 @@ CASE_GROUPS: dict[str, tuple[str, ...]] = {
     "scenarios": get_args(case_schemas.LeakScenario),
     "rights_items": get_args(case_schemas.RightsItem),
     "parties": get_args(case_schemas.Party),
-    "statuses": ("received", "routed", "in_progress", "decided", "withdrawn", "closed", "dismissed"),
+    "statuses": (
+        "received",
+        "routed",
+        "in_progress",
+        "decided",
+        "following_up",
+        "concluded",
+        "withdrawn",
+        "closed",
+        "dismissed",
+    ),
 }
 VAULT_GROUPS: dict[str, tuple[str, ...]] = {
     "channels": get_args(vault_schemas.Channel),

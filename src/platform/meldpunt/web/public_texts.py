@@ -45,7 +45,18 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "when": get_args(intake_schemas.When),
 }
 # What a reporter's inbox says of each case status (``public.status.<status>``).
-STATUSES = ("received", "routed", "in_progress", "decided", "withdrawn", "judged", "closed", "dismissed")
+STATUSES = (
+    "received",
+    "routed",
+    "in_progress",
+    "decided",
+    "following_up",
+    "concluded",
+    "withdrawn",
+    "judged",
+    "closed",
+    "dismissed",
+)
 
 TEXTS: dict[str, dict[str, str]] = {language: words(language, "public") for language in LANGUAGES}
 OPTIONS: dict[str, dict[str, list[tuple[str, str]]]] = {
