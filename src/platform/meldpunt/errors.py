@@ -11,7 +11,16 @@ One that needs values passes them as ``%(name)s`` params.
 
 from __future__ import annotations
 
+from typing import Protocol, runtime_checkable
+
 from meldpunt.catalogues import SOURCE_LANGUAGE, text
+
+
+@runtime_checkable
+class Said(Protocol):
+    """A parameter of a refusal that is itself words, said in the reader's language."""
+
+    def said_in(self, language: str) -> str: ...
 
 
 class Named:
@@ -59,7 +68,7 @@ class DomainError(Exception):
         if self.given is not None:
             return self.given
         said = {
-            name: value.said_in(language) if isinstance(value, Named) else value for name, value in self.params.items()
+            name: value.said_in(language) if isinstance(value, Said) else value for name, value in self.params.items()
         }
         return text(language, self.message_id, **said)
 

@@ -24,6 +24,7 @@ from meldpunt.identity.roles import Role
 from meldpunt.retention.models import HoldKind, Trigger
 from meldpunt.retention.services import (
     EffectiveRule,
+    PolicyWords,
     place_hold,
     purge_tenant,
     record_case_event,
@@ -154,6 +155,11 @@ async def test_a_destroyed_case_says_when_and_under_which_policy_to_reporter_and
     api = await client.get(f"/api/v1/t/{tenant.slug}/submissions/{case_id}")
     assert api.status_code == 410 and api.headers["content-type"].startswith("application/problem+json")
     assert api.json()["type"].endswith("/case-destroyed") and said in api.json()["detail"]
+    english = await client.get(f"/api/v1/t/{tenant.slug}/submissions/{case_id}", headers={"Accept-Language": "en"})
+    assert (
+        "under the retention policy (retention period report dossier: 730 days after the closure of the case)"
+        in (english.json()["detail"])
+    )
     page = await client.get(f"/app/t/{tenant.slug}/meldingen/{case_id}", headers=HTML)
     assert page.status_code == 410 and said in page.text
     listing = await client.get(f"/app/t/{tenant.slug}/meldingen", headers=HTML)
@@ -274,3 +280,13 @@ async def test_a_case_not_yet_due_keeps_its_key_and_rows_when_only_its_attachmen
     assert rows["documents"] == 0 and rows["cases"] == 1 and rows["case_keys"] == 1
     await as_professional(client, await reporting_point(app_engine, settings, tenant, tenant))
     assert (await client.get(f"/api/v1/t/{tenant.slug}/submissions/{case_id}")).status_code == 200
+
+
+def test_a_tombstone_written_before_the_policy_code_keeps_its_words() -> None:
+    assert PolicyWords("bewaartermijn meldingsdossier: 730 dagen na de afsluiting van de zaak").said_in("en") == (
+        "bewaartermijn meldingsdossier: 730 dagen na de afsluiting van de zaak"
+    )
+    assert PolicyWords("attachment").said_in("en") == "retention period attachments"
+    assert (
+        PolicyWords("decision:1825:decision_taken").said_in("nl") == "bewaartermijn besluit: 1825 dagen na het besluit"
+    )

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
+from meldpunt.catalogues import text as words
 from meldpunt.db.context import tenant_context
 from meldpunt.dossiers.crypto import associated_data, encrypt_text
 from meldpunt.dossiers.documents import Document
@@ -43,25 +44,27 @@ class CaseDestroyed(DomainError, status=410, slug="case-destroyed"):
     """The case existed and was destroyed under its retention policy: said, with the date and the policy."""
 
 
-# What a page says of the policy of a destroyed case (the record classes and triggers in Dutch).
-CLASS_NAMES = {
-    "report_dossier": "meldingsdossier",
-    "complaint_dossier": "klachtdossier",
-    "attachment": "bijlagen",
-    "decision": "besluit",
-}
-TRIGGER_NAMES = {
-    "case_closed": "de afsluiting van de zaak",
-    "decision_taken": "het besluit",
-    "sanction_ended": "het einde van de sanctie",
-}
+class PolicyWords:
+    """The policy a destroyed case was destroyed under, said in the reader's language. The tombstone keeps it
+    as a code (``record_class:days:trigger``, or the record class alone when no policy applied); a tombstone
+    written before the code keeps its Dutch words as they were."""
+
+    def __init__(self, stored: str) -> None:
+        self.stored = stored
+
+    def said_in(self, language: str) -> str:
+        parts = self.stored.split(":")
+        if " " in self.stored or len(parts) not in (1, 3):
+            return self.stored
+        name = words(language, f"retention.class.{parts[0]}")
+        if len(parts) == 1:
+            return words(language, "retention.policy.unknown", name=name)
+        days, trigger = parts[1], words(language, f"retention.trigger.{parts[2]}")
+        return words(language, "retention.policy", name=name, days=days, trigger=trigger)
 
 
-def policy_text(record_class: str, policy: RetentionPolicy | None) -> str:
-    name = CLASS_NAMES.get(record_class, record_class.replace("_", " "))
-    if policy is None:
-        return f"bewaartermijn {name}"
-    return f"bewaartermijn {name}: {policy.days} dagen na {TRIGGER_NAMES.get(policy.trigger, policy.trigger)}"
+def policy_code(record_class: str, policy: RetentionPolicy | None) -> str:
+    return record_class if policy is None else f"{record_class}:{policy.days}:{policy.trigger}"
 
 
 async def destroyed_case(
@@ -74,7 +77,7 @@ async def destroyed_case(
 
 def destroyed_notice(tombstone: DestroyedCase) -> CaseDestroyed:
     """The refusal a page or the API gives for a destroyed case: when, and under which policy; no more."""
-    return CaseDestroyed(date=f"{tombstone.destroyed_at:%d-%m-%Y}", policy=tombstone.policy)
+    return CaseDestroyed(date=f"{tombstone.destroyed_at:%d-%m-%Y}", policy=PolicyWords(tombstone.policy))
 
 
 async def destroyed_cases(session: AsyncSession, tenant_ids: list[uuid.UUID]) -> list[DestroyedCase]:
@@ -481,7 +484,7 @@ async def _mark_destroyed(session: AsyncSession, tenant_id: uuid.UUID, case: Due
             kind=row.kind if row else None,
             receipt_hash=row.receipt_hash if row else None,
             record_class=record_class,
-            policy=policy_text(record_class, policy),
+            policy=policy_code(record_class, policy),
             destroyed_at=now,
         )
     )
