@@ -32,7 +32,7 @@ from meldpunt.intake import services as intake
 from meldpunt.intake.models import Case
 from meldpunt.parties import services as parties
 from meldpunt.parties.errors import PartyNotFound, PartyRefused
-from meldpunt.parties.models import PartyMessage, PartyResponse, PartyRole
+from meldpunt.parties.models import PartyMessage, PartyResponse, PartyRole, PartyTerm
 from meldpunt.parties.rights import rights_in
 from meldpunt.parties.schemas import ShareIn
 from meldpunt.tenancy.models import Tenant
@@ -108,6 +108,8 @@ invite = _managing(parties.invite)
 revoke = _managing(parties.revoke)
 share = _managing(parties.share)
 write_to_party = _managing(parties.write_to_party)
+set_term = _managing(parties.set_term)
+meet_term = _managing(parties.meet_term)
 
 
 async def parties_of(
@@ -129,6 +131,34 @@ async def responses(
 ) -> list[tuple[PartyResponse, str]]:
     await _read(session, tenant, case_id, who, "responses")
     return await parties.responses_to(session, keyring, tenant, case_id, share_id)
+
+
+async def terms(
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
+) -> list[tuple[PartyTerm, str]]:
+    await _read(session, tenant, case_id, who, "terms")
+    return await parties.party_terms(session, keyring, tenant, case_id, party_id)
+
+
+async def shares(
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID
+) -> list[parties.CaseShare]:
+    """What the panel shared with the parties, with the answers to each (the read audited)."""
+    await _read(session, tenant, case_id, who, "responses")
+    return await parties.shares_of(session, keyring, tenant, case_id)
+
+
+async def documents(
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID
+) -> list[tuple[Document, DocumentMeta]]:
+    """The case's documents by name, for the panel to choose what to share."""
+    await _read(session, tenant, case_id, who)
+    return await parties.documents_of(session, keyring, tenant, case_id)
+
+
+async def notice_held_until(session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID) -> date | None:
+    """The review date of an art. 23 deferral that keeps the accused's notice back, for the panel's page."""
+    return await deferred_until(session, await _read(session, tenant, case_id, who))
 
 
 @dataclass(frozen=True)

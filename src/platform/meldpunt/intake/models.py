@@ -99,6 +99,7 @@ class DeadlineKind(StrEnum):
     INTERIM_REVIEW = "interim_review"
     DEFERRAL_REVIEW = "deferral_review"
     WHISTLEBLOWER_FEEDBACK = "whistleblower_feedback"
+    PARTY_TERM = "party_term"  # a term the panel set for one party (subject_id: the party)
 
 
 class Case(TenantScoped, Base):

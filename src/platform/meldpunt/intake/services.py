@@ -226,19 +226,19 @@ def add_deadline(
     due_at: datetime,
     responsible_role: str,
     subject_id: uuid.UUID | None = None,
-) -> None:
+) -> Deadline:
     """A deadline of the case (DESIGN §7): reminded to ``responsible_role``, reported when it passes."""
-    session.add(
-        Deadline(
-            tenant_id=case.tenant_id,
-            id=uuid.uuid4(),
-            case_id=case.id,
-            kind=DeadlineKind(kind),
-            due_at=due_at,
-            responsible_role=responsible_role,
-            subject_id=subject_id,
-        )
+    deadline = Deadline(
+        tenant_id=case.tenant_id,
+        id=uuid.uuid4(),
+        case_id=case.id,
+        kind=DeadlineKind(kind),
+        due_at=due_at,
+        responsible_role=responsible_role,
+        subject_id=subject_id,
     )
+    session.add(deadline)
+    return deadline
 
 
 async def meet_deadlines(session: AsyncSession, case: Case, kind: str) -> None:

@@ -22,7 +22,7 @@ from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.policy import may
 from meldpunt.identity.roles import Action
 from meldpunt.parties.models import PartyRole
-from meldpunt.parties.schemas import LinkIn, PartyIn, ReplyIn
+from meldpunt.parties.schemas import LinkIn, PartyIn, ReplyIn, ShareIn, TermIn
 from meldpunt.settings import Settings
 from meldpunt.web.forms import decode_form
 from meldpunt.web.page_forms import case_page_dependencies, submit_on_case
@@ -54,6 +54,10 @@ class PartiesPage:
             view.party.id: await parties.thread(on.db, on.keyring, on.who, on.tenant, on.case_id, view.party.id)
             for view in views
         }
+        terms = {
+            view.party.id: await parties.terms(on.db, on.keyring, on.who, on.tenant, on.case_id, view.party.id)
+            for view in views
+        }
         return Template(
             "case_parties.html",
             status_code=status,
@@ -62,6 +66,11 @@ class PartiesPage:
                 "case_id": on.case_id,
                 "parties": views,
                 "threads": threads,
+                "terms": terms,
+                "shares": await parties.shares(on.db, on.keyring, on.who, on.tenant, on.case_id),
+                "documents": await parties.documents(on.db, on.keyring, on.who, on.tenant, on.case_id),
+                "held_until": await parties.notice_held_until(on.db, on.who, on.tenant, on.case_id),
+                "names": {view.party.id: view.name for view in views},
                 "pattern": await parties.pattern(on.db, on.who, on.tenant, on.case_id),
                 "manages": may(on.actor, Action.CASE_PARTIES, on.slug),
                 "roles": [role.value for role in PartyRole],
@@ -76,6 +85,15 @@ class PartiesPage:
     ) -> Template | Redirect:
         """Do what the form asks, then back to the page (``entered``: what else the page shows again)."""
         return await submit_on_case(self, act, self.here, entered)
+
+
+def share_from(form: Form) -> ShareIn:
+    """The share form's audience is one choice, ``party:<id>`` or ``role:<role>``: the API's ``party_id`` or
+    ``party_role``."""
+    kind, _, value = str(form.get("audience") or "").partition(":")
+    audience = {"party": {"party_id": value}, "role": {"party_role": value}}.get(kind, {})
+    fields = {k: v for k, v in form.items() if k not in ("audience", "party_id", "party_role")}
+    return decode_form({**fields, **audience}, ShareIn)
 
 
 class CasePartyPages(Controller):
@@ -116,6 +134,39 @@ class CasePartyPages(Controller):
             await parties.write_to_party(on.db, on.keyring, on.who, on.tenant, on.case_id, party_id, body)
 
         return await page.submit(act, {"party": str(party_id)})
+
+    @post("/{party_id:uuid}/termijn", status_code=200, action=Action.CASE_PARTIES)
+    async def set_term(self, page: NamedDependency[PartiesPage], party_id: FromPath[uuid.UUID]) -> Template | Redirect:
+        """Ask the party for something by a date: in their portal, and a deadline of the case."""
+        on = page.on
+
+        async def act(form: Form) -> None:
+            data = decode_form(form, TermIn)
+            await parties.set_term(on.db, on.keyring, on.who, on.tenant, on.case_id, party_id, data)
+
+        return await page.submit(act, {"term_party": str(party_id)})
+
+    @post("/{party_id:uuid}/termijn/{term_id:uuid}/voldaan", status_code=200, action=Action.CASE_PARTIES)
+    async def meet_term(
+        self, page: NamedDependency[PartiesPage], party_id: FromPath[uuid.UUID], term_id: FromPath[uuid.UUID]
+    ) -> Template | Redirect:
+        """The panel marks the party's term met."""
+        on = page.on
+
+        async def act(form: Form) -> None:
+            await parties.meet_term(on.db, on.who, on.tenant, on.case_id, term_id)
+
+        return await page.submit(act)
+
+    @post("/delen", status_code=200, action=Action.CASE_PARTIES)
+    async def share(self, page: NamedDependency[PartiesPage]) -> Template | Redirect:
+        """Share a document of the case with one party or every party of a role (perhaps for approval)."""
+        on = page.on
+
+        async def act(form: Form) -> None:
+            await parties.share(on.db, on.who, on.tenant, on.case_id, share_from(form))
+
+        return await page.submit(act)
 
     @post("/{party_id:uuid}/kennisgeving", status_code=200, action=Action.CASE_PARTIES)
     async def notice(
