@@ -6,6 +6,7 @@ every new form."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -40,6 +41,12 @@ async def _with_notice(client: Any, c: Cast, app_engine: AsyncEngine) -> tuple[s
     await as_(client, c.decider)
     document = (await client.post(f"{_base(c, case)}/parties/{party}/notice")).json()["document_id"]
     return case, party, heads, document
+
+
+async def _files_of(client: Any, c: Cast, case: str, party: str) -> list[tuple[str, str]]:
+    """The files a party sent, as the panel's page links them: (document id, file name)."""
+    html = (await client.get(f"{_page(c, case)}", headers=HTML)).text
+    return re.findall(rf'partijen/{party}/bestand/([0-9a-f-]{{36}})">([^<]+)<', html)
 
 
 async def test_the_panel_shares_a_record_for_approval_on_its_page_and_reads_the_answer(
@@ -110,6 +117,13 @@ async def test_the_panel_sets_a_term_on_its_page_which_the_party_answers_in_the_
     assert f"/termijn/{first['id']}" not in answered.text and "bijlage-1.txt" in answered.text
 
     await as_(client, c.decider)
+    listing = (await client.get(page, headers=HTML)).text
+    file_link = re.search(rf"partijen/{party}/bestand/([0-9a-f-]{{36}})", listing)
+    assert file_link and "bijlage-1.txt" in listing  # the file the party sent with the answer
+    download = await client.get(f"{page}/{party}/bestand/{file_link.group(1)}")
+    assert download.status_code == 200 and download.content == b"Bijlage bij mijn reactie."
+    api = await client.get(f"{_base(c, case)}/parties/{party}/files/{file_link.group(1)}")
+    assert api.status_code == 200 and api.content == b"Bijlage bij mijn reactie."
     marked = await _post(client, f"{page}/{party}/termijn/{second['id']}/voldaan", {})
     assert marked.status_code == 303
     listing = (await client.get(page, headers=HTML)).text
@@ -150,7 +164,7 @@ async def test_another_cases_document_or_party_is_refused_and_another_tenant_get
 ) -> None:
     c = await cast(app_engine, settings, make_tenant)
     case, party, _, _ = await _with_notice(client, c, app_engine)
-    other_case, other_party, _, other_document = await _with_notice(client, c, app_engine)
+    other_case, other_party, other_heads, other_document = await _with_notice(client, c, app_engine)
     page = _page(c, case)
     foreign = await _post(client, f"{page}/delen", {"document_id": other_document, "audience": f"party:{party}"})
     assert foreign.status_code == 409 and "hoort niet bij deze zaak" in foreign.text
@@ -158,6 +172,21 @@ async def test_another_cases_document_or_party_is_refused_and_another_tenant_get
     assert missing_party.status_code == 404
     other_term = (await client.post(f"{_base(c, other_case)}/parties/{other_party}/terms", json=ASK)).json()
     assert (await _post(client, f"{page}/{party}/termijn/{other_term['id']}/voldaan", {})).status_code == 404
+    # A file the other case's party sent, and a document that is not a party's file: not found here.
+    client.cookies.clear()
+    sent = await client.post(
+        f"/p/{c.member.slug}/uitnodiging/{other_heads['X-Party-Link']}/bericht",
+        data={"key": other_heads["X-Party-Key"], "text": ""},
+        files={"attachments": ("stuk.txt", b"Van de andere zaak.", "text/plain")},
+        headers=HTML,
+    )
+    assert sent.status_code == 200
+    await as_(client, c.decider)
+    [(sent_file, _)] = await _files_of(client, c, other_case, other_party)
+    for owner, document in ((party, sent_file), (other_party, sent_file), (party, other_document)):
+        assert (await client.get(f"{page}/{owner}/bestand/{document}", headers=HTML)).status_code == 404
+        assert (await client.get(f"{_base(c, case)}/parties/{owner}/files/{document}")).status_code == 404
+    assert (await client.get(f"{_page(c, other_case)}/{other_party}/bestand/{sent_file}")).status_code == 200
 
     elsewhere = await make_tenant()
     stranger = await person(app_engine, settings, elsewhere, {elsewhere: (Role.DECISION_MAKER,)})
@@ -168,3 +197,5 @@ async def test_another_cases_document_or_party_is_refused_and_another_tenant_get
     for path in ("/delen", f"/{party}/termijn", f"/{party}/termijn/{term}/voldaan"):
         response = await client.post(page + path, data=ASK, headers={**HTML, "x-csrf-token": token})
         assert response.status_code == 403, (path, response.status_code)
+    assert (await client.get(f"{page}/{party}/bestand/{sent_file}", headers=HTML)).status_code == 403
+    assert (await client.get(f"{_base(c, case)}/parties/{party}/files/{sent_file}")).status_code == 403

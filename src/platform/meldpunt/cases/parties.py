@@ -24,7 +24,14 @@ from meldpunt.cases.errors import NoticeKeptBack
 from meldpunt.cases.models import CaseStep, PanelRole
 from meldpunt.cases.schemas import AccusedInformed
 from meldpunt.catalogues import LANGUAGES, text
-from meldpunt.dossiers.documents import Document, DocumentMeta, RecordClass, open_document, store_document
+from meldpunt.dossiers.documents import (
+    Document,
+    DocumentMeta,
+    OpenedDocument,
+    RecordClass,
+    open_document,
+    store_document,
+)
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.models import AccountRef
@@ -154,6 +161,29 @@ async def documents(
     """The case's documents by name, for the panel to choose what to share."""
     await _read(session, tenant, case_id, who)
     return await parties.documents_of(session, keyring, tenant, case_id)
+
+
+async def files_from(
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
+) -> list[tuple[Document, DocumentMeta]]:
+    """The files a party sent with their replies, by name, for the panel's page."""
+    await _read(session, tenant, case_id, who)
+    return await parties.files_from(session, keyring, tenant, case_id, party_id)
+
+
+async def open_file_from(
+    session: AsyncSession,
+    keyring: Keyring,
+    store: ObjectStore,
+    who: AccountRef,
+    tenant: Tenant,
+    case_id: uuid.UUID,
+    party_id: uuid.UUID,
+    document_id: uuid.UUID,
+) -> OpenedDocument:
+    """A file the party sent, for a declared seat that sees content (the read audited)."""
+    await _read(session, tenant, case_id, who)
+    return await parties.open_file_from(session, keyring, store, who, tenant, case_id, party_id, document_id)
 
 
 async def notice_held_until(session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID) -> date | None:

@@ -11,10 +11,12 @@ from typing import Annotated
 from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.response import Stream
 
 from meldpunt.cases import parties
 from meldpunt.cases.controllers import OnCase, provide_on_case
 from meldpunt.db.rows import from_row
+from meldpunt.dossiers.downloads import attachment_response
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.roles import Action
 from meldpunt.parties.models import PartyMessage, PartyResponse, PartyShare, PartyTerm
@@ -199,6 +201,20 @@ class CasePartiesController(Controller):
         await parties.meet_term(on.db, on.who, on.tenant, on.case_id, term_id)
         rows = await parties.terms(on.db, on.keyring, on.who, on.tenant, on.case_id, party_id)
         return [term_out(term, ask) for term, ask in rows]
+
+    @get("/parties/{party_id:uuid}/files/{document_id:uuid}", operation_id="DownloadPartyFile", action=Action.CASE_READ)
+    async def party_file(
+        self,
+        on: NamedDependency[OnCase],
+        store: NamedDependency[ObjectStore],
+        party_id: FromPath[uuid.UUID],
+        document_id: FromPath[uuid.UUID],
+    ) -> Stream:
+        """A file the party sent with a reply (the read is audited)."""
+        opened = await parties.open_file_from(
+            on.db, on.keyring, store, on.who, on.tenant, on.case_id, party_id, document_id
+        )
+        return attachment_response(opened)
 
     @get("/shares/{share_id:uuid}/responses", operation_id="ShareResponses", action=Action.CASE_READ)
     async def responses(self, on: NamedDependency[OnCase], share_id: FromPath[uuid.UUID]) -> list[ResponseOut]:

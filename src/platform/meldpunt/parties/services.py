@@ -628,6 +628,49 @@ async def shares_of(session: AsyncSession, keyring: Keyring, tenant: Tenant, cas
     ]
 
 
+def _from_party(tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID) -> ColumnElement[bool]:
+    """The shares of a party's own files (what they sent, shared back with them; no professional shared it)."""
+    return (
+        (PartyShare.tenant_id == tenant.id)
+        & (PartyShare.case_id == case_id)
+        & (PartyShare.party_id == party_id)
+        & PartyShare.shared_by_id.is_(None)
+    )
+
+
+async def files_from(
+    session: AsyncSession, keyring: Keyring, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
+) -> list[tuple[Document, DocumentMeta]]:
+    """The files a party sent with their replies, by name (their content stays closed), for the panel."""
+    rows = await session.execute(
+        select(Document)
+        .join(PartyShare, (PartyShare.tenant_id == Document.tenant_id) & (PartyShare.document_id == Document.id))
+        .where(_from_party(tenant, case_id, party_id))
+        .order_by(Document.created_at)
+    )
+    return [(document, await document_meta(session, keyring, document)) for document in rows.scalars()]
+
+
+async def open_file_from(
+    session: AsyncSession,
+    keyring: Keyring,
+    store: ObjectStore,
+    who: AccountRef,
+    tenant: Tenant,
+    case_id: uuid.UUID,
+    party_id: uuid.UUID,
+    document_id: uuid.UUID,
+) -> OpenedDocument:
+    """One file a party sent, for the case's handlers to read (the read audited); any other document of this
+    or another case is not found here."""
+    found = await session.execute(
+        select(PartyShare.id).where(_from_party(tenant, case_id, party_id), PartyShare.document_id == document_id)
+    )
+    if found.first() is None:
+        raise PartyNotFound()
+    return await open_document(session, keyring, store, AuditActor.account(who.id), tenant.id, document_id)
+
+
 def _visible_to(access: PartyAccess) -> object:
     return (
         (PartyShare.tenant_id == access.tenant.id)

@@ -13,11 +13,12 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from meldpunt.cases import parties
 from meldpunt.cases.controllers import OnCase
 from meldpunt.cases.party_controllers import invitation_link
+from meldpunt.dossiers.downloads import attachment_response
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.policy import may
 from meldpunt.identity.roles import Action
@@ -58,6 +59,10 @@ class PartiesPage:
             view.party.id: await parties.terms(on.db, on.keyring, on.who, on.tenant, on.case_id, view.party.id)
             for view in views
         }
+        files = {
+            view.party.id: await parties.files_from(on.db, on.keyring, on.who, on.tenant, on.case_id, view.party.id)
+            for view in views
+        }
         return Template(
             "case_parties.html",
             status_code=status,
@@ -67,6 +72,7 @@ class PartiesPage:
                 "parties": views,
                 "threads": threads,
                 "terms": terms,
+                "files": files,
                 "shares": await parties.shares(on.db, on.keyring, on.who, on.tenant, on.case_id),
                 "documents": await parties.documents(on.db, on.keyring, on.who, on.tenant, on.case_id),
                 "held_until": await parties.notice_held_until(on.db, on.who, on.tenant, on.case_id),
@@ -205,6 +211,21 @@ class CasePartyPages(Controller):
         return Template(
             "letter.html", context={"lang": language(page.request), "title": meta.title or "", "letter": body}
         )
+
+    @get("/{party_id:uuid}/bestand/{document_id:uuid}", action=Action.CASE_READ)
+    async def party_file(
+        self,
+        page: NamedDependency[PartiesPage],
+        store: NamedDependency[ObjectStore],
+        party_id: FromPath[uuid.UUID],
+        document_id: FromPath[uuid.UUID],
+    ) -> Stream:
+        """A file the party sent with a reply, as a download (the read is audited)."""
+        on = page.on
+        opened = await parties.open_file_from(
+            on.db, on.keyring, store, on.who, on.tenant, on.case_id, party_id, document_id
+        )
+        return attachment_response(opened)
 
     @post("/koppelen", status_code=200, action=Action.CASE_PARTIES)
     async def link(self, page: NamedDependency[PartiesPage]) -> Template | Redirect:
