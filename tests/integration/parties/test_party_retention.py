@@ -18,7 +18,7 @@ from meldpunt.dossiers.storage import create_object_store
 from meldpunt.intake.ratelimit import Limiter
 from meldpunt.parties import services
 from meldpunt.parties.models import PartyRole
-from meldpunt.parties.schemas import PartyIn, ResponseIn, ShareIn
+from meldpunt.parties.schemas import PartyIn, ResponseIn, ShareIn, TermIn
 from meldpunt.retention.models import Trigger
 from meldpunt.retention.services import purge_tenant, record_case_event, sync_policies
 from meldpunt.settings import Settings
@@ -28,7 +28,15 @@ from tests.integration.intake.test_submissions import submit
 from tests.integration.parties.test_party_services import WHO, _case_ids
 from tests.integration.retention.test_retention import ACTOR, META, NOW, RULES, chunks
 
-PORTAL_TABLES = ("case_parties", "party_invitations", "party_shares", "party_messages", "party_responses", "case_links")
+PORTAL_TABLES = (
+    "case_parties",
+    "party_invitations",
+    "party_shares",
+    "party_messages",
+    "party_responses",
+    "party_terms",
+    "case_links",
+)
 
 
 async def test_a_destroyed_case_takes_its_party_portal_with_it(
@@ -62,6 +70,9 @@ async def test_a_destroyed_case_takes_its_party_portal_with_it(
         access, _ = await services.activate(session, Limiter(redis), tenant, invitation.token, invitation.code)
         await services.respond(session, keyring, access, share.id, ResponseIn(verdict="commented", comment="Nee."))
         await services.reply(session, keyring, store, access, "Mijn kant.")
+        due = TermIn(ask="Uw schriftelijke reactie.", due_on=NOW.date() + timedelta(days=14))
+        term = await services.set_term(session, keyring, WHO, tenant, case_id, accused.id, due)
+        await services.answer_term(session, keyring, store, access, term.id, "Hierbij.")
         await services.link_cases(session, WHO, tenant, case_id, other_id)
         await record_case_event(session, ACTOR, tenant.id, case_id, Trigger.CASE_CLOSED, NOW - timedelta(days=731))
         await session.commit()
@@ -88,3 +99,4 @@ async def test_a_destroyed_case_takes_its_party_portal_with_it(
     assert left == dict.fromkeys(PORTAL_TABLES, 0)
     assert other_links == 0  # the other case no longer points at a destroyed one
     assert "party_shares:1" in certificate["rows"] and "case_parties:2" in certificate["rows"]
+    assert "party_terms:1" in certificate["rows"]

@@ -52,9 +52,13 @@ async def _chunks(data: bytes):  # type: ignore[no-untyped-def]
 
 async def invited(client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings) -> Invited:  # type: ignore[no-untyped-def]
     """A case with an accused party, a document shared with them and an invitation (committed)."""
-    ref = await make_tenant()
+    return await invite_in(client, await make_tenant(), app_engine, settings)
+
+
+async def invite_in(client, ref: TenantRef, app_engine: AsyncEngine, settings: Settings) -> Invited:  # type: ignore[no-untyped-def]
+    """A new case at ``ref`` with an accused party, a document shared with them and an invitation."""
     assert (await submit(client, ref.slug)).status_code == 201
-    [case_id] = await _case_ids(app_engine, ref.id)
+    case_id = (await _case_ids(app_engine, ref.id))[-1]
     keyring = Keyring(LocalRootKey(Path(settings.root_key_file or "")))
     async with create_sessionmaker(app_engine)() as session:
         await tenant_context(session, [ref.id])

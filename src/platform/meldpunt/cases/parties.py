@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
 import jinja2
 from sqlalchemy import select
@@ -24,7 +24,13 @@ from meldpunt.cases.errors import NoticeKeptBack
 from meldpunt.cases.models import CaseStep, PanelRole
 from meldpunt.cases.schemas import AccusedInformed
 from meldpunt.catalogues import LANGUAGES, text
-from meldpunt.dossiers.documents import Document, DocumentMeta, RecordClass, open_document, store_document
+from meldpunt.dossiers.documents import (
+    Document,
+    DocumentMeta,
+    RecordClass,
+    open_document,
+    store_document,
+)
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.models import AccountRef
@@ -32,7 +38,7 @@ from meldpunt.intake import services as intake
 from meldpunt.intake.models import Case
 from meldpunt.parties import services as parties
 from meldpunt.parties.errors import PartyNotFound, PartyRefused
-from meldpunt.parties.models import PartyMessage, PartyResponse, PartyRole
+from meldpunt.parties.models import PartyRole
 from meldpunt.parties.rights import rights_in
 from meldpunt.parties.schemas import ShareIn
 from meldpunt.tenancy.models import Tenant
@@ -88,18 +94,27 @@ async def read_letter(
     return opened.meta, b"".join([chunk async for chunk in opened.content]).decode()
 
 
-def _managing(service: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """``service`` of ``parties`` for a declared decision maker of the case: the seat is checked first (the
-    service takes ``session``, ``who``, ``tenant`` and ``case_id`` by those names)."""
-    signature = inspect.signature(service)
+def _seated(
+    check: Callable[[AsyncSession, Tenant, uuid.UUID, AccountRef], Awaitable[object]],
+) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
+    """``service`` of ``parties`` with the seat ``check`` first (the service takes ``session``, ``who``,
+    ``tenant`` and ``case_id`` by those names)."""
 
-    @functools.wraps(service)
-    async def managed(*args: P.args, **kwargs: P.kwargs) -> R:
-        given = signature.bind(*args, **kwargs).arguments
-        await _managed(given["session"], given["tenant"], given["case_id"], given["who"])
-        return await service(*args, **kwargs)
+    def seated(service: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        signature = inspect.signature(service)
 
-    return managed
+        @functools.wraps(service)
+        async def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+            given = signature.bind(*args, **kwargs).arguments
+            await check(given["session"], given["tenant"], given["case_id"], given["who"])
+            return await service(*args, **kwargs)
+
+        return checked
+
+    return seated
+
+
+_managing = _seated(_managed)  # for a declared decision maker of the case
 
 
 add_party = _managing(parties.add_party)
@@ -108,27 +123,48 @@ invite = _managing(parties.invite)
 revoke = _managing(parties.revoke)
 share = _managing(parties.share)
 write_to_party = _managing(parties.write_to_party)
+set_term = _managing(parties.set_term)
+meet_term = _managing(parties.meet_term)
 
 
-async def parties_of(
-    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID
-) -> list[parties.PartyView]:
-    await _read(session, tenant, case_id, who, "parties")
-    return await parties.parties_of(session, keyring, tenant, case_id)
+def _reading(
+    what: str | None, service: Callable[Concatenate[AsyncSession, Keyring, Tenant, uuid.UUID, P], Awaitable[R]]
+) -> Callable[Concatenate[AsyncSession, Keyring, AccountRef, Tenant, uuid.UUID, P], Awaitable[R]]:
+    """``service`` of ``parties`` (it takes ``session, keyring, tenant, case_id, …``) for ``who``, a declared seat
+    that sees content; ``what`` is read is audited (``party.read.<what>``), without the content itself."""
+
+    @functools.wraps(service)
+    async def read(
+        session: AsyncSession,
+        keyring: Keyring,
+        who: AccountRef,
+        tenant: Tenant,
+        case_id: uuid.UUID,
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        await _read(session, tenant, case_id, who, what)
+        return await service(session, keyring, tenant, case_id, *args, **kwargs)
+
+    return read
 
 
-async def thread(
-    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
-) -> list[tuple[PartyMessage, str]]:
-    await _read(session, tenant, case_id, who, "thread")
-    return await parties.messages_of(session, keyring, tenant, case_id, party_id)
+parties_of = _reading("parties", parties.parties_of)
+thread = _reading("thread", parties.messages_of)
+responses = _reading("responses", parties.responses_to)
+terms = _reading("terms", parties.party_terms)
+shares = _reading("responses", parties.shares_of)  # what was shared, with the answers to each
+documents = _reading(None, parties.documents_of)  # by name, for the panel to choose what to share
+files_from = _reading(None, parties.files_from)  # what a party sent with their replies, by name
 
 
-async def responses(
-    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, share_id: uuid.UUID
-) -> list[tuple[PartyResponse, str]]:
-    await _read(session, tenant, case_id, who, "responses")
-    return await parties.responses_to(session, keyring, tenant, case_id, share_id)
+open_file_from = _seated(_read)(parties.open_file_from)  # a file the party sent; the read audited by the document
+
+
+async def notice_held_until(session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID) -> date | None:
+    """The review date of an art. 23 deferral that keeps the accused's notice back, for the panel's page."""
+    return await deferred_until(session, await _read(session, tenant, case_id, who))
 
 
 @dataclass(frozen=True)

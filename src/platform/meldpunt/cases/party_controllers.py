@@ -11,13 +11,15 @@ from typing import Annotated
 from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.response import Stream
 
 from meldpunt.cases import parties
 from meldpunt.cases.controllers import OnCase, provide_on_case
 from meldpunt.db.rows import from_row
+from meldpunt.dossiers.downloads import attachment_response
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.roles import Action
-from meldpunt.parties.models import PartyMessage, PartyResponse, PartyShare
+from meldpunt.parties.models import PartyMessage, PartyResponse, PartyShare, PartyTerm
 from meldpunt.parties.schemas import (
     InvitationOut,
     LinkIn,
@@ -29,9 +31,12 @@ from meldpunt.parties.schemas import (
     ResponseOut,
     ShareIn,
     ShareOut,
+    ShareWithAnswersOut,
+    TermIn,
+    TermOut,
     ThreadMessageOut,
 )
-from meldpunt.parties.services import PartyView
+from meldpunt.parties.services import CaseShare, PartyView
 from meldpunt.settings import Settings
 
 
@@ -61,6 +66,27 @@ def thread_out(rows: list[tuple[PartyMessage, str]]) -> list[ThreadMessageOut]:
 
 def response_out(row: PartyResponse, comment: str) -> ResponseOut:
     return ResponseOut(party_id=row.party_id, verdict=row.verdict, comment=comment, at=row.responded_at.isoformat())
+
+
+def term_out(term: PartyTerm, ask: str) -> TermOut:
+    met_at = term.met_at.isoformat() if term.met_at else None
+    return TermOut(
+        id=term.id, party_id=term.party_id, ask=ask, due_on=term.due_on, met_at=met_at, met_by_party=term.met_by_party
+    )
+
+
+def case_share_out(found: CaseShare) -> ShareWithAnswersOut:
+    share = found.share
+    return ShareWithAnswersOut(
+        id=share.id,
+        document_id=share.document_id,
+        title=found.meta.title or found.meta.filename,
+        party_role=share.party_role,
+        party_id=share.party_id,
+        for_approval=share.for_approval,
+        respond_by=share.respond_by,
+        answers=[response_out(row, comment) for row, comment in found.answers],
+    )
 
 
 def invitation_link(settings: Settings, slug: str, token: str) -> str:
@@ -141,6 +167,54 @@ class CasePartiesController(Controller):
     async def share(self, on: NamedDependency[OnCase], data: JSONBody[ShareIn]) -> ShareOut:
         """Make a document of the case visible to a role's parties or one party (perhaps for approval)."""
         return share_out(await parties.share(on.db, on.who, on.tenant, on.case_id, data))
+
+    @get("/shares", operation_id="ListShares", action=Action.CASE_READ)
+    async def list_shares(self, on: NamedDependency[OnCase]) -> list[ShareWithAnswersOut]:
+        """What the panel shared with the parties, each with the document's title and the answers to it."""
+        return [
+            case_share_out(found) for found in await parties.shares(on.db, on.keyring, on.who, on.tenant, on.case_id)
+        ]
+
+    @post("/parties/{party_id:uuid}/terms", operation_id="SetPartyTerm", status_code=201, action=Action.CASE_PARTIES)
+    async def set_term(
+        self, on: NamedDependency[OnCase], party_id: FromPath[uuid.UUID], data: JSONBody[TermIn]
+    ) -> TermOut:
+        """Ask one party for something by a date (a written reaction): in their portal and a case deadline."""
+        term = await parties.set_term(on.db, on.keyring, on.who, on.tenant, on.case_id, party_id, data)
+        return term_out(term, data.ask.strip())
+
+    @get("/parties/{party_id:uuid}/terms", operation_id="ListPartyTerms", action=Action.CASE_READ)
+    async def list_terms(self, on: NamedDependency[OnCase], party_id: FromPath[uuid.UUID]) -> list[TermOut]:
+        rows = await parties.terms(on.db, on.keyring, on.who, on.tenant, on.case_id, party_id)
+        return [term_out(term, ask) for term, ask in rows]
+
+    @post(
+        "/parties/{party_id:uuid}/terms/{term_id:uuid}/met",
+        operation_id="MeetPartyTerm",
+        status_code=200,
+        action=Action.CASE_PARTIES,
+    )
+    async def meet_term(
+        self, on: NamedDependency[OnCase], party_id: FromPath[uuid.UUID], term_id: FromPath[uuid.UUID]
+    ) -> list[TermOut]:
+        """The panel marks the party's term met; the case deadline is met with it."""
+        await parties.meet_term(on.db, on.who, on.tenant, on.case_id, term_id)
+        rows = await parties.terms(on.db, on.keyring, on.who, on.tenant, on.case_id, party_id)
+        return [term_out(term, ask) for term, ask in rows]
+
+    @get("/parties/{party_id:uuid}/files/{document_id:uuid}", operation_id="DownloadPartyFile", action=Action.CASE_READ)
+    async def party_file(
+        self,
+        on: NamedDependency[OnCase],
+        store: NamedDependency[ObjectStore],
+        party_id: FromPath[uuid.UUID],
+        document_id: FromPath[uuid.UUID],
+    ) -> Stream:
+        """A file the party sent with a reply (the read is audited)."""
+        opened = await parties.open_file_from(
+            on.db, on.keyring, store, on.who, on.tenant, on.case_id, party_id, document_id
+        )
+        return attachment_response(opened)
 
     @get("/shares/{share_id:uuid}/responses", operation_id="ShareResponses", action=Action.CASE_READ)
     async def responses(self, on: NamedDependency[OnCase], share_id: FromPath[uuid.UUID]) -> list[ResponseOut]:

@@ -115,6 +115,7 @@ class DeadlineKind(StrEnum):
     EVALUATION = "evaluation"  # the evaluation of the procedure
     AFTERCARE = "aftercare"  # an aftercare action for one party, due after closure as well
     SANCTION_END = "sanction_end"  # a sanction's end date: passing it records ``sanction_ended``
+    PARTY_TERM = "party_term"  # a term the panel set for one party (subject_id: the party)
 
 
 # What does not hold a case open: closure is refused while any other deadline of the case is unmet (DESIGN §7).

@@ -67,7 +67,12 @@ class PartyInvitation(TenantScoped, Base):
     the earlier one. Access ends on revocation and when the case is closed."""
 
     __tablename__ = "party_invitations"
-    __table_args__ = (_of_case(), _of_party(), UniqueConstraint("tenant_id", "token_hash"))
+    __table_args__ = (
+        _of_case(),
+        _of_party(),
+        UniqueConstraint("tenant_id", "token_hash"),
+        ForeignKeyConstraint(["bound_account_tenant_id", "bound_account_id"], ["accounts.tenant_id", "accounts.id"]),
+    )
 
     case_id: Mapped[uuid.UUID]
     party_id: Mapped[uuid.UUID]
@@ -79,6 +84,11 @@ class PartyInvitation(TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A staff party who signed in (OIDC) and spent the one-time code while signed in: that account opens
+    # this invitation's portal from then on, with the link and without the key (docs/party-portal.md).
+    bound_account_tenant_id: Mapped[uuid.UUID | None]
+    bound_account_id: Mapped[uuid.UUID | None]
+    bound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class PartyShare(TenantScoped, Base):
@@ -167,3 +177,27 @@ class ReporterAgreement(TenantScoped, Base):
     case_id: Mapped[uuid.UUID]
     agreed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PartyTerm(TenantScoped, Base):
+    """A term the panel sets for one party: what is asked (sealed, e.g. a written reaction) and by when. It is
+    a deadline of the case (``party_term``, the party as subject), met when the party answers it in the
+    portal or when the panel marks it met."""
+
+    __tablename__ = "party_terms"
+    __table_args__ = (
+        _of_case(),
+        _of_party(),
+        ForeignKeyConstraint(["tenant_id", "deadline_id"], ["deadlines.tenant_id", "deadlines.id"]),
+    )
+
+    case_id: Mapped[uuid.UUID]
+    party_id: Mapped[uuid.UUID]
+    deadline_id: Mapped[uuid.UUID]
+    sealed_ask: Mapped[bytes] = mapped_column(LargeBinary)
+    due_on: Mapped[date] = mapped_column(Date)
+    set_by_tenant_id: Mapped[uuid.UUID]
+    set_by_id: Mapped[uuid.UUID]
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    met_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    met_by_party: Mapped[bool | None] = mapped_column(Boolean)  # answered by the party, or marked by the panel

@@ -51,16 +51,60 @@ class CompanionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class ActivationIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """The link's token and the one-time code from the separate letter or message."""
+    """The link's token and the one-time code from the separate letter or message; ``bind``: a staff party
+    signed in with their account (OIDC) binds the invitation to it, so that the account opens this portal."""
 
     token: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
     code: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    bind: bool = False
+
+
+class TermIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """What the panel asks of one party (sealed, e.g. a written reaction) and by when."""
+
+    ask: Annotated[str, msgspec.Meta(min_length=1, max_length=2_000)]
+    due_on: date
+
+
+class TermOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    party_id: uuid.UUID
+    ask: str
+    due_on: date
+    met_at: str | None
+    met_by_party: bool | None
+
+
+class AgreementIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The reporter, with the receipt, agrees (or no longer agrees) that the parties may learn who reported."""
+
+    receipt: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    agreed: bool
+
+
+class AgreementOut(msgspec.Struct, kw_only=True):
+    agreed: bool
+
+
+class ShareWithAnswersOut(msgspec.Struct, kw_only=True):
+    """A share as the panel lists it, with the document's title and the answers to it."""
+
+    id: uuid.UUID
+    document_id: uuid.UUID
+    title: str
+    party_role: PartyRole | None
+    party_id: uuid.UUID | None
+    for_approval: bool
+    respond_by: date | None
+    answers: list[ResponseOut]
 
 
 class ActivationOut(msgspec.Struct, kw_only=True):
-    """The portal key, shown once: with the link it opens the portal from now on."""
+    """The portal key, shown once: with the link it opens the portal from now on; ``bound``: the signed-in
+    account opens it too."""
 
     key: str
+    bound: bool = False
 
 
 class SharedOut(msgspec.Struct, kw_only=True):
@@ -81,9 +125,13 @@ class MessageOut(msgspec.Struct, kw_only=True):
 
 
 class PartyDeadlineOut(msgspec.Struct, kw_only=True):
+    """A term that concerns the party: a shared record's (``share_id``) or one the panel set (``term_id``)."""
+
     title: str
     respond_by: date
     answered: bool
+    share_id: uuid.UUID | None = None
+    term_id: uuid.UUID | None = None
 
 
 class PortalOut(msgspec.Struct, kw_only=True):

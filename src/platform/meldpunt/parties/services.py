@@ -16,7 +16,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 import anyio
@@ -33,11 +33,12 @@ from meldpunt.dossiers.cipher import CaseCipher, case_cipher
 from meldpunt.dossiers.documents import Document, DocumentMeta, OpenedDocument, document_meta, open_document
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
+from meldpunt.identity import services as identity
 from meldpunt.identity.models import AccountRef
 from meldpunt.intake import services as intake
 from meldpunt.intake.attachments import Checked, attach
 from meldpunt.intake.errors import TooManyAttempts
-from meldpunt.intake.models import Case, Deadline
+from meldpunt.intake.models import Case, Deadline, DeadlineKind
 from meldpunt.intake.ratelimit import Limiter
 from meldpunt.parties.errors import PartyNotFound, PartyRefused, PortalClosed, ResponseRefused, ShareRefused
 from meldpunt.parties.models import (
@@ -48,10 +49,11 @@ from meldpunt.parties.models import (
     PartyResponse,
     PartyRole,
     PartyShare,
+    PartyTerm,
     ReporterAgreement,
     Verdict,
 )
-from meldpunt.parties.schemas import CompanionIn, PartyIn, ResponseIn, ShareIn
+from meldpunt.parties.schemas import CompanionIn, PartyIn, ResponseIn, ShareIn, TermIn
 from meldpunt.tenancy.models import Tenant
 from meldpunt.tenancy.terms import terms_of
 
@@ -410,10 +412,22 @@ async def _invitation(
 
 
 async def activate(
-    session: AsyncSession, limiter: Limiter, tenant: Tenant, token: str, code: str, *, verified: bool = False
+    session: AsyncSession,
+    limiter: Limiter,
+    tenant: Tenant,
+    token: str,
+    code: str,
+    *,
+    verified: bool = False,
+    bind_to: AccountRef | None = None,
 ) -> tuple[PartyAccess, str]:
-    """Spend the one-time code: the portal opens and the party gets its portal key (shown once)."""
+    """Spend the one-time code: the portal opens and the party gets its portal key (shown once). ``bind_to``:
+    the account the party is signed in with (OIDC), which opens this invitation's portal from then on; only
+    an account of this organisation (or its branch), and only with the code, so that a stolen session cannot
+    bind someone else's invitation."""
     await _spend_attempt(limiter, tenant, token, verified)
+    if bind_to is not None and bind_to.tenant_id not in {t.id for t in await identity.tenant_tree(session, tenant.id)}:
+        raise PartyRefused("account-elsewhere")
     invitation, party, case = await _invitation(session, tenant, token, lock=True)
     if invitation.activated_at is not None or not await _verifies(invitation.code_hash, normalise_code(code)):
         raise PortalClosed()
@@ -421,16 +435,35 @@ async def activate(
     invitation.activated_at = _now()
     invitation.key_hash = await _hash(normalise_key(key))
     await audit.record(session, tenant.id, party_actor(party.id), "party.activated", "case", case.id)
+    if bind_to is not None:
+        invitation.bound_account_tenant_id, invitation.bound_account_id = bind_to
+        invitation.bound_at = _now()
+        await audit.record(session, tenant.id, party_actor(party.id), "party.bound", "case", case.id)
     return PartyAccess(tenant, case, party, invitation), key
 
 
+def _bound_to(invitation: PartyInvitation, account: AccountRef | None) -> bool:
+    return account is not None and (invitation.bound_account_tenant_id, invitation.bound_account_id) == account
+
+
 async def enter(
-    session: AsyncSession, limiter: Limiter, tenant: Tenant, token: str, key: str, *, verified: bool = False
+    session: AsyncSession,
+    limiter: Limiter,
+    tenant: Tenant,
+    token: str,
+    key: str,
+    *,
+    verified: bool = False,
+    account: AccountRef | None = None,
 ) -> PartyAccess:
-    """The portal for the link and the party's key; the same refusal for every reason it does not open."""
+    """The portal for the link and the party's key, or for the link and the signed-in ``account`` the
+    invitation is bound to (a professional's roles open no portal); the same refusal for every reason it does
+    not open."""
     await _spend_attempt(limiter, tenant, token, verified)
     invitation, party, case = await _invitation(session, tenant, token)
-    if invitation.activated_at is None or not await _verifies(invitation.key_hash, normalise_key(key)):
+    if invitation.activated_at is None:
+        raise PortalClosed()
+    if not (await _verifies(invitation.key_hash, normalise_key(key)) if key else _bound_to(invitation, account)):
         raise PortalClosed()
     return PartyAccess(tenant, case, party, invitation)
 
@@ -551,6 +584,93 @@ async def withdraw_share(
     await _audited(session, tenant, who, "party.unshared", "document", row.document_id)
 
 
+@dataclass(frozen=True)
+class CaseShare:
+    """A share as the panel sees it: the document's name and the answers to it, opened."""
+
+    share: PartyShare
+    meta: DocumentMeta
+    answers: list[tuple[PartyResponse, str]]
+
+
+async def documents_of(
+    session: AsyncSession, keyring: Keyring, tenant: Tenant, case_id: uuid.UUID
+) -> list[tuple[Document, DocumentMeta]]:
+    """The case's documents with their names (not their content), for the panel to choose what to share."""
+    rows = await session.execute(
+        select(Document)
+        .where(Document.tenant_id == tenant.id, Document.case_id == case_id)
+        .order_by(Document.created_at)
+    )
+    return [(document, await document_meta(session, keyring, document)) for document in rows.scalars()]
+
+
+async def shares_of(session: AsyncSession, keyring: Keyring, tenant: Tenant, case_id: uuid.UUID) -> list[CaseShare]:
+    """What the panel shared with the case's parties (not the parties' own files), with the answers to each."""
+    await _case_of(session, tenant, case_id)
+    shares = (
+        await session.execute(
+            select(PartyShare)
+            .where(
+                PartyShare.tenant_id == tenant.id,
+                PartyShare.case_id == case_id,
+                PartyShare.withdrawn_at.is_(None),
+                PartyShare.shared_by_id.is_not(None),
+            )
+            .order_by(PartyShare.shared_at)
+        )
+    ).scalars()
+    names = {document.id: meta for document, meta in await documents_of(session, keyring, tenant, case_id)}
+    return [
+        CaseShare(share, names[share.document_id], await responses_to(session, keyring, tenant, case_id, share.id))
+        for share in shares
+        if share.document_id in names
+    ]
+
+
+def _from_party(tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID) -> ColumnElement[bool]:
+    """The shares of a party's own files (what they sent, shared back with them; no professional shared it)."""
+    return (
+        (PartyShare.tenant_id == tenant.id)
+        & (PartyShare.case_id == case_id)
+        & (PartyShare.party_id == party_id)
+        & PartyShare.shared_by_id.is_(None)
+    )
+
+
+async def files_from(
+    session: AsyncSession, keyring: Keyring, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
+) -> list[tuple[Document, DocumentMeta]]:
+    """The files a party sent with their replies, by name (their content stays closed), for the panel."""
+    rows = await session.execute(
+        select(Document)
+        .join(PartyShare, (PartyShare.tenant_id == Document.tenant_id) & (PartyShare.document_id == Document.id))
+        .where(_from_party(tenant, case_id, party_id))
+        .order_by(Document.created_at)
+    )
+    return [(document, await document_meta(session, keyring, document)) for document in rows.scalars()]
+
+
+async def open_file_from(
+    session: AsyncSession,
+    keyring: Keyring,
+    store: ObjectStore,
+    who: AccountRef,
+    tenant: Tenant,
+    case_id: uuid.UUID,
+    party_id: uuid.UUID,
+    document_id: uuid.UUID,
+) -> OpenedDocument:
+    """One file a party sent, for the case's handlers to read (the read audited); any other document of this
+    or another case is not found here."""
+    found = await session.execute(
+        select(PartyShare.id).where(_from_party(tenant, case_id, party_id), PartyShare.document_id == document_id)
+    )
+    if found.first() is None:
+        raise PartyNotFound()
+    return await open_document(session, keyring, store, AuditActor.account(who.id), tenant.id, document_id)
+
+
 def _visible_to(access: PartyAccess) -> object:
     return (
         (PartyShare.tenant_id == access.tenant.id)
@@ -584,7 +704,7 @@ async def share_for(session: AsyncSession, access: PartyAccess, document_id: uui
 # ---------------------------------------------------------------- what a party does
 
 
-Opened = TypeVar("Opened", PartyMessage, PartyResponse)
+Opened = TypeVar("Opened", PartyMessage, PartyResponse, PartyTerm)
 
 
 async def _opened(
@@ -594,7 +714,7 @@ async def _opened(
     case_id: uuid.UUID,
     model: type[Opened],
     of: ColumnElement[bool],
-    order: InstrumentedAttribute[datetime],
+    order: InstrumentedAttribute[datetime] | InstrumentedAttribute[date],
     sealed: Callable[[Opened], bytes | None],
     purpose: str,
 ) -> list[tuple[Opened, str]]:
@@ -751,6 +871,119 @@ async def set_companion(session: AsyncSession, keyring: Keyring, access: PartyAc
     )
 
 
+# ---------------------------------------------------------------- a party's terms
+
+
+def _end_of(day: date) -> datetime:
+    """A term "by <day>" holds through that day."""
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+async def set_term(
+    session: AsyncSession,
+    keyring: Keyring,
+    who: AccountRef,
+    tenant: Tenant,
+    case_id: uuid.UUID,
+    party_id: uuid.UUID,
+    data: TermIn,
+) -> PartyTerm:
+    """The panel asks one party for something by a date (a written reaction, a defence): shown in that party's
+    portal and a deadline of the case (``party_term``, the party as subject, the decision maker responsible)."""
+    case = await _case_of(session, tenant, case_id)
+    if case.status in ENDED:
+        raise PartyRefused("case-ended")
+    await _party(session, tenant, case_id, party_id)
+    ask = data.ask.strip()
+    if not ask:
+        raise PartyRefused("term-ask-missing")
+    if data.due_on < date.today():
+        raise PartyRefused("term-past")
+    deadline = intake.add_deadline(
+        session, case, DeadlineKind.PARTY_TERM, _end_of(data.due_on), "decision_maker", party_id
+    )
+    term_id = uuid.uuid4()
+    cipher = await case_cipher(session, keyring, tenant.id, case_id)
+    term = PartyTerm(
+        tenant_id=tenant.id,
+        id=term_id,
+        case_id=case_id,
+        party_id=party_id,
+        deadline_id=deadline.id,
+        sealed_ask=cipher.seal(ask, "party-term", term_id),
+        due_on=data.due_on,
+        set_by_tenant_id=who.tenant_id,
+        set_by_id=who.id,
+        set_at=_now(),
+    )
+    session.add(term)
+    await session.flush()
+    await _audited(session, tenant, who, "party.term_set", "case", case_id, party=party_id, due_on=str(data.due_on))
+    return term
+
+
+async def _open_term(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID, term_id: uuid.UUID) -> PartyTerm:
+    term = (
+        await session.execute(
+            select(PartyTerm)
+            .where(PartyTerm.tenant_id == tenant.id, PartyTerm.case_id == case_id, PartyTerm.id == term_id)
+            .with_for_update()
+        )
+    ).scalar()
+    if term is None:
+        raise PartyNotFound()
+    if term.met_at is not None:
+        raise PartyRefused("term-met")
+    return term
+
+
+async def _meet(session: AsyncSession, term: PartyTerm, by_party: bool) -> None:
+    term.met_at, term.met_by_party = _now(), by_party
+    deadline = await session.get(Deadline, (term.tenant_id, term.deadline_id))
+    if deadline is not None and deadline.met_at is None:
+        deadline.met_at = term.met_at
+
+
+async def meet_term(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, term_id: uuid.UUID
+) -> PartyTerm:
+    """The panel marks a party's term met (the party answered another way, or it is no longer needed)."""
+    term = await _open_term(session, tenant, case_id, term_id)
+    await _meet(session, term, by_party=False)
+    await _audited(session, tenant, who, "party.term_met", "case", case_id, party=term.party_id)
+    return term
+
+
+async def answer_term(
+    session: AsyncSession,
+    keyring: Keyring,
+    store: ObjectStore,
+    access: PartyAccess,
+    term_id: uuid.UUID,
+    text: str,
+    files: Sequence[Checked] = (),
+) -> PartyMessage | None:
+    """The party answers one of their own terms: the answer is a reply in their thread (text, files or both),
+    and the term and its deadline are met."""
+    term = await _open_term(session, access.tenant, access.case.id, term_id)
+    if term.party_id != access.party.id:
+        raise PartyNotFound()  # another party's term does not exist for this one
+    message = await reply(session, keyring, store, access, text, files)
+    await _meet(session, term, by_party=True)
+    await audit.record(session, access.tenant.id, access.actor, "party.term_answered", "case", access.case.id)
+    return message
+
+
+async def party_terms(
+    session: AsyncSession, keyring: Keyring, tenant: Tenant, case_id: uuid.UUID, party_id: uuid.UUID
+) -> list[tuple[PartyTerm, str]]:
+    """One party's terms, what is asked opened, by date."""
+    of, order = PartyTerm.party_id == party_id, PartyTerm.due_on
+    return await _opened(
+        session, keyring, tenant, case_id, PartyTerm, of, order, lambda row: row.sealed_ask, "party-term"
+    )
+
+
 # ---------------------------------------------------------------- the pattern: cases about the same accused
 
 
@@ -823,12 +1056,14 @@ class SharedItem:
 
 @dataclass(frozen=True)
 class PartyDeadline:
-    """A term that concerns the party: answering a record, reacting to a document."""
+    """A term that concerns the party: answering a record shared with a term (``share_id``), or what the panel
+    asked of them by a date (``term_id``)."""
 
-    share_id: uuid.UUID
+    share_id: uuid.UUID | None
     title: str
     respond_by: date
     answered: bool
+    term_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -882,6 +1117,9 @@ async def portal_view(session: AsyncSession, keyring: Keyring, access: PartyAcce
         PartyDeadline(i.share.id, i.meta.title or i.meta.filename, i.share.respond_by, i.answer is not None)
         for i in items
         if i.share.respond_by is not None
+    ] + [
+        PartyDeadline(None, ask, term.due_on, term.met_at is not None, term.id)
+        for term, ask in await party_terms(session, keyring, access.tenant, access.case.id, access.party.id)
     ]
     cipher = await case_cipher(session, keyring, access.tenant.id, access.case.id)
     await audit.record(session, access.tenant.id, access.actor, "party.viewed", "case", access.case.id)

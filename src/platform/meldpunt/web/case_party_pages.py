@@ -13,16 +13,17 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from meldpunt.cases import parties
 from meldpunt.cases.controllers import OnCase
 from meldpunt.cases.party_controllers import invitation_link
+from meldpunt.dossiers.downloads import attachment_response
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.policy import may
 from meldpunt.identity.roles import Action
 from meldpunt.parties.models import PartyRole
-from meldpunt.parties.schemas import LinkIn, PartyIn, ReplyIn
+from meldpunt.parties.schemas import LinkIn, PartyIn, ReplyIn, ShareIn, TermIn
 from meldpunt.settings import Settings
 from meldpunt.web.forms import decode_form
 from meldpunt.web.page_forms import case_page_dependencies, submit_on_case
@@ -54,6 +55,14 @@ class PartiesPage:
             view.party.id: await parties.thread(on.db, on.keyring, on.who, on.tenant, on.case_id, view.party.id)
             for view in views
         }
+        terms = {
+            view.party.id: await parties.terms(on.db, on.keyring, on.who, on.tenant, on.case_id, view.party.id)
+            for view in views
+        }
+        files = {
+            view.party.id: await parties.files_from(on.db, on.keyring, on.who, on.tenant, on.case_id, view.party.id)
+            for view in views
+        }
         return Template(
             "case_parties.html",
             status_code=status,
@@ -62,6 +71,12 @@ class PartiesPage:
                 "case_id": on.case_id,
                 "parties": views,
                 "threads": threads,
+                "terms": terms,
+                "files": files,
+                "shares": await parties.shares(on.db, on.keyring, on.who, on.tenant, on.case_id),
+                "documents": await parties.documents(on.db, on.keyring, on.who, on.tenant, on.case_id),
+                "held_until": await parties.notice_held_until(on.db, on.who, on.tenant, on.case_id),
+                "names": {view.party.id: view.name for view in views},
                 "pattern": await parties.pattern(on.db, on.who, on.tenant, on.case_id),
                 "manages": may(on.actor, Action.CASE_PARTIES, on.slug),
                 "roles": [role.value for role in PartyRole],
@@ -76,6 +91,15 @@ class PartiesPage:
     ) -> Template | Redirect:
         """Do what the form asks, then back to the page (``entered``: what else the page shows again)."""
         return await submit_on_case(self, act, self.here, entered)
+
+
+def share_from(form: Form) -> ShareIn:
+    """The share form's audience is one choice, ``party:<id>`` or ``role:<role>``: the API's ``party_id`` or
+    ``party_role``."""
+    kind, _, value = str(form.get("audience") or "").partition(":")
+    audience = {"party": {"party_id": value}, "role": {"party_role": value}}.get(kind, {})
+    fields = {k: v for k, v in form.items() if k not in ("audience", "party_id", "party_role")}
+    return decode_form({**fields, **audience}, ShareIn)
 
 
 class CasePartyPages(Controller):
@@ -117,6 +141,39 @@ class CasePartyPages(Controller):
 
         return await page.submit(act, {"party": str(party_id)})
 
+    @post("/{party_id:uuid}/termijn", status_code=200, action=Action.CASE_PARTIES)
+    async def set_term(self, page: NamedDependency[PartiesPage], party_id: FromPath[uuid.UUID]) -> Template | Redirect:
+        """Ask the party for something by a date: in their portal, and a deadline of the case."""
+        on = page.on
+
+        async def act(form: Form) -> None:
+            data = decode_form(form, TermIn)
+            await parties.set_term(on.db, on.keyring, on.who, on.tenant, on.case_id, party_id, data)
+
+        return await page.submit(act, {"term_party": str(party_id)})
+
+    @post("/{party_id:uuid}/termijn/{term_id:uuid}/voldaan", status_code=200, action=Action.CASE_PARTIES)
+    async def meet_term(
+        self, page: NamedDependency[PartiesPage], party_id: FromPath[uuid.UUID], term_id: FromPath[uuid.UUID]
+    ) -> Template | Redirect:
+        """The panel marks the party's term met."""
+        on = page.on
+
+        async def act(form: Form) -> None:
+            await parties.meet_term(on.db, on.who, on.tenant, on.case_id, term_id)
+
+        return await page.submit(act)
+
+    @post("/delen", status_code=200, action=Action.CASE_PARTIES)
+    async def share(self, page: NamedDependency[PartiesPage]) -> Template | Redirect:
+        """Share a document of the case with one party or every party of a role (perhaps for approval)."""
+        on = page.on
+
+        async def act(form: Form) -> None:
+            await parties.share(on.db, on.who, on.tenant, on.case_id, share_from(form))
+
+        return await page.submit(act)
+
     @post("/{party_id:uuid}/kennisgeving", status_code=200, action=Action.CASE_PARTIES)
     async def notice(
         self,
@@ -154,6 +211,21 @@ class CasePartyPages(Controller):
         return Template(
             "letter.html", context={"lang": language(page.request), "title": meta.title or "", "letter": body}
         )
+
+    @get("/{party_id:uuid}/bestand/{document_id:uuid}", action=Action.CASE_READ)
+    async def party_file(
+        self,
+        page: NamedDependency[PartiesPage],
+        store: NamedDependency[ObjectStore],
+        party_id: FromPath[uuid.UUID],
+        document_id: FromPath[uuid.UUID],
+    ) -> Stream:
+        """A file the party sent with a reply, as a download (the read is audited)."""
+        on = page.on
+        opened = await parties.open_file_from(
+            on.db, on.keyring, store, on.who, on.tenant, on.case_id, party_id, document_id
+        )
+        return attachment_response(opened)
 
     @post("/koppelen", status_code=200, action=Action.CASE_PARTIES)
     async def link(self, page: NamedDependency[PartiesPage]) -> Template | Redirect:

@@ -21,6 +21,8 @@ from meldpunt.dossiers.downloads import attachment_response
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.errors import DomainError
+from meldpunt.identity.models import AccountRef
+from meldpunt.identity.sessions import SessionStore
 from meldpunt.intake import ratelimit
 from meldpunt.intake.attachments import MAX_REQUEST_BYTES, check_uploads
 from meldpunt.intake.challenge import Verdict
@@ -28,7 +30,8 @@ from meldpunt.intake.errors import TooManyAttempts
 from meldpunt.intake.ratelimit import FloodGuard
 from meldpunt.intake.uploads import read_posted_form
 from meldpunt.parties import services
-from meldpunt.parties.errors import PortalClosed
+from meldpunt.parties.controllers import signed_in
+from meldpunt.parties.errors import PartyRefused, PortalClosed
 from meldpunt.parties.rights import rights_in
 from meldpunt.parties.schemas import CompanionIn, ResponseIn
 from meldpunt.tenancy.dependencies import PUBLIC, PublicTenant
@@ -78,27 +81,35 @@ class _Visit:
     guard: FloodGuard
     found: Tenant
     token: str
+    account: AccountRef | None  # a professional session: a staff party whose invitation may be bound to it
 
     @property
     def language(self) -> str:
         return _language(self.request, self.found)
 
+    async def code_form(self, status_code: int = 200, **context: Any) -> Template:
+        """The form for the one-time code (or the key); signed in, the choice to bind the invitation."""
+        page = self.request, self.guard, self.found, self.token, "p/open.html", status_code
+        return await _page(*page, signed_in=self.account is not None, **context)
+
     async def closed(self, refused: DomainError) -> Template:
         """The code form again with why it did not open (the same words for every reason)."""
-        error = error_text(refused, self.language)
-        return await _page(self.request, self.guard, self.found, self.token, "p/open.html", refused.status, error=error)
+        return await self.code_form(refused.status, error=error_text(refused, self.language))
 
     async def portal(self, access: services.PartyAccess, key: str, status_code: int = 200, **context: Any) -> Template:
         """The portal as ``services.portal_view`` has it for the party of ``access``."""
         view = await services.portal_view(self.db, self.keyring, access)
         rights = rights_in(_language(self.request, access.tenant))
+        bound = access.invitation.bound_account_id is not None
         page = self.request, self.guard, access.tenant, self.token, "p/portal.html", status_code
-        return await _page(*page, view=view, key=key, rights=rights, **context)
+        return await _page(*page, view=view, key=key, rights=rights, bound=bound, **context)
 
     async def entered(self, key: str) -> services.PartyAccess | Template:
-        """The party of the link and the form's key, or the code form again with why it did not open."""
+        """The party of the link and the form's key (or the signed-in account the invitation is bound to), or
+        the code form again with why it did not open."""
         try:
-            return await services.enter(self.db, self.guard.limiter, self.found, self.token, key)
+            account = None if key else self.account
+            return await services.enter(self.db, self.guard.limiter, self.found, self.token, key, account=account)
         except (PortalClosed, TooManyAttempts) as refused:
             return await self.closed(refused)
 
@@ -121,26 +132,38 @@ class _Visit:
         return await self.portal(access, key, notice=_notice(self.language))
 
 
-def provide_visit(
+async def provide_visit(
     request: Request[Any, Any, Any],
     db: NamedDependency[AsyncSession],
     keyring: NamedDependency[Keyring],
     flood_guard: NamedDependency[FloodGuard],
+    sessions: NamedDependency[SessionStore],
     public: NamedDependency[PublicTenant],
     token: FromPath[str],
 ) -> _Visit:
-    return _Visit(request, db, keyring, flood_guard, public.tenant, token)
+    return _Visit(request, db, keyring, flood_guard, public.tenant, token, await signed_in(request, sessions))
 
 
 class PartyPages(Controller):
     path = "/p/{tenant:str}/uitnodiging/{token:str}"
     include_in_schema = False
-    dependencies = {**PUBLIC, "visit": Provide(provide_visit, sync_to_thread=False)}  # noqa: RUF012 - read once
+    dependencies = {**PUBLIC, "visit": Provide(provide_visit)}  # noqa: RUF012 - read once
 
     @get("/")
     async def open_form(self, visit: NamedDependency[_Visit]) -> Template:
-        """The link: a form for the code from the letter (the link alone opens nothing)."""
-        return await _page(visit.request, visit.guard, visit.found, visit.token, "p/open.html")
+        """The link: a form for the code from the letter (the link alone opens nothing); the portal itself for
+        the signed-in account the invitation is bound to."""
+        if visit.account is None:
+            return await visit.code_form()
+        try:
+            access = await services.enter(
+                visit.db, visit.guard.limiter, visit.found, visit.token, "", account=visit.account
+            )
+        except PortalClosed:
+            return await visit.code_form()
+        except TooManyAttempts as refused:
+            return await visit.closed(refused)
+        return await visit.portal(access, "")
 
     @post("/", status_code=200)
     async def open_portal(self, visit: NamedDependency[_Visit]) -> Template:
@@ -154,8 +177,11 @@ class PartyPages(Controller):
             if services.is_key(typed):
                 access = await services.enter(visit.db, limiter, found, token, typed, verified=verified)
                 return await visit.portal(access, typed)
-            access, key = await services.activate(visit.db, limiter, found, token, typed, verified=verified)
-        except (PortalClosed, TooManyAttempts) as refused:
+            bind_to = visit.account if form.get("bind") == "yes" else None
+            access, key = await services.activate(
+                visit.db, limiter, found, token, typed, verified=verified, bind_to=bind_to
+            )
+        except (PortalClosed, TooManyAttempts, PartyRefused) as refused:
             return await visit.closed(refused)
         return await visit.portal(access, key, new_key=key)
 
@@ -169,6 +195,20 @@ class PartyPages(Controller):
             await services.reply(visit.db, visit.keyring, store, access, body, await check_uploads(form.files))
 
         return await visit.act(form.get("key"), reply, {"text": body})
+
+    @post("/termijn/{term_id:uuid}", status_code=200, request_max_body_size=MAX_REQUEST_BYTES)
+    async def answer_term(
+        self, visit: NamedDependency[_Visit], store: NamedDependency[ObjectStore], term_id: FromPath[uuid.UUID]
+    ) -> Template:
+        """The answer to what the panel asked by a date (text, files or both): it meets the term."""
+        form = await read_posted_form(visit.request)
+        body = form.get("text").strip()
+
+        async def answer(access: services.PartyAccess) -> None:
+            files = await check_uploads(form.files)
+            await services.answer_term(visit.db, visit.keyring, store, access, term_id, body, files)
+
+        return await visit.act(form.get("key"), answer, {"text": body, "term": str(term_id)})
 
     @post("/antwoord/{share_id:uuid}", status_code=200)
     async def respond(self, visit: NamedDependency[_Visit], share_id: FromPath[uuid.UUID]) -> Template:

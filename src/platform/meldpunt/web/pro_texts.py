@@ -46,6 +46,7 @@ CASE_GROUPS: dict[str, tuple[str, ...]] = {
         "interim_review",
         "deferral_review",
         "whistleblower_feedback",
+        "party_term",
     ),
     "options": get_args(case_schemas.Option),
     "ladder_groups": ("restore", "inform", "sanction", "criminal_or_wrongdoing"),

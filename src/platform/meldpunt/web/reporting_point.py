@@ -21,6 +21,7 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from meldpunt.catalogues import text
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore, StorageUnavailable
 from meldpunt.errors import DomainError
@@ -32,6 +33,7 @@ from meldpunt.intake.ratelimit import FloodGuard
 from meldpunt.intake.schemas import Identity, SubmissionIn
 from meldpunt.intake.services import normalise_receipt
 from meldpunt.intake.uploads import read_posted_form
+from meldpunt.parties import services as parties
 from meldpunt.tenancy.dependencies import PUBLIC, PublicTenant
 from meldpunt.tenancy.models import Tenant
 from meldpunt.vault import services as vault
@@ -207,6 +209,7 @@ class _Inbox:
                 known_as=view.identity.name if view.identity else None,
                 may_reveal=view.may_reveal,
                 may_withdraw=view.may_withdraw,
+                agreed=await parties.reporter_agreed(self.db, self.case),
             )
         challenges = await _challenges(self.guard, self.found)
         extra = {"error": error, "notice": notice, "entered": entered or {}, **challenges}
@@ -419,6 +422,19 @@ class ReportingPointPages(Controller):
         except DomainError as refused:
             return await visit.refused(refused)
         return await visit.page(notice=visit.texts["withdrawn"])
+
+    @post("/inbox/instemming", status_code=200)
+    async def inbox_agreement(self, request: Request[Any, Any, Any], inbox: NamedDependency[_Inbox]) -> Template:
+        """The reporter agrees that the parties may learn who reported, or withdraws that (DESIGN §6)."""
+        form = await request.form()
+        opened = await inbox.opened(form)
+        if isinstance(opened, Template):
+            return opened
+        visit, case = opened
+        agreed = form.get("agreed") == "yes"
+        await parties.set_reporter_agreement(visit.db, case, agreed)
+        said = "public.agreement_given" if agreed else "public.agreement_withdrawn"
+        return await visit.page(notice=text(visit.language, said))
 
 
 ROUTES = (ReportingPointPages,)
