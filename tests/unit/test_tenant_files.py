@@ -30,7 +30,7 @@ def test_the_shipped_demo_tree_is_valid(repo_root: Path) -> None:
     sizes = sorted(member.fte for member in tree.members)
     assert sizes == [8, 60, 400]
     smallest = min(tree.members, key=lambda member: member.fte)
-    assert set(smallest.uses_branch_services) == {"advisers", "complaints_committee", "process_guardians"}
+    assert set(smallest.uses_branch_services) == {"advisers", "complaints_committee", "mediators", "process_guardians"}
 
 
 def test_a_missing_required_field_is_named(tmp_path: Path) -> None:

@@ -67,6 +67,11 @@ Role = Literal[
 ]
 
 
+# The shared services a branch offers (tenancy.models.BranchService; the roles each brings are
+# identity.roles.BRANCH_SERVICE_ROLES). tests/unit/test_tenant_files.py keeps the three lists equal.
+BranchServiceName = Literal["advisers", "complaints_committee", "process_guardians", "mediators"]
+
+
 class Reach(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
     """How a reporter reaches an adviser directly."""
 
@@ -155,7 +160,7 @@ class MemberFile(TenantFile, frozen=True, kw_only=True):
     """A member organisation; it may use the branch's shared services instead of its own."""
 
     fte: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
-    uses_branch_services: tuple[Literal["advisers", "complaints_committee", "process_guardians"], ...] = ()
+    uses_branch_services: tuple[BranchServiceName, ...] = ()
 
 
 class TenantFileError(ValueError):
