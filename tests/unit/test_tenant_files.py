@@ -70,3 +70,20 @@ def test_broken_yaml_is_reported_with_the_file(tmp_path: Path) -> None:
 def test_a_folder_without_branch_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "members").mkdir()
     assert "branch.yaml: missing" in error_of(tmp_path)
+
+
+def test_the_demo_banner_lists_each_members_roles_and_services_without_every_name(repo_root: Path) -> None:
+    from meldpunt.demo import _banner
+    from meldpunt.provisioning.files import roles_per_member
+
+    tree = load_branch_tree(repo_root / "tenants" / "demo")
+    summary = {name: (own, services) for name, own, services in roles_per_member(tree)}
+    own, services = summary["Kinderopvang Het Anker"]
+    assert own[:2] == ["decision_maker\u00a0×2", "dpo"] and "line_manager\u00a0×3" in own and "tenant_admin" in own
+    assert services == ["advisers", "complaints_committee", "mediators", "process_guardians"]
+    assert "process_guardian\u00a0×2" in summary["Zorggroep Oost"][0] and summary["Zorggroep Oost"][1] == []
+    banner = _banner(8000, "postgresql://demo", "/tmp", "redis://demo", repo_root, None, roles_per_member(tree))
+    for tenant in (tree.branch, *tree.members):
+        assert tenant.display_name in banner
+        assert not [person.name for person in tenant.people if person.name in banner]
+    assert max(len(line) for line in banner.splitlines()) <= 110

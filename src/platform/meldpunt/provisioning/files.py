@@ -307,3 +307,19 @@ def load_branch_tree(folder: Path) -> BranchTree:
         seen[member.slug] = member_path
         members.append(member)
     return BranchTree(branch, tuple(members), seen)
+
+
+def roles_per_member(tree: BranchTree) -> list[tuple[str, list[str], list[str]]]:
+    """The branch, then each member: its display name, the roles its own people hold (with a count where
+    several hold one) and the branch services it uses. For ``meldpunt demo``'s banner: who there is,
+    without every name."""
+    summary = []
+    for member in (tree.branch, *tree.members):
+        counts: dict[str, int] = {}
+        for person in member.people:
+            for role in person.roles:
+                counts[role] = counts.get(role, 0) + 1
+        own = [f"{role}\u00a0×{count}" if count > 1 else role for role, count in sorted(counts.items())]
+        services: list[str] = sorted(member.uses_branch_services) if isinstance(member, MemberFile) else []
+        summary.append((member.display_name, own, services))
+    return summary
