@@ -127,6 +127,16 @@ DEMO_PEOPLE = {
 POOLED_GUARDIANS = {"Ahmed El Amrani": "ahmed", "Wilma Dekker": "wilma"}
 
 
+def picker_groups(port: int) -> dict[str, list[str]]:
+    """The demo provider's picker: the people (by subject) under each organisation's heading, in order."""
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", follow_redirects=False, timeout=20) as browser:
+        picker = browser.get(browser.get("/auth/login", params={"tenant": "het-anker"}).headers["location"])
+    groups: dict[str, list[str]] = {}
+    for heading, people in re.findall(r"<h2>([^<]+)</h2><ul class=\"people\">(.*?)</ul>", picker.text):
+        groups[html.unescape(heading)] = re.findall(r'name="subject" value="([^"]+)"', people)
+    return groups
+
+
 def roles_after_demo_sign_in(port: int, person: str, tenant: str = "de-linde") -> dict[str, list[str]]:
     """Play the browser: sign in for a tenant, pick the person at the demo provider, read /api/v1/me."""
     with signed_in(port, person, tenant) as browser:
@@ -294,6 +304,16 @@ def run_once(
         assert public.status_code == 200 and public.json()["branch"]["slug"] == "zorg-welzijn"
         for person, expected in DEMO_PEOPLE.items():
             assert roles_after_demo_sign_in(port, person) == expected, person
+        groups = picker_groups(port)
+        assert list(groups) == [
+            "Branchevereniging Zorg & Welzijn Samen",
+            "Kinderopvang Het Anker",
+            "Thuiszorg De Linde",
+            "Zorggroep Oost",
+        ]
+        assert sorted(subject for people in groups.values() for subject in people) == sorted(DEMO_PEOPLE)
+        assert {"karin", "rob", "priya", "jesse"} <= set(groups["Kinderopvang Het Anker"])
+        assert {"ahmed", "wilma", "hanneke"} <= set(groups["Branchevereniging Zorg & Welzijn Samen"])
         if journeys:
             cases = {member: report_and_talk(port, member, person) for member, person in POINTS.items()}
             handle_phase_one(port, cases["de-linde"])
