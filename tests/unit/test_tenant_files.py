@@ -87,3 +87,19 @@ def test_the_demo_banner_lists_each_members_roles_and_services_without_every_nam
         assert tenant.display_name in banner
         assert not [person.name for person in tenant.people if person.name in banner]
     assert max(len(line) for line in banner.splitlines()) <= 110
+
+
+@pytest.mark.parametrize("roles", ["[adviser, mediator]", "[mediator, adviser]", "[adviser, investigator]"])
+def test_the_adviser_is_never_the_mediator_or_investigator(tmp_path: Path, roles: str) -> None:
+    root = write_tree(tmp_path, BRANCH + f"people:\n  - subject: x\n    name: X\n    roles: {roles}\n")
+    assert "field 'people[0].roles'" in error_of(root) and "seed-000 §1.7" in error_of(root)
+
+
+def test_a_member_may_use_the_branchs_mediators(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        BRANCH + "people:\n  - subject: m\n    name: M (MfN-registermediator)\n    roles: [mediator]\n",
+        lid="slug: lid\ndisplay_name: Lid\nsector_code: '88'\nfte: 5\nuses_branch_services: [mediators]\n",
+    )
+    (member,) = load_branch_tree(root).members
+    assert member.uses_branch_services == ("mediators",)

@@ -148,3 +148,27 @@ async def test_a_pooled_guardian_who_declares_a_link_is_replaced_from_the_pool_a
             await cases.assign_pooled_guardian(session, point, tenant, case.id)
         assert refused.value.reason == "pool-empty"
         await session.rollback()
+
+
+async def mediators_at(app_engine: AsyncEngine, slug: str) -> set[str]:
+    async with create_sessionmaker(app_engine)() as session:
+        tenant = await open_member(session, slug)
+        holders = await identity.role_holders(session, tenant.id, "mediator")
+        return set((await cases.account_names(session, tenant, holders)).values())
+
+
+async def test_the_branchs_registered_mediators_serve_exactly_the_members_that_use_them(
+    settings: Settings, app_engine: AsyncEngine, tmp_path: Path, repo_root: Path
+) -> None:
+    folder, slugs = branch_folder(tmp_path, repo_root)
+    await apply_tenants_from_path(settings, folder)
+    pooled = {"Hanneke Schouten (MfN-registermediator)", "Erik Bos (MfN-registermediator)"}
+    assert await mediators_at(app_engine, slugs["de-linde"]) == pooled
+    assert await mediators_at(app_engine, slugs["het-anker"]) == pooled
+    assert await mediators_at(app_engine, slugs["zorggroep-oost"]) == {"Thijs Huisman (MfN-registermediator, extern)"}
+    member = folder / "members" / f"{slugs['het-anker']}.yaml"
+    member.write_text(member.read_text().replace("complaints_committee, mediators,", "complaints_committee,"))
+    changes = [str(change) for change in await apply_tenants_from_path(settings, folder)]
+    assert changes.count(f"end grant mediator (branch_service) in {slugs['het-anker']}") == 2
+    assert await mediators_at(app_engine, slugs["het-anker"]) == set()
+    assert await mediators_at(app_engine, slugs["de-linde"]) == pooled
