@@ -108,7 +108,7 @@ DEMO_PEOPLE = {
     "jeroen": {"het-anker": ["facilitator"]},
     "wendy": {"het-anker": ["dpo", "tenant_admin"]},
     "lotte": {"zorggroep-oost": ["reporting_point"]},
-    "fatima": {"zorggroep-oost": ["adviser"]},
+    **{person: {"zorggroep-oost": ["adviser"]} for person in ("fatima", "gerrit")},
     **{person: {"zorggroep-oost": ["decision_maker"]} for person in ("annemieke", "marieke")},
     "sander": {"zorggroep-oost": ["decision_maker", "line_manager"]},
     **{person: {"zorggroep-oost": ["expert"]} for person in ("nadia", "paul")},
