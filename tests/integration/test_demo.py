@@ -80,17 +80,61 @@ class DemoProcess:
         return code
 
 
-# What each demo person sees after signing in through the demo's own OpenID provider.
+# What each demo person sees after signing in through the demo's own OpenID provider: the branch's people
+# also hold their role in the members that use that branch service (De Linde and Het Anker).
+SHARED = ("zorg-welzijn", "de-linde", "het-anker")
 DEMO_PEOPLE = {
-    "sanne": {"zorg-welzijn": ["adviser"], "de-linde": ["adviser"], "het-anker": ["adviser"]},
-    "ahmed": {"zorg-welzijn": ["process_guardian"], "de-linde": ["process_guardian"]},
-    "ingrid": {"zorg-welzijn": ["committee_chair"], "de-linde": ["committee_chair"], "het-anker": ["committee_chair"]},
+    **{person: {where: ["adviser"] for where in SHARED} for person in ("sanne", "bram")},
+    **{person: {where: ["process_guardian"] for where in SHARED} for person in ("ahmed", "wilma")},
+    "ingrid": {where: ["committee_chair"] for where in SHARED},
+    "joost": {where: ["committee_member"] for where in SHARED},
+    "mirjam": {where: ["committee_secretary"] for where in SHARED},
+    **{person: {where: ["mediator"] for where in SHARED} for person in ("hanneke", "erik")},
     "kees": {"zorg-welzijn": ["sector_board"]},
-    "marloes": {"de-linde": ["decision_maker"]},
+    "marloes": {"de-linde": ["decision_maker", "line_manager"]},
+    "hans": {"de-linde": ["decision_maker"]},
     "tom": {"de-linde": ["dpo", "tenant_admin"]},
     "noor": {"de-linde": ["reporting_point"]},
     "femke": {"de-linde": ["expert"]},
+    "anouk": {"de-linde": ["line_manager"]},
+    "petra": {"de-linde": ["hr"]},
+    "yvonne": {"de-linde": ["facilitator"]},
+    "jesse": {"het-anker": ["reporting_point"]},
+    "karin": {"het-anker": ["decision_maker", "line_manager"]},
+    "rob": {"het-anker": ["decision_maker"]},
+    "priya": {"het-anker": ["expert"]},
+    **{person: {"het-anker": ["line_manager"]} for person in ("esther", "mark")},
+    "sevda": {"het-anker": ["hr"]},
+    "jeroen": {"het-anker": ["facilitator"]},
+    "wendy": {"het-anker": ["dpo", "tenant_admin"]},
+    "lotte": {"zorggroep-oost": ["reporting_point"]},
+    **{person: {"zorggroep-oost": ["adviser"]} for person in ("fatima", "gerrit")},
+    **{person: {"zorggroep-oost": ["decision_maker"]} for person in ("annemieke", "marieke")},
+    "sander": {"zorggroep-oost": ["decision_maker", "line_manager"]},
+    **{person: {"zorggroep-oost": ["expert"]} for person in ("nadia", "paul")},
+    **{person: {"zorggroep-oost": ["process_guardian"]} for person in ("henk", "ilse")},
+    "carla": {"zorggroep-oost": ["committee_chair"]},
+    "wouter": {"zorggroep-oost": ["committee_member"]},
+    "monique": {"zorggroep-oost": ["committee_secretary"]},
+    **{person: {"zorggroep-oost": ["line_manager"]} for person in ("johan", "saskia")},
+    "bas": {"zorggroep-oost": ["hr"]},
+    "marleen": {"zorggroep-oost": ["facilitator"]},
+    "thijs": {"zorggroep-oost": ["mediator"]},
+    "peter": {"zorggroep-oost": ["investigator"]},
+    "eva": {"zorggroep-oost": ["dpo"]},
+    "ruben": {"zorggroep-oost": ["tenant_admin"]},
 }
+POOLED_GUARDIANS = {"Ahmed El Amrani": "ahmed", "Wilma Dekker": "wilma"}
+
+
+def picker_groups(port: int) -> dict[str, list[str]]:
+    """The demo provider's picker: the people (by subject) under each organisation's heading, in order."""
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", follow_redirects=False, timeout=20) as browser:
+        picker = browser.get(browser.get("/auth/login", params={"tenant": "het-anker"}).headers["location"])
+    groups: dict[str, list[str]] = {}
+    for heading, people in re.findall(r"<h2>([^<]+)</h2><ul class=\"people\">(.*?)</ul>", picker.text):
+        groups[html.unescape(heading)] = re.findall(r'name="subject" value="([^"]+)"', people)
+    return groups
 
 
 def roles_after_demo_sign_in(port: int, person: str, tenant: str = "de-linde") -> dict[str, list[str]]:
@@ -125,7 +169,7 @@ def signed_in(port: int, person: str, tenant: str = "de-linde") -> Iterator[http
 
 # Issue 5's "done when": a newcomer reports anonymously at each demo member, comes back with the receipt
 # and talks with the reporting point, who answers.
-REPORTING_POINTS = {"de-linde": "noor", "het-anker": "jesse", "zorggroep-oost": "lotte"}
+POINTS = {"de-linde": "noor", "het-anker": "jesse", "zorggroep-oost": "lotte"}
 FORM = {
     "kind": "report",
     "anonymity": "anonymous_with_contact",
@@ -160,18 +204,18 @@ def report_and_talk(port: int, member: str, person: str) -> str:
     return str(case)
 
 
-def handle_phase_one(port: int, case: str) -> None:
-    """Issue 6's "done when": at De Linde the reporting point routes the report to the decision panel,
-    the director, the external expert and a pooled process guardian from the branch declare, the director
-    records the choice, and the process guardian watches the deadlines."""
-    base = f"/api/v1/t/de-linde/cases/{case}"
+def seat_a_panel(port: int, member: str, case: str, decider: str, expert: str, guardian: str | None) -> str:
+    """The reporting point routes the report to the decision panel and seats a decision maker, an expert
+    and a process guardian (``None``: one from the branch's pool); each declares; the panel is complete.
+    Returns who guards the case."""
+    base = f"/api/v1/t/{member}/cases/{case}"
     seats = {}
-    for person in ("marloes", "femke"):
-        with signed_in(port, person) as client:
+    for person in (decider, expert, *([guardian] if guardian else [])):
+        with signed_in(port, person, member) as client:
             me = client.get("/api/v1/me").json()
             seats[person] = {"account_tenant_id": me["account_tenant_id"], "account_id": me["account_id"]}
-    with signed_in(port, "noor") as noor:
-        routed = noor.post(
+    with signed_in(port, POINTS[member], member) as point:
+        routed = point.post(
             f"{base}/routing",
             json={
                 "classified_as": "report",
@@ -181,16 +225,32 @@ def handle_phase_one(port: int, case: str) -> None:
             },
         )
         assert routed.status_code == 201, routed.text
-        assert noor.post(f"{base}/panel", json={**seats["marloes"], "role": "decision_maker"}).status_code == 201
-        assert noor.post(f"{base}/panel", json={**seats["femke"], "role": "expert"}).status_code == 201
-        pooled = noor.post(f"{base}/panel/pooled-guardian")
-        assert pooled.status_code == 201, pooled.text
-    for person in ("marloes", "femke", "ahmed"):
-        with signed_in(port, person) as member:
-            declared = member.post(
+        for person, role in ((decider, "decision_maker"), (expert, "expert"), (guardian, "process_guardian")):
+            if person is not None:
+                seated = point.post(f"{base}/panel", json={**seats[person], "role": role})
+                assert seated.status_code == 201, (person, seated.text)
+        if guardian is None:
+            pooled = point.post(f"{base}/panel/pooled-guardian")
+            assert pooled.status_code == 201, pooled.text
+            (name,) = [m["name"] for m in pooled.json()["members"] if m["role"] == "process_guardian"]
+            guardian = next(subject for full, subject in POOLED_GUARDIANS.items() if name.startswith(full))
+    for person in (decider, expert, guardian):
+        with signed_in(port, person, member) as seated_member:
+            declared = seated_member.post(
                 f"{base}/declaration", json={"involved": False, "statement": "Ik ken de betrokkenen niet."}
             )
             assert declared.status_code == 201, (person, declared.text)
+    with signed_in(port, guardian, member) as guarding:
+        assert guarding.get(f"{base}/process").json()["status"] == "in_progress"
+    return guardian
+
+
+def handle_phase_one(port: int, case: str) -> None:
+    """Issue 6's "done when": at De Linde the reporting point routes the report to the decision panel,
+    the director, the external expert and a pooled process guardian from the branch declare, the director
+    records the choice, and the process guardian watches the deadlines."""
+    base = f"/api/v1/t/de-linde/cases/{case}"
+    guardian = seat_a_panel(port, "de-linde", case, "marloes", "femke", None)
     every = [option for option in LADDER_OPTIONS if option != "fact_investigation"]
     with signed_in(port, "marloes") as marloes:
         choice = marloes.post(
@@ -205,11 +265,11 @@ def handle_phase_one(port: int, case: str) -> None:
             },
         )
         assert choice.status_code == 201, choice.text
-    with signed_in(port, "ahmed") as ahmed:
-        guarded = ahmed.get("/api/v1/guardian/cases").json()
+    with signed_in(port, guardian) as guarding:
+        guarded = guarding.get("/api/v1/guardian/cases").json()
         assert [(g["tenant"], g["case_id"]) for g in guarded] == [("de-linde", case)]
         assert guarded[0]["status"] == "decided" and guarded[0]["next_deadline"] is not None
-        assert "kleineert" not in str(ahmed.get(f"{base}/process").json())
+        assert "kleineert" not in str(guarding.get(f"{base}/process").json())
 
 
 def open_the_party_portal(output: str) -> None:
@@ -244,9 +304,23 @@ def run_once(
         assert public.status_code == 200 and public.json()["branch"]["slug"] == "zorg-welzijn"
         for person, expected in DEMO_PEOPLE.items():
             assert roles_after_demo_sign_in(port, person) == expected, person
+        groups = picker_groups(port)
+        assert list(groups) == [
+            "Branchevereniging Zorg & Welzijn Samen",
+            "Kinderopvang Het Anker",
+            "Thuiszorg De Linde",
+            "Zorggroep Oost",
+        ]
+        assert sorted(subject for people in groups.values() for subject in people) == sorted(DEMO_PEOPLE)
+        assert {"karin", "rob", "priya", "jesse"} <= set(groups["Kinderopvang Het Anker"])
+        assert {"ahmed", "wilma", "hanneke"} <= set(groups["Branchevereniging Zorg & Welzijn Samen"])
         if journeys:
-            cases = {member: report_and_talk(port, member, person) for member, person in REPORTING_POINTS.items()}
+            cases = {member: report_and_talk(port, member, person) for member, person in POINTS.items()}
             handle_phase_one(port, cases["de-linde"])
+            # The other members seat a panel of their own people: Het Anker with a guardian from the
+            # branch's pool, Zorggroep Oost with its own.
+            seat_a_panel(port, "het-anker", cases["het-anker"], "rob", "priya", None)
+            seat_a_panel(port, "zorggroep-oost", cases["zorggroep-oost"], "annemieke", "nadia", "henk")
             open_the_party_portal(demo.output)
         tenants = asyncio.run(tenants_in(demo.database_url()))
         if settings:

@@ -14,8 +14,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import click
@@ -23,6 +24,7 @@ import click
 from meldpunt.db.bootstrap import migrate
 from meldpunt.devserver import ensure_database, start_postgres, start_redis
 from meldpunt.provisioning.demo_case import DemoInvitation, invite_demo_accused
+from meldpunt.provisioning.files import load_branch_tree, roles_per_member
 from meldpunt.provisioning.services import apply_tenants_from_path
 from meldpunt.settings import APP_ROLE, SettingsError, load_settings
 
@@ -113,13 +115,16 @@ def run_demo(*, port: int, data_dir: Path, reset: bool) -> int:
             click.echo(str(error), err=True)
             return 2
         asyncio.run(migrate(settings))
-        changes = asyncio.run(apply_tenants_from_path(settings, settings.resolved_tenants_dir / "demo"))
+        folder = settings.resolved_tenants_dir / "demo"
+        changes = asyncio.run(apply_tenants_from_path(settings, folder))
         for change in changes:
             click.echo(f"  {change}")
         invitation = asyncio.run(invite_demo_accused(settings))
         for command in CHILDREN:
             children.append(subprocess.Popen([sys.executable, "-m", "meldpunt", command], env=environment))  # noqa: S603
-        click.echo(_banner(port, postgres.url("postgres"), postgres.socket_dir, redis.url, data_dir, invitation))
+        people = roles_per_member(load_branch_tree(folder))
+        where = (postgres.url("postgres"), postgres.socket_dir, redis.url, data_dir)
+        click.echo(_banner(port, *where, invitation, people))
         while not stop_requested:
             exited = [child for child in children if child.poll() is not None]
             if exited:
@@ -134,8 +139,23 @@ def run_demo(*, port: int, data_dir: Path, reset: bool) -> int:
         postgres.stop()
 
 
+def _people(members: Sequence[tuple[str, list[str], list[str]]]) -> str:
+    """Per member the roles its demo people hold and the branch services it uses, wrapped under the label."""
+    lines = []
+    for name, own, services in members:
+        shared = f"; from the branch: {', '.join(services)}" if services else ""
+        lines.append(textwrap.fill(f"{name}: {', '.join(own)}{shared}", 84, subsequent_indent="    "))
+    return textwrap.indent("\n".join(lines), " " * 18)
+
+
 def _banner(
-    port: int, database_url: str, socket_dir: str, redis_url: str, data_dir: Path, party: DemoInvitation | None = None
+    port: int,
+    database_url: str,
+    socket_dir: str,
+    redis_url: str,
+    data_dir: Path,
+    party: DemoInvitation | None = None,
+    people: Sequence[tuple[str, list[str], list[str]]] = (),
 ) -> str:
     portal = (
         f"""
@@ -148,9 +168,9 @@ def _banner(
 Meldpunt demo is running.
 
   Web:            http://127.0.0.1:{port}/
-                  (sign in for an organisation, then pick a demo person: an adviser shared by two
-                  members, a decision maker, a pooled process guardian, a committee chair, a sector
-                  board member, a tenant admin)
+                  (sign in for an organisation, then pick a demo person; every member can seat a panel
+                  and carry out a follow-up with the people it has:)
+{_people(people)}
   Report:         http://127.0.0.1:{port}/m/de-linde/  (every member has /m/<member>/){portal}
   Readiness:      http://127.0.0.1:{port}/health/ready
   API schema:     http://127.0.0.1:{port}/schema

@@ -165,9 +165,13 @@ async def test_shared_professionals_hold_grants_exactly_where_the_branch_service
     folder = branch_with_people(tmp_path, repo_root, providers.a.issuer, suffix)
     await apply_tenants_from_path(settings, folder)
     branch, linde, anker, oost = (f"{s}-{suffix}" for s in ("zorg-welzijn", "de-linde", "het-anker", "zorggroep-oost"))
-    # De Linde uses every branch service, Het Anker the advisers and the committee, Zorggroep Oost none.
+    # De Linde and Het Anker use every branch service, Zorggroep Oost none.
     assert await grants_of(app_engine, "vp-gedeeld") == {(branch, "adviser"), (linde, "adviser"), (anker, "adviser")}
-    assert await grants_of(app_engine, "pb-pool") == {(branch, "process_guardian"), (linde, "process_guardian")}
+    assert await grants_of(app_engine, "pb-pool") == {
+        (branch, "process_guardian"),
+        (linde, "process_guardian"),
+        (anker, "process_guardian"),
+    }
     # Zorggroep Oost starts to use the branch's advisers; De Linde stops using them.
     for name, services in (
         (f"zorggroep-oost-{suffix}", "[advisers]"),

@@ -77,7 +77,8 @@ async def test_the_demo_tree_records_sizes_services_and_the_branch(
     assert branch[2] == "branch" and branch[3] is None
     assert {rows[slugs[m]][5] for m in ("de-linde", "het-anker", "zorggroep-oost")} == {8, 60, 400}
     assert smallest[3] == branch[1]
-    assert sorted(smallest[7]) == ["advisers", "complaints_committee", "process_guardians"]
+    assert sorted(smallest[7]) == ["advisers", "complaints_committee", "mediators", "process_guardians"]
+    assert sorted(rows[slugs["het-anker"]][7]) == ["advisers", "complaints_committee", "mediators", "process_guardians"]
     assert rows[slugs["zorggroep-oost"]][7] == []
 
 
@@ -187,6 +188,11 @@ async def test_a_procedure_term_looser_than_the_statute_is_refused_and_a_member_
                 )
             ).all()
         )
-    for slug in slugs.values():
+    # Zorggroep Oost has terms of its own (its complaints regulation's) and keeps them whole; the others
+    # take the branch's.
+    for name, slug in slugs.items():
         terms = terms_of(rows[slug])
-        assert (terms.acknowledge_days, terms.choice_days, terms.inform_accused_days) == (5, 30, 31), slug
+        expected = (7, 42, 31) if name == "zorggroep-oost" else (5, 30, 31)
+        assert (terms.acknowledge_days, terms.choice_days, terms.inform_accused_days) == expected, slug
+    assert terms_of(rows[slugs["zorggroep-oost"]]).committee_advice_days == 56
+    assert terms_of(rows[slugs["het-anker"]]).committee_advice_days is None

@@ -13,6 +13,7 @@ import html
 import json
 import secrets
 import time
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -73,24 +74,41 @@ def _check_client(settings: Settings, client_id: str, redirect_uri: str) -> None
         raise DemoRequestRefused("unknown-client")
 
 
-async def demo_people(db: AsyncSession) -> list[tuple[Account, list[str]]]:
-    """Every demo account with a summary of its active grants, for the picker."""
+async def demo_people(db: AsyncSession) -> list[tuple[str, list[tuple[Account, list[str]]]]]:
+    """Every demo account with a summary of its active grants, for the picker, grouped by the organisation
+    that declares the person (the branch first, then its members by name)."""
     await tenant_context(db, await all_tenant_ids(db))
     accounts = (
         (await db.execute(select(Account).where(Account.issuer == DEMO_ISSUER).order_by(Account.display_name)))
         .scalars()
         .all()
     )
-    slugs = {tenant.id: tenant.display_name for tenant in (await db.execute(select(Tenant))).scalars()}
+    tenants = {tenant.id: tenant for tenant in (await db.execute(select(Tenant))).scalars()}
     grants = (await db.execute(select(Grant).where(Grant.valid_to.is_(None)))).scalars().all()
-    people = []
+    homes: dict[uuid.UUID, list[tuple[Account, list[str]]]] = {}
     for account in accounts:
         places: dict[str, list[str]] = {}
         for grant in grants:
             if grant.account_id == account.id:
-                places.setdefault(text("nl", f"role.{grant.role}"), []).append(slugs[grant.tenant_id])
-        people.append((account, [f"{role}: {', '.join(sorted(where))}" for role, where in sorted(places.items())]))
-    return people
+                places.setdefault(text("nl", f"role.{grant.role}"), []).append(tenants[grant.tenant_id].display_name)
+        held = [f"{role}: {', '.join(sorted(where))}" for role, where in sorted(places.items())]
+        homes.setdefault(account.tenant_id, []).append((account, held))
+    order = sorted(homes, key=lambda home: (tenants[home].kind != "branch", tenants[home].display_name))
+    return [(tenants[home].display_name, homes[home]) for home in order]
+
+
+def _picker(groups: list[tuple[str, list[tuple[Account, list[str]]]]], hidden: str) -> str:
+    return "".join(
+        f'<h2>{html.escape(home)}</h2><ul class="people">'
+        + "".join(
+            f'<li><form method="post"><button name="subject" value="{html.escape(a.subject)}">'
+            f"{html.escape(a.display_name)}</button>{hidden}<span>{html.escape(', '.join(held) or 'geen rollen')}"
+            "</span></form></li>"
+            for a, held in people
+        )
+        + "</ul>"
+        for home, people in groups
+    )
 
 
 @get("/demo-idp/authorize", include_in_schema=False)
@@ -106,18 +124,13 @@ async def authorize_page(
         for k, v in query.items()
         if k in {"client_id", "redirect_uri", "state", "nonce", "code_challenge"}
     )
-    rows = "".join(
-        f'<li><form method="post"><button name="subject" value="{html.escape(a.subject)}">'
-        f"{html.escape(a.display_name)}</button>{hidden}<span>{html.escape(', '.join(held) or 'geen rollen')}"
-        "</span></form></li>"
-        for a, held in await demo_people(db)
-    )
+    rows = _picker(await demo_people(db), hidden)
     page = (
         f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Demo-aanmelding</title>'
         f'<link rel="stylesheet" href="/static/app.css"></head><body><main class="narrow">'
         f"<h1>Demo-aanmelding</h1><p>Kies als wie u zich aanmeldt. Dit scherm bestaat alleen in de demo; "
-        f'echte organisaties melden zich aan bij hun eigen identiteitsprovider.</p><ul class="people">'
-        f"{rows}</ul></main></body></html>"
+        f"echte organisaties melden zich aan bij hun eigen identiteitsprovider.</p>"
+        f"{rows}</main></body></html>"
     )
     return Response(page, media_type="text/html")
 

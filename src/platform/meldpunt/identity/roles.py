@@ -98,6 +98,9 @@ BRANCH_SERVICE_ROLES: dict[str, frozenset[Role]] = {
     "advisers": frozenset({Role.ADVISER}),
     "process_guardians": frozenset({Role.PROCESS_GUARDIAN}),
     "complaints_committee": frozenset({Role.COMMITTEE_CHAIR, Role.COMMITTEE_MEMBER, Role.COMMITTEE_SECRETARY}),
+    # Registered external mediators (seed-000 §1.4: "externe, onafhankelijke, professionele", MfN register),
+    # whom a member that cannot keep its own engages through the branch; seated per case like any mediator.
+    "mediators": frozenset({Role.MEDIATOR}),
 }
 
 

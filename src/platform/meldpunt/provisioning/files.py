@@ -67,6 +67,11 @@ Role = Literal[
 ]
 
 
+# The shared services a branch offers (tenancy.models.BranchService; the roles each brings are
+# identity.roles.BRANCH_SERVICE_ROLES). tests/unit/test_tenant_files.py keeps the three lists equal.
+BranchServiceName = Literal["advisers", "complaints_committee", "process_guardians", "mediators"]
+
+
 class Reach(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
     """How a reporter reaches an adviser directly."""
 
@@ -155,7 +160,7 @@ class MemberFile(TenantFile, frozen=True, kw_only=True):
     """A member organisation; it may use the branch's shared services instead of its own."""
 
     fte: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
-    uses_branch_services: tuple[Literal["advisers", "complaints_committee", "process_guardians"], ...] = ()
+    uses_branch_services: tuple[BranchServiceName, ...] = ()
 
 
 class TenantFileError(ValueError):
@@ -302,3 +307,19 @@ def load_branch_tree(folder: Path) -> BranchTree:
         seen[member.slug] = member_path
         members.append(member)
     return BranchTree(branch, tuple(members), seen)
+
+
+def roles_per_member(tree: BranchTree) -> list[tuple[str, list[str], list[str]]]:
+    """The branch, then each member: its display name, the roles its own people hold (with a count where
+    several hold one) and the branch services it uses. For ``meldpunt demo``'s banner: who there is,
+    without every name."""
+    summary = []
+    for member in (tree.branch, *tree.members):
+        counts: dict[str, int] = {}
+        for person in member.people:
+            for role in person.roles:
+                counts[role] = counts.get(role, 0) + 1
+        own = [f"{role}\u00a0×{count}" if count > 1 else role for role, count in sorted(counts.items())]
+        services: list[str] = sorted(member.uses_branch_services) if isinstance(member, MemberFile) else []
+        summary.append((member.display_name, own, services))
+    return summary

@@ -31,6 +31,7 @@ class BranchService(enum.StrEnum):
     ADVISERS = "advisers"
     COMPLAINTS_COMMITTEE = "complaints_committee"
     PROCESS_GUARDIANS = "process_guardians"
+    MEDIATORS = "mediators"
 
 
 # The one form of a slug: in the tenant files, the check constraint below and every look-up by slug.

@@ -29,6 +29,11 @@ class ProcedureTerms(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw
     choice_days: Days = 42  # the weighing framework's choice
     interim_review_days: Days = 28  # an interim measure without a date of its own is reviewed after this
     reminder_days: tuple[int, ...] = (7, 3, 1)
+    # The complaint track's terms (DESIGN §7): the seeds give none, so they have no default; a tenant with
+    # its own committee sets what its complaints regulation promises.
+    complaint_receipt_days: Days | None = None  # the committee confirms it received the complaint
+    committee_advice_days: Days | None = None  # the committee's judgement and advice
+    complaint_decision_days: Days | None = None  # the employer's decision after the advice
 
 
 class LooserThanStatute(ValueError):
