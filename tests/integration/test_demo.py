@@ -178,6 +178,7 @@ def handle_phase_one(port: int, case: str) -> None:
                 "route": "decision_panel",
                 "reason": "Herhaald kleineren door een leidinggevende.",
                 "escalation": "higher_manager",
+                "igj_answer": "not_reportable",  # De Linde is a care organisation (SBI 88.10)
             },
         )
         assert routed.status_code == 201, routed.text

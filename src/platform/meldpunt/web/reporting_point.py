@@ -21,6 +21,8 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from meldpunt.cases import services as cases
+from meldpunt.cases.schemas import ReporterClosedIn
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore, StorageUnavailable
 from meldpunt.errors import DomainError
@@ -207,6 +209,8 @@ class _Inbox:
                 known_as=view.identity.name if view.identity else None,
                 may_reveal=view.may_reveal,
                 may_withdraw=view.may_withdraw,
+                said_closed=await cases.reporter_said_closed(self.db, self.case),
+                may_close=cases.may_say_closed(self.case),
             )
         challenges = await _challenges(self.guard, self.found)
         extra = {"error": error, "notice": notice, "entered": entered or {}, **challenges}
@@ -419,6 +423,26 @@ class ReportingPointPages(Controller):
         except DomainError as refused:
             return await visit.refused(refused)
         return await visit.page(notice=visit.texts["withdrawn"])
+
+    @post("/inbox/dicht", status_code=200)
+    async def inbox_may_close(self, request: Request[Any, Any, Any], inbox: NamedDependency[_Inbox]) -> Template:
+        """The reporter says their adviser-only case may be closed (a tick to confirm; ReporterSaysClosed)."""
+        form = await request.form()
+        opened = await inbox.opened(form)
+        if isinstance(opened, Template):
+            return opened
+        visit, case = opened
+        remark = str(form.get("remark", "")).strip()
+        if form.get("confirm") != "yes":
+            return await visit.page(400, error=visit.texts["close_unconfirmed"], entered={"remark": remark})
+        try:
+            data = decode_form({"receipt": visit.receipt, "may_close": True, "remark": remark}, ReporterClosedIn)
+            await cases.reporter_closes(visit.db, visit.keyring, visit.found, case, data)
+        except msgspec.ValidationError:
+            return await visit.page(400, error=visit.texts["message_limit"], entered={"remark": remark[:2000]})
+        except DomainError as refused:
+            return await visit.refused(refused, {"remark": remark})
+        return await visit.page(notice=visit.texts["close_done"])
 
 
 ROUTES = (ReportingPointPages,)
