@@ -44,6 +44,13 @@ def weighing(chosen: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+async def deciding(client: Any, c: Any, engine: AsyncEngine) -> str:
+    """A declared panel, signed in as its decision maker; the case's steps address."""
+    case = await declared_panel(client, c, engine)
+    await as_(client, c.decider)
+    return f"/api/v1/t/{c.member.slug}/cases/{case}/steps"
+
+
 async def interim_reviews(engine: AsyncEngine, c: Any) -> list[tuple[Any, bool, Any]]:
     found = await rows(
         engine, c.member, "SELECT subject_id, met_at IS NULL, due_at::date FROM deadlines WHERE kind = 'interim_review'"
@@ -55,9 +62,7 @@ async def test_interim_measures_none_with_a_reason_a_review_date_and_the_reporte
     client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
 ) -> None:
     c = await cast(app_engine, settings, make_tenant)
-    case = await declared_panel(client, c, app_engine)
-    base = f"/api/v1/t/{c.member.slug}/cases/{case}/steps"
-    await as_(client, c.decider)
+    base = await deciding(client, c, app_engine)
     none = {"type": "interim_measure", "measure": "none", "starts_on": TODAY.isoformat()}
     assert (await client.post(base, json=none)).status_code == 400  # "none" needs its reason too
     assert (
@@ -84,9 +89,7 @@ async def test_the_review_of_a_measure_meets_its_deadline_and_continues_changes_
     client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
 ) -> None:
     c = await cast(app_engine, settings, make_tenant)
-    case = await declared_panel(client, c, app_engine)
-    base = f"/api/v1/t/{c.member.slug}/cases/{case}/steps"
-    await as_(client, c.decider)
+    base = await deciding(client, c, app_engine)
     measure = (await client.post(base, json={**MEASURE, "review_on": IN_TWO_WEEKS})).json()["id"]
     review = {"type": "interim_review", "measure_id": measure, "reviewed_on": TODAY.isoformat(), "notes": "Gesproken."}
     undated = await client.post(base, json={**review, "outcome": "continue"})
@@ -193,9 +196,7 @@ async def test_the_corrective_conversation_needs_plausibility_and_anonymous_fact
     client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
 ) -> None:
     c = await cast(app_engine, settings, make_tenant)
-    case = await declared_panel(client, c, app_engine)
-    base = f"/api/v1/t/{c.member.slug}/cases/{case}/steps"
-    await as_(client, c.decider)
+    base = await deciding(client, c, app_engine)
     bare = await client.post(base, json=weighing("corrective_conversation"))
     assert bare.status_code == 400 and "aannemelijk" in bare.json()["detail"]
     basis = "Twee collega's zagen het; de beschuldigde erkent de opmerking."

@@ -502,6 +502,19 @@ async def _panel_ready(session: AsyncSession, tenant: Tenant, case: Case) -> Non
         move_case(case, CaseStatus.IN_PROGRESS)
 
 
+async def _tell_seats(session: AsyncSession, case: Case, seats: list[PanelMember], kind: str, once: str) -> None:
+    """Each of these seats: the message ``kind`` once per ``once`` (it names no case and no content)."""
+    for seat in seats:
+        await notifications.notify(
+            session,
+            case.tenant_id,
+            (seat.account_tenant_id, seat.account_id),
+            kind,
+            {"count": 1},
+            dedup_key=f"{once}:{seat.account_id}",
+        )
+
+
 async def scope_changed(session: AsyncSession, case: Case, reason: ScopeChange | str) -> int:
     """The case's scope changed or new people were named (a party added, an investigation's assignment
     changed, a ``scope_change`` step): every seat that declared declares again before it sees the content
@@ -512,14 +525,7 @@ async def scope_changed(session: AsyncSession, case: Case, reason: ScopeChange |
     pending = [seat for seat in await _seats(session, case) if seat.declaration is not None]
     for seat in pending:
         seat.redeclare_from = seat.redeclare_from or now
-        await notifications.notify(
-            session,
-            case.tenant_id,
-            (seat.account_tenant_id, seat.account_id),
-            "case.declare_again",
-            {"count": 1},
-            dedup_key=f"again:{seat.id}:{now.isoformat()}",
-        )
+    await _tell_seats(session, case, pending, "case.declare_again", f"again:{now.isoformat()}")
     await session.flush()
     await audit.record(
         session, case.tenant_id, SCOPE, "case.scope_changed", "case", case.id, reason=change, seats=len(pending)
@@ -735,16 +741,8 @@ async def raise_concern(
     )
     session.add(concern)
     await session.flush()
-    for seat in await _seats(session, case):
-        if seat.role == PanelRole.DECISION_MAKER:
-            await notifications.notify(
-                session,
-                tenant.id,
-                (seat.account_tenant_id, seat.account_id),
-                "case.process_concern",
-                {"count": 1},
-                dedup_key=f"concern:{concern_id}:{seat.account_id}",
-            )
+    deciders = [seat for seat in await _seats(session, case) if seat.role == PanelRole.DECISION_MAKER]
+    await _tell_seats(session, case, deciders, "case.process_concern", f"concern:{concern_id}")
     await audit.record(session, tenant.id, actor_of(who), "case.concern_raised", "case", case.id)
     return concern
 

@@ -219,6 +219,16 @@ class _Inbox:
     async def refused(self, refused: DomainError, entered: dict[str, str] | None = None) -> Template:
         return await self.page(refused.status, error=error_text(refused, self.language), entered=entered)
 
+    async def confirmed(
+        self, form: Any, unconfirmed: str, entered: dict[str, str] | None = None
+    ) -> tuple[_Inbox, Case] | Template:
+        """As ``opened``, for a form that asks to confirm with a tick: unticked, the inbox again with the text
+        ``unconfirmed`` and what was typed."""
+        opened = await self.opened(form)
+        if isinstance(opened, Template) or form.get("confirm") == "yes":
+            return opened
+        return await opened[0].page(400, error=self.texts[unconfirmed], entered=entered)
+
     async def opened(self, form: Any) -> tuple[_Inbox, Case] | Template:
         """This inbox with the case of the form's receipt, or the receipt form again with why it did not open."""
         receipt = str(form.get("receipt", ""))
@@ -412,12 +422,10 @@ class ReportingPointPages(Controller):
     async def inbox_withdraw(self, request: Request[Any, Any, Any], inbox: NamedDependency[_Inbox]) -> Template:
         """The complainant withdraws their complaint (asked to confirm with a tick, no script needed)."""
         form = await request.form()
-        opened = await inbox.opened(form)
+        opened = await inbox.confirmed(form, "withdraw_unconfirmed")
         if isinstance(opened, Template):
             return opened
         visit, case = opened
-        if form.get("confirm") != "yes":
-            return await visit.page(400, error=visit.texts["withdraw_unconfirmed"])
         try:
             await services.withdraw_complaint(visit.db, visit.found, case)
         except DomainError as refused:
@@ -428,13 +436,11 @@ class ReportingPointPages(Controller):
     async def inbox_may_close(self, request: Request[Any, Any, Any], inbox: NamedDependency[_Inbox]) -> Template:
         """The reporter says their adviser-only case may be closed (a tick to confirm; ReporterSaysClosed)."""
         form = await request.form()
-        opened = await inbox.opened(form)
+        remark = str(form.get("remark", "")).strip()
+        opened = await inbox.confirmed(form, "close_unconfirmed", {"remark": remark})
         if isinstance(opened, Template):
             return opened
         visit, case = opened
-        remark = str(form.get("remark", "")).strip()
-        if form.get("confirm") != "yes":
-            return await visit.page(400, error=visit.texts["close_unconfirmed"], entered={"remark": remark})
         try:
             data = decode_form({"receipt": visit.receipt, "may_close": True, "remark": remark}, ReporterClosedIn)
             await cases.reporter_closes(visit.db, visit.keyring, visit.found, case, data)
