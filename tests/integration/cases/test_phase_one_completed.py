@@ -192,6 +192,40 @@ async def test_a_change_of_scope_asks_every_seat_to_declare_again_before_the_con
     assert [row[0] for row in audited] == ["scope_widened", "person_named"]
 
 
+async def test_the_case_page_records_reviews_and_scope_changes_and_asks_to_declare_again(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    c = await cast(app_engine, settings, make_tenant)
+    base = await deciding(client, c, app_engine)
+    page = base.replace("/api/v1/t/", "/app/t/").replace("/cases/", "/zaken/").removesuffix("/steps")
+
+    async def post(**form: Any) -> Any:
+        return await client.post(f"{page}/stap", data=form, headers=HTML, follow_redirects=False)
+
+    moved = {**MEASURE, "measure": "other_shift_or_location", "review_on": IN_TWO_WEEKS, "applies_to": "reporter"}
+    unasked = await post(**moved, reporter_agreement="", reporter_agreed_on="")
+    assert unasked.status_code == 400 and "instemt" in unasked.text
+    agreed = {"reporter_agreement": "by_phone", "reporter_agreed_on": TODAY.isoformat()}
+    assert (await post(**moved, **agreed)).status_code == 303
+    shown = await client.get(page, headers=HTML)
+    assert "Maatregel herzien" in shown.text and 'name="measure_id"' in shown.text
+    measure = (await client.get(base.removesuffix("/steps") + "/process")).json()["steps"][-1]["id"]
+    review = {"type": "interim_review", "measure_id": measure, "reviewed_on": TODAY.isoformat(), "notes": "Rust."}
+    kept = await post(**review, outcome="continue", next_review_on="")
+    assert kept.status_code == 400 and "nieuwe datum" in kept.text
+    assert (await post(**review, outcome="end", next_review_on="")).status_code == 303
+    scope = {"type": "scope_change", "change": "person_named", "description": "Een tweede collega genoemd."}
+    assert (await post(**scope)).status_code == 303
+    again = await client.get(page, headers=HTML)
+    assert "Verklaar opnieuw" in again.text and "marker-7b2f0a" not in again.text
+    declared = await client.post(
+        f"{page}/verklaring", data={"involved": "no", "statement": STATEMENT}, headers=HTML, follow_redirects=False
+    )
+    assert declared.status_code == 303
+    seen = await client.get(page, headers=HTML)
+    assert "marker-7b2f0a" in seen.text and "moet opnieuw verklaren" in seen.text  # the others still must
+
+
 async def test_the_corrective_conversation_needs_plausibility_and_anonymous_fact_finding_warns(
     client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
 ) -> None:
