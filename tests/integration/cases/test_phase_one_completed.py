@@ -141,6 +141,27 @@ async def test_the_accused_line_manager_is_never_the_only_decision_maker(
     assert waits.status_code == 409 and waits.json()["type"].endswith("/panel-incomplete")
 
 
+async def test_recording_the_line_manager_keeps_their_decision_seat_only_beside_an_independent_one(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    c = await cast(app_engine, settings, make_tenant)
+    case = await routed_panel_case(client, c, app_engine)
+    base = f"/api/v1/t/{c.member.slug}/cases/{case}"
+    for seat in (c.decider.seat("decision_maker"), c.manager.seat("decision_maker"), c.expert.seat("expert")):
+        assert (await client.post(f"{base}/panel", json=seat)).status_code == 201
+
+    def exclusion(who: Any, reason: str) -> dict[str, str]:
+        return {"account_tenant_id": str(who.account_tenant_id), "account_id": str(who.account_id), "reason": reason}
+
+    assert (await client.post(f"{base}/exclusions", json=exclusion(c.manager, "accused_manager"))).status_code == 204
+    assert (await client.post(f"{base}/exclusions", json=exclusion(c.expert, "accused_manager"))).status_code == 204
+    active = {
+        (m["account_id"], m["role"]) for m in (await client.get(f"{base}/process")).json()["members"] if m["active"]
+    }
+    # The manager stays a decision maker beside the independent one; as an expert the manager would not.
+    assert active == {(str(c.decider.account_id), "decision_maker"), (str(c.manager.account_id), "decision_maker")}
+
+
 async def test_a_change_of_scope_asks_every_seat_to_declare_again_before_the_content(
     client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
 ) -> None:
