@@ -55,6 +55,7 @@ async def test_a_report_goes_through_routing_declarations_and_the_choice(
                 "Herhaald gedrag van een leidinggevende; de melder wil dat het stopt."
             )
             point.get_by_label("Beslissing hoger leggen").select_option("higher_manager")
+            point.get_by_label("Nee", exact=True).check()  # the IGJ question: a care organisation (issue 13)
             point.get_by_role("button", name="Doorzetten").click()
             point.get_by_label("Beslisser").select_option(f"{c.decider.account_tenant_id}:{c.decider.account_id}")
             point.get_by_role("button", name="Beslisser toevoegen").click()

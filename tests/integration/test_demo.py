@@ -222,6 +222,7 @@ def seat_a_panel(port: int, member: str, case: str, decider: str, expert: str, g
                 "route": "decision_panel",
                 "reason": "Herhaald kleineren door een leidinggevende.",
                 "escalation": "higher_manager",
+                "igj_answer": "not_reportable",  # De Linde is a care organisation (SBI 88.10)
             },
         )
         assert routed.status_code == 201, routed.text

@@ -14,10 +14,12 @@ from meldpunt.cases.errors import AlreadyDeclared
 from meldpunt.cases.models import (
     Escalation,
     ExclusionReason,
+    IgjAnswer,
     Involvement,
     PanelMember,
     PanelRole,
     Route,
+    ScopeChange,
     StepKind,
     declare_seat,
 )
@@ -30,6 +32,8 @@ from meldpunt.cases.models import (
         (schemas.Escalation, Escalation),
         (schemas.PanelRole, PanelRole),
         (schemas.ExclusionReason, ExclusionReason),
+        (schemas.ScopeChange, ScopeChange),
+        (schemas.IgjAnswer, IgjAnswer),
     ],
 )
 def test_the_api_literals_are_the_column_enums(literal: typing.Any, enum: type[StrEnum]) -> None:
@@ -37,8 +41,10 @@ def test_the_api_literals_are_the_column_enums(literal: typing.Any, enum: type[S
 
 
 def test_every_step_type_is_a_step_kind() -> None:
-    tags = {kind.__struct_config__.tag for kind in typing.get_args(schemas.Step)}
-    assert tags == {member.value for member in StepKind}
+    """The panel's steps, the steps of the routes without a panel and the reporter's step from the inbox."""
+    kinds = (*typing.get_args(schemas.Step), *typing.get_args(schemas.RouteStep), schemas.ReporterClosed)
+    tags = [kind.__struct_config__.tag for kind in kinds]
+    assert sorted(tags) == sorted(member.value for member in StepKind)
 
 
 def test_a_declaration_is_made_once_and_never_changed() -> None:

@@ -134,7 +134,13 @@ async def case_ids(engine: AsyncEngine, tenant: TenantRef) -> list[str]:
         return [str(i) for i in (await connection.execute(text("SELECT id FROM cases ORDER BY created_at"))).scalars()]
 
 
-ROUTE = {"classified_as": "report", "route": "decision_panel", "reason": "Ernstig, herhaald, er is een machtsverschil."}
+# Every test tenant is in the care sector (SBI 88): routing answers the Wkkgz/IGJ question.
+ROUTE = {
+    "classified_as": "report",
+    "route": "decision_panel",
+    "reason": "Ernstig, herhaald, er is een machtsverschil.",
+    "igj_answer": "not_reportable",
+}
 
 
 async def routed_panel_case(client: Any, c: Cast, app_engine: AsyncEngine) -> str:
@@ -168,7 +174,8 @@ async def test_routing_needs_a_reason_an_alternative_for_doing_nothing_and_moves
     )
     assert done.status_code == 201 and done.json()["route"] == "no_action"
     deadlines = {d["kind"]: d for d in done.json()["deadlines"]}
-    assert deadlines["route"]["met_at"] is not None and deadlines["inform_accused"]["met_at"] is None
+    # Nobody handles the accused's side on "no action": the route ends the month unmet, with its name (issue 13).
+    assert deadlines["route"]["met_at"] is not None and deadlines["inform_accused"]["ended_by"] == "no_action"
 
     await new_case(client, c.member.slug, accused_role="director_or_board")
     top = (await case_ids(app_engine, c.member))[1]
@@ -198,9 +205,9 @@ async def test_a_legal_duty_overrides_the_wish_and_the_reporter_is_told(
         json={**ROUTE, "route": "adviser_only", "legal_duties": ["police_report_duty"]},
     )
     assert adviser_only.status_code == 400
+    duty = {"legal_duties": ["police_report_duty"], "duty_reasons": {"police_report_duty": "Verkrachting genoemd."}}
     police = await client.post(
-        f"/api/v1/t/{c.member.slug}/cases/{case}/routing",
-        json={**ROUTE, "route": "police", "legal_duties": ["police_report_duty"]},
+        f"/api/v1/t/{c.member.slug}/cases/{case}/routing", json={**ROUTE, "route": "police", **duty}
     )
     assert police.status_code == 201 and police.json()["legal_duties"] == ["police_report_duty"]
     client.cookies.clear()
@@ -581,7 +588,8 @@ async def test_the_case_page_forms_do_what_the_api_does_and_a_refusal_keeps_what
     assert (await post("plaats", role="expert", account=account(c.expert))).status_code == 303
     unnamed = await post("plaats", role="expert", account="")
     assert unnamed.status_code == 400 and "Er ontbreekt iets" in unnamed.text
-    assert (await post("uitsluiten", account=account(c.manager), reason="accused_manager")).status_code == 303
+    # The accused stays out (the accused's line manager may sit beside an independent decision maker, issue 13).
+    assert (await post("uitsluiten", account=account(c.manager), reason="accused")).status_code == 303
     excluded = await post("plaats", role="decision_maker", account=account(c.manager))
     assert excluded.status_code == 409 and "uitgesloten" in excluded.text and 'id="fout"' in excluded.text
     assert (await post("pool")).status_code == 303

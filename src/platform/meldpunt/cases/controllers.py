@@ -29,6 +29,9 @@ from meldpunt.cases.schemas import (
     MemberIn,
     MemberOut,
     ProcessOut,
+    ReporterClosedIn,
+    ReporterClosedOut,
+    RouteStep,
     RoutingIn,
     Step,
     StepOut,
@@ -38,11 +41,14 @@ from meldpunt.identity import services as identity
 from meldpunt.identity.models import AccountRef
 from meldpunt.identity.policy import Actor
 from meldpunt.identity.roles import Action, Role
+from meldpunt.intake.controllers import REPORTER, Reporter
 from meldpunt.intake.models import Deadline
 from meldpunt.tenancy.models import Tenant
 
 
-def deadline_out(d: Deadline, now: datetime | None = None) -> DeadlineOut:
+def deadline_out(d: Deadline, now: datetime | None = None, seated: frozenset[str] | None = None) -> DeadlineOut:
+    """``seated``: the roles with an active seat on the case, when known (then ``owned`` says whether anyone
+    answers for the deadline: ``cases.deadlines.responsible_for``)."""
     moment = now or datetime.now(UTC)
     return DeadlineOut(
         kind=d.kind,
@@ -50,6 +56,8 @@ def deadline_out(d: Deadline, now: datetime | None = None) -> DeadlineOut:
         met_at=d.met_at,
         responsible_role=d.responsible_role,
         breached=d.met_at is None and d.due_at < moment,
+        ended_by=d.ended_by,
+        owned=True if seated is None else services.owned(d, seated),
     )
 
 
@@ -63,11 +71,19 @@ def member_out(seat: PanelMember, names: dict[uuid.UUID, str]) -> MemberOut:
         declaration=seat.declaration,
         declared_at=seat.declared_at,
         active=seat.left_at is None,
+        redeclare=seat.redeclare_from is not None,
     )
 
 
 def step_out(step: CaseStep, content: dict[str, Any] | None = None) -> StepOut:
-    return StepOut(id=step.id, kind=step.kind, facts=step.facts, recorded_at=step.recorded_at, content=content)
+    return StepOut(
+        id=step.id,
+        kind=step.kind,
+        facts=step.facts,
+        recorded_at=step.recorded_at,
+        content=content,
+        warnings=list(step.facts.get("warnings", [])),
+    )
 
 
 def concern_out(concern: ProcessConcern, text: str | None = None, response: str | None = None) -> ConcernOut:
@@ -82,6 +98,7 @@ def concern_out(concern: ProcessConcern, text: str | None = None, response: str 
 
 def process_out(view: services.ProcessView, slug: str) -> ProcessOut:
     routing = view.routing
+    seated = frozenset(str(seat.role) for seat in view.seats if seat.left_at is None)
     return ProcessOut(
         case_id=view.case.id,
         tenant=slug,
@@ -90,9 +107,10 @@ def process_out(view: services.ProcessView, slug: str) -> ProcessOut:
         route=view.case.route,
         escalation=routing.escalation if routing else None,
         legal_duties=list(routing.legal_duties) if routing else [],
+        igj_answer=routing.igj_answer if routing else None,
         members=[member_out(seat, view.names) for seat in view.seats],
         steps=[step_out(s) for s in view.steps],
-        deadlines=[deadline_out(d) for d in view.deadlines],
+        deadlines=[deadline_out(d, seated=seated) for d in view.deadlines],
         concerns=[concern_out(c) for c in view.concerns],
     )
 
@@ -119,6 +137,7 @@ def guarded_out(guarded: services.Guarded) -> GuardedCaseOut:
         next_deadline=deadline_out(guarded.next_deadline) if guarded.next_deadline else None,
         breaches=guarded.breaches,
         open_concerns=guarded.open_concerns,
+        unowned=guarded.unowned,
     )
 
 
@@ -212,6 +231,13 @@ class CaseHandlingController(Controller):
         accused_informed, notice_deferred, interim_measure, weighing, rights_explained, communication."""
         return step_out(await services.record_step(on.db, on.keyring, on.who, on.tenant, on.case_id, data))
 
+    @post("/route-steps", operation_id="RecordRouteStep", status_code=201, action=Action.CASE_ROUTE)
+    async def record_route_step(self, on: NamedDependency[OnCase], data: JSONBody[RouteStep]) -> StepOut:
+        """A step of a route without a panel, tagged by ``type``: whistleblower_acknowledged (the 7 days),
+        whistleblower_feedback (the 3 months, after the acknowledgement), police_report (date, by whom, the
+        reference)."""
+        return step_out(await services.record_route_step(on.db, on.keyring, on.who, on.tenant, on.case_id, data))
+
     @post("/concerns", operation_id="RaiseConcern", status_code=201, action=Action.CASE_CONCERN)
     async def raise_concern(self, on: NamedDependency[OnCase], data: JSONBody[ConcernIn]) -> ConcernOut:
         """A process guardian's concern; the decision maker answers it before the next step."""
@@ -247,4 +273,22 @@ class GuardedCasesController(Controller):
         return [guarded_out(g) for g in await services.guarded_cases(db, actor.ref, tenants)]
 
 
-ROUTES = (CaseHandlingController, GuardedCasesController)
+class InboxClosureController(Controller):
+    """The reporter, with the receipt, at the inbox of the path's reporting point: an adviser-only case may
+    close (no account, nothing of the request kept: ``intake.controllers.REPORTER``)."""
+
+    path = "/api/v1/public/{tenant:str}/inbox"
+    tags = ("public",)
+    dependencies = REPORTER
+
+    @post("/closure", operation_id="ReporterSaysClosed", status_code=201)
+    async def reporter_closes(
+        self, reporter: NamedDependency[Reporter], data: JSONBody[ReporterClosedIn]
+    ) -> ReporterClosedOut:
+        """Say that the case, which rests with the adviser, may be closed; the reporting point then closes it."""
+        case = await reporter.case_of(data.receipt)
+        step = await services.reporter_closes(reporter.db, reporter.keyring, reporter.tenant, case, data)
+        return ReporterClosedOut(said_on=step.recorded_at.date())
+
+
+ROUTES = (CaseHandlingController, GuardedCasesController, InboxClosureController)

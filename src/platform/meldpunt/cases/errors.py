@@ -40,6 +40,16 @@ class StepRefused(Refused, status=400, slug="step-refused"): ...
 class ConcernNotFound(NotFound, slug="concern-not-found"): ...
 
 
+class DeclareAgain(DomainError, status=403, slug="declare-again"):
+    """The case's scope changed after this seat's declaration: nothing of the content until it declares again."""
+
+
+class RouteStepRefused(Refused, status=409, slug="route-step-refused"): ...
+
+
+class ReporterCloseRefused(Refused, status=409, slug="reporter-close-refused"): ...
+
+
 class NoticeKeptBack(DomainError, status=409, slug="notice-kept-back"):
     """An art. 23 deferral still holds: the accused's notice waits until its review date."""
 

@@ -70,6 +70,29 @@ class StepKind(StrEnum):
     WEIGHING = "weighing"
     RIGHTS_EXPLAINED = "rights_explained"
     COMMUNICATION = "communication"
+    # Issue 13: the steps that lead each route to an end (DESIGN §7 "Routing") and the review of a measure.
+    INTERIM_REVIEW = "interim_review"  # an interim measure reviewed: continued (new date), changed or ended
+    SCOPE_CHANGE = "scope_change"  # the case's scope changed or new people were named: every seat declares again
+    POLICE_REPORT = "police_report"  # the report to the police is recorded (date, by whom, reference sealed)
+    WHISTLEBLOWER_ACKNOWLEDGED = "whistleblower_acknowledged"  # the Wbk's acknowledgement within 7 days
+    WHISTLEBLOWER_FEEDBACK = "whistleblower_feedback"  # the Wbk's feedback within 3 months
+    REPORTER_CLOSED = "reporter_closed"  # the reporter says, from the inbox, that an adviser-only case may close
+
+
+class ScopeChange(StrEnum):
+    """Why seated members declare again (DESIGN §7: "again when the scope changes and new people are named")."""
+
+    PERSON_NAMED = "person_named"  # a party (an accused, a witness) is added to the case
+    SCOPE_WIDENED = "scope_widened"  # the behaviour or period the case is about is wider than declared for
+    ASSIGNMENT_CHANGED = "assignment_changed"  # an investigation's assignment changed (investigations/)
+
+
+class IgjAnswer(StrEnum):
+    """A care-sector organisation's answer at routing: is this a calamity or violence in the care relationship
+    that must be reported to the IGJ (Wkkgz art. 11)?"""
+
+    REPORTABLE = "reportable"
+    NOT_REPORTABLE = "not_reportable"
 
 
 # A declaration is made once: none yet -> either answer, and no way back or across (seed-000 §1.4).
@@ -98,6 +121,8 @@ class CaseRouting(TenantScoped, Base):
     escalation: Mapped[Escalation | None] = mapped_column(stored_as_value(Escalation, 32))
     sealed_reason: Mapped[bytes] = mapped_column(LargeBinary)
     sealed_alternative: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sealed_duty_reasons: Mapped[bytes | None] = mapped_column(LargeBinary)  # {duty: reason}, one for each duty
+    igj_answer: Mapped[IgjAnswer | None] = mapped_column(stored_as_value(IgjAnswer, 16))  # care-sector tenants
     decided_by_tenant_id: Mapped[uuid.UUID]
     decided_by_id: Mapped[uuid.UUID]
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -123,6 +148,10 @@ class PanelMember(TenantScoped, Base):
     declared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sealed_declaration: Mapped[bytes | None] = mapped_column(LargeBinary)
     left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # replaced by a deputy or excluded
+    # The scope changed after the declaration: no content until the seat declares again (``redeclare``).
+    redeclare_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    redeclared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sealed_redeclaration: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class CaseExclusion(TenantScoped, Base):
@@ -168,8 +197,8 @@ class CaseStep(TenantScoped, Base):
     kind: Mapped[StepKind] = mapped_column(stored_as_value(StepKind, 32))
     facts: Mapped[dict[str, Any]] = mapped_column(JSONB)
     sealed_content: Mapped[bytes | None] = mapped_column(LargeBinary)
-    recorded_by_tenant_id: Mapped[uuid.UUID]
-    recorded_by_id: Mapped[uuid.UUID]
+    recorded_by_tenant_id: Mapped[uuid.UUID | None]  # None: the reporter, from the inbox (``reporter_closed``)
+    recorded_by_id: Mapped[uuid.UUID | None]
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

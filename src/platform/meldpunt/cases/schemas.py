@@ -18,6 +18,10 @@ LegalDuty = Literal["police_report_duty", "care_sector_duty", "education_sector_
 Escalation = Literal["higher_manager", "supervisory_board", "branch"]
 PanelRole = Literal["decision_maker", "expert", "process_guardian"]
 ExclusionReason = Literal["accused", "accused_manager", "declared_link"]
+IgjAnswer = Literal["reportable", "not_reportable"]
+ScopeChange = Literal["person_named", "scope_widened", "assignment_changed"]
+# How the reporter agreed to a measure that affects them, or was told a step (seed-000 §2.3 Stap 2 "in overleg").
+HowGiven = Literal["in_person", "in_writing", "by_phone", "through_inbox"]
 
 # The follow-up options as the escalation ladder of seed-000 §3.1, from light to heavy.
 LADDER: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -42,7 +46,7 @@ Option = Literal[
     "whistleblower_report",
 ]
 Goal = Literal["restore_safety", "norm_setting", "establish_facts", "sanction", "learn_and_prevent"]
-InterimMeasure = Literal["no_contact", "other_shift_or_location", "leave_with_pay", "other_work", "supervision"]
+InterimMeasure = Literal["none", "no_contact", "other_shift_or_location", "leave_with_pay", "other_work", "supervision"]
 DeferralReason = Literal["traceability_of_reporter", "reprisal_risk", "evidence_at_risk", "reporter_safety"]
 LeakScenario = Literal["no_communication", "internal_leak", "external_leak", "public_without_report"]
 Party = Literal["reporter", "accused"]
@@ -65,6 +69,8 @@ class RoutingIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only
     legal_duties: tuple[LegalDuty, ...] = ()
     escalation: Escalation | None = None
     alternative: Reason | None = None  # required when nothing is done (seed-000 §2.2 Tip 2)
+    duty_reasons: dict[LegalDuty, Reason] = msgspec.field(default_factory=dict)  # one for each legal duty
+    igj_answer: IgjAnswer | None = None  # a care-sector organisation answers the Wkkgz/IGJ question
 
 
 class MemberIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -130,11 +136,36 @@ class NoticeDeferred(msgspec.Struct, frozen=True, forbid_unknown_fields=True, ta
 
 
 class InterimMeasureStep(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag="interim_measure"):
+    """A measure with its review date, or "none" with the reason why none is needed. A measure that affects the
+    reporter (``applies_to``) needs the reporter's recorded agreement: how it was given and when."""
+
     measure: InterimMeasure
     starts_on: date
     review_on: date | None = None
     expires_on: date | None = None
     reason: Text = ""
+    applies_to: Literal["accused", "reporter", "both"] = "accused"
+    reporter_agreement: HowGiven | None = None
+    reporter_agreed_on: date | None = None
+
+
+class InterimReview(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag="interim_review"):
+    """The review of an interim measure (the step ``measure_id``): continued until a new review date, changed
+    (recorded as a new measure), or ended."""
+
+    measure_id: uuid.UUID
+    outcome: Literal["continue", "change", "end"]
+    reviewed_on: date
+    notes: Text
+    next_review_on: date | None = None
+
+
+class ScopeChangeStep(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag="scope_change"):
+    """The case is about more than the panel declared for (other behaviour, other people): every seat declares
+    again before it sees the content."""
+
+    change: ScopeChange
+    description: Text
 
 
 class Weighing(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag="weighing"):
@@ -146,6 +177,8 @@ class Weighing(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag="wei
     chosen: Annotated[tuple[Option, ...], msgspec.Meta(min_length=1)]
     reasons_rejected: dict[Option, str]
     reporter_input: Text
+    # Which facts make the behaviour *aannemelijk*: required for the corrective conversation (seed-000 §3.2).
+    plausibility_basis: str = ""
 
 
 class RightsExplained(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag="rights_explained"):
@@ -172,7 +205,59 @@ Step = (
     | Weighing
     | RightsExplained
     | Communication
+    | InterimReview
+    | ScopeChangeStep
 )
+
+
+# The steps that lead a route without a panel to its end (DESIGN §7 "Routing"), recorded by the reporting point.
+class WhistleblowerAcknowledged(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag="whistleblower_acknowledged"
+):
+    """The Wbk's acknowledgement of receipt, within 7 days of the report."""
+
+    acknowledged_on: date
+    how: HowGiven
+
+
+class WhistleblowerFeedback(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag="whistleblower_feedback"):
+    """The Wbk's feedback within 3 months: what was done with the report (the words sealed)."""
+
+    given_on: date
+    how: HowGiven
+    summary: Text
+
+
+class PoliceReport(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag="police_report"):
+    """The report to the police: when, by whom, and its reference (sealed)."""
+
+    reported_on: date
+    reported_by: Literal["reporter", "organisation", "reporting_point"]
+    reference: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+RouteStep = WhistleblowerAcknowledged | WhistleblowerFeedback | PoliceReport
+
+
+class ReporterClosed(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag="reporter_closed"):
+    """The recorded step of ``ReporterClosedIn``: the day it was said, the remark sealed."""
+
+    said_on: date
+    remark: str = ""
+
+
+class ReporterClosedIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """The reporter, with the receipt, says the adviser-only case may be closed (optionally why, sealed)."""
+
+    receipt: Annotated[str, msgspec.Meta(max_length=64)]
+    may_close: Literal[True]
+    remark: Annotated[str, msgspec.Meta(max_length=2_000)] = ""
+
+
+class ReporterClosedOut(msgspec.Struct, frozen=True, kw_only=True):
+    said_on: date
+
+
 TEXT_FIELDS = frozenset(
     {
         "notes",
@@ -186,6 +271,10 @@ TEXT_FIELDS = frozenset(
         "reporter_input",
         "statement",
         "audience",
+        "plausibility_basis",
+        "description",
+        "reference",
+        "remark",
     }
 )
 
@@ -199,6 +288,7 @@ class MemberOut(msgspec.Struct, frozen=True, kw_only=True):
     declaration: str | None
     declared_at: datetime | None
     active: bool
+    redeclare: bool = False  # the scope changed: this seat declares again before it sees the content
 
 
 class DeadlineOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -207,6 +297,8 @@ class DeadlineOut(msgspec.Struct, frozen=True, kw_only=True):
     met_at: datetime | None
     responsible_role: str
     breached: bool
+    ended_by: str | None = None  # the route that ended it unmet (DESIGN §7: "closes it with a reason")
+    owned: bool = True  # someone on the case answers for it (a named account or a seat; the desk for its own)
 
 
 class StepOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -215,6 +307,7 @@ class StepOut(msgspec.Struct, frozen=True, kw_only=True):
     facts: dict[str, Any]
     recorded_at: datetime
     content: dict[str, Any] | None = None  # only for declared panel members
+    warnings: list[str] = msgspec.field(default_factory=list)  # message ids: recorded, but mind this
 
 
 class ConcernOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -235,6 +328,7 @@ class ProcessOut(msgspec.Struct, frozen=True, kw_only=True):
     route: str | None
     escalation: str | None
     legal_duties: list[str]
+    igj_answer: str | None
     members: list[MemberOut]
     steps: list[StepOut]
     deadlines: list[DeadlineOut]
@@ -255,3 +349,4 @@ class GuardedCaseOut(msgspec.Struct, frozen=True, kw_only=True):
     next_deadline: DeadlineOut | None
     breaches: int
     open_concerns: int
+    unowned: int = 0  # open deadlines nobody on the case answers for (no seat in their role)

@@ -19,15 +19,18 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
-from meldpunt.audit.services import AuditActor
+from meldpunt.audit.services import ANONYMOUS, AuditActor
 from meldpunt.cases.errors import (
     ConcernNotFound,
     ConcernOpen,
+    DeclareAgain,
     DeclareFirst,
     NotAPanelCase,
     NotOnThePanel,
     PanelIncomplete,
+    ReporterCloseRefused,
     ReporterFirst,
+    RouteStepRefused,
     RoutingRefused,
     SeatRefused,
     StepRefused,
@@ -38,11 +41,13 @@ from meldpunt.cases.models import (
     CaseStep,
     Escalation,
     ExclusionReason,
+    IgjAnswer,
     Involvement,
     PanelMember,
     PanelRole,
     ProcessConcern,
     Route,
+    ScopeChange,
     StepKind,
     declare_seat,
 )
@@ -54,11 +59,19 @@ from meldpunt.cases.schemas import (
     ExclusionIn,
     FirstConversation,
     InterimMeasureStep,
+    InterimReview,
     MemberIn,
     NoticeDeferred,
+    PoliceReport,
+    ReporterClosed,
+    ReporterClosedIn,
+    RouteStep,
     RoutingIn,
+    ScopeChangeStep,
     Step,
     Weighing,
+    WhistleblowerAcknowledged,
+    WhistleblowerFeedback,
 )
 from meldpunt.db.context import also_in
 from meldpunt.dossiers.cipher import case_cipher
@@ -68,7 +81,7 @@ from meldpunt.identity import services as identity
 from meldpunt.identity.models import Account, AccountRef
 from meldpunt.identity.roles import Role
 from meldpunt.intake import services as intake
-from meldpunt.intake.models import Case, CaseKind, CaseStatus, Deadline, may_move, move_case
+from meldpunt.intake.models import Case, CaseKind, CaseStatus, Deadline, DeadlineKind, may_move, move_case
 from meldpunt.notifications import services as notifications
 from meldpunt.retention.services import CaseDestroyed
 from meldpunt.tenancy.models import Tenant
@@ -78,6 +91,9 @@ PANEL_ROLES = tuple(PanelRole)
 CONTENT_ROLES = frozenset({PanelRole.DECISION_MAKER, PanelRole.EXPERT})
 HANDLING = "handling"  # the purpose every text of case handling is sealed for (DESIGN §9)
 STEP_MEETS = {"first_conversation": "first_conversation", "accused_informed": "inform_accused", "weighing": "choice"}
+
+
+SCOPE = AuditActor.system("scope")  # a change of scope may come from another module's service (parties)
 
 
 def actor_of(who: AccountRef) -> AuditActor:
@@ -101,9 +117,18 @@ OVERRIDE_MESSAGE = (
 )
 
 
-def _check_routing(case: Case, data: RoutingIn) -> None:
+CARE_SECTOR = frozenset({"86", "87", "88"})  # SBI: health care, residential care, social work without lodging
+
+
+def is_care_sector(tenant: Tenant) -> bool:
+    """A care organisation by its SBI sector code (``86``, ``87.1``, ``88.10`` …): asked the Wkkgz/IGJ question."""
+    return tenant.sector_code.split(".")[0][:2] in CARE_SECTOR
+
+
+def _check_routing(tenant: Tenant, case: Case, data: RoutingIn) -> None:
     """The choice itself: an open case, "do nothing" with an alternative (seed-000 §2.2 Tip 2), a complaint
-    only from who it happened to and never anonymous, a police report duty to the police or the panel."""
+    only from who it happened to and never anonymous, a police report duty to the police or the panel, each
+    legal duty with its own reason, and a care organisation's answer to the Wkkgz/IGJ question."""
     if not may_move(case, CaseStatus.ROUTED):  # withdrawn, judged, closed or dismissed: it has ended
         raise RoutingRefused("ended")
     if data.route == "no_action" and not data.alternative:
@@ -112,6 +137,15 @@ def _check_routing(case: Case, data: RoutingIn) -> None:
         raise RoutingRefused("complaint-by-affected")
     if "police_report_duty" in data.legal_duties and data.route not in ("police", "decision_panel"):
         raise RoutingRefused("police-duty")
+    unexplained = [duty for duty in data.legal_duties if duty not in data.duty_reasons]
+    if unexplained:
+        raise RoutingRefused("duty-reasons-missing", missing=Named(*(f"case.duties.{d}" for d in unexplained)))
+    if set(data.duty_reasons) - set(data.legal_duties):
+        raise RoutingRefused("reason-without-duty")
+    if is_care_sector(tenant) and data.igj_answer is None:
+        raise RoutingRefused("igj-question")
+    if data.igj_answer == "reportable" and "care_sector_duty" not in data.legal_duties:
+        raise RoutingRefused("igj-duty")
 
 
 def _check_escalation(case: Case, data: RoutingIn) -> None:
@@ -130,14 +164,55 @@ def _overrides_wish(case: Case, data: RoutingIn) -> bool:
     return bool(data.legal_duties) and (wished_only_support or data.route != "adviser_only")
 
 
-def _routing_deadlines(session: AsyncSession, tenant: Tenant, case: Case, route: str) -> None:
-    """The terms a route starts: composing the panel, or feedback to a whistleblower."""
+# Who holds the statutory month to inform the accused (started by intake for a report or complaint), by route:
+# the panel's decision maker, or the complaints committee (its track, issue 15). Any other route has no one who
+# handles the accused's side: the route ends it unmet, with its name as the reason (DESIGN §7).
+INFORM_ACCUSED_HOLDER = {Route.DECISION_PANEL: "decision_maker", Route.COMPLAINTS_COMMITTEE: "complaints_committee"}
+# A route's own terms; re-routed elsewhere, the route no longer answers for them.
+ROUTE_TERMS = {Route.DECISION_PANEL: frozenset({DeadlineKind.PANEL})}
+
+
+async def _hand_over_deadlines(session: AsyncSession, tenant: Tenant, case: Case, route: Route) -> None:
+    """The case's open terms follow the route: the month to inform the accused goes to who handles that side
+    here or ends with the route; a previous route's own terms end; back at the panel the month runs again
+    (from the report) when a route ended it."""
+    now = _now()
+    for deadline in await intake.open_deadlines(session, case):
+        ended = deadline.kind in {kind for other, kinds in ROUTE_TERMS.items() if other != route for kind in kinds}
+        if deadline.kind == DeadlineKind.INFORM_ACCUSED:
+            holder = INFORM_ACCUSED_HOLDER.get(route)
+            ended = holder is None
+            deadline.responsible_role = holder or deadline.responsible_role
+        if ended:
+            deadline.met_at, deadline.ended_by = now, route.value
+    if route == Route.DECISION_PANEL and case.kind != CaseKind.SIGNAL:
+        rows = select(Deadline).where(
+            Deadline.tenant_id == case.tenant_id,
+            Deadline.case_id == case.id,
+            Deadline.kind == DeadlineKind.INFORM_ACCUSED,
+            Deadline.ended_by.is_(None),
+        )
+        if (await session.execute(rows)).first() is None:
+            due = case.created_at + timedelta(days=terms_of(tenant.procedure).inform_accused_days)
+            intake.add_deadline(session, case, DeadlineKind.INFORM_ACCUSED, due, "decision_maker")
+
+
+async def _routing_deadlines(session: AsyncSession, tenant: Tenant, case: Case, route: Route, who: AccountRef) -> None:
+    """The terms a route starts, each with the reporting point account that routed it as responsible:
+    composing the panel; the whistleblower regime's acknowledgement (7 days from the report) and feedback
+    (3 months). Those the case already has are kept (a re-route does not restart them)."""
+    await _hand_over_deadlines(session, tenant, case, route)
     terms = terms_of(tenant.procedure)
-    if route == "decision_panel":
-        intake.add_deadline(session, case, "panel", _now() + timedelta(days=terms.panel_days), "reporting_point")
-    if route == "whistleblower":
-        due = _now() + timedelta(days=terms.whistleblower_feedback_days)
-        intake.add_deadline(session, case, "whistleblower_feedback", due, "reporting_point")
+    starts: dict[DeadlineKind, datetime] = {}
+    if route == Route.DECISION_PANEL:
+        starts[DeadlineKind.PANEL] = _now() + timedelta(days=terms.panel_days)
+    if route == Route.WHISTLEBLOWER:
+        starts[DeadlineKind.WHISTLEBLOWER_ACKNOWLEDGEMENT] = case.created_at + timedelta(days=terms.acknowledge_days)
+        starts[DeadlineKind.WHISTLEBLOWER_FEEDBACK] = _now() + timedelta(days=terms.whistleblower_feedback_days)
+    open_kinds = {deadline.kind for deadline in await intake.open_deadlines(session, case)}
+    for kind, due in starts.items():
+        if kind not in open_kinds and (kind == DeadlineKind.PANEL or not await _has(session, Deadline, case, kind)):
+            intake.add_deadline(session, case, kind, due, "reporting_point", responsible=who)
 
 
 async def route_case(
@@ -147,7 +222,7 @@ async def route_case(
     overrides the reporter's wish and the reporter is told so; an accused manager or director moves the
     decision up."""
     case = await intake.find_case(session, tenant, case_id)
-    _check_routing(case, data)
+    _check_routing(tenant, case, data)
     _check_escalation(case, data)
     cipher = await case_cipher(session, keyring, tenant.id, case.id)
     routing_id = uuid.uuid4()
@@ -163,6 +238,10 @@ async def route_case(
         escalation=Escalation(data.escalation) if data.escalation else None,
         sealed_reason=cipher.seal(data.reason, HANDLING, routing_id),
         sealed_alternative=cipher.seal(data.alternative, HANDLING, routing_id) if data.alternative else None,
+        sealed_duty_reasons=cipher.seal_value(dict(data.duty_reasons), HANDLING, routing_id)
+        if data.legal_duties
+        else None,
+        igj_answer=IgjAnswer(data.igj_answer) if data.igj_answer else None,
         decided_by_tenant_id=who.tenant_id,
         decided_by_id=who.id,
     )
@@ -172,7 +251,7 @@ async def route_case(
     case.kind = CaseKind(data.classified_as)
     await session.flush()
     await intake.meet_deadlines(session, case, "route")
-    _routing_deadlines(session, tenant, case, data.route)
+    await _routing_deadlines(session, tenant, case, Route(data.route), who)
     if overrides and case.anonymity != "anonymous":
         await intake.add_message(session, keyring, tenant, case, actor_of(who).label, OVERRIDE_MESSAGE)
     await audit.record(
@@ -185,6 +264,7 @@ async def route_case(
         route=data.route,
         legal_duties=len(data.legal_duties),
         overrides_wish=overrides,
+        igj=data.igj_answer,
     )
     return routing
 
@@ -206,13 +286,38 @@ async def _seats(session: AsyncSession, case: Case, *, active_only: bool = True)
     return list((await session.execute(query.order_by(PanelMember.assigned_at))).scalars())
 
 
-async def _exclusions(session: AsyncSession, case: Case) -> set[AccountRef]:
+async def _exclusions(session: AsyncSession, case: Case) -> dict[AccountRef, ExclusionReason]:
+    """Who is kept out of the case, and why."""
     rows = await session.execute(
-        select(CaseExclusion.account_tenant_id, CaseExclusion.account_id).where(
+        select(CaseExclusion.account_tenant_id, CaseExclusion.account_id, CaseExclusion.reason).where(
             CaseExclusion.tenant_id == case.tenant_id, CaseExclusion.case_id == case.id
         )
     )
-    return {AccountRef(row.account_tenant_id, row.account_id) for row in rows}
+    return {AccountRef(row.account_tenant_id, row.account_id): row.reason for row in rows}
+
+
+def _independent_deciders(seats: list[PanelMember], excluded: dict[AccountRef, ExclusionReason]) -> list[PanelMember]:
+    """The decision makers seated here who are not the accused's line manager (seed-000 §1.7)."""
+    return [
+        seat
+        for seat in seats
+        if seat.role == PanelRole.DECISION_MAKER
+        and excluded.get(AccountRef(seat.account_tenant_id, seat.account_id)) != ExclusionReason.ACCUSED_MANAGER
+    ]
+
+
+def _may_sit(
+    seated: AccountRef, role: PanelRole, seats: list[PanelMember], excluded: dict[AccountRef, ExclusionReason]
+) -> None:
+    """Someone kept out does not sit, with one exception: the accused's line manager may be a decision maker,
+    never the only one (seed-000 §1.7): a second, independent decision maker is seated first."""
+    reason = excluded.get(seated)
+    if reason is None:
+        return
+    if reason != ExclusionReason.ACCUSED_MANAGER or role != PanelRole.DECISION_MAKER:
+        raise SeatRefused("excluded")
+    if not _independent_deciders(seats, excluded):
+        raise SeatRefused("manager-not-alone")
 
 
 def _add_exclusion(session: AsyncSession, case: Case, who: AccountRef, reason: ExclusionReason) -> None:
@@ -246,8 +351,7 @@ async def assign_member(
     case = await panel_case(session, tenant, case_id)
     seated = AccountRef(data.account_tenant_id, data.account_id)
     role = PanelRole(data.role)
-    if seated in await _exclusions(session, case):
-        raise SeatRefused("excluded")
+    _may_sit(seated, role, await _seats(session, case), await _exclusions(session, case))
     if any((s.account_tenant_id, s.account_id) == seated for s in await _seats(session, case, active_only=False)):
         raise SeatRefused("one-seat")
     held = await identity.active_roles(session, tenant.id, *seated)
@@ -279,7 +383,7 @@ async def assign_pooled_guardian(
     case = await panel_case(session, tenant, case_id)
     if not _uses_guardian_pool(tenant):
         raise SeatRefused("no-pool")
-    excluded = await _exclusions(session, case)
+    excluded = set(await _exclusions(session, case))
     before = {(s.account_tenant_id, s.account_id) for s in await _seats(session, case, active_only=False)}
     advisers = set(await identity.role_holders(session, tenant.id, Role.ADVISER.value))
     load = dict(
@@ -313,14 +417,21 @@ async def exclude(
     session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: ExclusionIn
 ) -> None:
     """Keep someone out of this case: the accused, the accused's line manager, a declared link. A seat they
-    held is ended."""
+    held is ended; the line manager's decision-maker seat stays when an independent decision maker sits beside
+    it (``_may_sit``)."""
     case = await intake.find_case(session, tenant, case_id)
     excluded: AccountRef = AccountRef(data.account_tenant_id, data.account_id)
-    if excluded not in await _exclusions(session, case):
+    known = await _exclusions(session, case)
+    if excluded not in known:
         _add_exclusion(session, case, excluded, ExclusionReason(data.reason))
+        known[excluded] = ExclusionReason(data.reason)
     seat = await seat_of(session, case, excluded)
     if seat is not None:
-        seat.left_at = _now()
+        others = [s for s in await _seats(session, case) if s.id != seat.id]
+        try:
+            _may_sit(excluded, seat.role, others, known)
+        except SeatRefused:
+            seat.left_at = _now()
     await session.flush()
     await audit.record(session, tenant.id, actor_of(who), "case.exclusion", "case", case.id, reason=data.reason)
 
@@ -328,47 +439,98 @@ async def exclude(
 async def declare(
     session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: DeclarationIn
 ) -> PanelMember:
-    """The written declaration of a panel member, per case, before any content. "Involved" ends the seat
-    and asks the reporting point for a deputy."""
+    """The written declaration of a panel member, per case, before any content; after a change of the case's
+    scope (``scope_changed``) the same declaration once more. "Involved" ends the seat and asks the reporting
+    point for a deputy."""
     case = await panel_case(session, tenant, case_id)
     seat = await seat_of(session, case, who)
     if seat is None:
         raise NotOnThePanel()
     cipher = await case_cipher(session, keyring, tenant.id, case.id)
-    declare_seat(seat, Involvement.INVOLVED if data.involved else Involvement.NOT_INVOLVED)
-    seat.declared_at = _now()
-    seat.sealed_declaration = cipher.seal(data.statement, HANDLING, seat.id)
+    again = seat.redeclare_from is not None
+    if again:
+        seat.redeclare_from, seat.redeclared_at = None, _now()
+        seat.sealed_redeclaration = cipher.seal(data.statement, HANDLING, seat.id)
+    else:
+        declare_seat(seat, Involvement.INVOLVED if data.involved else Involvement.NOT_INVOLVED)
+        seat.declared_at = _now()
+        seat.sealed_declaration = cipher.seal(data.statement, HANDLING, seat.id)
     if data.involved:
-        seat.left_at = _now()
-        _add_exclusion(session, case, who, ExclusionReason.DECLARED_LINK)
-        for account in await identity.role_holders(session, tenant.id, "reporting_point"):
-            await notifications.notify(
-                session,
-                tenant.id,
-                account,
-                "case.deputy_needed",
-                {"count": 1},
-                dedup_key=f"deputy:{seat.id}:{account.id}",
-            )
+        await _leave_involved(session, tenant, case, seat)
     await session.flush()
     await audit.record(
-        session, tenant.id, actor_of(who), "case.declaration", "case", case.id, role=seat.role, involved=data.involved
+        session,
+        tenant.id,
+        actor_of(who),
+        "case.declaration",
+        "case",
+        case.id,
+        role=seat.role,
+        involved=data.involved,
+        again=again,
     )
     if not data.involved and await panel_complete(session, case):
-        await intake.meet_deadlines(session, case, "panel")
-        if not await _has(session, Deadline, case, "first_conversation"):
-            terms = terms_of(tenant.procedure)
-            intake.add_deadline(
-                session,
-                case,
-                "first_conversation",
-                _now() + timedelta(days=terms.first_conversation_days),
-                "decision_maker",
-            )
-            intake.add_deadline(session, case, "choice", _now() + timedelta(days=terms.choice_days), "decision_maker")
-        if case.status == CaseStatus.ROUTED:  # a deputy declaring later leaves a decided case decided
-            move_case(case, CaseStatus.IN_PROGRESS)
+        await _panel_ready(session, tenant, case)
     return seat
+
+
+async def _leave_involved(session: AsyncSession, tenant: Tenant, case: Case, seat: PanelMember) -> None:
+    """An involved member leaves the seat and is kept out; the reporting point is asked for a deputy."""
+    seat.left_at = _now()
+    _add_exclusion(session, case, AccountRef(seat.account_tenant_id, seat.account_id), ExclusionReason.DECLARED_LINK)
+    for account in await identity.role_holders(session, tenant.id, "reporting_point"):
+        await notifications.notify(
+            session, tenant.id, account, "case.deputy_needed", {"count": 1}, dedup_key=f"deputy:{seat.id}:{account.id}"
+        )
+
+
+async def _panel_ready(session: AsyncSession, tenant: Tenant, case: Case) -> None:
+    """The panel is complete: its composing term is met and phase 1's terms start (once), to the case's
+    decision maker (the seat: ``deadlines.responsible_for``)."""
+    await intake.meet_deadlines(session, case, "panel")
+    if not await _has(session, Deadline, case, "first_conversation"):
+        terms = terms_of(tenant.procedure)
+        intake.add_deadline(
+            session,
+            case,
+            "first_conversation",
+            _now() + timedelta(days=terms.first_conversation_days),
+            "decision_maker",
+        )
+        intake.add_deadline(session, case, "choice", _now() + timedelta(days=terms.choice_days), "decision_maker")
+    if case.status == CaseStatus.ROUTED:  # a deputy declaring later leaves a decided case decided
+        move_case(case, CaseStatus.IN_PROGRESS)
+
+
+async def _tell_seats(session: AsyncSession, case: Case, seats: list[PanelMember], kind: str, once: str) -> None:
+    """Each of these seats: the message ``kind`` once per ``once`` (it names no case and no content)."""
+    for seat in seats:
+        await notifications.notify(
+            session,
+            case.tenant_id,
+            (seat.account_tenant_id, seat.account_id),
+            kind,
+            {"count": 1},
+            dedup_key=f"{once}:{seat.account_id}",
+        )
+
+
+async def scope_changed(session: AsyncSession, case: Case, reason: ScopeChange | str) -> int:
+    """The case's scope changed or new people were named (a party added, an investigation's assignment
+    changed, a ``scope_change`` step): every seat that declared declares again before it sees the content
+    (``declared_seat`` refuses with ``DeclareAgain``); each is told so, without naming the case. Returns how
+    many seats must declare again. For ``cases.parties`` and ``investigations`` to call."""
+    change = ScopeChange(reason)
+    now = _now()
+    pending = [seat for seat in await _seats(session, case) if seat.declaration is not None]
+    for seat in pending:
+        seat.redeclare_from = seat.redeclare_from or now
+    await _tell_seats(session, case, pending, "case.declare_again", f"again:{now.isoformat()}")
+    await session.flush()
+    await audit.record(
+        session, case.tenant_id, SCOPE, "case.scope_changed", "case", case.id, reason=change, seats=len(pending)
+    )
+    return len(pending)
 
 
 async def _has(session: AsyncSession, rows: type[Deadline | CaseStep], case: Case, kind: str) -> bool:
@@ -378,9 +540,11 @@ async def _has(session: AsyncSession, rows: type[Deadline | CaseStep], case: Cas
 
 
 async def panel_complete(session: AsyncSession, case: Case) -> bool:
-    """At least one decision maker, an expert and a process guardian, each declared not involved."""
-    declared = {s.role for s in await _seats(session, case) if s.declaration == Involvement.NOT_INVOLVED}
-    return set(PANEL_ROLES) <= declared
+    """At least one decision maker who is not the accused's line manager, an expert and a process guardian,
+    each declared not involved."""
+    declared = [s for s in await _seats(session, case) if s.declaration == Involvement.NOT_INVOLVED]
+    independent = _independent_deciders(declared, await _exclusions(session, case))
+    return set(PANEL_ROLES) <= {s.role for s in declared} and bool(independent)
 
 
 # ---------------------------------------------------------------- content and process views
@@ -394,6 +558,8 @@ async def declared_seat(
         raise NotOnThePanel()
     if seat.declaration != Involvement.NOT_INVOLVED:
         raise DeclareFirst()
+    if seat.redeclare_from is not None:
+        raise DeclareAgain()
     return seat
 
 
@@ -507,7 +673,12 @@ async def read_content(
 def sees_content(seat: PanelMember | None) -> bool:
     """A decision maker or expert at the case's panel who declared, in writing, not to be involved
     (seed-000 §1.4); a process guardian never."""
-    return seat is not None and seat.role in CONTENT_ROLES and seat.declaration == Involvement.NOT_INVOLVED
+    return (
+        seat is not None
+        and seat.role in CONTENT_ROLES
+        and seat.declaration == Involvement.NOT_INVOLVED
+        and seat.redeclare_from is None
+    )
 
 
 @dataclass(frozen=True)
@@ -570,16 +741,8 @@ async def raise_concern(
     )
     session.add(concern)
     await session.flush()
-    for seat in await _seats(session, case):
-        if seat.role == PanelRole.DECISION_MAKER:
-            await notifications.notify(
-                session,
-                tenant.id,
-                (seat.account_tenant_id, seat.account_id),
-                "case.process_concern",
-                {"count": 1},
-                dedup_key=f"concern:{concern_id}:{seat.account_id}",
-            )
+    deciders = [seat for seat in await _seats(session, case) if seat.role == PanelRole.DECISION_MAKER]
+    await _tell_seats(session, case, deciders, "case.process_concern", f"concern:{concern_id}")
     await audit.record(session, tenant.id, actor_of(who), "case.concern_raised", "case", case.id)
     return concern
 
@@ -616,7 +779,7 @@ async def acknowledge_concern(
 # ---------------------------------------------------------------- phase-1 steps (seed-000 §2.3)
 
 
-def _split(step: Step) -> tuple[str, dict[str, Any], dict[str, Any]]:
+def _split(step: Step | RouteStep | ReporterClosed) -> tuple[str, dict[str, Any], dict[str, Any]]:
     raw = msgspec.to_builtins(step)
     kind = str(raw.pop("type", type(step).__struct_config__.tag))
     facts = {k: v for k, v in raw.items() if k not in TEXT_FIELDS}
@@ -624,30 +787,61 @@ def _split(step: Step) -> tuple[str, dict[str, Any], dict[str, Any]]:
     return kind, facts, content
 
 
+def _check_measure(step: InterimMeasureStep) -> None:
+    """A measure, or "none", has its reason; a measure has its review date; one that affects the reporter
+    has the reporter's agreement, how and when it was given (seed-000 §2.3 Stap 2: "in overleg")."""
+    if len(step.reason.strip()) < 3:
+        raise StepRefused("measure-without-reason")
+    if step.measure == "none":
+        return
+    if step.review_on is None:
+        raise StepRefused("measure-without-date")
+    if step.applies_to != "accused" and (step.reporter_agreement is None or step.reporter_agreed_on is None):
+        raise StepRefused("reporter-agreement-missing")
+
+
+def _check_weighing(step: Weighing) -> None:
+    """A reason for every option not chosen, none for a chosen one; the corrective conversation only on a
+    recorded basis that the behaviour is *aannemelijk* (seed-000 §3.2)."""
+    missing = [
+        option
+        for option in EVERY_OPTION
+        if option not in step.chosen and len(step.reasons_rejected.get(option, "").strip()) < 3  # type: ignore[call-overload]
+    ]
+    if missing:
+        raise StepRefused("reasons-missing", missing=Named(*(f"case.options.{option}" for option in missing)))
+    if set(step.chosen) & set(step.reasons_rejected):
+        raise StepRefused("chosen-and-rejected")
+    if "corrective_conversation" in step.chosen and len(step.plausibility_basis.strip()) < 3:
+        raise StepRefused("not-plausible")
+
+
 def _check_step(step: Step) -> None:
     if isinstance(step, FirstConversation) and step.staff_present < 2 and not step.adviser_offered:
         raise StepRefused("first-conversation-alone")
-    if isinstance(step, InterimMeasureStep) and step.review_on is None and step.expires_on is None:
-        raise StepRefused("measure-without-date")
-    if isinstance(step, InterimMeasureStep) and len(step.reason.strip()) < 3:
-        raise StepRefused("measure-without-reason")
+    if isinstance(step, InterimMeasureStep):
+        _check_measure(step)
     if isinstance(step, NoticeDeferred) and step.review_on <= date.today():
         raise StepRefused("review-in-past")
+    due_again = step.next_review_on if isinstance(step, InterimReview) and step.outcome == "continue" else date.max
+    if due_again is None or due_again <= date.today():
+        raise StepRefused("next-review-missing")
     if isinstance(step, Weighing):
-        missing = [
-            option
-            for option in EVERY_OPTION
-            if option not in step.chosen and len(step.reasons_rejected.get(option, "").strip()) < 3  # type: ignore[call-overload]
-        ]
-        if missing:
-            raise StepRefused("reasons-missing", missing=Named(*(f"case.options.{option}" for option in missing)))
-        if set(step.chosen) & set(step.reasons_rejected):
-            raise StepRefused("chosen-and-rejected")
+        _check_weighing(step)
+
+
+def step_warnings(case: Case, step: Step | RouteStep | ReporterClosed) -> list[str]:
+    """What is recorded but should be minded (message ids): fact-finding on a fully anonymous report, where
+    nobody can be asked again and the accused's right of reply is limited (seed-000 §2.1 a)."""
+    if isinstance(step, Weighing) and "fact_investigation" in step.chosen and case.anonymity == "anonymous":
+        return ["case.warnings.anonymous_fact_finding"]
+    return []
 
 
 async def _may_record(session: AsyncSession, tenant: Tenant, case: Case, step: Step) -> None:
     """A step waits for a complete panel and for the answer to a process concern, keeps its own rules, and
-    the accused is informed only once the reporter was told (seed-000 Implications D.26)."""
+    the accused is informed only once the reporter was told (seed-000 Implications D.26); a review is of a
+    measure of this case."""
     if not await panel_complete(session, case):
         raise PanelIncomplete()
     if (await _open_concerns(session, tenant, [case.id])).get(case.id):
@@ -655,44 +849,153 @@ async def _may_record(session: AsyncSession, tenant: Tenant, case: Case, step: S
     _check_step(step)
     if isinstance(step, AccusedInformed) and not await _has(session, CaseStep, case, StepKind.REPORTER_TOLD):
         raise ReporterFirst()
+    if isinstance(step, InterimReview) and await _measure(session, case, step.measure_id) is None:
+        raise StepRefused("no-such-measure")
+
+
+async def _measure(session: AsyncSession, case: Case, step_id: uuid.UUID) -> CaseStep | None:
+    query = select(CaseStep).where(
+        CaseStep.tenant_id == case.tenant_id,
+        CaseStep.case_id == case.id,
+        CaseStep.id == step_id,
+        CaseStep.kind == StepKind.INTERIM_MEASURE,
+    )
+    return (await session.execute(query)).scalar()
+
+
+async def _write_step(
+    session: AsyncSession, keyring: Keyring, case: Case, step: Step | RouteStep | ReporterClosed, by: AccountRef | None
+) -> CaseStep:
+    """The step's row: its kind and facts in the clear (with any warnings), its text sealed with the case key;
+    ``by`` None is the reporter (from the inbox)."""
+    kind, facts, content = _split(step)
+    warnings = step_warnings(case, step)
+    cipher = await case_cipher(session, keyring, case.tenant_id, case.id)
+    step_id = uuid.uuid4()
+    row = CaseStep(
+        tenant_id=case.tenant_id,
+        id=step_id,
+        case_id=case.id,
+        kind=StepKind(kind),
+        facts={**facts, **({"warnings": warnings} if warnings else {})},
+        sealed_content=cipher.seal_value(content, HANDLING, step_id) if content else None,
+        recorded_by_tenant_id=by.tenant_id if by else None,
+        recorded_by_id=by.id if by else None,
+    )
+    session.add(row)
+    await session.flush()
+    return row
 
 
 async def record_step(
     session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, step: Step
 ) -> CaseStep:
     """Record a phase-1 step as a declared decision maker, once the panel is complete and no process
-    concern waits for an answer."""
+    concern waits for an answer. The row's ``facts["warnings"]`` says what to mind (``step_warnings``)."""
     case = await panel_case(session, tenant, case_id)
     await declared_seat(session, case, who, (PanelRole.DECISION_MAKER,))
     await _may_record(session, tenant, case, step)
-    kind, facts, content = _split(step)
-    cipher = await case_cipher(session, keyring, tenant.id, case.id)
-    step_id = uuid.uuid4()
-    row = CaseStep(
-        tenant_id=tenant.id,
-        id=step_id,
-        case_id=case.id,
-        kind=StepKind(kind),
-        facts=facts,
-        sealed_content=cipher.seal_value(content, HANDLING, step_id) if content else None,
-        recorded_by_tenant_id=who.tenant_id,
-        recorded_by_id=who.id,
-    )
-    session.add(row)
-    await session.flush()
-    if kind in STEP_MEETS:
-        await intake.meet_deadlines(session, case, STEP_MEETS[kind])
+    row = await _write_step(session, keyring, case, step, who)
+    await _step_deadlines(session, case, step, row)
+    if isinstance(step, Weighing):
+        move_case(case, CaseStatus.DECIDED)
+    if isinstance(step, ScopeChangeStep):
+        await scope_changed(session, case, step.change)
+    await audit.record(session, tenant.id, actor_of(who), f"case.step.{row.kind}", "case", case.id)
+    return row
+
+
+async def _step_deadlines(session: AsyncSession, case: Case, step: Step, row: CaseStep) -> None:
+    """What a step meets and starts: its own term; a deferral's review; a measure's review (about the
+    measure), met by its review, which continues it to a new date or ends it (a change is a new measure)."""
+    if row.kind in STEP_MEETS:
+        await intake.meet_deadlines(session, case, STEP_MEETS[row.kind])
     if isinstance(step, NoticeDeferred):
         await intake.meet_deadlines(session, case, "inform_accused")
         await intake.meet_deadlines(session, case, "deferral_review")
-        intake.add_deadline(session, case, "deferral_review", _start_of(step.review_on), "decision_maker", step_id)
-    if isinstance(step, InterimMeasureStep):
-        when = min(d for d in (step.review_on, step.expires_on) if d is not None)
-        intake.add_deadline(session, case, "interim_review", _start_of(when), "decision_maker", step_id)
-    if isinstance(step, Weighing):
-        move_case(case, CaseStatus.DECIDED)
+        intake.add_deadline(session, case, "deferral_review", _start_of(step.review_on), "decision_maker", row.id)
+    if isinstance(step, InterimMeasureStep) and step.review_on is not None:
+        intake.add_deadline(session, case, "interim_review", _start_of(step.review_on), "decision_maker", row.id)
+    if isinstance(step, InterimReview):
+        await intake.meet_deadlines(session, case, "interim_review", step.measure_id)
+        if step.outcome == "continue" and step.next_review_on is not None:
+            due = _start_of(step.next_review_on)
+            intake.add_deadline(session, case, "interim_review", due, "decision_maker", step.measure_id)
+
+
+# ---------------------------------------------------------------- the routes without a panel (DESIGN §7 "Routing")
+
+ROUTE_STEP_ROUTES: dict[str, Route] = {
+    "whistleblower_acknowledged": Route.WHISTLEBLOWER,
+    "whistleblower_feedback": Route.WHISTLEBLOWER,
+    "police_report": Route.POLICE,
+}
+ROUTE_STEP_MEETS = {
+    "whistleblower_acknowledged": DeadlineKind.WHISTLEBLOWER_ACKNOWLEDGEMENT,
+    "whistleblower_feedback": DeadlineKind.WHISTLEBLOWER_FEEDBACK,
+}
+
+
+def _step_date(step: RouteStep) -> date:
+    if isinstance(step, WhistleblowerAcknowledged):
+        return step.acknowledged_on
+    return step.given_on if isinstance(step, WhistleblowerFeedback) else step.reported_on
+
+
+async def record_route_step(
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, step: RouteStep
+) -> CaseStep:
+    """A step of a route without a panel, by the reporting point that routed it: the whistleblower's
+    acknowledgement (meets the 7 days) and feedback (meets the 3 months, after the acknowledgement), the
+    report to the police (then the case is routed again or closed with a reason: ``close_case``)."""
+    case = await intake.find_case(session, tenant, case_id)
+    kind = type(step).__struct_config__.tag
+    if case.route != ROUTE_STEP_ROUTES[str(kind)]:
+        raise RouteStepRefused("not-this-route", route=Named(f"case.routes.{ROUTE_STEP_ROUTES[str(kind)]}"))
+    if case.status != CaseStatus.ROUTED:
+        raise RouteStepRefused("ended")
+    if _step_date(step) > date.today():
+        raise RouteStepRefused("date-in-future")
+    if isinstance(step, WhistleblowerFeedback) and not await _has(
+        session, CaseStep, case, StepKind.WHISTLEBLOWER_ACKNOWLEDGED
+    ):
+        raise RouteStepRefused("acknowledge-first")
+    if isinstance(step, PoliceReport) and await _has(session, CaseStep, case, StepKind.POLICE_REPORT):
+        raise RouteStepRefused("already-recorded")
+    row = await _write_step(session, keyring, case, step, who)
+    if str(kind) in ROUTE_STEP_MEETS:
+        await intake.meet_deadlines(session, case, ROUTE_STEP_MEETS[str(kind)])
     await audit.record(session, tenant.id, actor_of(who), f"case.step.{kind}", "case", case.id)
     return row
+
+
+def may_say_closed(case: Case) -> bool:
+    """An adviser-only case that is still open: its reporter may say, from the inbox, that it may close."""
+    return case.route == Route.ADVISER_ONLY and case.status == CaseStatus.ROUTED
+
+
+async def reporter_closes(
+    session: AsyncSession, keyring: Keyring, tenant: Tenant, case: Case, data: ReporterClosedIn
+) -> CaseStep:
+    """The reporter (holding the receipt: ``case`` comes from it) says their adviser-only case may be closed:
+    a ``reporter_closed`` step without a recording account, the reporting point told (it closes the case:
+    ``close_case``). Refused on another route, on an ended case, and when said before."""
+    if case.route != Route.ADVISER_ONLY:
+        raise ReporterCloseRefused("not-adviser-only")
+    if not may_say_closed(case):
+        raise ReporterCloseRefused("ended")
+    if await _has(session, CaseStep, case, StepKind.REPORTER_CLOSED):
+        raise ReporterCloseRefused("already")
+    step = ReporterClosed(said_on=date.today(), remark=data.remark)
+    row = await _write_step(session, keyring, case, step, None)
+    await intake.tell_reporting_point(session, tenant, case)
+    await audit.record(session, tenant.id, ANONYMOUS, "case.step.reporter_closed", "case", case.id)
+    return row
+
+
+async def reporter_said_closed(session: AsyncSession, case: Case) -> bool:
+    """Whether the reporter said the case may close (for the inbox and for ``close_case``)."""
+    return await _has(session, CaseStep, case, StepKind.REPORTER_CLOSED)
 
 
 # ---------------------------------------------------------------- the process guardian's dashboard
@@ -705,6 +1008,17 @@ class Guarded:
     next_deadline: Deadline | None
     breaches: int
     open_concerns: int
+    unowned: int = 0
+
+
+def owned(deadline: Deadline, seated: Collection[str]) -> bool:
+    """Whether someone on the case answers for this deadline, given the roles seated there: the account it
+    names, the seat in its role, or the reporting point desk for its own terms (``deadlines.responsible_for``)."""
+    return (
+        deadline.responsible_id is not None
+        or deadline.responsible_role == "reporting_point"
+        or deadline.responsible_role in seated
+    )
 
 
 async def list_cases(
@@ -746,7 +1060,7 @@ async def _open_concerns(session: AsyncSession, tenant: Tenant, case_ids: list[u
 
 async def guarded_cases(session: AsyncSession, who: AccountRef, tenants: list[Tenant]) -> list[Guarded]:
     """Across the organisations this process guardian serves: every case they guard, its next deadline,
-    its breached deadlines and unanswered concerns (three queries an organisation)."""
+    its breached and unowned deadlines and unanswered concerns (four queries an organisation)."""
     now = _now()
     return [guarded for tenant in tenants for guarded in await _guarded_in(session, who, tenant, now)]
 
@@ -765,6 +1079,13 @@ async def _guarded_in(session: AsyncSession, who: AccountRef, tenant: Tenant, no
         ).scalars():
             pending.setdefault(deadline.case_id, []).append(deadline)
         concerns = await _open_concerns(session, tenant, ids)
+        seated: dict[uuid.UUID, set[str]] = {}
+        for case_id, role in await session.execute(
+            select(PanelMember.case_id, PanelMember.role).where(
+                PanelMember.tenant_id == tenant.id, PanelMember.case_id.in_(ids), PanelMember.left_at.is_(None)
+            )
+        ):
+            seated.setdefault(case_id, set()).add(str(role))
     return [
         Guarded(
             tenant,
@@ -772,6 +1093,7 @@ async def _guarded_in(session: AsyncSession, who: AccountRef, tenant: Tenant, no
             pending[case.id][0] if case.id in pending else None,
             sum(1 for d in pending.get(case.id, []) if d.due_at < now),
             concerns.get(case.id, 0),
+            sum(1 for d in pending.get(case.id, []) if not owned(d, seated.get(case.id, set()))),
         )
         for case in cases
     ]

@@ -116,6 +116,7 @@ class DeadlineKind(StrEnum):
     AFTERCARE = "aftercare"  # an aftercare action for one party, due after closure as well
     SANCTION_END = "sanction_end"  # a sanction's end date: passing it records ``sanction_ended``
     PARTY_TERM = "party_term"  # a term the panel set for one party (subject_id: the party)
+    WHISTLEBLOWER_ACKNOWLEDGEMENT = "whistleblower_acknowledgement"  # the Wbk's 7 days, met by its step (cases/)
 
 
 # What does not hold a case open: closure is refused while any other deadline of the case is unmet (DESIGN §7).
@@ -165,6 +166,7 @@ class Deadline(TenantScoped, Base):
     subject_id: Mapped[uuid.UUID | None]  # what it is about when not the case itself (an interim measure)
     reminded_on: Mapped[date | None] = mapped_column(Date)
     breach_reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_by: Mapped[str | None] = mapped_column(String(32))  # the route that ended it unmet (met_at is then set)
 
 
 class CaseMessage(TenantScoped, Base):

@@ -271,7 +271,7 @@ async def open_deadlines(session: AsyncSession, case: Case) -> list[Deadline]:
     return list((await session.execute(query.order_by(Deadline.due_at))).scalars())
 
 
-async def _reporting_point_accounts(session: AsyncSession, tenant: Tenant) -> list[AccountRef]:
+async def reporting_point_accounts(session: AsyncSession, tenant: Tenant) -> list[AccountRef]:
     """Who receives a submission: the tenant's reporting point, else (small members) the branch's."""
     for owner in (tenant.id, tenant.branch_id):
         if owner is None:
@@ -413,7 +413,7 @@ async def tell_reporting_point(session: AsyncSession, tenant: Tenant, case: Case
 
 async def _tell_reporting_point_accounts(session: AsyncSession, tenant: Tenant, event: str, occasion: str) -> None:
     """One e-mail per account of the reporting point and ``occasion`` (the dedup key), naming nothing."""
-    for account in await _reporting_point_accounts(session, tenant):
+    for account in await reporting_point_accounts(session, tenant):
         await notifications.notify(
             session, tenant.id, account, event, {"count": 1}, dedup_key=f"{event}:{occasion}:{account.id}"
         )

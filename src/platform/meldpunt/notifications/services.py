@@ -46,6 +46,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "De procesbewaker van een zaak bij {organisation} heeft een zorg over het proces. De volgende stap wacht "
         "op uw reactie. Meld u aan bij Meldpunt.\n",
     ),
+    "case.declare_again": (
+        "Opnieuw verklaren aan de beslistafel",
+        "Een zaak bij {organisation} gaat nu over meer dan waarvoor u verklaarde (andere mensen of ander gedrag). "
+        "Verklaar opnieuw of u betrokken bent voordat u verder werkt. Meld u aan bij Meldpunt.\n",
+    ),
     "case.deadline_reminder": (
         "Een termijn loopt af",
         "Over {days} dag(en) loopt een termijn af in een zaak bij {organisation}. Meld u aan bij Meldpunt.\n",

@@ -30,6 +30,7 @@ from meldpunt.cases.schemas import (
     ExclusionIn,
     MemberIn,
     RightsExplained,
+    RouteStep,
     RoutingIn,
     Step,
     Weighing,
@@ -47,6 +48,9 @@ Form = dict[str, Any]
 Seated = TypeVar("Seated", MemberIn, ExclusionIn)
 
 STEP_KINDS: dict[str, type[msgspec.Struct]] = {kind.__struct_config__.tag: kind for kind in typing.get_args(Step)}
+ROUTE_STEP_KINDS: dict[str, type[msgspec.Struct]] = {
+    kind.__struct_config__.tag: kind for kind in typing.get_args(RouteStep)
+}
 CHECKBOXES = ("adviser_offered", "in_writing", "other_reports_known")  # absent when not ticked
 
 
@@ -56,13 +60,22 @@ def _seated(form: Form, kind: type[Seated]) -> Seated:
     return decode_form(form, kind, account_tenant_id=tenant_id, account_id=account_id)
 
 
-def _step(form: Form) -> Step:
-    """The step of the hidden ``type`` field; an empty field is an absent one (its default applies)."""
-    kind = STEP_KINDS.get(str(form.get("type")))
+def _step(form: Form, kinds: dict[str, type[msgspec.Struct]] = STEP_KINDS) -> Any:
+    """The step of the hidden ``type`` field (a phase-1 step, or with ``kinds`` a route's step); an empty field
+    is an absent one (its default applies)."""
+    kind = kinds.get(str(form.get("type")))
     if kind is None:
         raise msgspec.ValidationError("Unknown step type - at `$.type`")
     filled = {key: value for key, value in form.items() if value not in ("", None)}
-    return typing.cast(Step, decode_form(filled, kind, **_step_choices(kind, form)))
+    return decode_form(filled, kind, **_step_choices(kind, form))
+
+
+def _routing(form: Form) -> RoutingIn:
+    """The routing form: each ticked duty's reason in its own field ``duty_reason_<duty>``."""
+    ticked = form.get("legal_duties") or []
+    duties = ticked if isinstance(ticked, list) else [ticked]
+    reasons = {duty: form[f"duty_reason_{duty}"] for duty in duties if form.get(f"duty_reason_{duty}")}
+    return decode_form(form, RoutingIn, duty_reasons=reasons)
 
 
 def _step_choices(kind: type[msgspec.Struct], form: Form) -> dict[str, Any]:
@@ -90,6 +103,7 @@ class CasePage:
         on, chosen = self.on, language(self.request)
         view = await services.case_view(on.db, on.keyring, on.who, on.tenant, on.case_id, on.is_point)
         candidates = await services.panel_candidates(on.db, on.tenant) if on.is_point else {}
+        seated = {str(s.role) for s in view.process.seats if s.left_at is None}
         return Template(
             "case.html",
             status_code=status,
@@ -109,6 +123,8 @@ class CasePage:
                 "message": message,
                 "entered": entered or {},
                 "today": date.today(),
+                "care_sector": services.is_care_sector(on.tenant),
+                "owned": lambda deadline: services.owned(deadline, seated),
             },
         )
 
@@ -147,8 +163,17 @@ class CasePagesController(Controller):
     async def route_case(self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]) -> Template | Redirect:
         """Classify and route the case (the API's RouteCase)."""
         return await page.submit(
-            lambda form: services.route_case(
-                on.db, on.keyring, on.who, on.tenant, on.case_id, decode_form(form, RoutingIn)
+            lambda form: services.route_case(on.db, on.keyring, on.who, on.tenant, on.case_id, _routing(form))
+        )
+
+    @post("/{case_id:uuid}/routestap", status_code=200, action=Action.CASE_ROUTE)
+    async def record_route_step(
+        self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]
+    ) -> Template | Redirect:
+        """A step of a route without a panel, by the form's hidden ``type`` (RecordRouteStep)."""
+        return await page.submit(
+            lambda form: services.record_route_step(
+                on.db, on.keyring, on.who, on.tenant, on.case_id, _step(form, ROUTE_STEP_KINDS)
             )
         )
 

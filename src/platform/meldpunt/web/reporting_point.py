@@ -21,6 +21,8 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from meldpunt.cases import services as cases
+from meldpunt.cases.schemas import ReporterClosedIn
 from meldpunt.catalogues import text
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore, StorageUnavailable
@@ -210,6 +212,8 @@ class _Inbox:
                 may_reveal=view.may_reveal,
                 may_withdraw=view.may_withdraw,
                 agreed=await parties.reporter_agreed(self.db, self.case),
+                said_closed=await cases.reporter_said_closed(self.db, self.case),
+                may_close=cases.may_say_closed(self.case),
             )
         challenges = await _challenges(self.guard, self.found)
         extra = {"error": error, "notice": notice, "entered": entered or {}, **challenges}
@@ -217,6 +221,16 @@ class _Inbox:
 
     async def refused(self, refused: DomainError, entered: dict[str, str] | None = None) -> Template:
         return await self.page(refused.status, error=error_text(refused, self.language), entered=entered)
+
+    async def confirmed(
+        self, form: Any, unconfirmed: str, entered: dict[str, str] | None = None
+    ) -> tuple[_Inbox, Case] | Template:
+        """As ``opened``, for a form that asks to confirm with a tick: unticked, the inbox again with the text
+        ``unconfirmed`` and what was typed."""
+        opened = await self.opened(form)
+        if isinstance(opened, Template) or form.get("confirm") == "yes":
+            return opened
+        return await opened[0].page(400, error=self.texts[unconfirmed], entered=entered)
 
     async def opened(self, form: Any) -> tuple[_Inbox, Case] | Template:
         """This inbox with the case of the form's receipt, or the receipt form again with why it did not open."""
@@ -411,12 +425,10 @@ class ReportingPointPages(Controller):
     async def inbox_withdraw(self, request: Request[Any, Any, Any], inbox: NamedDependency[_Inbox]) -> Template:
         """The complainant withdraws their complaint (asked to confirm with a tick, no script needed)."""
         form = await request.form()
-        opened = await inbox.opened(form)
+        opened = await inbox.confirmed(form, "withdraw_unconfirmed")
         if isinstance(opened, Template):
             return opened
         visit, case = opened
-        if form.get("confirm") != "yes":
-            return await visit.page(400, error=visit.texts["withdraw_unconfirmed"])
         try:
             await services.withdraw_complaint(visit.db, visit.found, case)
         except DomainError as refused:
@@ -435,6 +447,24 @@ class ReportingPointPages(Controller):
         await parties.set_reporter_agreement(visit.db, case, agreed)
         said = "public.agreement_given" if agreed else "public.agreement_withdrawn"
         return await visit.page(notice=text(visit.language, said))
+
+    @post("/inbox/dicht", status_code=200)
+    async def inbox_may_close(self, request: Request[Any, Any, Any], inbox: NamedDependency[_Inbox]) -> Template:
+        """The reporter says their adviser-only case may be closed (a tick to confirm; ReporterSaysClosed)."""
+        form = await request.form()
+        remark = str(form.get("remark", "")).strip()
+        opened = await inbox.confirmed(form, "close_unconfirmed", {"remark": remark})
+        if isinstance(opened, Template):
+            return opened
+        visit, case = opened
+        try:
+            data = decode_form({"receipt": visit.receipt, "may_close": True, "remark": remark}, ReporterClosedIn)
+            await cases.reporter_closes(visit.db, visit.keyring, visit.found, case, data)
+        except msgspec.ValidationError:
+            return await visit.page(400, error=visit.texts["message_limit"], entered={"remark": remark[:2000]})
+        except DomainError as refused:
+            return await visit.refused(refused, {"remark": remark})
+        return await visit.page(notice=visit.texts["close_done"])
 
 
 ROUTES = (ReportingPointPages,)
