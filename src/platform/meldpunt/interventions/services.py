@@ -691,4 +691,4 @@ async def assignments(session: AsyncSession, who: AccountRef, tenant: Tenant) ->
         )
         .order_by(Intervention.due_at)
     )
-    return [Assignment(tenant, intervention, seat) for seat, intervention in rows.tuples()]
+    return [Assignment(tenant, intervention, seat) for seat, intervention in rows.all()]
