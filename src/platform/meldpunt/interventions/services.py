@@ -692,3 +692,37 @@ async def assignments(session: AsyncSession, who: AccountRef, tenant: Tenant) ->
         .order_by(Intervention.due_at)
     )
     return [Assignment(tenant, intervention, seat) for seat, intervention in rows.all()]
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    """A case's follow-ups for one viewer: with their content and the forms for its declared decision maker,
+    their process facts for whoever else sees the case's process; the kinds its weighing chose."""
+
+    views: list[InterventionView]
+    manages: bool
+    chosen: list[str]
+
+
+async def follow_ups(
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, reporting_point: bool
+) -> FollowUps:
+    panel_seat = await cases.may_see_process(session, tenant, case_id, who, reporting_point)
+    case = await intake.find_case(session, tenant, case_id)
+    weighing = await latest_weighing(session, case)
+    kinds = {kind.value for kind in InterventionKind}
+    chosen = [option for option in (weighing.facts.get("chosen", []) if weighing else []) if option in kinds]
+    if cases.sees_content(panel_seat) and panel_seat is not None and panel_seat.role == PanelRole.DECISION_MAKER:
+        return FollowUps(await read_all(session, keyring, who, tenant, case_id), True, chosen)
+    return FollowUps(await _views(session, tenant, case), False, chosen)
+
+
+async def seat_candidates(session: AsyncSession, tenant: Tenant) -> dict[str, list[tuple[AccountRef, str]]]:
+    """Who holds each role that carries out a follow-up here, by name (``seat`` still checks each rule)."""
+    holders = {role.value: await identity.role_holders(session, tenant.id, role.value) for role in SeatRole}
+    everyone = [who for people in holders.values() for who in people]
+    names = await cases.account_names(session, tenant, everyone) if everyone else {}
+    return {
+        role: sorted(((who, names.get(who.id, str(who.id))) for who in people), key=lambda candidate: candidate[1])
+        for role, people in holders.items()
+    }
