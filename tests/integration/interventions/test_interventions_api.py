@@ -441,13 +441,17 @@ async def test_a_follow_up_starts_only_from_the_weighing_and_seats_only_who_may_
     await as_(client, w.c.point)
     exclusion = {"account_tenant_id": str(excluded.account_tenant_id), "account_id": str(excluded.account_id)}
     assert (
-        await client.post(
-            f"/api/v1/t/{w.slug}/cases/{case}/exclusions", json={**exclusion, "reason": "accused_manager"}
-        )
+        await client.post(f"/api/v1/t/{w.slug}/cases/{case}/exclusions", json={**exclusion, "reason": "accused"})
     ).status_code == 204
+    # The accused's own line manager stays off the panel, yet holds the conversation with their employee.
+    manager = await person(app_engine, settings, w.c.member, {w.c.member: (Role.LINE_MANAGER,)})
+    kept_out = {"account_tenant_id": str(manager.account_tenant_id), "account_id": str(manager.account_id)}
+    exclusions = f"/api/v1/t/{w.slug}/cases/{case}/exclusions"
+    assert (await client.post(exclusions, json={**kept_out, "reason": "accused_manager"})).status_code == 204
     await as_(client, w.c.decider)
     refused = await client.post(f"{url}/seats", json=seat(excluded, "line_manager"))
     assert refused.status_code == 409 and "uitgesloten" in refused.json()["detail"]
+    assert (await client.post(f"{base}/{first}/seats", json=seat(manager, "line_manager"))).status_code == 201
 
     involved = await person(app_engine, settings, w.c.member, {w.c.member: (Role.LINE_MANAGER,)})
     assert (await client.post(f"{url}/seats", json=seat(involved, "line_manager"))).status_code == 201
@@ -472,6 +476,25 @@ async def test_a_follow_up_starts_only_from_the_weighing_and_seats_only_who_may_
     assert stopped.json()["process"]["deadlines"][0]["met_at"] is not None
     assert (await client.post(f"{base}/{first}/stop", json={"reason": "Nog eens."})).status_code == 409
     assert (await client.post(f"{url}/preparation", json=prep)).status_code == 201
+
+
+async def test_a_follow_up_is_due_by_the_tenants_term_unless_the_panel_sets_one(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, owner_engine: AsyncEngine, settings: Settings
+) -> None:
+    w = await crew(app_engine, settings, make_tenant)
+    async with owner_engine.begin() as connection:
+        await connection.execute(
+            text("UPDATE tenants SET procedure = CAST(:p AS jsonb) WHERE id = :t"),
+            {"p": json.dumps({"terms": {"follow_up_days": 10}}), "t": w.c.member.id},
+        )
+    case = await decided(client, w, app_engine, ["informal_conversation"])
+    base, iid = await started(client, w, case, "informal_conversation")
+    due = (await as_decider_get(client, w, base, iid))["process"]["due_at"]
+    assert due.startswith((TODAY + timedelta(days=10)).isoformat())
+    _, panel = await started(client, w, case, "informal_conversation", due_on=(TODAY + timedelta(days=3)).isoformat())
+    process = {p["id"]: p for p in (await client.get(f"{base}/process")).json()}
+    assert process[panel]["due_at"].startswith((TODAY + timedelta(days=3)).isoformat())
+    assert process[panel]["facts"]["panel_term"] is True and process[iid]["facts"]["panel_term"] is False
 
 
 async def test_a_seat_ends_with_its_time(

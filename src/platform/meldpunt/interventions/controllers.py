@@ -37,6 +37,11 @@ from meldpunt.interventions.schemas import (
 from meldpunt.tenancy.models import Tenant
 
 
+def at(on: OnCase) -> services.At:
+    """The services' view of the path's case for the signed-in actor."""
+    return services.At(on.db, on.keyring, on.who, on.tenant, on.case_id)
+
+
 def seat_out(seat: InterventionSeat, names: dict[uuid.UUID, str]) -> SeatOut:
     now = datetime.now(UTC)
     active = seat.left_at is None and seat.valid_from <= now <= seat.valid_to
@@ -97,27 +102,25 @@ class InterventionsController(Controller):
     dependencies = {"on": Provide(provide_on_case)}  # noqa: RUF012 - read once by Litestar, never changed
 
     async def _one(self, on: OnCase, intervention_id: uuid.UUID) -> InterventionOut:
-        return intervention_out(await services.one(on.db, on.keyring, on.who, on.tenant, on.case_id, intervention_id))
+        return intervention_out(await services.one(at(on), intervention_id))
 
     async def _brief(self, on: OnCase, intervention_id: uuid.UUID) -> BriefOut:
-        return brief_out(
-            await services.brief(on.db, on.keyring, on.who, on.tenant, on.case_id, intervention_id), on.slug
-        )
+        return brief_out(await services.brief(at(on), intervention_id), on.slug)
 
     @get("/", operation_id="ListInterventions", action=Action.INTERVENTION_MANAGE)
     async def list_interventions(self, on: NamedDependency[OnCase]) -> list[InterventionOut]:
         """Every follow-up of the case with what was said in it, for the declared decision maker (audited)."""
-        return [intervention_out(v) for v in await services.read_all(on.db, on.keyring, on.who, on.tenant, on.case_id)]
+        return [intervention_out(v) for v in await services.read_all(at(on))]
 
     @get("/process", operation_id="InterventionsProcess", action=Action.CASE_PROCESS)
     async def interventions_process(self, on: NamedDependency[OnCase]) -> list[InterventionProcessOut]:
         """The follow-ups' process facts, seats and deadlines, for whoever sees the case's process. No content."""
-        return [process_out(v) for v in await services.process(on.db, on.who, on.tenant, on.case_id, on.is_point)]
+        return [process_out(v) for v in await services.process(at(on), on.is_point)]
 
     @post("/", operation_id="StartIntervention", status_code=201, action=Action.INTERVENTION_MANAGE)
     async def start(self, on: NamedDependency[OnCase], data: JSONBody[PlanIn]) -> InterventionOut:
         """Start a follow-up the weighing chose (seed-000 §3.1): in parallel, or after another (``after_id``)."""
-        started = await services.start(on.db, on.keyring, on.who, on.tenant, on.case_id, data)
+        started = await services.start(at(on), data)
         return await self._one(on, started.id)
 
     @post(
@@ -130,7 +133,7 @@ class InterventionsController(Controller):
         self, on: NamedDependency[OnCase], intervention_id: FromPath[uuid.UUID], data: JSONBody[SeatIn]
     ) -> InterventionOut:
         """Seat a line manager, third person (HR), facilitator or mediator for a time."""
-        await services.seat(on.db, on.keyring, on.who, on.tenant, on.case_id, intervention_id, data)
+        await services.seat(at(on), intervention_id, data)
         return await self._one(on, intervention_id)
 
     @post(
@@ -143,7 +146,7 @@ class InterventionsController(Controller):
         self, on: NamedDependency[OnCase], intervention_id: FromPath[uuid.UUID], data: JSONBody[Preparation]
     ) -> InterventionOut:
         """The kind's preconditions, tagged by ``type`` (the kind): consents, what may be shared, the purpose told."""
-        await services.prepare(on.db, on.keyring, on.who, on.tenant, on.case_id, intervention_id, data)
+        await services.prepare(at(on), intervention_id, data)
         return await self._one(on, intervention_id)
 
     @post(
@@ -155,7 +158,7 @@ class InterventionsController(Controller):
     async def stop(
         self, on: NamedDependency[OnCase], intervention_id: FromPath[uuid.UUID], data: JSONBody[StopIn]
     ) -> InterventionOut:
-        await services.stop(on.db, on.keyring, on.who, on.tenant, on.case_id, intervention_id, data)
+        await services.stop(at(on), intervention_id, data)
         return await self._one(on, intervention_id)
 
     @post(
@@ -168,7 +171,7 @@ class InterventionsController(Controller):
         self, on: NamedDependency[OnCase], intervention_id: FromPath[uuid.UUID], data: JSONBody[DeclarationIn]
     ) -> BriefOut:
         """The seated person's written declaration, for this case, before anything of it."""
-        declared = await services.declare(on.db, on.keyring, on.who, on.tenant, on.case_id, intervention_id, data)
+        declared = await services.declare(at(on), intervention_id, data)
         return brief_out(declared, on.slug)
 
     @get("/{intervention_id:uuid}/brief", operation_id="InterventionBrief", action=Action.INTERVENTION_CARRY_OUT)
@@ -186,7 +189,7 @@ class InterventionsController(Controller):
         self, on: NamedDependency[OnCase], intervention_id: FromPath[uuid.UUID], data: JSONBody[HeldIn]
     ) -> BriefOut:
         """It took place (the one who leads); any seat's own notes, sealed."""
-        await services.hold(on.db, on.keyring, on.who, on.tenant, on.case_id, intervention_id, data)
+        await services.hold(at(on), intervention_id, data)
         return await self._brief(on, intervention_id)
 
     @post(
@@ -203,7 +206,7 @@ class InterventionsController(Controller):
         data: JSONBody[Completion],
     ) -> BriefOut:
         """The outcome, tagged by ``type`` (the kind); a corrective conversation's warning becomes a document."""
-        await services.complete(on.db, on.keyring, store, on.who, on.tenant, on.case_id, intervention_id, data)
+        await services.complete(at(on), store, intervention_id, data)
         return await self._brief(on, intervention_id)
 
     @post(
@@ -216,7 +219,7 @@ class InterventionsController(Controller):
         self, on: NamedDependency[OnCase], intervention_id: FromPath[uuid.UUID], data: JSONBody[DenialIn]
     ) -> BriefOut:
         """The accused denies in a corrective conversation: the case goes back to the panel."""
-        await services.deny(on.db, on.who, on.tenant, on.case_id, intervention_id, data)
+        await services.deny(at(on), intervention_id, data)
         return await self._brief(on, intervention_id)
 
 

@@ -66,9 +66,9 @@ from meldpunt.interventions.schemas import (
 )
 from meldpunt.parties.models import CaseParty
 from meldpunt.tenancy.models import Tenant
+from meldpunt.tenancy.terms import terms_of
 
 PURPOSE = "intervention"  # the purpose every text of phase 2 is sealed for
-FOLLOW_UP_DAYS = 42  # the tenant's term for a follow-up when the panel sets none (seed-000 §2.7: "keep up the pace")
 STARTS_FROM = frozenset({CaseStatus.DECIDED, CaseStatus.FOLLOWING_UP, CaseStatus.CONCLUDED})
 # The weighing's basis that allows a corrective conversation (seed-000 §3.2: "established or aannemelijk").
 PLAUSIBLE = frozenset({"plausible", "established"})
@@ -82,6 +82,21 @@ def _now() -> datetime:
 def _at(day: date, *, end: bool = False) -> datetime:
     moment = datetime.combine(day, datetime.max.time() if end else datetime.min.time())
     return moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class At:
+    """Where and by whom a service of phase 2 is asked: the session, the keyring, the signed-in account, the
+    acting tenant and the case of the path."""
+
+    session: AsyncSession
+    keyring: Keyring
+    who: AccountRef
+    tenant: Tenant
+    case_id: uuid.UUID
+
+    def parts(self) -> tuple[AsyncSession, Keyring, AccountRef, Tenant, uuid.UUID]:
+        return self.session, self.keyring, self.who, self.tenant, self.case_id
 
 
 # ---------------------------------------------------------------- reading the case
@@ -103,13 +118,20 @@ def behaviour_plausible(facts: dict[str, Any]) -> bool:
     return str(facts.get("basis", "")) in PLAUSIBLE
 
 
-async def _excluded(session: AsyncSession, case: Case) -> set[AccountRef]:
+async def _excluded(session: AsyncSession, case: Case, role: SeatRole | None = None) -> set[AccountRef]:
+    """Who is kept out of the case. The accused's line manager is kept off the panel and out of the dossier,
+    yet may hold a conversation with their own employee as its line manager (seed-000 §3.2: "leidinggevende
+    en beschuldigde"): they read only the agreed points there."""
     rows = await session.execute(
-        select(CaseExclusion.account_tenant_id, CaseExclusion.account_id).where(
+        select(CaseExclusion.account_tenant_id, CaseExclusion.account_id, CaseExclusion.reason).where(
             CaseExclusion.tenant_id == case.tenant_id, CaseExclusion.case_id == case.id
         )
     )
-    return {AccountRef(row.account_tenant_id, row.account_id) for row in rows}
+    return {
+        AccountRef(row.account_tenant_id, row.account_id)
+        for row in rows
+        if not (role == SeatRole.LINE_MANAGER and row.reason == ExclusionReason.ACCUSED_MANAGER)
+    }
 
 
 async def _names_in_case(session: AsyncSession, keyring: Keyring, tenant: Tenant, case: Case) -> list[str]:
@@ -169,12 +191,15 @@ def _current(seat: InterventionSeat, now: datetime) -> bool:
 
 
 async def _seat_of(
-    session: AsyncSession, intervention: Intervention, who: AccountRef, *, declared: bool = True
+    session: AsyncSession, case: Case, intervention: Intervention, who: AccountRef, *, declared: bool = True
 ) -> InterventionSeat:
-    """The caller's seat at this intervention, now within its time; declared first unless ``declared`` is off."""
+    """The caller's seat at this intervention, now within its time and not excluded from the case since;
+    declared first unless ``declared`` is off."""
     now = _now()
     for seat in await _seats(session, intervention):
         if (seat.account_tenant_id, seat.account_id) == who and _current(seat, now):
+            if who in await _excluded(session, case, seat.role):
+                raise NotSeated()
             if declared and seat.declaration != Involvement.NOT_INVOLVED:
                 raise DeclareFirstHere()
             return seat
@@ -222,16 +247,16 @@ def _check_plan(case: Case, weighing: CaseStep | None, data: PlanIn) -> None:
         raise InterventionRefused("due-in-past")
 
 
-async def start(
-    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: PlanIn
-) -> Intervention:
+async def start(at: At, data: PlanIn) -> Intervention:
     """Start a follow-up the weighing chose, in parallel or after another one; the first moves the case to
     ``following_up``. Its FOLLOW_UP deadline is the panel's term or the tenant's."""
+    session, keyring, who, tenant, case_id = at.parts()
     case, _ = await _managed(session, keyring, who, tenant, case_id)
     _check_plan(case, await latest_weighing(session, case), data)
     if data.after_id is not None:
         await _find(session, case, data.after_id)
-    due = _at(data.due_on, end=True) if data.due_on else _now() + timedelta(days=FOLLOW_UP_DAYS)
+    term = terms_of(tenant.procedure).follow_up_days  # the tenant's term, when the panel sets none
+    due = _at(data.due_on, end=True) if data.due_on else _now() + timedelta(days=term)
     intervention = Intervention(
         tenant_id=tenant.id,
         id=uuid.uuid4(),
@@ -263,7 +288,7 @@ async def _check_seat(
         raise InterventionSeatRefused("role-not-for-kind")
     if data.valid_to < data.valid_from or data.valid_to < date.today():
         raise InterventionSeatRefused("time-box")
-    if seated in await _excluded(session, case):
+    if seated in await _excluded(session, case, SeatRole(data.role)):
         raise InterventionSeatRefused("excluded")
     if any((s.account_tenant_id, s.account_id) == seated for s in await _seats(session, intervention)):
         raise InterventionSeatRefused("one-seat")
@@ -286,18 +311,11 @@ async def _is_adviser(session: AsyncSession, tenant: Tenant, seated: AccountRef,
         return Role.ADVISER in await identity.active_roles(session, tenant.branch_id, *seated)
 
 
-async def seat(
-    session: AsyncSession,
-    keyring: Keyring,
-    who: AccountRef,
-    tenant: Tenant,
-    case_id: uuid.UUID,
-    intervention_id: uuid.UUID,
-    data: SeatIn,
-) -> InterventionSeat:
+async def seat(at: At, intervention_id: uuid.UUID, data: SeatIn) -> InterventionSeat:
     """Seat who carries it out, for a time: the role held here and meant for this kind; never someone
     excluded from the case or who declared a link, never the confidential adviser as mediator, a mediation's
     mediator with their registration number. The leading seat answers for the FOLLOW_UP deadline."""
+    session, keyring, who, tenant, case_id = at.parts()
     case, _ = await _managed(session, keyring, who, tenant, case_id)
     intervention = await _find(session, case, intervention_id, lock=True)
     await _check_seat(session, tenant, case, intervention, data)
@@ -330,17 +348,10 @@ async def _answer_for(
             deadline.responsible_tenant_id, deadline.responsible_id = account.tenant_id, account.id
 
 
-async def prepare(
-    session: AsyncSession,
-    keyring: Keyring,
-    who: AccountRef,
-    tenant: Tenant,
-    case_id: uuid.UUID,
-    intervention_id: uuid.UUID,
-    data: Preparation,
-) -> Intervention:
+async def prepare(at: At, intervention_id: uuid.UUID, data: Preparation) -> Intervention:
     """Record the kind's preconditions (seed-000 §3.2) once the one who leads it has declared, and after
     the intervention it follows has ended."""
+    session, keyring, who, tenant, case_id = at.parts()
     case, cipher = await _managed(session, keyring, who, tenant, case_id)
     intervention = await _find(session, case, intervention_id, lock=True)
     if type(data).__struct_config__.tag != intervention.kind.value:
@@ -390,16 +401,9 @@ def _check_preparation(data: Preparation) -> None:
         raise InterventionRefused("consent-in-future")
 
 
-async def stop(
-    session: AsyncSession,
-    keyring: Keyring,
-    who: AccountRef,
-    tenant: Tenant,
-    case_id: uuid.UUID,
-    intervention_id: uuid.UUID,
-    data: StopIn,
-) -> Intervention:
+async def stop(at: At, intervention_id: uuid.UUID, data: StopIn) -> Intervention:
     """End an intervention before its outcome, with a reason; its deadline is met."""
+    session, keyring, who, tenant, case_id = at.parts()
     case, cipher = await _managed(session, keyring, who, tenant, case_id)
     intervention = await _find(session, case, intervention_id, lock=True)
     move_intervention(intervention, InterventionStatus.STOPPED)
@@ -424,19 +428,12 @@ async def _carried(
     return case, await _find(session, case, intervention_id, lock=lock)
 
 
-async def declare(
-    session: AsyncSession,
-    keyring: Keyring,
-    who: AccountRef,
-    tenant: Tenant,
-    case_id: uuid.UUID,
-    intervention_id: uuid.UUID,
-    data: DeclarationIn,
-) -> Brief:
+async def declare(at: At, intervention_id: uuid.UUID, data: DeclarationIn) -> Brief:
     """The seated person's own written declaration, for this case, before anything of it. "Involved" ends
     the seat and keeps them out of the case."""
+    session, keyring, who, tenant, case_id = at.parts()
     case, intervention = await _carried(session, tenant, case_id, intervention_id)
-    row = await _seat_of(session, intervention, who, declared=False)
+    row = await _seat_of(session, case, intervention, who, declared=False)
     if row.declaration is not None:
         raise InterventionSeatRefused("already-declared")
     cipher = await case_cipher(session, keyring, tenant.id, case.id)
@@ -460,19 +457,12 @@ async def declare(
     return Brief(intervention, row, None, None)
 
 
-async def hold(
-    session: AsyncSession,
-    keyring: Keyring,
-    who: AccountRef,
-    tenant: Tenant,
-    case_id: uuid.UUID,
-    intervention_id: uuid.UUID,
-    data: HeldIn,
-) -> Intervention:
+async def hold(at: At, intervention_id: uuid.UUID, data: HeldIn) -> Intervention:
     """The conversation took place (the one who leads records it); any seat adds its own notes, sealed. A
     mediation stores nothing of its sessions; a group conversation nothing that names someone."""
+    session, keyring, who, tenant, case_id = at.parts()
     case, intervention = await _carried(session, tenant, case_id, intervention_id)
-    row = await _seat_of(session, intervention, who)
+    row = await _seat_of(session, case, intervention, who)
     if data.notes and intervention.kind == InterventionKind.MEDIATION:
         raise InterventionRefused("no-session-content")
     if data.held_on > date.today():
@@ -493,20 +483,12 @@ async def hold(
     return intervention
 
 
-async def complete(
-    session: AsyncSession,
-    keyring: Keyring,
-    store: ObjectStore,
-    who: AccountRef,
-    tenant: Tenant,
-    case_id: uuid.UUID,
-    intervention_id: uuid.UUID,
-    data: Completion,
-) -> Intervention:
+async def complete(at: At, store: ObjectStore, intervention_id: uuid.UUID, data: Completion) -> Intervention:
     """Record the outcome (the one who leads): a corrective conversation's official warning becomes a
     document of the case for the personnel file; a group's agreements keep their monitoring dates."""
+    session, keyring, who, tenant, case_id = at.parts()
     case, intervention = await _carried(session, tenant, case_id, intervention_id)
-    row = await _seat_of(session, intervention, who)
+    row = await _seat_of(session, case, intervention, who)
     if not leads(intervention, row):
         raise InterventionRefused("not-leading")
     if type(data).__struct_config__.tag != intervention.kind.value:
@@ -542,18 +524,12 @@ async def _warning_document(
     return document.id
 
 
-async def deny(
-    session: AsyncSession,
-    who: AccountRef,
-    tenant: Tenant,
-    case_id: uuid.UUID,
-    intervention_id: uuid.UUID,
-    data: DenialIn,
-) -> Intervention:
+async def deny(at: At, intervention_id: uuid.UUID, data: DenialIn) -> Intervention:
     """The accused denies in a corrective conversation: not on, but back to the panel, which weighs again
     (seed-000 §3.2 "If the beschuldigde denies it, investigate instead"): the case moves to ``in_progress``."""
+    session, _, who, tenant, case_id = at.parts()
     case, intervention = await _carried(session, tenant, case_id, intervention_id)
-    row = await _seat_of(session, intervention, who)
+    row = await _seat_of(session, case, intervention, who)
     if intervention.kind != InterventionKind.CORRECTIVE_CONVERSATION:
         raise InterventionRefused("denial-only-corrective")
     if not leads(intervention, row):
@@ -604,19 +580,17 @@ async def _views(session: AsyncSession, tenant: Tenant, case: Case) -> list[Inte
     return views
 
 
-async def process(
-    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, reporting_point: bool
-) -> list[InterventionView]:
+async def process(at: At, reporting_point: bool) -> list[InterventionView]:
     """Every follow-up of the case as process facts, seats and deadlines: for the process guardian (and any
     panel member or the reporting point who sees the case's process). No content."""
+    session, _, who, tenant, case_id = at.parts()
     await cases.may_see_process(session, tenant, case_id, who, reporting_point)
     return await _views(session, tenant, await intake.find_case(session, tenant, case_id))
 
 
-async def read_all(
-    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID
-) -> list[InterventionView]:
+async def read_all(at: At) -> list[InterventionView]:
     """Every follow-up with what was said in it, for the declared decision maker (the read is audited)."""
+    session, keyring, who, tenant, case_id = at.parts()
     case, cipher = await _managed(session, keyring, who, tenant, case_id)
     views = [
         InterventionView(v.intervention, v.seats, v.names, v.deadlines, _content(cipher, v.intervention))
@@ -626,11 +600,9 @@ async def read_all(
     return views
 
 
-async def one(
-    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, iid: uuid.UUID
-) -> InterventionView:
+async def one(at: At, iid: uuid.UUID) -> InterventionView:
     """One follow-up for the decision maker (after a change): its process and content."""
-    for view in await read_all(session, keyring, who, tenant, case_id):
+    for view in await read_all(at):
         if view.intervention.id == iid:
             return view
     raise InterventionNotFound()
@@ -644,18 +616,12 @@ class Brief:
     own_notes: str | None
 
 
-async def brief(
-    session: AsyncSession,
-    keyring: Keyring,
-    who: AccountRef,
-    tenant: Tenant,
-    case_id: uuid.UUID,
-    intervention_id: uuid.UUID,
-) -> Brief:
+async def brief(at: At, intervention_id: uuid.UUID) -> Brief:
     """What the seated person's part needs: before their declaration only the kind and dates; after it the
     points the reporter agreed may be shared and their own notes. Never the dossier; the read is audited."""
+    session, keyring, who, tenant, case_id = at.parts()
     case, intervention = await _carried(session, tenant, case_id, intervention_id, lock=False)
-    row = await _seat_of(session, intervention, who, declared=False)
+    row = await _seat_of(session, case, intervention, who, declared=False)
     if row.declaration != Involvement.NOT_INVOLVED:
         return Brief(intervention, row, None, None)
     content = _content(await case_cipher(session, keyring, tenant.id, case.id), intervention)
@@ -704,16 +670,16 @@ class FollowUps:
     chosen: list[str]
 
 
-async def follow_ups(
-    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, reporting_point: bool
-) -> FollowUps:
+async def follow_ups(at: At, reporting_point: bool) -> FollowUps:
+    """The case's follow-ups as this viewer may see them (``read_all`` for its decision maker, else ``process``)."""
+    session, _, who, tenant, case_id = at.parts()
     panel_seat = await cases.may_see_process(session, tenant, case_id, who, reporting_point)
     case = await intake.find_case(session, tenant, case_id)
     weighing = await latest_weighing(session, case)
     kinds = {kind.value for kind in InterventionKind}
     chosen = [option for option in (weighing.facts.get("chosen", []) if weighing else []) if option in kinds]
     if cases.sees_content(panel_seat) and panel_seat is not None and panel_seat.role == PanelRole.DECISION_MAKER:
-        return FollowUps(await read_all(session, keyring, who, tenant, case_id), True, chosen)
+        return FollowUps(await read_all(at), True, chosen)
     return FollowUps(await _views(session, tenant, case), False, chosen)
 
 

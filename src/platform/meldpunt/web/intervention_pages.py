@@ -23,6 +23,7 @@ from meldpunt.cases.schemas import DeclarationIn
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.roles import Action
 from meldpunt.interventions import services
+from meldpunt.interventions.controllers import at
 from meldpunt.interventions.models import CARRIED_OUT_BY, ENDED, InterventionKind
 from meldpunt.interventions.schemas import (
     Agreement,
@@ -108,7 +109,7 @@ class FollowUpPage:
 
     async def render(self, *, message: str | None = None, entered: Form | None = None, status: int = 200) -> Template:
         on = self.on
-        found = await services.follow_ups(on.db, on.keyring, on.who, on.tenant, on.case_id, on.is_point)
+        found = await services.follow_ups(at(on), on.is_point)
         candidates = await services.seat_candidates(on.db, on.tenant) if found.manages else {}
         return Template(
             "case_interventions.html",
@@ -148,22 +149,14 @@ class FollowUpPages(Controller):
     @post("/", status_code=200, action=Action.INTERVENTION_MANAGE)
     async def start(self, page: NamedDependency[FollowUpPage], on: NamedDependency[OnCase]) -> Template | Redirect:
         """Start a chosen follow-up (StartIntervention)."""
-        return await page.submit(
-            lambda form: services.start(
-                on.db, on.keyring, on.who, on.tenant, on.case_id, decode_form(_filled(form), PlanIn)
-            )
-        )
+        return await page.submit(lambda form: services.start(at(on), decode_form(_filled(form), PlanIn)))
 
     @post("/{intervention_id:uuid}/plaats", status_code=200, action=Action.INTERVENTION_MANAGE)
     async def seat(
         self, page: NamedDependency[FollowUpPage], on: NamedDependency[OnCase], intervention_id: FromPath[uuid.UUID]
     ) -> Template | Redirect:
         """Seat who carries it out, for a time (SeatInterventionPerson)."""
-        return await page.submit(
-            lambda form: services.seat(
-                on.db, on.keyring, on.who, on.tenant, on.case_id, intervention_id, seat_of_form(form)
-            )
-        )
+        return await page.submit(lambda form: services.seat(at(on), intervention_id, seat_of_form(form)))
 
     @post("/{intervention_id:uuid}/voorbereiding", status_code=200, action=Action.INTERVENTION_MANAGE)
     async def prepare(
@@ -172,11 +165,7 @@ class FollowUpPages(Controller):
         """The kind's preconditions, by the form's hidden ``type`` (PrepareIntervention)."""
         return await page.submit(
             lambda form: services.prepare(
-                on.db,
-                on.keyring,
-                on.who,
-                on.tenant,
-                on.case_id,
+                at(on),
                 intervention_id,
                 preparation_of(form, InterventionKind(str(form.get("type")))),
             )
@@ -187,11 +176,7 @@ class FollowUpPages(Controller):
         self, page: NamedDependency[FollowUpPage], on: NamedDependency[OnCase], intervention_id: FromPath[uuid.UUID]
     ) -> Template | Redirect:
         """End it before its outcome, with a reason (StopIntervention)."""
-        return await page.submit(
-            lambda form: services.stop(
-                on.db, on.keyring, on.who, on.tenant, on.case_id, intervention_id, decode_form(form, StopIn)
-            )
-        )
+        return await page.submit(lambda form: services.stop(at(on), intervention_id, decode_form(form, StopIn)))
 
 
 class AssignmentsPage(Controller):
@@ -225,7 +210,7 @@ class AssignmentPage:
 
     async def render(self, *, message: str | None = None, entered: Form | None = None, status: int = 200) -> Template:
         on = self.on
-        brief = await services.brief(on.db, on.keyring, on.who, on.tenant, on.case_id, self.intervention_id)
+        brief = await services.brief(at(on), self.intervention_id)
         return Template(
             "assignment.html",
             status_code=status,
@@ -259,11 +244,7 @@ class AssignmentPages(Controller):
         """The seated person's written declaration (DeclareForIntervention)."""
         return await page.submit(
             lambda form: services.declare(
-                on.db,
-                on.keyring,
-                on.who,
-                on.tenant,
-                on.case_id,
+                at(on),
                 page.intervention_id,
                 decode_form(form, DeclarationIn, involved=form.get("involved") == "yes"),
             )
@@ -274,11 +255,7 @@ class AssignmentPages(Controller):
         """It took place, with one's own notes (InterventionHeld)."""
         return await page.submit(
             lambda form: services.hold(
-                on.db,
-                on.keyring,
-                on.who,
-                on.tenant,
-                on.case_id,
+                at(on),
                 page.intervention_id,
                 decode_form(_filled(form), HeldIn),
             )
@@ -291,12 +268,8 @@ class AssignmentPages(Controller):
         """The outcome, by the form's hidden ``type`` (CompleteIntervention)."""
         return await page.submit(
             lambda form: services.complete(
-                on.db,
-                on.keyring,
+                at(on),
                 store,
-                on.who,
-                on.tenant,
-                on.case_id,
                 page.intervention_id,
                 completion_of(form, InterventionKind(str(form.get("type")))),
             )
@@ -305,11 +278,7 @@ class AssignmentPages(Controller):
     @post("/ontkenning", status_code=200, action=Action.INTERVENTION_CARRY_OUT)
     async def deny(self, page: NamedDependency[AssignmentPage], on: NamedDependency[OnCase]) -> Template | Redirect:
         """The accused denies: back to the panel (InterventionDenied)."""
-        return await page.submit(
-            lambda form: services.deny(
-                on.db, on.who, on.tenant, on.case_id, page.intervention_id, decode_form(form, DenialIn)
-            )
-        )
+        return await page.submit(lambda form: services.deny(at(on), page.intervention_id, decode_form(form, DenialIn)))
 
 
 ROUTES = (FollowUpPages, AssignmentsPage, AssignmentPages)
