@@ -174,6 +174,10 @@ async def test_an_informal_conversation_carried_out_where_the_line_manager_reads
     assert (
         await client.post(f"{url}/held", json={"held_on": TODAY.isoformat(), "notes": "Goed gesprek."})
     ).status_code == 201
+    not_corrective = await client.post(f"{url}/denial", json={"denied_on": TODAY.isoformat()})
+    assert not_corrective.status_code == 409 and "correctief" in not_corrective.json()["detail"]
+    redeclared = await client.post(f"{url}/declaration", json={"involved": True, "statement": STATEMENT})
+    assert redeclared.status_code == 409 and "al verklaard" in redeclared.json()["detail"]
     done = await client.post(
         f"{url}/completion",
         json={"type": "informal_conversation", "result": "apology", "outcome": "Excuses aangeboden; marker-out-1."},
@@ -353,6 +357,9 @@ async def test_bemiddeling_needs_both_consents_no_power_or_severity_bar_and_neve
     assert serious.status_code == 409 and "ernstig" in serious.json()["detail"]
     one_consent = {k: v for k, v in prep.items() if k != "accused_consented_on"}
     assert (await client.post(f"{url}/preparation", json=one_consent)).status_code == 400
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    ahead = await client.post(f"{url}/preparation", json={**prep, "accused_consented_on": tomorrow})
+    assert ahead.status_code == 409 and "toekomst" in ahead.json()["detail"]
     other_kind = await client.post(
         f"{url}/preparation",
         json={"type": "informal_conversation", "reporter_checked_on": TODAY.isoformat(), "agreed_points": "x"},
@@ -475,6 +482,8 @@ async def test_a_follow_up_starts_only_from_the_weighing_and_seats_only_who_may_
     assert stopped.status_code == 201 and stopped.json()["process"]["status"] == "stopped"
     assert stopped.json()["process"]["deadlines"][0]["met_at"] is not None
     assert (await client.post(f"{base}/{first}/stop", json={"reason": "Nog eens."})).status_code == 409
+    ended = await client.post(f"{base}/{first}/seats", json=seat(w.line_manager, "line_manager"))
+    assert ended.status_code == 409 and "afgerond of gestopt" in ended.json()["detail"]
     assert (await client.post(f"{url}/preparation", json=prep)).status_code == 201
 
 
