@@ -303,6 +303,11 @@ async def test_a_group_conversation_needs_every_consent_and_stores_nothing_trace
     await as_(client, w.c.decider)
     missing = await client.post(f"{url}/preparation", json={**no_prep, "consents_on": [TODAY.isoformat()] * 2})
     assert missing.status_code == 409 and "instemming" in missing.json()["detail"]
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    ahead = await client.post(
+        f"{url}/preparation", json={**no_prep, "consents_on": [TODAY.isoformat()] * 2 + [tomorrow]}
+    )
+    assert ahead.status_code == 409 and "toekomst" in ahead.json()["detail"]
     unchecked = await client.post(f"{url}/preparation", json={**no_prep, "leaders_presence_checked": False})
     assert unchecked.status_code == 409
     named = await client.post(f"{url}/preparation", json={**no_prep, "agreed_points": f"Over {ACCUSED} praten."})

@@ -239,9 +239,8 @@ def _check_plan(case: Case, weighing: CaseStep | None, data: PlanIn) -> None:
         raise InterventionRefused("not-decided")
     if weighing is None or data.kind not in weighing.facts.get("chosen", []):
         raise NotChosen()
-    if InterventionKind(data.kind) == InterventionKind.CORRECTIVE_CONVERSATION and not behaviour_plausible(
-        weighing.facts
-    ):
+    corrective = InterventionKind(data.kind) == InterventionKind.CORRECTIVE_CONVERSATION
+    if corrective and not behaviour_plausible(weighing.facts):
         raise InterventionRefused("not-plausible")
     if data.due_on is not None and data.due_on < date.today():
         raise InterventionRefused("due-in-past")
@@ -394,10 +393,12 @@ def _check_preparation(data: Preparation) -> None:
         raise InterventionRefused("power-difference")
     if isinstance(data, BemiddelingPrepared) and data.severity == "serious":
         raise InterventionRefused("too-serious")
-    if (
-        isinstance(data, BemiddelingPrepared | MediationPrepared)
-        and max(data.reporter_consented_on, data.accused_consented_on) > date.today()
-    ):
+    consents: list[date] = []
+    if isinstance(data, BemiddelingPrepared | MediationPrepared):
+        consents = [data.reporter_consented_on, data.accused_consented_on]
+    if isinstance(data, GroupPrepared):
+        consents = list(data.consents_on)
+    if any(day > date.today() for day in consents):
         raise InterventionRefused("consent-in-future")
 
 
@@ -637,7 +638,7 @@ class Assignment:
 
 
 async def assignments(session: AsyncSession, who: AccountRef, tenant: Tenant) -> list[Assignment]:
-    """The seated person's follow-ups here, whose time has not run out: their own, nothing of others."""
+    """The seated person's follow-ups here, within their seat's time: their own, nothing of others."""
     now = _now()
     rows = await session.execute(
         select(InterventionSeat, Intervention)
@@ -652,6 +653,7 @@ async def assignments(session: AsyncSession, who: AccountRef, tenant: Tenant) ->
             InterventionSeat.account_tenant_id == who.tenant_id,
             InterventionSeat.account_id == who.id,
             InterventionSeat.left_at.is_(None),
+            InterventionSeat.valid_from <= now,
             InterventionSeat.valid_to >= now,
             intake.not_destroyed(),
         )
