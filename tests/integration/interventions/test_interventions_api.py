@@ -11,9 +11,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from meldpunt.cases.models import CaseStep, StepKind
+from meldpunt.cases.services import HANDLING
+from meldpunt.db.context import tenant_context
+from meldpunt.db.engine import create_sessionmaker
+from meldpunt.dossiers.cipher import case_cipher
+from meldpunt.dossiers.keys import Keyring, create_root_key
 from meldpunt.identity.roles import Role
 from meldpunt.settings import Settings
 from tests.conftest import MakeTenant, TenantRef
@@ -91,6 +97,23 @@ async def decided(
         party = await client.post(f"{base}/parties", json={"role": "accused", "name": ACCUSED})
         assert party.status_code == 201, party.text
     return case
+
+
+async def seal_plausibility_basis(app_engine: AsyncEngine, settings: Settings, w: Crew, case: str, basis: str) -> None:
+    """The weighing's sealed content gets the facts that make the behaviour plausible, as part A's weighing
+    records them (``plausibility_basis``, a text field)."""
+    async with create_sessionmaker(app_engine)() as session:
+        await tenant_context(session, [w.c.member.id])
+        step = (
+            await session.execute(
+                select(CaseStep).where(CaseStep.case_id == uuid.UUID(case), CaseStep.kind == StepKind.WEIGHING)
+            )
+        ).scalar_one()
+        keyring = Keyring(create_root_key(settings))
+        cipher = await case_cipher(session, keyring, w.c.member.id, step.case_id)
+        content = cipher.open_value(step.sealed_content, dict, HANDLING, step.id) if step.sealed_content else {}
+        step.sealed_content = cipher.seal_value({**content, "plausibility_basis": basis}, HANDLING, step.id)
+        await session.commit()
 
 
 def seat(who: Person, role: str, **more: Any) -> dict[str, Any]:
@@ -223,7 +246,8 @@ async def test_a_corrective_conversation_needs_a_plausible_basis_keeps_the_warni
     )
     assert refused.status_code == 409 and "aannemelijk" in refused.json()["detail"]
 
-    case = await decided(client, w, app_engine, ["corrective_conversation"], basis="plausible")
+    case = await decided(client, w, app_engine, ["corrective_conversation"])
+    await seal_plausibility_basis(app_engine, settings, w, case, "Twee collega's zagen het; hij erkent de toon.")
     base, iid = await started(client, w, case, "corrective_conversation")
     url = f"{base}/{iid}"
     await seated_and_declared(client, w, url, (w.line_manager, "line_manager", {}), (w.hr, "hr", {}))

@@ -113,9 +113,15 @@ async def latest_weighing(session: AsyncSession, case: Case) -> CaseStep | None:
     return found.scalar()
 
 
-def behaviour_plausible(facts: dict[str, Any]) -> bool:
-    """Whether the weighing recorded the behaviour as established or *aannemelijk* (its ``basis``)."""
-    return str(facts.get("basis", "")) in PLAUSIBLE
+def behaviour_plausible(weighing: CaseStep, cipher: CaseCipher) -> bool:
+    """Whether the weighing recorded the behaviour as established or *aannemelijk*: a ``basis`` among its
+    process facts, or the facts that make it so (``plausibility_basis``, sealed with the step's content)."""
+    if str(weighing.facts.get("basis", "")) in PLAUSIBLE:
+        return True
+    if weighing.sealed_content is None:
+        return False
+    content = cipher.open_value(weighing.sealed_content, dict, cases.HANDLING, weighing.id)
+    return len(str(content.get("plausibility_basis") or "").strip()) >= 3
 
 
 async def _excluded(session: AsyncSession, case: Case, role: SeatRole | None = None) -> set[AccountRef]:
@@ -234,13 +240,13 @@ async def _record(session: AsyncSession, who: AccountRef, case: Case, event: str
 # ---------------------------------------------------------------- the decision maker
 
 
-def _check_plan(case: Case, weighing: CaseStep | None, data: PlanIn) -> None:
+def _check_plan(case: Case, weighing: CaseStep | None, data: PlanIn, cipher: CaseCipher) -> None:
     if case.status not in STARTS_FROM:
         raise InterventionRefused("not-decided")
     if weighing is None or data.kind not in weighing.facts.get("chosen", []):
         raise NotChosen()
     corrective = InterventionKind(data.kind) == InterventionKind.CORRECTIVE_CONVERSATION
-    if corrective and not behaviour_plausible(weighing.facts):
+    if corrective and not behaviour_plausible(weighing, cipher):
         raise InterventionRefused("not-plausible")
     if data.due_on is not None and data.due_on < date.today():
         raise InterventionRefused("due-in-past")
@@ -250,8 +256,8 @@ async def start(at: At, data: PlanIn) -> Intervention:
     """Start a follow-up the weighing chose, in parallel or after another one; the first moves the case to
     ``following_up``. Its FOLLOW_UP deadline is the panel's term or the tenant's."""
     session, keyring, who, tenant, case_id = at.parts()
-    case, _ = await _managed(session, keyring, who, tenant, case_id)
-    _check_plan(case, await latest_weighing(session, case), data)
+    case, cipher = await _managed(session, keyring, who, tenant, case_id)
+    _check_plan(case, await latest_weighing(session, case), data, cipher)
     if data.after_id is not None:
         await _find(session, case, data.after_id)
     term = terms_of(tenant.procedure).follow_up_days  # the tenant's term, when the panel sets none
