@@ -30,6 +30,8 @@ ALLOWED: dict[str, set[str]] = {
     "case.concern": {"process_guardian"},
     "case.guard": {"process_guardian"},
     "case.parties": {"decision_maker"},
+    "intervention.manage": {"decision_maker"},
+    "intervention.carry_out": {"line_manager", "facilitator", "mediator", "hr"},
 }
 
 

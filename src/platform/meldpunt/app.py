@@ -39,6 +39,7 @@ from meldpunt.identity.demo_provider import ROUTES as demo_provider_routes
 from meldpunt.identity.dependencies import provide_acting
 from meldpunt.identity.errors import NotSignedIn
 from meldpunt.intake.controllers import ROUTES as intake_routes
+from meldpunt.interventions.controllers import ROUTES as intervention_routes
 from meldpunt.parties.controllers import ROUTES as party_routes
 from meldpunt.settings import Settings, load_settings
 from meldpunt.tenancy.controllers import get_public_tenant
@@ -49,6 +50,7 @@ from meldpunt.web.client_errors import ClientErrors
 from meldpunt.web.health import PROBLEM_JSON, live, ready
 from meldpunt.web.hostile_input import refuse_hostile_input
 from meldpunt.web.i18n import context_for, install_translations, language_of, problem_language
+from meldpunt.web.intervention_pages import ROUTES as intervention_page_routes
 from meldpunt.web.middleware import request_context_middleware
 from meldpunt.web.outage import unless_unavailable
 from meldpunt.web.pages import ROUTES as page_routes
@@ -127,6 +129,8 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         *party_routes,
         *party_page_routes,
         *case_party_page_routes,
+        *intervention_routes,
+        *intervention_page_routes,
         *(demo_provider_routes if settings.demo_identity_provider else ()),
         create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
     ]

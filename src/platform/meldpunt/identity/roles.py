@@ -50,6 +50,8 @@ class Action(enum.StrEnum):
     CASE_CONCERN = "case.concern"  # raise a process concern
     CASE_GUARD = "case.guard"  # the process guardian's dashboard across organisations
     CASE_PARTIES = "case.parties"  # add, invite and write to the parties of a case; share documents with them
+    INTERVENTION_MANAGE = "intervention.manage"  # phase 2: start, seat, prepare and stop a chosen follow-up
+    INTERVENTION_CARRY_OUT = "intervention.carry_out"  # phase 2: carry out a follow-up one is seated for
 
 
 ALL_ROLES = frozenset(Role)
@@ -83,6 +85,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.CASE_GUARD: frozenset({Role.PROCESS_GUARDIAN}),
     # The party portal (DESIGN §6): the declared decision maker decides who takes part and what they see.
     Action.CASE_PARTIES: frozenset({Role.DECISION_MAKER}),
+    # Phase 2 (seed-000 §2.4, §3.2): the declared decision maker starts a chosen follow-up and seats who carries
+    # it out; they see only what their part needs, per case and for a time (interventions/services.py).
+    Action.INTERVENTION_MANAGE: frozenset({Role.DECISION_MAKER}),
+    Action.INTERVENTION_CARRY_OUT: frozenset({Role.LINE_MANAGER, Role.FACILITATOR, Role.MEDIATOR, Role.HR}),
 }
 
 # seed-000 §1.7: the confidential adviser of an organisation is never its reporting point ("Vertrouwens-

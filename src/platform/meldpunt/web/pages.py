@@ -88,6 +88,7 @@ SHELL_LINKS = {
     "may_read_signals": Action.SIGNALS_READ,
     "may_handle_cases": Action.CASE_PROCESS,
     "may_guard": Action.CASE_GUARD,
+    "may_carry_out": Action.INTERVENTION_CARRY_OUT,
 }
 
 
