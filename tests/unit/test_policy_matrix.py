@@ -30,6 +30,9 @@ ALLOWED: dict[str, set[str]] = {
     "case.concern": {"process_guardian"},
     "case.guard": {"process_guardian"},
     "case.parties": {"decision_maker"},
+    "case.conclude": {"decision_maker"},
+    "case.close": {"decision_maker", "reporting_point"},
+    "case.aftercare": {"adviser", "decision_maker", "expert", "reporting_point", "hr", "line_manager"},
 }
 
 

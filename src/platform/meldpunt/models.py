@@ -17,6 +17,7 @@ MODEL_MODULES = (
     "meldpunt.vault.models",
     "meldpunt.cases.models",
     "meldpunt.parties.models",
+    "meldpunt.cases.outcome_models",
 )
 
 

@@ -50,6 +50,9 @@ class Action(enum.StrEnum):
     CASE_CONCERN = "case.concern"  # raise a process concern
     CASE_GUARD = "case.guard"  # the process guardian's dashboard across organisations
     CASE_PARTIES = "case.parties"  # add, invite and write to the parties of a case; share documents with them
+    CASE_CONCLUDE = "case.conclude"  # decide with reasons, tell the outcome, monitor, plan aftercare, evaluate
+    CASE_CLOSE = "case.close"  # close a case (the seat or the reporting point is checked by the service)
+    CASE_AFTERCARE = "case.aftercare"  # an aftercare action's owner reads and completes it
 
 
 ALL_ROLES = frozenset(Role)
@@ -83,6 +86,14 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.CASE_GUARD: frozenset({Role.PROCESS_GUARDIAN}),
     # The party portal (DESIGN §6): the declared decision maker decides who takes part and what they see.
     Action.CASE_PARTIES: frozenset({Role.DECISION_MAKER}),
+    # The end of a case (issue 13): the declared decision maker decides and closes; the reporting point closes the
+    # routes without a panel; an aftercare action's owner may hold any of these roles (the service checks that the
+    # action is theirs).
+    Action.CASE_CONCLUDE: frozenset({Role.DECISION_MAKER}),
+    Action.CASE_CLOSE: frozenset({Role.DECISION_MAKER, Role.REPORTING_POINT}),
+    Action.CASE_AFTERCARE: frozenset(
+        {Role.ADVISER, Role.DECISION_MAKER, Role.EXPERT, Role.REPORTING_POINT, Role.HR, Role.LINE_MANAGER}
+    ),
 }
 
 # seed-000 §1.7: the confidential adviser of an organisation is never its reporting point ("Vertrouwens-
