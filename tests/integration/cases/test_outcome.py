@@ -366,7 +366,8 @@ async def test_monitoring_meets_its_date_and_an_escalation_sends_the_case_back_t
     monitoring = await sql(
         app_engine,
         c.member,
-        "SELECT (due_at AT TIME ZONE 'Europe/Amsterdam')::date AS due, met_at IS NOT NULL AS met FROM deadlines WHERE kind = 'monitoring' "
+        "SELECT (due_at AT TIME ZONE 'Europe/Amsterdam')::date AS due, met_at IS NOT NULL AS met "
+        "FROM deadlines WHERE kind = 'monitoring' "
         "AND case_id = :c ORDER BY due_at",
         c=case,
     )
