@@ -88,6 +88,12 @@ def _decision(form: Form) -> DecisionIn:
     return decode_form(form, DecisionIn, measures=measures)
 
 
+def _monitoring(form: Form) -> MonitoringIn:
+    """A monitoring entry: a checkbox left unticked is not sent, and means no."""
+    flags = {flag: form.get(flag) in ("on", "yes") for flag in ("behaviour_stopped", "work_restored", "escalate")}
+    return decode_form(form, MonitoringIn, **flags)
+
+
 def _evaluation(form: Form) -> EvaluationIn:
     perspectives = {p.value: str(form.get(f"perspective_{p.value}") or "") for p in Perspective}
     return decode_form(form, EvaluationIn, perspectives=perspectives)
@@ -192,9 +198,7 @@ class CaseOutcomePages(Controller):
     async def monitor(self, page: NamedDependency[OutcomePage], on: NamedDependency[OnCase]) -> Template | Redirect:
         """A monitoring entry, perhaps back up the ladder (Monitor)."""
         return await page.submit(
-            lambda form: outcome.record_monitoring(
-                on.db, on.keyring, on.who, on.tenant, on.case_id, decode_form(form, MonitoringIn)
-            )
+            lambda form: outcome.record_monitoring(on.db, on.keyring, on.who, on.tenant, on.case_id, _monitoring(form))
         )
 
     @post("/nazorg", status_code=200, action=Action.CASE_CONCLUDE)
@@ -271,6 +275,7 @@ class AftercarePages(Controller):
             if refused.status in (403, 404):
                 raise
             await at.db.rollback()
+            await at.db.refresh(at.acting)
             return await self._render(at, keyring, message=refused.detail_in(chosen), status=refused.status)
         return Redirect(same_language(at.request, f"/app/t/{at.acting.slug}/nazorg"), status_code=303)
 
