@@ -184,7 +184,14 @@ async def test_the_decision_waits_for_the_weighing_and_every_follow_up_and_keeps
     await as_(client, c.manager)  # a decision maker without a seat here
     assert (await client.post(url, json=good)).status_code == 403
 
+    await as_(client, c.pooled)  # a process guardian's concern waits for an answer first
+    concern = (await client.post(f"{api(c, case)}/concerns", json={"text": "Is de beschuldigde gehoord?"})).json()
     await as_(client, c.decider)
+    assert refused(await client.post(url, json=good), "/concern-open")
+    answer = {"response": "Ja, gisteren, met zijn begeleider."}
+    assert (
+        await client.post(f"{api(c, case)}/concerns/{concern['id']}/acknowledgement", json=answer)
+    ).status_code == 204
     made = await client.post(url, json=good)
     assert made.status_code == 201, made.text
     body = made.json()
@@ -453,6 +460,8 @@ async def test_aftercare_reminds_its_owner_outlives_closure_and_is_done_by_the_o
     closed = await client.post(f"{base}/outcome/closure", json={})
     assert closed.status_code == 201, closed.text
     assert closed.json()["aftercare"][0]["done_at"] is None
+    late = await client.post(f"{base}/outcome/team", json={"template": "handled"})
+    assert refused(late, "/outcome-refused") and "gesloten" in late.json()["detail"]
 
     await as_(client, c.adviser)
     done = await client.post(f"/api/v1/t/{c.member.slug}/aftercare/{action}/done", json={"note": "Gesproken."})

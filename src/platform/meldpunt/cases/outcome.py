@@ -13,18 +13,17 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import jinja2
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import AuditActor
 from meldpunt.cases import services
-from meldpunt.cases.models import CaseStep, PanelMember, PanelRole, Route
+from meldpunt.cases.errors import ConcernOpen
+from meldpunt.cases.models import CaseStep, PanelMember, PanelRole, ProcessConcern, Route
 from meldpunt.cases.outcome_errors import AftercareNotFound, ClosureRefused, DecisionRefused, OutcomeRefused
 from meldpunt.cases.outcome_models import (
     FOUNDED,
@@ -52,6 +51,7 @@ from meldpunt.cases.outcome_schemas import (
     ReporterToldIn,
     TeamToldIn,
 )
+from meldpunt.cases.parties import LETTERS  # the letters' templates (cases/letters)
 from meldpunt.catalogues import text
 from meldpunt.db.context import tenant_context
 from meldpunt.dossiers.cipher import CaseCipher, case_cipher
@@ -83,12 +83,6 @@ HEARD_FIRST = frozenset(MeasureKind) - {MeasureKind.IMPROVEMENT_PLAN, MeasureKin
 # Routes handled elsewhere close with a recorded reason (seed-000 §2.2): what happened instead.
 CLOSE_WITH_REASON = frozenset({Route.POLICE, Route.NO_ACTION, Route.WHISTLEBLOWER, Route.COMPLAINTS_COMMITTEE})
 REPORTER_CLOSED = "reporter_closed"  # part A's step: the reporter says an adviser-only case may close
-LETTERS = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "letters"),
-    autoescape=False,  # noqa: S701 (plain-text letters, stored as text/plain and never rendered as markup)
-    undefined=jinja2.StrictUndefined,
-    keep_trailing_newline=True,
-)
 
 
 def _now() -> datetime:
@@ -161,6 +155,7 @@ async def decide(
     retention's ``decision_taken`` starts; each measure with an end date gets its ``sanction_end`` deadline, the
     first monitoring its ``monitoring`` deadline and the evaluation of the procedure its own."""
     case = await _decider(session, tenant, case_id, who)
+    await _no_open_concern(session, case)
     open_now = await intake.open_deadlines(session, case)
     _check_decision(case, data, open_now)
     cipher = await case_cipher(session, keyring, tenant.id, case.id)
@@ -220,10 +215,24 @@ async def decide(
 
 
 async def _decided(session: AsyncSession, case: Case) -> CaseDecision:
+    """The decision in force: the case is concluded (not sent back up the ladder, not closed)."""
+    if case.status == CaseStatus.CLOSED:
+        raise OutcomeRefused("case-closed")
     decision = await _latest_decision(session, case)
-    if decision is None or case.status not in (CaseStatus.CONCLUDED, CaseStatus.CLOSED):
+    if decision is None or case.status != CaseStatus.CONCLUDED:
         raise OutcomeRefused("decide-first")
     return decision
+
+
+async def _no_open_concern(session: AsyncSession, case: Case) -> None:
+    """A process guardian's concern waits for the decision maker's answer before the next step (as in phase 1)."""
+    waiting = select(func.count()).where(
+        ProcessConcern.tenant_id == case.tenant_id,
+        ProcessConcern.case_id == case.id,
+        ProcessConcern.acknowledged_at.is_(None),
+    )
+    if (await session.execute(waiting)).scalar_one():
+        raise ConcernOpen()
 
 
 def _told(tenant: Tenant, case: Case, who: AccountRef, audience: Audience, **facts: Any) -> OutcomeMessage:
@@ -487,8 +496,6 @@ async def evaluate(
     of reporter, accused, panel and others heard, with findings and actions. It meets the evaluation deadline."""
     case = await _decider(session, tenant, case_id, who)
     await _decided(session, case)
-    if case.status != CaseStatus.CONCLUDED:
-        raise OutcomeRefused("not-concluded")
     missing = [p for p in Perspective if len(data.perspectives.get(p.value, "").strip()) < 3]
     if missing:
         raise OutcomeRefused("perspectives-missing", missing=Named(*(f"outcome.perspective.{p}" for p in missing)))
@@ -556,6 +563,7 @@ async def _check_closure(
     open (named in the reader's language), and the route's own condition."""
     if case.route == Route.DECISION_PANEL:
         await services.declared_seat(session, case, who, (PanelRole.DECISION_MAKER,))
+        await _no_open_concern(session, case)
     elif not reporting_point:
         raise ClosureRefused("reporting-point-closes")
     if not may_move(case, CaseStatus.CLOSED) or case.route is None:

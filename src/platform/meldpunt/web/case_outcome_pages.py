@@ -73,6 +73,7 @@ def _words(language: str) -> dict[str, dict[str, str]]:
         "perspectives": group("perspective", Perspective),
         "audiences": {value: text(language, f"outcome.audience.{value}") for value in ("reporter", "accused", "team")},
         "deadline_kinds": {kind.value: text(language, f"case.deadline_kinds.{kind.value}") for kind in DeadlineKind},
+        "language_names": {other: text(language, f"outcome.language.{other}") for other in LANGUAGES},
     }
 
 
@@ -131,6 +132,7 @@ class OutcomePage:
             context={
                 **shell_context(self.request, on.actor, on.slug),
                 **OUTCOME_WORDS[chosen],
+                "languages": list(OUTCOME_WORDS[chosen]["language_names"].items()),
                 "view": view,
                 "deadlines": [d for d in process.deadlines if d.kind in OUTCOME_DEADLINES],
                 "outlives": {kind.value for kind in OUTLIVES_CLOSURE},
