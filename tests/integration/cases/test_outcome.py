@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,11 +21,14 @@ from meldpunt.cases.outcome import end_sanctions
 from meldpunt.cases.outcome_jobs import sweep_sanctions
 from meldpunt.db.context import tenant_context
 from meldpunt.db.engine import create_sessionmaker
+from meldpunt.dossiers.keys import Keyring, LocalRootKey
+from meldpunt.dossiers.storage import create_object_store
 from meldpunt.identity.roles import Role
 from meldpunt.intake.models import Case
 from meldpunt.intake.services import add_deadline
 from meldpunt.jobs.runtime import JobRuntime, install_runtime
 from meldpunt.jobs.scheduler import schedule_table
+from meldpunt.retention.services import EffectiveRule, purge_tenant, sync_policies
 from meldpunt.settings import Settings
 from tests.conftest import MakeTenant, TenantRef
 from tests.integration.cases.test_case_handling import (
@@ -681,3 +685,59 @@ def outcome_routes(c: Cast, case: str, action: str) -> list[tuple[str, str, Any]
         ("GET", f"/api/v1/t/{c.member.slug}/aftercare", None),
         ("POST", f"/api/v1/t/{c.member.slug}/aftercare/{action}/done", {}),
     ]
+
+
+OUTCOME_TABLES = (
+    "case_decisions",
+    "case_measures",
+    "outcome_messages",
+    "monitoring_entries",
+    "aftercare_actions",
+    "case_evaluations",
+    "case_closures",
+)
+
+
+async def test_destroying_a_closed_case_takes_its_end_with_it(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    """The purge finds the outcome's rows by their foreign keys (measures through their decision) and deletes them."""
+    c = await cast(app_engine, settings, make_tenant)
+    case, _ = await decided(client, c, app_engine, monitor_on=IN_A_WEEK.isoformat())
+    base = api(c, case)
+    entry = {"behaviour_stopped": True, "work_restored": True, "note": "Het gaat goed."}
+    assert (await client.post(f"{base}/outcome/monitoring", json=entry)).status_code == 201
+    assert (await client.post(f"{base}/outcome/team", json={"template": "concluded"})).status_code == 201
+    plan = {
+        "party": "team",
+        "kind": "trust_restoration",
+        "owner_tenant_id": str(c.decider.account_tenant_id),
+        "owner_id": str(c.decider.account_id),
+        "due_on": IN_A_MONTH.isoformat(),
+        "text": "Teamsessie.",
+    }
+    assert (await client.post(f"{base}/outcome/aftercare", json=plan)).status_code == 201
+    assert (await client.post(f"{base}/outcome/evaluation", json=EVALUATION)).status_code == 201
+    assert (await client.post(f"{base}/outcome/closure", json={})).status_code == 201
+    keyring = Keyring(LocalRootKey(Path(settings.root_key_file or "")))
+    sessionmaker = create_sessionmaker(app_engine)
+    async with sessionmaker() as session:
+        await tenant_context(session, [c.member.id])
+        await sync_policies(session, c.member.id, [EffectiveRule("report_dossier", "case_closed", 1, False)])
+        await session.commit()
+    await sql(
+        app_engine,
+        c.member,
+        "UPDATE case_events SET occurred_at = now() - interval '3 days' WHERE case_id = :c",
+        c=case,
+    )
+    await sql(  # the case itself is due: a document of it under that class (the accused letter would be one)
+        app_engine, c.member, "UPDATE documents SET record_class = 'report_dossier' WHERE case_id = :c", c=case
+    )
+    await purge_tenant(sessionmaker, keyring, create_object_store(settings), c.member.id, datetime.now(UTC))
+    left = {
+        table: (await sql(app_engine, c.member, f"SELECT count(*) AS n FROM {table} WHERE case_id = :c", c=case))[0].n
+        for table in OUTCOME_TABLES
+    }
+    assert left == dict.fromkeys(OUTCOME_TABLES, 0)
+    assert (await sql(app_engine, c.member, "SELECT count(*) AS n FROM cases WHERE id = :c", c=case))[0].n == 0
