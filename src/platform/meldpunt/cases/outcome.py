@@ -148,6 +148,30 @@ def _check_decision(case: Case, data: DecisionIn, open_now: Sequence[Deadline]) 
         raise DecisionRefused("date-in-past")
 
 
+def _add_measures(
+    session: AsyncSession, cipher: CaseCipher, case: Case, decision: CaseDecision, data: DecisionIn, who: AccountRef
+) -> None:
+    """The decision's measures, each with an end date getting its ``sanction_end`` deadline."""
+    for measure in data.measures:
+        measure_id = uuid.uuid4()
+        content = {"description": measure.description, "reasons": measure.reasons}
+        session.add(
+            CaseMeasure(
+                tenant_id=case.tenant_id,
+                id=measure_id,
+                case_id=case.id,
+                decision_id=decision.id,
+                kind=MeasureKind(measure.kind),
+                heard_on=measure.heard_on,
+                ends_on=measure.ends_on,
+                sealed_content=cipher.seal_value(content, OUTCOME, measure_id),
+            )
+        )
+        if measure.ends_on is not None:
+            due = _start_of(measure.ends_on)
+            intake.add_deadline(session, case, "sanction_end", due, "decision_maker", measure_id, responsible=who)
+
+
 async def decide(
     session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: DecisionIn
 ) -> CaseDecision:
@@ -171,24 +195,7 @@ async def decide(
     )
     session.add(decision)
     await session.flush()
-    for measure in data.measures:
-        measure_id = uuid.uuid4()
-        content = {"description": measure.description, "reasons": measure.reasons}
-        session.add(
-            CaseMeasure(
-                tenant_id=tenant.id,
-                id=measure_id,
-                case_id=case.id,
-                decision_id=decision_id,
-                kind=MeasureKind(measure.kind),
-                heard_on=measure.heard_on,
-                ends_on=measure.ends_on,
-                sealed_content=cipher.seal_value(content, OUTCOME, measure_id),
-            )
-        )
-        if measure.ends_on is not None:
-            due = _start_of(measure.ends_on)
-            intake.add_deadline(session, case, "sanction_end", due, "decision_maker", measure_id, responsible=who)
+    _add_measures(session, cipher, case, decision, data, who)
     await intake.meet_deadlines(session, case, "decision")
     if data.monitor_on is not None:
         intake.add_deadline(session, case, "monitoring", _start_of(data.monitor_on), "decision_maker", responsible=who)
