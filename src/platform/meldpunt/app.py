@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt import __version__
 from meldpunt.cases.controllers import ROUTES as case_routes
+from meldpunt.cases.outcome_controllers import ROUTES as case_outcome_routes
 from meldpunt.cases.party_controllers import ROUTES as case_party_routes
 from meldpunt.catalogues import text
 from meldpunt.errors import DomainError
@@ -44,6 +45,7 @@ from meldpunt.parties.controllers import ROUTES as party_routes
 from meldpunt.settings import Settings, load_settings
 from meldpunt.tenancy.controllers import get_public_tenant
 from meldpunt.vault.controllers import ROUTES as vault_routes
+from meldpunt.web.case_outcome_pages import ROUTES as case_outcome_page_routes
 from meldpunt.web.case_pages import ROUTES as case_page_routes
 from meldpunt.web.case_party_pages import ROUTES as case_party_page_routes
 from meldpunt.web.client_errors import ClientErrors
@@ -131,6 +133,8 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         *case_party_page_routes,
         *intervention_routes,
         *intervention_page_routes,
+        *case_outcome_routes,
+        *case_outcome_page_routes,
         *(demo_provider_routes if settings.demo_identity_provider else ()),
         create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
     ]

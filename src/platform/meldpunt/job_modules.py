@@ -11,6 +11,7 @@ JOB_MODULES = (
     "meldpunt.notifications.jobs",
     "meldpunt.vault.jobs",
     "meldpunt.cases.jobs",
+    "meldpunt.cases.outcome_jobs",
 )
 
 

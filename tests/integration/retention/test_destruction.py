@@ -129,7 +129,7 @@ async def test_two_sweeps_at_once_destroy_each_case_once_with_one_true_certifica
     for row in issued:
         case_id = uuid.UUID(row.resource_id)
         named = str(attached[case_id]) if case_id in attached else ""
-        assert row.details["document_ids"] == named
+        assert row.details["document_ids"] == ([named] if named else [])
         assert row.details["documents"] == (1 if named else 0)
         assert row.details["key_destroyed"] is True and "cases:1" in row.details["rows"]
     assert await purge_tenant(create_sessionmaker(app_engine), keyring, store, tenant.id, NOW) == []
@@ -220,7 +220,7 @@ async def test_a_case_purge_cut_short_after_the_key_is_told_as_destroyed_and_fin
     assert str(case_id) in line
     assert await rows_of(app_engine, tenant, case_id) == dict.fromkeys(CASE_TABLES, 0)
     (certificate,) = await certificates(app_engine, tenant)
-    assert certificate.details["document_ids"] == str(document_id)
+    assert certificate.details["document_ids"] == [str(document_id)]
     assert await purge_tenant(sessions, keyring, store, tenant.id, NOW) == []
 
 

@@ -171,8 +171,8 @@ async def test_after_the_purge_key_objects_and_rows_are_gone_and_a_certificate_i
     assert certificate.details == {
         "record_classes": "report_dossier",
         "documents": 2,
-        "document_ids": ",".join(sorted(str(d.id) for d in documents)),
-        "rows": "case_events:1",
+        "document_ids": sorted(str(d.id) for d in documents),
+        "rows": ["case_events:1"],
         "policies": "report_dossier:730d-after-case_closed",
         "key_destroyed": True,
         "whole_case": True,

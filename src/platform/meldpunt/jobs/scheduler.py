@@ -61,6 +61,8 @@ def schedule_table(settings: Settings) -> tuple[PeriodicJob, ...]:
         PeriodicJob("notifications.send", settings.notification_seconds),
         # Declared by meldpunt.cases.jobs: deadline reminders and breaches.
         PeriodicJob("cases.deadlines", settings.retention_sweep_seconds),
+        # Declared by meldpunt.cases.outcome_jobs: a sanction whose end date passed records sanction_ended.
+        PeriodicJob("cases.sanctions", settings.retention_sweep_seconds),
         PeriodicJob("keys.rotate_tenants", settings.key_rotation_check_seconds),
         # Declared by meldpunt.dossiers.jobs: verify the audit chains and anchor their heads (DESIGN §13).
         PeriodicJob("audit.checkpoint", settings.audit_checkpoint_seconds),

@@ -579,8 +579,9 @@ async def _certify(
         case.case_id,
         record_classes=",".join(classes),
         documents=len(deleted),
-        document_ids=",".join(sorted(str(row.id) for row in deleted)),
-        rows=",".join(f"{table}:{count}" for table, count in sorted(rows.items())),
+        # Structured, not joined into one text: a case's documents and tables outgrow an audit text's 200 signs.
+        document_ids=sorted(str(row.id) for row in deleted),
+        rows=[f"{table}:{count}" for table, count in sorted(rows.items())],
         policies=",".join(f"{c}:{policies[c].days}d-after-{policies[c].trigger}" for c in classes if c in policies),
         key_destroyed=key_left is None,
         whole_case=case.whole_case,
