@@ -106,7 +106,12 @@ async def test_a_group_conversation_and_a_corrective_denial_through_the_pages(
 ) -> None:
     w = await crew(app_engine, settings, make_tenant)
     case = await decided(
-        client, w, app_engine, ["group_conversation", "corrective_conversation"], basis="plausible", accused=True
+        client,
+        w,
+        app_engine,
+        ["group_conversation", "corrective_conversation"],
+        basis="Twee collega's zagen het.",
+        accused=True,
     )
     page = f"/app/t/{w.slug}/zaken/{case}/opvolging"
     await as_(client, w.c.decider)

@@ -71,8 +71,8 @@ async def in_tenant(engine: AsyncEngine, tenant: TenantRef, sql: str, **params: 
 async def decided(
     client: Any, w: Crew, app_engine: AsyncEngine, chosen: list[str], basis: str | None = None, accused: bool = False
 ) -> str:
-    """A case whose panel weighed and chose ``chosen`` (with ``basis`` in the weighing's facts, as part A's
-    weighing records it), optionally with a named accused among its parties."""
+    """A case whose panel weighed and chose ``chosen`` (with ``basis``, the facts that make the behaviour
+    plausible, in the weighing), optionally with a named accused among its parties."""
     case = await declared_panel(client, w.c, app_engine)
     base = f"/api/v1/t/{w.slug}/cases/{case}"
     await as_(client, w.c.decider)
@@ -83,16 +83,9 @@ async def decided(
         "chosen": chosen,
         "reasons_rejected": {o: f"Niet passend: {o}." for o in LADDER_OPTIONS if o not in chosen},
         "reporter_input": "De melder wil dat het stopt.",
+        **({"plausibility_basis": basis} if basis else {}),
     }
     assert (await client.post(f"{base}/steps", json=weighing)).status_code == 201
-    if basis:
-        await in_tenant(
-            app_engine,
-            w.c.member,
-            "UPDATE case_steps SET facts = facts || CAST(:extra AS jsonb) WHERE case_id = :case AND kind = 'weighing'",
-            extra=json.dumps({"basis": basis}),
-            case=case,
-        )
     if accused:
         party = await client.post(f"{base}/parties", json={"role": "accused", "name": ACCUSED})
         assert party.status_code == 201, party.text
@@ -240,14 +233,16 @@ async def test_a_corrective_conversation_needs_a_plausible_basis_keeps_the_warni
     client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
 ) -> None:
     w = await crew(app_engine, settings, make_tenant)
-    unfounded = await decided(client, w, app_engine, ["corrective_conversation"])
+    unfounded = await decided(client, w, app_engine, ["corrective_conversation"], basis="Zij zagen het.")
+    await seal_plausibility_basis(app_engine, settings, w, unfounded, "")  # a weighing without the facts
     refused = await client.post(
         f"/api/v1/t/{w.slug}/cases/{unfounded}/interventions/", json={"kind": "corrective_conversation"}
     )
     assert refused.status_code == 409 and "aannemelijk" in refused.json()["detail"]
 
-    case = await decided(client, w, app_engine, ["corrective_conversation"])
-    await seal_plausibility_basis(app_engine, settings, w, case, "Twee collega's zagen het; hij erkent de toon.")
+    case = await decided(
+        client, w, app_engine, ["corrective_conversation"], basis="Twee collega's zagen het; hij erkent de toon."
+    )
     base, iid = await started(client, w, case, "corrective_conversation")
     url = f"{base}/{iid}"
     await seated_and_declared(client, w, url, (w.line_manager, "line_manager", {}), (w.hr, "hr", {}))

@@ -36,6 +36,7 @@ ROUTE = RoutingIn(
     route="decision_panel",
     reason="Een leidinggevende, met een machtsverschil.",
     escalation="higher_manager",
+    igj_answer="not_reportable",  # every demo member is in care or child care: the Wkkgz/IGJ question is asked
 )
 # Who sits at each member's panel in the demo, by display name (the pooled guardian is chosen by the pool).
 PANELS = {

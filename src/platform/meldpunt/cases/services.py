@@ -117,12 +117,16 @@ OVERRIDE_MESSAGE = (
 )
 
 
-CARE_SECTOR = frozenset({"86", "87", "88"})  # SBI: health care, residential care, social work without lodging
+# SBI: health care, residential care, and social work without lodging for the elderly and disabled (88.1) fall
+# under the Wkkgz; child care (88.91) does not (the Wet kinderopvang has its own duty). A bare "88" may be either.
+CARE_SECTOR = ("86", "87", "88.1")
 
 
 def is_care_sector(tenant: Tenant) -> bool:
-    """A care organisation by its SBI sector code (``86``, ``87.1``, ``88.10`` …): asked the Wkkgz/IGJ question."""
-    return tenant.sector_code.split(".")[0][:2] in CARE_SECTOR
+    """A care organisation by its SBI sector code (``86``, ``87.1``, ``88.10`` …): asked the Wkkgz/IGJ question.
+    A code that does not say which part of 88 it is (``88``) is asked too."""
+    code = tenant.sector_code.strip()
+    return code.startswith(CARE_SECTOR) or code == "88"
 
 
 def _check_routing(tenant: Tenant, case: Case, data: RoutingIn) -> None:

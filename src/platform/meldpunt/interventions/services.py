@@ -71,7 +71,6 @@ from meldpunt.tenancy.terms import terms_of
 PURPOSE = "intervention"  # the purpose every text of phase 2 is sealed for
 STARTS_FROM = frozenset({CaseStatus.DECIDED, CaseStatus.FOLLOWING_UP, CaseStatus.CONCLUDED})
 # The weighing's basis that allows a corrective conversation (seed-000 §3.2: "established or aannemelijk").
-PLAUSIBLE = frozenset({"plausible", "established"})
 TEXT_FIELDS = frozenset({"agreed_points", "sharing_afterwards", "outcome", "warning", "shared_afterwards"})
 
 
@@ -114,10 +113,9 @@ async def latest_weighing(session: AsyncSession, case: Case) -> CaseStep | None:
 
 
 def behaviour_plausible(weighing: CaseStep, cipher: CaseCipher) -> bool:
-    """Whether the weighing recorded the behaviour as established or *aannemelijk*: a ``basis`` among its
-    process facts, or the facts that make it so (``plausibility_basis``, sealed with the step's content)."""
-    if str(weighing.facts.get("basis", "")) in PLAUSIBLE:
-        return True
+    """Whether the weighing recorded the facts that make the behaviour *aannemelijk* (``plausibility_basis``,
+    sealed with the step's content). ``cases.services`` refuses a weighing that chooses the corrective
+    conversation without them; the conversation checks it again where it starts."""
     if weighing.sealed_content is None:
         return False
     content = cipher.open_value(weighing.sealed_content, dict, cases.HANDLING, weighing.id)
