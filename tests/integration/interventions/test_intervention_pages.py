@@ -22,6 +22,8 @@ from tests.integration.interventions.test_interventions_api import (
     crew,
     decided,
     in_tenant,
+    seated_and_declared,
+    started,
 )
 
 HTML = {"accept": "text/html"}
@@ -218,6 +220,7 @@ async def test_every_intervention_page_refuses_another_tenants_professional_and_
         ("POST", f"{assignment}/gehouden"),
         ("POST", f"{assignment}/afronden"),
         ("POST", f"{assignment}/ontkenning"),
+        ("POST", f"{assignment}/overeenkomst"),
     ]
     await as_(client, stranger)
     for method, path in routes:
@@ -244,3 +247,40 @@ async def test_every_intervention_page_refuses_another_tenants_professional_and_
             assert response.status_code == missing.status_code and response.status_code in (403, 404), (who, path)
     await as_(client, w.line_manager)
     assert (await client.get(assignment, headers=HTML)).status_code == 200  # the real one is still theirs
+
+
+async def test_the_mediator_hands_in_the_signed_agreement_on_the_assignment_page(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    w = await crew(app_engine, settings, make_tenant)
+    case = await decided(client, w, app_engine, ["mediation"])
+    base, iid = await started(client, w, case, "mediation")
+    url = f"{base}/{iid}"
+    await seated_and_declared(client, w, url, (w.mediator, "mediator", {"registration_number": "MfN-12345"}))
+    await as_(client, w.c.decider)
+    prep = {
+        "type": "mediation",
+        "reporter_consented_on": TODAY.isoformat(),
+        "accused_consented_on": TODAY.isoformat(),
+        "agreement_signed_on": TODAY.isoformat(),
+        "principles_agreed": True,
+    }
+    assert (await client.post(f"{url}/preparation", json=prep)).status_code == 201
+    await as_(client, w.mediator)
+    page = f"/app/t/{w.slug}/opdrachten/{case}/{iid}"
+    shown = await client.get(page, headers=HTML)
+    assert shown.status_code == 200 and 'enctype="multipart/form-data"' in shown.text
+    empty = await client.post(f"{page}/overeenkomst", data={}, headers=HTML, follow_redirects=False)
+    assert empty.status_code == 409 and "precies één bestand" in empty.text
+    signed = {"agreement": ("overeenkomst.txt", b"Getekend door beide partijen.", "text/plain")}
+    done = await client.post(f"{page}/overeenkomst", files=signed, headers=HTML, follow_redirects=False)
+    assert done.status_code == 303
+    after = await client.get(page, headers=HTML)
+    assert "De getekende mediationovereenkomst is toegevoegd." in after.text and "multipart/form-data" not in after.text
+    stored = await in_tenant(
+        app_engine,
+        w.c.member,
+        "SELECT count(*) FROM documents WHERE case_id = :c AND record_class = 'attachment'",
+        c=case,
+    )
+    assert stored[0][0] == 1

@@ -427,6 +427,15 @@ async def test_mediation_needs_a_registered_mediator_and_stores_only_its_outcome
     }
     assert (await client.post(f"{url}/preparation", json=prep)).status_code == 201
     await as_(client, w.mediator)
+    unsigned = await client.post(f"{url}/held", json={"held_on": TODAY.isoformat()})
+    assert unsigned.status_code == 409 and "getekende mediationovereenkomst" in unsigned.json()["detail"]
+    signed = ("overeenkomst.txt", b"Getekend door beide partijen.", "text/plain")
+    two = await client.post(f"{url}/agreement", files=[("agreement", signed), ("agreement", signed)])
+    assert two.status_code == 409 and two.json()["detail"].startswith("Voeg precies")
+    handed_in = await client.post(f"{url}/agreement", files={"agreement": signed})
+    assert handed_in.status_code == 201 and handed_in.json()["agreement_on_file"] is True
+    again = await client.post(f"{url}/agreement", files={"agreement": signed})
+    assert again.status_code == 409
     notes = await client.post(f"{url}/held", json={"held_on": TODAY.isoformat(), "notes": "Wat er gezegd is."})
     assert notes.status_code == 409 and "alleen de uitkomst" in notes.json()["detail"]
     assert (await client.post(f"{url}/held", json={"held_on": TODAY.isoformat()})).status_code == 201
@@ -565,6 +574,7 @@ def every_route(base: str, iid: str) -> list[tuple[str, str, Any]]:
         ("POST", f"{url}/held", {"held_on": TODAY.isoformat()}),
         ("POST", f"{url}/completion", {"type": "informal_conversation", "result": "support", "outcome": "Steun."}),
         ("POST", f"{url}/denial", {"denied_on": TODAY.isoformat()}),
+        ("POST", f"{url}/agreement", None),
     ]
 
 

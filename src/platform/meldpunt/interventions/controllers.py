@@ -5,10 +5,13 @@ seat, the intervention's seat, its time and the declaration in the services."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +21,8 @@ from meldpunt.db.rows import from_row
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.policy import Actor
 from meldpunt.identity.roles import Action
+from meldpunt.intake.attachments import MAX_FILE_BYTES, MAX_REQUEST_BYTES, allowed_text, check_uploads
+from meldpunt.intake.uploads import read_posted_form
 from meldpunt.interventions import services
 from meldpunt.interventions.models import InterventionSeat
 from meldpunt.interventions.schemas import (
@@ -76,6 +81,7 @@ def brief_out(brief: services.Brief, slug: str) -> BriefOut:
         declared=seat.declaration is not None,
         agreed_points=brief.agreed_points,
         own_notes=brief.own_notes,
+        agreement_on_file=intervention.kind == "mediation" and intervention.document_id is not None,
     )
 
 
@@ -91,6 +97,27 @@ def assignment_out(found: services.Assignment) -> AssignmentOut:
         valid_to=seat.valid_to,
         declared=seat.declaration is not None,
     )
+
+
+@dataclass
+class _AgreementUpload(Operation):
+    """Documents the multipart body, which the handler reads itself (in memory, within limits)."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            required=True,
+            description=f"One file, the signed agreement, of at most {MAX_FILE_BYTES // 1024 // 1024} MB "
+            f"({allowed_text('en')}).",
+            content={
+                "multipart/form-data": OpenAPIMediaType(
+                    schema=Schema(
+                        type=OpenAPIType.OBJECT,
+                        required=["agreement"],
+                        properties={"agreement": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)},
+                    )
+                )
+            },
+        )
 
 
 class InterventionsController(Controller):
@@ -207,6 +234,26 @@ class InterventionsController(Controller):
     ) -> BriefOut:
         """The outcome, tagged by ``type`` (the kind); a corrective conversation's warning becomes a document."""
         await services.complete(at(on), store, intervention_id, data)
+        return await self._brief(on, intervention_id)
+
+    @post(
+        "/{intervention_id:uuid}/agreement",
+        operation_id="AttachSignedAgreement",
+        status_code=201,
+        action=Action.INTERVENTION_CARRY_OUT,
+        request_max_body_size=MAX_REQUEST_BYTES,
+        operation_class=_AgreementUpload,
+    )
+    async def agreement(
+        self,
+        request: Request[Any, Any, Any],
+        on: NamedDependency[OnCase],
+        store: NamedDependency[ObjectStore],
+        intervention_id: FromPath[uuid.UUID],
+    ) -> BriefOut:
+        """A mediation's signed agreement (the mediator who leads; one file, cleaned and encrypted)."""
+        form = await read_posted_form(request, "agreement")
+        await services.attach_agreement(at(on), store, intervention_id, await check_uploads(form.files))
         return await self._brief(on, intervention_id)
 
     @post(

@@ -193,6 +193,7 @@ class BriefOut(msgspec.Struct, frozen=True, kw_only=True):
     declared: bool
     agreed_points: str | None
     own_notes: str | None
+    agreement_on_file: bool = False  # a mediation's signed agreement was handed in (SignedAgreement)
 
 
 class AssignmentOut(msgspec.Struct, frozen=True, kw_only=True):

@@ -9,7 +9,7 @@ point) sees process facts and deadlines (``process``)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -31,6 +31,7 @@ from meldpunt.identity import services as identity
 from meldpunt.identity.models import AccountRef
 from meldpunt.identity.roles import Role
 from meldpunt.intake import services as intake
+from meldpunt.intake.attachments import Checked, attach
 from meldpunt.intake.models import Case, CaseStatus, Deadline, DeadlineKind, move_case
 from meldpunt.interventions.errors import (
     DeclareFirstHere,
@@ -472,6 +473,12 @@ async def hold(at: At, intervention_id: uuid.UUID, data: HeldIn) -> Intervention
         raise InterventionRefused("no-session-content")
     if data.held_on > date.today():
         raise InterventionRefused("held-in-future")
+    if (
+        intervention.kind == InterventionKind.MEDIATION
+        and intervention.document_id is None
+        and leads(intervention, row)
+    ):
+        raise InterventionRefused("agreement-missing")
     group = intervention.kind == InterventionKind.GROUP_CONVERSATION
     if data.notes and group and _traceable([data.notes], await _names_in_case(session, keyring, tenant, case)):
         raise InterventionRefused("traceable")
@@ -527,6 +534,29 @@ async def _warning_document(
         session, keyring, store, cases.actor_of(who), case.tenant_id, case.id, RecordClass.SANCTION, body(), meta
     )
     return document.id
+
+
+async def attach_agreement(
+    at: At, store: ObjectStore, intervention_id: uuid.UUID, files: Sequence[Checked]
+) -> Intervention:
+    """The signed mediation agreement (voluntariness, secrecy, commitment, autonomy: seed-000 H7) as a document
+    of the case, cleaned and encrypted like every attachment: besides the outcome, the one thing of a mediation
+    that is kept. The mediator who leads hands it in once the mediation is prepared and before it is held."""
+    session, keyring, who, tenant, case_id = at.parts()
+    case, intervention = await _carried(session, tenant, case_id, intervention_id)
+    row = await _seat_of(session, case, intervention, who)
+    if intervention.kind != InterventionKind.MEDIATION:
+        raise InterventionRefused("agreement-only-mediation")
+    if not leads(intervention, row):
+        raise InterventionRefused("not-leading")
+    if intervention.status != InterventionStatus.PREPARED or intervention.document_id is not None:
+        raise InterventionRefused("agreement-when-prepared")
+    if len(files) != 1:
+        raise InterventionRefused("agreement-one-file")
+    (document,) = await attach(session, keyring, store, tenant.id, case, files, cases.actor_of(who))
+    intervention.document_id = document.id
+    await _record(session, who, case, "agreement_attached", kind=intervention.kind)
+    return intervention
 
 
 async def deny(at: At, intervention_id: uuid.UUID, data: DenialIn) -> Intervention:

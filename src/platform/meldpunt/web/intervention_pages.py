@@ -22,6 +22,8 @@ from meldpunt.cases.controllers import OnCase
 from meldpunt.cases.schemas import DeclarationIn
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.roles import Action
+from meldpunt.intake.attachments import MAX_REQUEST_BYTES, check_uploads
+from meldpunt.intake.uploads import read_posted_form
 from meldpunt.interventions import services
 from meldpunt.interventions.controllers import at
 from meldpunt.interventions.models import CARRIED_OUT_BY, ENDED, InterventionKind
@@ -226,8 +228,8 @@ class AssignmentPage:
             },
         )
 
-    async def submit(self, act: Any) -> Template | Redirect:
-        return await submit_on_case(self, act, self.here(self.intervention_id))
+    async def submit(self, act: Any, posted: Form | None = None) -> Template | Redirect:
+        return await submit_on_case(self, act, self.here(self.intervention_id), posted=posted)
 
 
 class AssignmentPages(Controller):
@@ -274,6 +276,20 @@ class AssignmentPages(Controller):
                 completion_of(form, InterventionKind(str(form.get("type")))),
             )
         )
+
+    @post(
+        "/overeenkomst", status_code=200, action=Action.INTERVENTION_CARRY_OUT, request_max_body_size=MAX_REQUEST_BYTES
+    )
+    async def agreement(
+        self, page: NamedDependency[AssignmentPage], on: NamedDependency[OnCase], store: NamedDependency[ObjectStore]
+    ) -> Template | Redirect:
+        """A mediation's signed agreement, one file (AttachSignedAgreement)."""
+        posted = await read_posted_form(page.request, "agreement")
+
+        async def attach(_: Form) -> None:
+            await services.attach_agreement(at(on), store, page.intervention_id, await check_uploads(posted.files))
+
+        return await page.submit(attach, {key: posted.get(key) for key in posted.fields})
 
     @post("/ontkenning", status_code=200, action=Action.INTERVENTION_CARRY_OUT)
     async def deny(self, page: NamedDependency[AssignmentPage], on: NamedDependency[OnCase]) -> Template | Redirect:

@@ -47,12 +47,18 @@ def case_page_dependencies(page: Callable[[Request[Any, Any, Any], OnCase], Page
 
 
 async def submit_on_case(
-    page: CaseFormPage, act: Callable[[Form], Awaitable[object]], back: str, entered: Form | None = None
+    page: CaseFormPage,
+    act: Callable[[Form], Awaitable[object]],
+    back: str,
+    entered: Form | None = None,
+    *,
+    posted: Form | None = None,
 ) -> Template | Redirect:
     """``act`` decodes the form and calls the service; a refusal shows ``page`` again (after a refused service
-    in a fresh transaction) with what was typed and ``entered``; a done form goes ``back``."""
+    in a fresh transaction) with what was typed and ``entered``; a done form goes ``back``. ``posted``: the
+    fields of a form the handler read itself (one with files)."""
     request, on = page.request, page.on
-    form = form_fields(await request.form())
+    form = posted if posted is not None else form_fields(await request.form())
     shown = {**form, **(entered or {})}
     chosen = language(request)
     try:
