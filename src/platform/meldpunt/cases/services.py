@@ -934,9 +934,11 @@ ROUTE_STEP_ROUTES: dict[str, Route] = {
     "whistleblower_feedback": Route.WHISTLEBLOWER,
     "police_report": Route.POLICE,
 }
-ROUTE_STEP_MEETS = {
-    "whistleblower_acknowledged": DeadlineKind.WHISTLEBLOWER_ACKNOWLEDGEMENT,
-    "whistleblower_feedback": DeadlineKind.WHISTLEBLOWER_FEEDBACK,
+# The whistleblower's acknowledgement is the Wbk's acknowledgement of receipt: it meets the reporting point's
+# ``acknowledge`` term too (one act, not two to record).
+ROUTE_STEP_MEETS: dict[str, tuple[DeadlineKind, ...]] = {
+    "whistleblower_acknowledged": (DeadlineKind.WHISTLEBLOWER_ACKNOWLEDGEMENT, DeadlineKind.ACKNOWLEDGE),
+    "whistleblower_feedback": (DeadlineKind.WHISTLEBLOWER_FEEDBACK,),
 }
 
 
@@ -967,8 +969,8 @@ async def record_route_step(
     if isinstance(step, PoliceReport) and await _has(session, CaseStep, case, StepKind.POLICE_REPORT):
         raise RouteStepRefused("already-recorded")
     row = await _write_step(session, keyring, case, step, who)
-    if str(kind) in ROUTE_STEP_MEETS:
-        await intake.meet_deadlines(session, case, ROUTE_STEP_MEETS[str(kind)])
+    for meets in ROUTE_STEP_MEETS.get(str(kind), ()):
+        await intake.meet_deadlines(session, case, meets)
     await audit.record(session, tenant.id, actor_of(who), f"case.step.{kind}", "case", case.id)
     return row
 
