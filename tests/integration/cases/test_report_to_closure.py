@@ -219,7 +219,14 @@ async def test_a_report_is_carried_through_its_follow_up_to_closure(
     process = (await client.get(f"{api(w.c, case)}/process")).json()
     assert process["status"] == "following_up"
     assert all(d["met_at"] is not None for d in process["deadlines"] if d["kind"] == "follow_up")
+    # The follow-up done, the decision is the open work, for the panel's decision maker.
+    [decision] = [d for d in process["deadlines"] if d["kind"] == "decision"]
+    assert decision["met_at"] is None and decision["responsible_role"] == "decision_maker"
     await concluded_and_closed(client, w.c, case, receipt, portal)
+    met = await sql(
+        app_engine, w.c.member, "SELECT met_at FROM deadlines WHERE kind = 'decision' AND case_id = :c", c=case
+    )
+    assert [row.met_at is not None for row in met] == [True]
     await retention_started(app_engine, w.c, case)
 
 
@@ -240,6 +247,8 @@ async def test_a_denied_corrective_conversation_goes_back_to_the_panel_and_a_sec
     assert (await client.post(f"{url}/held", json={"held_on": DAY})).status_code == 201
     denied = await client.post(f"{url}/denial", json={"denied_on": DAY})
     assert denied.status_code == 201 and denied.json()["status"] == "back_to_panel"
+    no_decision = await sql(app_engine, w.c.member, "SELECT id FROM deadlines WHERE kind = 'decision'")
+    assert no_decision == []  # back at the panel: it weighs again, nobody decides yet
 
     await as_(client, w.c.decider)
     early = await client.post(

@@ -415,6 +415,7 @@ async def stop(at: At, intervention_id: uuid.UUID, data: StopIn) -> Intervention
     move_intervention(intervention, InterventionStatus.STOPPED)
     _add_content(cipher, intervention, stop_reason=data.reason)
     await _end(session, case, intervention)
+    await _decision_due(session, tenant, case)
     await _record(session, who, case, "stopped", kind=intervention.kind)
     return intervention
 
@@ -422,6 +423,19 @@ async def stop(at: At, intervention_id: uuid.UUID, data: StopIn) -> Intervention
 async def _end(session: AsyncSession, case: Case, intervention: Intervention) -> None:
     intervention.ended_at = _now()
     await intake.meet_deadlines(session, case, DeadlineKind.FOLLOW_UP, intervention.id)
+
+
+async def _decision_due(session: AsyncSession, tenant: Tenant, case: Case) -> None:
+    """The last follow-up has ended (completed or stopped): the decision maker's decision is the open work now,
+    a ``decision`` deadline by the tenant's term (part C's ``decide`` meets it)."""
+    if case.status != CaseStatus.FOLLOWING_UP:
+        return
+    await session.flush()
+    open_kinds = {deadline.kind for deadline in await intake.open_deadlines(session, case)}
+    if open_kinds & {DeadlineKind.FOLLOW_UP, DeadlineKind.DECISION}:
+        return
+    due = _now() + timedelta(days=terms_of(tenant.procedure).decision_days)
+    intake.add_deadline(session, case, DeadlineKind.DECISION, due, "decision_maker")
 
 
 # ---------------------------------------------------------------- who carries it out
@@ -519,6 +533,7 @@ async def complete(at: At, store: ObjectStore, intervention_id: uuid.UUID, data:
     if isinstance(data, CorrectiveDone):
         intervention.document_id = await _warning_document(session, keyring, store, who, case, data.warning)
     await _end(session, case, intervention)
+    await _decision_due(session, tenant, case)
     await _record(session, who, case, "completed", kind=intervention.kind, document=data.__class__ is CorrectiveDone)
     return intervention
 

@@ -29,6 +29,7 @@ class ProcedureTerms(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw
     choice_days: Days = 42  # the weighing framework's choice
     interim_review_days: Days = 28  # an interim measure without a date of its own is reviewed after this
     follow_up_days: Days = 42  # a chosen follow-up (phase 2) is carried out, unless the panel sets its own term
+    decision_days: Days = 14  # the decision maker decides once the last follow-up has ended
     reminder_days: tuple[int, ...] = (7, 3, 1)
     # The complaint track's terms (DESIGN §7): the seeds give none, so they have no default; a tenant with
     # its own committee sets what its complaints regulation promises.
