@@ -142,7 +142,8 @@ class OutcomePage:
                 "owners": [(f"{who.tenant_id}:{who.id}", name) for who, name in owners],
                 "case_here": f"/app/t/{on.slug}/zaken/{on.case_id}",
                 "message": message,
-                "entered": entered or {},
+                # A message goes out in Dutch unless the decision maker chooses English (as ``ReporterToldIn``).
+                "entered": entered or {"language": "nl"},
                 "today": date.today(),
             },
         )
