@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from meldpunt.settings import Settings
@@ -21,6 +21,16 @@ from tests.integration.cases.test_case_handling import as_
 from tests.integration.interventions.test_interventions_api import TODAY, crew, decided, seat, started
 
 AGREED = "Opmerkingen over kleding tijdens de dienst."
+
+
+def record_informal_conversation(manager: Page) -> None:
+    """The line manager, on their prepared assignment, records the conversation held and its outcome."""
+    manager.get_by_label("Uw aantekeningen", exact=False).fill("Rustig gesprek.")
+    manager.get_by_role("button", name="Vastleggen", exact=True).click()
+    manager.get_by_label("Resultaat").select_option("apology")
+    manager.get_by_label("Uitkomst", exact=True).fill("Excuses gemaakt.")
+    manager.get_by_role("button", name="Uitkomst vastleggen en afronden").click()
+    assert "Afgerond" in manager.content()
 
 
 @pytest.fixture
@@ -69,12 +79,7 @@ async def test_a_line_manager_carries_out_an_informal_conversation_in_the_browse
             manager.goto(f"{served}/app/t/{slug}/opdrachten/{case}/{iid}")
             assert AGREED in manager.content()
             found["assignment, prepared"] = violations(manager)
-            manager.get_by_label("Uw aantekeningen", exact=False).fill("Rustig gesprek.")
-            manager.get_by_role("button", name="Vastleggen", exact=True).click()
-            manager.get_by_label("Resultaat").select_option("apology")
-            manager.get_by_label("Uitkomst", exact=True).fill("Excuses gemaakt.")
-            manager.get_by_role("button", name="Uitkomst vastleggen en afronden").click()
-            assert "Afgerond" in manager.content()
+            record_informal_conversation(manager)
             found["assignment, completed"] = violations(manager)
             browser.close()
         return found

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from meldpunt.settings import Settings
@@ -24,6 +24,15 @@ from tests.integration.cases.test_outcome import (
     panel_case_with_receipt,
     phase_one_done,
 )
+
+
+def evaluate_in_browser(decider: Page) -> None:
+    """The decision maker records the evaluation of the procedure with every perspective."""
+    for key, words in EVALUATION["perspectives"].items():
+        decider.locator(f"#perspective_{key}").fill(words)
+    decider.get_by_label("Bevindingen", exact=True).fill(EVALUATION["findings"])
+    decider.get_by_label("Acties", exact=False).fill(EVALUATION["actions"])
+    decider.get_by_role("button", name="Evaluatie vastleggen").click()
 
 
 async def test_a_case_is_decided_told_cared_for_evaluated_and_closed_in_the_browser(
@@ -70,11 +79,7 @@ async def test_a_case_is_decided_told_cared_for_evaluated_and_closed_in_the_brow
             decider.get_by_label("De werksituatie is hersteld").check()
             decider.get_by_label("Notitie", exact=True).fill("Rustig in het team.")
             decider.get_by_role("button", name="Monitoring vastleggen").click()
-            for key, words in EVALUATION["perspectives"].items():
-                decider.locator(f"#perspective_{key}").fill(words)
-            decider.get_by_label("Bevindingen", exact=True).fill(EVALUATION["findings"])
-            decider.get_by_label("Acties", exact=False).fill(EVALUATION["actions"])
-            decider.get_by_role("button", name="Evaluatie vastleggen").click()
+            evaluate_in_browser(decider)
             found["outcome, concluded"] = violations(decider)
             decider.get_by_role("button", name="Zaak sluiten").click()
             assert "Gesloten op" in decider.content()

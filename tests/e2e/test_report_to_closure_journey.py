@@ -16,7 +16,8 @@ from tests.conftest import MakeTenant
 from tests.e2e.conftest import BROWSER_ARGS
 from tests.e2e.test_accessibility import violations
 from tests.e2e.test_case_handling_journey import page_as, report_route_and_declare, weigh_in_browser
-from tests.integration.cases.test_outcome import EVALUATION
+from tests.e2e.test_intervention_pages import record_informal_conversation
+from tests.e2e.test_outcome_journey import evaluate_in_browser
 from tests.integration.interventions.test_interventions_api import LATER, TODAY, crew
 
 AGREED = "Opmerkingen over uiterlijk in het werkoverleg."
@@ -100,12 +101,7 @@ async def test_a_report_is_carried_to_closure_through_the_pages(
 
             manager.goto(assignment)
             assert AGREED in manager.content()
-            manager.get_by_label("Uw aantekeningen", exact=False).fill("Rustig gesprek.")
-            manager.get_by_role("button", name="Vastleggen", exact=True).click()
-            manager.get_by_label("Resultaat").select_option("apology")
-            manager.get_by_label("Uitkomst", exact=True).fill("Excuses gemaakt.")
-            manager.get_by_role("button", name="Uitkomst vastleggen en afronden").click()
-            assert "Afgerond" in manager.content()
+            record_informal_conversation(manager)
             found["assignment, completed"] = violations(manager)
 
             decider.goto(f"{case_url}/afronding")
@@ -115,11 +111,7 @@ async def test_a_report_is_carried_to_closure_through_the_pages(
             decider.get_by_role("button", name="Besluit vastleggen").click()
             assert 'id="fout"' not in decider.content(), decider.content()
             decider.get_by_role("button", name="Melder de uitkomst laten weten").click()
-            for key, words in EVALUATION["perspectives"].items():
-                decider.locator(f"#perspective_{key}").fill(words)
-            decider.get_by_label("Bevindingen", exact=True).fill(EVALUATION["findings"])
-            decider.get_by_label("Acties", exact=False).fill(EVALUATION["actions"])
-            decider.get_by_role("button", name="Evaluatie vastleggen").click()
+            evaluate_in_browser(decider)
             decider.get_by_role("button", name="Zaak sluiten").click()
             assert "Gesloten op" in decider.content(), decider.content()
             found["outcome, closed"] = violations(decider)

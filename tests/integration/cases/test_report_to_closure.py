@@ -207,6 +207,17 @@ async def retention_started(app_engine: AsyncEngine, c: Cast, case: str) -> None
     assert all(i.revoked_at is not None for i in invitations)
 
 
+async def closed_by_the_point(
+    client: Any, app_engine: AsyncEngine, c: Cast, case: str, receipt: str, body: dict[str, str]
+) -> None:
+    """A route without a panel: its reporting point closes the case; retention starts, the reporter reads it."""
+    await as_(client, c.point)
+    closed = await client.post(f"{api(c, case)}/outcome/closure", json=body)
+    assert closed.status_code == 201, closed.text
+    await retention_started(app_engine, c, case)
+    await closed_for_the_reporter(client, c, receipt)
+
+
 @pytest.mark.parametrize("kind", list(FOLLOW_UPS))
 async def test_a_report_is_carried_through_its_follow_up_to_closure(
     kind: str, client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
@@ -277,10 +288,7 @@ async def test_an_adviser_only_case_closes_once_the_reporter_says_so_from_the_in
     )
     assert said.status_code in (200, 201), said.text
     await as_(client, c.point)
-    closed = await client.post(f"{api(c, case)}/outcome/closure", json={})
-    assert closed.status_code == 201, closed.text
-    await retention_started(app_engine, c, case)
-    await closed_for_the_reporter(client, c, receipt)
+    await closed_by_the_point(client, app_engine, c, case, receipt, {})
 
 
 async def test_a_police_case_closes_after_its_report_with_a_reason(
@@ -295,10 +303,7 @@ async def test_a_police_case_closes_after_its_report_with_a_reason(
     assert (await client.post(f"{api(c, case)}/route-steps", json=report)).status_code == 201
     reasonless = await client.post(f"{api(c, case)}/outcome/closure", json={})
     assert reasonless.status_code == 409 and "reden" in reasonless.json()["detail"]
-    closed = await client.post(f"{api(c, case)}/outcome/closure", json={"reason": "De politie onderzoekt het."})
-    assert closed.status_code == 201, closed.text
-    await retention_started(app_engine, c, case)
-    await closed_for_the_reporter(client, c, receipt)
+    await closed_by_the_point(client, app_engine, c, case, receipt, {"reason": "De politie onderzoekt het."})
 
 
 async def test_a_whistleblower_case_closes_after_its_acknowledgement_and_feedback(
@@ -319,10 +324,7 @@ async def test_a_whistleblower_case_closes_after_its_acknowledgement_and_feedbac
     for step in (ack, feedback):
         assert (await client.post(f"{base}/route-steps", json=step)).status_code == 201
     # The acknowledgement through the regime is the acknowledgement of receipt: nothing else is left open.
-    closed = await client.post(f"{base}/outcome/closure", json={"reason": "De misstand is onderzocht."})
-    assert closed.status_code == 201, closed.text
-    await retention_started(app_engine, c, case)
-    await closed_for_the_reporter(client, c, receipt)
+    await closed_by_the_point(client, app_engine, c, case, receipt, {"reason": "De misstand is onderzocht."})
 
 
 async def test_a_no_action_case_closes_with_a_reason(
@@ -332,7 +334,4 @@ async def test_a_no_action_case_closes_with_a_reason(
     c = w.c
     case, receipt = await routed(client, c, app_engine, "no_action", alternative="Voorlichting in het team.")
     await answered(client, c, case)
-    closed = await client.post(f"{api(c, case)}/outcome/closure", json={"reason": "De voorlichting is gegeven."})
-    assert closed.status_code == 201, closed.text
-    await retention_started(app_engine, c, case)
-    await closed_for_the_reporter(client, c, receipt)
+    await closed_by_the_point(client, app_engine, c, case, receipt, {"reason": "De voorlichting is gegeven."})
