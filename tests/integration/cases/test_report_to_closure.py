@@ -335,3 +335,32 @@ async def test_a_no_action_case_closes_with_a_reason(
     case, receipt = await routed(client, c, app_engine, "no_action", alternative="Voorlichting in het team.")
     await answered(client, c, case)
     await closed_by_the_point(client, app_engine, c, case, receipt, {"reason": "De voorlichting is gegeven."})
+
+
+async def test_follow_ups_in_parallel_leave_the_decision_open_only_once_the_last_has_ended(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    w = await crew(app_engine, settings, make_tenant)
+    case, _ = await panel_case_with_receipt(client, w.c, app_engine, accused_role="colleague")
+    await as_(client, w.c.decider)
+    chosen = weighing("informal_conversation")
+    chosen["chosen"] = ["informal_conversation", "bemiddeling"]
+    del chosen["reasons_rejected"]["bemiddeling"]
+    assert (await client.post(f"{api(w.c, case)}/steps", json=chosen)).status_code == 201
+    base, planned = await started(client, w, case, "bemiddeling")
+    await follow_up(client, w, case, "informal_conversation")
+
+    async def decisions() -> list[bool]:
+        rows = await sql(
+            app_engine, w.c.member, "SELECT met_at FROM deadlines WHERE kind = 'decision' AND case_id = :c", c=case
+        )
+        return [row.met_at is None for row in rows]
+
+    assert await decisions() == []  # the bemiddeling is still open: nothing to decide yet
+    await as_(client, w.c.decider)
+    stopped = await client.post(f"{base}/{planned}/stop", json={"reason": "De melder wil het niet meer."})
+    assert stopped.status_code in (200, 201), stopped.text
+    assert await decisions() == [True]  # the last one ended (stopped): the decision is the open work
+    made = await client.post(f"{api(w.c, case)}/outcome/decision", json={"finding": "well_founded", "reasons": REASONS})
+    assert made.status_code == 201, made.text
+    assert await decisions() == [False]
