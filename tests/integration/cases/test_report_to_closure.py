@@ -234,6 +234,11 @@ async def test_a_report_is_carried_through_its_follow_up_to_closure(
     [decision] = [d for d in process["deadlines"] if d["kind"] == "decision"]
     assert decision["met_at"] is None and decision["responsible_role"] == "decision_maker"
     await concluded_and_closed(client, w.c, case, receipt, portal)
+    await as_(client, w.c.decider)  # a closed case takes no step any more, and its page offers none
+    late = await client.post(f"{api(w.c, case)}/steps", json={"type": "reporter_told", "told_on": DAY})
+    assert late.status_code == 409 and "afgesloten" in late.json()["detail"]
+    page = await client.get(f"/app/t/{w.c.member.slug}/zaken/{case}", headers=HTML)
+    assert page.status_code == 200 and 'value="reporter_told"' not in page.text
     met = await sql(
         app_engine, w.c.member, "SELECT met_at FROM deadlines WHERE kind = 'decision' AND case_id = :c", c=case
     )

@@ -55,3 +55,7 @@ class NoticeKeptBack(DomainError, status=409, slug="notice-kept-back"):
 
     def __init__(self, review_on: date) -> None:
         super().__init__(review_on=review_on.strftime("%d-%m-%Y"))
+
+
+class CaseEnded(DomainError, status=409, slug="case-ended"):
+    """The case is closed: no phase-1 step is added to it any more (aftercare goes on by its owner)."""

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import ANONYMOUS, AuditActor
 from meldpunt.cases.errors import (
+    CaseEnded,
     ConcernNotFound,
     ConcernOpen,
     DeclareAgain,
@@ -845,7 +846,9 @@ def step_warnings(case: Case, step: Step | RouteStep | ReporterClosed) -> list[s
 async def _may_record(session: AsyncSession, tenant: Tenant, case: Case, step: Step) -> None:
     """A step waits for a complete panel and for the answer to a process concern, keeps its own rules, and
     the accused is informed only once the reporter was told (seed-000 Implications D.26); a review is of a
-    measure of this case."""
+    measure of this case. A closed case takes no step any more."""
+    if case.status == CaseStatus.CLOSED:
+        raise CaseEnded()
     if not await panel_complete(session, case):
         raise PanelIncomplete()
     if (await _open_concerns(session, tenant, [case.id])).get(case.id):
