@@ -140,6 +140,9 @@ async def follow_up(client: Any, w: Crew, case: str, kind: str) -> str:
     prepared = await client.post(f"{url}/preparation", json={"type": kind, **preparation})
     assert prepared.status_code == 201, prepared.text
     await as_(client, who)
+    if kind == "mediation":  # the mediator hands in the signed mediation agreement before it is held
+        signed = ("overeenkomst.txt", b"Getekend door beide partijen.", "text/plain")
+        assert (await client.post(f"{url}/agreement", files={"agreement": signed})).status_code == 201
     assert (await client.post(f"{url}/held", json={"held_on": DAY})).status_code == 201
     done = await client.post(f"{url}/completion", json={"type": kind, **completion})
     assert done.status_code == 201 and done.json()["status"] == "completed", done.text
