@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from meldpunt.identity.sessions import SESSION_COOKIE
 from meldpunt.settings import Settings
 from tests.conftest import MakeTenant
+from tests.integration.intake.test_flood import QUICK, marks
 from tests.integration.intake.test_pages import HTML, VALID
 from tests.integration.intake.test_reporting_point import as_professional, reporting_point
 from tests.integration.intake.test_submissions import REPORT
@@ -100,6 +101,21 @@ async def test_with_redis_killed_receipt_guessing_is_still_limited(
     assert statuses == [401] * 10 + [429, 429]
     page = await app_on_own_redis.post(f"/m/{tenant.slug}/inbox", data={"receipt": "1234567812345678"}, headers=HTML)
     assert page.status_code == 429 and "te veel pogingen" in page.text
+
+
+async def test_a_flood_counted_in_redis_goes_on_counting_when_redis_is_killed(
+    settings: Settings, own_redis: ThrowawayRedis, make_tenant: MakeTenant, app_engine: AsyncEngine
+) -> None:
+    # A stalled or killed Redis used to restart the count at zero, so the rest of a flood went in unmarked.
+    tuned = msgspec.structs.replace(settings, redis_url=own_redis.url, flood_submissions_per_minute=5)
+    tenant = await make_tenant()
+    async with watched_client(tuned, unavailable_expected=True) as app:
+        for _ in range(4):
+            assert (await app.post(f"/api/v1/public/{tenant.slug}/submissions", json=QUICK)).status_code == 201
+        own_redis.kill()
+        for _ in range(3):
+            assert (await app.post(f"/api/v1/public/{tenant.slug}/submissions", json=QUICK)).status_code == 201
+    assert await marks(app_engine, tenant) == [False] * 5 + [True, True]
 
 
 async def test_a_hung_redis_does_not_hold_up_a_report(

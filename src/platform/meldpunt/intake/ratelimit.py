@@ -54,6 +54,12 @@ class BoundedCounter:
             self._counts.popitem(last=False)
         return count + 1
 
+    def at_least(self, key: str, count: int) -> None:
+        """Raise ``key``'s count in its current window to ``count`` (what Redis, counting every replica, said)."""
+        ends, known = self._counts.get(key, (0.0, 0))
+        if count > known and key in self._counts:
+            self._counts[key] = (ends, count)
+
     def peek(self, key: str, now: float) -> int:
         ends, count = self._counts.get(key, (0.0, 0))
         return count if ends > now else 0
@@ -83,7 +89,9 @@ class Limiter:
             return None
 
     async def spend(self, key: str, window: int = WINDOW_SECONDS) -> int:
-        """Count one more in this window; the count so far."""
+        """Count one more in this window; the count so far. The in-process counter counts along and takes over
+        Redis's figure, so when Redis stops answering (or stalls under load) the count goes on from there
+        instead of starting again at zero."""
 
         async def incr(redis: aioredis.Redis) -> int:
             count = int(await redis.incr(key))
@@ -91,8 +99,12 @@ class Limiter:
                 await redis.expire(key, window)
             return count
 
+        here = self.fallback.incr(key, window, time.time())
         counted = await self._in_redis(incr)
-        return counted if counted is not None else self.fallback.incr(key, window, time.time())
+        if counted is None:
+            return here
+        self.fallback.at_least(key, counted)
+        return counted
 
     async def peek(self, key: str) -> int:
         async def get(redis: aioredis.Redis) -> int:
