@@ -161,7 +161,15 @@ async def test_the_decision_waits_for_the_weighing_and_every_follow_up_and_keeps
     await as_(client, c.decider)
     early = await client.post(url, json=good)
     assert refused(early, "/decision-refused") and "wegingskader" in early.json()["detail"]
-    await weigh(client, c, case)
+    await weigh(client, c, case)  # only a measure: nothing to carry out first, so the decision is due now
+    due = await sql(
+        app_engine,
+        c.member,
+        "SELECT responsible_id::text, due_at::date - now()::date AS days FROM deadlines "
+        "WHERE case_id = :c AND kind = 'decision' AND met_at IS NULL",
+        c=case,
+    )
+    assert [(row.responsible_id, row.days) for row in due] == [(str(c.decider.account_id), 14)]
 
     async with create_sessionmaker(app_engine)() as session:  # phase 2 (a module above) left a follow-up open
         await tenant_context(session, [c.member.id])

@@ -54,6 +54,7 @@ from meldpunt.cases.models import (
 )
 from meldpunt.cases.schemas import (
     EVERY_OPTION,
+    LADDER,
     TEXT_FIELDS,
     AccusedInformed,
     DeclarationIn,
@@ -906,10 +907,27 @@ async def record_step(
     await _step_deadlines(session, case, step, row)
     if isinstance(step, Weighing):
         move_case(case, CaseStatus.DECIDED)
+        decision_due_after_weighing(session, tenant, case, step, who)
     if isinstance(step, ScopeChangeStep):
         await scope_changed(session, case, step.change)
     await audit.record(session, tenant.id, actor_of(who), f"case.step.{row.kind}", "case", case.id)
     return row
+
+
+# The options carried out as a follow-up (interventions/, investigations/): their end makes the decision due.
+FOLLOWED_UP = frozenset(option for group, options in LADDER if group in ("restore", "inform") for option in options)
+
+
+def decision_due_after_weighing(
+    session: AsyncSession, tenant: Tenant, case: Case, step: Weighing, who: AccountRef
+) -> None:
+    """A weighing that chose no follow-up to carry out (only a measure, a police or whistleblower report) makes
+    the decision the open work at once: a ``decision`` deadline by the tenant's term for the decision maker who
+    weighed (``outcome.decide`` meets it). A chosen follow-up makes it due when the last follow-up ends."""
+    if FOLLOWED_UP.intersection(step.chosen):
+        return
+    due = _now() + timedelta(days=terms_of(tenant.procedure).decision_days)
+    intake.add_deadline(session, case, DeadlineKind.DECISION, due, "decision_maker", responsible=who)
 
 
 async def _step_deadlines(session: AsyncSession, case: Case, step: Step, row: CaseStep) -> None:
