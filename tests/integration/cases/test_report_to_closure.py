@@ -5,12 +5,14 @@ to the panel, and each route without a panel. No test writes a deadline, a step 
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from meldpunt.catalogues import text
 from meldpunt.settings import Settings
 from tests.conftest import MakeTenant
 from tests.integration.cases.test_case_handling import Cast, as_
@@ -242,11 +244,37 @@ async def test_a_report_is_carried_through_its_follow_up_to_closure(
     assert late.status_code == 409 and "afgesloten" in late.json()["detail"]
     page = await client.get(f"/app/t/{w.c.member.slug}/zaken/{case}", headers=HTML)
     assert page.status_code == 200 and 'value="reporter_told"' not in page.text
+    await the_timeline_runs_from_report_to_closure(client, w, case, kind)
     met = await sql(
         app_engine, w.c.member, "SELECT met_at FROM deadlines WHERE kind = 'decision' AND case_id = :c", c=case
     )
     assert [row.met_at is not None for row in met] == [True]
     await retention_started(app_engine, w.c, case)
+
+
+async def the_timeline_runs_from_report_to_closure(client: Any, w: Any, case: str, kind: str) -> None:
+    """The case page's one timeline: every stage in the order it happened, the same facts for the process
+    guardian, and none of the words."""
+    page = await client.get(f"/app/t/{w.c.member.slug}/zaken/{case}", headers=HTML)
+    timeline = page.text.split('data-testid="timeline"', 1)[1].split("</ol>", 1)[0]
+    kind_name = text("nl", f"intervention.kind.{kind}")
+    stages = [
+        "Melding ontvangen",
+        "Doorverwezen: " + text("nl", "case.routes.decision_panel"),
+        "Verklaring ondertekend als",
+        text("nl", "case.step_kinds.weighing"),
+        f"Opvolging gestart: {kind_name}",
+        f"Opvolging {kind_name}: " + text("nl", "intervention.status.completed"),
+        "Besluit genomen: " + text("nl", "outcome.finding.well_founded"),
+        "Procedure geëvalueerd",
+        "Zaak afgesloten",
+    ]
+    places = [timeline.find(html.escape(stage)) for stage in stages]
+    assert all(place >= 0 for place in places) and places == sorted(places), list(zip(stages, places, strict=True))
+    await as_(client, w.c.pooled)
+    seen = await client.get(f"/app/t/{w.c.member.slug}/zaken/{case}?lang=en", headers=HTML)
+    assert "Case closed" in seen.text and f"Follow-up started: {text('en', f'intervention.kind.{kind}')}" in seen.text
+    assert REASONS not in seen.text
 
 
 async def test_a_denied_corrective_conversation_goes_back_to_the_panel_and_a_second_weighing_leads_on(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -693,13 +693,25 @@ async def outcome_view(
     """Who sees the case's process (``services.may_see_process``: the reporting point, a seat at its panel) sees the
     facts of its end: kinds, dates, flags, deadlines. A declared decision maker or expert also reads the texts
     (the read audited); a process guardian never does."""
+    view = await outcome_facts(session, who, tenant, case_id, reporting_point)
+    if not services.sees_content(view.seat):
+        return view
+    view = replace(view, content=True, texts=_opened(await case_cipher(session, keyring, tenant.id, case_id), view))
+    await audit.record(session, tenant.id, _actor(who), "case.outcome_read", "case", case_id)
+    return view
+
+
+async def outcome_facts(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, reporting_point: bool
+) -> OutcomeView:
+    """The facts of the case's end without any text, for whoever sees its process (the case page's timeline)."""
     seat: PanelMember | None = await services.may_see_process(session, tenant, case_id, who, reporting_point)
     case = await intake.find_case(session, tenant, case_id)
     closures: list[CaseClosure] = await _rows(session, CaseClosure, case, CaseClosure.closed_at.desc())
-    view = OutcomeView(
+    return OutcomeView(
         case,
         seat,
-        services.sees_content(seat),
+        False,
         await _rows(session, CaseDecision, case, CaseDecision.decided_at),
         await _rows(session, CaseMeasure, case, CaseMeasure.kind),
         await _rows(session, OutcomeMessage, case, OutcomeMessage.sent_at),
@@ -708,11 +720,6 @@ async def outcome_view(
         await _rows(session, CaseEvaluation, case, CaseEvaluation.recorded_at),
         closures[0] if closures else None,
     )
-    if not view.content:
-        return view
-    view.texts.update(_opened(await case_cipher(session, keyring, tenant.id, case.id), view))
-    await audit.record(session, tenant.id, _actor(who), "case.outcome_read", "case", case.id)
-    return view
 
 
 OWNER_ROLES = (Role.ADVISER, Role.DECISION_MAKER, Role.EXPERT, Role.HR, Role.LINE_MANAGER, Role.REPORTING_POINT)

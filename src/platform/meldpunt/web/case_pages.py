@@ -39,6 +39,7 @@ from meldpunt.identity import services as identity
 from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action, Role
 from meldpunt.retention import services as retention
+from meldpunt.web.case_timeline import case_timeline, still_open
 from meldpunt.web.forms import decode_form
 from meldpunt.web.page_forms import case_page_dependencies, submit_on_case
 from meldpunt.web.pages import AT_TENANT, AtTenant, language, shell_context
@@ -104,6 +105,7 @@ class CasePage:
         view = await services.case_view(on.db, on.keyring, on.who, on.tenant, on.case_id, on.is_point)
         candidates = await services.panel_candidates(on.db, on.tenant) if on.is_point else {}
         seated = {str(s.role) for s in view.process.seats if s.left_at is None}
+        timeline = await case_timeline(on, view.process, chosen)
         return Template(
             "case.html",
             status_code=status,
@@ -125,6 +127,8 @@ class CasePage:
                 "today": date.today(),
                 "care_sector": services.is_care_sector(on.tenant),
                 "owned": lambda deadline: services.owned(deadline, seated),
+                "timeline": timeline.ordered(),
+                "still_open": still_open(chosen, view.process.deadlines),
             },
         )
 

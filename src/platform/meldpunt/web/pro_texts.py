@@ -9,6 +9,7 @@ from typing import get_args
 from meldpunt.cases import schemas as case_schemas
 from meldpunt.catalogues import LANGUAGES, text
 from meldpunt.intake import schemas as intake_schemas
+from meldpunt.intake.models import DeadlineKind
 from meldpunt.vault import schemas as vault_schemas
 from meldpunt.web.i18n import named, words
 
@@ -42,19 +43,7 @@ CASE_GROUPS: dict[str, tuple[str, ...]] = {
         "whistleblower_feedback",
         "reporter_closed",
     ),
-    "deadline_kinds": (
-        "acknowledge",
-        "route",
-        "inform_accused",
-        "panel",
-        "first_conversation",
-        "choice",
-        "interim_review",
-        "deferral_review",
-        "whistleblower_feedback",
-        "party_term",
-        "whistleblower_acknowledgement",
-    ),
+    "deadline_kinds": tuple(kind.value for kind in DeadlineKind),
     "options": get_args(case_schemas.Option),
     "ladder_groups": ("restore", "inform", "sanction", "criminal_or_wrongdoing"),
     "goals": get_args(case_schemas.Goal),
