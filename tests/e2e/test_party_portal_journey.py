@@ -51,6 +51,8 @@ async def test_the_accused_reads_the_notice_and_replies_in_the_portal(
     assert (await client.post(f"{base}/parties/{party['id']}/notice")).status_code == 201
     link = served + "/p/" + invitation["link"].split("/p/", 1)[1]
     witness = (await client.post(f"{base}/parties", json={"role": "witness", "name": "Wim Getuige"})).json()
+    again = {"involved": False, "statement": "Ik ken Wim Getuige niet."}  # a person newly named: declare again
+    assert (await client.post(f"{base}/declaration", json=again)).status_code == 201
     witness_invitation = (await client.post(f"{base}/parties/{witness['id']}/invitation")).json()
     witness_link = served + "/p/" + witness_invitation["link"].split("/p/", 1)[1]
     staff = await person(app_engine, settings, c.member, {})  # an employee with an account, without any role

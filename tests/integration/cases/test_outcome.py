@@ -304,6 +304,10 @@ async def test_the_reporter_the_accused_and_the_team_are_told_each_in_their_own_
     await as_(client, c.decider)
     accused = (await client.post(f"{base}/parties", json=ACCUSED)).json()["id"]
     witness = (await client.post(f"{base}/parties", json={**ACCUSED, "role": "witness", "name": "Els"})).json()["id"]
+    early = await client.post(f"{base}/parties/{accused}/invitation")  # a new person named: declare again first
+    assert early.status_code == 403 and early.json()["type"].endswith("/declare-again")
+    again = await client.post(f"{base}/declaration", json={"involved": False, "statement": "Ik ken Els niet."})
+    assert again.status_code == 201
     invitation = (await client.post(f"{base}/parties/{accused}/invitation")).json()
     first = await client.post(f"{base}/outcome/reporter", json={})
     assert refused(first, "/outcome-refused") and "eerst" in first.json()["detail"].lower()

@@ -199,3 +199,26 @@ async def test_another_cases_document_or_party_is_refused_and_another_tenant_get
         assert response.status_code == 403, (path, response.status_code)
     assert (await client.get(f"{page}/{party}/bestand/{sent_file}", headers=HTML)).status_code == 403
     assert (await client.get(f"{_base(c, case)}/parties/{party}/files/{sent_file}")).status_code == 403
+
+
+async def test_naming_a_witness_on_the_page_asks_the_panel_to_declare_again_before_it_reads_on(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    c = await cast(app_engine, settings, make_tenant)
+    case, party, _, _ = await _with_notice(client, c, app_engine)
+    page = _page(c, case)
+    companion = await _post(client, page + "/", {"role": "companion", "name": "Bas Bijstand", "accompanies": party})
+    assert companion.status_code == 303 and companion.headers["location"].endswith("/partijen")  # nobody new
+    assert (await client.get(page, headers=HTML)).status_code == 200
+    second = await _post(client, page + "/", {"role": "accused", "name": "Tweede Beschuldigde"})
+    assert second.status_code == 303 and second.headers["location"].endswith(f"/zaken/{case}")
+    refused = await client.get(page, headers=HTML)
+    assert refused.status_code == 403  # a person newly named: nothing of the case until declared again
+    case_page = await client.get(f"/app/t/{c.member.slug}/zaken/{case}", headers=HTML)
+    assert "Verklaar opnieuw" in case_page.text and "Tweede Beschuldigde" not in case_page.text
+    again = {"involved": False, "statement": "Ik ken de tweede beschuldigde niet."}
+    assert (await client.post(f"{_base(c, case)}/declaration", json=again)).status_code == 201
+    witness = await _post(client, page + "/", {"role": "witness", "name": "Wim Getuige"})
+    assert witness.status_code == 303 and witness.headers["location"].endswith(f"/zaken/{case}")
+    await as_(client, c.expert)  # every seat that declared is asked, each for itself
+    assert (await client.get(f"{_base(c, case)}")).json()["type"].endswith("/declare-again")

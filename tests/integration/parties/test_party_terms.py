@@ -28,6 +28,9 @@ async def _party_with_key(
     await as_(client, c.decider)
     base = _base(c, case)
     party = (await client.post(f"{base}/parties", json=role)).json()["id"]
+    if role["role"] != "accused":  # a person newly named: the panel declares again before going on
+        again = await client.post(f"{base}/declaration", json={"involved": False, "statement": "Niet betrokken."})
+        assert again.status_code == 201
     link = (await client.post(f"{base}/parties/{party}/invitation")).json()
     token = link["link"].rsplit("/", 1)[1]
     client.cookies.clear()

@@ -38,9 +38,9 @@ from meldpunt.intake import services as intake
 from meldpunt.intake.models import Case
 from meldpunt.parties import services as parties
 from meldpunt.parties.errors import PartyNotFound, PartyRefused
-from meldpunt.parties.models import PartyRole
+from meldpunt.parties.models import CaseParty, PartyRole
 from meldpunt.parties.rights import rights_in
-from meldpunt.parties.schemas import ShareIn
+from meldpunt.parties.schemas import PartyIn, ShareIn
 from meldpunt.tenancy.models import Tenant
 
 P = ParamSpec("P")
@@ -117,7 +117,45 @@ def _seated(
 _managing = _seated(_managed)  # for a declared decision maker of the case
 
 
-add_party = _managing(parties.add_party)
+@dataclass(frozen=True)
+class Added:
+    """The party just added, and whether the panel must now declare again."""
+
+    view: parties.PartyView
+    declare_again: bool
+
+
+async def add_party(
+    session: AsyncSession, keyring: Keyring, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: PartyIn
+) -> Added:
+    """A party on the case, added by a declared decision maker. A person newly named (a witness, an affected
+    person, an external complainant, an accused beside the one already there) widens who the panel must be
+    independent of: every seat that declared declares again before it sees the content (``scope_changed``,
+    ``person_named``). A companion, and the first accused (the one the report names), change nothing. The
+    added party as the panel sees it, read before the others are asked to declare again."""
+    case = await _managed(session, tenant, case_id, who)
+    accused_before = await _has_accused(session, case)
+    party = await parties.add_party(session, keyring, who, tenant, case_id, data)
+    added = next(view for view in await parties.parties_of(session, keyring, tenant, case_id) if view.party == party)
+    again = names_a_new_person(data.role, accused_before)
+    if again:
+        await services.scope_changed(session, case, "person_named")
+    return Added(added, again)
+
+
+def names_a_new_person(role: PartyRole, accused_before: bool) -> bool:
+    if role == PartyRole.COMPANION:
+        return False
+    return role != PartyRole.ACCUSED or accused_before
+
+
+async def _has_accused(session: AsyncSession, case: Case) -> bool:
+    found = select(CaseParty.id).where(
+        CaseParty.tenant_id == case.tenant_id, CaseParty.case_id == case.id, CaseParty.role == PartyRole.ACCUSED
+    )
+    return (await session.execute(found.limit(1))).first() is not None
+
+
 remove_party = _managing(parties.remove_party)
 invite = _managing(parties.invite)
 revoke = _managing(parties.revoke)

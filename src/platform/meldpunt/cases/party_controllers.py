@@ -102,10 +102,10 @@ class CasePartiesController(Controller):
 
     @post("/parties", operation_id="AddParty", status_code=201, action=Action.CASE_PARTIES)
     async def add_party(self, on: NamedDependency[OnCase], data: JSONBody[PartyIn]) -> PartyOut:
-        """A party on the case (name and contact sealed); an accused by name starts the notice deadline."""
-        party = await parties.add_party(on.db, on.keyring, on.who, on.tenant, on.case_id, data)
-        views = await parties.parties_of(on.db, on.keyring, on.who, on.tenant, on.case_id)
-        return party_out(next(view for view in views if view.party.id == party.id))
+        """A party on the case (name and contact sealed); an accused by name starts the notice deadline; a person
+        newly named asks every seat to declare again."""
+        added = await parties.add_party(on.db, on.keyring, on.who, on.tenant, on.case_id, data)
+        return party_out(added.view)
 
     @get("/parties", operation_id="ListParties", action=Action.CASE_READ)
     async def list_parties(self, on: NamedDependency[OnCase]) -> list[PartyOut]:

@@ -113,13 +113,19 @@ class CasePartyPages(Controller):
 
     @post("/", status_code=200, action=Action.CASE_PARTIES)
     async def add(self, page: NamedDependency[PartiesPage]) -> Template | Redirect:
+        """Add a party; a person newly named takes the decision maker to the case page to declare again."""
         on = page.on
+        added: list[parties.Added] = []
 
         async def act(form: Form) -> None:
             data = decode_form({k: v for k, v in form.items() if v != ""}, PartyIn)
-            await parties.add_party(on.db, on.keyring, on.who, on.tenant, on.case_id, data)
+            added.append(await parties.add_party(on.db, on.keyring, on.who, on.tenant, on.case_id, data))
 
-        return await page.submit(act)
+        answer = await page.submit(act)
+        if added and added[0].declare_again and isinstance(answer, Redirect):
+            case_page = f"/app/t/{on.slug}/zaken/{on.case_id}"
+            return Redirect(same_language(page.request, case_page), status_code=303)
+        return answer
 
     @post("/{party_id:uuid}/uitnodiging", status_code=200, action=Action.CASE_PARTIES)
     async def invite(
