@@ -5,6 +5,7 @@ checked here (identity.policy); the seat, the owner and every rule in ``cases/ou
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
@@ -116,6 +117,12 @@ async def _outcome(on: OnCase) -> OutcomeOut:
     return outcome_out(await outcome.outcome_view(on.db, on.keyring, on.who, on.tenant, on.case_id, on.is_point))
 
 
+async def _after(on: OnCase, done: Awaitable[object]) -> OutcomeOut:
+    """The case's end as it stands once ``done`` (a service call of ``outcome``) has been done."""
+    await done
+    return await _outcome(on)
+
+
 class CaseOutcomeController(Controller):
     """One case's end: each route names its action; ``on`` is the case in the tenant of the path."""
 
@@ -132,52 +139,46 @@ class CaseOutcomeController(Controller):
     @post("/decision", operation_id="Decide", status_code=201, action=Action.CASE_CONCLUDE)
     async def decide(self, on: NamedDependency[OnCase], data: JSONBody[DecisionIn]) -> OutcomeOut:
         """Decide with reasons once every follow-up is done; measures need a founded finding and the accused heard."""
-        await outcome.decide(on.db, on.keyring, on.who, on.tenant, on.case_id, data)
-        return await _outcome(on)
+        return await _after(on, outcome.decide(on.db, on.keyring, on.who, on.tenant, on.case_id, data))
 
     @post("/reporter", operation_id="TellReporter", status_code=201, action=Action.CASE_CONCLUDE)
     async def tell_reporter(self, on: NamedDependency[OnCase], data: JSONBody[ReporterToldIn]) -> OutcomeOut:
         """The outcome in plain words in the reporter's inbox."""
-        await outcome.tell_reporter(on.db, on.keyring, on.who, on.tenant, on.case_id, data)
-        return await _outcome(on)
+        return await _after(on, outcome.tell_reporter(on.db, on.keyring, on.who, on.tenant, on.case_id, data))
 
     @post("/accused", operation_id="TellAccused", status_code=201, action=Action.CASE_CONCLUDE)
     async def tell_accused(
         self, on: NamedDependency[OnCase], store: NamedDependency[ObjectStore], data: JSONBody[AccusedToldIn]
     ) -> OutcomeOut:
         """The outcome letter, shared with the accused in the party portal."""
-        await outcome.tell_accused(on.db, on.keyring, store, on.who, on.tenant, on.case_id, data)
-        return await _outcome(on)
+        return await _after(on, outcome.tell_accused(on.db, on.keyring, store, on.who, on.tenant, on.case_id, data))
 
     @post("/team", operation_id="TellTeam", status_code=201, action=Action.CASE_CONCLUDE)
     async def tell_team(self, on: NamedDependency[OnCase], data: JSONBody[TeamToldIn]) -> OutcomeOut:
         """A process-only text for the team, from the closed list."""
-        await outcome.tell_team(on.db, on.who, on.tenant, on.case_id, data)
-        return await _outcome(on)
+        return await _after(on, outcome.tell_team(on.db, on.who, on.tenant, on.case_id, data))
 
     @post("/monitoring", operation_id="Monitor", status_code=201, action=Action.CASE_CONCLUDE)
     async def monitor(self, on: NamedDependency[OnCase], data: JSONBody[MonitoringIn]) -> OutcomeOut:
         """A monitoring entry; ``escalate`` sends the case back to the panel's weighing."""
-        await outcome.record_monitoring(on.db, on.keyring, on.who, on.tenant, on.case_id, data)
-        return await _outcome(on)
+        return await _after(on, outcome.record_monitoring(on.db, on.keyring, on.who, on.tenant, on.case_id, data))
 
     @post("/aftercare", operation_id="PlanAftercare", status_code=201, action=Action.CASE_CONCLUDE)
     async def plan_aftercare(self, on: NamedDependency[OnCase], data: JSONBody[AftercareIn]) -> OutcomeOut:
         """An aftercare action for one party, with its owner and due date (it outlives closure)."""
-        await outcome.plan_aftercare(on.db, on.keyring, on.who, on.tenant, on.case_id, data)
-        return await _outcome(on)
+        return await _after(on, outcome.plan_aftercare(on.db, on.keyring, on.who, on.tenant, on.case_id, data))
 
     @post("/evaluation", operation_id="Evaluate", status_code=201, action=Action.CASE_CONCLUDE)
     async def evaluate(self, on: NamedDependency[OnCase], data: JSONBody[EvaluationIn]) -> OutcomeOut:
         """The organisation's evaluation of the procedure, every perspective heard."""
-        await outcome.evaluate(on.db, on.keyring, on.who, on.tenant, on.case_id, data)
-        return await _outcome(on)
+        return await _after(on, outcome.evaluate(on.db, on.keyring, on.who, on.tenant, on.case_id, data))
 
     @post("/closure", operation_id="CloseCase", status_code=201, action=Action.CASE_CLOSE)
     async def close(self, on: NamedDependency[OnCase], data: JSONBody[ClosureIn]) -> OutcomeOut:
         """Close the case: refused while a mandatory step is open, naming it; starts retention."""
-        await outcome.close_case(on.db, on.keyring, on.who, on.tenant, on.case_id, data, reporting_point=on.is_point)
-        return await _outcome(on)
+        return await _after(
+            on, outcome.close_case(on.db, on.keyring, on.who, on.tenant, on.case_id, data, reporting_point=on.is_point)
+        )
 
 
 class AftercareController(Controller):

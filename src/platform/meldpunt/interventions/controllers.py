@@ -5,6 +5,7 @@ seat, the intervention's seat, its time and the declaration in the services."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -120,6 +121,11 @@ class _AgreementUpload(Operation):
         )
 
 
+def _on_one(path: str, operation_id: str, action: Action) -> post:
+    """A POST on one intervention of the case (``…/{intervention_id}/<path>``), answering 201."""
+    return post(f"/{{intervention_id:uuid}}/{path}", operation_id=operation_id, status_code=201, action=action)
+
+
 class InterventionsController(Controller):
     """A case's follow-ups: the decision maker starts, seats, prepares and stops; who is seated declares,
     reads their brief, records that it was held, its outcome, or the accused's denial."""
@@ -128,10 +134,18 @@ class InterventionsController(Controller):
     tags = ("interventions",)
     dependencies = {"on": Provide(provide_on_case)}  # noqa: RUF012 - read once by Litestar, never changed
 
-    async def _one(self, on: OnCase, intervention_id: uuid.UUID) -> InterventionOut:
+    async def _one(
+        self, on: OnCase, intervention_id: uuid.UUID, done: Awaitable[object] | None = None
+    ) -> InterventionOut:
+        """The decision maker's view of the intervention, once ``done`` (a service call) has been done."""
+        if done is not None:
+            await done
         return intervention_out(await services.one(at(on), intervention_id))
 
-    async def _brief(self, on: OnCase, intervention_id: uuid.UUID) -> BriefOut:
+    async def _brief(self, on: OnCase, intervention_id: uuid.UUID, done: Awaitable[object] | None = None) -> BriefOut:
+        """The seated person's brief, once ``done`` (a service call) has been done."""
+        if done is not None:
+            await done
         return brief_out(await services.brief(at(on), intervention_id), on.slug)
 
     @get("/", operation_id="ListInterventions", action=Action.INTERVENTION_MANAGE)
@@ -150,50 +164,27 @@ class InterventionsController(Controller):
         started = await services.start(at(on), data)
         return await self._one(on, started.id)
 
-    @post(
-        "/{intervention_id:uuid}/seats",
-        operation_id="SeatInterventionPerson",
-        status_code=201,
-        action=Action.INTERVENTION_MANAGE,
-    )
+    @_on_one("seats", "SeatInterventionPerson", Action.INTERVENTION_MANAGE)
     async def seat(
         self, on: NamedDependency[OnCase], intervention_id: FromPath[uuid.UUID], data: JSONBody[SeatIn]
     ) -> InterventionOut:
         """Seat a line manager, third person (HR), facilitator or mediator for a time."""
-        await services.seat(at(on), intervention_id, data)
-        return await self._one(on, intervention_id)
+        return await self._one(on, intervention_id, services.seat(at(on), intervention_id, data))
 
-    @post(
-        "/{intervention_id:uuid}/preparation",
-        operation_id="PrepareIntervention",
-        status_code=201,
-        action=Action.INTERVENTION_MANAGE,
-    )
+    @_on_one("preparation", "PrepareIntervention", Action.INTERVENTION_MANAGE)
     async def prepare(
         self, on: NamedDependency[OnCase], intervention_id: FromPath[uuid.UUID], data: JSONBody[Preparation]
     ) -> InterventionOut:
         """The kind's preconditions, tagged by ``type`` (the kind): consents, what may be shared, the purpose told."""
-        await services.prepare(at(on), intervention_id, data)
-        return await self._one(on, intervention_id)
+        return await self._one(on, intervention_id, services.prepare(at(on), intervention_id, data))
 
-    @post(
-        "/{intervention_id:uuid}/stop",
-        operation_id="StopIntervention",
-        status_code=201,
-        action=Action.INTERVENTION_MANAGE,
-    )
+    @_on_one("stop", "StopIntervention", Action.INTERVENTION_MANAGE)
     async def stop(
         self, on: NamedDependency[OnCase], intervention_id: FromPath[uuid.UUID], data: JSONBody[StopIn]
     ) -> InterventionOut:
-        await services.stop(at(on), intervention_id, data)
-        return await self._one(on, intervention_id)
+        return await self._one(on, intervention_id, services.stop(at(on), intervention_id, data))
 
-    @post(
-        "/{intervention_id:uuid}/declaration",
-        operation_id="DeclareForIntervention",
-        status_code=201,
-        action=Action.INTERVENTION_CARRY_OUT,
-    )
+    @_on_one("declaration", "DeclareForIntervention", Action.INTERVENTION_CARRY_OUT)
     async def declare(
         self, on: NamedDependency[OnCase], intervention_id: FromPath[uuid.UUID], data: JSONBody[DeclarationIn]
     ) -> BriefOut:
@@ -206,25 +197,14 @@ class InterventionsController(Controller):
         """What the seated person's part needs: the points the reporter agreed may be shared (audited)."""
         return await self._brief(on, intervention_id)
 
-    @post(
-        "/{intervention_id:uuid}/held",
-        operation_id="InterventionHeld",
-        status_code=201,
-        action=Action.INTERVENTION_CARRY_OUT,
-    )
+    @_on_one("held", "InterventionHeld", Action.INTERVENTION_CARRY_OUT)
     async def held(
         self, on: NamedDependency[OnCase], intervention_id: FromPath[uuid.UUID], data: JSONBody[HeldIn]
     ) -> BriefOut:
         """It took place (the one who leads); any seat's own notes, sealed."""
-        await services.hold(at(on), intervention_id, data)
-        return await self._brief(on, intervention_id)
+        return await self._brief(on, intervention_id, services.hold(at(on), intervention_id, data))
 
-    @post(
-        "/{intervention_id:uuid}/completion",
-        operation_id="CompleteIntervention",
-        status_code=201,
-        action=Action.INTERVENTION_CARRY_OUT,
-    )
+    @_on_one("completion", "CompleteIntervention", Action.INTERVENTION_CARRY_OUT)
     async def complete(
         self,
         on: NamedDependency[OnCase],
@@ -233,8 +213,7 @@ class InterventionsController(Controller):
         data: JSONBody[Completion],
     ) -> BriefOut:
         """The outcome, tagged by ``type`` (the kind); a corrective conversation's warning becomes a document."""
-        await services.complete(at(on), store, intervention_id, data)
-        return await self._brief(on, intervention_id)
+        return await self._brief(on, intervention_id, services.complete(at(on), store, intervention_id, data))
 
     @post(
         "/{intervention_id:uuid}/agreement",
@@ -253,21 +232,18 @@ class InterventionsController(Controller):
     ) -> BriefOut:
         """A mediation's signed agreement (the mediator who leads; one file, cleaned and encrypted)."""
         form = await read_posted_form(request, "agreement")
-        await services.attach_agreement(at(on), store, intervention_id, await check_uploads(form.files))
-        return await self._brief(on, intervention_id)
+        return await self._brief(
+            on,
+            intervention_id,
+            services.attach_agreement(at(on), store, intervention_id, await check_uploads(form.files)),
+        )
 
-    @post(
-        "/{intervention_id:uuid}/denial",
-        operation_id="InterventionDenied",
-        status_code=201,
-        action=Action.INTERVENTION_CARRY_OUT,
-    )
+    @_on_one("denial", "InterventionDenied", Action.INTERVENTION_CARRY_OUT)
     async def deny(
         self, on: NamedDependency[OnCase], intervention_id: FromPath[uuid.UUID], data: JSONBody[DenialIn]
     ) -> BriefOut:
         """The accused denies in a corrective conversation: the case goes back to the panel."""
-        await services.deny(at(on), intervention_id, data)
-        return await self._brief(on, intervention_id)
+        return await self._brief(on, intervention_id, services.deny(at(on), intervention_id, data))
 
 
 class AssignmentsController(Controller):
