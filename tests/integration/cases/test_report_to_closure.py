@@ -29,6 +29,7 @@ from tests.integration.cases.test_outcome import (
 from tests.integration.cases.test_phase_one_completed import weighing
 from tests.integration.cases.test_routes import HTML, routed
 from tests.integration.interventions.test_interventions_api import (
+    MEDIATION_PREPARED,
     TODAY,
     Crew,
     crew,
@@ -89,12 +90,7 @@ FOLLOW_UPS: dict[str, tuple[str, str, dict[str, Any], dict[str, Any], dict[str, 
         "mediator",
         "mediator",
         {"registration_number": "MfN-12345"},
-        {
-            "reporter_consented_on": DAY,
-            "accused_consented_on": DAY,
-            "agreement_signed_on": DAY,
-            "principles_agreed": True,
-        },
+        {key: value for key, value in MEDIATION_PREPARED.items() if key != "type"},
         {"result": "agreement_reached"},
     ),
 }

@@ -17,6 +17,7 @@ from tests.conftest import MakeTenant
 from tests.integration.cases.test_case_handling import STATEMENT, Person, as_, person
 from tests.integration.interventions.test_interventions_api import (
     LATER,
+    MEDIATION_PREPARED,
     TODAY,
     Crew,
     crew,
@@ -258,14 +259,7 @@ async def test_the_mediator_hands_in_the_signed_agreement_on_the_assignment_page
     url = f"{base}/{iid}"
     await seated_and_declared(client, w, url, (w.mediator, "mediator", {"registration_number": "MfN-12345"}))
     await as_(client, w.c.decider)
-    prep = {
-        "type": "mediation",
-        "reporter_consented_on": TODAY.isoformat(),
-        "accused_consented_on": TODAY.isoformat(),
-        "agreement_signed_on": TODAY.isoformat(),
-        "principles_agreed": True,
-    }
-    assert (await client.post(f"{url}/preparation", json=prep)).status_code == 201
+    assert (await client.post(f"{url}/preparation", json=MEDIATION_PREPARED)).status_code == 201
     await as_(client, w.mediator)
     page = f"/app/t/{w.slug}/opdrachten/{case}/{iid}"
     shown = await client.get(page, headers=HTML)

@@ -36,6 +36,14 @@ from tests.integration.cases.test_case_handling import (
 
 TODAY = date.today()
 LATER = (TODAY + timedelta(days=60)).isoformat()
+# A mediation's preparation: both consents, the agreement signed today, its principles agreed.
+MEDIATION_PREPARED = {
+    "type": "mediation",
+    "reporter_consented_on": TODAY.isoformat(),
+    "accused_consented_on": TODAY.isoformat(),
+    "agreement_signed_on": TODAY.isoformat(),
+    "principles_agreed": True,
+}
 ACCUSED = "Bram Verhoeven"
 
 
@@ -418,14 +426,7 @@ async def test_mediation_needs_a_registered_mediator_and_stores_only_its_outcome
     assert unregistered.status_code == 409 and "registratienummer" in unregistered.json()["detail"]
     await seated_and_declared(client, w, url, (w.mediator, "mediator", {"registration_number": "MfN-12345"}))
     await as_(client, w.c.decider)
-    prep = {
-        "type": "mediation",
-        "reporter_consented_on": TODAY.isoformat(),
-        "accused_consented_on": TODAY.isoformat(),
-        "agreement_signed_on": TODAY.isoformat(),
-        "principles_agreed": True,
-    }
-    assert (await client.post(f"{url}/preparation", json=prep)).status_code == 201
+    assert (await client.post(f"{url}/preparation", json=MEDIATION_PREPARED)).status_code == 201
     await as_(client, w.mediator)
     unsigned = await client.post(f"{url}/held", json={"held_on": TODAY.isoformat()})
     assert unsigned.status_code == 409 and "getekende mediationovereenkomst" in unsigned.json()["detail"]
