@@ -4,6 +4,7 @@ services and policy."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Annotated, Any
 
 import msgspec
@@ -63,11 +64,14 @@ class AuthController(Controller):
         oidc: NamedDependency[OidcClient],
         sessions: NamedDependency[SessionStore],
         tenant: FromQuery[str],
+        back: FromQuery[str | None] = None,
     ) -> Redirect:
-        """Start signing in for a tenant: to its identity provider (or its branch's), with state, nonce, PKCE."""
+        """Start signing in for a tenant: to its identity provider (or its branch's), with state, nonce, PKCE.
+        ``back``: a page of this tenant to return to afterwards (a party's invitation); kept server-side only."""
         found, branch = await find_public_tenant(db, tenant)
         provider = provider_for(settings, found, branch)
         url, pending = await oidc.start(provider, found.slug, settings.public_url.rstrip("/") + "/auth/callback")
+        pending = replace(pending, back=services.return_path(found.slug, back))
         token = await sessions.remember_sign_in(pending.to_dict())
         response = Redirect(url, status_code=302)
         response.set_cookie(SIGN_IN_COOKIE, token, **cookie_attributes(settings, SIGN_IN_SECONDS))
@@ -86,12 +90,12 @@ class AuthController(Controller):
         values: dict[str, Any] = dict(request.query_params)
         if request.method == "POST":
             values.update(dict(await request.form()))
-        tenant, account = await signed_in_account(
-            db, settings, oidc, await sessions.take_sign_in(request.cookies.get(SIGN_IN_COOKIE)), values
-        )
+        pending = await sessions.take_sign_in(request.cookies.get(SIGN_IN_COOKIE))
+        tenant, account = await signed_in_account(db, settings, oidc, pending, values)
         await sessions.end(request.cookies.get(SESSION_COOKIE))
         token = await sessions.create(account.tenant_id, account.id)
-        response: Response[Any] = Redirect(f"/app/t/{tenant.slug}", status_code=303)
+        back = services.return_path(tenant.slug, str((pending or {}).get("back") or ""))
+        response: Response[Any] = Redirect(back or f"/app/t/{tenant.slug}", status_code=303)
         lifetime = settings.session_absolute_hours * 3600
         response.set_cookie(SESSION_COOKIE, token, **cookie_attributes(settings, lifetime))
         response.delete_cookie(SIGN_IN_COOKIE, path="/")

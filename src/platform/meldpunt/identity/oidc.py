@@ -59,6 +59,7 @@ class PendingSignIn:
     code_verifier: str
     redirect_uri: str
     expires_at: float
+    back: str = ""  # where the browser goes after signing in (``services.return_path``), else the tenant's start
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -6,6 +6,7 @@ deleted: they end (``valid_to``), so the history of who could see what stays rea
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -416,3 +417,15 @@ async def tenant_acting_in(session: AsyncSession, actor: Actor, action: str, slu
     tenant = (await session.execute(select(Tenant).where(Tenant.id == access.tenant_id))).scalar_one()
     await tenant_context(session, [tenant.id])
     return tenant
+
+
+# The one kind of page a sign-in returns to: an invitation of the party portal (a staff party signs in, then
+# spends the code with the choice to bind). Only this tenant's, only this shape: never another host or page.
+RETURNABLE = re.compile(r"/p/(?P<slug>[a-z0-9][a-z0-9-]{0,62})/uitnodiging/[A-Za-z0-9_-]{20,100}(\?lang=(nl|en))?")
+
+
+def return_path(tenant_slug: str, asked: str | None) -> str:
+    """``asked`` when it is an invitation page of the party portal of ``tenant_slug``, else "" (the sign-in then
+    ends on the organisation's start page)."""
+    found = RETURNABLE.fullmatch(asked or "")
+    return asked if found is not None and found["slug"] == tenant_slug and asked is not None else ""
