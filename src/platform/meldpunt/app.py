@@ -29,6 +29,7 @@ from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt import __version__
+from meldpunt.cases.context_controllers import ROUTES as case_context_routes
 from meldpunt.cases.controllers import ROUTES as case_routes
 from meldpunt.cases.outcome_controllers import ROUTES as case_outcome_routes
 from meldpunt.cases.party_controllers import ROUTES as case_party_routes
@@ -134,6 +135,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         *intervention_routes,
         *intervention_page_routes,
         *case_outcome_routes,
+        *case_context_routes,
         *case_outcome_page_routes,
         *(demo_provider_routes if settings.demo_identity_provider else ()),
         create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),

@@ -12,6 +12,7 @@ JOB_MODULES = (
     "meldpunt.vault.jobs",
     "meldpunt.cases.jobs",
     "meldpunt.cases.outcome_jobs",
+    "meldpunt.trends.jobs",
 )
 
 

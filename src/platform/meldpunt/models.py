@@ -19,6 +19,8 @@ MODEL_MODULES = (
     "meldpunt.parties.models",
     "meldpunt.interventions.models",
     "meldpunt.cases.outcome_models",
+    "meldpunt.cases.context",
+    "meldpunt.trends.models",
 )
 
 

@@ -1,0 +1,34 @@
+"""The periodic fact sweep (``trends.facts``): for every member, the facts of the milestones its cases reached."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from meldpunt.db.context import tenant_context
+from meldpunt.jobs.registry import job
+from meldpunt.jobs.runtime import current_runtime
+from meldpunt.jobs.tenants import for_every_tenant
+from meldpunt.tenancy.models import Tenant
+from meldpunt.trends.facts import write_facts
+
+
+def fact_secret(secret_key: str) -> bytes:
+    """The key of the facts' digests, derived from the deployment's secret (never stored with the facts)."""
+    return ("meldpunt-trend-facts:" + secret_key).encode()
+
+
+@job("trends.facts", max_retries=3, time_limit_seconds=900, max_backoff_seconds=900)
+async def sweep_facts() -> None:
+    """Idempotent: a milestone with a mark is skipped, and a fact's key is unique in its branch."""
+    runtime = current_runtime()
+    secret = fact_secret(runtime.settings.secret_key)
+
+    async def sweep(tenant_id: uuid.UUID) -> None:
+        async with runtime.sessionmaker() as session, session.begin():
+            await tenant_context(session, [tenant_id])
+            member = await session.get(Tenant, tenant_id)
+            if member is not None and member.archived_at is None:
+                await write_facts(session, secret, member, datetime.now(UTC))
+
+    await for_every_tenant("trends.facts", sweep)

@@ -1,0 +1,110 @@
+"""The facts of sector trends (DESIGN §10): each milestone a case reaches is written once, in the branch's
+tenant, with closed codes only; the panel's context tags go with it; the sweep runs as a scheduled job, twice
+or two at once without writing anything twice; a member cannot read the facts."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from meldpunt.db.context import tenant_context
+from meldpunt.db.engine import create_sessionmaker
+from meldpunt.jobs.runtime import JobRuntime, install_runtime
+from meldpunt.jobs.scheduler import schedule_table
+from meldpunt.settings import Settings
+from meldpunt.tenancy.models import Tenant
+from meldpunt.trends.facts import write_facts
+from meldpunt.trends.jobs import fact_secret, sweep_facts
+from tests.conftest import MakeTenant
+from tests.integration.cases.test_case_handling import Cast, as_, cast
+from tests.integration.cases.test_outcome import REASONS, api, decided, sql
+
+TAGS = {
+    "structural_risks": ["power_and_hierarchy", "lack_of_time"],
+    "context_factors": ["form_verbal", "repeated_reports_same_person"],
+    "power_difference": "formal",
+    "contract_form": "temporary",
+}
+
+
+async def sweep(app_engine: AsyncEngine, c: Cast) -> int:
+    async with create_sessionmaker(app_engine)() as session, session.begin():
+        await tenant_context(session, [c.member.id])
+        member = await session.get(Tenant, c.member.id)
+        assert member is not None
+        return await write_facts(session, b"test-secret", member, datetime.now(UTC))
+
+
+async def facts(app_engine: AsyncEngine, c: Cast) -> list[Any]:
+    return await sql(
+        app_engine, c.branch, "SELECT milestone, dimensions, risk_factors, size_class, quarter FROM trend_facts"
+    )
+
+
+async def test_each_milestone_is_written_once_in_the_branch_with_codes_only(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    c = await cast(app_engine, settings, make_tenant)
+    case, _ = await decided(client, c, app_engine)
+    await as_(client, c.decider)
+    tagged = await client.put(f"{api(c, case)}/context", json=TAGS)
+    assert tagged.status_code == 200 and tagged.json()["power_difference"] == "formal"
+
+    assert await sweep(app_engine, c) == 3  # registered, routed, decided (a measure only: no follow-up)
+    assert await asyncio.gather(sweep(app_engine, c), sweep(app_engine, c)) == [0, 0]  # twice, and two at once
+    written = await facts(app_engine, c)
+    assert sorted(f.milestone for f in written) == ["decided", "registered", "routed"]
+    decided_fact = next(f for f in written if f.milestone == "decided")
+    assert decided_fact.dimensions["finding"] == "well_founded" and decided_fact.dimensions["route"] == "decision_panel"
+    assert decided_fact.risk_factors == sorted([*TAGS["structural_risks"], *TAGS["context_factors"]])
+    assert decided_fact.quarter.startswith(str(datetime.now(UTC).year)) and decided_fact.size_class
+    everything = str(await sql(app_engine, c.branch, "SELECT * FROM trend_facts"))
+    for leak in (case, str(c.member.id), c.member.slug, REASONS, "marker-"):
+        assert leak not in everything
+    assert await sql(app_engine, c.member, "SELECT id FROM trend_facts") == []  # the member reads no facts
+
+
+async def test_the_tags_are_closed_codes_set_by_the_decision_maker_of_this_case_only(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    c = await cast(app_engine, settings, make_tenant)
+    case, _ = await decided(client, c, app_engine)
+    await as_(client, c.decider)
+    unknown = await client.put(f"{api(c, case)}/context", json={"context_factors": ["the manager Jan"]})
+    assert unknown.status_code == 400
+    await as_(client, c.expert)
+    assert (await client.put(f"{api(c, case)}/context", json=TAGS)).status_code == 403
+    await as_(client, c.pooled)  # the process guardian sees the codes (process facts)
+    seen = await client.get(f"{api(c, case)}/context")
+    assert seen.status_code == 200 and seen.json()["structural_risks"] == []
+    other = await cast(app_engine, settings, make_tenant)
+    await as_(client, other.decider)
+    foreign = f"/api/v1/t/{other.member.slug}/cases/{case}/context"  # this case through another tenant
+    assert (await client.put(foreign, json=TAGS)).status_code == 404
+    missing = f"/api/v1/t/{other.member.slug}/cases/{uuid.uuid4()}/context"
+    assert (await client.get(missing)).status_code == 404
+    assert (await client.put(f"{api(c, case)}/context", json=TAGS)).status_code == 403  # not of this tenant
+
+
+async def test_the_sweep_is_a_scheduled_job_that_writes_each_fact_and_mark_once(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    assert "trends.facts" in {entry.job_name for entry in schedule_table(settings)}
+    c = await cast(app_engine, settings, make_tenant)
+    case, _ = await decided(client, c, app_engine)
+    runtime = JobRuntime(settings)
+    install_runtime(runtime)
+    try:
+        await sweep_facts()
+        await sweep_facts()
+    finally:
+        install_runtime(None)
+        await runtime.close()
+    assert sorted(f.milestone for f in await facts(app_engine, c)) == ["decided", "registered", "routed"]
+    assert fact_secret("a") != fact_secret("b")
+    marks = await sql(app_engine, c.member, "SELECT milestone FROM trend_marks WHERE case_id = :c", c=case)
+    assert len(marks) == 3
