@@ -22,6 +22,7 @@ from meldpunt.trends.jobs import fact_secret, sweep_facts
 from tests.conftest import MakeTenant
 from tests.integration.cases.test_case_handling import Cast, as_, cast
 from tests.integration.cases.test_outcome import REASONS, api, decided, sql
+from tests.integration.cases.test_routes import HTML
 
 TAGS = {
     "structural_risks": ["power_and_hierarchy", "lack_of_time"],
@@ -108,3 +109,26 @@ async def test_the_sweep_is_a_scheduled_job_that_writes_each_fact_and_mark_once(
     assert fact_secret("a") != fact_secret("b")
     marks = await sql(app_engine, c.member, "SELECT milestone FROM trend_marks WHERE case_id = :c", c=case)
     assert len(marks) == 3
+
+
+async def test_the_decision_maker_tags_on_the_case_page_and_the_guardian_sees_the_codes(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    c = await cast(app_engine, settings, make_tenant)
+    case, _ = await decided(client, c, app_engine)
+    await as_(client, c.decider)
+    page = f"/app/t/{c.member.slug}/zaken/{case}"
+    shown = await client.get(page, headers=HTML)
+    assert 'name="structural_risks" value="lack_of_time"' in shown.text
+    token = client.cookies.get("mp_csrf") or ""
+    form = {"structural_risks": ["lack_of_time", "nature_of_work"], "power_difference": "informal", "contract_form": ""}
+    sent = await client.post(
+        f"{page}/context", data=form, headers={**HTML, "x-csrf-token": token}, follow_redirects=False
+    )
+    assert sent.status_code == 303
+    bad = await client.post(f"{page}/context", data={"context_factors": "Jan"}, headers={**HTML, "x-csrf-token": token})
+    assert bad.status_code == 400 and "Aard van het werk" in bad.text  # refused, the page shows again
+    await as_(client, c.pooled)
+    seen = await client.get(page, headers=HTML)
+    assert "Gebrek aan tijd en prioriteit" in seen.text and "Informeel" in seen.text
+    assert 'action="' + f"{page}/context" not in seen.text  # the guardian sees, does not tag

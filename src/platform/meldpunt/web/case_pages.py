@@ -19,7 +19,7 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meldpunt.cases import services
+from meldpunt.cases import context, services
 from meldpunt.cases.controllers import OnCase
 from meldpunt.cases.schemas import (
     EVERY_OPTION,
@@ -38,6 +38,7 @@ from meldpunt.cases.schemas import (
 from meldpunt.identity import services as identity
 from meldpunt.identity.policy import Actor, may
 from meldpunt.identity.roles import Action, Role
+from meldpunt.intake import taxonomy
 from meldpunt.retention import services as retention
 from meldpunt.web.case_timeline import case_timeline, still_open
 from meldpunt.web.forms import decode_form
@@ -51,6 +52,12 @@ Seated = TypeVar("Seated", MemberIn, ExclusionIn)
 STEP_KINDS: dict[str, type[msgspec.Struct]] = {kind.__struct_config__.tag: kind for kind in typing.get_args(Step)}
 ROUTE_STEP_KINDS: dict[str, type[msgspec.Struct]] = {
     kind.__struct_config__.tag: kind for kind in typing.get_args(RouteStep)
+}
+TAXONOMY = {
+    "structural_risks": taxonomy.STRUCTURAL_RISKS,
+    "context_factors": taxonomy.CONTEXT_FACTORS,
+    "power_difference": taxonomy.POWER_DIFFERENCES,
+    "contract_form": taxonomy.CONTRACT_FORMS,
 }
 CHECKBOXES = ("adviser_offered", "in_writing", "other_reports_known")  # absent when not ticked
 
@@ -77,6 +84,18 @@ def _routing(form: Form) -> RoutingIn:
     duties = ticked if isinstance(ticked, list) else [ticked]
     reasons = {duty: form[f"duty_reason_{duty}"] for duty in duties if form.get(f"duty_reason_{duty}")}
     return decode_form(form, RoutingIn, duty_reasons=reasons)
+
+
+def _tags(form: Form) -> context.ContextIn:
+    """The tag form: ticked boxes per list; an empty choice is none."""
+
+    def ticked(name: str) -> list[str]:
+        value = form.get(name) or []
+        return value if isinstance(value, list) else [value]
+
+    chosen = {name: form.get(name) or None for name in ("power_difference", "contract_form")}
+    lists = {name: ticked(name) for name in ("structural_risks", "context_factors")}
+    return decode_form({}, context.ContextIn, **lists, **chosen)
 
 
 def _step_choices(kind: type[msgspec.Struct], form: Form) -> dict[str, Any]:
@@ -106,6 +125,7 @@ class CasePage:
         candidates = await services.panel_candidates(on.db, on.tenant) if on.is_point else {}
         seated = {str(s.role) for s in view.process.seats if s.left_at is None}
         timeline = await case_timeline(on, view.process, chosen)
+        tags = await context.context_of(on.db, on.who, on.tenant, on.case_id, on.is_point)
         return Template(
             "case.html",
             status_code=status,
@@ -129,6 +149,8 @@ class CasePage:
                 "owned": lambda deadline: services.owned(deadline, seated),
                 "timeline": timeline.ordered(),
                 "still_open": still_open(chosen, view.process.deadlines),
+                "tags": context.context_out(tags),
+                "taxonomy": TAXONOMY,
             },
         )
 
@@ -217,6 +239,11 @@ class CasePagesController(Controller):
         return await page.submit(
             lambda form: services.record_step(on.db, on.keyring, on.who, on.tenant, on.case_id, _step(form))
         )
+
+    @post("/{case_id:uuid}/context", status_code=200, action=Action.CASE_DECIDE)
+    async def tag_context(self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]) -> Template | Redirect:
+        """The case's context tags for the sector trends (TagCaseContext): ticked codes, two choices."""
+        return await page.submit(lambda form: context.set_context(on.db, on.who, on.tenant, on.case_id, _tags(form)))
 
     @post("/{case_id:uuid}/zorg", status_code=200, action=Action.CASE_CONCERN)
     async def raise_concern(self, page: NamedDependency[CasePage], on: NamedDependency[OnCase]) -> Template | Redirect:
