@@ -80,12 +80,17 @@ class Component(NamedTuple):
     rows: tuple[int, ...]
 
 
+Duals = tuple[float, ...] | None
+
+
 class Interval(NamedTuple):
     least: int
     most: float
     # Per row of the component, the dual of the bound that failed first (LP only): which published cells bind.
-    duals_most: tuple[float, ...] | None
-    duals_least: tuple[float, ...] | None
+    duals_most: Duals
+    duals_least: Duals
+    # Both bounds are whole-number optima: solved as a MILP, or the LP's optimal vertices were whole already.
+    whole: bool
 
 
 @dataclass
@@ -93,7 +98,7 @@ class Attack:
     """The attacker's programs over one universe, with the intervals already solved (keyed by component)."""
 
     universe: Universe
-    solved: dict[tuple[tuple[int, ...], int, bool], Interval] = field(default_factory=dict)
+    solved: dict[tuple[tuple[int, ...], int], Interval] = field(default_factory=dict)
 
     def components(self, hidden: frozenset[int]) -> dict[int, Component]:
         parent = {i: i for i in hidden}
@@ -122,10 +127,11 @@ class Attack:
         return found
 
     def interval(self, component: Component, target: int, integral: bool) -> Interval:
-        key = (component.variables, target, integral)
-        if key not in self.solved:
-            self.solved[key] = self.solve(component, target, integral)
-        return self.solved[key]
+        key = (component.variables, target)
+        known = self.solved.get(key)
+        if known is None or (integral and not known.whole):
+            known = self.solved[key] = self.solve(component, target, integral)
+        return known
 
     def solve(self, component: Component, target: int, integral: bool) -> Interval:
         position = {i: n for n, i in enumerate(component.variables)}
@@ -144,47 +150,45 @@ class Attack:
         )
         objective = np.zeros(len(component.variables))
         objective[position[target]] = 1.0
-        solve = solve_integral if integral else solve_relaxed
-        least, duals_least = solve(objective, matrix, fixed)
-        most, duals_most = solve(-objective, matrix, fixed)
-        return Interval(
-            ceil(least - TOLERANCE), inf if isinf(most) else floor(-most + TOLERANCE), duals_most, duals_least
-        )
+        least, duals_least, whole_least = bound(objective, matrix, fixed, integral)
+        most, duals_most, whole_most = bound(-objective, matrix, fixed, integral)
+        highest = inf if isinf(most) else floor(-most + TOLERANCE)
+        return Interval(ceil(least - TOLERANCE), highest, duals_most, duals_least, whole_least and whole_most)
 
 
-def solve_relaxed(objective: np.ndarray, matrix: csr_array, fixed: np.ndarray) -> tuple[float, tuple[float, ...]]:
-    """The LP relaxation: real values ≥ 0. Its interval contains the attacker's integer one (see ``audit``)."""
+def bound(objective: np.ndarray, matrix: csr_array, fixed: np.ndarray, integral: bool) -> tuple[float, Duals, bool]:
+    """The optimum of ``objective`` over the hidden cells: real values ≥ 0 (the LP relaxation), or whole numbers
+    ≥ 0 when ``integral``. The MILP is only solved when the LP's optimal vertex is not whole already (in a
+    two-way table it always is: its matrix is totally unimodular)."""
     result = linprog(objective, A_eq=matrix, b_eq=fixed, bounds=(0, None), method="highs")
     if result.status == 3:
-        return -inf, ()
+        return -inf, None, True
     if result.status != 0:
         raise ArithmeticError(f"the audit LP did not solve: {result.message}")
-    return float(result.fun), tuple(float(d) for d in result.eqlin.marginals)
-
-
-def solve_integral(objective: np.ndarray, matrix: csr_array, fixed: np.ndarray) -> tuple[float, None]:
-    """The attacker's exact problem: whole numbers ≥ 0 (a MILP), which can be narrower than the LP."""
-    result = milp(
+    duals = tuple(float(d) for d in result.eqlin.marginals)
+    whole = bool(np.allclose(result.x, np.round(result.x), atol=TOLERANCE, rtol=0))
+    if whole or not integral:
+        return float(result.fun), duals, whole
+    exact = milp(
         objective,
         constraints=LinearConstraint(matrix, fixed, fixed),
         integrality=np.ones(len(objective)),
         bounds=VariableBounds(0, inf),
     )
-    if result.status == 3:
-        return -inf, None
-    if result.status != 0:
-        raise ArithmeticError(f"the audit MILP did not solve: {result.message}")
-    return float(result.fun), None
+    if exact.status != 0:
+        raise ArithmeticError(f"the audit MILP did not solve: {exact.message}")
+    return float(exact.fun), duals, True
 
 
-def judge(attack: Attack, hidden: frozenset[int], integral: bool) -> AuditReport:
-    """The verdict on every cell that must be protected, given which quantities are hidden."""
+def judge(attack: Attack, hidden: frozenset[int], integral: bool, settled: frozenset[int] = frozenset()) -> AuditReport:
+    """The verdict on every cell that must be protected, given which quantities are hidden; cells in ``settled``
+    are left out (they passed with fewer cells hidden, and hiding more only widens an interval)."""
     universe = attack.universe
     components = attack.components(hidden)
     cells = []
     for i, quantity in enumerate(universe.quantities):
         demanded = universe.requirement(i, hidden)
-        if demanded is None:
+        if demanded is None or i in settled:
             continue
         reason, required = demanded
         value = universe.figures[i].cases

@@ -86,9 +86,11 @@ def protect(
     primary = frozenset(i for i in draft.new if primary_reason(universe.figures[i], rules) is not None)
     attack = Attack(universe)
     chosen = primary
+    settled: frozenset[int] = frozenset()  # passed the LP already: more hidden cells only widen their intervals
     while True:
         chosen = close_single_hidden(draft, chosen)
-        report = judge(attack, draft.hidden(chosen), integral=False)
+        report = judge(attack, draft.hidden(chosen), integral=False, settled=settled)
+        settled |= {universe.index[cell.quantity] for cell in report.cells if cell.passed}
         if report.passed:
             report = judge(attack, draft.hidden(chosen), integral=True)
         further = {secondary_for(draft, attack, chosen, cell) for cell in report.failing}
