@@ -7,6 +7,7 @@ import pytest
 
 from meldpunt.disclosure import PLATFORM_RULES, Quantity, Reason, Tally, branch_rules, fact, protect, quarter, table
 from meldpunt.disclosure.errors import RuleBelowFloor
+from meldpunt.disclosure.linkage import linked_as_tree
 from meldpunt.disclosure.rules import Requirement, primary_reason, protection_requirement
 
 
@@ -82,3 +83,11 @@ def test_empty_cells_are_published_as_zero():
     protection = protect(facts, [], quarter("2026-Q1"), [spec], PLATFORM_RULES)
     assert protection.release.hidden == frozenset()
     assert protection.publishable
+
+
+def test_tables_sharing_dimensions_link_as_a_tree_or_a_cycle():
+    tree = [frozenset("ab"), frozenset("bc"), frozenset("cd"), frozenset("a")]
+    assert linked_as_tree(tree)
+    assert not linked_as_tree([frozenset("ab"), frozenset("bc"), frozenset("ca")])
+    assert not linked_as_tree([frozenset("ab"), frozenset("bc"), frozenset("cd"), frozenset("da")])
+    assert linked_as_tree([frozenset("ab"), frozenset("bc"), frozenset("ca"), frozenset("abc")])

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from meldpunt.disclosure.linkage import cyclic_joints
 from meldpunt.disclosure.rules import Reason, Requirement, Rules, primary_reason, protection_requirement
 from meldpunt.disclosure.tables import TOTAL, Fact, Period, Quantity, TableSpec, Tally, tabulate
 
@@ -49,6 +50,8 @@ class Universe:
     shown_in: tuple[tuple[int, ...], ...]
     places: tuple[tuple[str, ...], ...]
     interior: frozenset[int]
+    # Cells of a cycle's joint table that no published table has: constraints for the attacker, never judged.
+    joint_only: frozenset[int]
 
     def hidden_by(self, releases: Sequence[Release]) -> frozenset[int]:
         """The quantities no release shows a value for: hidden in every release that has them, or only implied."""
@@ -60,7 +63,10 @@ class Universe:
 
     def requirement(self, i: int, hidden: frozenset[int]) -> tuple[Reason, Requirement] | None:
         """What the audit demands of quantity ``i``: a primary cell's protection, or a hidden released cell's not
-        being exact; None for a published safe cell and for an implied quarter that is safe on its own."""
+        being exact; None for a published safe cell, an implied quarter that is safe on its own, and a cell of
+        a joint table only (the audit protects the cells of published tables and of their quarters)."""
+        if i in self.joint_only:
+            return None
         figures = self.figures[i]
         reason = primary_reason(figures, self.rules[i])
         if reason is None and i in hidden and self.shown_in[i]:
@@ -94,19 +100,29 @@ def table_rows(period: Period, spec: TableSpec) -> Iterable[tuple[tuple[Quantity
                 yield tuple(line)
 
 
-def build_universe(facts: Iterable[Fact], releases: Sequence[Release]) -> Universe:
-    """The attacker's knowledge: all tables of all releases, linked by shared cells and by quarters."""
-    facts = tuple(facts)
+def gathered(
+    facts: tuple[Fact, ...], releases: Sequence[Release]
+) -> tuple[dict[Quantity, Tally], set[tuple[tuple[Quantity, int], ...]], set[Quantity]]:
+    """Every quantity with its figures, every line, and the cells only a cycle's joint table has."""
     figures: dict[Quantity, Tally] = {}
     lines: set[tuple[tuple[Quantity, int], ...]] = set()
+    in_tables: set[Quantity] = set()
     for period, specs in periods_and_tables(releases).items():
-        figures.update(tabulate(facts, period, specs))
-        for spec in specs:
+        joints = cyclic_joints(specs) if len(period.quarters) == 1 else []
+        figures.update(tabulate(facts, period, [*specs, *joints]))
+        in_tables.update(Quantity(period.quarters, spec.assignment(cell)) for spec in specs for cell in spec.cells())
+        for spec in (*specs, *joints):
             lines.update(tuple(sorted(line)) for line in table_rows(period, spec))
     for quantity in list(figures):
         if len(quantity.quarters) > 1:  # the year is the sum of its quarters
             parts = [(Quantity((q,), quantity.assignment), 1) for q in quantity.quarters]
             lines.add(tuple(sorted([(quantity, -1), *parts])))
+    return figures, lines, set(figures) - in_tables
+
+
+def build_universe(facts: Iterable[Fact], releases: Sequence[Release]) -> Universe:
+    """The attacker's knowledge: all tables of all releases, linked by shared cells and by quarters."""
+    figures, lines, joint_only = gathered(tuple(facts), releases)
     quantities = tuple(sorted(figures))
     index = {quantity: i for i, quantity in enumerate(quantities)}
     shown, rules, places = described(quantities, releases)
@@ -126,6 +142,7 @@ def build_universe(facts: Iterable[Fact], releases: Sequence[Release]) -> Univer
         shown_in=shown,
         places=places,
         interior=frozenset(interior),
+        joint_only=frozenset(index[q] for q in joint_only),
     )
 
 
