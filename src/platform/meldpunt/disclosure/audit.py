@@ -1,0 +1,210 @@
+"""The audit, the proof of protection (DESIGN §10): for every hidden or primary cell, the least and the most it can
+be given everything the branch ever published, by linear programs on HiGHS. Pure; the report is plain data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from math import ceil, floor, inf, isinf
+from typing import NamedTuple
+
+import numpy as np
+import scipy
+from scipy.optimize import Bounds as VariableBounds
+from scipy.optimize import LinearConstraint, linprog, milp
+from scipy.sparse import csr_array
+
+from meldpunt.disclosure.ledger import Release, Universe, build_universe
+from meldpunt.disclosure.rules import Reason, Requirement
+from meldpunt.disclosure.tables import Fact, Quantity
+
+# HiGHS works in floating point: a bound within this of an integer is that integer.
+TOLERANCE = 1e-6
+
+
+class CellAudit(NamedTuple):
+    """One cell's verdict: its true value, the attacker's interval, what was required, and whether it holds."""
+
+    quantity: Quantity
+    places: tuple[str, ...]
+    value: int
+    reason: Reason
+    least: int
+    most: float  # inf when nothing bounds the cell from above
+    required: Requirement
+    passed: bool
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            **self.quantity.to_dict(),
+            "tables": list(self.places),
+            "value": self.value,
+            "reason": str(self.reason),
+            "min": self.least,
+            "max": None if isinf(self.most) else int(self.most),
+            "required_min": self.required.low,
+            "required_max": self.required.high,
+            "required_width": self.required.width,
+            "passed": self.passed,
+        }
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """The audit of a ledger; kept with the release. It holds true values of hidden cells: never for a board."""
+
+    cells: tuple[CellAudit, ...]
+    integral: bool
+
+    @property
+    def passed(self) -> bool:
+        return all(cell.passed for cell in self.cells)
+
+    @property
+    def failing(self) -> tuple[CellAudit, ...]:
+        return tuple(cell for cell in self.cells if not cell.passed)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "passed": self.passed,
+            "method": "milp" if self.integral else "lp",
+            "solver": f"scipy {scipy.__version__} HiGHS",
+            "cells": [cell.to_dict() for cell in self.cells],
+        }
+
+
+class Component(NamedTuple):
+    """Hidden quantities tied to each other by rows; an attacker's problem splits into these, one LP each."""
+
+    variables: tuple[int, ...]
+    rows: tuple[int, ...]
+
+
+Duals = tuple[float, ...] | None
+
+
+class Interval(NamedTuple):
+    least: int
+    most: float
+    # Per row of the component, the dual of the bound that failed first (LP only): which published cells bind.
+    duals_most: Duals
+    duals_least: Duals
+    # Both bounds are whole-number optima: solved as a MILP, or the LP's optimal vertices were whole already.
+    whole: bool
+
+
+@dataclass
+class Attack:
+    """The attacker's programs over one universe, with the intervals already solved (keyed by component)."""
+
+    universe: Universe
+    solved: dict[tuple[tuple[int, ...], int], Interval] = field(default_factory=dict)
+
+    def components(self, hidden: frozenset[int]) -> dict[int, Component]:
+        parent = {i: i for i in hidden}
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        touching: dict[int, list[int]] = {}
+        for r, row in enumerate(self.universe.rows):
+            inside = [i for i, _ in row if i in hidden]
+            for i in inside:
+                touching.setdefault(i, []).append(r)
+            for i in inside[1:]:
+                parent[root(i)] = root(inside[0])
+        groups: dict[int, list[int]] = {}
+        for i in sorted(hidden):
+            groups.setdefault(root(i), []).append(i)
+        found: dict[int, Component] = {}
+        for members in groups.values():
+            rows = tuple(sorted({r for i in members for r in touching.get(i, ())}))
+            component = Component(tuple(members), rows)
+            found.update(dict.fromkeys(members, component))
+        return found
+
+    def interval(self, component: Component, target: int, integral: bool) -> Interval:
+        key = (component.variables, target)
+        known = self.solved.get(key)
+        if known is None or (integral and not known.whole):
+            known = self.solved[key] = self.solve(component, target, integral)
+        return known
+
+    def solve(self, component: Component, target: int, integral: bool) -> Interval:
+        position = {i: n for n, i in enumerate(component.variables)}
+        coefficients, at_row, at_column = [], [], []
+        fixed = np.zeros(len(component.rows))
+        for n, r in enumerate(component.rows):
+            for i, coefficient in self.universe.rows[r]:
+                if i in position:
+                    coefficients.append(coefficient)
+                    at_row.append(n)
+                    at_column.append(position[i])
+                else:  # a published cell: its value moves to the right-hand side
+                    fixed[n] -= coefficient * self.universe.figures[i].cases
+        matrix = csr_array(
+            (coefficients, (at_row, at_column)), shape=(len(component.rows), len(component.variables)), dtype=float
+        )
+        objective = np.zeros(len(component.variables))
+        objective[position[target]] = 1.0
+        least, duals_least, whole_least = bound(objective, matrix, fixed, integral)
+        most, duals_most, whole_most = bound(-objective, matrix, fixed, integral)
+        highest = inf if isinf(most) else floor(-most + TOLERANCE)
+        return Interval(ceil(least - TOLERANCE), highest, duals_most, duals_least, whole_least and whole_most)
+
+
+def bound(objective: np.ndarray, matrix: csr_array, fixed: np.ndarray, integral: bool) -> tuple[float, Duals, bool]:
+    """The optimum of ``objective`` over the hidden cells: real values ≥ 0 (the LP relaxation), or whole numbers
+    ≥ 0 when ``integral``. The MILP is only solved when the LP's optimal vertex is not whole already (in a
+    two-way table it always is: its matrix is totally unimodular)."""
+    result = linprog(objective, A_eq=matrix, b_eq=fixed, bounds=(0, None), method="highs")
+    if result.status == 3:
+        return -inf, None, True
+    if result.status != 0:
+        raise ArithmeticError(f"the audit LP did not solve: {result.message}")
+    duals = tuple(float(d) for d in result.eqlin.marginals)
+    whole = bool(np.allclose(result.x, np.round(result.x), atol=TOLERANCE, rtol=0))
+    if whole or not integral:
+        return float(result.fun), duals, whole
+    exact = milp(
+        objective,
+        constraints=LinearConstraint(matrix, fixed, fixed),
+        integrality=np.ones(len(objective)),
+        bounds=VariableBounds(0, inf),
+    )
+    if exact.status != 0:
+        raise ArithmeticError(f"the audit MILP did not solve: {exact.message}")
+    return float(exact.fun), duals, True
+
+
+def judge(attack: Attack, hidden: frozenset[int], integral: bool, settled: frozenset[int] = frozenset()) -> AuditReport:
+    """The verdict on every cell that must be protected, given which quantities are hidden; cells in ``settled``
+    are left out (they passed with fewer cells hidden, and hiding more only widens an interval)."""
+    universe = attack.universe
+    components = attack.components(hidden)
+    cells = []
+    for i, quantity in enumerate(universe.quantities):
+        demanded = universe.requirement(i, hidden)
+        if demanded is None or i in settled:
+            continue
+        reason, required = demanded
+        value = universe.figures[i].cases
+        least, most = (value, float(value))
+        if i in hidden:
+            least, most, *_ = attack.interval(components[i], i, integral)
+        passed = i in hidden and required.met_by(least, most)
+        cells.append(CellAudit(quantity, universe.places[i], value, reason, least, most, required, passed))
+    return AuditReport(tuple(cells), integral)
+
+
+def audit(facts: Iterable[Fact], releases: Sequence[Release], *, integral: bool = True) -> AuditReport:
+    """Attack everything the branch published (``releases``, in publication order) and judge every hidden cell.
+
+    ``integral``: the attacker solves in whole numbers (MILP, exact). With False, the LP relaxation: faster, and
+    its interval can only be wider, so a pass there is weaker evidence; ``protect`` ends with the integral one.
+    """
+    universe = build_universe(facts, releases)
+    return judge(Attack(universe), universe.hidden_by(releases), integral)
