@@ -35,6 +35,8 @@ ALLOWED: dict[str, set[str]] = {
     "case.conclude": {"decision_maker"},
     "case.close": {"decision_maker", "reporting_point"},
     "case.aftercare": {"adviser", "decision_maker", "expert", "reporting_point", "hr", "line_manager"},
+    "trends.manage": {"tenant_admin"},
+    "trends.read": {"sector_board", "tenant_admin"},
 }
 
 

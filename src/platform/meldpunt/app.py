@@ -45,6 +45,7 @@ from meldpunt.interventions.controllers import ROUTES as intervention_routes
 from meldpunt.parties.controllers import ROUTES as party_routes
 from meldpunt.settings import Settings, load_settings
 from meldpunt.tenancy.controllers import get_public_tenant
+from meldpunt.trends.controllers import ROUTES as trend_routes
 from meldpunt.vault.controllers import ROUTES as vault_routes
 from meldpunt.web.case_outcome_pages import ROUTES as case_outcome_page_routes
 from meldpunt.web.case_pages import ROUTES as case_page_routes
@@ -136,6 +137,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         *intervention_page_routes,
         *case_outcome_routes,
         *case_context_routes,
+        *trend_routes,
         *case_outcome_page_routes,
         *(demo_provider_routes if settings.demo_identity_provider else ()),
         create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),

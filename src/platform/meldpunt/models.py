@@ -21,6 +21,7 @@ MODEL_MODULES = (
     "meldpunt.cases.outcome_models",
     "meldpunt.cases.context",
     "meldpunt.trends.models",
+    "meldpunt.trends.releases",
 )
 
 

@@ -55,6 +55,8 @@ class Action(enum.StrEnum):
     CASE_CONCLUDE = "case.conclude"  # decide with reasons, tell the outcome, monitor, plan aftercare, evaluate
     CASE_CLOSE = "case.close"  # close a case (the seat or the reporting point is checked by the service)
     CASE_AFTERCARE = "case.aftercare"  # an aftercare action's owner reads and completes it
+    TRENDS_MANAGE = "trends.manage"  # build sector-trend releases, ask for and approve their publication (branch)
+    TRENDS_READ = "trends.read"  # read the branch's published sector-trend releases
 
 
 ALL_ROLES = frozenset(Role)
@@ -100,6 +102,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.CASE_AFTERCARE: frozenset(
         {Role.ADVISER, Role.DECISION_MAKER, Role.EXPERT, Role.REPORTING_POINT, Role.HR, Role.LINE_MANAGER}
     ),
+    Action.TRENDS_MANAGE: frozenset({Role.TENANT_ADMIN}),
+    Action.TRENDS_READ: frozenset({Role.SECTOR_BOARD, Role.TENANT_ADMIN}),
 }
 
 # seed-000 §1.7: the confidential adviser of an organisation is never its reporting point ("Vertrouwens-

@@ -1,0 +1,255 @@
+"""Releases of sector trends (DESIGN §10, issue 16): per branch, population and period (a quarter, or a year as
+the sum of its quarters), a fixed set of small linked tables computed from the facts and protected by
+``disclosure`` against everything the branch published before. A release is ``audited`` when its audit passes
+and ``refused`` when it does not (never publishable); a branch administrator asks for publication and another
+one approves it (four eyes), and then it is ``published`` and immutable. Boards read published cells only."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import ARRAY, DateTime, String, UniqueConstraint, func, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from meldpunt import disclosure
+from meldpunt.db.base import Base, TenantScoped
+from meldpunt.errors import NotFound, Refused
+from meldpunt.identity.models import AccountRef
+from meldpunt.intake.schemas import AccusedRole, Category, ReporterRole, Setting
+from meldpunt.tenancy.models import Tenant
+from meldpunt.trends.facts import quarter_of
+from meldpunt.trends.models import TrendFact
+
+UNKNOWN = "unknown"
+SIZES = ("under_10", "10_to_49", "50_to_249", "250_and_more", UNKNOWN)
+FINDINGS = ("well_founded", "partly_well_founded", "not_well_founded", "not_established", UNKNOWN)
+ROUTES = ("decision_panel", "adviser_only", "complaints_committee", "whistleblower", "police", "no_action", UNKNOWN)
+
+
+def _codes(literal: Any) -> tuple[str, ...]:
+    return (*literal.__args__, UNKNOWN)
+
+
+CATEGORIES = _codes(Category)
+SETTINGS = _codes(Setting)
+RELATIONS = _codes(ReporterRole)
+ACCUSED = _codes(AccusedRole)
+
+# The standard table set per population (the facts of one milestone): few dimensions each, all margins in.
+STANDARD_TABLES: dict[str, tuple[disclosure.TableSpec, ...]] = {
+    "registered": (
+        disclosure.table("category_by_size", category=CATEGORIES, size=SIZES),
+        disclosure.table("category_by_setting", category=CATEGORIES, setting=SETTINGS),
+    ),
+    "decided": (disclosure.table("route_by_finding", route=ROUTES, finding=FINDINGS),),
+}
+POPULATIONS = tuple(STANDARD_TABLES)
+Population = Literal["registered", "decided"]
+
+
+class ReleaseRefused(Refused, status=409, slug="release-refused"): ...
+
+
+class ReleaseNotFound(NotFound, slug="release-not-found"): ...
+
+
+class TrendRelease(TenantScoped, Base):
+    __tablename__ = "trend_releases"
+    __table_args__ = (UniqueConstraint("tenant_id", "population", "period"),)
+
+    population: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(String(16))
+    quarters: Mapped[list[str]] = mapped_column(ARRAY(String(7)))
+    status: Mapped[str] = mapped_column(String(16))
+    rules: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    tables: Mapped[list[Any]] = mapped_column(JSONB)
+    hidden: Mapped[list[Any]] = mapped_column(JSONB)
+    cells: Mapped[list[Any]] = mapped_column(JSONB)
+    audit: Mapped[dict[str, Any]] = mapped_column(JSONB)  # true values of hidden cells: never for a board
+    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    requested_by_tenant_id: Mapped[uuid.UUID | None]
+    requested_by_id: Mapped[uuid.UUID | None]
+    approved_by_tenant_id: Mapped[uuid.UUID | None]
+    approved_by_id: Mapped[uuid.UUID | None]
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+def period_of(label: str) -> disclosure.Period:
+    """A quarter ("2026-Q3") or a calendar year ("2026"); anything else is refused."""
+    if label.isdigit() and len(label) == 4:
+        return disclosure.calendar_year(int(label))
+    try:
+        return disclosure.quarter(label)
+    except ValueError:
+        raise ReleaseRefused("unknown-period") from None
+
+
+def _code(value: Any, closed: Sequence[str]) -> str:
+    return value if isinstance(value, str) and value in closed else UNKNOWN
+
+
+async def facts_of(session: AsyncSession, branch: Tenant, population: str, quarters: Sequence[str]) -> list[Any]:
+    """The branch's facts of the population in these quarters, grouped per quarter, member and codes (SQL)."""
+    dims = TrendFact.dimensions
+    columns = (
+        TrendFact.quarter,
+        TrendFact.member_key,
+        TrendFact.size_class,
+        dims["category"].astext,
+        dims["setting"].astext,
+        dims["route"].astext,
+        dims["finding"].astext,
+    )
+    rows = await session.execute(
+        select(*columns, func.count())
+        .where(TrendFact.tenant_id == branch.id, TrendFact.milestone == population)
+        .where(TrendFact.quarter.in_(quarters))
+        .group_by(*columns)
+    )
+    found = []
+    for quarter, member, size, category, setting, route, finding, cases in rows.all():
+        codes = {
+            "size": _code(size, SIZES),
+            "category": _code(category, CATEGORIES),
+            "setting": _code(setting, SETTINGS),
+            "route": _code(route, ROUTES),
+            "finding": _code(finding, FINDINGS),
+        }
+        found.append(disclosure.fact(quarter, member, cases, **codes))
+    return found
+
+
+def _hidden_of(row: TrendRelease) -> frozenset[disclosure.Quantity]:
+    return frozenset(disclosure.Quantity(tuple(q), tuple((d, c) for d, c in a)) for q, a in row.hidden)
+
+
+async def ledger(session: AsyncSession, branch: Tenant, population: str) -> list[disclosure.Release]:
+    """Everything the branch published of this population, as the attacker knows it."""
+    rows = await session.execute(
+        select(TrendRelease)
+        .where(TrendRelease.tenant_id == branch.id, TrendRelease.population == population)
+        .where(TrendRelease.status == "published")
+        .order_by(TrendRelease.published_at)
+    )
+    return [
+        disclosure.Release(
+            disclosure.Period(tuple(row.quarters)),
+            STANDARD_TABLES[population],
+            disclosure.Rules(**row.rules),
+            _hidden_of(row),
+        )
+        for row in rows.scalars()
+    ]
+
+
+def _cells(protection: disclosure.Protection, figures: dict[disclosure.Quantity, Any]) -> list[dict[str, Any]]:
+    """Every cell of every table with its value, or ``None`` where it is hidden (primary or secondary)."""
+    release = protection.release
+    cells = []
+    for spec in release.specs:
+        for cell in spec.cells():
+            quantity = disclosure.Quantity(release.period.quarters, spec.assignment(cell))
+            shown = quantity not in release.hidden
+            value = figures[quantity].cases if shown else None
+            cells.append({"table": spec.name, "cell": dict(zip(spec.dims, cell, strict=True)), "value": value})
+    return cells
+
+
+def rules_of(branch: Tenant) -> disclosure.Rules:
+    """The branch's own rules (``procedure.disclosure``), never below the platform's floors."""
+    chosen = (branch.procedure or {}).get("disclosure") or {}
+    floors = disclosure.PLATFORM_RULES
+    return disclosure.branch_rules(
+        int(chosen.get("k", floors.k)),
+        int(chosen.get("m", floors.m)),
+        int(chosen.get("dominance_percent", floors.dominance_percent)),
+    )
+
+
+@dataclass(frozen=True)
+class Built:
+    row: TrendRelease
+    protection: disclosure.Protection
+
+
+async def build(session: AsyncSession, branch: Tenant, label: str, population: str, now: datetime) -> Built:
+    """Compute, protect and audit the release of ``label``: refused when it exists (no revisions), when its
+    period has not ended, or for an unknown population. An audit that fails makes it ``refused``, kept with its
+    report, never publishable."""
+    if population not in STANDARD_TABLES:
+        raise ReleaseRefused("unknown-population")
+    period = period_of(label)
+    if quarter_of(now) <= period.quarters[-1]:
+        raise ReleaseRefused("period-not-over")
+    exists = select(TrendRelease.id).where(
+        TrendRelease.tenant_id == branch.id, TrendRelease.population == population, TrendRelease.period == label
+    )
+    if (await session.execute(exists)).first() is not None:
+        raise ReleaseRefused("exists")
+    published = await ledger(session, branch, population)
+    quarters = sorted({q for release in published for q in release.period.quarters} | set(period.quarters))
+    facts = await facts_of(session, branch, population, quarters)
+    specs = STANDARD_TABLES[population]
+    protection = disclosure.protect(facts, published, period, specs, rules_of(branch))
+    figures = disclosure.tabulate(facts, period, specs)
+    row = TrendRelease(
+        tenant_id=branch.id,
+        id=uuid.uuid4(),
+        population=population,
+        period=label,
+        quarters=list(period.quarters),
+        status="audited" if protection.publishable else "refused",
+        rules=protection.release.rules.to_dict(),
+        tables=[{"name": s.name, "dims": list(s.dims), "codes": [list(c) for c in s.codes]} for s in specs],
+        hidden=[[list(q.quarters), [list(pair) for pair in q.assignment]] for q in sorted(protection.release.hidden)],
+        cells=_cells(protection, figures),
+        audit=protection.report.to_dict(),
+    )
+    session.add(row)
+    await session.flush()
+    return Built(row, protection)
+
+
+async def _release(session: AsyncSession, branch: Tenant, release_id: uuid.UUID) -> TrendRelease:
+    row = await session.get(TrendRelease, (branch.id, release_id), with_for_update=True)
+    if row is None:
+        raise ReleaseNotFound()
+    return row
+
+
+async def request_publication(
+    session: AsyncSession, who: AccountRef, branch: Tenant, release_id: uuid.UUID
+) -> TrendRelease:
+    """A branch administrator asks for an audited release to be published (the first pair of eyes)."""
+    row = await _release(session, branch, release_id)
+    if row.status != "audited":
+        raise ReleaseRefused("audit-failed" if row.status == "refused" else "not-audited")
+    row.status, row.requested_by_tenant_id, row.requested_by_id = "requested", who.tenant_id, who.id
+    await session.flush()
+    return row
+
+
+async def approve(session: AsyncSession, who: AccountRef, branch: Tenant, release_id: uuid.UUID) -> TrendRelease:
+    """Another branch administrator approves it (the second pair): published, and immutable from now on."""
+    row = await _release(session, branch, release_id)
+    if row.status != "requested":
+        raise ReleaseRefused("published" if row.status == "published" else "not-requested")
+    if (row.requested_by_tenant_id, row.requested_by_id) == (who.tenant_id, who.id):
+        raise ReleaseRefused("four-eyes")
+    row.status, row.approved_by_tenant_id, row.approved_by_id = "published", who.tenant_id, who.id
+    row.published_at = datetime.now(UTC)
+    await session.flush()
+    return row
+
+
+async def releases_of(session: AsyncSession, branch: Tenant, *, published_only: bool) -> list[TrendRelease]:
+    query = select(TrendRelease).where(TrendRelease.tenant_id == branch.id)
+    if published_only:
+        query = query.where(TrendRelease.status == "published")
+    return list((await session.execute(query.order_by(TrendRelease.period, TrendRelease.population))).scalars())

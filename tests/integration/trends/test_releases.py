@@ -1,0 +1,147 @@
+"""Releases of sector trends: built and audited from the facts, published with four eyes and immutable, read by
+the sector board cell by cell with the small cells hidden; the ledger of earlier releases protects the next
+one; a member, another branch and a board member on a member route get nothing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from meldpunt.db.context import tenant_context
+from meldpunt.db.engine import create_sessionmaker
+from meldpunt.identity.roles import Role
+from meldpunt.settings import Settings
+from meldpunt.trends.facts import quarter_of
+from meldpunt.trends.models import TrendFact
+from meldpunt.trends.synthetic import past_quarters, synthetic_facts, synthetic_members
+from tests.conftest import MakeTenant, TenantRef
+from tests.integration.cases.test_case_handling import as_, person
+
+QUARTERS = past_quarters(quarter_of(datetime.now(UTC)), 2)
+
+
+async def with_history(app_engine: AsyncEngine, branch: TenantRef, per_quarter: int = 60) -> None:
+    members = synthetic_members(branch.id, 12, "88")
+    rows = list(synthetic_facts(branch.id, members, QUARTERS, per_quarter))
+    async with create_sessionmaker(app_engine)() as session, session.begin():
+        await tenant_context(session, [branch.id])
+        await session.execute(insert(TrendFact).values(rows))
+
+
+def api(branch: TenantRef) -> str:
+    return f"/api/v1/t/{branch.slug}/trends/releases"
+
+
+async def admins(app_engine: AsyncEngine, settings: Settings, branch: TenantRef) -> tuple[Any, Any]:
+    first = await person(app_engine, settings, branch, {branch: (Role.TENANT_ADMIN,)})
+    second = await person(app_engine, settings, branch, {branch: (Role.TENANT_ADMIN,)})
+    return first, second
+
+
+async def published(client: Any, first: Any, second: Any, branch: TenantRef, period: str) -> dict[str, Any]:
+    await as_(client, first)
+    built = await client.post(f"{api(branch)}/", json={"population": "registered", "period": period})
+    assert built.status_code == 201, built.text
+    release = built.json()
+    assert release["status"] == "audited" and release["audit_passed"] is True
+    assert (await client.post(f"{api(branch)}/{release['id']}/request")).status_code == 201
+    await as_(client, second)
+    approved = await client.post(f"{api(branch)}/{release['id']}/approval")
+    assert approved.status_code == 201, approved.text
+    return dict(approved.json())
+
+
+async def test_a_release_is_audited_published_with_four_eyes_and_read_by_the_board_with_small_cells_hidden(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    branch = await make_tenant()
+    await with_history(app_engine, branch)
+    first, second = await admins(app_engine, settings, branch)
+    await as_(client, first)
+    built = await client.post(f"{api(branch)}/", json={"population": "registered", "period": QUARTERS[0]})
+    assert built.status_code == 201, built.text
+    release = built.json()
+    assert release["status"] == "audited" and release["hidden_cells"] > 0
+    values = [cell["value"] for cell in release["cells"]]
+    assert any(v is None for v in values) and any(v is not None and v >= 5 for v in values)
+    assert all(v is None or v == 0 or v >= 5 for v in values)  # nothing below k is shown
+    again = await client.post(f"{api(branch)}/", json={"population": "registered", "period": QUARTERS[0]})
+    assert again.status_code == 409 and again.json()["type"].endswith("/release-refused")  # no revisions
+    now = quarter_of(datetime.now(UTC))
+    early = await client.post(f"{api(branch)}/", json={"population": "registered", "period": now})
+    assert early.status_code == 409 and "afgelopen" in early.json()["detail"]
+
+    assert (await client.post(f"{api(branch)}/{release['id']}/approval")).status_code == 409  # not asked yet
+    assert (await client.post(f"{api(branch)}/{release['id']}/request")).status_code == 201
+    own = await client.post(f"{api(branch)}/{release['id']}/approval")
+    assert own.status_code == 409 and "andere" in own.json()["detail"]  # four eyes: not the one who asked
+    await as_(client, second)
+    approved = await client.post(f"{api(branch)}/{release['id']}/approval")
+    assert approved.status_code == 201 and approved.json()["status"] == "published"
+
+    board = await person(app_engine, settings, branch, {branch: (Role.SECTOR_BOARD,)})
+    await as_(client, board)
+    seen = await client.get(f"/api/v1/sector/{branch.slug}/releases")
+    assert seen.status_code == 200 and [r["period"] for r in seen.json()] == [QUARTERS[0]]
+    assert seen.json()[0]["cells"] == approved.json()["cells"]
+    assert "audit" not in seen.text and "syn" not in seen.text  # no audit values, no member keys
+    assert (await client.get(api(branch))).status_code == 403  # the board does not manage releases
+
+    async with app_engine.begin() as connection:  # published cells are immutable, even for the app's own role
+        await connection.execute(text(f"SET LOCAL meldpunt.tenant_ids = '{{{branch.id}}}'"))
+        with pytest.raises(DBAPIError, match="immutable"):
+            await connection.execute(text("UPDATE trend_releases SET cells = '[]'::jsonb"))
+
+
+async def test_the_next_release_and_the_year_are_protected_against_everything_published_before(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    branch = await make_tenant()
+    await with_history(app_engine, branch, per_quarter=40)
+    first, second = await admins(app_engine, settings, branch)
+    one = await published(client, first, second, branch, QUARTERS[0])
+    two = await published(client, first, second, branch, QUARTERS[1])
+    # What the two quarters show, added up, never pins a cell of either quarter hidden in the other.
+    shown = {(c["table"], tuple(sorted(c["cell"].items()))): c["value"] for c in one["cells"]}
+    for cell in two["cells"]:
+        key = (cell["table"], tuple(sorted(cell["cell"].items())))
+        assert key in shown  # the same tables, the same cells: the ledger links them
+    async with create_sessionmaker(app_engine)() as session:
+        await tenant_context(session, [branch.id])
+        audits = (await session.execute(text("SELECT audit FROM trend_releases ORDER BY built_at"))).scalars().all()
+    assert all(audit["passed"] for audit in audits) and audits[1]["cells"]
+
+
+async def test_members_other_branches_and_boards_on_member_routes_get_nothing(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    branch = await make_tenant()
+    member = await make_tenant(branch=branch)
+    other = await make_tenant()
+    await with_history(app_engine, branch)
+    first, second = await admins(app_engine, settings, branch)
+    release = await published(client, first, second, branch, QUARTERS[0])
+    member_admin = await person(app_engine, settings, member, {member: (Role.TENANT_ADMIN, Role.SECTOR_BOARD)})
+    await as_(client, member_admin)
+    assert (await client.get(f"/api/v1/sector/{member.slug}/releases")).status_code == 404  # not a branch
+    assert (await client.get(f"/api/v1/sector/{branch.slug}/releases")).status_code == 403
+    built = await client.post(
+        f"/api/v1/t/{member.slug}/trends/releases/", json={"population": "registered", "period": QUARTERS[0]}
+    )
+    assert built.status_code == 404
+    board = await person(app_engine, settings, branch, {branch: (Role.SECTOR_BOARD,)})
+    await as_(client, board)
+    assert (await client.get(f"/api/v1/sector/{other.slug}/releases")).status_code == 403
+    assert (await client.get(f"/api/v1/t/{member.slug}/signals")).status_code == 403  # no member route
+    outsider = await person(app_engine, settings, other, {other: (Role.TENANT_ADMIN,)})
+    await as_(client, outsider)
+    foreign = await client.post(f"/api/v1/t/{other.slug}/trends/releases/{release['id']}/request")
+    assert foreign.status_code == 404  # another branch's release is as missing as a random id
+    assert (await client.post(f"/api/v1/t/{other.slug}/trends/releases/{uuid.uuid4()}/request")).status_code == 404
