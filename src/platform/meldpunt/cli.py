@@ -139,6 +139,29 @@ def tenants_apply(path: Path, dry_run: bool, archive_missing: bool) -> None:
 
 
 @main.group()
+def trends() -> None:
+    """Sector trends: the protected releases of a branch."""
+
+
+@trends.command("release")
+@click.option("--branch", "slug", required=True, help="The branch (its slug).")
+@click.option("--period", required=True, help="A quarter (2026-Q3) or a year (2026) that has ended.")
+def trends_release(slug: str, period: str) -> None:
+    """Build and audit the branch's releases of PERIOD (each population it lacks). Publication is not done
+    here: two administrators of the branch ask for it and approve it."""
+    from meldpunt.trends.releases import build_for
+
+    try:
+        made = asyncio.run(build_for(_settings(), slug, period))
+    except LookupError as error:
+        raise click.ClickException(str(error)) from error
+    for population, status, hidden in made:
+        click.echo(f"{status:8} {slug} {period} {population}: {hidden} cells hidden")
+    if any(status == "refused" for _, status, _ in made):
+        sys.exit(1)
+
+
+@main.group()
 def audit() -> None:
     """The tamper-evident audit log."""
 

@@ -17,9 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from meldpunt.db.context import tenant_context
 from meldpunt.db.engine import create_sessionmaker
 from meldpunt.identity.roles import Role
+from meldpunt.jobs.runtime import JobRuntime, install_runtime
+from meldpunt.jobs.scheduler import schedule_table
 from meldpunt.settings import Settings
 from meldpunt.trends.facts import quarter_of
+from meldpunt.trends.jobs import release_last_quarter
 from meldpunt.trends.models import TrendFact
+from meldpunt.trends.releases import build_for
 from meldpunt.trends.synthetic import past_quarters, synthetic_facts, synthetic_members
 from tests.conftest import MakeTenant, TenantRef
 from tests.integration.cases.test_case_handling import as_, person
@@ -145,3 +149,31 @@ async def test_members_other_branches_and_boards_on_member_routes_get_nothing(
     foreign = await client.post(f"/api/v1/t/{other.slug}/trends/releases/{release['id']}/request")
     assert foreign.status_code == 404  # another branch's release is as missing as a random id
     assert (await client.post(f"/api/v1/t/{other.slug}/trends/releases/{uuid.uuid4()}/request")).status_code == 404
+
+
+async def test_the_cli_and_the_scheduled_job_build_what_is_missing_and_never_publish(
+    make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    assert "trends.release" in {entry.job_name for entry in schedule_table(settings)}
+    branch = await make_tenant()
+    await with_history(app_engine, branch)
+    made = await build_for(settings, branch.slug, QUARTERS[0])
+    assert sorted(population for population, _, _ in made) == ["decided", "registered"]
+    assert all(status in ("audited", "refused") for _, status, _ in made)
+    assert await build_for(settings, branch.slug, QUARTERS[0]) == []  # once
+    with pytest.raises(LookupError):
+        await build_for(settings, "geen-branche", QUARTERS[0])
+    runtime = JobRuntime(settings)
+    install_runtime(runtime)
+    try:
+        await release_last_quarter()
+        await release_last_quarter()
+    finally:
+        install_runtime(None)
+        await runtime.close()
+    async with app_engine.begin() as connection:
+        await connection.execute(text(f"SET LOCAL meldpunt.tenant_ids = '{{{branch.id}}}'"))
+        rows = (await connection.execute(text("SELECT period, status FROM trend_releases ORDER BY 1, 2"))).all()
+    periods = [row.period for row in rows]
+    assert periods.count(QUARTERS[1]) == 2 and periods.count(QUARTERS[0]) == 2  # each population, once
+    assert "published" not in {row.status for row in rows}

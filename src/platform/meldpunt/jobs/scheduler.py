@@ -65,6 +65,7 @@ def schedule_table(settings: Settings) -> tuple[PeriodicJob, ...]:
         PeriodicJob("cases.sanctions", settings.retention_sweep_seconds),
         # Declared by meldpunt.trends.jobs: the anonymised facts of the milestones cases reached.
         PeriodicJob("trends.facts", settings.retention_sweep_seconds),
+        PeriodicJob("trends.release", settings.retention_sweep_seconds),
         PeriodicJob("keys.rotate_tenants", settings.key_rotation_check_seconds),
         # Declared by meldpunt.dossiers.jobs: verify the audit chains and anchor their heads (DESIGN §13).
         PeriodicJob("audit.checkpoint", settings.audit_checkpoint_seconds),

@@ -19,9 +19,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from meldpunt import disclosure
 from meldpunt.db.base import Base, TenantScoped
+from meldpunt.db.context import tenant_context
+from meldpunt.db.engine import create_engine, create_sessionmaker
 from meldpunt.errors import NotFound, Refused
 from meldpunt.identity.models import AccountRef
 from meldpunt.intake.schemas import AccusedRole, Category, ReporterRole, Setting
+from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
 from meldpunt.trends.facts import quarter_of
 from meldpunt.trends.models import TrendFact
@@ -253,3 +256,31 @@ async def releases_of(session: AsyncSession, branch: Tenant, *, published_only: 
     if published_only:
         query = query.where(TrendRelease.status == "published")
     return list((await session.execute(query.order_by(TrendRelease.period, TrendRelease.population))).scalars())
+
+
+async def build_missing(session: AsyncSession, branch: Tenant, label: str, now: datetime) -> list[TrendRelease]:
+    """Every population's release of ``label`` that the branch does not have yet (the scheduled job and the
+    CLI); one that exists is left as it is."""
+    made = []
+    for population in POPULATIONS:
+        found = select(TrendRelease.id).where(
+            TrendRelease.tenant_id == branch.id, TrendRelease.population == population, TrendRelease.period == label
+        )
+        if (await session.execute(found)).first() is None:
+            made.append((await build(session, branch, label, population, now)).row)
+    return made
+
+
+async def build_for(settings: Settings, slug: str, label: str) -> list[tuple[str, str, int]]:
+    """``meldpunt trends release``: (population, status, hidden cells) of each release made now."""
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            branch = (await session.execute(select(Tenant).where(Tenant.slug == slug))).scalar()
+            if branch is None or branch.kind != "branch":
+                raise LookupError(f"no branch {slug!r}")
+            await tenant_context(session, [branch.id])
+            made = await build_missing(session, branch, label, datetime.now(UTC))
+            return [(r.population, r.status, sum(1 for c in r.cells if c["value"] is None)) for r in made]
+    finally:
+        await engine.dispose()
