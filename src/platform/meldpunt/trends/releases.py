@@ -97,18 +97,26 @@ def _code(value: Any, closed: Sequence[str]) -> str:
     return value if isinstance(value, str) and value in closed else UNKNOWN
 
 
+# Where each table dimension comes from in a fact, and its closed list.
+SOURCES: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "size": (TrendFact.size_class, SIZES),
+    "category": (TrendFact.dimensions["category"].astext, CATEGORIES),
+    "setting": (TrendFact.dimensions["setting"].astext, SETTINGS),
+    "route": (TrendFact.dimensions["route"].astext, ROUTES),
+    "finding": (TrendFact.dimensions["finding"].astext, FINDINGS),
+}
+
+
+def dims_of(population: str) -> tuple[str, ...]:
+    """The dimensions the population's tables use, in a fixed order (only these are grouped on)."""
+    return tuple(sorted({dim for spec in STANDARD_TABLES[population] for dim in spec.dims}))
+
+
 async def facts_of(session: AsyncSession, branch: Tenant, population: str, quarters: Sequence[str]) -> list[Any]:
-    """The branch's facts of the population in these quarters, grouped per quarter, member and codes (SQL)."""
-    dims = TrendFact.dimensions
-    columns = (
-        TrendFact.quarter,
-        TrendFact.member_key,
-        TrendFact.size_class,
-        dims["category"].astext,
-        dims["setting"].astext,
-        dims["route"].astext,
-        dims["finding"].astext,
-    )
+    """The branch's facts of the population in these quarters, grouped in SQL per quarter, member and the codes
+    its tables use; a code outside the closed list counts as ``unknown``."""
+    dims = dims_of(population)
+    columns = (TrendFact.quarter, TrendFact.member_key, *(SOURCES[dim][0] for dim in dims))
     rows = await session.execute(
         select(*columns, func.count())
         .where(TrendFact.tenant_id == branch.id, TrendFact.milestone == population)
@@ -116,14 +124,8 @@ async def facts_of(session: AsyncSession, branch: Tenant, population: str, quart
         .group_by(*columns)
     )
     found = []
-    for quarter, member, size, category, setting, route, finding, cases in rows.all():
-        codes = {
-            "size": _code(size, SIZES),
-            "category": _code(category, CATEGORIES),
-            "setting": _code(setting, SETTINGS),
-            "route": _code(route, ROUTES),
-            "finding": _code(finding, FINDINGS),
-        }
+    for quarter, member, *values, cases in rows.all():
+        codes = {dim: _code(value, SOURCES[dim][1]) for dim, value in zip(dims, values, strict=True)}
         found.append(disclosure.fact(quarter, member, cases, **codes))
     return found
 
