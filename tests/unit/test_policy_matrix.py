@@ -36,7 +36,7 @@ ALLOWED: dict[str, set[str]] = {
     "case.close": {"decision_maker", "reporting_point"},
     "case.aftercare": {"adviser", "decision_maker", "expert", "reporting_point", "hr", "line_manager"},
     "trends.manage": {"tenant_admin"},
-    "trends.read": {"sector_board", "tenant_admin"},
+    "trends.read": {"sector_board"},
 }
 
 

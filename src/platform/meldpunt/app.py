@@ -62,6 +62,7 @@ from meldpunt.web.party_pages import ROUTES as party_page_routes
 from meldpunt.web.reporting_point import ROUTES as reporting_point_routes
 from meldpunt.web.reporting_point_info import ROUTES as reporting_point_info_routes
 from meldpunt.web.resources import Resources
+from meldpunt.web.sector_pages import ROUTES as sector_page_routes
 from meldpunt.web.submission_pages import ROUTES as submission_page_routes
 from meldpunt.web.vault_pages import ROUTES as vault_page_routes
 
@@ -138,6 +139,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         *case_outcome_routes,
         *case_context_routes,
         *trend_routes,
+        *sector_page_routes,
         *case_outcome_page_routes,
         *(demo_provider_routes if settings.demo_identity_provider else ()),
         create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),

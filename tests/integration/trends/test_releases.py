@@ -28,6 +28,7 @@ from meldpunt.trends.synthetic import past_quarters, synthetic_facts, synthetic_
 from tests.conftest import MakeTenant, TenantRef
 from tests.integration.cases.test_case_handling import as_, person
 
+HTML = {"Accept": "text/html"}
 QUARTERS = past_quarters(quarter_of(datetime.now(UTC)), 2)
 
 
@@ -177,3 +178,24 @@ async def test_the_cli_and_the_scheduled_job_build_what_is_missing_and_never_pub
     periods = [row.period for row in rows]
     assert periods.count(QUARTERS[1]) == 2 and periods.count(QUARTERS[0]) == 2  # each population, once
     assert "published" not in {row.status for row in rows}
+
+
+async def test_the_board_reads_the_published_tables_on_its_page_with_hidden_cells_marked(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    branch = await make_tenant()
+    await with_history(app_engine, branch)
+    first, second = await admins(app_engine, settings, branch)
+    release = await published(client, first, second, branch, QUARTERS[0])
+    board = await person(app_engine, settings, branch, {branch: (Role.SECTOR_BOARD,)})
+    await as_(client, board)
+    start = await client.get(f"/app/t/{branch.slug}", headers=HTML)
+    assert f"/app/t/{branch.slug}/sector" in start.text
+    page = await client.get(f"/app/t/{branch.slug}/sector", headers=HTML)
+    assert page.status_code == 200 and QUARTERS[0] in page.text
+    assert "Meldingen naar soort gedrag en grootte van de organisatie" in page.text
+    hidden = sum(1 for cell in release["cells"] if cell["value"] is None and cell["table"] != "route_by_finding")
+    assert page.text.count('title="Verborgen"') == hidden  # every hidden cell marked, no other
+    assert "syn" not in page.text
+    english = await client.get(f"/app/t/{branch.slug}/sector?lang=en", headers=HTML)
+    assert "Reports by kind of behaviour and where it happened" in english.text

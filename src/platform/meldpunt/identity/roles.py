@@ -103,7 +103,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
         {Role.ADVISER, Role.DECISION_MAKER, Role.EXPERT, Role.REPORTING_POINT, Role.HR, Role.LINE_MANAGER}
     ),
     Action.TRENDS_MANAGE: frozenset({Role.TENANT_ADMIN}),
-    Action.TRENDS_READ: frozenset({Role.SECTOR_BOARD, Role.TENANT_ADMIN}),
+    Action.TRENDS_READ: frozenset({Role.SECTOR_BOARD}),
 }
 
 # seed-000 §1.7: the confidential adviser of an organisation is never its reporting point ("Vertrouwens-
