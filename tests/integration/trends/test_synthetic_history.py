@@ -38,3 +38,13 @@ async def test_the_demo_history_is_written_once_for_the_branch(
         "SELECT count(DISTINCT quarter) AS q, bool_and((dimensions->>'synthetic')::boolean) AS s FROM trend_facts",
     )
     assert rows[0].q == 4 and rows[0].s is True
+    released = await sql(app_engine, branch, "SELECT status, count(*) AS n FROM trend_releases GROUP BY status")
+    statuses = {row.status: row.n for row in released}
+    assert statuses.get("published", 0) >= 4 and set(statuses) <= {"published", "refused"}
+    hidden = await sql(
+        app_engine,
+        branch,
+        "SELECT count(*) AS n FROM trend_releases, jsonb_array_elements(cells) c "
+        "WHERE status = 'published' AND c->'value' = 'null'::jsonb",
+    )
+    assert hidden[0].n > 0  # published with hidden cells
