@@ -41,6 +41,7 @@ from meldpunt.identity.dependencies import provide_acting
 from meldpunt.identity.errors import NotSignedIn
 from meldpunt.intake.controllers import ROUTES as intake_routes
 from meldpunt.interventions.controllers import ROUTES as intervention_routes
+from meldpunt.investigations.controllers import ROUTES as investigation_routes
 from meldpunt.parties.controllers import ROUTES as party_routes
 from meldpunt.settings import Settings, load_settings
 from meldpunt.tenancy.controllers import get_public_tenant
@@ -132,6 +133,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         *party_page_routes,
         *case_party_page_routes,
         *intervention_routes,
+        *investigation_routes,
         *intervention_page_routes,
         *case_outcome_routes,
         *case_outcome_page_routes,

@@ -584,6 +584,26 @@ async def withdraw_share(
     await _audited(session, tenant, who, "party.unshared", "document", row.document_id)
 
 
+async def extend_respond_by(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, share_id: uuid.UUID, respond_by: date
+) -> PartyShare:
+    """A later date to answer a shared record by (a party asked for more time): the portal shows it."""
+    row = (
+        await session.execute(
+            select(PartyShare).where(
+                PartyShare.tenant_id == tenant.id, PartyShare.case_id == case_id, PartyShare.id == share_id
+            )
+        )
+    ).scalar()
+    if row is None or row.withdrawn_at is not None:
+        raise ShareRefused("not-shared")
+    if respond_by < date.today() or (row.respond_by is not None and respond_by <= row.respond_by):
+        raise ShareRefused("term-past")
+    row.respond_by = respond_by
+    await _audited(session, tenant, who, "party.share_extended", "document", row.document_id, case=case_id)
+    return row
+
+
 @dataclass(frozen=True)
 class CaseShare:
     """A share as the panel sees it: the document's name and the answers to it, opened."""
