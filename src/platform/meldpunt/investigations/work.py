@@ -9,7 +9,7 @@ writing and meets the investigation's FOLLOW_UP deadline so the case's decision 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import msgspec
 from sqlalchemy import select
@@ -60,6 +60,8 @@ async def schedule_interview(at: At, investigation_id: uuid.UUID, data: Intervie
     await s.party_of(at.session, case, data.party_id)
     if data.scheduled_at.tzinfo is None or data.scheduled_at < s.now():
         raise InvestigationRefused("interview-in-past")
+    if data.scheduled_at > s.now() + timedelta(days=366):
+        raise InvestigationRefused("interview-too-far")  # investigations must not take months (seed-000 §2.4 F)
     if data.companion_told_on > date.today():
         raise InvestigationRefused("told-in-future")
     if not s.licence_holds(investigation, seat, data.scheduled_at.date()):
