@@ -138,3 +138,31 @@ async def test_every_investigation_route_answers_an_investigation_of_another_cas
     await as_(client, t.c.decider)
     untouched = (await client.get(f"{base_one}/")).json()[0]["process"]
     assert untouched["status"] == "draft" and untouched["reactions"][0]["extensions"] == 0
+
+
+def _with_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value[:1] + "\x00" + value[1:]
+    if isinstance(value, dict):
+        return {key: _with_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_nul(item) for item in value]
+    return value
+
+
+async def test_hostile_bodies_on_every_route_are_refused_without_a_server_error(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    t = await team(app_engine, settings, make_tenant)
+    base, iid, interview, reaction = await _with_a_reaction(client, t, app_engine)
+    extremes = {"respond_by": "9999-12-31", "scheduled_at": "9999-12-31T23:59:59-12:00", "valid_to": "9999-12-31"}
+    for who in (t.investigator, t.c.decider):
+        await as_(client, who)
+        for method, path, body in every_route(base, iid, interview, reaction, seat_body(t.firm)):
+            variants = [_with_nul(body), {**body, **extremes} if isinstance(body, dict) else body, [], "x" * 10]
+            for variant in variants:
+                response = await client.request(method, path, json=variant)
+                assert response.status_code < 500, (method, path, variant, response.text[:300])
+                assert response.status_code < 300 or response.headers["content-type"].startswith(
+                    "application/problem+json"
+                )
