@@ -177,6 +177,13 @@ async def test_the_accused_is_heard_first_a_term_is_extended_with_a_reason_and_r
     assert moved["respond_by"] == later and moved["extensions"] == 1
     again = await client.post(f"{url}/drafts", json={**DRAFT, "to": [ids[ACCUSED]], "respond_by": SOON})
     assert again.status_code == 409 and "wezenlijke" in again.json()["detail"]
+    reminded = (
+        "SELECT responsible_role, responsible_id FROM deadlines "
+        "WHERE id IN (SELECT deadline_id FROM investigation_reactions)"
+    )
+    assert {row[0] for row in await in_tenant(app_engine, t.c.member, reminded)} == {"investigator"}
+    assert (await client.post(f"{url}/return", json={"reason": "Ik ben ziek en kan niet verder."})).status_code == 201
+    assert set(await in_tenant(app_engine, t.c.member, reminded)) == {("decision_maker", None)}
 
     # A second investigation of the case: the first one's record only after the panel's recorded decision.
     await as_(client, t.c.decider)

@@ -78,7 +78,7 @@ def every_route(base: str, iid: str, interview: str, reaction: str, seat: dict[s
     ]
 
 
-async def _with_a_reaction(client: Any, t: Team, app_engine: AsyncEngine) -> tuple[str, str, str, str]:
+async def with_a_reaction(client: Any, t: Team, app_engine: AsyncEngine) -> tuple[str, str, str, str]:
     """A fact-finding with an answered interview and a draft round: (base, investigation, interview, reaction)."""
     case, ids = await decided(client, t, app_engine, ["fact_investigation"], ("accused", ACCUSED))
     base, iid = await commissioned(client, t, case, commission_body("fact", (ids[ACCUSED],)))
@@ -95,7 +95,7 @@ async def test_every_investigation_route_refuses_another_tenants_professional(
     client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
 ) -> None:
     t = await team(app_engine, settings, make_tenant)
-    base, iid, interview, reaction = await _with_a_reaction(client, t, app_engine)
+    base, iid, interview, reaction = await with_a_reaction(client, t, app_engine)
     other = await make_tenant()
     stranger = await person(
         app_engine, settings, other, {other: (Role.DECISION_MAKER, Role.INVESTIGATOR, Role.PROCESS_GUARDIAN)}
@@ -115,7 +115,7 @@ async def test_every_investigation_route_answers_an_investigation_of_another_cas
     client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
 ) -> None:
     t = await team(app_engine, settings, make_tenant)
-    base_one, iid, interview, reaction = await _with_a_reaction(client, t, app_engine)
+    base_one, iid, interview, reaction = await with_a_reaction(client, t, app_engine)
     two, two_ids = await decided(client, t, app_engine, ["fact_investigation"], ("accused", "Iemand Anders"))
     base_two, iid_two = await commissioned(client, t, two, commission_body("fact", (two_ids["Iemand Anders"],)))
     await seated_and_agreed(client, t, f"{base_two}/{iid_two}", t.firm)
@@ -154,7 +154,7 @@ async def test_hostile_bodies_on_every_route_are_refused_without_a_server_error(
     client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
 ) -> None:
     t = await team(app_engine, settings, make_tenant)
-    base, iid, interview, reaction = await _with_a_reaction(client, t, app_engine)
+    base, iid, interview, reaction = await with_a_reaction(client, t, app_engine)
     extremes = {"respond_by": "9999-12-31", "scheduled_at": "9999-12-31T23:59:59-12:00", "valid_to": "9999-12-31"}
     for who in (t.investigator, t.c.decider):
         await as_(client, who)

@@ -218,10 +218,19 @@ async def meet_stage(session: AsyncSession, investigation: Investigation, stage:
 
 
 async def answer_for(session: AsyncSession, investigation: Investigation, account: AccountRef | None) -> None:
-    """The investigation's open stage deadlines are now the investigator's (reminders to them alone), or,
-    without one, the decision maker's again."""
-    for stage in STAGES:
-        deadline = await stage_deadline(session, investigation, stage)
+    """The investigation's open stage and reaction deadlines are now the investigator's (reminders to them
+    alone), or, without one, the decision maker's again."""
+    stages = [await stage_deadline(session, investigation, stage) for stage in STAGES]
+    reactions = await session.execute(
+        select(Deadline)
+        .join(
+            InvestigationReaction,
+            (InvestigationReaction.tenant_id == Deadline.tenant_id)
+            & (InvestigationReaction.deadline_id == Deadline.id),
+        )
+        .where(InvestigationReaction.investigation_id == investigation.id, Deadline.met_at.is_(None))
+    )
+    for deadline in [*stages, *reactions.scalars()]:
         if deadline is None:
             continue
         deadline.responsible_role = "investigator" if account else "decision_maker"
