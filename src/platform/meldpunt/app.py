@@ -54,6 +54,7 @@ from meldpunt.web.health import PROBLEM_JSON, live, ready
 from meldpunt.web.hostile_input import refuse_hostile_input
 from meldpunt.web.i18n import context_for, install_translations, language_of, problem_language
 from meldpunt.web.intervention_pages import ROUTES as intervention_page_routes
+from meldpunt.web.investigation_pages import ROUTES as investigation_page_routes
 from meldpunt.web.middleware import request_context_middleware
 from meldpunt.web.outage import unless_unavailable
 from meldpunt.web.pages import ROUTES as page_routes
@@ -135,6 +136,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         *intervention_routes,
         *investigation_routes,
         *intervention_page_routes,
+        *investigation_page_routes,
         *case_outcome_routes,
         *case_outcome_page_routes,
         *(demo_provider_routes if settings.demo_identity_provider else ()),
