@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from meldpunt.identity.roles import Role
+from meldpunt.investigations.schemas import COMMON_PROTOCOL, FACT_PROTOCOL
 from meldpunt.settings import Settings
 from tests.conftest import MakeTenant
 from tests.integration.cases.test_case_handling import (
@@ -31,28 +32,12 @@ LATER = (TODAY + timedelta(days=120)).isoformat()
 ACCUSED = "Douwe Hoekstra"
 WITNESS = "Abigail Mensah"
 
-PROTOCOL_FIELDS = (
-    "independence_and_expertise",
-    "behaviour_type",
-    "client",
-    "powers_rights_duties",
-    "information_to_involved",
-    "communication",
-    "scope",
-    "method",
-    "duration",
-    "purpose_of_use",
-    "report_recipients",
-    "draft_report_contents",
-    "data_and_archive",
-    "assistance",
-)
-FACT_FIELDS = ("report_description", "hoor_en_wederhoor", "rights_of_involved", "legal_protocol")
+FACT_FIELDS = (*FACT_PROTOCOL, "legal_protocol")
 
 
 def protocol(kind: str = "fact", *, leave_out: tuple[str, ...] = ()) -> dict[str, str]:
     """A complete protocol (for a fact-finding with its own fields), but for ``leave_out``."""
-    fields = PROTOCOL_FIELDS + (FACT_FIELDS if kind == "fact" else ())
+    fields = COMMON_PROTOCOL + (FACT_FIELDS if kind == "fact" else ())
     return {field: f"Afspraak over {field.replace('_', ' ')}." for field in fields if field not in leave_out}
 
 

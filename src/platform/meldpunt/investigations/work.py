@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from typing import Any, TypeVar
 
 import msgspec
 from sqlalchemy import select
@@ -45,6 +46,7 @@ from meldpunt.investigations.schemas import (
 from meldpunt.parties import services as parties
 from meldpunt.parties.schemas import ShareIn
 
+Row = TypeVar("Row", InvestigationInterview, InvestigationReaction)
 FIELDWORK = frozenset({InvestigationStatus.UNDER_WAY, InvestigationStatus.DRAFT})
 
 
@@ -83,17 +85,15 @@ async def schedule_interview(at: At, investigation_id: uuid.UUID, data: Intervie
 
 
 async def _interview(at: At, investigation: Investigation, interview_id: uuid.UUID) -> InvestigationInterview:
-    found = (
-        await at.session.execute(
-            select(InvestigationInterview)
-            .where(
-                InvestigationInterview.tenant_id == at.tenant.id,
-                InvestigationInterview.case_id == investigation.case_id,
-                InvestigationInterview.id == interview_id,
-            )
-            .with_for_update()
-        )
-    ).scalar()
+    """An interview of this case (of this investigation or another one of the case), locked."""
+    of_case = InvestigationInterview.case_id == investigation.case_id
+    return await _locked(at, InvestigationInterview, of_case, interview_id)
+
+
+async def _locked(at: At, model: type[Row], scope: Any, row_id: uuid.UUID) -> Row:
+    """A row of ``model`` in the acting tenant, within ``scope``, locked; else not found."""
+    query = select(model).where(model.tenant_id == at.tenant.id, scope, model.id == row_id)
+    found = (await at.session.execute(query.with_for_update())).scalar()
     if found is None:
         raise InvestigationNotFound()
     return found
@@ -263,20 +263,8 @@ async def share_draft(at: At, store: ObjectStore, investigation_id: uuid.UUID, d
 
 
 async def _reaction(at: At, investigation: Investigation, reaction_id: uuid.UUID) -> InvestigationReaction:
-    found = (
-        await at.session.execute(
-            select(InvestigationReaction)
-            .where(
-                InvestigationReaction.tenant_id == at.tenant.id,
-                InvestigationReaction.investigation_id == investigation.id,
-                InvestigationReaction.id == reaction_id,
-            )
-            .with_for_update()
-        )
-    ).scalar()
-    if found is None:
-        raise InvestigationNotFound()
-    return found
+    of_investigation = InvestigationReaction.investigation_id == investigation.id
+    return await _locked(at, InvestigationReaction, of_investigation, reaction_id)
 
 
 async def extend_term(
