@@ -23,13 +23,16 @@ from tests.integration.investigations.support import (
     SOON,
     TODAY,
     Team,
+    answer,
     commission_body,
     commissioned,
     decided,
+    portal_of,
     protocol,
     seat_body,
     team,
 )
+from tests.integration.investigations.test_investigation_routes import with_a_reaction
 
 
 def commission_form(**more: Any) -> dict[str, Any]:
@@ -150,3 +153,64 @@ async def test_every_investigation_page_refuses_other_tenants_and_cases(
             assert "Vaststellen wat er" not in response.text
     await as_(client, t.investigator)
     assert (await client.get(f"/app/t/{t.slug}/onderzoeken/{case}/{iid}", headers=HTML)).status_code == 200
+
+
+async def test_the_reactions_the_final_report_and_the_adoption_through_the_pages(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    t = await team(app_engine, settings, make_tenant)
+    base, iid, _, reaction = await with_a_reaction(client, t, app_engine)
+    case = base.split("/cases/")[1].split("/")[0]
+    [(party_id, share_id)] = await in_tenant(
+        app_engine, t.c.member, "SELECT party_id, share_id FROM investigation_reactions WHERE id = :r", r=reaction
+    )
+    assignment = f"/app/t/{t.slug}/onderzoeken/{case}/{iid}"
+    await as_(client, t.investigator)
+    shown = await client.get(assignment, headers=HTML)
+    assert "Reacties op het conceptrapport" in shown.text and "nog geen antwoord" in shown.text
+    later = (TODAY + timedelta(days=30)).isoformat()
+    unreasoned = await post(client, f"{assignment}/reacties/{reaction}/verlengen", respond_by=later, reason="")
+    assert unreasoned.status_code == 400
+    extended = await post(client, f"{assignment}/reacties/{reaction}/verlengen", respond_by=later, reason="Ziek.")
+    assert extended.status_code == 303
+    early = await post(client, f"{assignment}/reacties/{reaction}/verwerken", handling="annexed")
+    assert early.status_code == 409
+    heads = await portal_of(client, t, case, str(party_id))
+    await answer(client, t, heads, str(share_id), "commented", "Mijn reactie marker-r.")
+    await as_(client, t.investigator)
+    assert (await post(client, f"{assignment}/reacties/{reaction}/verwerken", handling="annexed")).status_code == 303
+    final = {"findings": "B.", "conclusions": "C.", "recommendations": "A.", "reactions_dealt_with": "Bijlage."}
+    assert (await send(client, f"{assignment}/eindrapport", final)).status_code == 303
+
+    page = f"/app/t/{t.slug}/zaken/{case}/onderzoek"
+    await as_(client, t.c.decider)
+    assert "Besluit over het eindrapport" in (await client.get(page, headers=HTML)).text
+    adoption = {
+        "reasons": "Goed onderbouwd.",
+        "outcome_letter": "De uitkomst marker-letter.",
+        "conclusions_adopted": "on",
+    }
+    untold = await send(client, f"{page}/{iid}/vaststellen", adoption)
+    assert untold.status_code == 409 and "marker-letter" in untold.text
+    told = await send(client, f"{page}/{iid}/vaststellen", {**adoption, f"told_{party_id}": "letter"})
+    assert told.status_code == 303
+    [facts] = await in_tenant(app_engine, t.c.member, "SELECT facts FROM investigations WHERE id = :i", i=iid)
+    assert facts[0]["told"] == [{"party_id": str(party_id), "channel": "letter"}]
+    assert facts[0]["conclusions_adopted"] is True and facts[0]["recommendations_adopted"] is False
+
+
+async def test_a_changed_assignment_on_the_page_sends_the_decision_maker_to_declare_again(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    t = await team(app_engine, settings, make_tenant)
+    case, ids = await decided(client, t, app_engine, ["fact_investigation"], ("accused", ACCUSED))
+    _, iid = await commissioned(client, t, case, commission_body("fact", (ids[ACCUSED],)))
+    page = f"/app/t/{t.slug}/zaken/{case}/onderzoek"
+    await as_(client, t.c.decider)
+    change = {"cause": "new_information", "reasons": "Een getuige noemt 2023.", "questions": "Wat gebeurde in 2023?"}
+    changed = await send(client, f"{page}/{iid}/opdracht", change)
+    assert changed.status_code == 303 and changed.headers["location"].endswith(f"/zaken/{case}")
+    case_page = await client.get(f"/app/t/{t.slug}/zaken/{case}", headers=HTML)
+    assert "Verklaar opnieuw" in case_page.text
+    before = await client.get(page, headers=HTML)  # until they declare again: the process only
+    assert before.status_code == 200 and "De gedragscode" not in before.text and "U ziet het verloop" in before.text

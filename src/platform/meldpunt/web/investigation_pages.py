@@ -18,6 +18,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from meldpunt.cases import parties as case_parties
 from meldpunt.cases import services as cases
 from meldpunt.cases.controllers import OnCase
 from meldpunt.cases.models import PanelRole
@@ -31,15 +32,23 @@ from meldpunt.investigations.models import ENDED
 from meldpunt.investigations.schemas import (
     COMMON_PROTOCOL,
     FACT_PROTOCOL,
+    AdoptionIn,
+    AssignmentChangeIn,
     CommissionIn,
+    DraftIn,
+    ExtensionIn,
+    FinalIn,
+    HandlingIn,
     InterviewIn,
     InvestigatorIn,
     Outcome,
+    ProtocolChangeIn,
     ProtocolIn,
     RecordIn,
     ReturnIn,
     StopIn,
     TermsIn,
+    Told,
 )
 from meldpunt.web.forms import decode_form
 from meldpunt.web.page_forms import case_page_dependencies, submit_on_case
@@ -66,6 +75,43 @@ def commission_of(form: Form) -> CommissionIn:
     terms = decode_form(_filled(form), TermsIn)
     return decode_form(
         _filled(form), CommissionIn, questions=questions, outcomes=outcomes, protocol=protocol, terms=terms
+    )
+
+
+def _lines(form: Form, name: str) -> list[str]:
+    return [line.strip() for line in str(form.get(name) or "").splitlines() if line.strip()]
+
+
+def change_of(form: Form) -> AssignmentChangeIn:
+    """A change of the assignment: new questions (a question per line) and scope only when given."""
+    return decode_form(_filled(form), AssignmentChangeIn, questions=_lines(form, "questions") or None)
+
+
+def adoption_of(form: Form) -> AdoptionIn:
+    """The adoption: for each party ``told_<party>`` names the channel (or nothing); the ticks as yes or no."""
+    told = [
+        Told(party_id=uuid.UUID(key.removeprefix("told_")), channel=value)
+        for key, value in form.items()
+        if key.startswith("told_") and value in ("portal", "letter")
+    ]
+    distribution = form.get("distribution")
+    return decode_form(
+        _filled(form),
+        AdoptionIn,
+        told=told,
+        conclusions_adopted=form.get("conclusions_adopted") in ("on", "yes"),
+        recommendations_adopted=form.get("recommendations_adopted") in ("on", "yes"),
+        distribution=([distribution] if isinstance(distribution, str) else distribution) or None,
+    )
+
+
+def draft_of(form: Form) -> DraftIn:
+    to = form.get("to")
+    return decode_form(
+        _filled(form),
+        DraftIn,
+        to=[to] if isinstance(to, str) else (to or []),
+        essential_change=form.get("essential_change") in ("on", "yes"),
     )
 
 
@@ -102,6 +148,7 @@ class CaseInvestigationsPage:
         manages = await self._manages()
         found = await services.read_all(at(on)) if manages else await services.process(at(on), on.is_point)
         candidates = await identity.role_holders(on.db, on.tenant.id, Role.INVESTIGATOR.value) if manages else []
+        parties = await case_parties.parties_of(on.db, on.keyring, on.who, on.tenant, on.case_id) if manages else []
         names = await cases.account_names(on.db, on.tenant, candidates) if candidates else {}
         return Template(
             "case_investigations.html",
@@ -116,6 +163,7 @@ class CaseInvestigationsPage:
                 "protocol_fields": PROTOCOL_FIELDS,
                 "outcome_rows": range(1, OUTCOME_ROWS + 1),
                 "candidates": [(f"{who.tenant_id}:{who.id}", names.get(who.id, str(who.id))) for who in candidates],
+                "parties": parties,
                 "message": message,
                 "entered": entered or {},
                 "today": date.today(),
@@ -166,6 +214,48 @@ class CaseInvestigationsPages(Controller):
     ) -> Template | Redirect:
         """End it before its adoption, with a reason (StopInvestigation)."""
         return await page.submit(lambda form: services.stop(at(on), investigation_id, decode_form(form, StopIn)))
+
+    @post("/{investigation_id:uuid}/protocol", status_code=200, action=Action.INVESTIGATION_MANAGE)
+    async def protocol(
+        self,
+        page: NamedDependency[CaseInvestigationsPage],
+        on: NamedDependency[OnCase],
+        store: NamedDependency[ObjectStore],
+        investigation_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """Complete the protocol before the investigator agrees it (SetInvestigationProtocol)."""
+        return await page.submit(
+            lambda form: services.set_protocol(
+                at(on), store, investigation_id, ProtocolChangeIn(protocol=decode_form(form, ProtocolIn))
+            )
+        )
+
+    @post("/{investigation_id:uuid}/opdracht", status_code=200, action=Action.INVESTIGATION_MANAGE)
+    async def change(
+        self,
+        page: NamedDependency[CaseInvestigationsPage],
+        on: NamedDependency[OnCase],
+        store: NamedDependency[ObjectStore],
+        investigation_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """Change the assignment with reasons (ChangeInvestigationAssignment); every seat declares again, so the
+        decision maker goes on at the case page, where they declare."""
+        return await submit_on_case(
+            page,
+            lambda form: services.change_assignment(at(on), store, investigation_id, change_of(form)),
+            f"/app/t/{on.slug}/zaken/{on.case_id}",
+        )
+
+    @post("/{investigation_id:uuid}/vaststellen", status_code=200, action=Action.INVESTIGATION_MANAGE)
+    async def adopt(
+        self,
+        page: NamedDependency[CaseInvestigationsPage],
+        on: NamedDependency[OnCase],
+        store: NamedDependency[ObjectStore],
+        investigation_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """Decide on the final report; every party told in writing (AdoptInvestigation)."""
+        return await page.submit(lambda form: work.adopt(at(on), store, investigation_id, adoption_of(form)))
 
 
 class InvestigatorAssignmentsPage(Controller):
@@ -277,6 +367,46 @@ class InvestigatorPages(Controller):
             lambda form: work.record_interview(
                 at(on), store, page.investigation_id, interview_id, decode_form(_filled(form), RecordIn)
             )
+        )
+
+    @post("/concept", status_code=200, action=Action.INVESTIGATION_CARRY_OUT)
+    async def draft(
+        self, page: NamedDependency[InvestigatorPage], on: NamedDependency[OnCase], store: NamedDependency[ObjectStore]
+    ) -> Template | Redirect:
+        """The draft report to the parties for their written reaction (ShareDraftReport)."""
+        return await page.submit(lambda form: work.share_draft(at(on), store, page.investigation_id, draft_of(form)))
+
+    @post("/reacties/{reaction_id:uuid}/verlengen", status_code=200, action=Action.INVESTIGATION_CARRY_OUT)
+    async def extend(
+        self, page: NamedDependency[InvestigatorPage], on: NamedDependency[OnCase], reaction_id: FromPath[uuid.UUID]
+    ) -> Template | Redirect:
+        """A later date to react, with the reason (ExtendReactionTerm)."""
+        return await page.submit(
+            lambda form: work.extend_term(at(on), page.investigation_id, reaction_id, decode_form(form, ExtensionIn))
+        )
+
+    @post("/reacties/{reaction_id:uuid}/verwerken", status_code=200, action=Action.INVESTIGATION_CARRY_OUT)
+    async def handle(
+        self,
+        page: NamedDependency[InvestigatorPage],
+        on: NamedDependency[OnCase],
+        store: NamedDependency[ObjectStore],
+        reaction_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """Incorporated, annexed, or none given after the term (HandleReaction)."""
+        return await page.submit(
+            lambda form: work.handle_reaction(
+                at(on), store, page.investigation_id, reaction_id, decode_form(form, HandlingIn)
+            )
+        )
+
+    @post("/eindrapport", status_code=200, action=Action.INVESTIGATION_CARRY_OUT)
+    async def final(
+        self, page: NamedDependency[InvestigatorPage], on: NamedDependency[OnCase], store: NamedDependency[ObjectStore]
+    ) -> Template | Redirect:
+        """The final report (FinaliseInvestigation)."""
+        return await page.submit(
+            lambda form: work.finalise(at(on), store, page.investigation_id, decode_form(form, FinalIn))
         )
 
     @post("/teruggeven", status_code=200, action=Action.INVESTIGATION_CARRY_OUT)
