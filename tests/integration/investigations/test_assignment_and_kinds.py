@@ -94,8 +94,8 @@ async def test_a_changed_assignment_is_a_new_version_and_everyone_seated_declare
     assert len(rows) == 2 and not any("marker" in row[0] for row in rows)
 
 
-async def _culture_until_final(client: Any, t: Team, case: str, ids: dict[str, str]) -> str:
-    base, iid = await commissioned(client, t, case, commission_body("culture"))
+async def _culture_until_final(client: Any, t: Team, case: str, ids: dict[str, str], kind: str = "culture") -> str:
+    base, iid = await commissioned(client, t, case, commission_body(kind))
     url = f"{base}/{iid}"
     await seated_and_agreed(client, t, url, t.investigator)
     await as_(client, t.investigator)
@@ -220,3 +220,27 @@ async def test_a_new_investigation_of_the_same_person_holds_their_other_case_and
     system_view = (await client.get(f"{system_base}/")).json()[0]
     assert system_view["process"]["kind"] == "system" and system_view["process"]["facts"]["subjects"] == []
     assert system == system_view["process"]["id"]
+
+
+async def test_a_system_investigation_at_a_small_gym_runs_to_its_adoption_without_naming_anyone(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    t = await team(app_engine, settings, make_tenant)
+    case, ids = await decided(
+        client, t, app_engine, ["system_investigation"], ("accused", ACCUSED), ("witness", WITNESS)
+    )
+    url = await _culture_until_final(client, t, case, ids, "system")
+    await as_(client, t.c.decider)
+    adoption = {
+        "conclusions_adopted": True,
+        "recommendations_adopted": True,
+        "reasons": "Het toezicht in de zaal schiet tekort.",
+        "outcome_letter": "Het systeemonderzoek is afgerond; de aanbevelingen worden uitgevoerd.",
+        "told": [{"party_id": ids[WITNESS], "channel": "portal"}],
+        "distribution": ["all_employees", "management"],
+    }
+    adopted = await client.post(f"{url}/adoption", json=adoption)
+    assert adopted.status_code == 201, adopted.text
+    assert adopted.json()["process"]["kind"] == "system" and adopted.json()["process"]["status"] == "adopted"
+    process = (await client.get(f"{api(t, case)}/process")).json()
+    assert [d["met_at"] for d in process["deadlines"] if d["kind"] == "decision"] == [None]
