@@ -129,6 +129,13 @@ async def test_every_investigation_page_refuses_other_tenants_and_cases(
         ("POST", f"/app/t/{t.slug}/onderzoeken/{case}/{iid}/gesprekken"),
         ("POST", f"/app/t/{t.slug}/onderzoeken/{case}/{iid}/gesprekken/{uuid.uuid4()}/verslag"),
         ("POST", f"/app/t/{t.slug}/onderzoeken/{case}/{iid}/teruggeven"),
+        ("POST", f"/app/t/{t.slug}/zaken/{case}/onderzoek/{iid}/protocol"),
+        ("POST", f"/app/t/{t.slug}/zaken/{case}/onderzoek/{iid}/opdracht"),
+        ("POST", f"/app/t/{t.slug}/zaken/{case}/onderzoek/{iid}/vaststellen"),
+        ("POST", f"/app/t/{t.slug}/onderzoeken/{case}/{iid}/concept"),
+        ("POST", f"/app/t/{t.slug}/onderzoeken/{case}/{iid}/reacties/{uuid.uuid4()}/verlengen"),
+        ("POST", f"/app/t/{t.slug}/onderzoeken/{case}/{iid}/reacties/{uuid.uuid4()}/verwerken"),
+        ("POST", f"/app/t/{t.slug}/onderzoeken/{case}/{iid}/eindrapport"),
     ]
     other = await make_tenant()
     stranger = await person(
