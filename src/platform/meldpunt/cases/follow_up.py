@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -125,3 +126,28 @@ async def keep_out(session: AsyncSession, case: Case, who: AccountRef) -> None:
                 reason=ExclusionReason.DECLARED_LINK,
             )
         )
+
+
+async def own_current_seats(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, seat: Any, work: Any, work_id: Any
+) -> list[tuple[Any, Any]]:
+    """``who``'s seats here (``seat``, a seat table of a follow-up) with the follow-up each is for (``work``, by
+    the seat's ``work_id`` column), within the seat's time and not left, of cases not destroyed; soonest due
+    first. Their own, nothing of others'."""
+    now = datetime.now(UTC)
+    rows = await session.execute(
+        select(seat, work)
+        .join(work, (work.tenant_id == seat.tenant_id) & (work.id == work_id))
+        .join(Case, (Case.tenant_id == work.tenant_id) & (Case.id == work.case_id))
+        .where(
+            seat.tenant_id == tenant.id,
+            seat.account_tenant_id == who.tenant_id,
+            seat.account_id == who.id,
+            seat.left_at.is_(None),
+            seat.valid_from <= now,
+            seat.valid_to >= now,
+            intake.not_destroyed(),
+        )
+        .order_by(work.due_at)
+    )
+    return [(row[0], row[1]) for row in rows.all()]

@@ -616,27 +616,10 @@ class Assignment:
 
 async def assignments(session: AsyncSession, who: AccountRef, tenant: Tenant) -> list[Assignment]:
     """The seated person's follow-ups here, within their seat's time: their own, nothing of others."""
-    now = _now()
-    rows = await session.execute(
-        select(InterventionSeat, Intervention)
-        .join(
-            Intervention,
-            (Intervention.tenant_id == InterventionSeat.tenant_id)
-            & (Intervention.id == InterventionSeat.intervention_id),
-        )
-        .join(Case, (Case.tenant_id == Intervention.tenant_id) & (Case.id == Intervention.case_id))
-        .where(
-            InterventionSeat.tenant_id == tenant.id,
-            InterventionSeat.account_tenant_id == who.tenant_id,
-            InterventionSeat.account_id == who.id,
-            InterventionSeat.left_at.is_(None),
-            InterventionSeat.valid_from <= now,
-            InterventionSeat.valid_to >= now,
-            intake.not_destroyed(),
-        )
-        .order_by(Intervention.due_at)
+    rows = await follow_up.own_current_seats(
+        session, who, tenant, InterventionSeat, Intervention, InterventionSeat.intervention_id
     )
-    return [Assignment(tenant, intervention, seat) for seat, intervention in rows.all()]
+    return [Assignment(tenant, intervention, seat) for seat, intervention in rows]
 
 
 @dataclass(frozen=True)

@@ -776,27 +776,10 @@ class Assignment:
 
 async def assignments(session: AsyncSession, who: AccountRef, tenant: Tenant) -> list[Assignment]:
     """The investigator's own investigations here, within their seat's time: nothing of others."""
-    moment = now()
-    rows = await session.execute(
-        select(InvestigatorSeat, Investigation)
-        .join(
-            Investigation,
-            (Investigation.tenant_id == InvestigatorSeat.tenant_id)
-            & (Investigation.id == InvestigatorSeat.investigation_id),
-        )
-        .join(Case, (Case.tenant_id == Investigation.tenant_id) & (Case.id == Investigation.case_id))
-        .where(
-            InvestigatorSeat.tenant_id == tenant.id,
-            InvestigatorSeat.account_tenant_id == who.tenant_id,
-            InvestigatorSeat.account_id == who.id,
-            InvestigatorSeat.left_at.is_(None),
-            InvestigatorSeat.valid_from <= moment,
-            InvestigatorSeat.valid_to >= moment,
-            intake.not_destroyed(),
-        )
-        .order_by(Investigation.due_at)
+    rows = await follow_up.own_current_seats(
+        session, who, tenant, InvestigatorSeat, Investigation, InvestigatorSeat.investigation_id
     )
-    return [Assignment(tenant, investigation, seat) for seat, investigation in rows.all()]
+    return [Assignment(tenant, investigation, seat) for seat, investigation in rows]
 
 
 def interview_counted(interview: InvestigationInterview, answers: dict[uuid.UUID, str]) -> bool:
