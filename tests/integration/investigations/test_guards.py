@@ -7,10 +7,12 @@ after the panel's decision."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from meldpunt.cases.deadlines import sweep_tenant
+from meldpunt.db.engine import create_sessionmaker
 from meldpunt.identity.roles import Role
 from meldpunt.settings import Settings
 from tests.conftest import MakeTenant
@@ -204,3 +206,32 @@ async def test_the_accused_is_heard_first_a_term_is_extended_with_a_reason_and_r
         "record": "Verslag getuige.",
         "answer": "commented",
     }
+
+
+async def test_a_stage_term_reminds_the_investigator_alone_and_its_breach_reaches_the_process_guardian(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    t = await team(app_engine, settings, make_tenant)
+    case, ids = await decided(client, t, app_engine, ["fact_investigation"], ("accused", ACCUSED))
+    in_three_days = (TODAY + timedelta(days=2)).isoformat()  # through the end of that day: three days left
+    body = commission_body("fact", (ids[ACCUSED],), terms={"draft_by": in_three_days})
+    base, iid = await commissioned(client, t, case, body)
+    await seated_and_agreed(client, t, f"{base}/{iid}", t.investigator)
+    await in_tenant(  # the protocol stage is overdue (it was met at the agreement: open it again, a day ago)
+        app_engine,
+        t.c.member,
+        "UPDATE deadlines SET met_at = NULL, due_at = now() - interval '1 day' WHERE id = CAST(:d AS uuid)",
+        d=(await in_tenant(app_engine, t.c.member, "SELECT facts FROM investigations"))[0][0]["deadlines"]["protocol"],
+    )
+    async with create_sessionmaker(app_engine)() as session:
+        await sweep_tenant(session, t.c.member.id, datetime.now(UTC))
+        await session.commit()
+    sent = await in_tenant(
+        app_engine, t.c.member, "SELECT kind, account_id FROM notifications WHERE kind LIKE 'case.deadline%'"
+    )
+    assert ("case.deadline_reminder", t.investigator.account_id) in {(k, a) for k, a in sent}  # the draft, in 3 days
+    assert ("case.deadline_breach", t.c.pooled.account_id) in {(k, a) for k, a in sent}
+    breached = await in_tenant(
+        app_engine, t.c.member, "SELECT details->>'kind' FROM audit_entries WHERE action = 'deadline.breached'"
+    )
+    assert breached == [("follow_up",)]
