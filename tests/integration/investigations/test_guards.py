@@ -103,6 +103,12 @@ async def test_the_investigator_is_never_the_adviser_a_panel_member_excluded_or_
     await as_(client, t.c.decider)
     excluded = await client.post(f"{url}/investigator", json=seat_body(panel_investigator))
     assert excluded.status_code == 409 and "uitgesloten" in excluded.json()["detail"]
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    assert (
+        await client.post(f"{url}/investigator", json=seat_body(t.investigator, valid_from=tomorrow))
+    ).status_code == 201
+    second = await client.post(f"{url}/investigator", json=seat_body(t.firm))
+    assert second.status_code == 409 and "al een aangestelde" in second.json()["detail"]  # one, even from tomorrow
 
 
 async def test_a_firms_licence_is_checked_before_each_interview_and_nothing_before_the_agreed_protocol(

@@ -435,8 +435,8 @@ async def _check_investigator(at: At, case: Case, investigation: Investigation, 
     seated = AccountRef(data.account_tenant_id, data.account_id)
     if investigation.status in ENDED:
         raise InvestigatorRefused("ended")
-    if any(current(s, now()) for s in await seats(at.session, investigation)):
-        raise InvestigatorRefused("one-investigator")
+    if any(s.left_at is None and s.valid_to >= now() for s in await seats(at.session, investigation)):
+        raise InvestigatorRefused("one-investigator")  # seated now, or from a later date
     if data.valid_to < data.valid_from or data.valid_to < date.today():
         raise InvestigatorRefused("time-box")
     if seated in await follow_up.exclusions(at.session, case):
