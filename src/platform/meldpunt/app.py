@@ -42,6 +42,7 @@ from meldpunt.identity.dependencies import provide_acting
 from meldpunt.identity.errors import NotSignedIn
 from meldpunt.intake.controllers import ROUTES as intake_routes
 from meldpunt.interventions.controllers import ROUTES as intervention_routes
+from meldpunt.investigations.controllers import ROUTES as investigation_routes
 from meldpunt.parties.controllers import ROUTES as party_routes
 from meldpunt.settings import Settings, load_settings
 from meldpunt.tenancy.controllers import get_public_tenant
@@ -55,6 +56,7 @@ from meldpunt.web.health import PROBLEM_JSON, live, ready
 from meldpunt.web.hostile_input import refuse_hostile_input
 from meldpunt.web.i18n import context_for, install_translations, language_of, problem_language
 from meldpunt.web.intervention_pages import ROUTES as intervention_page_routes
+from meldpunt.web.investigation_pages import ROUTES as investigation_page_routes
 from meldpunt.web.middleware import request_context_middleware
 from meldpunt.web.outage import unless_unavailable
 from meldpunt.web.pages import ROUTES as page_routes
@@ -135,7 +137,9 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         *party_page_routes,
         *case_party_page_routes,
         *intervention_routes,
+        *investigation_routes,
         *intervention_page_routes,
+        *investigation_page_routes,
         *case_outcome_routes,
         *case_context_routes,
         *trend_routes,

@@ -18,6 +18,7 @@ MODEL_MODULES = (
     "meldpunt.cases.models",
     "meldpunt.parties.models",
     "meldpunt.interventions.models",
+    "meldpunt.investigations.models",
     "meldpunt.cases.outcome_models",
     "meldpunt.cases.context",
     "meldpunt.trends.models",

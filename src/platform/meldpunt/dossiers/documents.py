@@ -37,7 +37,9 @@ class RecordClass(enum.StrEnum):
     ADVISER_NOTE = "adviser_note"
     REPORT_DOSSIER = "report_dossier"
     INTERVIEW_RECORD = "interview_record"
-    INVESTIGATION_REPORT = "investigation_report"
+    INVESTIGATION_REPORT = "investigation_report"  # the draft reports, the final report, the outcome letter
+    INVESTIGATION_PROTOCOL = "investigation_protocol"  # an investigation's assignment, protocol and changes
+    INVESTIGATION_REACTION = "investigation_reaction"  # a party's reaction to a draft report
     ADVICE = "advice"
     DECISION = "decision"
     SANCTION = "sanction"

@@ -52,6 +52,8 @@ class Action(enum.StrEnum):
     CASE_PARTIES = "case.parties"  # add, invite and write to the parties of a case; share documents with them
     INTERVENTION_MANAGE = "intervention.manage"  # phase 2: start, seat, prepare and stop a chosen follow-up
     INTERVENTION_CARRY_OUT = "intervention.carry_out"  # phase 2: carry out a follow-up one is seated for
+    INVESTIGATION_MANAGE = "investigation.manage"  # phase 2: commission, change, seat, stop and adopt an investigation
+    INVESTIGATION_CARRY_OUT = "investigation.carry_out"  # phase 2: investigate as the seated investigator
     CASE_CONCLUDE = "case.conclude"  # decide with reasons, tell the outcome, monitor, plan aftercare, evaluate
     CASE_CLOSE = "case.close"  # close a case (the seat or the reporting point is checked by the service)
     CASE_AFTERCARE = "case.aftercare"  # an aftercare action's owner reads and completes it
@@ -94,6 +96,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # it out; they see only what their part needs, per case and for a time (interventions/services.py).
     Action.INTERVENTION_MANAGE: frozenset({Role.DECISION_MAKER}),
     Action.INTERVENTION_CARRY_OUT: frozenset({Role.LINE_MANAGER, Role.FACILITATOR, Role.MEDIATOR, Role.HR}),
+    # Investigations (seed-000 §2.4): the panel commissions them; the investigator is seated per case and for a
+    # time and sees only what the assignment needs (investigations/services.py).
+    Action.INVESTIGATION_MANAGE: frozenset({Role.DECISION_MAKER}),
+    Action.INVESTIGATION_CARRY_OUT: frozenset({Role.INVESTIGATOR}),
     # The end of a case (issue 13): the declared decision maker decides and closes; the reporting point closes the
     # routes without a panel; an aftercare action's owner may hold any of these roles (the service checks that the
     # action is theirs).

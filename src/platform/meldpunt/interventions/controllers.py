@@ -17,6 +17,7 @@ from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.cases.controllers import OnCase, deadline_out, provide_on_case
+from meldpunt.cases.follow_up import At
 from meldpunt.cases.schemas import DeclarationIn
 from meldpunt.db.rows import from_row
 from meldpunt.dossiers.storage import ObjectStore
@@ -43,9 +44,9 @@ from meldpunt.interventions.schemas import (
 from meldpunt.tenancy.models import Tenant
 
 
-def at(on: OnCase) -> services.At:
+def at(on: OnCase) -> At:
     """The services' view of the path's case for the signed-in actor."""
-    return services.At(on.db, on.keyring, on.who, on.tenant, on.case_id)
+    return At(on.db, on.keyring, on.who, on.tenant, on.case_id)
 
 
 def seat_out(seat: InterventionSeat, names: dict[uuid.UUID, str]) -> SeatOut:

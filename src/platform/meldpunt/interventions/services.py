@@ -19,10 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
+from meldpunt.cases import follow_up
 from meldpunt.cases import services as cases
-from meldpunt.cases.models import CaseExclusion, CaseStep, ExclusionReason, Involvement, PanelRole, StepKind
+from meldpunt.cases.follow_up import At
+from meldpunt.cases.models import CaseExclusion, CaseStep, ExclusionReason, Involvement, PanelRole
 from meldpunt.cases.schemas import DeclarationIn
-from meldpunt.db.context import also_in
 from meldpunt.dossiers.cipher import CaseCipher, case_cipher
 from meldpunt.dossiers.documents import DocumentMeta, RecordClass, store_document
 from meldpunt.dossiers.keys import Keyring
@@ -65,12 +66,11 @@ from meldpunt.interventions.schemas import (
     SeatIn,
     StopIn,
 )
-from meldpunt.parties.models import CaseParty
 from meldpunt.tenancy.models import Tenant
 from meldpunt.tenancy.terms import terms_of
 
 PURPOSE = "intervention"  # the purpose every text of phase 2 is sealed for
-STARTS_FROM = frozenset({CaseStatus.DECIDED, CaseStatus.FOLLOWING_UP, CaseStatus.CONCLUDED})
+STARTS_FROM = follow_up.STARTS_FROM
 # The weighing's basis that allows a corrective conversation (seed-000 §3.2: "established or aannemelijk").
 TEXT_FIELDS = frozenset({"agreed_points", "sharing_afterwards", "outcome", "warning", "shared_afterwards"})
 
@@ -84,33 +84,7 @@ def _at(day: date, *, end: bool = False) -> datetime:
     return moment.replace(tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class At:
-    """Where and by whom a service of phase 2 is asked: the session, the keyring, the signed-in account, the
-    acting tenant and the case of the path."""
-
-    session: AsyncSession
-    keyring: Keyring
-    who: AccountRef
-    tenant: Tenant
-    case_id: uuid.UUID
-
-    def parts(self) -> tuple[AsyncSession, Keyring, AccountRef, Tenant, uuid.UUID]:
-        return self.session, self.keyring, self.who, self.tenant, self.case_id
-
-
 # ---------------------------------------------------------------- reading the case
-
-
-async def latest_weighing(session: AsyncSession, case: Case) -> CaseStep | None:
-    """The case's most recent weighing step (its facts: goals, chosen, and the basis of the behaviour)."""
-    found = await session.execute(
-        select(CaseStep)
-        .where(CaseStep.tenant_id == case.tenant_id, CaseStep.case_id == case.id, CaseStep.kind == StepKind.WEIGHING)
-        .order_by(CaseStep.recorded_at.desc())
-        .limit(1)
-    )
-    return found.scalar()
 
 
 def behaviour_plausible(weighing: CaseStep, cipher: CaseCipher) -> bool:
@@ -137,24 +111,6 @@ async def _excluded(session: AsyncSession, case: Case, role: SeatRole | None = N
         for row in rows
         if not (role == SeatRole.LINE_MANAGER and row.reason == ExclusionReason.ACCUSED_MANAGER)
     }
-
-
-async def _names_in_case(session: AsyncSession, keyring: Keyring, tenant: Tenant, case: Case) -> list[str]:
-    """The reporter's name (when known) and every party's: what the group may never read."""
-    cipher = await case_cipher(session, keyring, tenant.id, case.id)
-    parties = await session.execute(
-        select(CaseParty).where(CaseParty.tenant_id == tenant.id, CaseParty.case_id == case.id)
-    )
-    names = [cipher.open(party.sealed_name, "party-name", party.id) or "" for party in parties.scalars()]
-    reporter = await intake.reporter_identity(session, keyring, tenant, case)
-    return [name for name in [*names, reporter.name if reporter else ""] if len(name.strip()) >= 2]
-
-
-def _traceable(texts: list[str], names: list[str]) -> bool:
-    """Whether any text names someone of the case: by full name or by a part of it (three letters or more)."""
-    words = {part.casefold() for name in names for part in [name, *name.split()] if len(part) >= 3}
-    said = " ".join(texts).casefold()
-    return any(word in said for word in words)
 
 
 # ---------------------------------------------------------------- who acts
@@ -256,7 +212,7 @@ async def start(at: At, data: PlanIn) -> Intervention:
     ``following_up``. Its FOLLOW_UP deadline is the panel's term or the tenant's."""
     session, keyring, who, tenant, case_id = at.parts()
     case, cipher = await _managed(session, keyring, who, tenant, case_id)
-    _check_plan(case, await latest_weighing(session, case), data, cipher)
+    _check_plan(case, await follow_up.latest_weighing(session, case), data, cipher)
     if data.after_id is not None:
         await _find(session, case, data.after_id)
     term = terms_of(tenant.procedure).follow_up_days  # the tenant's term, when the panel sets none
@@ -299,20 +255,10 @@ async def _check_seat(
     held = await identity.active_roles(session, tenant.id, *seated)
     if Role(data.role) not in held:
         raise InterventionSeatRefused("role-not-held")
-    if SeatRole(data.role) == SeatRole.MEDIATOR and await _is_adviser(session, tenant, seated, held):
+    if SeatRole(data.role) == SeatRole.MEDIATOR and await follow_up.is_adviser(session, tenant, seated, held):
         raise InterventionSeatRefused("adviser")
     if intervention.kind == InterventionKind.MEDIATION and not data.registration_number:
         raise InterventionSeatRefused("registration-missing")
-
-
-async def _is_adviser(session: AsyncSession, tenant: Tenant, seated: AccountRef, held: set[Role]) -> bool:
-    """Whether the person is a confidential adviser of this organisation: here, or its branch's."""
-    if Role.ADVISER in held:
-        return True
-    if tenant.branch_id is None:
-        return False
-    async with also_in(session, tenant.id, tenant.branch_id):
-        return Role.ADVISER in await identity.active_roles(session, tenant.branch_id, *seated)
 
 
 async def seat(at: At, intervention_id: uuid.UUID, data: SeatIn) -> InterventionSeat:
@@ -364,8 +310,8 @@ async def prepare(at: At, intervention_id: uuid.UUID, data: Preparation) -> Inte
     _check_preparation(data)
     raw = msgspec.to_builtins(data)
     raw.pop("type", None)
-    if isinstance(data, GroupPrepared) and _traceable(
-        [data.agreed_points], await _names_in_case(session, keyring, tenant, case)
+    if isinstance(data, GroupPrepared) and follow_up.traceable(
+        [data.agreed_points], await follow_up.names_in_case(session, keyring, tenant, case)
     ):
         raise InterventionRefused("traceable")
     move_intervention(intervention, InterventionStatus.PREPARED)
@@ -415,7 +361,7 @@ async def stop(at: At, intervention_id: uuid.UUID, data: StopIn) -> Intervention
     move_intervention(intervention, InterventionStatus.STOPPED)
     _add_content(cipher, intervention, stop_reason=data.reason)
     await _end(session, case, intervention)
-    await _decision_due(session, tenant, case)
+    await follow_up.decision_due(session, tenant, case)
     await _record(session, who, case, "stopped", kind=intervention.kind)
     return intervention
 
@@ -423,19 +369,6 @@ async def stop(at: At, intervention_id: uuid.UUID, data: StopIn) -> Intervention
 async def _end(session: AsyncSession, case: Case, intervention: Intervention) -> None:
     intervention.ended_at = _now()
     await intake.meet_deadlines(session, case, DeadlineKind.FOLLOW_UP, intervention.id)
-
-
-async def _decision_due(session: AsyncSession, tenant: Tenant, case: Case) -> None:
-    """The last follow-up has ended (completed or stopped): the decision maker's decision is the open work now,
-    a ``decision`` deadline by the tenant's term (part C's ``decide`` meets it)."""
-    if case.status != CaseStatus.FOLLOWING_UP:
-        return
-    await session.flush()
-    open_kinds = {deadline.kind for deadline in await intake.open_deadlines(session, case)}
-    if open_kinds & {DeadlineKind.FOLLOW_UP, DeadlineKind.DECISION}:
-        return
-    due = _now() + timedelta(days=terms_of(tenant.procedure).decision_days)
-    intake.add_deadline(session, case, DeadlineKind.DECISION, due, "decision_maker")
 
 
 # ---------------------------------------------------------------- who carries it out
@@ -462,16 +395,7 @@ async def declare(at: At, intervention_id: uuid.UUID, data: DeclarationIn) -> Br
     row.sealed_declaration = cipher.seal(data.statement, PURPOSE, row.id)
     if data.involved:
         row.left_at = _now()
-        if who not in await _excluded(session, case):
-            session.add(
-                CaseExclusion(
-                    tenant_id=tenant.id,
-                    case_id=case.id,
-                    account_tenant_id=who.tenant_id,
-                    account_id=who.id,
-                    reason=ExclusionReason.DECLARED_LINK,
-                )
-            )
+        await follow_up.keep_out(session, case, who)
     await session.flush()
     await _record(session, who, case, "declaration", role=row.role, involved=data.involved)
     return Brief(intervention, row, None, None)
@@ -494,7 +418,11 @@ async def hold(at: At, intervention_id: uuid.UUID, data: HeldIn) -> Intervention
     ):
         raise InterventionRefused("agreement-missing")
     group = intervention.kind == InterventionKind.GROUP_CONVERSATION
-    if data.notes and group and _traceable([data.notes], await _names_in_case(session, keyring, tenant, case)):
+    if (
+        data.notes
+        and group
+        and follow_up.traceable([data.notes], await follow_up.names_in_case(session, keyring, tenant, case))
+    ):
         raise InterventionRefused("traceable")
     if leads(intervention, row):
         move_intervention(intervention, InterventionStatus.HELD)
@@ -522,7 +450,7 @@ async def complete(at: At, store: ObjectStore, intervention_id: uuid.UUID, data:
     cipher = await case_cipher(session, keyring, tenant.id, case.id)
     if isinstance(data, GroupDone):
         texts = [agreement.text for agreement in data.agreements]
-        if _traceable(texts, await _names_in_case(session, keyring, tenant, case)):
+        if follow_up.traceable(texts, await follow_up.names_in_case(session, keyring, tenant, case)):
             raise InterventionRefused("traceable")
         _add_facts(intervention, monitor_on=sorted(a.monitor_on.isoformat() for a in data.agreements))
         _add_content(cipher, intervention, agreements=texts)
@@ -533,7 +461,7 @@ async def complete(at: At, store: ObjectStore, intervention_id: uuid.UUID, data:
     if isinstance(data, CorrectiveDone):
         intervention.document_id = await _warning_document(session, keyring, store, who, case, data.warning)
     await _end(session, case, intervention)
-    await _decision_due(session, tenant, case)
+    await follow_up.decision_due(session, tenant, case)
     await _record(session, who, case, "completed", kind=intervention.kind, document=data.__class__ is CorrectiveDone)
     return intervention
 
@@ -688,27 +616,10 @@ class Assignment:
 
 async def assignments(session: AsyncSession, who: AccountRef, tenant: Tenant) -> list[Assignment]:
     """The seated person's follow-ups here, within their seat's time: their own, nothing of others."""
-    now = _now()
-    rows = await session.execute(
-        select(InterventionSeat, Intervention)
-        .join(
-            Intervention,
-            (Intervention.tenant_id == InterventionSeat.tenant_id)
-            & (Intervention.id == InterventionSeat.intervention_id),
-        )
-        .join(Case, (Case.tenant_id == Intervention.tenant_id) & (Case.id == Intervention.case_id))
-        .where(
-            InterventionSeat.tenant_id == tenant.id,
-            InterventionSeat.account_tenant_id == who.tenant_id,
-            InterventionSeat.account_id == who.id,
-            InterventionSeat.left_at.is_(None),
-            InterventionSeat.valid_from <= now,
-            InterventionSeat.valid_to >= now,
-            intake.not_destroyed(),
-        )
-        .order_by(Intervention.due_at)
+    rows = await follow_up.own_current_seats(
+        session, who, tenant, InterventionSeat, Intervention, InterventionSeat.intervention_id
     )
-    return [Assignment(tenant, intervention, seat) for seat, intervention in rows.all()]
+    return [Assignment(tenant, intervention, seat) for seat, intervention in rows]
 
 
 @dataclass(frozen=True)
@@ -726,7 +637,7 @@ async def follow_ups(at: At, reporting_point: bool) -> FollowUps:
     session, _, who, tenant, case_id = at.parts()
     panel_seat = await cases.may_see_process(session, tenant, case_id, who, reporting_point)
     case = await intake.find_case(session, tenant, case_id)
-    weighing = await latest_weighing(session, case)
+    weighing = await follow_up.latest_weighing(session, case)
     kinds = {kind.value for kind in InterventionKind}
     chosen = [option for option in (weighing.facts.get("chosen", []) if weighing else []) if option in kinds]
     if cases.sees_content(panel_seat) and panel_seat is not None and panel_seat.role == PanelRole.DECISION_MAKER:

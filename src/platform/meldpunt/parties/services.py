@@ -568,9 +568,8 @@ async def share(
     return row
 
 
-async def withdraw_share(
-    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, share_id: uuid.UUID
-) -> None:
+async def _live_share(session: AsyncSession, tenant: Tenant, case_id: uuid.UUID, share_id: uuid.UUID) -> PartyShare:
+    """A share of this case that was not withdrawn; else refused as not shared."""
     row = (
         await session.execute(
             select(PartyShare).where(
@@ -580,8 +579,27 @@ async def withdraw_share(
     ).scalar()
     if row is None or row.withdrawn_at is not None:
         raise ShareRefused("not-shared")
+    return row
+
+
+async def withdraw_share(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, share_id: uuid.UUID
+) -> None:
+    row = await _live_share(session, tenant, case_id, share_id)
     row.withdrawn_at = _now()
     await _audited(session, tenant, who, "party.unshared", "document", row.document_id)
+
+
+async def extend_respond_by(
+    session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, share_id: uuid.UUID, respond_by: date
+) -> PartyShare:
+    """A later date to answer a shared record by (a party asked for more time): the portal shows it."""
+    row = await _live_share(session, tenant, case_id, share_id)
+    if respond_by < date.today() or (row.respond_by is not None and respond_by <= row.respond_by):
+        raise ShareRefused("term-past")
+    row.respond_by = respond_by
+    await _audited(session, tenant, who, "party.share_extended", "document", row.document_id, case=case_id)
+    return row
 
 
 @dataclass(frozen=True)

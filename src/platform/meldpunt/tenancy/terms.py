@@ -30,6 +30,12 @@ class ProcedureTerms(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw
     interim_review_days: Days = 28  # an interim measure without a date of its own is reviewed after this
     follow_up_days: Days = 42  # a chosen follow-up (phase 2) is carried out, unless the panel sets its own term
     decision_days: Days = 14  # the decision maker decides once the last follow-up has ended
+    # An investigation's stages (seed-000 §2.4 F: "moeten niet maanden duren"), unless the panel sets its own:
+    investigation_protocol_days: Days = 14  # the investigator agrees the complete protocol
+    investigation_draft_days: Days = 42  # the draft report goes to the parties
+    investigation_reaction_days: Days = 14  # a party's written reaction to the draft ("redelijke termijn")
+    investigation_final_days: Days = 21  # the final report, after the reactions
+    investigation_days: Days = 92  # adopted by the panel (the Wbk's three months as the benchmark, H7 F)
     reminder_days: tuple[int, ...] = (7, 3, 1)
     # The complaint track's terms (DESIGN §7): the seeds give none, so they have no default; a tenant with
     # its own committee sets what its complaints regulation promises.

@@ -24,6 +24,7 @@ from meldpunt.db.context import also_in
 from meldpunt.intake.models import Case, CaseStatus
 from meldpunt.intake.services import AMSTERDAM
 from meldpunt.interventions.models import Intervention
+from meldpunt.investigations.models import Investigation
 from meldpunt.retention.models import CaseEvent
 from meldpunt.tenancy.models import Tenant
 from meldpunt.trends.models import TrendFact, TrendMark
@@ -74,6 +75,14 @@ async def _first_times(session: AsyncSession, member: Tenant, model: Any, column
     return {case_id: at for case_id, at in rows.all()}
 
 
+def _earliest(*found: dict[uuid.UUID, datetime]) -> dict[uuid.UUID, datetime]:
+    merged: dict[uuid.UUID, datetime] = {}
+    for times in found:
+        for case_id, at in times.items():
+            merged[case_id] = min(at, merged.get(case_id, at))
+    return merged
+
+
 async def _events(session: AsyncSession, member: Tenant, trigger: str) -> dict[uuid.UUID, datetime]:
     rows = await session.execute(
         select(CaseEvent.case_id, CaseEvent.occurred_at).where(
@@ -96,7 +105,10 @@ async def reached(session: AsyncSession, member: Tenant) -> list[Reached]:
     done = {(case_id, milestone) for case_id, milestone in marks.all()}
     times = {
         "routed": await _first_times(session, member, CaseRouting, CaseRouting.decided_at),
-        "followed_up": await _first_times(session, member, Intervention, Intervention.created_at),
+        "followed_up": _earliest(
+            await _first_times(session, member, Intervention, Intervention.created_at),
+            await _first_times(session, member, Investigation, Investigation.created_at),
+        ),
         "decided": await _events(session, member, "decision_taken"),
         "closed": await _events(session, member, "case_closed"),
     }

@@ -13,11 +13,13 @@ from typing import Literal
 
 from meldpunt.cases import outcome
 from meldpunt.cases.controllers import OnCase
+from meldpunt.cases.follow_up import At
 from meldpunt.cases.models import CaseStep
 from meldpunt.cases.services import ProcessView
 from meldpunt.catalogues import text
 from meldpunt.intake.models import Deadline
 from meldpunt.interventions import services as interventions
+from meldpunt.investigations import services as investigations
 
 State = Literal["done", "due", "missed"]
 
@@ -40,11 +42,22 @@ class Timeline:
     language: str
     moments: list[Moment] = field(default_factory=list)
 
-    def add(self, at: datetime | date | None, message_id: str, *, who: str = "", **params: str) -> None:
+    def add(
+        self,
+        at: datetime | date | None,
+        message_id: str,
+        *,
+        who: str = "",
+        after: datetime | None = None,
+        **params: str,
+    ) -> None:
+        """``after``: for a day without a time (a conversation held on a date), the moment it was recorded
+        or planned, so that it never sorts before what led to it on the same day."""
         if at is None:
             return
         words = {key: text(self.language, value) for key, value in params.items()}
-        self.moments.append(Moment(_instant(at), text(self.language, message_id, **words), who=who))
+        moment = _instant(at) if after is None else max(_instant(at), after)
+        self.moments.append(Moment(moment, text(self.language, message_id, **words), who=who))
 
     def ordered(self) -> list[Moment]:
         return sorted(self.moments, key=lambda moment: moment.at)
@@ -83,8 +96,20 @@ def _follow_ups(timeline: Timeline, views: Iterable[interventions.InterventionVi
         timeline.add(row.created_at, "timeline.follow_up_started", kind=kind)
         held_on = row.facts.get("held_on")
         if isinstance(held_on, str):
-            timeline.add(date.fromisoformat(held_on), "timeline.follow_up_held", kind=kind)
+            timeline.add(date.fromisoformat(held_on), "timeline.follow_up_held", kind=kind, after=row.created_at)
         timeline.add(row.ended_at, "timeline.follow_up_ended", kind=kind, status=f"intervention.status.{row.status}")
+
+
+def _investigations(timeline: Timeline, views: Iterable[investigations.InvestigationView]) -> None:
+    """Each investigation of phase 2: commissioned, every interview held, and how it ended."""
+    for view in views:
+        row = view.investigation
+        kind = f"investigation.kind.{row.kind}"
+        timeline.add(row.created_at, "timeline.investigation_commissioned", kind=kind)
+        for interview in view.interviews:
+            timeline.add(interview.held_on, "timeline.interview_held", kind=kind, after=interview.created_at)
+        status = f"investigation.status.{row.status}"
+        timeline.add(row.ended_at, "timeline.investigation_ended", kind=kind, status=status)
 
 
 def _end(timeline: Timeline, view: outcome.OutcomeView) -> None:
@@ -124,7 +149,8 @@ async def case_timeline(on: OnCase, view: ProcessView, language: str) -> Timelin
     """The timeline of the case of ``on`` for its viewer (who may see its process: the caller's ``view``)."""
     timeline = Timeline(language)
     _process(timeline, view)
-    at = interventions.At(on.db, on.keyring, on.who, on.tenant, on.case_id)
+    at = At(on.db, on.keyring, on.who, on.tenant, on.case_id)
     _follow_ups(timeline, await interventions.process(at, on.is_point))
+    _investigations(timeline, await investigations.process(at, on.is_point))
     _end(timeline, await outcome.outcome_facts(on.db, on.who, on.tenant, on.case_id, on.is_point))
     return timeline
