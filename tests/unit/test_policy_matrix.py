@@ -35,6 +35,17 @@ ALLOWED: dict[str, set[str]] = {
     "case.conclude": {"decision_maker"},
     "case.close": {"decision_maker", "reporting_point"},
     "case.aftercare": {"adviser", "decision_maker", "expert", "reporting_point", "hr", "line_manager"},
+    "complaint.handle": {"committee_chair", "committee_member", "committee_secretary"},
+    "complaint.decide": {"decision_maker"},
+    "complaint.process": {
+        "committee_chair",
+        "committee_member",
+        "committee_secretary",
+        "decision_maker",
+        "process_guardian",
+        "reporting_point",
+    },
+    "complaint.report": {"committee_chair", "committee_secretary"},
 }
 
 

@@ -33,6 +33,7 @@ from meldpunt.cases.controllers import ROUTES as case_routes
 from meldpunt.cases.outcome_controllers import ROUTES as case_outcome_routes
 from meldpunt.cases.party_controllers import ROUTES as case_party_routes
 from meldpunt.catalogues import text
+from meldpunt.complaints.controllers import ROUTES as complaint_routes
 from meldpunt.errors import DomainError
 from meldpunt.identity.controllers import ROUTES as identity_routes
 from meldpunt.identity.controllers import provide_actor
@@ -132,6 +133,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         *party_page_routes,
         *case_party_page_routes,
         *intervention_routes,
+        *complaint_routes,
         *intervention_page_routes,
         *case_outcome_routes,
         *case_outcome_page_routes,

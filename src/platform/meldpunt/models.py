@@ -19,6 +19,7 @@ MODEL_MODULES = (
     "meldpunt.parties.models",
     "meldpunt.interventions.models",
     "meldpunt.cases.outcome_models",
+    "meldpunt.complaints.models",
 )
 
 
