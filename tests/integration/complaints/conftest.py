@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from meldpunt.identity.roles import Role
 from meldpunt.settings import Settings
 from tests.conftest import MakeTenant, TenantRef
-from tests.integration.cases.test_case_handling import ROUTE, STATEMENT, Person, as_, case_ids, new_case, person
+from tests.integration.cases.test_case_handling import ROUTE, STATEMENT, Person, as_, case_ids, person
+from tests.integration.intake.test_submissions import submit
 
 TERMS = {
     "complaint_receipt_days": 7,
@@ -32,6 +33,7 @@ COMPLAINT = {
     "accused_role": "colleague",
 }
 TODAY = date.today().isoformat()
+RECEIPTS: dict[str, str] = {}  # each routed complaint's receipt, for the complainant's inbox
 NOT_LINKED = {"involved": False, "interest": False, "reporting_line": False, "statement": STATEMENT}
 
 
@@ -100,8 +102,12 @@ async def committee(
 async def routed_complaint(client: Any, c: Committee, engine: AsyncEngine, tenant: TenantRef | None = None) -> str:
     """A named complaint by the affected person at the member, routed to the committee by its reporting point."""
     where = tenant or c.member
-    await new_case(client, where.slug, **COMPLAINT)
+    client.cookies.clear()
+    client.headers.pop("x-csrf-token", None)
+    submitted = await submit(client, where.slug, **COMPLAINT)
+    assert submitted.status_code == 201, submitted.text
     case = (await case_ids(engine, where))[-1]
+    RECEIPTS[case] = submitted.json()["receipt"]
     await as_(client, c.point if where == c.member else c.other_point)
     routed = await client.post(
         f"/api/v1/t/{where.slug}/cases/{case}/routing",

@@ -14,6 +14,7 @@ from tests.conftest import MakeTenant
 from tests.integration.cases.test_case_handling import as_
 from tests.integration.complaints.conftest import (
     NOT_LINKED,
+    RECEIPTS,
     TERMS,
     TODAY,
     Committee,
@@ -277,3 +278,40 @@ async def test_content_stays_sealed_and_the_audit_names_acts_only(
     for table in ("complaints", "complaint_seats", "complaint_records", "audit_entries", "deadlines", "documents"):
         dumped += " ".join(str(row) for row in await rows(app_engine, c, f"SELECT * FROM {table}"))
     assert secret not in dumped
+
+
+async def test_a_withdrawal_in_the_receipt_inbox_withdraws_the_complaint_until_the_advice(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> None:
+    c = await committee(app_engine, settings, make_tenant, owner_engine)
+    case, url = await registered(client, c, app_engine)
+    client.cookies.clear()
+    client.headers.pop("x-csrf-token", None)
+    inbox = f"/api/v1/public/{c.slug}/inbox"
+    opened = (await client.post(inbox, json={"receipt": RECEIPTS[case]})).json()
+    assert "klachtencommissie heeft uw klacht ontvangen" in str(opened)  # procedure words only
+    withdrawn = await client.post(f"{inbox}/withdrawal", json={"receipt": RECEIPTS[case]})
+    assert withdrawn.status_code == 204, withdrawn.text
+    await as_(client, c.chair)
+    seen = (await client.get(f"{url}/")).json()
+    assert seen["status"] == "withdrawn" and seen["facts"]["withdrawn_through"] == "inbox"
+    assert not [d for d in seen["deadlines"] if d["met_at"] is None and d["kind"] != "inform_accused"]
+
+    case_two, url_two = await registered(client, c, app_engine)
+    await _heard(client, c, url_two)
+    await rows(
+        app_engine,
+        c,
+        "UPDATE deadlines SET due_at = now() - interval '1 hour' WHERE kind = 'complaint_record_reply' RETURNING id",
+    )
+    await post(client, c.chair, f"{url_two}/advice", {"outcome": "well_founded", "text": "Gegrond."})
+    client.cookies.clear()
+    client.headers.pop("x-csrf-token", None)
+    late = await client.post(f"{inbox}/withdrawal", json={"receipt": RECEIPTS[case_two]})
+    assert late.status_code == 409  # judged: the advice ends the right to withdraw
+    await as_(client, c.secretary)
+    problem(
+        await client.post(f"{url_two}/withdrawal", json={"withdrawn_on": TODAY, "in_writing": True}),
+        409,
+        "complaint-refused",
+    )

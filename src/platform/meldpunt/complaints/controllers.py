@@ -230,7 +230,7 @@ class ComplaintController(Controller):
     async def closure(self, on: On, data: JSONBody[ClosureIn]) -> ComplaintOut:
         return await on.after(procedure.close(on.at, on.complaint_id, data.reason))
 
-    @post("/withdrawal", operation_id="WithdrawComplaint", status_code=201, action=Action.COMPLAINT_HANDLE)
+    @post("/withdrawal", operation_id="RecordComplaintWithdrawal", status_code=201, action=Action.COMPLAINT_HANDLE)
     async def withdrawal(self, on: On, data: JSONBody[WithdrawalIn]) -> ComplaintOut:
         return await on.after(procedure.withdraw(on.at, on.complaint_id, data))
 

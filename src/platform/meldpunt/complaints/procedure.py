@@ -49,6 +49,7 @@ from meldpunt.complaints.schemas import (
     WithdrawalIn,
 )
 from meldpunt.complaints.services import (
+    WITHDRAWS_FROM,
     At,
     _end_of,
     _now,
@@ -490,7 +491,7 @@ async def withdraw(at: At, complaint_id: uuid.UUID, data: WithdrawalIn) -> Compl
     """The complainant's written withdrawal, until the advice (recorded by the secretary; through the receipt
     inbox the case follows by itself). The track's terms end; the accused's notice does not."""
     complaint, _ = await acting(at, complaint_id, RUNS)
-    if complaint.status not in BEFORE_ADVICE | {ComplaintStatus.SUSPENDED}:
+    if complaint.status not in WITHDRAWS_FROM:
         raise ComplaintRefused("withdraw-until-advice")
     if data.withdrawn_on > date.today():
         raise ComplaintRefused("withdrawn-in-future")

@@ -84,6 +84,7 @@ SIDES: dict[str, tuple[PartyRole, ...]] = {
     "accused": (PartyRole.ACCUSED,),
 }
 ENDED = frozenset({ComplaintStatus.CLOSED})
+WITHDRAWS_FROM = BEFORE_ADVICE | {ComplaintStatus.SUSPENDED}  # the complainant withdraws until the advice
 RECEIVED_MESSAGE = (
     "De klachtencommissie heeft uw klacht ontvangen en ingeschreven. Eerst beoordeelt zij of de klacht in behandeling "
     "kan worden genomen. U hoort van de commissie wat de volgende stap is."
@@ -215,7 +216,7 @@ async def _follow_case(session: AsyncSession, complaint: Complaint) -> None:
     """A complainant who withdrew through their receipt inbox (``intake.withdraw_complaint``) withdrew the
     complaint too: the track follows the case's status."""
     case = await session.get(Case, (complaint.tenant_id, complaint.case_id))
-    if case is not None and case.status == CaseStatus.WITHDRAWN and complaint.status in BEFORE_ADVICE:
+    if case is not None and case.status == CaseStatus.WITHDRAWN and complaint.status in WITHDRAWS_FROM:
         move_complaint(complaint, ComplaintStatus.WITHDRAWN)
         add_facts(complaint, withdrawn_on=date.today().isoformat(), withdrawn_through="inbox")
         complaint.ended_at = _now()
