@@ -57,6 +57,9 @@ def every_route(url: str, who: Any) -> list[tuple[str, str, dict[str, Any] | Non
             {"term": "complaint_defence", "days": 7, "reason": "Ziekte van de beschuldigde."},
         ),
         ("POST", f"{url}/notice", {"party_id": str(uuid.uuid4())}),
+        ("GET", f"{url}/parties", None),
+        ("POST", f"{url}/parties", {"role": "accused", "name": "Iemand Anders"}),
+        ("POST", f"{url}/parties/{uuid.uuid4()}/invitation", None),
     ]
 
 

@@ -315,3 +315,29 @@ async def test_a_withdrawal_in_the_receipt_inbox_withdraws_the_complaint_until_t
         409,
         "complaint-refused",
     )
+
+
+async def test_each_party_reads_in_the_portal_what_the_committee_relies_on_for_their_side(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> None:
+    c = await committee(app_engine, settings, make_tenant, owner_engine)
+    _, url = await registered(client, c, app_engine)
+    await as_(client, c.members[0])
+    assert (await client.post(f"{url}/parties", json={"role": "accused", "name": "Bram Verhoeven"})).status_code == 403
+    added = await post(client, c.secretary, f"{url}/parties", {"role": "accused", "name": "Bram Verhoeven"})
+    witness = await client.post(f"{url}/parties", json={"role": "witness", "name": "Een getuige"})
+    problem(witness, 409, "complaint-refused")
+    accused = added[0]["id"]
+    await post(client, c.secretary, f"{url}/parties", {"role": "external_complainant", "name": "Sanne de Vries"})
+    await _heard(client, c, url)
+    await post(client, c.chair, f"{url}/records", {"kind": "deliberation", "text": "Alleen voor de commissie."})
+    invitation = await post(client, c.secretary, f"{url}/parties/{accused}/invitation")
+    client.cookies.clear()
+    client.headers.pop("x-csrf-token", None)
+    token = invitation["link"].rsplit("/", 1)[1]
+    base = f"/api/v1/p/{c.slug}"
+    key = (await client.post(f"{base}/activation", json={"token": token, "code": invitation["code"]})).json()["key"]
+    portal = (await client.get(f"{base}/portal", headers={"X-Party-Link": token, "X-Party-Key": key})).json()
+    titles = sorted(item["title"] for item in portal["shared"])
+    assert titles == ["Verslag van de hoorzitting", "Verweerschrift"]  # their own record, not the complainant's
+    assert "Alleen voor de commissie" not in str(portal)

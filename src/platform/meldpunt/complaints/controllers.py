@@ -15,6 +15,8 @@ from litestar.params import FromPath, JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.cases.controllers import deadline_out
+from meldpunt.cases.party_controllers import invitation_link, party_out
+from meldpunt.complaints import parties as complaint_parties
 from meldpunt.complaints import procedure, services, views
 from meldpunt.complaints.models import Complaint
 from meldpunt.complaints.schemas import (
@@ -47,6 +49,8 @@ from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.policy import Actor
 from meldpunt.identity.roles import Action
+from meldpunt.parties.schemas import InvitationOut, PartyIn, PartyOut
+from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
 
 Year = Annotated[int, Parameter(ge=2000, le=2100)]
@@ -250,6 +254,29 @@ class ComplaintController(Controller):
     async def notice(self, on: On, store: Store, data: JSONBody[NoticeIn]) -> ComplaintOut:
         """The accused's written notice (AVG art. 14), also when the complaint is inadmissible."""
         return await on.after(procedure.send_notice(on.at, store, on.complaint_id, data))
+
+    @get("/parties", operation_id="ComplaintParties", action=Action.COMPLAINT_HANDLE)
+    async def parties_list(self, on: On) -> list[PartyOut]:
+        """The complaint's parties by name, for its declared committee (audited)."""
+        return [party_out(view) for view in await complaint_parties.parties_of(on.at, on.complaint_id)]
+
+    @post("/parties", operation_id="AddComplaintParty", status_code=201, action=Action.COMPLAINT_HANDLE)
+    async def add_party(self, on: On, data: JSONBody[PartyIn]) -> list[PartyOut]:
+        """The complainant (also an external one), the accused or a companion; their side's records are shared."""
+        await complaint_parties.add_party(on.at, on.complaint_id, data)
+        return [party_out(view) for view in await complaint_parties.parties_of(on.at, on.complaint_id)]
+
+    @post(
+        "/parties/{party_id:uuid}/invitation",
+        operation_id="InviteComplaintParty",
+        status_code=201,
+        action=Action.COMPLAINT_HANDLE,
+    )
+    async def invite(self, on: On, settings: NamedDependency[Settings], party_id: FromPath[uuid.UUID]) -> InvitationOut:
+        """A link and a one-time code for the party, shown once, to be delivered each its own way."""
+        invitation = await complaint_parties.invite(on.at, on.complaint_id, party_id)
+        link = invitation_link(settings, on.at.tenant.slug, invitation.token)
+        return InvitationOut(party_id=party_id, link=link, code=invitation.code)
 
 
 ROUTES = (ComplaintsController, ComplaintController)
