@@ -24,6 +24,7 @@ import click
 from meldpunt.db.bootstrap import migrate
 from meldpunt.devserver import ensure_database, start_postgres, start_redis
 from meldpunt.provisioning.demo_case import DemoInvitation, invite_demo_accused
+from meldpunt.provisioning.demo_complaint import seed_demo_complaint
 from meldpunt.provisioning.files import load_branch_tree, roles_per_member
 from meldpunt.provisioning.services import apply_tenants_from_path
 from meldpunt.settings import APP_ROLE, SettingsError, load_settings
@@ -120,6 +121,7 @@ def run_demo(*, port: int, data_dir: Path, reset: bool) -> int:
         for change in changes:
             click.echo(f"  {change}")
         invitation = asyncio.run(invite_demo_accused(settings))
+        asyncio.run(seed_demo_complaint(settings))
         for command in CHILDREN:
             children.append(subprocess.Popen([sys.executable, "-m", "meldpunt", command], env=environment))  # noqa: S603
         people = roles_per_member(load_branch_tree(folder))
