@@ -35,6 +35,7 @@ from meldpunt.complaints.errors import (
 from meldpunt.complaints.models import (
     BEFORE_ADVICE,
     COMMITTEE,
+    COMPLAINT_MOVES,
     Complaint,
     ComplaintRecord,
     ComplaintSeat,
@@ -214,8 +215,15 @@ async def acting(
 
 async def _follow_case(session: AsyncSession, complaint: Complaint) -> None:
     """A complainant who withdrew through their receipt inbox (``intake.withdraw_complaint``) withdrew the
-    complaint too: the track follows the case's status."""
+    complaint too, and a case the reporting point closed once nothing was open closed it: the track follows."""
     case = await session.get(Case, (complaint.tenant_id, complaint.case_id))
+    if (
+        case is not None
+        and case.status == CaseStatus.CLOSED
+        and ComplaintStatus.CLOSED in COMPLAINT_MOVES[complaint.status]
+    ):
+        move_complaint(complaint, ComplaintStatus.CLOSED)  # closed by the reporting point once nothing was open
+        complaint.ended_at = complaint.ended_at or _now()
     if case is not None and case.status == CaseStatus.WITHDRAWN and complaint.status in WITHDRAWS_FROM:
         move_complaint(complaint, ComplaintStatus.WITHDRAWN)
         add_facts(complaint, withdrawn_on=date.today().isoformat(), withdrawn_through="inbox")
