@@ -252,6 +252,10 @@ async def test_an_unfounded_decision_sets_the_duties_and_the_accused_manager_dec
     )
     await post(client, c.secretary, f"{url}/seats", beside)
     await post(client, c.second_decider, f"{url}/declaration", NOT_LINKED)
+    await post(client, c.decider, f"{url}/declaration", NOT_LINKED)
+    await as_(client, c.decider)
+    manager = await client.post(f"{url}/decision", json={"outcome": "not_established", "follows_advice": True})
+    problem(manager, 409, "complaint-refused")  # the independent one records the decision
     decided = await post(
         client, c.second_decider, f"{url}/decision", {"outcome": "not_established", "follows_advice": True}
     )
@@ -341,3 +345,45 @@ async def test_each_party_reads_in_the_portal_what_the_committee_relies_on_for_t
     titles = sorted(item["title"] for item in portal["shared"])
     assert titles == ["Verslag van de hoorzitting", "Verweerschrift"]  # their own record, not the complainant's
     assert "Alleen voor de commissie" not in str(portal)
+
+
+async def test_a_reply_round_on_the_draft_advice_and_an_objection_where_the_regulation_provides_them(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> None:
+    c = await committee(app_engine, settings, make_tenant, owner_engine)
+    rounds = {**TERMS, "complaint_draft_reply_days": 10, "complaint_objection_days": 42}
+    await set_procedure(owner_engine, c.member, {"terms": rounds})
+    _, url = await registered(client, c, app_engine)
+    await _heard(client, c, url)
+    for party in ("complainant", "accused"):
+        await post(client, c.secretary, f"{url}/records", {"kind": "reaction", "party": party, "text": "Gezien."})
+    advice = {"outcome": "well_founded", "text": "Gegrond.", "measures": "Een waarschuwing."}
+    await as_(client, c.chair)
+    problem(await client.post(f"{url}/advice", json=advice), 409, "complaint-refused")  # the draft first
+    drafted = await post(client, c.chair, f"{url}/draft-advice", advice)
+    assert drafted["status"] == "draft_advice"
+    await as_(client, c.chair)
+    problem(await client.post(f"{url}/advice", json=advice), 409, "complaint-refused")  # the reply round runs
+    await post(client, c.secretary, f"{url}/records", {"kind": "reaction", "party": "accused", "text": "Oneens."})
+    await as_(client, c.chair)
+    problem(await client.post(f"{url}/advice", json=advice), 409, "complaint-refused")  # one side only
+    await post(client, c.secretary, f"{url}/records", {"kind": "reaction", "party": "complainant", "text": "Eens."})
+    await post(client, c.chair, f"{url}/advice", advice)
+    await post(client, c.secretary, f"{url}/seats", seat_of(c.decider, "decision_maker", "this_member"))
+    await post(client, c.decider, f"{url}/declaration", NOT_LINKED)
+    await as_(client, c.decider)
+    no_term = await client.post(
+        f"{url}/decision", json={"outcome": "well_founded", "follows_advice": True, "measures": "Waarschuwing."}
+    )
+    problem(no_term, 409, "complaint-refused")  # measures need the term they are realised in
+    decided = {"outcome": "well_founded", "follows_advice": True, "measures": "Waarschuwing.", "measures_due_on": TODAY}
+    await post(client, c.decider, f"{url}/decision", decided)
+    notified = await post(client, c.secretary, f"{url}/notification")
+    assert any(d["kind"] == "complaint_objection" and d["met_at"] is None for d in notified["deadlines"])
+    aftercare = {"for_complainant": "Gesprek met vp.", "for_accused": "Coaching.", "due_on": TODAY}
+    await as_(client, c.secretary)
+    problem(await client.post(f"{url}/aftercare", json=aftercare), 409, "complaint-refused")  # objection term runs
+    problem(await client.post(f"{url}/objection", json={"lodged": True}), 409, "complaint-refused")  # by whom
+    lodged = await post(client, c.secretary, f"{url}/objection", {"lodged": True, "party": "accused"})
+    assert lodged["status"] == "objection"
+    assert (await post(client, c.secretary, f"{url}/aftercare", aftercare))["status"] == "aftercare"

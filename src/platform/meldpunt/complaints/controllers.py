@@ -124,8 +124,7 @@ class ComplaintsController(Controller):
     ) -> CountsOut:
         """The committee's annual counts for this organisation (numbers only)."""
         del actor
-        found = await views.annual_counts(db, [acting.id], year)
-        return CountsOut(**found.__dict__)
+        return await views.annual_counts(db, [acting.id], year)
 
 
 @dataclass(frozen=True)

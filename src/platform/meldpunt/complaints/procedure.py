@@ -18,6 +18,7 @@ from typing import Any
 
 from meldpunt.cases import outcome as case_outcome
 from meldpunt.cases import services as cases
+from meldpunt.cases.models import ExclusionReason
 from meldpunt.cases.outcome_schemas import ClosureIn as CaseClosureIn
 from meldpunt.cases.parties import notice_letter
 from meldpunt.catalogues import text
@@ -172,18 +173,26 @@ async def add_to_dossier(at: At, store: ObjectStore, complaint_id: uuid.UUID, da
     row = await add_record(
         at, store, complaint, kind, data.text, party=data.party if kind == RecordKind.REACTION else None
     )
-    case = await case_of(at.session, at.tenant, complaint)
     if kind == RecordKind.DEFENCE:
         await _to_hearings(at, complaint, defence=True)
     if kind == RecordKind.REACTION:
-        for record in await records_of(at.session, complaint):
-            if record.kind in (RecordKind.HEARING_RECORD, RecordKind.DRAFT_ADVICE) and record.party in (
-                data.party,
-                None,
-            ):
-                await intake.meet_deadlines(at.session, case, DeadlineKind.COMPLAINT_RECORD_REPLY, record.id)
+        await _reacted(at, complaint, str(data.party))
     await record_act(at, complaint, "dossier_added", kind=kind, party=row.party)
     return row
+
+
+async def _reacted(at: At, complaint: Complaint, party: str) -> None:
+    """A party's reaction meets their hearing record's term; in a reply round, both parties' reactions meet the
+    draft advice's term."""
+    case = await case_of(at.session, at.tenant, complaint)
+    for record in await records_of(at.session, complaint):
+        if record.kind == RecordKind.HEARING_RECORD and record.party == party:
+            await intake.meet_deadlines(at.session, case, DeadlineKind.COMPLAINT_RECORD_REPLY, record.id)
+    if complaint.status == ComplaintStatus.DRAFT_ADVICE:
+        reacted = sorted({*complaint.facts.get("draft_reactions", []), party})
+        add_facts(complaint, draft_reactions=reacted)
+        if reacted == ["accused", "complainant"]:
+            await intake.meet_deadlines(at.session, case, DeadlineKind.COMPLAINT_DRAFT_REPLY)
 
 
 async def _to_hearings(at: At, complaint: Complaint, *, defence: bool) -> None:
@@ -348,6 +357,9 @@ async def decide(at: At, store: ObjectStore, complaint_id: uuid.UUID, data: Deci
     complaint, _ = await acting(at, complaint_id, (SeatRole.DECISION_MAKER,))
     if complaint.status != ComplaintStatus.ADVISED:
         raise ComplaintRefused("not-advised")
+    case = await case_of(at.session, at.tenant, complaint)
+    if (await cases.exclusions(at.session, case)).get(at.who) == ExclusionReason.ACCUSED_MANAGER:
+        raise ComplaintRefused("independent-decides")  # seed-000 §2.6 D6: the independent one records it
     departs = not data.follows_advice or data.outcome != complaint.advice_outcome
     if departs and not (data.reasons and data.reasons.strip()):
         raise ComplaintRefused("reasons-for-departing")
@@ -362,7 +374,6 @@ async def decide(at: At, store: ObjectStore, complaint_id: uuid.UUID, data: Deci
     move_complaint(complaint, ComplaintStatus.DECIDED)
     complaint.decision_outcome = Outcome(data.outcome)
     add_facts(complaint, decided_on=date.today().isoformat(), departs_from_advice=departs)
-    case = await case_of(at.session, at.tenant, complaint)
     await intake.meet_deadlines(at.session, case, DeadlineKind.COMPLAINT_DECISION)
     if complaint.decision_outcome in UNFOUNDED:
         await _unfounded_duties(at, complaint)
@@ -597,7 +608,8 @@ async def send_notice(at: At, store: ObjectStore, complaint_id: uuid.UUID, data:
         category=text(data.language, f"public.option.category.{case.category}"),
         source=None,
     )
-    document_id = await as_document(at, store, complaint, RecordKind.EVIDENCE, letter)
+    title = text(data.language, "case.notice.title")
+    document_id = await as_document(at, store, complaint, RecordKind.EVIDENCE, letter, title)
     await parties.share(
         at.session, at.who, at.tenant, case.id, ShareIn(document_id=document_id, party_id=data.party_id)
     )

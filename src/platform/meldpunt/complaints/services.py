@@ -16,7 +16,7 @@ import uuid
 from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -149,13 +149,17 @@ async def _complaint(
     return found
 
 
+Row = TypeVar("Row", ComplaintSeat, ComplaintRecord)
+
+
+async def _of(session: AsyncSession, complaint: Complaint, model: type[Row], order: Any) -> list[Row]:
+    """The complaint's seats or records, in ``order``."""
+    query = select(model).where(model.tenant_id == complaint.tenant_id, model.complaint_id == complaint.id)
+    return list((await session.execute(query.order_by(order))).scalars())
+
+
 async def seats_of(session: AsyncSession, complaint: Complaint) -> list[ComplaintSeat]:
-    rows = await session.execute(
-        select(ComplaintSeat)
-        .where(ComplaintSeat.tenant_id == complaint.tenant_id, ComplaintSeat.complaint_id == complaint.id)
-        .order_by(ComplaintSeat.assigned_at)
-    )
-    return list(rows.scalars())
+    return await _of(session, complaint, ComplaintSeat, ComplaintSeat.assigned_at)
 
 
 def _ref(seat: ComplaintSeat) -> AccountRef:
@@ -328,6 +332,8 @@ async def register(at: At, data: RegisterIn) -> Complaint:
         raise ComplaintRefused("secretary-registers")
     case = await intake.find_case(session, tenant, data.case_id)
     _check_case(case)
+    if at.who in await cases.exclusions(session, case):
+        raise ComplaintRefused("secretary-excluded")  # the accused, their manager, a declared link: a deputy registers
     if (
         await session.execute(
             select(Complaint.id).where(Complaint.tenant_id == tenant.id, Complaint.case_id == case.id)
@@ -659,8 +665,12 @@ async def add_record(
     return row
 
 
-async def as_document(at: At, store: ObjectStore, complaint: Complaint, kind: RecordKind, body: str) -> uuid.UUID:
-    meta = DocumentMeta(filename=f"{kind.value}.txt", content_type="text/plain; charset=utf-8", title=TITLES[kind])
+async def as_document(
+    at: At, store: ObjectStore, complaint: Complaint, kind: RecordKind, body: str, title: str | None = None
+) -> uuid.UUID:
+    meta = DocumentMeta(
+        filename=f"{kind.value}.txt", content_type="text/plain; charset=utf-8", title=title or TITLES[kind]
+    )
     record_class = RECORD_CLASS.get(kind, RecordClass.COMPLAINT_DOSSIER)
     document = await store_document(
         at.session,
@@ -706,9 +716,4 @@ async def share_records(at: At, complaint: Complaint) -> int:
 
 
 async def records_of(session: AsyncSession, complaint: Complaint) -> list[ComplaintRecord]:
-    rows = await session.execute(
-        select(ComplaintRecord)
-        .where(ComplaintRecord.tenant_id == complaint.tenant_id, ComplaintRecord.complaint_id == complaint.id)
-        .order_by(ComplaintRecord.recorded_at)
-    )
-    return list(rows.scalars())
+    return await _of(session, complaint, ComplaintRecord, ComplaintRecord.recorded_at)

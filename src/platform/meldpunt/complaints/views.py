@@ -28,6 +28,7 @@ from meldpunt.complaints.models import (
     SeatRole,
     Visibility,
 )
+from meldpunt.complaints.schemas import CountsOut
 from meldpunt.complaints.services import (
     PURPOSE,
     TRACK_TERMS,
@@ -184,21 +185,7 @@ async def register_of(at: At) -> list[Entry]:
 # ---------------------------------------------------------------- counts for the annual report
 
 
-@dataclass(frozen=True)
-class Counts:
-    year: int
-    received: int
-    admissible: int
-    inadmissible: dict[str, int]
-    withdrawn: int
-    settled: int
-    advice_outcomes: dict[str, int]
-    decision_outcomes: dict[str, int]
-    terms_kept: int
-    terms_late: int
-
-
-async def annual_counts(session: AsyncSession, tenant_ids: list[uuid.UUID], year: int) -> Counts:
+async def annual_counts(session: AsyncSession, tenant_ids: list[uuid.UUID], year: int) -> CountsOut:
     """The committee's annual report (LKOG-style, seed-003 Implications 38): the complaints registered in
     ``year`` across these tenants (the members the committee serves), counted: received, admissible, each
     inadmissibility reason, withdrawn, settled in mediation, the outcomes of advice and decision, and how many
@@ -228,7 +215,7 @@ async def annual_counts(session: AsyncSession, tenant_ids: list[uuid.UUID], year
         for deadline in deadlines.scalars():
             assert deadline.met_at is not None
             kept, late = (kept + 1, late) if deadline.met_at <= deadline.due_at else (kept, late + 1)
-    return Counts(
+    return CountsOut(
         year=year,
         received=len(complaints),
         admissible=sum(1 for c in complaints if c.facts.get("admissible_on")),
