@@ -50,6 +50,7 @@ from meldpunt.web.case_outcome_pages import ROUTES as case_outcome_page_routes
 from meldpunt.web.case_pages import ROUTES as case_page_routes
 from meldpunt.web.case_party_pages import ROUTES as case_party_page_routes
 from meldpunt.web.client_errors import ClientErrors
+from meldpunt.web.complaint_pages import ROUTES as complaint_page_routes
 from meldpunt.web.health import PROBLEM_JSON, live, ready
 from meldpunt.web.hostile_input import refuse_hostile_input
 from meldpunt.web.i18n import context_for, install_translations, language_of, problem_language
@@ -135,6 +136,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         *intervention_routes,
         *complaint_routes,
         *intervention_page_routes,
+        *complaint_page_routes,
         *case_outcome_routes,
         *case_outcome_page_routes,
         *(demo_provider_routes if settings.demo_identity_provider else ()),

@@ -49,6 +49,7 @@ from meldpunt.identity.models import AccountRef
 from meldpunt.identity.roles import Role
 from meldpunt.intake import services as intake
 from meldpunt.intake.models import Case, Deadline, DeadlineKind
+from meldpunt.tenancy.models import Tenant
 
 WITH_ADVICE = frozenset(
     {
@@ -160,9 +161,11 @@ class Entry:
 
 async def register_of(at: At) -> list[Entry]:
     """The complaints this viewer may know of here: a secretary of the committee the register and the cases that
-    wait for registration (minus those they are kept out of); anyone else only those they hold a live seat at."""
+    wait for registration (minus those they are kept out of); the reporting point that routed them their status;
+    anyone else only those they hold a live seat at."""
     session, tenant = at.session, at.tenant
     secretary = await _is_secretary(session, tenant, at.who)
+    point = Role.REPORTING_POINT in await identity.active_roles(session, tenant.id, *at.who)
     rows = await session.execute(
         select(Case, Complaint)
         .outerjoin(Complaint, (Complaint.tenant_id == Case.tenant_id) & (Complaint.case_id == Case.id))
@@ -175,9 +178,8 @@ async def register_of(at: At) -> list[Entry]:
             if secretary and case.status in ("routed", "in_progress"):
                 entries.append(Entry(None, case, case.created_at))
             continue
-        if await _seat(session, complaint, at.who) is not None or (
-            secretary and await _register_secretary(at, complaint)
-        ):
+        seated = await _seat(session, complaint, at.who) is not None
+        if seated or point or (secretary and await _register_secretary(at, complaint)):
             entries.append(Entry(complaint, case, complaint.registered_at))
     return entries
 
@@ -226,4 +228,20 @@ async def annual_counts(session: AsyncSession, tenant_ids: list[uuid.UUID], year
         decision_outcomes=dict(Counter(c.decision_outcome.value for c in complaints if c.decision_outcome)),
         terms_kept=kept,
         terms_late=late,
+    )
+
+
+SEATED_ROLES = tuple(role.value for role in SeatRole)
+
+
+async def seat_candidates(session: AsyncSession, tenant: Tenant) -> list[tuple[str, str, str]]:
+    """Who holds a role that sits at a complaint here: (role, "<tenant>:<account>", name), by role and name
+    (``services.seat`` still checks every rule)."""
+    holders = {role: await identity.role_holders(session, tenant.id, role) for role in SEATED_ROLES}
+    everyone = [who for people in holders.values() for who in people]
+    names = await cases.account_names(session, tenant, everyone) if everyone else {}
+    return sorted(
+        (role, f"{who.tenant_id}:{who.id}", names.get(who.id, str(who.id)))
+        for role, people in holders.items()
+        for who in people
     )

@@ -89,6 +89,7 @@ SHELL_LINKS = {
     "may_handle_cases": Action.CASE_PROCESS,
     "may_guard": Action.CASE_GUARD,
     "may_carry_out": Action.INTERVENTION_CARRY_OUT,
+    "may_see_complaints": Action.COMPLAINT_PROCESS,
 }
 
 
