@@ -157,6 +157,7 @@ class Entry:
     complaint: Complaint | None  # None: routed to the committee and waiting for registration
     case: Case
     since: datetime
+    opens: bool = True  # False: the reporting point sees its status, not its page
 
 
 async def register_of(at: At) -> list[Entry]:
@@ -178,9 +179,11 @@ async def register_of(at: At) -> list[Entry]:
             if secretary and case.status in ("routed", "in_progress"):
                 entries.append(Entry(None, case, case.created_at))
             continue
-        seated = await _seat(session, complaint, at.who) is not None
-        if seated or point or (secretary and await _register_secretary(at, complaint)):
-            entries.append(Entry(complaint, case, complaint.registered_at))
+        opens = await _seat(session, complaint, at.who) is not None or (
+            secretary and await _register_secretary(at, complaint)
+        )
+        if opens or point:
+            entries.append(Entry(complaint, case, complaint.registered_at, opens))
     return entries
 
 
