@@ -148,3 +148,14 @@ async def test_the_page_shows_itself_to_every_seat_in_every_state(
     await every_seat_sees("decided")
     await post(client, c.secretary, f"{url}/notification")
     await every_seat_sees("notified")
+
+
+async def test_the_public_complaint_form_shows_the_informal_options_without_blocking(
+    client, make_tenant: MakeTenant
+) -> None:
+    tenant = await make_tenant()
+    shown = await client.get(f"/m/{tenant.slug}/melden", params={"soort": "klacht"})
+    assert shown.status_code == 200 and 'data-testid="informal-options"' in shown.text
+    assert "altijd direct een klacht indienen" in shown.text
+    report = await client.get(f"/m/{tenant.slug}/melden")
+    assert 'data-testid="informal-options"' not in report.text

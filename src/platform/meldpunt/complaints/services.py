@@ -419,10 +419,10 @@ async def _registration_terms(
         session, case, complaint, DeadlineKind.COMPLAINT_ADVICE, now + term_days(terms, "committee_advice_days")
     )
     await intake.meet_deadlines(session, case, DeadlineKind.ACKNOWLEDGE)
-    await take_over_notice(session, case, secretary)
+    await take_over_notice(session, terms, case, secretary)
 
 
-async def take_over_notice(session: AsyncSession, case: Case, secretary: AccountRef) -> None:
+async def take_over_notice(session: AsyncSession, terms: ProcedureTerms, case: Case, secretary: AccountRef) -> None:
     """The accused's one-month notice (AVG art. 14) is the committee secretary's for a complaint: the open
     deadline routing handed to the committee now names the secretary; one that is missing runs from the report."""
     notice = [d for d in await intake.open_deadlines(session, case) if d.kind == DeadlineKind.INFORM_ACCUSED]
@@ -438,8 +438,7 @@ async def take_over_notice(session: AsyncSession, case: Case, secretary: Account
         Deadline.ended_by.is_(None),
     )
     if (await session.execute(informed)).first() is None:
-        tenant_terms = terms_of((await session.get(Tenant, case.tenant_id)).procedure)  # type: ignore[union-attr]
-        due = case.created_at + timedelta(days=tenant_terms.inform_accused_days)
+        due = case.created_at + timedelta(days=terms.inform_accused_days)
         intake.add_deadline(
             session, case, DeadlineKind.INFORM_ACCUSED, due, SeatRole.SECRETARY.value, responsible=secretary
         )
@@ -524,7 +523,6 @@ async def seat(at: At, complaint_id: uuid.UUID, data: SeatIn) -> ComplaintSeat:
         facts=facts,
     )
     if data.escalation_reason:
-        row.sealed_declaration = None
         add_content(cipher, complaint, **{f"escalation:{row.id}": data.escalation_reason})
     at.session.add(row)
     await at.session.flush()
