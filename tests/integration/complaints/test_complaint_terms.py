@@ -4,6 +4,8 @@ the committee's annual report; and the purge destroys a closed complaint's rows 
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -11,16 +13,21 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from meldpunt.cases.deadlines import sweep_tenant
+from meldpunt.complaints import services
+from meldpunt.complaints.errors import ComplaintRefused
+from meldpunt.complaints.schemas import RegisterIn
 from meldpunt.db.context import tenant_context
 from meldpunt.db.engine import create_sessionmaker
 from meldpunt.dossiers.keys import Keyring, LocalRootKey
 from meldpunt.dossiers.storage import create_object_store
+from meldpunt.identity.models import AccountRef
 from meldpunt.retention.services import EffectiveRule, purge_tenant, sync_policies
 from meldpunt.settings import Settings
+from meldpunt.tenancy.models import Tenant
 from tests.conftest import MakeTenant
 from tests.integration.cases.test_case_handling import as_
 from tests.integration.cases.test_outcome import sql
-from tests.integration.complaints.conftest import TODAY, committee, post, registered
+from tests.integration.complaints.conftest import TODAY, committee, post, registered, routed_complaint
 
 TABLES = ("complaints", "complaint_seats", "complaint_records", "documents", "deadlines")
 
@@ -118,3 +125,29 @@ async def test_the_purge_destroys_a_closed_complaint_with_its_case(
         for table in TABLES
     }
     assert left == dict.fromkeys(TABLES, 0)
+
+
+async def test_two_registrations_of_one_complaint_at_once_make_one_and_refuse_the_other(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> None:
+    c = await committee(app_engine, settings, make_tenant, owner_engine)
+    case = await routed_complaint(client, c, app_engine)
+    keyring = Keyring(LocalRootKey(Path(settings.root_key_file or "")))
+    who = AccountRef(c.secretary.account_tenant_id, c.secretary.account_id)
+    data = RegisterIn(case_id=uuid.UUID(case), informal="considered", employer="branch")
+
+    async def register() -> str:
+        async with create_sessionmaker(app_engine)() as session:
+            await tenant_context(session, [c.member.id, c.branch.id])
+            tenant = await session.get(Tenant, c.member.id)
+            assert tenant is not None
+            try:
+                await services.register(services.At(session, keyring, who, tenant), data)
+                await session.commit()
+                return "made"
+            except ComplaintRefused as refused:
+                return refused.reason
+
+    outcomes = sorted(await asyncio.gather(register(), register()))
+    assert outcomes == ["already-registered", "made"]
+    assert (await sql(app_engine, c.member, "SELECT count(*) AS n FROM complaints"))[0].n == 1

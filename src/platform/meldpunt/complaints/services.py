@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
@@ -51,7 +52,7 @@ from meldpunt.dossiers.cipher import CaseCipher, case_cipher
 from meldpunt.dossiers.documents import DocumentMeta, RecordClass, store_document
 from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
-from meldpunt.errors import Named
+from meldpunt.errors import DomainError, Named
 from meldpunt.identity import services as identity
 from meldpunt.identity.models import AccountRef
 from meldpunt.identity.roles import Role
@@ -354,8 +355,7 @@ async def register(at: At, data: RegisterIn) -> Complaint:
         registered_by_tenant_id=at.who.tenant_id,
         registered_by_id=at.who.id,
     )
-    session.add(complaint)
-    await session.flush()
+    await _insert_once(session, complaint, ComplaintRefused("already-registered"))
     if data.informal_note:
         add_content(await case_cipher(session, at.keyring, tenant.id, case.id), complaint, informal=data.informal_note)
     await _seat_secretary(at, complaint, data)
@@ -364,6 +364,16 @@ async def register(at: At, data: RegisterIn) -> Complaint:
         await intake.add_message(session, at.keyring, tenant, case, f"account:{at.who.id}", RECEIVED_MESSAGE)
     await record_act(at, complaint, "registered", informal=data.informal, late=complaint.facts.get("late", False))
     return complaint
+
+
+async def _insert_once(session: AsyncSession, row: Complaint | ComplaintSeat, taken: DomainError) -> None:
+    """Insert a row whose unique key another request may have just taken (two registrations of one case, two
+    seats of one person at once): the loser is refused like the checks before it refuse, never a 500."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        raise taken from None
 
 
 def _registration_facts(terms: ProcedureTerms, data: RegisterIn) -> dict[str, Any]:
@@ -524,8 +534,7 @@ async def seat(at: At, complaint_id: uuid.UUID, data: SeatIn) -> ComplaintSeat:
     )
     if data.escalation_reason:
         add_content(cipher, complaint, **{f"escalation:{row.id}": data.escalation_reason})
-    at.session.add(row)
-    await at.session.flush()
+    await _insert_once(at.session, row, ComplaintSeatRefused("one-seat"))
     await _answer_for(at.session, complaint, row)
     await record_act(
         at, complaint, "seated", role=data.role, employer=data.employer, deputy=data.deputy_for is not None
