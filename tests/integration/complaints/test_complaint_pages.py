@@ -92,7 +92,7 @@ async def test_every_complaint_page_refuses_another_tenant_and_a_complaint_one_d
     stranger = await person(
         app_engine, settings, elsewhere, {elsewhere: (Role.COMMITTEE_CHAIR, Role.DECISION_MAKER, Role.REPORTING_POINT)}
     )
-    moves = ("verklaring", "besluit", "ontvankelijkheid", "stuk", "advies", "sluiten")
+    moves = ("verklaring", "besluit", "ontvankelijkheid", "stuk", "advies", "sluiten", "partij")
     await as_(client, stranger)
     assert (await client.get(page, headers=HTML)).status_code == 403
     for move in moves:
@@ -159,3 +159,26 @@ async def test_the_public_complaint_form_shows_the_informal_options_without_bloc
     assert "altijd direct een klacht indienen" in shown.text
     report = await client.get(f"/m/{tenant.slug}/melden")
     assert 'data-testid="informal-options"' not in report.text
+
+
+async def test_the_secretary_adds_an_external_complainant_on_the_page_and_invites_them_once(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> None:
+    c = await committee(app_engine, settings, make_tenant, owner_engine)
+    _, url = await registered(client, c, app_engine)
+    page = f"/app/t/{c.slug}/klachten/{url.rsplit('/', 1)[1]}"
+    await as_(client, c.secretary)
+    nameless = await form(client, f"{page}/partij", role="external_complainant", contact="stagiair@example.org")
+    assert nameless.status_code == 400 and "stagiair@example.org" in nameless.text  # what was typed is kept
+    added = await form(client, f"{page}/partij", role="external_complainant", name="Noa Stagiair", contact="x@y.nl")
+    assert added.status_code == 303
+    shown = await client.get(page, headers=HTML)
+    assert "Noa Stagiair" in shown.text
+    party = (await client.get(f"{url}/parties")).json()[0]["id"]
+    invited = await form(client, f"{page}/partij/{party}/uitnodiging")
+    assert invited.status_code == 200 and "/uitnodiging/" in invited.text
+    again = await client.get(page, headers=HTML)
+    assert "/p/" not in again.text  # the link is shown once
+    await as_(client, c.members[0])  # a member reads the dossier, not who the parties are on the page
+    assert "Noa Stagiair" not in (await client.get(page, headers=HTML)).text
+    assert (await form(client, f"{page}/partij", role="accused", name="Iemand")).status_code == 403

@@ -19,6 +19,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from meldpunt.cases.party_controllers import invitation_link
+from meldpunt.complaints import parties as complaint_parties
 from meldpunt.complaints import procedure, services, views
 from meldpunt.complaints.errors import ComplaintNotFound
 from meldpunt.complaints.models import COMMITTEE, SeatRole
@@ -44,6 +46,8 @@ from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.errors import DomainError
 from meldpunt.identity.policy import Actor
 from meldpunt.identity.roles import Action
+from meldpunt.parties.schemas import PartyIn
+from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
 from meldpunt.tenancy.terms import terms_of
 from meldpunt.web.forms import decode_form, form_fields
@@ -123,11 +127,18 @@ class ComplaintPages:
         )
 
     async def complaint(
-        self, complaint_id: uuid.UUID, *, message: str | None = None, entered: Form | None = None, status: int = 200
+        self,
+        complaint_id: uuid.UUID,
+        *,
+        message: str | None = None,
+        entered: Form | None = None,
+        status: int = 200,
+        invitation: dict[str, str] | None = None,
     ) -> Template:
         found = await views.view(self.at, complaint_id)
         seat = found.seat
         committee = seat is not None and seat.role in COMMITTEE and seat.declaration == "not_involved"
+        runs = committee and seat is not None and seat.role in (SeatRole.CHAIR, SeatRole.SECRETARY)
         return Template(
             "complaint.html",
             status_code=status,
@@ -136,7 +147,9 @@ class ComplaintPages:
                 "found": found,
                 "seat": seat,
                 "committee": committee,
-                "runs": committee and seat is not None and seat.role in (SeatRole.CHAIR, SeatRole.SECRETARY),
+                "runs": runs,
+                "parties": await complaint_parties.parties_of(self.at, complaint_id) if runs else [],
+                "invitation": invitation,
                 "chairs": committee and seat is not None and seat.role == SeatRole.CHAIR,
                 "candidates": await views.seat_candidates(self.db, self.acting) if committee else [],
                 "draft_round": terms_of(self.acting.procedure).complaint_draft_reply_days is not None,
@@ -225,6 +238,32 @@ class ComplaintPagesController(Controller):
             return await pages.complaint(complaint_id, **kwargs)
 
         return await pages.submit(act, shown, back)
+
+    @post("/{complaint_id:uuid}/partij", status_code=200, action=Action.COMPLAINT_HANDLE)
+    async def add_party(self, pages: Pages, complaint_id: FromPath[uuid.UUID]) -> Template | Redirect:
+        """The complainant (also an external one), the accused or a companion (AddComplaintParty)."""
+
+        async def shown(**kwargs: Any) -> Template:
+            return await pages.complaint(complaint_id, **kwargs)
+
+        return await pages.submit(
+            lambda form: complaint_parties.add_party(pages.at, complaint_id, decode_form(_filled(form), PartyIn)),
+            shown,
+            pages.here(complaint_id),
+        )
+
+    @post("/{complaint_id:uuid}/partij/{party_id:uuid}/uitnodiging", status_code=200, action=Action.COMPLAINT_HANDLE)
+    async def invite(
+        self,
+        pages: Pages,
+        settings: NamedDependency[Settings],
+        complaint_id: FromPath[uuid.UUID],
+        party_id: FromPath[uuid.UUID],
+    ) -> Template:
+        """A new invitation: the link and the code, shown on this page once (never sent together)."""
+        invitation = await complaint_parties.invite(pages.at, complaint_id, party_id)
+        link = invitation_link(settings, pages.acting.slug, invitation.token)
+        return await pages.complaint(complaint_id, invitation={"link": link, "code": invitation.code})
 
     @post("/{complaint_id:uuid}/besluit", status_code=200, action=Action.COMPLAINT_DECIDE)
     async def decide(
