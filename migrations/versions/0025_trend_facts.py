@@ -5,7 +5,7 @@ fact written (trend_marks, in the member's tenant, so a sweep writes each fact o
 them with the case).
 
 Revision ID: 0025
-Revises: 0023
+Revises: 0024
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 from meldpunt.db.rls import isolate_tenant_table
 
 revision = "0025"
-down_revision = "0023"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

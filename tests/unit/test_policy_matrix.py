@@ -39,6 +39,17 @@ ALLOWED: dict[str, set[str]] = {
     "case.aftercare": {"adviser", "decision_maker", "expert", "reporting_point", "hr", "line_manager"},
     "trends.manage": {"tenant_admin"},
     "trends.read": {"sector_board"},
+    "complaint.handle": {"committee_chair", "committee_member", "committee_secretary"},
+    "complaint.decide": {"decision_maker"},
+    "complaint.process": {
+        "committee_chair",
+        "committee_member",
+        "committee_secretary",
+        "decision_maker",
+        "process_guardian",
+        "reporting_point",
+    },
+    "complaint.report": {"committee_chair", "committee_secretary"},
 }
 
 

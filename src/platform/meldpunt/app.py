@@ -34,6 +34,7 @@ from meldpunt.cases.controllers import ROUTES as case_routes
 from meldpunt.cases.outcome_controllers import ROUTES as case_outcome_routes
 from meldpunt.cases.party_controllers import ROUTES as case_party_routes
 from meldpunt.catalogues import text
+from meldpunt.complaints.controllers import ROUTES as complaint_routes
 from meldpunt.errors import DomainError
 from meldpunt.identity.controllers import ROUTES as identity_routes
 from meldpunt.identity.controllers import provide_actor
@@ -52,6 +53,7 @@ from meldpunt.web.case_outcome_pages import ROUTES as case_outcome_page_routes
 from meldpunt.web.case_pages import ROUTES as case_page_routes
 from meldpunt.web.case_party_pages import ROUTES as case_party_page_routes
 from meldpunt.web.client_errors import ClientErrors
+from meldpunt.web.complaint_pages import ROUTES as complaint_page_routes
 from meldpunt.web.health import PROBLEM_JSON, live, ready
 from meldpunt.web.hostile_input import refuse_hostile_input
 from meldpunt.web.i18n import context_for, install_translations, language_of, problem_language
@@ -140,6 +142,8 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         *investigation_routes,
         *intervention_page_routes,
         *investigation_page_routes,
+        *complaint_routes,
+        *complaint_page_routes,
         *case_outcome_routes,
         *case_context_routes,
         *trend_routes,

@@ -24,6 +24,7 @@ import click
 from meldpunt.db.bootstrap import migrate
 from meldpunt.devserver import ensure_database, start_postgres, start_redis
 from meldpunt.provisioning.demo_case import DemoInvitation, invite_demo_accused
+from meldpunt.provisioning.demo_complaint import seed_demo_complaint
 from meldpunt.provisioning.demo_trends import seed_demo_history
 from meldpunt.provisioning.files import load_branch_tree, roles_per_member
 from meldpunt.provisioning.services import apply_tenants_from_path
@@ -124,6 +125,7 @@ def run_demo(*, port: int, data_dir: Path, reset: bool) -> int:
         history = asyncio.run(seed_demo_history(settings))
         if history:
             click.echo(f"  sector trends: {history} synthetic facts of invented members (marked as such)")
+        asyncio.run(seed_demo_complaint(settings))
         for command in CHILDREN:
             children.append(subprocess.Popen([sys.executable, "-m", "meldpunt", command], env=environment))  # noqa: S603
         people = roles_per_member(load_branch_tree(folder))

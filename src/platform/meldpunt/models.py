@@ -23,6 +23,7 @@ MODEL_MODULES = (
     "meldpunt.cases.context",
     "meldpunt.trends.models",
     "meldpunt.trends.releases",
+    "meldpunt.complaints.models",
 )
 
 

@@ -8,8 +8,8 @@ Who answers for a deadline, in this order: the account it names (``responsible``
 the case's active seat in its role (a decision maker's term reminds the case's decision maker, not the
 tenant's); else, for the reporting point's own intake terms (acknowledge, route, panel), the reporting point
 desk that received the report (the tenant's, or the branch's for a member without one: ``intake``'s
-``reporting_point_accounts``). Any other role without a seat (the complaints committee's, before issue 15
-seats it) has nobody."""
+``reporting_point_accounts``). Any other role without a seat has nobody. A breach goes to the case's seated
+process guardian, or to the guardian the deadline names (``guardian``: the complaint track's seat)."""
 
 from __future__ import annotations
 
@@ -97,6 +97,8 @@ async def sweep_tenant(session: AsyncSession, tenant_id: uuid.UUID, now: datetim
                 deadline.breach_reported_at = now
                 breach = ("case.deadline_breach", {"count": 1}, f"breach:{deadline.id}")
                 guardians = await seated(session, tenant, deadline.case_id, PanelRole.PROCESS_GUARDIAN)
+                if not guardians and deadline.guardian_id is not None and deadline.guardian_tenant_id is not None:
+                    guardians = [AccountRef(deadline.guardian_tenant_id, deadline.guardian_id)]
                 await _tell(session, tenant, deadline, guardians, breach)
                 await audit.record(
                     session, tenant_id, SYSTEM, "deadline.breached", "case", deadline.case_id, kind=deadline.kind

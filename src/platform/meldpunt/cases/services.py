@@ -317,13 +317,32 @@ def _may_sit(
 ) -> None:
     """Someone kept out does not sit, with one exception: the accused's line manager may be a decision maker,
     never the only one (seed-000 §1.7): a second, independent decision maker is seated first."""
+    if excluded.get(seated) is not None and role != PanelRole.DECISION_MAKER:
+        raise SeatRefused("excluded")
+    deciders = [AccountRef(s.account_tenant_id, s.account_id) for s in seats if s.role == PanelRole.DECISION_MAKER]
+    refusal = decider_refusal(seated, deciders, excluded)
+    if refusal is not None:
+        raise SeatRefused(refusal)
+
+
+def decider_refusal(
+    seated: AccountRef, deciders: Collection[AccountRef], excluded: dict[AccountRef, ExclusionReason]
+) -> str | None:
+    """The "manager-not-alone" rule (seed-000 §1.7, §2.6 D6), also for a decision outside the panel (the
+    complaint track's competent authority): someone kept out of the case never decides, except the accused's
+    line manager beside an independent decision maker among ``deciders``. The refusal's reason, or None."""
     reason = excluded.get(seated)
     if reason is None:
-        return
-    if reason != ExclusionReason.ACCUSED_MANAGER or role != PanelRole.DECISION_MAKER:
-        raise SeatRefused("excluded")
-    if not _independent_deciders(seats, excluded):
-        raise SeatRefused("manager-not-alone")
+        return None
+    if reason != ExclusionReason.ACCUSED_MANAGER:
+        return "excluded"
+    independent = [d for d in deciders if d != seated and excluded.get(d) != ExclusionReason.ACCUSED_MANAGER]
+    return None if independent else "manager-not-alone"
+
+
+async def exclusions(session: AsyncSession, case: Case) -> dict[AccountRef, ExclusionReason]:
+    """Who is kept out of the case, and why: for a module above that seats people on it."""
+    return await _exclusions(session, case)
 
 
 def _add_exclusion(session: AsyncSession, case: Case, who: AccountRef, reason: ExclusionReason) -> None:

@@ -59,6 +59,10 @@ class Action(enum.StrEnum):
     CASE_AFTERCARE = "case.aftercare"  # an aftercare action's owner reads and completes it
     TRENDS_MANAGE = "trends.manage"  # build sector-trend releases, ask for and approve their publication (branch)
     TRENDS_READ = "trends.read"  # read the branch's published sector-trend releases
+    COMPLAINT_HANDLE = "complaint.handle"  # the committee: register, seat, declare, hear, advise (seat checked)
+    COMPLAINT_DECIDE = "complaint.decide"  # the employer's competent authority decides on the advice
+    COMPLAINT_PROCESS = "complaint.process"  # a complaint's process or status (guardian, reporting point)
+    COMPLAINT_REPORT = "complaint.report"  # the committee's annual counts
 
 
 ALL_ROLES = frozenset(Role)
@@ -110,6 +114,21 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     ),
     Action.TRENDS_MANAGE: frozenset({Role.TENANT_ADMIN}),
     Action.TRENDS_READ: frozenset({Role.SECTOR_BOARD}),
+    # The complaint track (complaints/, DESIGN §7): the role opens the door; the per-complaint seat with its
+    # written independence declaration decides which complaints (complaints/services.py).
+    Action.COMPLAINT_HANDLE: frozenset({Role.COMMITTEE_CHAIR, Role.COMMITTEE_MEMBER, Role.COMMITTEE_SECRETARY}),
+    Action.COMPLAINT_DECIDE: frozenset({Role.DECISION_MAKER}),
+    Action.COMPLAINT_PROCESS: frozenset(
+        {
+            Role.COMMITTEE_CHAIR,
+            Role.COMMITTEE_MEMBER,
+            Role.COMMITTEE_SECRETARY,
+            Role.DECISION_MAKER,
+            Role.PROCESS_GUARDIAN,
+            Role.REPORTING_POINT,
+        }
+    ),
+    Action.COMPLAINT_REPORT: frozenset({Role.COMMITTEE_CHAIR, Role.COMMITTEE_SECRETARY}),
 }
 
 # seed-000 §1.7: the confidential adviser of an organisation is never its reporting point ("Vertrouwens-

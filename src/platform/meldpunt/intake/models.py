@@ -57,7 +57,14 @@ class CaseStatus(StrEnum):
 _MOVES: dict[CaseStatus, Iterable[CaseStatus]] = {
     CaseStatus.RECEIVED: (CaseStatus.ROUTED, CaseStatus.WITHDRAWN, CaseStatus.DISMISSED),
     CaseStatus.ROUTED: (CaseStatus.ROUTED, CaseStatus.IN_PROGRESS, CaseStatus.WITHDRAWN, CaseStatus.CLOSED),
-    CaseStatus.IN_PROGRESS: (CaseStatus.ROUTED, CaseStatus.DECIDED, CaseStatus.WITHDRAWN, CaseStatus.CLOSED),
+    # A complaint's committee advice judges it (complaints/): withdrawal ends there.
+    CaseStatus.IN_PROGRESS: (
+        CaseStatus.ROUTED,
+        CaseStatus.DECIDED,
+        CaseStatus.JUDGED,
+        CaseStatus.WITHDRAWN,
+        CaseStatus.CLOSED,
+    ),
     CaseStatus.DECIDED: (
         CaseStatus.ROUTED,
         CaseStatus.DECIDED,
@@ -117,6 +124,16 @@ class DeadlineKind(StrEnum):
     SANCTION_END = "sanction_end"  # a sanction's end date: passing it records ``sanction_ended``
     PARTY_TERM = "party_term"  # a term the panel set for one party (subject_id: the party)
     WHISTLEBLOWER_ACKNOWLEDGEMENT = "whistleblower_acknowledgement"  # the Wbk's 7 days, met by its step (cases/)
+    # The complaint track (complaints/, DESIGN §7): each stage's term from the tenant's procedure terms.
+    COMPLAINT_RECEIPT = "complaint_receipt"
+    COMPLAINT_ADMISSIBILITY = "complaint_admissibility"
+    COMPLAINT_DEFENCE = "complaint_defence"
+    COMPLAINT_HEARING = "complaint_hearing"
+    COMPLAINT_RECORD_REPLY = "complaint_record_reply"
+    COMPLAINT_DRAFT_REPLY = "complaint_draft_reply"
+    COMPLAINT_ADVICE = "committee_advice"
+    COMPLAINT_DECISION = "complaint_decision"
+    COMPLAINT_OBJECTION = "complaint_objection"
 
 
 # What does not hold a case open: closure is refused while any other deadline of the case is unmet (DESIGN §7).
@@ -164,6 +181,9 @@ class Deadline(TenantScoped, Base):
     responsible_tenant_id: Mapped[uuid.UUID | None]
     responsible_id: Mapped[uuid.UUID | None]
     subject_id: Mapped[uuid.UUID | None]  # what it is about when not the case itself (an interim measure)
+    # Who a breach goes to when the case has no seated process guardian (the complaint track's guardian seat).
+    guardian_tenant_id: Mapped[uuid.UUID | None]
+    guardian_id: Mapped[uuid.UUID | None]
     reminded_on: Mapped[date | None] = mapped_column(Date)
     breach_reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ended_by: Mapped[str | None] = mapped_column(String(32))  # the route that ended it unmet (met_at is then set)

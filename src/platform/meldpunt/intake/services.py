@@ -228,9 +228,11 @@ def add_deadline(
     subject_id: uuid.UUID | None = None,
     *,
     responsible: AccountRef | None = None,
+    guardian: AccountRef | None = None,
 ) -> Deadline:
     """A deadline of the case (DESIGN §7): reminded to ``responsible`` (the account seated for it on the
-    case) or else to the case's seat in ``responsible_role``; reported when it passes."""
+    case) or else to the case's seat in ``responsible_role``; reported when it passes (to ``guardian``, a
+    process guardian's seat of a module above, when the case has no panel guardian)."""
     deadline = Deadline(
         tenant_id=case.tenant_id,
         id=uuid.uuid4(),
@@ -241,6 +243,8 @@ def add_deadline(
         responsible_tenant_id=responsible.tenant_id if responsible else None,
         responsible_id=responsible.id if responsible else None,
         subject_id=subject_id,
+        guardian_tenant_id=guardian.tenant_id if guardian else None,
+        guardian_id=guardian.id if guardian else None,
     )
     session.add(deadline)
     return deadline

@@ -41,6 +41,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Iemand aan een beslistafel van {organisation} heeft verklaard betrokken te zijn. Wijs een "
         "plaatsvervanger aan. Meld u aan bij Meldpunt.\n",
     ),
+    "complaint.deputy_needed": (
+        "Een plaatsvervanger nodig in de klachtencommissie",
+        "Iemand die een klacht bij {organisation} zou behandelen, heeft verklaard niet onafhankelijk te zijn. Wijs "
+        "een plaatsvervanger aan. Meld u aan bij Meldpunt.\n",
+    ),
     "case.process_concern": (
         "De procesbewaker heeft een zorg",
         "De procesbewaker van een zaak bij {organisation} heeft een zorg over het proces. De volgende stap wacht "

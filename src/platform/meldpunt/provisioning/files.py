@@ -18,7 +18,7 @@ from meldpunt.identity.roles import Role as KnownRole
 from meldpunt.identity.roles import incompatible_with
 from meldpunt.retention.models import Trigger
 from meldpunt.tenancy.branding import MINIMUM_CONTRAST, Branding, Text, contrast_with_white
-from meldpunt.tenancy.terms import LooserThanStatute, ProcedureTerms, check_terms
+from meldpunt.tenancy.terms import ComplaintRules, LooserThanStatute, ProcedureTerms, check_terms
 
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", description="lower-case letters, digits, -")]
 SectorCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9.]{1,16}$", description="an SBI code such as 86")]
@@ -134,6 +134,8 @@ class Procedure(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     be shorter than the law (7 days to acknowledge, a month to inform the accused, 3 months' feedback)."""
 
     terms: ProcedureTerms | None = None
+    # The complaints regulation's rules besides its terms (an external chair; the internal route first).
+    complaint_rules: ComplaintRules = ComplaintRules()
 
 
 class TenantFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):

@@ -42,6 +42,32 @@ class ProcedureTerms(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw
     complaint_receipt_days: Days | None = None  # the committee confirms it received the complaint
     committee_advice_days: Days | None = None  # the committee's judgement and advice
     complaint_decision_days: Days | None = None  # the employer's decision after the advice
+    complaint_admissibility_days: Days | None = None  # the committee judges admissibility after registering
+    complaint_defence_days: Days | None = None  # the accused's written defence (anchor: two weeks)
+    complaint_hearing_days: Days | None = None  # both sides heard after the defence
+    complaint_record_reply_days: Days | None = None  # a party reacts to their hearing record
+    # Only where the regulation provides them: a reply round on the draft advice, an objection to the decision.
+    complaint_draft_reply_days: Days | None = None
+    complaint_objection_days: Days | None = None
+    complaint_window_days: Days | None = None  # how long after the events a complaint may come (anchor: a year)
+
+
+# Every stage of the complaint track needs its term before the procedure is active for a tenant (DESIGN §7;
+# seed-003 Implications 16); the reply round and the objection only where the regulation provides them.
+COMPLAINT_TERMS = (
+    "complaint_receipt_days",
+    "complaint_admissibility_days",
+    "complaint_defence_days",
+    "complaint_hearing_days",
+    "complaint_record_reply_days",
+    "committee_advice_days",
+    "complaint_decision_days",
+)
+
+
+def missing_complaint_terms(terms: ProcedureTerms) -> list[str]:
+    """The complaint track's terms a tenant has not set yet (empty: the procedure may be activated)."""
+    return [name for name in COMPLAINT_TERMS if getattr(terms, name) is None]
 
 
 class LooserThanStatute(ValueError):
@@ -62,3 +88,16 @@ def check_terms(terms: ProcedureTerms) -> None:
 def terms_of(procedure: dict[str, Any] | None) -> ProcedureTerms:
     """The tenant's terms (stored from its tenants file), with the defaults for what it leaves out."""
     return msgspec.convert((procedure or {}).get("terms") or {}, ProcedureTerms)
+
+
+class ComplaintRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """What a tenant's complaints regulation says beyond its terms (seed-003 Implications 23; anchors-next §2.2):
+    whether the committee's chair must be external, and whether the internal route comes first (LKOG: a complaint
+    that skipped it is then inadmissible)."""
+
+    external_chair: bool = False
+    internal_route_first: bool = False
+
+
+def complaint_rules_of(procedure: dict[str, Any] | None) -> ComplaintRules:
+    return msgspec.convert((procedure or {}).get("complaint_rules") or {}, ComplaintRules)

@@ -91,6 +91,7 @@ SHELL_LINKS = {
     "may_carry_out": Action.INTERVENTION_CARRY_OUT,
     "may_read_trends": Action.TRENDS_READ,
     "may_investigate": Action.INVESTIGATION_CARRY_OUT,
+    "may_see_complaints": Action.COMPLAINT_PROCESS,
 }
 
 

@@ -1,0 +1,1 @@
+"""The complaints committee procedure (DESIGN §7 "Complaint track")."""
