@@ -28,7 +28,7 @@ from meldpunt.provisioning.demo_complaint import seed_demo_complaint
 from meldpunt.provisioning.demo_trends import seed_demo_history
 from meldpunt.provisioning.files import load_branch_tree, roles_per_member
 from meldpunt.provisioning.services import apply_tenants_from_path
-from meldpunt.settings import APP_ROLE, SettingsError, load_settings
+from meldpunt.settings import APP_ROLE, Settings, SettingsError, load_settings
 
 CHILDREN = ("serve", "worker", "scheduler")
 
@@ -81,6 +81,17 @@ def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
             child.wait()
 
 
+def _seed_demo(settings: Settings) -> DemoInvitation | None:
+    """What the demo makes through the platform's own services: the accused's invitation, the complaint at Het
+    Anker, and the marked synthetic history of sector trends."""
+    invitation = asyncio.run(invite_demo_accused(settings))
+    asyncio.run(seed_demo_complaint(settings))
+    history = asyncio.run(seed_demo_history(settings))
+    if history:
+        click.echo(f"  sector trends: {history} synthetic facts of invented members (marked as such)")
+    return invitation
+
+
 def run_demo(*, port: int, data_dir: Path, reset: bool) -> int:
     """Run the demo in the foreground; return the process exit code."""
     data_dir = data_dir.resolve()
@@ -121,11 +132,7 @@ def run_demo(*, port: int, data_dir: Path, reset: bool) -> int:
         changes = asyncio.run(apply_tenants_from_path(settings, folder))
         for change in changes:
             click.echo(f"  {change}")
-        invitation = asyncio.run(invite_demo_accused(settings))
-        history = asyncio.run(seed_demo_history(settings))
-        if history:
-            click.echo(f"  sector trends: {history} synthetic facts of invented members (marked as such)")
-        asyncio.run(seed_demo_complaint(settings))
+        invitation = _seed_demo(settings)
         for command in CHILDREN:
             children.append(subprocess.Popen([sys.executable, "-m", "meldpunt", command], env=environment))  # noqa: S603
         people = roles_per_member(load_branch_tree(folder))
