@@ -230,3 +230,21 @@ def test_tables_linked_in_a_cycle_are_audited_with_the_joint_table_behind_them()
         for verdict in protection.report.cells:
             seen = attacker.interval(verdict.quantity.quarters, **dict(verdict.quantity.assignment))
             assert (verdict.least, verdict.most) == seen, verdict
+
+
+def test_a_later_release_of_the_same_period_is_protected_against_the_earlier_one():
+    """A report's tables after the quarter's (DESIGN §15: two reports cannot be combined): the margins the first
+    release hid stay hidden where the second shows them, and the two together hold."""
+    facts = linked_facts()
+    rectangle = {
+        cell(Q1, category="x", size="s"),
+        cell(Q1, category="x"),
+        cell(Q1, category="y", size="s"),
+        cell(Q1, category="y"),
+    }
+    first = Release(Q1, (BY_SIZE,), PLATFORM_RULES, frozenset(rectangle))
+    second = protect(facts, [first], Q1, [BY_SETTING], PLATFORM_RULES)
+    assert second.publishable
+    assert {cell(Q1, category="x"), cell(Q1, category="y")} <= second.release.hidden
+    assert audit(facts, [first, second.release]).passed
+    assert_attacker_is_held_off(facts, [first, second.release])

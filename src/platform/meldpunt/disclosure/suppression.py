@@ -106,7 +106,9 @@ def protect(
         chosen |= {i for i in further if i is not None}
     chosen, report = published_again(draft, attack, chosen - primary, primary)
     named = universe.quantities
-    release = draft_release._replace(hidden=frozenset(named[i] for i in chosen))
+    # Its tables hide what they choose and what an earlier release hid (a cell hidden once stays hidden).
+    shown_here = (i for i in draft.hidden(chosen) if len(ledger) in universe.shown_in[i])
+    release = draft_release._replace(hidden=frozenset(named[i] for i in shown_here))
     secondary = frozenset(named[i] for i in chosen - primary)
     return Protection(release, frozenset(named[i] for i in primary), secondary, report)
 
