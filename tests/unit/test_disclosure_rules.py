@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from meldpunt.disclosure import PLATFORM_RULES, Quantity, Reason, Tally, branch_rules, fact, protect, quarter, table
+from meldpunt.disclosure import (
+    PLATFORM_RULES,
+    Quantity,
+    Reason,
+    Tally,
+    branch_rules,
+    fact,
+    protect,
+    quarter,
+    table,
+    tabulate,
+)
 from meldpunt.disclosure.errors import RuleBelowFloor
 from meldpunt.disclosure.linkage import linked_as_tree
 from meldpunt.disclosure.rules import Requirement, primary_reason, protection_requirement
@@ -93,3 +104,11 @@ def test_tables_sharing_dimensions_link_as_a_tree_or_a_cycle():
     assert not linked_as_tree([frozenset("ab"), frozenset("bc"), frozenset("ca")])
     assert not linked_as_tree([frozenset("ab"), frozenset("bc"), frozenset("cd"), frozenset("da")])
     assert linked_as_tree([frozenset("ab"), frozenset("bc"), frozenset("ca"), frozenset("abc")])
+
+
+def test_facts_outside_the_closed_code_lists_or_without_cases_are_refused():
+    spec = table("category_by_size", category=["x", "y"], size=["s", "l"])
+    with pytest.raises(ValueError, match="closed list"):
+        tabulate([fact("2026-Q1", "m", category="x", size="xl")], quarter("2026-Q1"), [spec])
+    with pytest.raises(ValueError, match="at least one case"):
+        tabulate([fact("2026-Q1", "m", 0, category="x", size="s")], quarter("2026-Q1"), [spec])
