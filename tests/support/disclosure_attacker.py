@@ -1,7 +1,8 @@
 """An attacker written apart from ``meldpunt.disclosure``: it shares nothing with the audit but the release format.
 
 It knows what a board could know: the code lists, every published cell of every release, and that behind them is
-one table of whole numbers ≥ 0 per quarter crossing *all* dimensions (the microdata's own table). It solves for
+one table of whole numbers ≥ 0 per quarter crossing *all* dimensions (the microdata's own table), and that a
+hidden cell is not empty (empty cells are published as 0). It solves for
 each cell the least and most that table allows (HiGHS MILP). This is stronger than the audit's model (it also
 knows that linked tables come from one joint table), so the tests check the audit against it.
 """
@@ -29,17 +30,21 @@ class Attacker:
         quarters = sorted({q for release in releases for q in release.period.quarters})
         self.base = [(q, combo) for q in quarters for combo in product(*(codes[d] for d in self.dims))]
         self.facts = facts
-        rows, values = [], []
+        rows, values, at_least = [], [], []
         for release in releases:
+            hidden = {(h.quarters, h.assignment) for h in release.hidden}
             for spec in release.specs:
                 for cell in spec.cells():
                     wanted = {d: c for d, c in zip(spec.dims, cell, strict=True) if c != TOTAL}
-                    key = (release.period.quarters, tuple(sorted(wanted.items())))
-                    if key not in {(h.quarters, h.assignment) for h in release.hidden}:
-                        rows.append(self.indicator(release.period.quarters, wanted))
+                    row = self.indicator(release.period.quarters, wanted)
+                    if (release.period.quarters, tuple(sorted(wanted.items()))) in hidden:
+                        at_least.append(row)  # empty cells are published as 0: a hidden one counts at least 1
+                    else:
+                        rows.append(row)
                         values.append(self.truth(release.period.quarters, wanted))
         self.matrix = np.array(rows, dtype=float).reshape(len(rows), len(self.base))
         self.values = np.array(values, dtype=float)
+        self.nonempty = np.array(at_least, dtype=float).reshape(len(at_least), len(self.base))
 
     def indicator(self, quarters: Sequence[str], wanted: dict[str, str]) -> list[float]:
         return [
@@ -59,13 +64,23 @@ class Attacker:
         return ceil(least - 1e-6), inf if most == -inf else floor(-most + 1e-6)
 
     def optimum(self, objective: np.ndarray) -> float:
-        relaxed = linprog(objective, A_eq=self.matrix, b_eq=self.values, bounds=(0, None), method="highs")
+        relaxed = linprog(
+            objective,
+            A_ub=-self.nonempty if len(self.nonempty) else None,
+            b_ub=-np.ones(len(self.nonempty)) if len(self.nonempty) else None,
+            A_eq=self.matrix,
+            b_eq=self.values,
+            bounds=(0, None),
+            method="highs",
+        )
         if relaxed.status == 3:
             return -inf
         assert relaxed.status == 0, relaxed.message
         if np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7, rtol=0):
             return float(relaxed.fun)  # a whole-number vertex: the integer optimum too
-        constraint = LinearConstraint(self.matrix, self.values, self.values)
-        exact = milp(objective, constraints=constraint, integrality=np.ones(len(self.base)), bounds=Bounds(0, inf))
+        constraints = [LinearConstraint(self.matrix, self.values, self.values)]
+        if len(self.nonempty):
+            constraints.append(LinearConstraint(self.nonempty, 1, inf))
+        exact = milp(objective, constraints=constraints, integrality=np.ones(len(self.base)), bounds=Bounds(0, inf))
         assert exact.status == 0, exact.message
         return float(exact.fun)

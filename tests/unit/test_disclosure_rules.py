@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from meldpunt.disclosure import PLATFORM_RULES, Quantity, Reason, Tally, branch_rules, fact, protect, quarter, table
+from meldpunt.disclosure import (
+    PLATFORM_RULES,
+    Quantity,
+    Reason,
+    Tally,
+    branch_rules,
+    fact,
+    protect,
+    quarter,
+    table,
+    tabulate,
+)
 from meldpunt.disclosure.errors import RuleBelowFloor
 from meldpunt.disclosure.linkage import linked_as_tree
 from meldpunt.disclosure.rules import Requirement, primary_reason, protection_requirement
@@ -52,17 +63,19 @@ def test_stricter_branch_rules_hide_more_cells():
 
 
 def test_each_hidden_cell_keeps_the_uncertainty_its_rule_demands():
-    assert protection_requirement(3, Reason.COUNT, PLATFORM_RULES) == Requirement(1, 5, 4)
-    assert protection_requirement(3, Reason.COUNT, branch_rules(10, 3, 75)) == Requirement(1, 10, 9)
-    assert protection_requirement(20, Reason.MEMBERS, PLATFORM_RULES) == Requirement(10, 30, 20)
-    assert protection_requirement(6, Reason.DOMINANCE, PLATFORM_RULES) == Requirement(2, 10, 8)
+    assert protection_requirement(3, Reason.COUNT, PLATFORM_RULES) == Requirement(3, 5, 4)
+    assert protection_requirement(3, Reason.COUNT, branch_rules(10, 3, 75)) == Requirement(3, 10, 9)
+    assert protection_requirement(20, Reason.MEMBERS, PLATFORM_RULES) == Requirement(20, 25, 10)
+    assert protection_requirement(6, Reason.DOMINANCE, PLATFORM_RULES) == Requirement(6, 8, 4)
     assert protection_requirement(8, Reason.SECONDARY, PLATFORM_RULES) == Requirement(8, 8, 1)
-    assert not Requirement(1, 5, 4).met_by(2, 9)  # the attacker knows it is not 1
-    assert not Requirement(1, 5, 4).met_by(0, 4)  # the attacker knows it is small
-    assert Requirement(1, 5, 4).met_by(0, float("inf"))
+    small = Requirement(3, 5, 4)
+    assert not small.met_by(1, 4)  # the attacker knows it is small
+    assert not small.met_by(3, 6)  # the attacker narrows it to four values
+    assert small.met_by(2, 6)
+    assert small.met_by(3, float("inf"))
 
 
-def test_a_cell_of_two_members_is_hidden_and_kept_within_half_its_size_even_with_many_cases():
+def test_a_cell_of_two_members_is_hidden_and_kept_uncertain_by_half_its_size_even_with_many_cases():
     spec = table("category_by_size", category=["x", "y"], size=["s", "l"])
     facts = [fact("2026-Q1", "big", 8, category="x", size="s"), fact("2026-Q1", "small", 4, category="x", size="s")]
     facts += [fact("2026-Q1", f"m{n}", 3, category=c, size=s) for n in range(4) for c, s in (("x", "l"), ("y", "s"))]
@@ -72,7 +85,7 @@ def test_a_cell_of_two_members_is_hidden_and_kept_within_half_its_size_even_with
     assert two_members in protection.primary
     verdict = next(c for c in protection.report.cells if c.quantity == two_members)
     assert verdict.reason is Reason.MEMBERS
-    assert verdict.least <= 12 - 6 and verdict.most >= 12 + 6
+    assert verdict.most >= 12 + 3 and verdict.most - verdict.least >= 6
     assert protection.publishable
 
 
@@ -91,3 +104,11 @@ def test_tables_sharing_dimensions_link_as_a_tree_or_a_cycle():
     assert not linked_as_tree([frozenset("ab"), frozenset("bc"), frozenset("ca")])
     assert not linked_as_tree([frozenset("ab"), frozenset("bc"), frozenset("cd"), frozenset("da")])
     assert linked_as_tree([frozenset("ab"), frozenset("bc"), frozenset("ca"), frozenset("abc")])
+
+
+def test_facts_outside_the_closed_code_lists_or_without_cases_are_refused():
+    spec = table("category_by_size", category=["x", "y"], size=["s", "l"])
+    with pytest.raises(ValueError, match="closed list"):
+        tabulate([fact("2026-Q1", "m", category="x", size="xl")], quarter("2026-Q1"), [spec])
+    with pytest.raises(ValueError, match="at least one case"):
+        tabulate([fact("2026-Q1", "m", 0, category="x", size="s")], quarter("2026-Q1"), [spec])

@@ -150,17 +150,27 @@ class Attack:
         )
         objective = np.zeros(len(component.variables))
         objective[position[target]] = 1.0
-        least, duals_least, whole_least = bound(objective, matrix, fixed, integral)
-        most, duals_most, whole_most = bound(-objective, matrix, fixed, integral)
+        floor_of = np.array([self.least_possible(i) for i in component.variables], dtype=float)
+        least, duals_least, whole_least = bound(objective, matrix, fixed, floor_of, integral)
+        most, duals_most, whole_most = bound(-objective, matrix, fixed, floor_of, integral)
         highest = inf if isinf(most) else floor(-most + TOLERANCE)
         return Interval(ceil(least - TOLERANCE), highest, duals_most, duals_least, whole_least and whole_most)
 
+    def least_possible(self, i: int) -> int:
+        """What the attacker knows a hidden cell is at least: 1 for a hidden cell of a published table, since empty
+        cells are always published as 0 and never hidden (sdcTools #194: so hidden means not empty); 0 for the
+        quarters inside a year and the joint cells, which no table shows."""
+        return 1 if self.universe.shown_in[i] and self.universe.figures[i].cases > 0 else 0
 
-def bound(objective: np.ndarray, matrix: csr_array, fixed: np.ndarray, integral: bool) -> tuple[float, Duals, bool]:
-    """The optimum of ``objective`` over the hidden cells: real values ≥ 0 (the LP relaxation), or whole numbers
-    ≥ 0 when ``integral``. The MILP is only solved when the LP's optimal vertex is not whole already (in a
+
+def bound(
+    objective: np.ndarray, matrix: csr_array, fixed: np.ndarray, floor_of: np.ndarray, integral: bool
+) -> tuple[float, Duals, bool]:
+    """The optimum of ``objective`` over the hidden cells: real values ≥ ``floor_of`` (the LP relaxation), or whole
+    numbers when ``integral``. The MILP is only solved when the LP's optimal vertex is not whole already (in a
     two-way table it always is: its matrix is totally unimodular)."""
-    result = linprog(objective, A_eq=matrix, b_eq=fixed, bounds=(0, None), method="highs")
+    ranges = np.column_stack([floor_of, np.full(len(floor_of), np.inf)])
+    result = linprog(objective, A_eq=matrix, b_eq=fixed, bounds=ranges, method="highs")
     if result.status == 3:
         return -inf, None, True
     if result.status != 0:
@@ -173,7 +183,7 @@ def bound(objective: np.ndarray, matrix: csr_array, fixed: np.ndarray, integral:
         objective,
         constraints=LinearConstraint(matrix, fixed, fixed),
         integrality=np.ones(len(objective)),
-        bounds=VariableBounds(0, inf),
+        bounds=VariableBounds(floor_of, inf),
     )
     if exact.status != 0:
         raise ArithmeticError(f"the audit MILP did not solve: {exact.message}")
@@ -182,7 +192,8 @@ def bound(objective: np.ndarray, matrix: csr_array, fixed: np.ndarray, integral:
 
 def judge(attack: Attack, hidden: frozenset[int], integral: bool, settled: frozenset[int] = frozenset()) -> AuditReport:
     """The verdict on every cell that must be protected, given which quantities are hidden; cells in ``settled``
-    are left out (they passed with fewer cells hidden, and hiding more only widens an interval)."""
+    are left out (while suppressing: those that passed with fewer cells hidden, as hiding more only widens an
+    interval, and the new secondary cells)."""
     universe = attack.universe
     components = attack.components(hidden)
     cells = []

@@ -57,7 +57,8 @@ def primary_reason(figures: Tally, rules: Rules) -> Reason | None:
     """Why a cell must be hidden on its own, or None when it may be published.
 
     An empty cell (0 cases) is published as 0: it names no one, and most empty cells are structural (a
-    combination that does not occur). It may still be hidden as a secondary cell."""
+    combination that does not occur). It is never hidden, not even as a secondary cell, so that a hidden cell
+    always counts at least 1 and the audit's attacker knows exactly that (sdcTools #194)."""
     if figures.cases == 0:
         return None
     if figures.cases < rules.k:
@@ -83,15 +84,18 @@ class Requirement(NamedTuple):
 def protection_requirement(value: int, reason: Reason, rules: Rules) -> Requirement:
     """How much uncertainty a hidden cell must keep, against everything the branch ever published.
 
-    - a small cell (1..k-1): the attacker must not rule out 1 nor k, so cannot tell that it is small: [1, k];
-    - a cell of too few members or with a dominant member: [v - p, v + p] with p = max(k - 1, ceil(v / 2)), so
-      that not even a contributing member, subtracting its own cases, learns the others' within half the cell;
+    Each demand is a level the attacker's upper bound must reach and a least width; no lower level is demanded,
+    because a hidden cell is known to count at least its number of non-empty parts (empty cells show 0):
+    - a small cell (1..k-1): the interval reaches k, so the attacker cannot tell the cell is small, and is at
+      least k - 1 wide, so he cannot narrow it to fewer than k values;
+    - a cell of too few members or with a dominant member: at least w = max(k - 1, ceil(v / 2)) wide and reaching
+      v + ceil(w / 2), so that not even a contributing member, subtracting its own cases, learns what the others
+      contributed to within a quarter of the cell (anchors-next §1.4: width ≥ max(k - 1, v / 2));
     - a secondary cell: not exactly determined (width at least 1).
     """
     if reason is Reason.COUNT:
-        return Requirement(1, rules.k, rules.k - 1)
+        return Requirement(value, rules.k, rules.k - 1)
     if reason is Reason.SECONDARY:
         return Requirement(value, value, 1)
-    margin = max(rules.k - 1, ceil(value / 2))
-    low = max(0, value - margin)
-    return Requirement(low, value + margin, value + margin - low)
+    width = max(rules.k - 1, ceil(value / 2))
+    return Requirement(value, value + ceil(width / 2), width)

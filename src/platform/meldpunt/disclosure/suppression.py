@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from math import isinf
 from typing import NamedTuple
 
 from meldpunt.disclosure.audit import Attack, AuditReport, CellAudit, judge
@@ -68,7 +69,9 @@ def draft_in(universe: Universe, releases: Sequence[Release]) -> Draft:
             published.add(i)
         if last in universe.shown_in[i] and not earlier:
             new.add(i)
-    return Draft(universe, frozenset(published), frozenset(new), frozenset(new))
+    # An empty cell is never hidden: 0 always means 0, so the attacker's "hidden means at least 1" is the truth.
+    candidates = frozenset(i for i in new if universe.figures[i].cases > 0)
+    return Draft(universe, frozenset(published), frozenset(new), candidates)
 
 
 def protect(
@@ -78,7 +81,8 @@ def protect(
 
     Primary cells are hidden; then, until the audit passes, the cheapest further cells: first every line where a
     hidden cell is alone (it would be exact), then by the audit LP's duals, which name the published cells that
-    pin a failing cell. It ends with the integral audit; a release whose audit fails is not publishable."""
+    pin a failing cell. At the end a secondary cell whose value follows from the rest anyway is published again,
+    and the integral audit decides; a release whose audit fails is not publishable."""
     facts = tuple(facts)
     draft_release = Release(period, tuple(specs), rules, frozenset())
     universe = build_universe(facts, (*ledger, draft_release))
@@ -89,19 +93,38 @@ def protect(
     settled: frozenset[int] = frozenset()  # passed the LP already: more hidden cells only widen their intervals
     while True:
         chosen = close_single_hidden(draft, chosen)
-        report = judge(attack, draft.hidden(chosen), integral=False, settled=settled)
+        # The draft's own secondary cells do not steer: one hidden in vain is published again at the end.
+        own = chosen - primary
+        report = judge(attack, draft.hidden(chosen), integral=False, settled=settled | own)
         settled |= {universe.index[cell.quantity] for cell in report.cells if cell.passed}
         if report.passed:
-            report = judge(attack, draft.hidden(chosen), integral=True)
+            report = judge(attack, draft.hidden(chosen), integral=True, settled=own)
         further = {secondary_for(draft, attack, chosen, cell) for cell in report.failing}
         further.discard(None)
         if report.passed or not further:
             break
         chosen |= {i for i in further if i is not None}
+    chosen, report = published_again(draft, attack, chosen - primary, primary)
     named = universe.quantities
-    release = draft_release._replace(hidden=frozenset(named[i] for i in chosen))
+    # Its tables hide what they choose and what an earlier release hid (a cell hidden once stays hidden).
+    shown_here = (i for i in draft.hidden(chosen) if len(ledger) in universe.shown_in[i])
+    release = draft_release._replace(hidden=frozenset(named[i] for i in shown_here))
     secondary = frozenset(named[i] for i in chosen - primary)
     return Protection(release, frozenset(named[i] for i in primary), secondary, report)
+
+
+def published_again(
+    draft: Draft, attack: Attack, secondary: frozenset[int], primary: frozenset[int]
+) -> tuple[frozenset[int], AuditReport]:
+    """The final, integral audit, after publishing every secondary cell whose value follows from the rest anyway
+    (hidden in vain). All at once is safe: a value every solution shares adds nothing an attacker can use."""
+    universe = draft.universe
+    report = judge(attack, draft.hidden(primary | secondary), integral=True)
+    implied = {universe.index[c.quantity] for c in report.cells if c.least == c.most} & secondary
+    if not implied:
+        return primary | secondary, report
+    chosen = primary | (secondary - implied)
+    return chosen, judge(attack, draft.hidden(chosen), integral=True)
 
 
 def close_single_hidden(draft: Draft, chosen: frozenset[int]) -> frozenset[int]:
@@ -136,9 +159,10 @@ def secondary_for(draft: Draft, attack: Attack, chosen: frozenset[int], cell: Ce
         return None  # published by an earlier release: nothing in this one can hide it
     component = attack.components(hidden)[target]
     interval = attack.interval(component, target, integral=False)
-    upward = cell.most - cell.required.high < 0 or cell.least <= cell.required.low
+    short = cell.required.width - (cell.most - cell.least)
+    upward = cell.most < cell.required.high or (cell.least <= cell.required.low and not isinf(cell.most))
     duals = interval.duals_most if upward else interval.duals_least
-    slack = cell.required.high - cell.most if upward else cell.least - cell.required.low
+    slack = max(short, cell.required.high - cell.most if upward else cell.least - cell.required.low)
     need = max(1, int(slack))
     weight: dict[int, float] = {}
     for n, r in enumerate(component.rows):

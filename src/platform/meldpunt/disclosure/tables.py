@@ -126,6 +126,8 @@ def tabulate(facts: Iterable[Fact], period: Period, specs: Iterable[TableSpec]) 
     closed = [{dim: frozenset(codes) for dim, codes in zip(spec.dims, spec.codes, strict=True)} for spec in specs]
     per_member: dict[Codes, Counter[str]] = defaultdict(Counter)
     for row in facts:
+        if row.cases < 1:
+            raise ValueError(f"a fact row counts at least one case, not {row.cases}")
         if row.quarter in inside:
             # One fact counts once in a cell that two tables share (a common margin).
             for assignment in {a for allowed in closed for a in margins_of(row.codes, allowed)}:
