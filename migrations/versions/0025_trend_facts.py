@@ -53,7 +53,7 @@ def upgrade() -> None:
     op.create_table(
         "trend_marks",
         *_case_key("trend_marks"),
-        sa.Column("milestone", sa.String(16), nullable=False),
+        sa.Column("milestone", sa.String(24), nullable=False),
         sa.Column("written_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.UniqueConstraint("tenant_id", "case_id", "milestone", name="uq_trend_marks_case_milestone"),
     )
@@ -63,7 +63,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("fact_key", sa.LargeBinary(32), nullable=False),  # keyed digest of case and milestone
         sa.Column("member_key", sa.String(32), nullable=False),  # keyed digest of the member: counts members
-        sa.Column("milestone", sa.String(16), nullable=False),
+        sa.Column("milestone", sa.String(24), nullable=False),
         sa.Column("quarter", sa.String(7), nullable=False),
         sa.Column("size_class", sa.String(16), nullable=False),
         sa.Column("sector_code", sa.String(8), nullable=False),

@@ -23,6 +23,8 @@ from tests.conftest import MakeTenant
 from tests.integration.cases.test_case_handling import Cast, as_, cast
 from tests.integration.cases.test_outcome import REASONS, api, decided, sql
 from tests.integration.cases.test_routes import HTML
+from tests.integration.complaints.conftest import NOT_LINKED, committee, post, registered, seat_of
+from tests.integration.complaints.test_complaint_track import TODAY, _heard
 
 TAGS = {
     "structural_risks": ["power_and_hierarchy", "lack_of_time"],
@@ -132,3 +134,28 @@ async def test_the_decision_maker_tags_on_the_case_page_and_the_guardian_sees_th
     seen = await client.get(page, headers=HTML)
     assert "Gebrek aan tijd en prioriteit" in seen.text and "Informeel" in seen.text
     assert 'action="' + f"{page}/context" not in seen.text  # the guardian sees, does not tag
+
+
+async def test_a_complaint_adds_its_advice_and_the_employers_decision_as_facts(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> None:
+    c = await committee(app_engine, settings, make_tenant, owner_engine)
+    _, url = await registered(client, c, app_engine)
+    await _heard(client, c, url)
+    for party in ("accused", "complainant"):
+        await post(client, c.secretary, f"{url}/records", {"kind": "reaction", "party": party, "text": "Akkoord."})
+    await post(client, c.chair, f"{url}/advice", {"outcome": "partly", "measures": "Training.", "text": "Deels."})
+    await post(client, c.secretary, f"{url}/seats", seat_of(c.decider, "decision_maker", "this_member"))
+    await post(client, c.decider, f"{url}/declaration", NOT_LINKED)
+    decision = {"outcome": "partly", "follows_advice": True, "measures": "Training.", "measures_due_on": TODAY}
+    await post(client, c.decider, f"{url}/decision", decision)
+    async with create_sessionmaker(app_engine)() as session, session.begin():
+        await tenant_context(session, [c.member.id])
+        member = await session.get(Tenant, c.member.id)
+        assert member is not None
+        await write_facts(session, b"test-secret", member, datetime.now(UTC))
+    written = await sql(app_engine, c.branch, "SELECT milestone, dimensions FROM trend_facts")
+    by_milestone = {row.milestone: row.dimensions for row in written}
+    assert {"registered", "routed", "advised", "complaint_decided"} <= set(by_milestone)
+    assert by_milestone["advised"]["finding"] == by_milestone["complaint_decided"]["finding"] == "partly"
+    assert by_milestone["advised"]["kind"] == "complaint" and "Training" not in str(written)

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meldpunt.cases.context import CaseContext
 from meldpunt.cases.models import CaseRouting, CaseStep, StepKind
 from meldpunt.cases.outcome_models import CaseDecision
+from meldpunt.complaints.models import Complaint
 from meldpunt.db.context import also_in
 from meldpunt.intake.models import Case, CaseStatus
 from meldpunt.intake.services import AMSTERDAM
@@ -29,7 +30,7 @@ from meldpunt.retention.models import CaseEvent
 from meldpunt.tenancy.models import Tenant
 from meldpunt.trends.models import TrendFact, TrendMark
 
-MILESTONES = ("registered", "routed", "followed_up", "decided", "closed")
+MILESTONES = ("registered", "routed", "followed_up", "decided", "closed", "advised", "complaint_decided")
 # Days from the report to the milestone, in buckets (never the date itself).
 DAY_BUCKETS = ((14, "under_2_weeks"), (42, "2_to_6_weeks"), (91, "6_to_13_weeks"), (182, "13_to_26_weeks"))
 
@@ -83,6 +84,18 @@ def _earliest(*found: dict[uuid.UUID, datetime]) -> dict[uuid.UUID, datetime]:
     return merged
 
 
+async def _complaint_times(session: AsyncSession, member: Tenant) -> dict[str, dict[uuid.UUID, datetime]]:
+    """A complaint's advice and the employer's decision on it (the days its procedure recorded them)."""
+    rows = (await session.execute(select(Complaint).where(Complaint.tenant_id == member.id))).scalars()
+    found: dict[str, dict[uuid.UUID, datetime]] = {"advised": {}, "complaint_decided": {}}
+    for complaint in rows:
+        for milestone, fact in (("advised", "advised_on"), ("complaint_decided", "decided_on")):
+            if isinstance(complaint.facts.get(fact), str):
+                day = date.fromisoformat(complaint.facts[fact])
+                found[milestone][complaint.case_id] = datetime.combine(day, time.min, tzinfo=AMSTERDAM)
+    return found
+
+
 async def _events(session: AsyncSession, member: Tenant, trigger: str) -> dict[uuid.UUID, datetime]:
     rows = await session.execute(
         select(CaseEvent.case_id, CaseEvent.occurred_at).where(
@@ -111,6 +124,7 @@ async def reached(session: AsyncSession, member: Tenant) -> list[Reached]:
         ),
         "decided": await _events(session, member, "decision_taken"),
         "closed": await _events(session, member, "case_closed"),
+        **await _complaint_times(session, member),
     }
     found = []
     for case in cases:
@@ -150,6 +164,18 @@ async def _finding(session: AsyncSession, case: Case) -> str | None:
     return str(decision) if decision is not None else None
 
 
+async def _complaint_outcome(session: AsyncSession, case: Case, milestone: str) -> str | None:
+    complaint = (
+        await session.execute(
+            select(Complaint).where(Complaint.tenant_id == case.tenant_id, Complaint.case_id == case.id)
+        )
+    ).scalar_one_or_none()
+    if complaint is None:
+        return None
+    outcome = complaint.advice_outcome if milestone == "advised" else complaint.decision_outcome
+    return str(outcome) if outcome is not None else None
+
+
 async def dimensions(session: AsyncSession, point: Reached) -> tuple[dict[str, Any], list[str]]:
     """The fact's coded dimensions and its risk factors: closed lists only, nothing typed by a person."""
     case = point.case
@@ -174,6 +200,8 @@ async def dimensions(session: AsyncSession, point: Reached) -> tuple[dict[str, A
         coded["follow_up"] = await _chosen(session, case)
     if point.milestone in ("decided", "closed"):
         coded["finding"] = await _finding(session, case)
+    if point.milestone in ("advised", "complaint_decided"):
+        coded["finding"] = await _complaint_outcome(session, case, point.milestone)
     risks = [*context.structural_risks, *context.context_factors] if context else []
     return coded, sorted(risks)
 

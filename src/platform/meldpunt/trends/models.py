@@ -23,7 +23,7 @@ class TrendFact(TenantScoped, Base):
 
     fact_key: Mapped[bytes] = mapped_column(LargeBinary(32))
     member_key: Mapped[str] = mapped_column(String(32))
-    milestone: Mapped[str] = mapped_column(String(16))
+    milestone: Mapped[str] = mapped_column(String(24))
     quarter: Mapped[str] = mapped_column(String(7))
     size_class: Mapped[str] = mapped_column(String(16))
     sector_code: Mapped[str] = mapped_column(String(8))
@@ -41,5 +41,5 @@ class TrendMark(TenantScoped, Base):
     )
 
     case_id: Mapped[uuid.UUID]
-    milestone: Mapped[str] = mapped_column(String(16))
+    milestone: Mapped[str] = mapped_column(String(24))
     written_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
