@@ -75,5 +75,5 @@ async def test_the_sector_page_shows_the_tables_without_wcag_aa_violations(
                 browser.close()
 
     tables, hidden, found = await asyncio.to_thread(check)
-    assert tables == 3 and hidden > 0  # the quarters, and the release's two tables
+    assert tables == 4 and hidden > 0  # the quarters, the release's two tables and its risk factors
     assert found == []

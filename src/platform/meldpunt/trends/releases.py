@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import ARRAY, DateTime, String, UniqueConstraint, func, select
+from sqlalchemy import ARRAY, DateTime, String, UniqueConstraint, case, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,6 +23,7 @@ from meldpunt.db.context import tenant_context
 from meldpunt.db.engine import create_engine, create_sessionmaker
 from meldpunt.errors import NotFound, Refused
 from meldpunt.identity.models import AccountRef
+from meldpunt.intake import taxonomy
 from meldpunt.intake.schemas import AccusedRole, Category, ReporterRole, Setting
 from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
@@ -44,11 +45,16 @@ SETTINGS = _codes(Setting)
 RELATIONS = _codes(ReporterRole)
 ACCUSED = _codes(AccusedRole)
 
+YES_NO = ("yes", "no")
+# A case may have several risk factors, so a table of them would not add up: each structural risk is its own
+# yes/no dimension (disclosure's advice), one small table each, tied to the others by the grand total.
+RISK_TABLES = tuple(disclosure.table(f"risk_{risk}", **{f"risk_{risk}": YES_NO}) for risk in taxonomy.STRUCTURAL_RISKS)
 # The standard table set per population (the facts of one milestone): few dimensions each, all margins in.
 STANDARD_TABLES: dict[str, tuple[disclosure.TableSpec, ...]] = {
     "registered": (
         disclosure.table("category_by_size", category=CATEGORIES, size=SIZES),
         disclosure.table("category_by_setting", category=CATEGORIES, setting=SETTINGS),
+        *RISK_TABLES,
     ),
     "decided": (disclosure.table("route_by_finding", route=ROUTES, finding=FINDINGS),),
 }
@@ -104,6 +110,10 @@ SOURCES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "setting": (TrendFact.dimensions["setting"].astext, SETTINGS),
     "route": (TrendFact.dimensions["route"].astext, ROUTES),
     "finding": (TrendFact.dimensions["finding"].astext, FINDINGS),
+    **{
+        f"risk_{risk}": (case((TrendFact.risk_factors.contains([risk]), "yes"), else_="no"), YES_NO)
+        for risk in taxonomy.STRUCTURAL_RISKS
+    },
 }
 
 

@@ -45,25 +45,42 @@ class Grid:
     rows: list[tuple[str, list[int | None]]]
 
 
+def _values(row: TrendRelease, spec: disclosure.TableSpec) -> dict[tuple[str, ...], int | None]:
+    """The stored cells of one table by their codes in the table's order (JSON keeps no key order)."""
+    return {
+        tuple(cell["cell"][dim] for dim in spec.dims): cell["value"] for cell in row.cells if cell["table"] == spec.name
+    }
+
+
+def _risks(language: str, row: TrendRelease, specs: list[disclosure.TableSpec]) -> Grid:
+    """The yes/no tables of the structural risks as one grid: with the factor, without, all reports."""
+    across = (*releases.YES_NO, disclosure.TOTAL)
+    rows = []
+    for spec in specs:
+        values = _values(row, spec)
+        risk = spec.dims[0].removeprefix("risk_")
+        rows.append((text(language, f"taxonomy.structural_risks.{risk}"), [values.get((code,)) for code in across]))
+    columns = [text(language, f"trends.risk.{code}") for code in releases.YES_NO] + [text(language, "trends.total")]
+    return Grid(text(language, "trends.table.risks"), columns, rows)
+
+
 def grids(language: str, row: TrendRelease) -> list[Grid]:
-    shown = []
+    shown, risks = [], []
     for spec in releases.STANDARD_TABLES[row.population]:
-        # The stored cell names its codes by dimension (JSON keeps no order): read them in the table's order.
-        values = {
-            (spec.name, tuple(cell["cell"][dim] for dim in spec.dims)): cell["value"]
-            for cell in row.cells
-            if cell["table"] == spec.name
-        }
+        if len(spec.dims) == 1:
+            risks.append(spec)
+            continue
+        values = _values(row, spec)
         first, second = spec.dims
         down, across = (*spec.codes[0], disclosure.TOTAL), (*spec.codes[1], disclosure.TOTAL)
         shown.append(
             Grid(
                 text(language, f"trends.table.{spec.name}"),
                 [code_name(language, second, code) for code in across],
-                [(code_name(language, first, a), [values.get((spec.name, (a, b))) for b in across]) for a in down],
+                [(code_name(language, first, a), [values.get((a, b)) for b in across]) for a in down],
             )
         )
-    return shown
+    return [*shown, _risks(language, row, risks)] if risks else shown
 
 
 def over_quarters(rows: list[TrendRelease]) -> list[tuple[str, int | None]]:
