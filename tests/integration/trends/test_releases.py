@@ -82,6 +82,16 @@ async def test_a_release_is_audited_published_with_four_eyes_and_read_by_the_boa
     now = quarter_of(datetime.now(UTC))
     early = await client.post(f"{api(branch)}/", json={"population": "registered", "period": now})
     assert early.status_code == 409 and "afgelopen" in early.json()["detail"]
+    for odd in ("2026-Q5", "0001", "1-Q1", "2026Q1", "", "２０２５", "2019"):
+        refused = await client.post(f"{api(branch)}/", json={"population": "registered", "period": odd})
+        assert refused.status_code == 409 and "kwartaal" in refused.json()["detail"], odd
+    empty = await make_tenant()  # a branch without any fact: every cell 0, nothing to hide, publishable
+    empty_admin = await person(app_engine, settings, empty, {empty: (Role.TENANT_ADMIN,)})
+    await as_(client, empty_admin)
+    nothing = await client.post(f"{api(empty)}/", json={"population": "decided", "period": QUARTERS[0]})
+    assert nothing.status_code == 201 and nothing.json()["status"] == "audited"
+    assert {cell["value"] for cell in nothing.json()["cells"]} == {0}
+    await as_(client, first)
 
     assert (await client.post(f"{api(branch)}/{release['id']}/approval")).status_code == 409  # not asked yet
     assert (await client.post(f"{api(branch)}/{release['id']}/request")).status_code == 201

@@ -6,6 +6,7 @@ one approves it (four eyes), and then it is ``published`` and immutable. Boards 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ from meldpunt.trends.facts import quarter_of
 from meldpunt.trends.models import TrendFact
 
 UNKNOWN = "unknown"
+# No fact predates the platform; a four-digit year ends at 9999.
+FIRST_YEAR, LAST_YEAR = 2020, 9999
+PERIOD = re.compile(r"(?P<year>[0-9]{4})(?P<quarter>-Q[1-4])?")
 SIZES = ("under_10", "10_to_49", "50_to_249", "250_and_more", UNKNOWN)
 FINDINGS = ("well_founded", "partly_well_founded", "not_well_founded", "not_established", UNKNOWN)
 ROUTES = ("decision_panel", "adviser_only", "complaints_committee", "whistleblower", "police", "no_action", UNKNOWN)
@@ -91,12 +95,10 @@ class TrendRelease(TenantScoped, Base):
 
 def period_of(label: str) -> disclosure.Period:
     """A quarter ("2026-Q3") or a calendar year ("2026"); anything else is refused."""
-    if label.isdigit() and len(label) == 4:
-        return disclosure.calendar_year(int(label))
-    try:
-        return disclosure.quarter(label)
-    except ValueError:
-        raise ReleaseRefused("unknown-period") from None
+    found = PERIOD.fullmatch(label)
+    if found is None or not FIRST_YEAR <= int(found["year"]) <= LAST_YEAR:
+        raise ReleaseRefused("unknown-period")
+    return disclosure.quarter(label) if found["quarter"] else disclosure.calendar_year(int(found["year"]))
 
 
 def _code(value: Any, closed: Sequence[str]) -> str:
