@@ -74,7 +74,7 @@ async def test_the_professional_pages_have_no_wcag_aa_violations(
         context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": served}])
         page = context.new_page()
         found = {}
-        for path in ("/", f"/app/t/{slug}", f"/app/t/{slug}/grants", f"/app/t/{slug}/audit"):
+        for path in ("/", f"/app/t/{slug}", f"/app/t/{slug}/grants", f"/app/t/{slug}/audit", f"/app/t/{slug}/cijfers"):
             response = page.goto(f"{served}{path}?lang={lang}")
             assert response is not None and response.status == 200, path
             assert page.evaluate("document.documentElement.lang") == lang

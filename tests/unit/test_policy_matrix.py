@@ -39,6 +39,7 @@ ALLOWED: dict[str, set[str]] = {
     "case.aftercare": {"adviser", "decision_maker", "expert", "reporting_point", "hr", "line_manager"},
     "trends.manage": {"tenant_admin"},
     "trends.read": {"sector_board"},
+    "member.figures": {"tenant_admin", "decision_maker"},
     "complaint.handle": {"committee_chair", "committee_member", "committee_secretary"},
     "complaint.decide": {"decision_maker"},
     "complaint.process": {

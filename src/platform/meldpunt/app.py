@@ -54,6 +54,7 @@ from meldpunt.web.case_pages import ROUTES as case_page_routes
 from meldpunt.web.case_party_pages import ROUTES as case_party_page_routes
 from meldpunt.web.client_errors import ClientErrors
 from meldpunt.web.complaint_pages import ROUTES as complaint_page_routes
+from meldpunt.web.dashboard_pages import ROUTES as dashboard_page_routes
 from meldpunt.web.health import PROBLEM_JSON, live, ready
 from meldpunt.web.hostile_input import refuse_hostile_input
 from meldpunt.web.i18n import context_for, install_translations, language_of, problem_language
@@ -148,6 +149,7 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         *case_context_routes,
         *trend_routes,
         *sector_page_routes,
+        *dashboard_page_routes,
         *case_outcome_page_routes,
         *(demo_provider_routes if settings.demo_identity_provider else ()),
         create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),

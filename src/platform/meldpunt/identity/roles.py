@@ -59,6 +59,7 @@ class Action(enum.StrEnum):
     CASE_AFTERCARE = "case.aftercare"  # an aftercare action's owner reads and completes it
     TRENDS_MANAGE = "trends.manage"  # build sector-trend releases, ask for and approve their publication (branch)
     TRENDS_READ = "trends.read"  # read the branch's published sector-trend releases
+    MEMBER_FIGURES = "member.figures"  # an organisation's own protected figures (its dashboard)
     COMPLAINT_HANDLE = "complaint.handle"  # the committee: register, seat, declare, hear, advise (seat checked)
     COMPLAINT_DECIDE = "complaint.decide"  # the employer's competent authority decides on the advice
     COMPLAINT_PROCESS = "complaint.process"  # a complaint's process or status (guardian, reporting point)
@@ -114,6 +115,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     ),
     Action.TRENDS_MANAGE: frozenset({Role.TENANT_ADMIN}),
     Action.TRENDS_READ: frozenset({Role.SECTOR_BOARD}),
+    Action.MEMBER_FIGURES: frozenset({Role.TENANT_ADMIN, Role.DECISION_MAKER}),
     # The complaint track (complaints/, DESIGN §7): the role opens the door; the per-complaint seat with its
     # written independence declaration decides which complaints (complaints/services.py).
     Action.COMPLAINT_HANDLE: frozenset({Role.COMMITTEE_CHAIR, Role.COMMITTEE_MEMBER, Role.COMMITTEE_SECRETARY}),

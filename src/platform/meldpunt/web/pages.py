@@ -90,6 +90,7 @@ SHELL_LINKS = {
     "may_guard": Action.CASE_GUARD,
     "may_carry_out": Action.INTERVENTION_CARRY_OUT,
     "may_read_trends": Action.TRENDS_READ,
+    "may_see_figures": Action.MEMBER_FIGURES,
     "may_investigate": Action.INVESTIGATION_CARRY_OUT,
     "may_see_complaints": Action.COMPLAINT_PROCESS,
 }

@@ -1,0 +1,1 @@
+"""Reports and dashboards built on protected figures (DESIGN §15)."""
