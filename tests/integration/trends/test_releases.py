@@ -4,6 +4,7 @@ one; a member, another branch and a board member on a member route get nothing."
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,8 @@ from meldpunt.identity.roles import Role
 from meldpunt.jobs.runtime import JobRuntime, install_runtime
 from meldpunt.jobs.scheduler import schedule_table
 from meldpunt.settings import Settings
+from meldpunt.tenancy.models import Tenant
+from meldpunt.trends import releases
 from meldpunt.trends.facts import quarter_of
 from meldpunt.trends.jobs import release_last_quarter
 from meldpunt.trends.models import TrendFact
@@ -211,3 +214,23 @@ async def test_the_board_reads_the_published_tables_on_its_page_with_hidden_cell
     assert "syn" not in page.text
     english = await client.get(f"/app/t/{branch.slug}/sector?lang=en", headers=HTML)
     assert "Reports by kind of behaviour and where it happened" in english.text
+
+
+async def test_two_builds_of_one_period_at_once_make_one_release_and_refuse_the_other(
+    make_tenant: MakeTenant, app_engine: AsyncEngine
+) -> None:
+    branch_ref = await make_tenant()
+    await with_history(app_engine, branch_ref)
+
+    async def build_once() -> str:
+        async with create_sessionmaker(app_engine)() as session, session.begin():
+            await tenant_context(session, [branch_ref.id])
+            branch = await session.get(Tenant, branch_ref.id)
+            assert branch is not None
+            try:
+                await releases.build(session, branch, QUARTERS[0], "registered", datetime.now(UTC))
+            except releases.ReleaseRefused as refused:
+                return refused.reason
+            return "built"
+
+    assert sorted(await asyncio.gather(build_once(), build_once())) == ["built", "exists"]

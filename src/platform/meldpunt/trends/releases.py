@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from sqlalchemy import ARRAY, DateTime, String, UniqueConstraint, case, func, select
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -228,8 +229,12 @@ async def build(session: AsyncSession, branch: Tenant, label: str, population: s
         cells=_cells(protection, figures),
         audit=protection.report.to_dict(),
     )
-    session.add(row)
-    await session.flush()
+    try:
+        async with session.begin_nested():  # two builds of one period at once: one is made, the other refused
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        raise ReleaseRefused("exists") from None
     return Built(row, protection)
 
 
