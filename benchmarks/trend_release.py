@@ -1,0 +1,165 @@
+"""What a sector-trend release costs against the plain aggregation of the same facts, in the same run.
+
+A branch of 200 members with N synthetic facts (default 1,000,000) over four quarters. The baseline is the raw
+SQL GROUP BY of the release's tables (every cell and margin of the standard registered tables, GROUPING SETS,
+as ``meldpunt_app`` under RLS). The release is ``trends.releases.build``: the facts grouped in SQL, then
+primary and secondary suppression and the audit LP (HiGHS) against the quarters published before. Printed:
+both times and their ratio for the first quarter and for the fourth (its ledger holds three), and the time to
+load the facts.
+
+    .venv/bin/python benchmarks/trend_release.py [--facts 1000000] [--members 200]
+
+PostgreSQL: MELDPUNT_TEST_DATABASE_URL (a superuser URL) when set, else an embedded server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.conftest import create_database, drop_database, with_user_and_database
+
+from meldpunt.db.bootstrap import migrate
+from meldpunt.db.context import tenant_context
+from meldpunt.db.engine import create_engine, create_sessionmaker
+from meldpunt.identity.models import AccountRef
+from meldpunt.settings import APP_ROLE, Settings
+from meldpunt.tenancy.models import Tenant
+from meldpunt.trends import releases
+from meldpunt.trends.facts import quarter_of
+from meldpunt.trends.synthetic import past_quarters, synthetic_facts, synthetic_members
+
+COLUMNS = (
+    "tenant_id",
+    "id",
+    "fact_key",
+    "member_key",
+    "milestone",
+    "quarter",
+    "size_class",
+    "sector_code",
+    "fte",
+    "dimensions",
+    "risk_factors",
+)
+RAW = """
+SELECT quarter, size_class, dimensions->>'category', dimensions->>'setting', count(*), count(DISTINCT member_key)
+FROM trend_facts WHERE tenant_id = $1 AND milestone = 'registered' AND quarter = $2
+GROUP BY GROUPING SETS ((quarter, dimensions->>'category', size_class), (quarter, dimensions->>'category'),
+  (quarter, size_class), (quarter, dimensions->>'category', dimensions->>'setting'), (quarter, dimensions->>'setting'),
+  (quarter))
+"""
+
+
+def plain(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+async def load(su_url: str, branch: uuid.UUID, quarters: list[str], count: int, members: int) -> None:
+    connection = await asyncpg.connect(plain(su_url))
+    try:
+        await connection.execute(
+            "INSERT INTO tenants (id, slug, kind, display_name, locale, sector_code, branch_services, branding, "
+            "identity_provider, procedure) VALUES ($1, 'bench-branch', 'branch', 'Bench', 'nl', '88', '{}', '{}', "
+            "'{}', '{}')",
+            branch,
+        )
+        await connection.execute(f"SET meldpunt.tenant_ids = '{{{branch}}}'")
+        invented = synthetic_members(branch, members, "88")
+        per_quarter = max(1, count // (len(quarters) * 2))  # each case gives about two facts
+        rows = [
+            tuple({**fact, "dimensions": json.dumps(fact["dimensions"])}[c] for c in COLUMNS)
+            for fact in synthetic_facts(branch, invented, quarters, per_quarter)
+        ]
+        # As the superuser, which RLS does not bind: COPY is refused under row-level security.
+        await connection.copy_records_to_table("trend_facts", records=rows[:count], columns=COLUMNS)
+        await connection.execute("ANALYZE trend_facts")
+    finally:
+        await connection.close()
+
+
+async def raw(app_url: str, branch: uuid.UUID, quarter: str) -> float:
+    connection = await asyncpg.connect(plain(app_url))
+    try:
+        async with connection.transaction():
+            await connection.execute(f"SET LOCAL meldpunt.tenant_ids = '{{{branch}}}'")
+            started = time.perf_counter()
+            await connection.fetch(RAW, branch, quarter)
+            return time.perf_counter() - started
+    finally:
+        await connection.close()
+
+
+async def release(settings: Settings, branch_id: uuid.UUID, quarter: str) -> float:
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            await tenant_context(session, [branch_id])
+            branch = await session.get(Tenant, branch_id)
+            assert branch is not None
+            started = time.perf_counter()
+            built = await releases.build(session, branch, quarter, "registered", datetime.now(UTC))
+            elapsed = time.perf_counter() - started
+            eyes = (AccountRef(branch_id, uuid.uuid4()), AccountRef(branch_id, uuid.uuid4()))
+            if built.row.status == "audited":
+                await releases.request_publication(session, eyes[0], branch, built.row.id)
+                await releases.approve(session, eyes[1], branch, built.row.id)
+            return elapsed
+    finally:
+        await engine.dispose()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--facts", type=int, default=1_000_000)
+    parser.add_argument("--members", type=int, default=200)
+    options = parser.parse_args()
+    superuser_url = os.environ.get("MELDPUNT_TEST_DATABASE_URL", "")
+    embedded = None
+    if superuser_url:
+        superuser_url = "postgresql+asyncpg://" + superuser_url.split("://", 1)[1]
+    else:
+        from meldpunt.devserver import start_postgres
+
+        embedded = start_postgres(Path(tempfile.mkdtemp(prefix="release-bench-")) / "data")
+        superuser_url = embedded.url("postgres", "postgres")
+    database = f"bench_release_{secrets.token_hex(4)}"
+    await create_database(superuser_url, database)
+    su_name = superuser_url.split("//")[1].split("@")[0] or "postgres"
+    su_url = with_user_and_database(superuser_url, su_name, database)
+    app_url = with_user_and_database(superuser_url, APP_ROLE, database)
+    settings = Settings(database_url=app_url, migration_database_url=su_url)
+    try:
+        await migrate(settings)
+        branch = uuid.uuid4()
+        quarters = past_quarters(quarter_of(datetime.now(UTC)), 4)
+        started = time.monotonic()
+        await load(su_url, branch, quarters, options.facts, options.members)
+        print(f"loaded {options.facts:,} facts of {options.members} members in {time.monotonic() - started:.1f} s")
+        print(f"{'quarter':<9} {'ledger':>6} {'raw GROUP BY s':>15} {'release s':>10} {'ratio':>7}")
+        for position, quarter in enumerate(quarters):
+            baseline = await raw(app_url, branch, quarter)
+            built = await release(settings, branch, quarter)
+            print(f"{quarter:<9} {position:>6} {baseline:>15.2f} {built:>10.2f} {built / baseline:>7.2f}")
+        print("target: release ≤ 1.5 × the raw aggregation, audit included")
+    finally:
+        await drop_database(superuser_url, database)
+        if embedded:
+            embedded.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
