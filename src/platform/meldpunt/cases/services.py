@@ -368,6 +368,17 @@ def _uses_guardian_pool(tenant: Tenant) -> bool:
     return tenant.branch_id is not None and "process_guardians" in tenant.branch_services
 
 
+def guardian_refusal(tenant: Tenant, seated: AccountRef, held: Collection[Role]) -> str | None:
+    """Who may not guard a case's process (seed-000 §1.7), at the panel and outside it (the complaint track's
+    guardian seat): never the organisation's confidential adviser; where the member uses the branch's pool of
+    process guardians, never someone of the member itself. The refusal's reason, or None."""
+    if Role.ADVISER in held:
+        return "adviser"
+    if _uses_guardian_pool(tenant) and seated.tenant_id == tenant.id:
+        return "pool-only"
+    return None
+
+
 async def assign_member(
     session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: MemberIn, *, pooled: bool = False
 ) -> PanelMember:
@@ -382,10 +393,11 @@ async def assign_member(
     held = await identity.active_roles(session, tenant.id, *seated)
     if Role(role) not in held:
         raise SeatRefused("role-not-held")
-    if role in (PanelRole.EXPERT, PanelRole.PROCESS_GUARDIAN) and Role.ADVISER in held:
+    if role == PanelRole.EXPERT and Role.ADVISER in held:
         raise SeatRefused("adviser")
-    if role == PanelRole.PROCESS_GUARDIAN and _uses_guardian_pool(tenant) and seated.tenant_id == tenant.id:
-        raise SeatRefused("pool-only")
+    refusal = guardian_refusal(tenant, seated, held) if role == PanelRole.PROCESS_GUARDIAN else None
+    if refusal is not None:
+        raise SeatRefused(refusal)
     seat = PanelMember(
         tenant_id=tenant.id,
         case_id=case.id,
