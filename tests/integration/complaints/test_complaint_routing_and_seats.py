@@ -11,16 +11,57 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from meldpunt.identity.roles import Role
 from meldpunt.settings import Settings
 from tests.conftest import MakeTenant
-from tests.integration.cases.test_case_handling import as_, person
+from tests.integration.cases.test_case_handling import ROUTE, as_, person
 from tests.integration.complaints.conftest import (
     NOT_LINKED,
     Committee,
     committee,
     post,
+    registered,
     routed_complaint,
     seat_of,
 )
 from tests.integration.complaints.test_complaint_track import problem, rows
+
+ELSEWHERE = [
+    {**ROUTE, "classified_as": "complaint", "route": "decision_panel"},
+    {**ROUTE, "classified_as": "report", "route": "adviser_only"},
+    {**ROUTE, "classified_as": "complaint", "route": "complaints_committee"},  # routed again: its terms reset
+]
+
+
+async def _route(client: Any, c: Committee, case: str, body: dict[str, Any], language: str = "nl") -> Any:
+    await as_(client, c.point)
+    url = f"/api/v1/t/{c.slug}/cases/{case}/routing"
+    return await client.post(url, json=body, headers={"accept-language": language})
+
+
+async def test_a_registered_complaints_case_is_not_routed_elsewhere(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> None:
+    c = await committee(app_engine, settings, make_tenant, owner_engine)
+    waiting = await routed_complaint(client, c, app_engine)
+    rerouted = await _route(client, c, waiting, ELSEWHERE[0])
+    assert rerouted.status_code == 201, rerouted.text  # not registered yet: the reporting point may still choose
+
+    case, url = await registered(client, c, app_engine)
+    for body in ELSEWHERE:
+        refused = await _route(client, c, case, body)
+        problem(refused, 400, "routing-refused")
+        assert "klachtencommissie heeft deze klacht ingeschreven" in refused.json()["detail"]
+    english = await _route(client, c, case, ELSEWHERE[0], "en")
+    problem(english, 400, "routing-refused")
+    assert "committee has registered this complaint" in english.json()["detail"]
+    (routed,) = await rows(app_engine, c, f"SELECT route, status, kind FROM cases WHERE id = '{case}'")
+    assert tuple(routed) == ("complaints_committee", "routed", "complaint")
+    routings = await rows(app_engine, c, f"SELECT id FROM case_routings WHERE case_id = '{case}'")
+    assert len(routings) == 1
+
+    # Admissible (the case in progress) it stays the committee's too; the committee goes on with it.
+    await post(client, c.chair, f"{url}/admissibility", {"admissible": True})
+    problem(await _route(client, c, case, ELSEWHERE[0]), 400, "routing-refused")
+    defended = await post(client, c.secretary, f"{url}/records", {"kind": "defence", "text": "Verweer."})
+    assert defended["status"] == "hearing"
 
 
 async def _register(client: Any, c: Committee, engine: AsyncEngine) -> str:

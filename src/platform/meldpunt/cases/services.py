@@ -178,6 +178,19 @@ INFORM_ACCUSED_HOLDER = {Route.DECISION_PANEL: "decision_maker", Route.COMPLAINT
 ROUTE_TERMS = {Route.DECISION_PANEL: frozenset({DeadlineKind.PANEL})}
 
 
+# A route that has taken the case on, by the mark it leaves in intake's terms: the complaints committee's receipt
+# of a registered complaint (``complaints.services.register`` writes it, met, and nothing ends it). From then on
+# the case is that route's: only it ends the case (inadmissible, withdrawn, closed), routing sends it nowhere else.
+TAKEN_ON = {Route.COMPLAINTS_COMMITTEE: (DeadlineKind.COMPLAINT_RECEIPT, "complaint-registered")}
+
+
+async def _check_taken_on(session: AsyncSession, case: Case) -> None:
+    """Routing is refused once the case's route has taken it on (``TAKEN_ON``), with that route's reason."""
+    taken = TAKEN_ON.get(Route(case.route)) if case.route else None
+    if taken is not None and await _has(session, Deadline, case, taken[0]):
+        raise RoutingRefused(taken[1])
+
+
 async def _hand_over_deadlines(session: AsyncSession, tenant: Tenant, case: Case, route: Route) -> None:
     """The case's open terms follow the route: the month to inform the accused goes to who handles that side
     here or ends with the route; a previous route's own terms end; back at the panel the month runs again
@@ -229,6 +242,7 @@ async def route_case(
     decision up."""
     case = await intake.find_case(session, tenant, case_id)
     _check_routing(tenant, case, data)
+    await _check_taken_on(session, case)
     _check_escalation(case, data)
     cipher = await case_cipher(session, keyring, tenant.id, case.id)
     routing_id = uuid.uuid4()
