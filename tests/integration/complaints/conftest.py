@@ -67,10 +67,14 @@ async def set_procedure(owner_engine: AsyncEngine, tenant: TenantRef, procedure:
 
 
 async def committee(
-    app_engine: AsyncEngine, settings: Settings, make_tenant: MakeTenant, owner_engine: AsyncEngine
+    app_engine: AsyncEngine,
+    settings: Settings,
+    make_tenant: MakeTenant,
+    owner_engine: AsyncEngine,
+    services: tuple[str, ...] = ("complaints_committee", "process_guardians"),
 ) -> Committee:
+    """``services``: the branch services both members use (by default the committee and the guardians' pool)."""
     branch = await make_tenant()
-    services = ("complaints_committee", "process_guardians")
     member = await make_tenant(branch=branch, services=services)
     other = await make_tenant(branch=branch, services=services)
     for tenant in (member, other):

@@ -178,6 +178,19 @@ INFORM_ACCUSED_HOLDER = {Route.DECISION_PANEL: "decision_maker", Route.COMPLAINT
 ROUTE_TERMS = {Route.DECISION_PANEL: frozenset({DeadlineKind.PANEL})}
 
 
+# A route that has taken the case on, by the mark it leaves in intake's terms: the complaints committee's receipt
+# of a registered complaint (``complaints.services.register`` writes it, met, and nothing ends it). From then on
+# the case is that route's: only it ends the case (inadmissible, withdrawn, closed), routing sends it nowhere else.
+TAKEN_ON = {Route.COMPLAINTS_COMMITTEE: (DeadlineKind.COMPLAINT_RECEIPT, "complaint-registered")}
+
+
+async def _check_taken_on(session: AsyncSession, case: Case) -> None:
+    """Routing is refused once the case's route has taken it on (``TAKEN_ON``), with that route's reason."""
+    taken = TAKEN_ON.get(Route(case.route)) if case.route else None
+    if taken is not None and await _has(session, Deadline, case, taken[0]):
+        raise RoutingRefused(taken[1])
+
+
 async def _hand_over_deadlines(session: AsyncSession, tenant: Tenant, case: Case, route: Route) -> None:
     """The case's open terms follow the route: the month to inform the accused goes to who handles that side
     here or ends with the route; a previous route's own terms end; back at the panel the month runs again
@@ -229,6 +242,7 @@ async def route_case(
     decision up."""
     case = await intake.find_case(session, tenant, case_id)
     _check_routing(tenant, case, data)
+    await _check_taken_on(session, case)
     _check_escalation(case, data)
     cipher = await case_cipher(session, keyring, tenant.id, case.id)
     routing_id = uuid.uuid4()
@@ -368,6 +382,17 @@ def _uses_guardian_pool(tenant: Tenant) -> bool:
     return tenant.branch_id is not None and "process_guardians" in tenant.branch_services
 
 
+def guardian_refusal(tenant: Tenant, seated: AccountRef, held: Collection[Role]) -> str | None:
+    """Who may not guard a case's process (seed-000 §1.7), at the panel and outside it (the complaint track's
+    guardian seat): never the organisation's confidential adviser; where the member uses the branch's pool of
+    process guardians, never someone of the member itself. The refusal's reason, or None."""
+    if Role.ADVISER in held:
+        return "adviser"
+    if _uses_guardian_pool(tenant) and seated.tenant_id == tenant.id:
+        return "pool-only"
+    return None
+
+
 async def assign_member(
     session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: MemberIn, *, pooled: bool = False
 ) -> PanelMember:
@@ -382,10 +407,11 @@ async def assign_member(
     held = await identity.active_roles(session, tenant.id, *seated)
     if Role(role) not in held:
         raise SeatRefused("role-not-held")
-    if role in (PanelRole.EXPERT, PanelRole.PROCESS_GUARDIAN) and Role.ADVISER in held:
+    if role == PanelRole.EXPERT and Role.ADVISER in held:
         raise SeatRefused("adviser")
-    if role == PanelRole.PROCESS_GUARDIAN and _uses_guardian_pool(tenant) and seated.tenant_id == tenant.id:
-        raise SeatRefused("pool-only")
+    refusal = guardian_refusal(tenant, seated, held) if role == PanelRole.PROCESS_GUARDIAN else None
+    if refusal is not None:
+        raise SeatRefused(refusal)
     seat = PanelMember(
         tenant_id=tenant.id,
         case_id=case.id,

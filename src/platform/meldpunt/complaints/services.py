@@ -481,8 +481,9 @@ async def _check_seat(at: At, complaint: Complaint, data: SeatIn) -> dict[str, A
         raise ComplaintSeatRefused("role-not-held")
     if role == SeatRole.DECISION_MAKER and Role.HR in held:
         raise ComplaintSeatRefused("hr-never-decides")  # seed-003 §6.1.2: "niet de leidinggevende of HR"
-    if role == SeatRole.PROCESS_GUARDIAN and Role.ADVISER in held:
-        raise ComplaintSeatRefused("adviser")
+    refusal = cases.guardian_refusal(at.tenant, seated, held) if role == SeatRole.PROCESS_GUARDIAN else None
+    if refusal is not None:
+        raise ComplaintSeatRefused(refusal)  # as at the panel: the adviser never; the pool's guardians only
     facts: dict[str, Any] = {}
     excluded = await _excluded(at.session, complaint)
     if role == SeatRole.DECISION_MAKER:
