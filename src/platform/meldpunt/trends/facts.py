@@ -106,14 +106,20 @@ async def _events(session: AsyncSession, member: Tenant, trigger: str) -> dict[u
 
 
 async def reached(session: AsyncSession, member: Tenant) -> list[Reached]:
-    """Every milestone the member's cases have reached that has no mark yet (dismissed flood junk: none)."""
-    cases = list(
-        (
-            await session.execute(select(Case).where(Case.tenant_id == member.id, Case.status != CaseStatus.DISMISSED))
-        ).scalars()
+    """Every milestone the member's cases have reached that has no mark yet (dismissed flood junk: none). A case
+    whose closure has its fact is done (no milestone follows closure), so a sweep reads only the cases still
+    under way and those closed since the last sweep, not every case the member ever had."""
+    finished = select(TrendMark.case_id).where(
+        TrendMark.tenant_id == member.id, TrendMark.case_id == Case.id, TrendMark.milestone == "closed"
     )
+    open_cases = (
+        select(Case).where(Case.tenant_id == member.id, Case.status != CaseStatus.DISMISSED).where(~finished.exists())
+    )
+    cases = list((await session.execute(open_cases)).scalars())
     marks = await session.execute(
-        select(TrendMark.case_id, TrendMark.milestone).where(TrendMark.tenant_id == member.id)
+        select(TrendMark.case_id, TrendMark.milestone).where(
+            TrendMark.tenant_id == member.id, TrendMark.case_id.in_([case.id for case in cases])
+        )
     )
     done = {(case_id, milestone) for case_id, milestone in marks.all()}
     times = {
