@@ -14,12 +14,14 @@ from tests.conftest import MakeTenant
 from tests.integration.cases.test_case_handling import ROUTE, as_, person
 from tests.integration.complaints.conftest import (
     NOT_LINKED,
+    TERMS,
     Committee,
     committee,
     post,
     registered,
     routed_complaint,
     seat_of,
+    set_procedure,
 )
 from tests.integration.complaints.test_complaint_track import problem, rows
 
@@ -62,6 +64,39 @@ async def test_a_registered_complaints_case_is_not_routed_elsewhere(
     problem(await _route(client, c, case, ELSEWHERE[0]), 400, "routing-refused")
     defended = await post(client, c.secretary, f"{url}/records", {"kind": "defence", "text": "Verweer."})
     assert defended["status"] == "hearing"
+
+
+async def test_inadmissible_for_the_internal_route_first_hands_the_case_back_for_that_route(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> None:
+    c = await committee(app_engine, settings, make_tenant, owner_engine)
+    await set_procedure(owner_engine, c.member, {"terms": TERMS, "complaint_rules": {"internal_route_first": True}})
+    case, url = await registered(client, c, app_engine)
+    out = await post(client, c.chair, f"{url}/admissibility", {"admissible": False, "reason": "internal_route_first"})
+    assert out["status"] == "inadmissible"
+    terms = await rows(app_engine, c, f"SELECT kind FROM deadlines WHERE case_id = '{case}' AND met_at IS NULL")
+    assert "route" in {kind for (kind,) in terms}  # the reporting point routes it again, within its term
+
+    rerouted = await _route(client, c, case, ELSEWHERE[0])  # the internal route: the decision panel
+    assert rerouted.status_code == 201, rerouted.text
+    (routed,) = await rows(app_engine, c, f"SELECT route, status FROM cases WHERE id = '{case}'")
+    assert tuple(routed) == ("decision_panel", "routed")
+    audit = await rows(app_engine, c, "SELECT action FROM audit_entries WHERE action = 'case.handed_back'")
+    assert len(audit) == 1
+    # The committee closes its complaint; the case goes on at the panel.
+    closed = await post(client, c.secretary, f"{url}/closure", {"reason": "Eerst de interne weg."})
+    assert closed["status"] == "closed"
+    (after,) = await rows(app_engine, c, f"SELECT route, status FROM cases WHERE id = '{case}'")
+    assert tuple(after) == ("decision_panel", "routed")
+
+
+async def test_inadmissible_for_another_reason_keeps_the_case_with_the_committee(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> None:
+    c = await committee(app_engine, settings, make_tenant, owner_engine)
+    case, url = await registered(client, c, app_engine)
+    await post(client, c.chair, f"{url}/admissibility", {"admissible": False, "reason": "already_judged"})
+    problem(await _route(client, c, case, ELSEWHERE[0]), 400, "routing-refused")
 
 
 async def _register(client: Any, c: Committee, engine: AsyncEngine) -> str:

@@ -193,6 +193,22 @@ async def test_guessing_is_limited_per_link_without_addresses(world: World) -> N
         await services.activate(world.session, world.limiter, world.tenant, invitation.token, invitation.code)
 
 
+async def test_a_party_with_its_key_is_never_throttled_but_a_link_guessed_at_shuts(world: World) -> None:
+    party_id = await _accused(world)
+    invitation = await services.invite(world.session, WHO, world.tenant, world.case_id, party_id)
+    _, key = await services.activate(world.session, world.limiter, world.tenant, invitation.token, invitation.code)
+    for _ in range(3 * services.ATTEMPTS_PER_LINK):  # a party reading many documents in one minute
+        await services.enter(world.session, world.limiter, world.tenant, invitation.token, key)
+    for _ in range(services.ATTEMPTS_PER_LINK - 2):  # the activation was one attempt at the link
+        with pytest.raises(PortalClosed):
+            await services.enter(world.session, world.limiter, world.tenant, invitation.token, "WRONG-KEY")
+    await services.enter(world.session, world.limiter, world.tenant, invitation.token, key)  # still under the limit
+    with pytest.raises(PortalClosed):
+        await services.enter(world.session, world.limiter, world.tenant, invitation.token, "WRONG-KEY")
+    with pytest.raises(TooManyAttempts):  # guessed at: shut for the window, even for the right key
+        await services.enter(world.session, world.limiter, world.tenant, invitation.token, key)
+
+
 async def _document(world: World, case_id: uuid.UUID | None = None) -> uuid.UUID:
     document_id = uuid.uuid4()
     await world.session.execute(

@@ -184,11 +184,42 @@ ROUTE_TERMS = {Route.DECISION_PANEL: frozenset({DeadlineKind.PANEL})}
 TAKEN_ON = {Route.COMPLAINTS_COMMITTEE: (DeadlineKind.COMPLAINT_RECEIPT, "complaint-registered")}
 
 
+HANDED_BACK = "handed_back"  # the taken-on mark's ``ended_by`` once the route gave the case back
+
+
 async def _check_taken_on(session: AsyncSession, case: Case) -> None:
-    """Routing is refused once the case's route has taken it on (``TAKEN_ON``), with that route's reason."""
+    """Routing is refused once the case's route has taken it on (``TAKEN_ON``), with that route's reason, until
+    that route hands it back (``hand_back``)."""
     taken = TAKEN_ON.get(Route(case.route)) if case.route else None
-    if taken is not None and await _has(session, Deadline, case, taken[0]):
+    if taken is None:
+        return
+    held = select(func.count()).where(
+        Deadline.tenant_id == case.tenant_id,
+        Deadline.case_id == case.id,
+        Deadline.kind == taken[0],
+        Deadline.ended_by.is_distinct_from(HANDED_BACK),
+    )
+    if (await session.execute(held)).scalar_one():
         raise RoutingRefused(taken[1])
+
+
+async def hand_back(session: AsyncSession, who: AccountRef, tenant: Tenant, case: Case) -> None:
+    """The route that took the case on gives it back to the reporting point, which routes it again within its
+    routing term (a complaint the committee found inadmissible because the regulation asks for the internal
+    route first: the case goes that way, and the report is not lost)."""
+    taken = TAKEN_ON.get(Route(case.route)) if case.route else None
+    if taken is None:
+        return
+    marks = await session.execute(
+        select(Deadline).where(
+            Deadline.tenant_id == case.tenant_id, Deadline.case_id == case.id, Deadline.kind == taken[0]
+        )
+    )
+    for mark in marks.scalars():
+        mark.ended_by = HANDED_BACK
+    terms = terms_of(tenant.procedure)
+    intake.add_deadline(session, case, DeadlineKind.ROUTE, _now() + timedelta(days=terms.route_days), "reporting_point")
+    await audit.record(session, tenant.id, actor_of(who), "case.handed_back", "case", case.id, route=case.route)
 
 
 async def _hand_over_deadlines(session: AsyncSession, tenant: Tenant, case: Case, route: Route) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from meldpunt.cases.controllers import deadline_out
 from meldpunt.cases.party_controllers import invitation_link, party_out
 from meldpunt.complaints import parties as complaint_parties
-from meldpunt.complaints import procedure, services, views
+from meldpunt.complaints import procedure, restrictions, services, views
 from meldpunt.complaints.models import Complaint
 from meldpunt.complaints.schemas import (
     AdmissibilityIn,
@@ -31,12 +31,14 @@ from meldpunt.complaints.schemas import (
     DeclareIn,
     ExtensionIn,
     HearingIn,
+    LiftIn,
     NoticeIn,
     ObjectionIn,
     RecordIn,
     RecordOut,
     RegisterEntry,
     RegisterIn,
+    RestrictionIn,
     ResumptionIn,
     SeatIn,
     SeatOut,
@@ -67,7 +69,12 @@ def complaint_out(found: views.ComplaintView) -> ComplaintOut:
         found.complaint,
         seats=[from_row(SeatOut, s, name=found.names.get(s.account_id, "")) for s in found.seats],
         deadlines=[deadline_out(d, now) for d in found.deadlines],
-        records=None if found.records is None else [from_row(RecordOut, r.record, text=r.text) for r in found.records],
+        records=None
+        if found.records is None
+        else [
+            from_row(RecordOut, r.record, text=r.text, withheld_from=services.withheld_from(r.record))
+            for r in found.records
+        ],
         content=found.content,
     )
 
@@ -195,6 +202,29 @@ class ComplaintController(Controller):
     async def record(self, on: On, store: Store, data: JSONBody[RecordIn]) -> ComplaintOut:
         """The defence, evidence, a deliberation note (committee only) or a party's reaction."""
         return await on.after(procedure.add_to_dossier(on.at, store, on.complaint_id, data))
+
+    @post(
+        "/records/{record_id:uuid}/restriction",
+        operation_id="RestrictPartyReading",
+        status_code=201,
+        action=Action.COMPLAINT_HANDLE,
+    )
+    async def restriction(
+        self, on: On, store: Store, record_id: FromPath[uuid.UUID], data: JSONBody[RestrictionIn]
+    ) -> ComplaintOut:
+        """Art. 23: the chair keeps the defence or a piece of evidence from one party, with the reason, the
+        explanation and perhaps a summary that party reads instead."""
+        return await on.after(restrictions.restrict_reading(on.at, store, on.complaint_id, record_id, data))
+
+    @post(
+        "/records/{record_id:uuid}/restriction/lifting",
+        operation_id="LiftPartyRestriction",
+        status_code=201,
+        action=Action.COMPLAINT_HANDLE,
+    )
+    async def lifting(self, on: On, record_id: FromPath[uuid.UUID], data: JSONBody[LiftIn]) -> ComplaintOut:
+        """The chair lifts a restriction: the record is shared with that party again."""
+        return await on.after(restrictions.lift_restriction(on.at, on.complaint_id, record_id, data.withheld_from))
 
     @post("/without-defence", operation_id="ComplaintWithoutDefence", status_code=201, action=Action.COMPLAINT_HANDLE)
     async def without_defence(self, on: On) -> ComplaintOut:

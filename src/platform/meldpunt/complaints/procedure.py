@@ -137,6 +137,10 @@ async def judge_admissibility(at: At, complaint_id: uuid.UUID, data: Admissibili
         complaint.inadmissible_reason = reason
         complaint.ended_at = _now()
         await end_track_terms(at.session, case, "inadmissible")
+        if reason == InadmissibleReason.INTERNAL_ROUTE_FIRST:
+            # The regulation asks for the internal route first: the case goes back to the reporting point to be
+            # routed that way (the complaint itself ends here; the complainant may come back to the committee).
+            await cases.hand_back(at.session, at.who, at.tenant, case)
     if data.note:
         add_content(
             await case_cipher(at.session, at.keyring, at.tenant.id, case.id), complaint, admissibility=data.note
@@ -485,10 +489,18 @@ async def close(at: At, complaint_id: uuid.UUID, reason: str) -> Complaint:
     complaint, _ = await acting(at, complaint_id, (SeatRole.SECRETARY,))
     if complaint.status not in CLOSES_FROM:
         raise ComplaintRefused("not-closable")
-    # The committee closes as the route's owner; the case's closure checks what is still open.
-    await case_outcome.close_case(
-        at.session, at.keyring, at.who, at.tenant, complaint.case_id, CaseClosureIn(reason=reason), reporting_point=True
-    )
+    # The committee closes as the route's owner; the case's closure checks what is still open. A case handed back
+    # for the internal route first is that route's now: only the complaint closes.
+    if complaint.inadmissible_reason != InadmissibleReason.INTERNAL_ROUTE_FIRST:
+        await case_outcome.close_case(
+            at.session,
+            at.keyring,
+            at.who,
+            at.tenant,
+            complaint.case_id,
+            CaseClosureIn(reason=reason),
+            reporting_point=True,
+        )
     move_complaint(complaint, ComplaintStatus.CLOSED)
     complaint.ended_at = complaint.ended_at or _now()
     await record_act(at, complaint, "closed")

@@ -77,6 +77,25 @@ class RecordIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     text: Text
 
 
+# GDPR art. 23(1): what may justify keeping a record of the dossier from one party (seed-003 §4.4: evidence parity
+# is the rule; a restriction is the exception, with its reason recorded).
+RestrictionReason = Literal["rights_of_others", "safety_of_a_person", "evidence_at_risk"]
+
+
+class RestrictionIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """Keep one record from one party: the reason from the closed list, the committee's explanation (sealed, never
+    shown to that party) and, where it can be given, a summary that party reads instead."""
+
+    withheld_from: Party
+    reason: RestrictionReason
+    explanation: Text
+    summary: Text | None = None
+
+
+class LiftIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    withheld_from: Party
+
+
 class HearingIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     party: Party
     mode: Literal["together", "separately"]
@@ -161,6 +180,7 @@ class RecordOut(msgspec.Struct, frozen=True):
     party: str | None
     recorded_at: datetime
     text: str | None = None  # only for who may read it
+    withheld_from: list[str] = msgspec.field(default_factory=list)  # art. 23: the parties it is kept from
 
 
 class ComplaintOut(msgspec.Struct, frozen=True):

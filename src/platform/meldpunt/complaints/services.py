@@ -641,12 +641,13 @@ async def add_record(
 ) -> ComplaintRecord:
     """A record of the dossier, sealed, with its visibility by kind: internal deliberation stays with the
     committee; a hearing record or a reaction is that party's and the committee's; everything else the committee
-    relies on is both parties' (evidence parity), kept as a document of the case and shared in the portal."""
+    relies on is both parties' (evidence parity), kept as a document of the case and shared in the portal. Evidence
+    for one ``party`` (the summary it reads of a record withheld from it) is that party's and the committee's."""
     visibility = (
         Visibility.COMMITTEE
         if kind == RecordKind.DELIBERATION
         else Visibility.OWN_PARTY
-        if kind in (RecordKind.HEARING_RECORD, RecordKind.REACTION)
+        if party is not None or kind in (RecordKind.HEARING_RECORD, RecordKind.REACTION)
         else Visibility.PARTIES
     )
     cipher = await case_cipher(at.session, at.keyring, at.tenant.id, complaint.case_id)
@@ -709,7 +710,7 @@ async def share_records(at: At, complaint: Complaint) -> int:
         if row.document_id is None:
             continue
         sides = [row.party] if row.party else ["complainant", "accused"]
-        roles = [r for side in sides if side for r in SIDES[side] if r in present]
+        roles = [r for side in sides if side not in withheld_from(row) for r in SIDES[side] if r in present]
         for role in roles:
             if (row.document_id, role) not in existing:
                 await parties.share(
@@ -721,6 +722,11 @@ async def share_records(at: At, complaint: Complaint) -> int:
                 )
                 shared += 1
     return shared
+
+
+def withheld_from(record: ComplaintRecord) -> list[str]:
+    """The parties an art. 23 restriction keeps this record from (``complaints.restrictions``)."""
+    return sorted(record.facts.get("withheld", {}))
 
 
 async def records_of(session: AsyncSession, complaint: Complaint) -> list[ComplaintRecord]:

@@ -375,13 +375,17 @@ class PartyAccess:
         return party_actor(self.party.id)
 
 
+def _link_key(tenant: Tenant, token: str) -> str:
+    """The per-link counter's key: a digest prefix of the token's hash, never the token; no addresses."""
+    return f"meldpunt:rl:party:{tenant.id}:{token_hash(token).hex()[:12]}"
+
+
 async def _spend_attempt(limiter: Limiter, tenant: Tenant, token: str, verified: bool) -> None:
-    """Per tenant, then per link (a digest prefix of the token's hash, never the token): no addresses. An
-    attempt with a solved challenge skips the per-tenant count, as for receipts: a flood of guesses does not
-    lock real parties (whose page solves it) out."""
+    """Per tenant, then per link. An attempt with a solved challenge skips the per-tenant count, as for
+    receipts: a flood of guesses does not lock real parties (whose page solves it) out."""
     if not verified and await limiter.spend(f"meldpunt:rl:party:{tenant.id}") > ATTEMPTS_PER_TENANT:
         raise TooManyAttempts()
-    if await limiter.spend(f"meldpunt:rl:party:{tenant.id}:{token_hash(token).hex()[:12]}") > ATTEMPTS_PER_LINK:
+    if await limiter.spend(_link_key(tenant, token)) > ATTEMPTS_PER_LINK:
         raise TooManyAttempts()
 
 
@@ -459,12 +463,19 @@ async def enter(
     """The portal for the link and the party's key, or for the link and the signed-in ``account`` the
     invitation is bound to (a professional's roles open no portal); the same refusal for every reason it does
     not open."""
-    await _spend_attempt(limiter, tenant, token, verified)
-    invitation, party, case = await _invitation(session, tenant, token)
-    if invitation.activated_at is None:
-        raise PortalClosed()
-    if not (await _verifies(invitation.key_hash, normalise_key(key)) if key else _bound_to(invitation, account)):
-        raise PortalClosed()
+    if await limiter.peek(_link_key(tenant, token)) >= ATTEMPTS_PER_LINK:
+        raise TooManyAttempts()  # a link being guessed at stays shut for the window, even for the right key
+    if not verified and await limiter.spend(f"meldpunt:rl:party:{tenant.id}") > ATTEMPTS_PER_TENANT:
+        raise TooManyAttempts()
+    try:
+        invitation, party, case = await _invitation(session, tenant, token)
+        if invitation.activated_at is None:
+            raise PortalClosed()
+        if not (await _verifies(invitation.key_hash, normalise_key(key)) if key else _bound_to(invitation, account)):
+            raise PortalClosed()
+    except PortalClosed:
+        await limiter.spend(_link_key(tenant, token))  # only a failed entry counts against the link: a party
+        raise  # reading ten documents in a minute is not guessing
     return PartyAccess(tenant, case, party, invitation)
 
 

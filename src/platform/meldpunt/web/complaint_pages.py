@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.cases.party_controllers import invitation_link
 from meldpunt.complaints import parties as complaint_parties
-from meldpunt.complaints import procedure, services, views
+from meldpunt.complaints import procedure, restrictions, services, views
 from meldpunt.complaints.errors import ComplaintNotFound
 from meldpunt.complaints.models import COMMITTEE, SeatRole
 from meldpunt.complaints.schemas import (
@@ -33,9 +33,11 @@ from meldpunt.complaints.schemas import (
     DeclareIn,
     ExtensionIn,
     HearingIn,
+    LiftIn,
     ObjectionIn,
     RecordIn,
     RegisterIn,
+    RestrictionIn,
     ResumptionIn,
     SeatIn,
     SuspensionIn,
@@ -279,6 +281,32 @@ class ComplaintPagesController(Controller):
             shown,
             pages.here(complaint_id),
         )
+
+    @post("/{complaint_id:uuid}/stukken/{record_id:uuid}/{act:str}", status_code=200, action=Action.COMPLAINT_HANDLE)
+    async def restriction(
+        self,
+        pages: Pages,
+        store: NamedDependency[ObjectStore],
+        complaint_id: FromPath[uuid.UUID],
+        record_id: FromPath[uuid.UUID],
+        act: FromPath[str],
+    ) -> Template | Redirect:
+        """The chair keeps a record from one party (``beperken``, art. 23) or lifts that (``opheffen``)."""
+        acts = {
+            "beperken": lambda form: restrictions.restrict_reading(
+                pages.at, store, complaint_id, record_id, _of(RestrictionIn)(form)
+            ),
+            "opheffen": lambda form: restrictions.lift_restriction(
+                pages.at, complaint_id, record_id, _of(LiftIn)(form).withheld_from
+            ),
+        }
+        if act not in acts:
+            raise ComplaintNotFound()
+
+        async def shown(**kwargs: Any) -> Template:
+            return await pages.complaint(complaint_id, **kwargs)
+
+        return await pages.submit(acts[act], shown, pages.here(complaint_id))
 
     @post("/{complaint_id:uuid}/{move:str}", status_code=200, action=Action.COMPLAINT_HANDLE)
     async def move(
