@@ -3,24 +3,12 @@ retention starts from the sanction's end without anyone writing the event by han
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-
 from meldpunt.cases.outcome import end_sanctions
 from meldpunt.jobs.registry import job
-from meldpunt.jobs.runtime import current_runtime
-from meldpunt.jobs.tenants import for_every_tenant
+from meldpunt.jobs.tenants import sweep_every_tenant
 
 
 @job("cases.sanctions", max_retries=3, time_limit_seconds=900, max_backoff_seconds=900)
 async def sweep_sanctions() -> None:
     """Idempotent: an ended measure is marked, so a rerun records nothing again."""
-    runtime = current_runtime()
-    now = datetime.now(UTC)
-
-    async def sweep(tenant_id: uuid.UUID) -> None:
-        async with runtime.sessionmaker() as session:
-            await end_sanctions(session, tenant_id, now)
-            await session.commit()
-
-    await for_every_tenant("cases.sanctions", sweep)
+    await sweep_every_tenant("cases.sanctions", end_sanctions)

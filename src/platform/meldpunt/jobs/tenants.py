@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.db.tenants import all_tenant_ids
 from meldpunt.jobs.runtime import current_runtime
@@ -47,3 +49,19 @@ async def for_every_tenant(job_name: str, step: Callable[[uuid.UUID], Awaitable[
     async with current_runtime().sessionmaker() as session:
         tenant_ids = await all_tenant_ids(session)
     await for_each_tenant(job_name, tenant_ids, step)
+
+
+async def sweep_every_tenant(
+    job_name: str, step: Callable[[AsyncSession, uuid.UUID, datetime], Awaitable[object]]
+) -> None:
+    """``for_every_tenant`` for a sweep that does one tenant's work in one session, committed per tenant, at
+    the moment the job began (so that every tenant is judged against the same time)."""
+    runtime = current_runtime()
+    now = datetime.now(UTC)
+
+    async def sweep(tenant_id: uuid.UUID) -> None:
+        async with runtime.sessionmaker() as session:
+            await step(session, tenant_id, now)
+            await session.commit()
+
+    await for_every_tenant(job_name, sweep)

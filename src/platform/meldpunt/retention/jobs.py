@@ -12,7 +12,7 @@ from meldpunt.dossiers.keys import Keyring, create_root_key
 from meldpunt.dossiers.storage import create_object_store
 from meldpunt.jobs.registry import job
 from meldpunt.jobs.runtime import current_runtime
-from meldpunt.jobs.tenants import for_every_tenant
+from meldpunt.jobs.tenants import for_every_tenant, sweep_every_tenant
 from meldpunt.retention.reconcile import reconcile_store
 from meldpunt.retention.services import purge_tenant, remind_owners
 
@@ -34,14 +34,7 @@ async def sweep_retention() -> None:
 @job("retention.remind", max_retries=3, time_limit_seconds=900, max_backoff_seconds=900)
 async def remind_retention_owners() -> None:
     """Queue the reminders before destruction; deduplicated per person and day, so reruns are harmless."""
-    runtime = current_runtime()
-
-    async def remind(tenant_id: uuid.UUID) -> None:
-        async with runtime.sessionmaker() as session:
-            await remind_owners(session, tenant_id, datetime.now(UTC))
-            await session.commit()
-
-    await for_every_tenant("retention.remind", remind)
+    await sweep_every_tenant("retention.remind", remind_owners)
 
 
 @job("retention.reconcile", max_retries=3, time_limit_seconds=3600, max_backoff_seconds=900)
