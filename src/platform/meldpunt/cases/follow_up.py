@@ -5,6 +5,7 @@ has ended (seed-000 §2.4, §3.2; DESIGN §7)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -85,10 +86,12 @@ async def names_in_case(session: AsyncSession, keyring: Keyring, tenant: Tenant,
 
 
 def traceable(texts: list[str], names: list[str]) -> bool:
-    """Whether any text names someone of the case: by full name or by a part of it (three letters or more)."""
+    """Whether any text names someone of the case: by full name or by a part of it (three letters or more), as
+    a word of its own ("Hoekstra", "Hoekstra's"), never inside another word: a carer called Jan is not named by
+    "januari", nor one called Zorg by "zorgverleners" (the culture investigation of seed-000 H7)."""
     words = {part.casefold() for name in names for part in [name, *name.split()] if len(part) >= 3}
     said = " ".join(texts).casefold()
-    return any(word in said for word in words)
+    return any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", said) for word in words)
 
 
 async def decision_due(session: AsyncSession, tenant: Tenant, case: Case) -> None:
