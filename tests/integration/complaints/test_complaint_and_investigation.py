@@ -18,7 +18,7 @@ from meldpunt.intake.services import add_deadline
 from meldpunt.settings import Settings
 from tests.conftest import MakeTenant
 from tests.integration.cases.test_case_handling import as_
-from tests.integration.complaints.conftest import NOT_LINKED, Committee, committee, post, registered, seat_of
+from tests.integration.complaints.conftest import Committee, committee, post, registered, seat_of
 from tests.integration.complaints.test_complaint_track import _heard, problem, rows
 
 
@@ -46,7 +46,11 @@ async def test_the_advice_waits_for_an_open_investigation_of_the_case(
     waiting = await client.post(f"{url}/advice", json={"outcome": "well_founded", "text": "Gegrond."})
     problem(waiting, 409, "complaint-refused")
     assert "onderzoek" in waiting.json()["detail"]
-    await rows(app_engine, c, f"UPDATE deadlines SET met_at = now() WHERE kind = 'follow_up' AND case_id = '{case}'")
+    await rows(
+        app_engine,
+        c,
+        f"UPDATE deadlines SET met_at = now() WHERE kind = 'follow_up' AND case_id = '{case}' RETURNING id",
+    )
     advised = await post(client, c.chair, f"{url}/advice", {"outcome": "well_founded", "text": "Gegrond."})
     assert advised["status"] == "advised"
 
