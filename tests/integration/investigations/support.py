@@ -87,7 +87,7 @@ async def decided(
         party = await client.post(f"{api(t, case)}/parties", json={"role": role, "name": name})
         assert party.status_code == 201, party.text
         ids[name] = party.json()["id"]
-    await declared_again(client, t, case)
+        await declared_again(client, t, case)  # naming more people asks every seat to declare again
     return case, ids
 
 

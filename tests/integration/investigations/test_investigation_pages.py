@@ -22,17 +22,22 @@ from tests.integration.investigations.support import (
     LATER,
     SOON,
     TODAY,
+    WITNESS,
     Team,
     answer,
     commission_body,
     commissioned,
     decided,
+    interviewed,
     portal_of,
     protocol,
     seat_body,
+    seated_and_agreed,
     team,
 )
 from tests.integration.investigations.test_investigation_routes import with_a_reaction
+
+LICENCE = {"licence_number": "POB 2024", "licence_valid_until": (TODAY + timedelta(days=365)).isoformat()}
 
 
 def commission_form(**more: Any) -> dict[str, Any]:
@@ -136,6 +141,8 @@ async def test_every_investigation_page_refuses_other_tenants_and_cases(
         ("POST", f"/app/t/{t.slug}/onderzoeken/{case}/{iid}/reacties/{uuid.uuid4()}/verlengen"),
         ("POST", f"/app/t/{t.slug}/onderzoeken/{case}/{iid}/reacties/{uuid.uuid4()}/verwerken"),
         ("POST", f"/app/t/{t.slug}/onderzoeken/{case}/{iid}/eindrapport"),
+        ("POST", f"/app/t/{t.slug}/zaken/{case}/onderzoek/{iid}/hergebruik"),
+        ("GET", f"/app/t/{t.slug}/onderzoeken/{case}/{iid}/verslagen/{uuid.uuid4()}"),
     ]
     other = await make_tenant()
     stranger = await person(
@@ -221,3 +228,56 @@ async def test_a_changed_assignment_on_the_page_sends_the_decision_maker_to_decl
     assert "Verklaar opnieuw" in case_page.text
     before = await client.get(page, headers=HTML)  # until they declare again: the process only
     assert before.status_code == 200 and "De gedragscode" not in before.text and "U ziet het verloop" in before.text
+
+
+async def test_the_panel_lets_a_record_be_reused_on_its_page_and_the_investigator_then_reads_it_back(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
+) -> None:
+    t = await team(app_engine, settings, make_tenant)
+    case, ids = await decided(client, t, app_engine, ["fact_investigation"], ("accused", ACCUSED), ("witness", WITNESS))
+    base, first = await commissioned(client, t, case, commission_body("fact", (ids[ACCUSED],)))
+    await seated_and_agreed(client, t, f"{base}/{first}", t.investigator)
+    heard = await interviewed(client, f"{base}/{first}", ids[WITNESS], "Wat de getuige zag: marker-reuse-record.")
+    _, second = await commissioned(client, t, case, commission_body("fact", (ids[ACCUSED],)))
+    await seated_and_agreed(client, t, f"{base}/{second}", t.firm, external=True, **LICENCE)
+
+    assignment = f"/app/t/{t.slug}/onderzoeken/{case}/{second}"
+    record_page = f"{assignment}/verslagen/{heard['id']}"
+    await as_(client, t.firm)
+    shown = await client.get(assignment, headers=HTML)
+    assert shown.status_code == 200 and "Verslagen uit een ander onderzoek" in shown.text
+    assert "de beslistafel heeft geen verslag" in shown.text and record_page not in shown.text
+    undecided = await client.get(record_page, headers=HTML)
+    assert undecided.status_code == 409 and "marker-reuse-record" not in undecided.text
+    assert "text/html" in undecided.headers["content-type"]
+
+    page = f"/app/t/{t.slug}/zaken/{case}/onderzoek"
+    await as_(client, t.c.decider)
+    manage = await client.get(page, headers=HTML)
+    assert "Een verslag uit een ander onderzoek laten gebruiken" in manage.text
+    assert f'action="{page}/{second}/hergebruik' in manage.text and f'value="{heard["id"]}"' in manage.text
+    unreasoned = await post(client, f"{page}/{second}/hergebruik", interview_id=heard["id"], reasons="")
+    assert unreasoned.status_code == 400
+    same = await post(client, f"{page}/{first}/hergebruik", interview_id=heard["id"], reasons="Eigen gesprek.")
+    assert same.status_code == 409  # a record of the investigation itself needs no decision
+    reasons = "De getuige hoeft niet twee keer te vertellen marker-reuse-reason."
+    decided_reuse = await post(client, f"{page}/{second}/hergebruik", interview_id=heard["id"], reasons=reasons)
+    assert decided_reuse.status_code == 303, decided_reuse.text
+    after = await client.get(page, headers=HTML)
+    assert "Hergebruikte verslagen en de reden" in after.text and "marker-reuse-reason" in after.text
+    assert f'action="{page}/{second}/hergebruik' not in after.text  # nothing left to decide on
+    await as_(client, t.c.pooled)  # the process guardian sees neither the reasons nor the form
+    guarded = await client.get(page, headers=HTML)
+    assert guarded.status_code == 200 and "marker-reuse-reason" not in guarded.text and "hergebruik" not in guarded.text
+
+    await as_(client, t.firm)
+    listed = await client.get(assignment, headers=HTML)
+    assert record_page in listed.text and WITNESS in listed.text
+    read = await client.get(record_page, headers=HTML)
+    assert read.status_code == 200 and "marker-reuse-record" in read.text and "Gespreksverslag" in read.text
+    english = await client.get(f"{record_page}?lang=en", headers=HTML)
+    assert "Interview record" in english.text and "Back to the assignment" in english.text
+    reads = await in_tenant(
+        app_engine, t.c.member, "SELECT details::text FROM audit_entries WHERE action = 'investigation.record_read'"
+    )
+    assert reads and all("marker" not in row[0] for row in reads)

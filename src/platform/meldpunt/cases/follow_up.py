@@ -5,6 +5,7 @@ has ended (seed-000 §2.4, §3.2; DESIGN §7)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from meldpunt.cases.models import CaseExclusion, CaseStep, ExclusionReason, StepKind
+from meldpunt.cases.models import CaseExclusion, CaseRoleHeld, CaseStep, ExclusionReason, StepKind
 from meldpunt.db.context import also_in
 from meldpunt.dossiers.cipher import case_cipher
 from meldpunt.dossiers.keys import Keyring
@@ -73,6 +74,50 @@ async def is_adviser(session: AsyncSession, tenant: Tenant, seated: AccountRef, 
         return Role.ADVISER in await identity.active_roles(session, tenant.branch_id, *seated)
 
 
+INVESTIGATOR = Role.INVESTIGATOR.value
+
+
+async def roles_held(session: AsyncSession, case: Case, who: AccountRef) -> list[CaseRoleHeld]:
+    """The roles ``who`` took in this case, at its panel, its follow-ups and its complaint (left or not)."""
+    rows = await session.execute(
+        select(CaseRoleHeld).where(
+            CaseRoleHeld.tenant_id == case.tenant_id,
+            CaseRoleHeld.case_id == case.id,
+            CaseRoleHeld.account_tenant_id == who.tenant_id,
+            CaseRoleHeld.account_id == who.id,
+        )
+    )
+    return list(rows.scalars())
+
+
+async def investigator_role_refusal(session: AsyncSession, case: Case, seated: AccountRef, role: str) -> str | None:
+    """The investigator's independence across the case (seed-000 §1.4 "Internal investigators must not play a role
+    in the later follow-up", H7 B–C "zelfs geen schijn van partijdigheid"), for every module that seats someone
+    on it: the organisation's internal investigator takes no other role in the case afterwards (decision maker,
+    expert, process guardian, line manager, HR, facilitator, mediator, a seat of the complaints committee, the
+    complaint's competent authority or guardian); and whoever already took such a role is never its
+    investigator. Another investigation of the same case is the investigator's role still. The refusal's reason
+    (``internal-investigator``, ``holds-a-role``), or None."""
+    held = await roles_held(session, case, seated)
+    if role == INVESTIGATOR:
+        return "holds-a-role" if any(h.role != INVESTIGATOR for h in held) else None
+    return "internal-investigator" if any(h.role == INVESTIGATOR and h.internal for h in held) else None
+
+
+def hold_role(session: AsyncSession, case: Case, seated: AccountRef, role: str, *, internal: bool = False) -> None:
+    """Write down that ``seated`` took ``role`` in this case (in the same transaction as their seat)."""
+    session.add(
+        CaseRoleHeld(
+            tenant_id=case.tenant_id,
+            case_id=case.id,
+            account_tenant_id=seated.tenant_id,
+            account_id=seated.id,
+            role=role,
+            internal=internal and role == INVESTIGATOR,
+        )
+    )
+
+
 async def names_in_case(session: AsyncSession, keyring: Keyring, tenant: Tenant, case: Case) -> list[str]:
     """The reporter's name (when known) and every party's: what a non-traceable record may never hold."""
     cipher = await case_cipher(session, keyring, tenant.id, case.id)
@@ -85,10 +130,12 @@ async def names_in_case(session: AsyncSession, keyring: Keyring, tenant: Tenant,
 
 
 def traceable(texts: list[str], names: list[str]) -> bool:
-    """Whether any text names someone of the case: by full name or by a part of it (three letters or more)."""
+    """Whether any text names someone of the case: by full name or by a part of it (three letters or more), as
+    a word of its own ("Hoekstra", "Hoekstra's"), never inside another word: a carer called Jan is not named by
+    "januari", nor one called Zorg by "zorgverleners" (the culture investigation of seed-000 H7)."""
     words = {part.casefold() for name in names for part in [name, *name.split()] if len(part) >= 3}
     said = " ".join(texts).casefold()
-    return any(word in said for word in words)
+    return any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", said) for word in words)
 
 
 async def decision_due(session: AsyncSession, tenant: Tenant, case: Case) -> None:

@@ -171,6 +171,27 @@ class CaseExclusion(TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class CaseRoleHeld(TenantScoped, Base):
+    """Who took which role in this case: a seat at the panel, at a follow-up (``interventions``,
+    ``investigations``) or at its complaint (``complaints``), written by the module that seats, in this floor's
+    terms (DESIGN §4), so that the rules across them are read in one place (``follow_up.investigator_role_refusal``:
+    the internal investigator plays no later role, seed-000 §1.4 and H7 B–C). ``role`` is the role's value of
+    ``identity.roles``; ``internal`` marks the organisation's own investigator."""
+
+    __tablename__ = "case_roles_held"
+    __table_args__ = (
+        _of_case("case_roles_held"),
+        ForeignKeyConstraint(["account_tenant_id", "account_id"], ["accounts.tenant_id", "accounts.id"]),
+    )
+
+    case_id: Mapped[uuid.UUID]
+    account_tenant_id: Mapped[uuid.UUID]
+    account_id: Mapped[uuid.UUID]
+    role: Mapped[str] = mapped_column(String(32))
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class ProcessConcern(TenantScoped, Base):
     """A process guardian's concern; the decision maker acknowledges it before the next step."""
 

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
 from meldpunt.audit.services import ANONYMOUS, AuditActor
+from meldpunt.cases import follow_up
 from meldpunt.cases.errors import (
     CaseEnded,
     ConcernNotFound,
@@ -428,7 +429,8 @@ async def assign_member(
     session: AsyncSession, who: AccountRef, tenant: Tenant, case_id: uuid.UUID, data: MemberIn, *, pooled: bool = False
 ) -> PanelMember:
     """Seat someone at the case's panel, after every rule: the role's grant here, one seat a person, not
-    excluded, the adviser never expert or process guardian, a pooled guardian never from this member."""
+    excluded, the adviser never expert or process guardian, a pooled guardian never from this member, the case's
+    internal investigator never (``follow_up.investigator_role_refusal``)."""
     case = await panel_case(session, tenant, case_id)
     seated = AccountRef(data.account_tenant_id, data.account_id)
     role = PanelRole(data.role)
@@ -441,6 +443,7 @@ async def assign_member(
     if role == PanelRole.EXPERT and Role.ADVISER in held:
         raise SeatRefused("adviser")
     refusal = guardian_refusal(tenant, seated, held) if role == PanelRole.PROCESS_GUARDIAN else None
+    refusal = refusal or await follow_up.investigator_role_refusal(session, case, seated, role.value)
     if refusal is not None:
         raise SeatRefused(refusal)
     seat = PanelMember(
@@ -452,6 +455,7 @@ async def assign_member(
         pooled=pooled,
     )
     session.add(seat)
+    follow_up.hold_role(session, case, seated, role.value)
     await session.flush()
     await audit.record(session, tenant.id, actor_of(who), "case.panel_seat", "case", case.id, role=role, pooled=pooled)
     return seat

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from meldpunt.audit import services as audit
+from meldpunt.cases import follow_up
 from meldpunt.cases import services as cases
 from meldpunt.cases.models import CaseExclusion, ExclusionReason, Involvement, Route
 from meldpunt.complaints.errors import (
@@ -167,6 +168,11 @@ def _ref(seat: ComplaintSeat) -> AccountRef:
     return AccountRef(seat.account_tenant_id, seat.account_id)
 
 
+def _case(complaint: Complaint) -> Case:
+    """The complaint's case by its key, for the case's own rules (not loaded: only its ids are read)."""
+    return Case(tenant_id=complaint.tenant_id, id=complaint.case_id)
+
+
 def _live(seats: list[ComplaintSeat]) -> list[ComplaintSeat]:
     return [seat for seat in seats if seat.left_at is None]
 
@@ -180,8 +186,7 @@ async def _is_secretary(session: AsyncSession, tenant: Tenant, who: AccountRef) 
 
 
 async def _excluded(session: AsyncSession, complaint: Complaint) -> dict[AccountRef, ExclusionReason]:
-    case = Case(tenant_id=complaint.tenant_id, id=complaint.case_id)
-    return await cases.exclusions(session, case)
+    return await cases.exclusions(session, _case(complaint))
 
 
 async def _seat(session: AsyncSession, complaint: Complaint, who: AccountRef) -> ComplaintSeat | None:
@@ -390,6 +395,9 @@ def _registration_facts(terms: ProcedureTerms, data: RegisterIn) -> dict[str, An
 
 async def _seat_secretary(at: At, complaint: Complaint, data: RegisterIn) -> None:
     _check_employer(at.tenant, SeatRole.SECRETARY, data.employer, data.employer_tenant_id)
+    refusal = await follow_up.investigator_role_refusal(at.session, _case(complaint), at.who, SeatRole.SECRETARY)
+    if refusal is not None:
+        raise ComplaintSeatRefused(refusal)
     at.session.add(
         ComplaintSeat(
             tenant_id=at.tenant.id,
@@ -403,6 +411,7 @@ async def _seat_secretary(at: At, complaint: Complaint, data: RegisterIn) -> Non
             facts={},
         )
     )
+    follow_up.hold_role(at.session, _case(complaint), at.who, SeatRole.SECRETARY)
     await at.session.flush()
 
 
@@ -484,6 +493,9 @@ async def _check_seat(at: At, complaint: Complaint, data: SeatIn) -> dict[str, A
     refusal = cases.guardian_refusal(at.tenant, seated, held) if role == SeatRole.PROCESS_GUARDIAN else None
     if refusal is not None:
         raise ComplaintSeatRefused(refusal)  # as at the panel: the adviser never; the pool's guardians only
+    refusal = await follow_up.investigator_role_refusal(at.session, _case(complaint), seated, role.value)
+    if refusal is not None:
+        raise ComplaintSeatRefused(refusal)  # the case's internal investigator takes no seat here
     facts: dict[str, Any] = {}
     excluded = await _excluded(at.session, complaint)
     if role == SeatRole.DECISION_MAKER:
@@ -536,6 +548,7 @@ async def seat(at: At, complaint_id: uuid.UUID, data: SeatIn) -> ComplaintSeat:
     if data.escalation_reason:
         add_content(cipher, complaint, **{f"escalation:{row.id}": data.escalation_reason})
     await _insert_once(at.session, row, ComplaintSeatRefused("one-seat"))
+    follow_up.hold_role(at.session, _case(complaint), _ref(row), row.role.value)
     await _answer_for(at.session, complaint, row)
     await record_act(
         at, complaint, "seated", role=data.role, employer=data.employer, deputy=data.deputy_for is not None
@@ -546,8 +559,7 @@ async def seat(at: At, complaint_id: uuid.UUID, data: SeatIn) -> ComplaintSeat:
 async def _answer_for(session: AsyncSession, complaint: Complaint, row: ComplaintSeat) -> None:
     """A process guardian seated now receives the breaches of the open terms; a decision maker answers for
     the decision's term."""
-    case = Case(tenant_id=complaint.tenant_id, id=complaint.case_id)
-    for deadline in await intake.open_deadlines(session, case):
+    for deadline in await intake.open_deadlines(session, _case(complaint)):
         if row.role == SeatRole.PROCESS_GUARDIAN and deadline.kind in TRACK_TERMS | {DeadlineKind.INFORM_ACCUSED}:
             deadline.guardian_tenant_id, deadline.guardian_id = row.account_tenant_id, row.account_id
         if row.role == SeatRole.DECISION_MAKER and deadline.kind == DeadlineKind.COMPLAINT_DECISION:

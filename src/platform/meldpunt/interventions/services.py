@@ -257,13 +257,17 @@ async def _check_seat(
         raise InterventionSeatRefused("role-not-held")
     if SeatRole(data.role) == SeatRole.MEDIATOR and await follow_up.is_adviser(session, tenant, seated, held):
         raise InterventionSeatRefused("adviser")
+    refusal = await follow_up.investigator_role_refusal(session, case, seated, data.role)
+    if refusal is not None:
+        raise InterventionSeatRefused(refusal)  # the case's internal investigator carries nothing out later
     if intervention.kind == InterventionKind.MEDIATION and not data.registration_number:
         raise InterventionSeatRefused("registration-missing")
 
 
 async def seat(at: At, intervention_id: uuid.UUID, data: SeatIn) -> InterventionSeat:
     """Seat who carries it out, for a time: the role held here and meant for this kind; never someone
-    excluded from the case or who declared a link, never the confidential adviser as mediator, a mediation's
+    excluded from the case or who declared a link, never the case's internal investigator, never the
+    confidential adviser as mediator, a mediation's
     mediator with their registration number. The leading seat answers for the FOLLOW_UP deadline."""
     session, keyring, who, tenant, case_id = at.parts()
     case, _ = await _managed(session, keyring, who, tenant, case_id)
@@ -281,6 +285,7 @@ async def seat(at: At, intervention_id: uuid.UUID, data: SeatIn) -> Intervention
         valid_to=_at(data.valid_to, end=True),
     )
     session.add(row)
+    follow_up.hold_role(session, case, AccountRef(row.account_tenant_id, row.account_id), row.role.value)
     await session.flush()
     if leads(intervention, row):
         await _answer_for(session, case, intervention, AccountRef(row.account_tenant_id, row.account_id), row.role)

@@ -443,6 +443,9 @@ async def _check_investigator(at: At, case: Case, investigation: Investigation, 
         raise InvestigatorRefused("excluded")
     if await cases.seat_of(at.session, case, seated) is not None:
         raise InvestigatorRefused("on-the-panel")  # impartial: not who weighs and decides (seed-000 §2.4 C)
+    refusal = await follow_up.investigator_role_refusal(at.session, case, seated, follow_up.INVESTIGATOR)
+    if refusal is not None:
+        raise InvestigatorRefused(refusal)  # a role in the case before: at a follow-up, a complaint, the panel
     held = await identity.active_roles(at.session, at.tenant.id, *seated)
     if Role.INVESTIGATOR not in held:
         raise InvestigatorRefused("role-not-held")
@@ -457,8 +460,10 @@ async def _check_investigator(at: At, case: Case, investigation: Investigation, 
 
 async def seat_investigator(at: At, investigation_id: uuid.UUID, data: InvestigatorIn) -> InvestigatorSeat:
     """Seat the investigator for a time: an investigator of this organisation, never excluded from the case,
-    never on its panel, never its (or its branch's) confidential adviser; an external firm investigating
-    persons with its Wpbr licence, valid now. The investigator answers for the stage deadlines."""
+    never on its panel nor holding another role in the case before, never its (or its branch's) confidential
+    adviser; an external firm investigating persons with its Wpbr licence, valid now. An internal investigator
+    takes no later role in the case (``follow_up.investigator_role_refusal``). The investigator answers for the
+    stage deadlines."""
     case, _ = await managed(at)
     investigation = await find(at.session, case, investigation_id, lock=True)
     await _check_investigator(at, case, investigation, data)
@@ -476,8 +481,10 @@ async def seat_investigator(at: At, investigation_id: uuid.UUID, data: Investiga
         valid_to=end_of(data.valid_to),
     )
     at.session.add(row)
+    seated = AccountRef(row.account_tenant_id, row.account_id)
+    follow_up.hold_role(at.session, case, seated, follow_up.INVESTIGATOR, internal=not data.external)
     await at.session.flush()
-    await answer_for(at.session, investigation, AccountRef(row.account_tenant_id, row.account_id))
+    await answer_for(at.session, investigation, seated)
     await record(at.session, at.who, case, "investigator_seated", kind=investigation.kind, external=data.external)
     return row
 

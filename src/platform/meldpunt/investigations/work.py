@@ -174,6 +174,24 @@ async def read_record(
     return text, answers.get(interview.share_id)
 
 
+async def reused_records(at: At, investigation: Investigation) -> list[InvestigationInterview]:
+    """The interviews of other investigations of the case whose records the panel decided may be used in this
+    one (``decide_reuse``): what the investigator may read back with ``read_record``. Process facts only."""
+    ids = [uuid.UUID(i) for i in investigation.facts.get("reused", [])]
+    if not ids:
+        return []
+    rows = await at.session.execute(
+        select(InvestigationInterview)
+        .where(
+            InvestigationInterview.tenant_id == at.tenant.id,
+            InvestigationInterview.case_id == investigation.case_id,
+            InvestigationInterview.id.in_(ids),
+        )
+        .order_by(InvestigationInterview.scheduled_at)
+    )
+    return list(rows.scalars())
+
+
 # ---------------------------------------------------------------- the draft report and the reactions
 
 

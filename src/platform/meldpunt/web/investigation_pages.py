@@ -46,6 +46,7 @@ from meldpunt.investigations.schemas import (
     ProtocolIn,
     RecordIn,
     ReturnIn,
+    ReuseIn,
     StopIn,
     TermsIn,
     Told,
@@ -150,6 +151,17 @@ class CaseInvestigationsPage:
         candidates = await identity.role_holders(on.db, on.tenant.id, Role.INVESTIGATOR.value) if manages else []
         parties = await case_parties.parties_of(on.db, on.keyring, on.who, on.tenant, on.case_id) if manages else []
         names = await cases.account_names(on.db, on.tenant, candidates) if candidates else {}
+        interviews = {iv.id: iv for view in found for iv in view.interviews}
+        reusable = {  # what another investigation of the case heard, on record, not yet decided on here
+            view.investigation.id: [
+                iv
+                for iv in interviews.values()
+                if iv.investigation_id != view.investigation.id
+                and iv.status == "shared"
+                and str(iv.id) not in view.investigation.facts.get("reused", [])
+            ]
+            for view in found
+        }
         return Template(
             "case_investigations.html",
             status_code=status,
@@ -164,6 +176,9 @@ class CaseInvestigationsPage:
                 "outcome_rows": range(1, OUTCOME_ROWS + 1),
                 "candidates": [(f"{who.tenant_id}:{who.id}", names.get(who.id, str(who.id))) for who in candidates],
                 "parties": parties,
+                "party_names": {p.party.id: p.name for p in parties},
+                "interviews": {str(k): v for k, v in interviews.items()},
+                "reusable": reusable,
                 "message": message,
                 "entered": entered or {},
                 "today": date.today(),
@@ -246,6 +261,17 @@ class CaseInvestigationsPages(Controller):
             f"/app/t/{on.slug}/zaken/{on.case_id}",
         )
 
+    @post("/{investigation_id:uuid}/hergebruik", status_code=200, action=Action.INVESTIGATION_MANAGE)
+    async def reuse(
+        self,
+        page: NamedDependency[CaseInvestigationsPage],
+        on: NamedDependency[OnCase],
+        investigation_id: FromPath[uuid.UUID],
+    ) -> Template | Redirect:
+        """A record of another investigation of the case may be used in this one, with reasons
+        (DecideStatementReuse; seed-000 H6 Stap 3: "niet zomaar")."""
+        return await page.submit(lambda form: work.decide_reuse(at(on), investigation_id, decode_form(form, ReuseIn)))
+
     @post("/{investigation_id:uuid}/vaststellen", status_code=200, action=Action.INVESTIGATION_MANAGE)
     async def adopt(
         self,
@@ -291,6 +317,8 @@ class InvestigatorPage:
     async def render(self, *, message: str | None = None, entered: Form | None = None, status: int = 200) -> Template:
         on = self.on
         brief = await services.brief(at(on), self.investigation_id)
+        declared = brief.assignment is not None
+        reused = await work.reused_records(at(on), brief.view.investigation) if declared else []
         return Template(
             "investigation_assignment.html",
             status_code=status,
@@ -300,6 +328,7 @@ class InvestigatorPage:
                 "brief": brief,
                 "i": brief.view.investigation,
                 "parties": {p["id"]: p for p in brief.parties or []},
+                "reused": reused,
                 "protocol_fields": PROTOCOL_FIELDS,
                 "message": message,
                 "entered": entered or {},
@@ -319,6 +348,27 @@ class InvestigatorPages(Controller):
     @get("/", action=Action.INVESTIGATION_CARRY_OUT)
     async def show(self, page: NamedDependency[InvestigatorPage]) -> Template:
         return await page.render()
+
+    @get("/verslagen/{interview_id:uuid}", action=Action.INVESTIGATION_CARRY_OUT)
+    async def read_record(
+        self,
+        page: NamedDependency[InvestigatorPage],
+        on: NamedDependency[OnCase],
+        store: NamedDependency[ObjectStore],
+        interview_id: FromPath[uuid.UUID],
+    ) -> Template:
+        """A record read back: of this investigation, or of another one of the case once the panel decided it may
+        be used here (ReadInterviewRecord; the read is audited)."""
+        record, answer = await work.read_record(at(on), store, page.investigation_id, interview_id)
+        return Template(
+            "investigation_record.html",
+            context={
+                **shell_context(page.request, on.actor, on.slug),
+                "back": page.here,
+                "record": record,
+                "answer": answer,
+            },
+        )
 
     @post("/verklaring", status_code=200, action=Action.INVESTIGATION_CARRY_OUT)
     async def declare(
