@@ -60,6 +60,12 @@ def every_route(url: str, who: Any) -> list[tuple[str, str, dict[str, Any] | Non
         ("GET", f"{url}/parties", None),
         ("POST", f"{url}/parties", {"role": "accused", "name": "Iemand Anders"}),
         ("POST", f"{url}/parties/{uuid.uuid4()}/invitation", None),
+        (
+            "POST",
+            f"{url}/records/{uuid.uuid4()}/restriction",
+            {"withheld_from": "accused", "reason": "rights_of_others", "explanation": "Een getuige."},
+        ),
+        ("POST", f"{url}/records/{uuid.uuid4()}/restriction/lifting", {"withheld_from": "accused"}),
     ]
 
 
