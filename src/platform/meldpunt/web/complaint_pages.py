@@ -185,6 +185,16 @@ class ComplaintPages:
         where = back if isinstance(back, str) else back[0]  # a list: the act may change where to
         return Redirect(same_language(self.request, where), status_code=303)
 
+    async def on_complaint(
+        self, complaint_id: uuid.UUID, act: Callable[[Form], Awaitable[object]], back: list[str] | None = None
+    ) -> Template | Redirect:
+        """``submit`` on the complaint's page: a refusal shows that page again; done, back to it (or to ``back``)."""
+
+        async def shown(**kwargs: Any) -> Template:
+            return await self.complaint(complaint_id, **kwargs)
+
+        return await self.submit(act, shown, back or self.here(complaint_id))
+
 
 def provide_pages(
     request: Request[Any, Any, Any],
@@ -236,22 +246,15 @@ class ComplaintPagesController(Controller):
             if seat.left_at is not None:  # a declared link: the complaint is gone for them
                 back[0] = pages.here()
 
-        async def shown(**kwargs: Any) -> Template:
-            return await pages.complaint(complaint_id, **kwargs)
-
-        return await pages.submit(act, shown, back)
+        return await pages.on_complaint(complaint_id, act, back)
 
     @post("/{complaint_id:uuid}/partij", status_code=200, action=Action.COMPLAINT_HANDLE)
     async def add_party(self, pages: Pages, complaint_id: FromPath[uuid.UUID]) -> Template | Redirect:
         """The complainant (also an external one), the accused or a companion (AddComplaintParty)."""
 
-        async def shown(**kwargs: Any) -> Template:
-            return await pages.complaint(complaint_id, **kwargs)
-
-        return await pages.submit(
+        return await pages.on_complaint(
+            complaint_id,
             lambda form: complaint_parties.add_party(pages.at, complaint_id, decode_form(_filled(form), PartyIn)),
-            shown,
-            pages.here(complaint_id),
         )
 
     @post("/{complaint_id:uuid}/partij/{party_id:uuid}/uitnodiging", status_code=200, action=Action.COMPLAINT_HANDLE)
@@ -273,13 +276,9 @@ class ComplaintPagesController(Controller):
     ) -> Template | Redirect:
         """The competent authority's decision on the advice (DecideOnAdvice)."""
 
-        async def shown(**kwargs: Any) -> Template:
-            return await pages.complaint(complaint_id, **kwargs)
-
-        return await pages.submit(
+        return await pages.on_complaint(
+            complaint_id,
             lambda form: procedure.decide(pages.at, store, complaint_id, _of(DecisionIn, "follows_advice")(form)),
-            shown,
-            pages.here(complaint_id),
         )
 
     @post("/{complaint_id:uuid}/stukken/{record_id:uuid}/{act:str}", status_code=200, action=Action.COMPLAINT_HANDLE)
@@ -303,10 +302,7 @@ class ComplaintPagesController(Controller):
         if act not in acts:
             raise ComplaintNotFound()
 
-        async def shown(**kwargs: Any) -> Template:
-            return await pages.complaint(complaint_id, **kwargs)
-
-        return await pages.submit(acts[act], shown, pages.here(complaint_id))
+        return await pages.on_complaint(complaint_id, acts[act])
 
     @post("/{complaint_id:uuid}/{move:str}", status_code=200, action=Action.COMPLAINT_HANDLE)
     async def move(
@@ -316,12 +312,7 @@ class ComplaintPagesController(Controller):
         if move not in MOVES:
             raise ComplaintNotFound()
 
-        async def shown(**kwargs: Any) -> Template:
-            return await pages.complaint(complaint_id, **kwargs)
-
-        return await pages.submit(
-            lambda form: MOVES[move](pages.at, store, complaint_id, form), shown, pages.here(complaint_id)
-        )
+        return await pages.on_complaint(complaint_id, lambda form: MOVES[move](pages.at, store, complaint_id, form))
 
 
 ROUTES = (ComplaintPagesController,)
