@@ -45,10 +45,12 @@ from meldpunt.intake.controllers import ROUTES as intake_routes
 from meldpunt.interventions.controllers import ROUTES as intervention_routes
 from meldpunt.investigations.controllers import ROUTES as investigation_routes
 from meldpunt.parties.controllers import ROUTES as party_routes
+from meldpunt.reports.controllers import ROUTES as report_routes
 from meldpunt.settings import Settings, load_settings
 from meldpunt.tenancy.controllers import get_public_tenant
 from meldpunt.trends.controllers import ROUTES as trend_routes
 from meldpunt.vault.controllers import ROUTES as vault_routes
+from meldpunt.web.annual_pages import ROUTES as annual_page_routes
 from meldpunt.web.case_outcome_pages import ROUTES as case_outcome_page_routes
 from meldpunt.web.case_pages import ROUTES as case_page_routes
 from meldpunt.web.case_party_pages import ROUTES as case_party_page_routes
@@ -150,6 +152,8 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         *trend_routes,
         *sector_page_routes,
         *dashboard_page_routes,
+        *report_routes,
+        *annual_page_routes,
         *case_outcome_page_routes,
         *(demo_provider_routes if settings.demo_identity_provider else ()),
         create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
