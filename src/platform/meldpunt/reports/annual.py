@@ -308,25 +308,33 @@ def _committee_facts(member: str, quarter: str, counts: CountsOut) -> dict[str, 
     }
 
 
-async def committee_figures(
-    session: AsyncSession, branch: Tenant | None, members: Sequence[Tenant], year: int
-) -> dict[str, Cells]:
-    """The committee's protected figures across ``members`` (each one a contributor). Each table counts another
-    population (complaints, advices, decisions, terms), so each is protected on its own; none shares a cell."""
+def committee_protected(counts: dict[str, CountsOut], year: int, rules: disclosure.Rules) -> dict[str, Cells]:
+    """The committee's tables from each member's counts (by an opaque member key), protected. Each table counts
+    another population (complaints, advices, decisions, terms), so each is protected on its own; none shares a
+    cell with another. One member only: its own figures, nobody else to single out, so k only."""
     facts: dict[str, list[disclosure.Fact]] = {spec.name: [] for spec in COMMITTEE_TABLES}
     quarter = f"{year}-Q1"  # the counts know only the year: every fact is filed in one quarter of it
-    async with also_in(session, *(member.id for member in members)):
-        for member in sorted(members, key=lambda m: m.slug):
-            counts = await annual_counts(session, [member.id], year)
-            for name, rows in _committee_facts(str(member.id), quarter, counts).items():
-                facts[name].extend(rows)
-    rules = rules_of(branch) if branch is not None else disclosure.PLATFORM_RULES
-    if len(members) <= 1:  # one organisation's own figures: nobody else to single out, k only
+    for member, counted in sorted(counts.items()):
+        for name, rows in _committee_facts(member, quarter, counted).items():
+            facts[name].extend(rows)
+    if len(counts) <= 1:
         rules = disclosure.Rules(rules.k, 1, 100)
     shown: dict[str, Cells] = {}
     for spec in COMMITTEE_TABLES:
         shown |= protected(facts[spec.name], year, [spec], rules)
     return shown
+
+
+async def committee_figures(
+    session: AsyncSession, branch: Tenant | None, members: Sequence[Tenant], year: int
+) -> dict[str, Cells]:
+    """The committee's protected figures across ``members`` (each one a contributor), with the branch's rules."""
+    counts: dict[str, CountsOut] = {}
+    async with also_in(session, *(member.id for member in members)):
+        for member in members:
+            counts[str(member.id)] = await annual_counts(session, [member.id], year)
+    rules = rules_of(branch) if branch is not None else disclosure.PLATFORM_RULES
+    return committee_protected(counts, year, rules)
 
 
 COMMITTEE_WORDS = {
