@@ -24,6 +24,7 @@ from tests.integration.cases.test_case_handling import as_, person
 from tests.integration.complaints.conftest import committee, registered
 from tests.integration.intake.test_reporting_point import as_professional, reporting_point
 from tests.integration.trends.test_releases import admins, published
+from tests.integration.web.test_professional_english import assert_english
 
 HTML = {"Accept": "text/html"}
 TODAY = date.today().isoformat()
@@ -111,6 +112,9 @@ async def test_the_advisers_report_per_employer_and_across_hides_small_counts_in
     page = await client.get(f"/app/t/{a.slug}/jaarverslag/vertrouwenspersoon/{YEAR}", headers=HTML)
     assert page.status_code == 200 and f"Jaarverslag vertrouwenspersoon {YEAR}" in page.text
     assert 'title="Verborgen"' in page.text and "x</td>" not in page.text  # no label, only numbers
+    english_page = await client.get(f"/app/t/{a.slug}/jaarverslag/vertrouwenspersoon/{YEAR}?lang=en", headers=HTML)
+    assert_english(english_page, ("All organisations", "People by kind of behaviour"), ("Alle organisaties", "Pesten"))
+    assert f"/jaarverslag/vertrouwenspersoon/{YEAR}.pdf?lang=en" in english_page.text
     latest = await client.get(f"/app/t/{a.slug}/jaarverslag/vertrouwenspersoon", headers=HTML, follow_redirects=False)
     assert latest.status_code == 303 and "/jaarverslag/vertrouwenspersoon/" in latest.headers["location"]
     vault = await client.get(f"/app/t/{a.slug}/vertrouwenspersoon", headers=HTML)
