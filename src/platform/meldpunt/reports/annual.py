@@ -423,7 +423,9 @@ def _sector_name(language: str, dim: str, code: str) -> str:
 
 
 def published_cells(row: TrendRelease, spec: disclosure.TableSpec) -> Cells:
-    """The stored, published cells of one table of a release by their codes in the table's order."""
+    """The stored, published cells of one table of a release by their codes in the table's order (a cell the
+    release does not have, say of a code added to a list after it was published, is looked up as missing and
+    shown as not published, never counted again)."""
     return {
         tuple(cell["cell"][dim] for dim in spec.dims): cell["value"] for cell in row.cells if cell["table"] == spec.name
     }
@@ -431,7 +433,7 @@ def published_cells(row: TrendRelease, spec: disclosure.TableSpec) -> Cells:
 
 def _grand_total(row: TrendRelease) -> int | None:
     first = releases.STANDARD_TABLES[row.population][0]
-    return published_cells(row, first)[tuple(disclosure.TOTAL for _ in first.dims)]
+    return published_cells(row, first).get(tuple(disclosure.TOTAL for _ in first.dims))
 
 
 def _release_tables(language: str, row: TrendRelease) -> list[Table]:
@@ -453,7 +455,7 @@ def _release_tables(language: str, row: TrendRelease) -> list[Table]:
                 title,
                 text(language, f"report.sector.dim.{first}"),
                 [_sector_name(language, second, code) for code in across],
-                [(_sector_name(language, first, a), [values[(a, b)] for b in across]) for a in spec.codes[0]],
+                [(_sector_name(language, first, a), [values.get((a, b)) for b in across]) for a in spec.codes[0]],
             )
         )
         margin_title = text(language, f"report.sector.margin.{second}")
@@ -464,14 +466,16 @@ def _release_tables(language: str, row: TrendRelease) -> list[Table]:
                 margin_title,
                 text(language, f"report.sector.dim.{second}"),
                 [text(language, "report.column.count")],
-                [(_sector_name(language, second, b), [values[(disclosure.TOTAL, b)]]) for b in spec.codes[1]],
+                [(_sector_name(language, second, b), [values.get((disclosure.TOTAL, b))]) for b in spec.codes[1]],
             )
         )
     if risks:
         rows = []
         for spec, values in risks:
             risk = spec.dims[0].removeprefix("risk_")
-            rows.append((text(language, f"taxonomy.structural_risks.{risk}"), [values[(c,)] for c in releases.YES_NO]))
+            rows.append(
+                (text(language, f"taxonomy.structural_risks.{risk}"), [values.get((c,)) for c in releases.YES_NO])
+            )
         columns = [text(language, f"trends.risk.{code}") for code in releases.YES_NO]
         tables.append(
             _table(
