@@ -5,9 +5,14 @@ alternative text, the numbers and the hidden mark in the text, and a hostile tit
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
+import subprocess
+import sys
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +25,18 @@ from meldpunt.reports.pdf import TEMPLATE, pdf
 from tests.support.reports import HOSTILE, synthetic_report
 
 EMBEDDED_FONTS = ("Libertinus", "NewCM", "DejaVu")
+ROOT = Path(__file__).resolve().parents[2]
+OFFLINE = """
+import errno, socket, sys
+from tests.support.reports import synthetic_report
+from meldpunt.reports.pdf import pdf
+try:
+    socket.create_connection(("192.0.2.1", 443), timeout=1)
+except OSError as error:
+    if error.errno != errno.ENETUNREACH:
+        sys.exit("a network is there")
+sys.stdout.buffer.write(pdf(synthetic_report("en"))[:8])
+"""
 
 
 def read(report: Report) -> PdfReader:
@@ -188,3 +205,14 @@ def test_a_name_the_fonts_cannot_show_still_gives_a_pdf_ua_document(name: str) -
     figure = next(element for element in structure(reader) if element["/S"] == "/Figure")
     assert str(figure["/Alt"]).strip()
     assert "1 2 3 4" in flat(text_of(reader))
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None or os.geteuid() != 0, reason="needs unshare as root")
+def test_a_pdf_is_made_without_any_network() -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src" / "platform"), str(ROOT)])}
+    done = subprocess.run(
+        ["unshare", "-n", "--", sys.executable, "-c", OFFLINE], env=env, capture_output=True, timeout=120, cwd=ROOT
+    )
+
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout == b"%PDF-1.7"
