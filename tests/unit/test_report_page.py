@@ -10,7 +10,8 @@ from html.parser import HTMLParser
 import pytest
 
 from meldpunt.reports.model import HIDDEN_MARK, Report, Section
-from tests.support.report_page import report_page
+from meldpunt.web.i18n import context_for
+from tests.support.report_page import page_engine, report_page
 from tests.support.reports import HOSTILE, synthetic_report
 
 
@@ -131,3 +132,15 @@ def test_every_text_of_a_hostile_report_is_escaped() -> None:
     assert page.all("caption")[0].text == script
     assert page.all("abbr")[0].attrs == {"title": '" onmouseover="alert(1)'}
     assert not [e for e in page.elements if any(name.startswith("on") for name in e.attrs)]
+
+
+def test_a_page_puts_its_own_links_between_the_subtitle_and_the_introduction() -> None:
+    report = synthetic_report("nl", sections=1, tables=1)
+    page = page_engine().engine.from_string(
+        '{% extends "base.html" %}{% block main %}{% set report_links %}<p><a href="{{ pdf }}">PDF</a></p>'
+        '{% endset %}{% include "_report.html" %}{% endblock %}'
+    )
+    html = page.render(report=report, pdf="/jaarverslag/2026.pdf?x=<b>", **context_for("nl"))
+
+    assert html.index(report.subtitle) < html.index('<a href="/jaarverslag/2026.pdf?x=&lt;b&gt;">PDF</a>')
+    assert html.index("PDF</a>") < html.index(report.intro[0])
