@@ -108,9 +108,9 @@ async def test_rates_are_per_100_fte_of_all_members_and_withheld_for_hidden_coun
     seen = (await client.get(f"/api/v1/sector/{branch.slug}/releases")).json()
     assert cell_of(seen[0], "category_by_size", category="*", size="10_to_49")["per_100_fte"] == 30.0
     page = await client.get(f"/app/t/{branch.slug}/sector", headers=HTML)
-    assert "(30,0 per 100 fte)" in page.text and "(4,6 per 100 fte)" in page.text
+    assert "(30,0 per\u00a0100\u00a0fte)" in page.text and "(4,6 per\u00a0100\u00a0fte)" in page.text
     english = await client.get(f"/app/t/{branch.slug}/sector?lang=en", headers=HTML)
-    assert "(30.0 per 100 FTE)" in english.text
+    assert "(30.0 per\u00a0100\u00a0FTE)" in english.text
 
 
 def test_a_rate_needs_its_count_m_members_no_dominant_one_and_known_sizes() -> None:

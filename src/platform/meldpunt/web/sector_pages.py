@@ -154,11 +154,13 @@ class Bar:
 @dataclass(frozen=True)
 class Chart:
     """A bar chart drawn as inline SVG: its title and description name every value (hidden ones as hidden),
-    for whoever does not see it; the table of the same numbers stands beside it."""
+    for whoever does not see it; the table of the same numbers stands beside it. ``caption`` is what it shows
+    above the bars (the page's heading names the main chart, so it has none)."""
 
     key: str
     title: str
     description: str
+    caption: str
     bars: list[Bar]
     width: int
     height: int
@@ -166,27 +168,32 @@ class Chart:
     bar_width: float
 
 
-CHART_HEIGHT, BAR_SPACE, BAR_WIDTH, MARGIN = 160, 72, 44, 24
+CHART_HEIGHT, BAR_SPACE, BAR_WIDTH, MARGIN, CAPTION_WIDTH = 180, 72, 44, 30, 300
 
 
-def bar_chart(language: str, key: str, title: str, points: list[tuple[str, int | None]]) -> Chart:
-    """Bars in the order given (periods, oldest first), scaled to the largest published value."""
+def bar_chart(
+    language: str, key: str, title: str, points: list[tuple[str, int | None]], caption: str = "", largest: int = 0
+) -> Chart:
+    """Bars in the order given (periods, oldest first), scaled to ``largest`` (charts side by side share one
+    scale) or else to the largest published value."""
     hidden = text(language, "trends.page.hidden")
-    largest = max((value for _, value in points if value), default=1)
+    largest = largest or max((value for _, value in points if value), default=1)
     baseline = CHART_HEIGHT - MARGIN
-    room = baseline - MARGIN
+    room = baseline - 2 * MARGIN
     bars = []
     for n, (label, value) in enumerate(points):
         height = 0.0 if value is None else round(room * value / largest, 1)
         x = MARGIN + n * BAR_SPACE
         bars.append(Bar(label, hidden if value is None else str(value), value, x, baseline - height, height))
     named = "; ".join(text(language, "trends.chart.point", label=bar.label, value=bar.shown) for bar in bars)
+    width = 2 * MARGIN + max(len(points), 1) * BAR_SPACE
     return Chart(
         key,
         title,
         text(language, "trends.chart.description", values=named),
+        caption,
         bars,
-        2 * MARGIN + max(len(points), 1) * BAR_SPACE,
+        max(width, CAPTION_WIDTH) if caption else width,
         CHART_HEIGHT,
         baseline,
         BAR_WIDTH,
@@ -194,7 +201,8 @@ def bar_chart(language: str, key: str, title: str, points: list[tuple[str, int |
 
 
 def charts_over_quarters(language: str, rows: list[TrendRelease]) -> tuple[Chart | None, list[Chart]]:
-    """The chart of the reports per quarter, and one small chart per kind of behaviour (its trend)."""
+    """The chart of the reports per quarter, and one small chart per kind of behaviour (its trend), these on one
+    scale so that their bars compare, in the kinds' fixed order."""
     totals = over_quarters(rows)
     if not totals:
         return None, []
@@ -202,11 +210,12 @@ def charts_over_quarters(language: str, rows: list[TrendRelease]) -> tuple[Chart
     grid = category_over_quarters(language, rows)
     per_category = []
     if grid is not None:
-        for n, (name, values) in enumerate(grid.rows[:-1]):
+        kinds = grid.rows[:-1]  # without the total: that is the chart above
+        largest = max((value for _, values in kinds for value in values if value), default=1)
+        for n, (name, values) in enumerate(kinds):
             title = text(language, "trends.chart.category", category=name)
-            per_category.append(
-                bar_chart(language, f"category-{n}", title, list(zip(grid.columns, values, strict=True)))
-            )
+            points = list(zip(grid.columns, values, strict=True))
+            per_category.append(bar_chart(language, f"category-{n}", title, points, name, largest))
     return total, per_category
 
 
