@@ -27,7 +27,7 @@ from tests.integration.trends.test_releases import HTML, QUARTERS, admins, api, 
 # Size class → the FTE of each member tenant of the branch in it, and the cases its members registered.
 MEMBERS = {
     "10_to_49": (20, 20, 20, 40),  # four members, none above 75 %: the rate is published
-    "250_and_more": (1000, 300),  # two members: fewer than m = 3, the rate would give away their size
+    "250_and_more": (600, 300),  # two members: fewer than m = 3, the rate would give away their size
     "under_10": (1, 1, 9),  # one member holds 9 of 11 FTE: dominance, withheld
     "50_to_249": (100, 100, 100),  # fine, but its count is hidden: so is its rate
 }
@@ -94,9 +94,9 @@ async def test_rates_are_per_100_fte_of_all_members_and_withheld_for_hidden_coun
     assert margin["250_and_more"]["value"] == 20 and margin["250_and_more"]["per_100_fte"] is None  # 2 members
     assert margin["under_10"]["value"] == 20 and margin["under_10"]["per_100_fte"] is None  # one holds 9 of 11
     assert margin["50_to_249"]["value"] is None and margin["50_to_249"]["per_100_fte"] is None  # count hidden
-    total_fte = sum(sum(ftes) for ftes in MEMBERS.values())  # 1711: every member, with cases or not
+    total_fte = sum(sum(ftes) for ftes in MEMBERS.values())  # 1311: every member, with cases or not
     assert margin["unknown"]["per_100_fte"] is None  # no FTE behind an unknown size
-    assert margin["*"]["value"] == 78 and margin["*"]["per_100_fte"] == round(78 * 100 / total_fte, 1) == 4.6
+    assert margin["*"]["value"] == 78 and margin["*"]["per_100_fte"] == round(78 * 100 / total_fte, 1) == 5.9
     assert cell_of(release, "category_by_size", category="bullying", size="10_to_49")["per_100_fte"] == 30.0
     for cell in release["cells"]:
         if cell["value"] is None:
@@ -108,7 +108,7 @@ async def test_rates_are_per_100_fte_of_all_members_and_withheld_for_hidden_coun
     seen = (await client.get(f"/api/v1/sector/{branch.slug}/releases")).json()
     assert cell_of(seen[0], "category_by_size", category="*", size="10_to_49")["per_100_fte"] == 30.0
     page = await client.get(f"/app/t/{branch.slug}/sector", headers=HTML)
-    assert "(30,0 per\u00a0100\u00a0fte)" in page.text and "(4,6 per\u00a0100\u00a0fte)" in page.text
+    assert "(30,0 per\u00a0100\u00a0fte)" in page.text and "(5,9 per\u00a0100\u00a0fte)" in page.text
     english = await client.get(f"/app/t/{branch.slug}/sector?lang=en", headers=HTML)
     assert "(30.0 per\u00a0100\u00a0FTE)" in english.text
 
@@ -134,6 +134,26 @@ def test_a_rate_needs_its_count_m_members_no_dominant_one_and_known_sizes() -> N
     ]
     rated = with_rates(cells, unknown, rules)
     assert [c.get("per_100_fte", "absent") for c in rated] == [10.0, None, None, "absent"]
+    known = Workforce({"10_to_49": (20, 20, 20), "50_to_249": (60, 60, 60)}, unknown=0)
+    assert [c.get("per_100_fte") for c in with_rates(cells, known, rules)][:2] == [10.0, 3.8]  # 9 of 240 FTE
+
+
+def test_a_total_never_gives_away_the_fte_of_a_size_class_whose_rate_is_withheld() -> None:
+    rules = disclosure.PLATFORM_RULES
+    cells = [
+        {"table": "t", "cell": {"size": "10_to_49"}, "value": 6},
+        {"table": "t", "cell": {"size": "250_and_more"}, "value": 6},
+        {"table": "t", "cell": {"size": "*"}, "value": 12},
+    ]
+    # The total's FTE minus the 60 shown would be the one large member's 900: the total's rate is withheld too.
+    one = Workforce({"10_to_49": (20, 20, 20), "250_and_more": (900,)}, unknown=0)
+    assert [c["per_100_fte"] for c in with_rates(cells, one, rules)] == [10.0, None, None]
+    # Two withheld classes that are safe together (three members, none above 75 %) leave the total shown.
+    two = Workforce({"10_to_49": (20, 20, 20), "250_and_more": (300, 400), "under_10": (5,)}, unknown=0)
+    assert [c["per_100_fte"] for c in with_rates(cells, two, rules)] == [10.0, None, 1.6]  # 12 of 765 FTE
+    # Together still mostly one member: withheld.
+    dominated = Workforce({"10_to_49": (20, 20, 20), "250_and_more": (300, 4000), "under_10": (5,)}, unknown=0)
+    assert [c["per_100_fte"] for c in with_rates(cells, dominated, rules)] == [10.0, None, None]
 
 
 async def test_the_trend_over_quarters_is_a_chart_whose_alt_text_names_every_value_beside_its_table(

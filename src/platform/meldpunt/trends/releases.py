@@ -240,26 +240,38 @@ async def workforce_of(session: AsyncSession, branch: Tenant) -> Workforce:
     return Workforce({size: tuple(sorted(found)) for size, found in per_class.items()}, unknown)
 
 
+def _safe(ftes: Sequence[int], rules: disclosure.Rules) -> bool:
+    """FTE that may be given away: of at least m members, none holding more than the dominance share."""
+    return len(ftes) >= rules.m and max(ftes) * 100 <= rules.dominance_percent * sum(ftes)
+
+
 def rate_of(cases: int | None, ftes: Sequence[int] | None, rules: disclosure.Rules) -> float | None:
     """Cases per 100 FTE, or None where it would give someone away: where the count itself is hidden (a count
     and its rate give away each other), or where the FTE come from fewer than m members or one member holds
     more than the dominance share of them (the rate and the count would give away a member's size)."""
-    if cases is None or not ftes:
+    if cases is None or not ftes or not _safe(ftes, rules):
         return None
-    total = sum(ftes)
-    if len(ftes) < rules.m or max(ftes) * 100 > rules.dominance_percent * total:
-        return None
-    return round(cases * 100 / total, 1)
+    return round(cases * 100 / sum(ftes), 1)
+
+
+def _total_shown(workforce: Workforce, rules: disclosure.Rules) -> bool:
+    """Whether a total's rate may be shown beside the size classes' rates. Its FTE minus those of the classes
+    whose rates are shown is the FTE of the classes withheld: together they must be safe as one group, or the
+    total would give a withheld class away (secondary suppression, for the FTE)."""
+    withheld = [fte for ftes in workforce.per_class.values() if not _safe(ftes, rules) for fte in ftes]
+    return not withheld or _safe(withheld, rules)
 
 
 def with_rates(cells: list[dict[str, Any]], workforce: Workforce, rules: disclosure.Rules) -> list[dict[str, Any]]:
     """The finished cells with ``per_100_fte`` beside the count of every cell of a table by size class and of
     every grand total: the cases over the FTE of all the branch's members of that class (or of all members)."""
+    total_shown = _total_shown(workforce, rules)
     rated = []
     for cell in cells:
         codes = cell["cell"]
         if "size" in codes or all(code == disclosure.TOTAL for code in codes.values()):
-            ftes = workforce.of(codes.get("size", disclosure.TOTAL))
+            size = codes.get("size", disclosure.TOTAL)
+            ftes = workforce.of(size) if size != disclosure.TOTAL or total_shown else None
             cell = {**cell, "per_100_fte": rate_of(cell["value"], ftes, rules)}
         rated.append(cell)
     return rated
