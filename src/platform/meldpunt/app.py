@@ -66,6 +66,7 @@ from meldpunt.web.middleware import request_context_middleware
 from meldpunt.web.outage import unless_unavailable
 from meldpunt.web.pages import ROUTES as page_routes
 from meldpunt.web.party_pages import ROUTES as party_page_routes
+from meldpunt.web.report_view import install_report_helpers
 from meldpunt.web.reporting_point import ROUTES as reporting_point_routes
 from meldpunt.web.reporting_point_info import ROUTES as reporting_point_info_routes
 from meldpunt.web.resources import Resources
@@ -247,6 +248,12 @@ def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(title="Meldpunt", version=__version__, path="/schema", render_plugins=[renderer])
 
 
+def install_template_helpers(engine: JinjaTemplateEngine) -> None:
+    """The pages' Jinja environment: gettext in the page's language and the annual report's helpers."""
+    install_translations(engine)
+    install_report_helpers(engine)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
 
@@ -259,7 +266,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=route_handlers(settings),
         template_config=TemplateConfig(
-            directory=WEB_DIR / "templates", engine=JinjaTemplateEngine, engine_callback=install_translations
+            directory=WEB_DIR / "templates", engine=JinjaTemplateEngine, engine_callback=install_template_helpers
         ),
         csrf_config=csrf_config(settings),
         dependencies=dependencies(settings),
