@@ -5,10 +5,11 @@ who may read which, another tenant and a bad year refused, never a 500."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 from typing import Any
 
-import pytest
+from pypdf import PdfReader
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,6 +19,7 @@ from meldpunt.db.engine import create_sessionmaker
 from meldpunt.identity.roles import Role
 from meldpunt.settings import Settings
 from meldpunt.trends.models import TrendFact
+from meldpunt.trends.releases import POPULATIONS
 from meldpunt.trends.synthetic import synthetic_facts, synthetic_members
 from tests.conftest import MakeTenant, TenantRef
 from tests.integration.cases.test_case_handling import as_, person
@@ -31,6 +33,10 @@ TODAY = date.today().isoformat()
 YEAR = date.today().year
 BULLYING = text("nl", "public.option.category.bullying")
 AGGRESSION = text("nl", "public.option.category.aggression")
+
+
+def words_of(pdf: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def table_of(report: dict[str, Any], key: str) -> dict[str, Any]:
@@ -246,7 +252,8 @@ async def test_the_sector_report_is_the_published_cells_and_nothing_else(
         assert answer.status_code == 200, answer.text
         report = answer.json()
         quarters = rows_of(report, "quarters")
-        assert quarters[QUARTERS[0]] == [None, None] and quarters[QUARTERS[1]] == [None, None]
+        nothing = [None] * len(POPULATIONS)  # every population: not published
+        assert quarters[QUARTERS[0]] == nothing and quarters[QUARTERS[1]] == nothing
         assert quarters[QUARTERS[2]][0] == grand(q3) and quarters[QUARTERS[3]][0] == grand(q4)
         assert QUARTERS[1] in (table_of(report, "quarters")["note"] or "")  # said to be not published
         cells = {
@@ -273,6 +280,8 @@ async def test_the_sector_report_is_the_published_cells_and_nothing_else(
         assert "syn" not in answer.text
     page = await client.get(f"/app/t/{branch.slug}/jaarverslag/sector/{LAST_YEAR}", headers=HTML)
     assert page.status_code == 200 and f"Sectorjaarverslag {LAST_YEAR}" in page.text
+    made = await client.get(f"/app/t/{branch.slug}/jaarverslag/sector/{LAST_YEAR}.pdf", headers=HTML)
+    assert made.status_code == 200 and made.content.startswith(b"%PDF")
     sector_page = await client.get(f"/app/t/{branch.slug}/sector", headers=HTML)
     assert f"/app/t/{branch.slug}/jaarverslag/sector" in sector_page.text
     shell = await client.get(f"/app/t/{branch.slug}", headers=HTML)
@@ -289,13 +298,17 @@ async def test_the_sector_report_is_the_published_cells_and_nothing_else(
         assert (await client.get(f"/api/v1/t/{branch.slug}/reports/sector/{LAST_YEAR}")).status_code == 403
 
 
-async def test_the_pdf_of_a_report_is_a_tagged_pdf(
+async def test_the_pdf_of_a_report_is_the_same_report_in_either_language(
     client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings
 ) -> None:
-    pytest.importorskip("meldpunt.reports.pdf", reason="the PDF renderer (reports.pdf) is not in yet")
     tenant = await make_tenant()
     await as_professional(client, await reporting_point(app_engine, settings, tenant, tenant, role=Role.ADVISER))
     await consultations(client, tenant.slug, "bullying", 6)
     made = await client.get(f"/app/t/{tenant.slug}/jaarverslag/vertrouwenspersoon/{YEAR}.pdf", headers=HTML)
     assert made.status_code == 200 and made.headers["content-type"] == "application/pdf"
     assert made.content.startswith(b"%PDF") and datetime.now(UTC).year == YEAR
+    assert made.headers["content-disposition"] == f'attachment; filename="vertrouwenspersoon-{YEAR}-nl.pdf"'
+    assert f"Jaarverslag vertrouwenspersoon {YEAR}" in words_of(made.content)
+    assert "Mensen naar soort gedrag" in words_of(made.content)
+    english = await client.get(f"/app/t/{tenant.slug}/jaarverslag/vertrouwenspersoon/{YEAR}.pdf?lang=en")
+    assert english.status_code == 200 and "People by kind of behaviour" in words_of(english.content)

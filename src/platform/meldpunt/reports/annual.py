@@ -20,7 +20,6 @@ figures, where only k applies."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import get_args
@@ -33,12 +32,13 @@ from meldpunt.complaints.models import InadmissibleReason, Outcome
 from meldpunt.complaints.schemas import CountsOut
 from meldpunt.complaints.views import annual_counts
 from meldpunt.db.context import also_in, current_tenant_ids, tenant_context, vault_context
-from meldpunt.errors import DomainError, NotFound, Refused
+from meldpunt.errors import NotFound, Refused
 from meldpunt.identity import services as identity
 from meldpunt.identity.models import AccountRef
 from meldpunt.identity.policy import Actor
 from meldpunt.identity.roles import Action
 from meldpunt.reports.model import Report, ReportKind, Section, Table
+from meldpunt.reports.pdf import pdf
 from meldpunt.tenancy.models import Tenant
 from meldpunt.trends import releases
 from meldpunt.trends.releases import CATEGORIES, RELATIONS, UNKNOWN, TrendRelease, rules_of
@@ -58,9 +58,6 @@ class ReportRefused(Refused, status=422, slug="report-refused"): ...
 
 
 class ReportNotFound(NotFound, slug="report-not-found"): ...
-
-
-class PdfUnavailable(DomainError, status=503, slug="report-pdf-unavailable"): ...
 
 
 def checked_year(year: int, now: datetime) -> int:
@@ -415,6 +412,7 @@ SECTOR_WORDS = {
     "route": "case.routes.",
     "finding": "outcome.finding.",
     "size": "trends.size.",
+    "advice": "complaint.outcome.",
 }
 
 
@@ -458,7 +456,7 @@ def _release_tables(language: str, row: TrendRelease) -> list[Table]:
                 [(_sector_name(language, first, a), [values.get((a, b)) for b in across]) for a in spec.codes[0]],
             )
         )
-        margin_title = text(language, f"report.sector.margin.{second}")
+        margin_title = text(language, f"report.sector.margin.{spec.name}")
         tables.append(
             _table(
                 language,
@@ -590,10 +588,5 @@ async def build(
 
 
 def pdf_of(report: Report) -> bytes:
-    """The report as a tagged PDF (``reports.pdf``, its renderer); until that renderer is in, 503."""
-    try:
-        renderer = importlib.import_module("meldpunt.reports.pdf")
-    except ModuleNotFoundError:
-        raise PdfUnavailable() from None
-    made: bytes = renderer.pdf(report)
-    return made
+    """The report as a tagged PDF/UA-1 (``reports.pdf``): the same figures as its page."""
+    return pdf(report)

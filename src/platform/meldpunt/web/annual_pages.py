@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 
 from meldpunt.identity.roles import Action
 from meldpunt.reports import annual
-from meldpunt.reports.model import HIDDEN_MARK, ReportKind
+from meldpunt.reports.model import ReportKind
 from meldpunt.web.pages import AT_TENANT, AtTenant, language, same_language
 
 # The Dutch address of each kind (DESIGN §11: the professional pages speak Dutch).
@@ -54,7 +54,6 @@ async def _shown(at: AtTenant, kind: ReportKind, given: str) -> Template | Respo
         context={
             **at.shell(),
             "report": report,
-            "hidden_mark": HIDDEN_MARK,
             "years": annual.years(now),
             "base": base,
             "pdf": f"{base}/{year}.pdf",
