@@ -32,7 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     "case.parties": {"decision_maker"},
     "intervention.manage": {"decision_maker"},
     "intervention.carry_out": {"line_manager", "facilitator", "mediator", "hr"},
-    "investigation.manage": {"decision_maker"},
+    "investigation.manage": {"decision_maker", "committee_chair"},
     "investigation.carry_out": {"investigator"},
     "case.conclude": {"decision_maker"},
     "case.close": {"decision_maker", "reporting_point"},

@@ -101,9 +101,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # it out; they see only what their part needs, per case and for a time (interventions/services.py).
     Action.INTERVENTION_MANAGE: frozenset({Role.DECISION_MAKER}),
     Action.INTERVENTION_CARRY_OUT: frozenset({Role.LINE_MANAGER, Role.FACILITATOR, Role.MEDIATOR, Role.HR}),
-    # Investigations (seed-000 §2.4): the panel commissions them; the investigator is seated per case and for a
-    # time and sees only what the assignment needs (investigations/services.py).
-    Action.INVESTIGATION_MANAGE: frozenset({Role.DECISION_MAKER}),
+    # Investigations (seed-000 §2.4): the panel commissions them, or the complaints committee's chair for a
+    # complaint (who then controls that one: investigations.services.controlling); the investigator is seated per
+    # case and for a time and sees only what the assignment needs (investigations/services.py).
+    Action.INVESTIGATION_MANAGE: frozenset({Role.DECISION_MAKER, Role.COMMITTEE_CHAIR}),
     Action.INVESTIGATION_CARRY_OUT: frozenset({Role.INVESTIGATOR}),
     # The end of a case (issue 13): the declared decision maker decides and closes; the reporting point closes the
     # routes without a panel; an aftercare action's owner may hold any of these roles (the service checks that the
