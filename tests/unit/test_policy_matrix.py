@@ -34,6 +34,7 @@ ALLOWED: dict[str, set[str]] = {
     "intervention.carry_out": {"line_manager", "facilitator", "mediator", "hr"},
     "investigation.manage": {"decision_maker", "committee_chair"},
     "investigation.carry_out": {"investigator"},
+    "investigation.view": {"reporting_point", "decision_maker", "expert", "process_guardian", "committee_chair"},
     "case.conclude": {"decision_maker"},
     "case.close": {"decision_maker", "reporting_point"},
     "case.aftercare": {"adviser", "decision_maker", "expert", "reporting_point", "hr", "line_manager"},

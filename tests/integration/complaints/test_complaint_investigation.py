@@ -14,6 +14,7 @@ from meldpunt.settings import Settings
 from tests.conftest import MakeTenant
 from tests.integration.cases.test_case_handling import STATEMENT, Person, as_, person
 from tests.integration.complaints.conftest import TODAY, Committee, committee, post, registered
+from tests.integration.complaints.test_complaint_pages import HTML, form
 from tests.integration.complaints.test_complaint_track import _heard, problem, rows
 from tests.integration.investigations.support import SOON, commission_body, seat_body
 
@@ -214,3 +215,47 @@ async def test_only_the_declared_chair_commissions_and_only_while_the_complaint_
     await post(client, c.secretary, f"{url}/withdrawal", {"withdrawn_on": TODAY, "in_writing": True})
     await as_(client, c.chair)
     problem(await client.post(f"{url}/investigation", json=body), 409, "complaint-refused")  # withdrawn
+
+
+async def sent(client: Any, path: str, fields: dict[str, Any]) -> Any:
+    """A form with the protocol's fields (one of them is named ``client``)."""
+    return await client.post(path, data=fields, headers=HTML, follow_redirects=False)
+
+
+async def test_the_chair_commissions_on_the_complaints_page_and_carries_it_on_the_investigation_page(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> None:
+    c = await committee(app_engine, settings, make_tenant, owner_engine)
+    case, url = await registered(client, c, app_engine)
+    await heard_and_reacted(client, c, url)
+    page = f"/app/t/{c.slug}/klachten/{url.rsplit('/', 1)[1]}"
+    body = commission_body("system")
+    fields: dict[str, Any] = {
+        "kind": "system",
+        "goal": body["goal"],
+        "questions": "\n".join(body["questions"]),
+        "outcome_1": "Aannemelijk",
+        "follows_1": "Maatregelen in het rooster.",
+        **body["protocol"],
+    }
+    await as_(client, c.chair)
+    shown = await client.get(page, headers=HTML)
+    assert shown.status_code == 200 and f"{page}/onderzoek" in shown.text and 'id="investigation-goal"' in shown.text
+    named = await sent(client, f"{page}/onderzoek", {**fields, "goal": "Wat overkwam Sanne de Vries?"})
+    assert named.status_code == 409 and "Wat overkwam Sanne de Vries?" in named.text  # refused, kept as typed
+    done = await sent(client, f"{page}/onderzoek", fields)
+    assert done.status_code == 303, done.text
+    investigation_page = f"/app/t/{c.slug}/zaken/{case}/onderzoek"
+    after = await client.get(page, headers=HTML)
+    assert investigation_page in after.text  # the way to the investigation
+
+    there = await client.get(investigation_page, headers=HTML)
+    assert there.status_code == 200 and body["goal"] in there.text and "/onderzoeker" in there.text
+    [iid] = (await client.get(f"/api/v1/t/{c.slug}/complaints/{url.rsplit('/', 1)[1]}/")).json()["facts"][
+        "investigations"
+    ]
+    stopped = await form(client, f"{investigation_page}/{iid}/stoppen", reason="De feiten staan vast.")
+    assert stopped.status_code == 303, stopped.text
+    assert (await client.get(investigation_page, headers=HTML)).status_code == 200
+    await as_(client, c.members[0])  # a committee member: no door to the investigation page
+    assert (await client.get(investigation_page, headers=HTML)).status_code == 403

@@ -54,6 +54,7 @@ class Action(enum.StrEnum):
     INTERVENTION_CARRY_OUT = "intervention.carry_out"  # phase 2: carry out a follow-up one is seated for
     INVESTIGATION_MANAGE = "investigation.manage"  # phase 2: commission, change, seat, stop and adopt an investigation
     INVESTIGATION_CARRY_OUT = "investigation.carry_out"  # phase 2: investigate as the seated investigator
+    INVESTIGATION_VIEW = "investigation.view"  # a case's investigations page: its process, or the one you control
     CASE_CONCLUDE = "case.conclude"  # decide with reasons, tell the outcome, monitor, plan aftercare, evaluate
     CASE_CLOSE = "case.close"  # close a case (the seat or the reporting point is checked by the service)
     CASE_AFTERCARE = "case.aftercare"  # an aftercare action's owner reads and completes it
@@ -106,6 +107,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # case and for a time and sees only what the assignment needs (investigations/services.py).
     Action.INVESTIGATION_MANAGE: frozenset({Role.DECISION_MAKER, Role.COMMITTEE_CHAIR}),
     Action.INVESTIGATION_CARRY_OUT: frozenset({Role.INVESTIGATOR}),
+    Action.INVESTIGATION_VIEW: frozenset(
+        {Role.REPORTING_POINT, Role.DECISION_MAKER, Role.EXPERT, Role.PROCESS_GUARDIAN, Role.COMMITTEE_CHAIR}
+    ),
     # The end of a case (issue 13): the declared decision maker decides and closes; the reporting point closes the
     # routes without a panel; an aftercare action's owner may hold any of these roles (the service checks that the
     # action is theirs).

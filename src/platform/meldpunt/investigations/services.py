@@ -159,6 +159,23 @@ async def _commissioner_controls(at: At, case: Case, investigation: Investigatio
     return by == at.who and at.who not in await follow_up.exclusions(at.session, case)
 
 
+async def controls_one(at: At) -> bool:
+    """Whether the viewer controls an investigation of the case that is not the panel's (the committee chair's)."""
+    case = await intake.find_case(at.session, at.tenant, at.case_id)
+    rows = await at.session.execute(
+        select(Investigation).where(
+            Investigation.tenant_id == case.tenant_id,
+            Investigation.case_id == case.id,
+            Investigation.created_by_tenant_id == at.who.tenant_id,
+            Investigation.created_by_id == at.who.id,
+        )
+    )
+    for investigation in rows.scalars():
+        if on_behalf_of(investigation) != OnBehalfOf.PANEL and await _commissioner_controls(at, case, investigation):
+            return True
+    return False
+
+
 async def controlling(
     at: At, investigation_id: uuid.UUID, *, lock: bool = True
 ) -> tuple[Case, CaseCipher, Investigation]:
