@@ -330,6 +330,20 @@ def _check_commission(data: CommissionIn) -> None:
         raise InvestigationRefused("term-in-past")
 
 
+async def _commissioning(at: At, commissioner: Commissioner, kind: InvestigationKind) -> tuple[Case, CaseCipher]:
+    """The case to commission in: for the panel, its declared decision maker's, decided, the weighing having chosen
+    this kind; for a body above (the complaints committee), the case as it is (that body checked its own)."""
+    if commissioner.on_behalf_of != OnBehalfOf.PANEL:
+        case = await intake.find_case(at.session, at.tenant, at.case_id)
+        return case, await case_cipher(at.session, at.keyring, at.tenant.id, case.id)
+    case, cipher = await managed(at)
+    if case.status not in follow_up.STARTS_FROM:
+        raise InvestigationRefused("not-decided")
+    if not await follow_up.chosen_by_weighing(at.session, case, kind.option):
+        raise InvestigationNotChosen()
+    return case, cipher
+
+
 def _assignment_texts(data: CommissionIn | AssignmentChangeIn, protocol: ProtocolIn | None = None) -> list[str]:
     texts = [data.goal or "", *(data.questions or ()), data.norms_framework or ""]
     if isinstance(data, CommissionIn):
@@ -368,15 +382,7 @@ async def commission(
     committee's advice waits for."""
     commissioner = commissioner or Commissioner(at.who)
     kind = InvestigationKind(data.kind)
-    if commissioner.on_behalf_of == OnBehalfOf.PANEL:
-        case, cipher = await managed(at)
-        if case.status not in follow_up.STARTS_FROM:
-            raise InvestigationRefused("not-decided")
-        if not await follow_up.chosen_by_weighing(at.session, case, kind.option):
-            raise InvestigationNotChosen()
-    else:
-        case = await intake.find_case(at.session, at.tenant, at.case_id)
-        cipher = await case_cipher(at.session, at.keyring, at.tenant.id, case.id)
+    case, cipher = await _commissioning(at, commissioner, kind)
     _check_commission(data)
     for subject in data.subjects:
         await party_of(at.session, case, subject)
