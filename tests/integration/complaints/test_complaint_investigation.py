@@ -254,6 +254,13 @@ async def test_the_chair_commissions_on_the_complaints_page_and_carries_it_on_th
     [iid] = (await client.get(f"/api/v1/t/{c.slug}/complaints/{url.rsplit('/', 1)[1]}/")).json()["facts"][
         "investigations"
     ]
+    changed = await form(
+        client,
+        f"{investigation_page}/{iid}/opdracht",
+        cause="new_information",
+        reasons="Een tweede locatie kwam naar voren.",
+    )
+    assert changed.status_code == 303 and changed.headers["location"].endswith(investigation_page), changed.text
     stopped = await form(client, f"{investigation_page}/{iid}/stoppen", reason="De feiten staan vast.")
     assert stopped.status_code == 303, stopped.text
     assert (await client.get(investigation_page, headers=HTML)).status_code == 200

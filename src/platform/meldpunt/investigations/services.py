@@ -160,8 +160,12 @@ async def _commissioner_controls(at: At, case: Case, investigation: Investigatio
 
 
 async def controls_one(at: At) -> bool:
-    """Whether the viewer controls an investigation of the case that is not the panel's (the committee chair's)."""
-    case = await intake.find_case(at.session, at.tenant, at.case_id)
+    """Whether the viewer controls an investigation of the case that is not the panel's (the committee chair's).
+    A destroyed case has none (that it was destroyed is the reporting point's to learn: ``cases.may_see_process``)."""
+    try:
+        case = await intake.find_case(at.session, at.tenant, at.case_id)
+    except retention.CaseDestroyed:
+        return False
     rows = await at.session.execute(
         select(Investigation).where(
             Investigation.tenant_id == case.tenant_id,

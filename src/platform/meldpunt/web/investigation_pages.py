@@ -263,11 +263,11 @@ class CaseInvestigationsPages(Controller):
         investigation_id: FromPath[uuid.UUID],
     ) -> Template | Redirect:
         """Change the assignment with reasons (ChangeInvestigationAssignment); every seat declares again, so the
-        decision maker goes on at the case page, where they declare."""
+        decision maker goes on at the case page, where they declare (the committee's chair, without a panel seat,
+        back here)."""
+        back = page.here if await services.controls_one(at(on)) else f"/app/t/{on.slug}/zaken/{on.case_id}"
         return await submit_on_case(
-            page,
-            lambda form: services.change_assignment(at(on), store, investigation_id, change_of(form)),
-            f"/app/t/{on.slug}/zaken/{on.case_id}",
+            page, lambda form: services.change_assignment(at(on), store, investigation_id, change_of(form)), back
         )
 
     @post("/{investigation_id:uuid}/hergebruik", status_code=200, action=Action.INVESTIGATION_MANAGE)
