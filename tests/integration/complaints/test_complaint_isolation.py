@@ -23,6 +23,7 @@ from tests.integration.complaints.conftest import (
     routed_complaint,
     seat_of,
 )
+from tests.integration.investigations.support import commission_body
 
 
 def every_route(url: str, who: Any) -> list[tuple[str, str, dict[str, Any] | None]]:
@@ -41,6 +42,7 @@ def every_route(url: str, who: Any) -> list[tuple[str, str, dict[str, Any] | Non
             f"{url}/hearings",
             {"party": "accused", "mode": "together", "invited_on": TODAY, "attendance": "refused"},
         ),
+        ("POST", f"{url}/investigation", commission_body("system")),
         ("POST", f"{url}/draft-advice", advice),
         ("POST", f"{url}/advice", advice),
         ("POST", f"{url}/decision", {"outcome": "partly", "follows_advice": True}),

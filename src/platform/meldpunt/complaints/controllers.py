@@ -51,6 +51,7 @@ from meldpunt.dossiers.keys import Keyring
 from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.policy import Actor
 from meldpunt.identity.roles import Action
+from meldpunt.investigations.schemas import CommissionIn
 from meldpunt.parties.schemas import InvitationOut, PartyIn, PartyOut
 from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
@@ -233,6 +234,18 @@ class ComplaintController(Controller):
     @post("/hearings", operation_id="RecordHearing", status_code=201, action=Action.COMPLAINT_HANDLE)
     async def hearing(self, on: On, store: Store, data: JSONBody[HearingIn]) -> ComplaintOut:
         return await on.after(procedure.hear(on.at, store, on.complaint_id, data))
+
+    @post(
+        "/investigation",
+        operation_id="CommissionComplaintInvestigation",
+        status_code=201,
+        action=Action.COMPLAINT_HANDLE,
+    )
+    async def investigation(self, on: On, store: Store, data: JSONBody[CommissionIn]) -> ComplaintOut:
+        """The chair has facts investigated before the committee advises: an investigation of the complaint's case
+        on behalf of the committee (its id in ``facts.investigations``), carried on under
+        ``/cases/{case}/investigations/{id}`` with the chair in the panel's place. The advice waits for it."""
+        return await on.after(procedure.commission_investigation(on.at, store, on.complaint_id, data))
 
     @post("/draft-advice", operation_id="DraftAdvice", status_code=201, action=Action.COMPLAINT_HANDLE)
     async def draft(self, on: On, store: Store, data: JSONBody[AdviceIn]) -> ComplaintOut:

@@ -4,6 +4,7 @@ employer's decision, the notification, the objection, aftercare and closure; wit
 suspension for mediation and resumption, extensions with a reason, and the accused's notice.
 
     registered ─▶ admissible ─▶ hearing ─▶ heard ─▶ [draft_advice] ─▶ advised ─▶ decided ─▶ notified
+                  └─ (an investigation the chair commissions; the advice waits for it) ─┘
         │                                                                              ├─▶ objection ─┐
         └─▶ inadmissible ─▶ closed                                                     └─▶ aftercare ◀┘ ─▶ closed
     any state before the advice ─▶ withdrawn ─▶ closed
@@ -16,6 +17,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
+from meldpunt.cases import follow_up
 from meldpunt.cases import outcome as case_outcome
 from meldpunt.cases import services as cases
 from meldpunt.cases.models import ExclusionReason
@@ -77,6 +79,9 @@ from meldpunt.dossiers.storage import ObjectStore
 from meldpunt.identity.models import AccountRef
 from meldpunt.intake import services as intake
 from meldpunt.intake.models import CaseStatus, DeadlineKind, may_move, move_case
+from meldpunt.investigations import services as investigations
+from meldpunt.investigations.models import Investigation, OnBehalfOf
+from meldpunt.investigations.schemas import CommissionIn
 from meldpunt.parties import services as parties
 from meldpunt.parties.models import PartyRole
 from meldpunt.parties.schemas import ShareIn
@@ -271,13 +276,40 @@ def _check_hearing(data: HearingIn) -> None:
         raise ComplaintRefused("refused-without-record")
 
 
+# ---------------------------------------------------------------- an investigation the committee commissions
+
+# Facts are investigated once the complaint is admissible and before the (draft) advice rests on them.
+INVESTIGATES_IN = frozenset({ComplaintStatus.ADMISSIBLE, ComplaintStatus.HEARING, ComplaintStatus.HEARD})
+
+
+async def commission_investigation(
+    at: At, store: ObjectStore, complaint_id: uuid.UUID, data: CommissionIn
+) -> Investigation:
+    """The declared chair has facts investigated before the committee advises (issue 15; seed-000 H7): an
+    investigation of the complaint's case on behalf of the committee (``investigations.services.commission``),
+    with every rule of an investigation (its protocol, the Wpbr for fact-finding about persons, no person named
+    in a culture or system investigation, the investigator's independence). The chair then controls it: its
+    protocol, investigator, assignment, stop and adoption. The advice waits while it is open (``_may_advise``)."""
+    complaint, _ = await acting(at, complaint_id, CHAIR)
+    if complaint.status not in INVESTIGATES_IN:
+        raise ComplaintRefused("not-investigable")
+    case = await case_of(at.session, at.tenant, complaint)
+    commissioner = investigations.Commissioner(at.who, OnBehalfOf.COMPLAINTS_COMMITTEE)
+    investigation = await investigations.commission(
+        follow_up.At(at.session, at.keyring, at.who, at.tenant, case.id), store, data, commissioner
+    )
+    add_facts(complaint, investigations=[*complaint.facts.get("investigations", []), str(investigation.id)])
+    await record_act(at, complaint, "investigation_commissioned", kind=data.kind, investigation=str(investigation.id))
+    return investigation
+
+
 # ---------------------------------------------------------------- the advice
 
 
 async def _may_advise(at: At, complaint: Complaint) -> None:
-    """Both sides heard; the hearing records' reaction terms met or passed; an investigation the committee
-    commissioned finished (``investigations/`` records its work as the case's ``follow_up`` deadline: TODO
-    when that module lands, it commissions through the committee's seat); the reply round closed."""
+    """Both sides heard; the hearing records' reaction terms met or passed; an investigation of the case finished
+    (``investigations/`` records its work as the case's ``follow_up`` deadlines, met at its adoption or stop;
+    the chair commissions one with ``commission_investigation``); the reply round closed."""
     case = await case_of(at.session, at.tenant, complaint)
     waiting = await open_terms(
         at.session, case, {DeadlineKind.COMPLAINT_RECORD_REPLY, DeadlineKind.COMPLAINT_DRAFT_REPLY}

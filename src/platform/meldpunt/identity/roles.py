@@ -54,6 +54,7 @@ class Action(enum.StrEnum):
     INTERVENTION_CARRY_OUT = "intervention.carry_out"  # phase 2: carry out a follow-up one is seated for
     INVESTIGATION_MANAGE = "investigation.manage"  # phase 2: commission, change, seat, stop and adopt an investigation
     INVESTIGATION_CARRY_OUT = "investigation.carry_out"  # phase 2: investigate as the seated investigator
+    INVESTIGATION_VIEW = "investigation.view"  # a case's investigations page: its process, or the one you control
     CASE_CONCLUDE = "case.conclude"  # decide with reasons, tell the outcome, monitor, plan aftercare, evaluate
     CASE_CLOSE = "case.close"  # close a case (the seat or the reporting point is checked by the service)
     CASE_AFTERCARE = "case.aftercare"  # an aftercare action's owner reads and completes it
@@ -102,10 +103,14 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # it out; they see only what their part needs, per case and for a time (interventions/services.py).
     Action.INTERVENTION_MANAGE: frozenset({Role.DECISION_MAKER}),
     Action.INTERVENTION_CARRY_OUT: frozenset({Role.LINE_MANAGER, Role.FACILITATOR, Role.MEDIATOR, Role.HR}),
-    # Investigations (seed-000 §2.4): the panel commissions them; the investigator is seated per case and for a
-    # time and sees only what the assignment needs (investigations/services.py).
-    Action.INVESTIGATION_MANAGE: frozenset({Role.DECISION_MAKER}),
+    # Investigations (seed-000 §2.4): the panel commissions them, or the complaints committee's chair for a
+    # complaint (who then controls that one: investigations.services.controlling); the investigator is seated per
+    # case and for a time and sees only what the assignment needs (investigations/services.py).
+    Action.INVESTIGATION_MANAGE: frozenset({Role.DECISION_MAKER, Role.COMMITTEE_CHAIR}),
     Action.INVESTIGATION_CARRY_OUT: frozenset({Role.INVESTIGATOR}),
+    Action.INVESTIGATION_VIEW: frozenset(
+        {Role.REPORTING_POINT, Role.DECISION_MAKER, Role.EXPERT, Role.PROCESS_GUARDIAN, Role.COMMITTEE_CHAIR}
+    ),
     # The end of a case (issue 13): the declared decision maker decides and closes; the reporting point closes the
     # routes without a panel; an aftercare action's owner may hold any of these roles (the service checks that the
     # action is theirs).

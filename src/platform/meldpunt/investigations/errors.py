@@ -24,3 +24,7 @@ class NotInvestigator(DomainError, status=403, slug="investigation-not-seated"):
 
 
 class DeclareIndependenceFirst(DomainError, status=403, slug="investigation-declare-first"): ...
+
+
+# Not the one who controls this investigation on behalf of its commissioner (the committee's chair who commissioned it).
+class NotCommissioner(DomainError, status=403, slug="investigation-not-commissioner"): ...

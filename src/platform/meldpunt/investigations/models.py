@@ -39,6 +39,16 @@ class InvestigationKind(StrEnum):
         return self is InvestigationKind.FACT
 
 
+class OnBehalfOf(StrEnum):
+    """On whose behalf an investigation is commissioned, and so who controls it afterwards (its assignment, its
+    investigator, its stop and its adoption): the case's panel (its declared decision maker), or the complaints
+    committee hearing the case's complaint (its chair, who commissioned it). Kept in ``facts["on_behalf_of"]``;
+    an investigation without it is the panel's."""
+
+    PANEL = "panel"
+    COMPLAINTS_COMMITTEE = "complaints_committee"
+
+
 class InvestigationStatus(StrEnum):
     COMMISSIONED = "commissioned"  # the panel gave the assignment; no investigation yet (protocol not agreed)
     UNDER_WAY = "under_way"  # the investigator agreed the complete protocol: interviews may be held

@@ -3,9 +3,12 @@ DESIGN §7 "Phase 2"): every move is one service call that checks its rule, writ
 (no content words) and its deadline. Interviews, reports and adoption are in ``work.py``.
 
 Who sees what: the declared decision maker of the case's panel commissions, changes the assignment, seats
-the investigator, stops and adopts, and reads everything; the investigator sits at that one investigation for
-a time, declares their independence in writing first, and reads the assignment and the parties it needs
-(each read audited); the process guardian sees stages, dates and deadlines (``process``), never content."""
+the investigator, stops and adopts, and reads everything; an investigation the complaints committee commissioned
+(``complaints.procedure.commission_investigation``, on behalf of ``OnBehalfOf.COMPLAINTS_COMMITTEE``) is
+controlled the same way by the chair who commissioned it (``controlling``); the investigator sits at that one
+investigation for a time, declares their independence in writing first, and reads the assignment and the
+parties it needs (each read audited); the process guardian sees stages, dates and deadlines (``process``), never
+content."""
 
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ from meldpunt.investigations.errors import (
     InvestigationNotFound,
     InvestigationRefused,
     InvestigatorRefused,
+    NotCommissioner,
     NotInvestigator,
 )
 from meldpunt.investigations.models import (
@@ -50,6 +54,7 @@ from meldpunt.investigations.models import (
     InvestigationReaction,
     InvestigationStatus,
     InvestigatorSeat,
+    OnBehalfOf,
     move_investigation,
 )
 from meldpunt.investigations.schemas import (
@@ -129,6 +134,73 @@ async def managed(at: At) -> tuple[Case, CaseCipher]:
     return case, await case_cipher(session, keyring, tenant.id, case.id)
 
 
+@dataclass(frozen=True)
+class Commissioner:
+    """Who commissions an investigation (``by``) and on behalf of what. The panel's decision maker commissions
+    what the case's weighing chose; a module above commissions in these terms for its own body (the complaints
+    committee's chair, once the complaint track checked the seat and the stage), and then controls it."""
+
+    by: AccountRef
+    on_behalf_of: OnBehalfOf = OnBehalfOf.PANEL
+
+
+def on_behalf_of(investigation: Investigation) -> OnBehalfOf:
+    return OnBehalfOf(investigation.facts.get("on_behalf_of", OnBehalfOf.PANEL.value))
+
+
+def commissioner_role(investigation: Investigation) -> str:
+    """Who answers for the investigation's own deadlines when no investigator does."""
+    return "decision_maker" if on_behalf_of(investigation) == OnBehalfOf.PANEL else "committee_chair"
+
+
+async def _commissioner_controls(at: At, case: Case, investigation: Investigation) -> bool:
+    """For an investigation not of the panel: the account that commissioned it, unless kept out of the case since."""
+    by = AccountRef(investigation.created_by_tenant_id, investigation.created_by_id)
+    return by == at.who and at.who not in await follow_up.exclusions(at.session, case)
+
+
+async def controls_one(at: At) -> bool:
+    """Whether the viewer controls an investigation of the case that is not the panel's (the committee chair's).
+    A destroyed case has none (that it was destroyed is the reporting point's to learn: ``cases.may_see_process``)."""
+    try:
+        case = await intake.find_case(at.session, at.tenant, at.case_id)
+    except retention.CaseDestroyed:
+        return False
+    rows = await at.session.execute(
+        select(Investigation).where(
+            Investigation.tenant_id == case.tenant_id,
+            Investigation.case_id == case.id,
+            Investigation.created_by_tenant_id == at.who.tenant_id,
+            Investigation.created_by_id == at.who.id,
+        )
+    )
+    for investigation in rows.scalars():
+        if on_behalf_of(investigation) != OnBehalfOf.PANEL and await _commissioner_controls(at, case, investigation):
+            return True
+    return False
+
+
+async def controlling(
+    at: At, investigation_id: uuid.UUID, *, lock: bool = True
+) -> tuple[Case, CaseCipher, Investigation]:
+    """The case and the investigation, for whoever controls it on behalf of its commissioner: the panel's
+    declared decision maker (``managed``), or, for the complaints committee, the chair who commissioned it
+    (``NotCommissioner`` for anyone else: the panel included)."""
+    case = await intake.find_case(at.session, at.tenant, at.case_id)
+    query = select(Investigation).where(
+        Investigation.tenant_id == case.tenant_id,
+        Investigation.case_id == case.id,
+        Investigation.id == investigation_id,
+    )
+    found = (await at.session.execute(query.with_for_update() if lock else query)).scalar()
+    if found is None or on_behalf_of(found) == OnBehalfOf.PANEL:
+        case, cipher = await managed(at)
+        return case, cipher, await find(at.session, case, investigation_id, lock=lock)
+    if not await _commissioner_controls(at, case, found):
+        raise NotCommissioner()
+    return case, await case_cipher(at.session, at.keyring, at.tenant.id, case.id), found
+
+
 async def store_text(
     at: At, store: ObjectStore, case: Case, record_class: RecordClass, title: str, text: str
 ) -> uuid.UUID:
@@ -195,7 +267,7 @@ def add_stage(at: At, case: Case, investigation: Investigation, stage: str, resp
     the investigator answers for it once seated (else the case's decision maker)."""
     given = investigation.facts.get("terms", {}).get(f"{stage}_by")
     due = _stage_due(terms_of(at.tenant.procedure), stage, date.fromisoformat(given) if given else None)
-    role = "investigator" if responsible and stage != "overall" else "decision_maker"
+    role = "investigator" if responsible and stage != "overall" else commissioner_role(investigation)
     deadline = intake.add_deadline(
         at.session, case, DeadlineKind.FOLLOW_UP, due, role, investigation.id, responsible=responsible
     )
@@ -233,7 +305,7 @@ async def answer_for(session: AsyncSession, investigation: Investigation, accoun
     for deadline in [*stages, *reactions.scalars()]:
         if deadline is None:
             continue
-        deadline.responsible_role = "investigator" if account else "decision_maker"
+        deadline.responsible_role = "investigator" if account else commissioner_role(investigation)
         deadline.responsible_tenant_id = account.tenant_id if account else None
         deadline.responsible_id = account.id if account else None
 
@@ -262,6 +334,20 @@ def _check_commission(data: CommissionIn) -> None:
         raise InvestigationRefused("term-in-past")
 
 
+async def _commissioning(at: At, commissioner: Commissioner, kind: InvestigationKind) -> tuple[Case, CaseCipher]:
+    """The case to commission in: for the panel, its declared decision maker's, decided, the weighing having chosen
+    this kind; for a body above (the complaints committee), the case as it is (that body checked its own)."""
+    if commissioner.on_behalf_of != OnBehalfOf.PANEL:
+        case = await intake.find_case(at.session, at.tenant, at.case_id)
+        return case, await case_cipher(at.session, at.keyring, at.tenant.id, case.id)
+    case, cipher = await managed(at)
+    if case.status not in follow_up.STARTS_FROM:
+        raise InvestigationRefused("not-decided")
+    if not await follow_up.chosen_by_weighing(at.session, case, kind.option):
+        raise InvestigationNotChosen()
+    return case, cipher
+
+
 def _assignment_texts(data: CommissionIn | AssignmentChangeIn, protocol: ProtocolIn | None = None) -> list[str]:
     texts = [data.goal or "", *(data.questions or ()), data.norms_framework or ""]
     if isinstance(data, CommissionIn):
@@ -286,17 +372,21 @@ def assignment_text(assignment: dict[str, Any], version: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-async def commission(at: At, store: ObjectStore, data: CommissionIn) -> Investigation:
+async def commission(
+    at: At, store: ObjectStore, data: CommissionIn, commissioner: Commissioner | None = None
+) -> Investigation:
     """The panel commissions the investigation its weighing chose (seed-000 §2.4 steps 1–3): the goal and
     questions, the norms a fact-finding tests against, the possible outcomes and what follows each, the protocol
     (completed before the investigator agrees it), the terms per stage. The case moves to ``following_up``;
-    a new investigation of the same persons places a legal hold on their other cases (DESIGN §9)."""
-    case, cipher = await managed(at)
+    a new investigation of the same persons places a legal hold on their other cases (DESIGN §9).
+
+    On behalf of the complaints committee (``commissioner``), its chair commissions: the panel's seat and the
+    weighing's choice are not asked (the complaint track checked its chair and its stage) and the case stays in
+    its status; every other rule of an investigation holds, and its open ``follow_up`` deadlines are what the
+    committee's advice waits for."""
+    commissioner = commissioner or Commissioner(at.who)
     kind = InvestigationKind(data.kind)
-    if case.status not in follow_up.STARTS_FROM:
-        raise InvestigationRefused("not-decided")
-    if not await follow_up.chosen_by_weighing(at.session, case, kind.option):
-        raise InvestigationNotChosen()
+    case, cipher = await _commissioning(at, commissioner, kind)
     _check_commission(data)
     for subject in data.subjects:
         await party_of(at.session, case, subject)
@@ -311,22 +401,29 @@ async def commission(at: At, store: ObjectStore, data: CommissionIn) -> Investig
         case_id=case.id,
         kind=kind,
         status=InvestigationStatus.COMMISSIONED,
-        facts={"terms": terms, "subjects": [str(s) for s in data.subjects], "questions": len(data.questions)},
+        facts={
+            "terms": terms,
+            "subjects": [str(s) for s in data.subjects],
+            "questions": len(data.questions),
+            "on_behalf_of": commissioner.on_behalf_of.value,
+        },
         sealed_content=cipher.seal_value(assignment, PURPOSE, investigation_id),
         due_at=_stage_due(terms_of(at.tenant.procedure), "overall", data.terms.adopt_by),
-        created_by_tenant_id=at.who.tenant_id,
-        created_by_id=at.who.id,
+        created_by_tenant_id=commissioner.by.tenant_id,
+        created_by_id=commissioner.by.id,
     )
     await no_person_named(at, case, investigation, _assignment_texts(data, data.protocol))
     at.session.add(investigation)
     await at.session.flush()
     add_document(investigation, "assignment", await _assignment_document(at, store, case, assignment, 1), version=1)
-    add_stage(at, case, investigation, "overall", at.who)
+    add_stage(at, case, investigation, "overall", commissioner.by)
     add_stage(at, case, investigation, "protocol", None)
-    if case.status != CaseStatus.FOLLOWING_UP:
+    if commissioner.on_behalf_of == OnBehalfOf.PANEL and case.status != CaseStatus.FOLLOWING_UP:
         move_case(case, CaseStatus.FOLLOWING_UP)
     held = await _hold_same_persons(at, case, investigation)
-    await record(at.session, at.who, case, "commissioned", kind=kind, holds=held)
+    await record(
+        at.session, at.who, case, "commissioned", kind=kind, holds=held, on_behalf_of=commissioner.on_behalf_of
+    )
     return investigation
 
 
@@ -390,8 +487,7 @@ async def set_protocol(
     at: At, store: ObjectStore, investigation_id: uuid.UUID, data: ProtocolChangeIn
 ) -> Investigation:
     """The panel completes or corrects the protocol before the investigator agrees it (a new version)."""
-    case, cipher = await managed(at)
-    investigation = await find(at.session, case, investigation_id, lock=True)
+    case, cipher, investigation = await controlling(at, investigation_id)
     if investigation.status != InvestigationStatus.COMMISSIONED:
         raise InvestigationRefused("protocol-agreed")
     await no_person_named(at, case, investigation, [str(v) for v in msgspec.structs.astuple(data.protocol)])
@@ -464,8 +560,7 @@ async def seat_investigator(at: At, investigation_id: uuid.UUID, data: Investiga
     adviser; an external firm investigating persons with its Wpbr licence, valid now. An internal investigator
     takes no later role in the case (``follow_up.investigator_role_refusal``). The investigator answers for the
     stage deadlines."""
-    case, _ = await managed(at)
-    investigation = await find(at.session, case, investigation_id, lock=True)
+    case, _, investigation = await controlling(at, investigation_id)
     await _check_investigator(at, case, investigation, data)
     keeps_licence = data.external and investigation.kind.about_persons
     row = InvestigatorSeat(
@@ -583,8 +678,7 @@ async def change_assignment(
     version kept as a document; the investigator declares again and agrees the changed protocol; every seated
     member of the panel declares again (``cases.services.scope_changed``, casus Abigail/Douwe). A culture or
     system investigation is never turned towards persons: that needs a new, person-directed assignment."""
-    case, cipher = await managed(at)
-    investigation = await find(at.session, case, investigation_id, lock=True)
+    case, cipher, investigation = await controlling(at, investigation_id)
     if investigation.status in ENDED or investigation.status == InvestigationStatus.FINAL:
         raise InvestigationRefused("cannot-change")
     if data.subjects and not investigation.kind.about_persons:
@@ -645,8 +739,7 @@ async def _move_stage(session: AsyncSession, investigation: Investigation, stage
 
 async def stop(at: At, investigation_id: uuid.UUID, data: StopIn) -> Investigation:
     """The panel ends an investigation before its adoption, with a reason; its deadlines are met."""
-    case, cipher = await managed(at)
-    investigation = await find(at.session, case, investigation_id, lock=True)
+    case, cipher, investigation = await controlling(at, investigation_id)
     move_investigation(investigation, InvestigationStatus.STOPPED)
     add_content(cipher, investigation, stop_reason=data.reason)
     await end(at, case, investigation)
@@ -729,18 +822,30 @@ async def process(at: At, reporting_point: bool) -> list[InvestigationView]:
 
 
 async def read_all(at: At) -> list[InvestigationView]:
-    """Every investigation with its assignment, for the declared decision maker (the read is audited)."""
-    case, cipher = await managed(at)
-    found = [replace(v, content=content(cipher, v.investigation)) for v in await views(at.session, at.tenant, case)]
+    """Every investigation with its assignment, for the declared decision maker; for the chair who commissioned
+    some of the case's investigations on behalf of the complaints committee, those (the read is audited)."""
+    case = await intake.find_case(at.session, at.tenant, at.case_id)
+    every = await views(at.session, at.tenant, case)
+    mine = [
+        v
+        for v in every
+        if on_behalf_of(v.investigation) != OnBehalfOf.PANEL and await _commissioner_controls(at, case, v.investigation)
+    ]
+    if not mine:
+        case, _ = await managed(at)
+        mine = every
+    cipher = await case_cipher(at.session, at.keyring, at.tenant.id, case.id)
+    found = [replace(v, content=content(cipher, v.investigation)) for v in mine]
     await record(at.session, at.who, case, "content_read")
     return found
 
 
 async def one(at: At, investigation_id: uuid.UUID) -> InvestigationView:
-    for view in await read_all(at):
-        if view.investigation.id == investigation_id:
-            return view
-    raise InvestigationNotFound()
+    """One investigation with its assignment, for whoever controls it (``controlling``; the read is audited)."""
+    case, cipher, investigation = await controlling(at, investigation_id, lock=False)
+    view = await view_of(at.session, at.tenant, investigation)
+    await record(at.session, at.who, case, "content_read")
+    return replace(view, content=content(cipher, investigation))
 
 
 @dataclass(frozen=True)

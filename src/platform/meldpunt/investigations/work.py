@@ -141,8 +141,7 @@ async def cancel_interview(at: At, investigation_id: uuid.UUID, interview_id: uu
 async def decide_reuse(at: At, investigation_id: uuid.UUID, data: ReuseIn) -> Investigation:
     """The panel decides, with reasons, that a statement gathered in another investigation of the case may be
     used in this one (seed-000 H6 Stap 3: "niet zomaar gebruikt … voor een opvolgend ander onderzoek")."""
-    case, cipher = await s.managed(at)
-    investigation = await s.find(at.session, case, investigation_id, lock=True)
+    case, cipher, investigation = await s.controlling(at, investigation_id)
     interview = await _interview(at, investigation, data.interview_id)
     if interview.investigation_id == investigation.id:
         raise InvestigationRefused("reuse-same")
@@ -377,8 +376,7 @@ async def adopt(at: At, store: ObjectStore, investigation_id: uuid.UUID, data: A
     told and how; every party who took part is told the outcome in writing (the letter kept as a document and,
     for the portal, shared there). A culture or system report goes out as the panel distributes it. The
     investigation's deadlines are met; the case's decision (``cases.outcome.decide``) follows."""
-    case, cipher = await s.managed(at)
-    investigation = await s.find(at.session, case, investigation_id, lock=True)
+    case, cipher, investigation = await s.controlling(at, investigation_id)
     if investigation.status != InvestigationStatus.FINAL:
         raise InvestigationRefused("no-final-report")
     if not investigation.kind.about_persons and not data.distribution:

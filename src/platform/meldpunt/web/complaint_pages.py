@@ -53,6 +53,7 @@ from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
 from meldpunt.tenancy.terms import terms_of
 from meldpunt.web.forms import decode_form, form_fields
+from meldpunt.web.investigation_pages import OUTCOME_ROWS, PROTOCOL_FIELDS, commission_of
 from meldpunt.web.pages import language, same_language, shell_context
 from meldpunt.web.pro_texts import WORDS
 
@@ -84,6 +85,7 @@ MOVES: dict[str, Move] = {
     "stuk": lambda at, store, cid, form: procedure.add_to_dossier(at, store, cid, _of(RecordIn)(form)),
     "zonder-verweer": lambda at, _, cid, form: procedure.without_defence(at, cid),
     "horen": lambda at, store, cid, form: procedure.hear(at, store, cid, _of(HearingIn, "brought_someone")(form)),
+    "onderzoek": lambda at, store, cid, form: procedure.commission_investigation(at, store, cid, commission_of(form)),
     "conceptadvies": lambda at, store, cid, form: procedure.draft_advice(at, store, cid, _of(AdviceIn)(form)),
     "advies": lambda at, store, cid, form: procedure.advise(at, store, cid, _of(AdviceIn)(form)),
     "mededeling": lambda at, _, cid, form: procedure.notify(at, cid),
@@ -155,6 +157,8 @@ class ComplaintPages:
                 "chairs": committee and seat is not None and seat.role == SeatRole.CHAIR,
                 "candidates": await views.seat_candidates(self.db, self.acting) if committee else [],
                 "draft_round": terms_of(self.acting.procedure).complaint_draft_reply_days is not None,
+                "protocol_fields": PROTOCOL_FIELDS,  # the chair's form of an investigation's assignment
+                "outcome_rows": range(1, OUTCOME_ROWS + 1),
                 "here": self.here(complaint_id),
                 "message": message,
                 "entered": entered or {},

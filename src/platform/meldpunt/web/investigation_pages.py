@@ -51,6 +51,7 @@ from meldpunt.investigations.schemas import (
     TermsIn,
     Told,
 )
+from meldpunt.parties import services as party_services
 from meldpunt.web.forms import decode_form
 from meldpunt.web.page_forms import case_page_dependencies, submit_on_case
 from meldpunt.web.pages import AT_TENANT, AtTenant, same_language, shell_context
@@ -146,10 +147,17 @@ class CaseInvestigationsPage:
 
     async def render(self, *, message: str | None = None, entered: Form | None = None, status: int = 200) -> Template:
         on = self.on
-        manages = await self._manages()
+        committee = await services.controls_one(at(on))  # the complaints committee's chair, for what they commissioned
+        manages = committee or await self._manages()
         found = await services.read_all(at(on)) if manages else await services.process(at(on), on.is_point)
         candidates = await identity.role_holders(on.db, on.tenant.id, Role.INVESTIGATOR.value) if manages else []
-        parties = await case_parties.parties_of(on.db, on.keyring, on.who, on.tenant, on.case_id) if manages else []
+        parties = (
+            await party_services.parties_of(on.db, on.keyring, on.tenant, on.case_id)
+            if committee
+            else await case_parties.parties_of(on.db, on.keyring, on.who, on.tenant, on.case_id)
+            if manages
+            else []
+        )
         names = await cases.account_names(on.db, on.tenant, candidates) if candidates else {}
         interviews = {iv.id: iv for view in found for iv in view.interviews}
         reusable = {  # what another investigation of the case heard, on record, not yet decided on here
@@ -171,6 +179,7 @@ class CaseInvestigationsPage:
                 "here": self.here,
                 "found": found,
                 "manages": manages,
+                "committee": committee,
                 "ended": ENDED,
                 "protocol_fields": PROTOCOL_FIELDS,
                 "outcome_rows": range(1, OUTCOME_ROWS + 1),
@@ -194,7 +203,7 @@ class CaseInvestigationsPages(Controller):
     include_in_schema = False
     dependencies = case_page_dependencies(CaseInvestigationsPage)
 
-    @get("/", action=Action.CASE_PROCESS)
+    @get("/", action=Action.INVESTIGATION_VIEW)
     async def show(self, page: NamedDependency[CaseInvestigationsPage]) -> Template:
         return await page.render()
 
@@ -254,11 +263,11 @@ class CaseInvestigationsPages(Controller):
         investigation_id: FromPath[uuid.UUID],
     ) -> Template | Redirect:
         """Change the assignment with reasons (ChangeInvestigationAssignment); every seat declares again, so the
-        decision maker goes on at the case page, where they declare."""
+        decision maker goes on at the case page, where they declare (the committee's chair, without a panel seat,
+        back here)."""
+        back = page.here if await services.controls_one(at(on)) else f"/app/t/{on.slug}/zaken/{on.case_id}"
         return await submit_on_case(
-            page,
-            lambda form: services.change_assignment(at(on), store, investigation_id, change_of(form)),
-            f"/app/t/{on.slug}/zaken/{on.case_id}",
+            page, lambda form: services.change_assignment(at(on), store, investigation_id, change_of(form)), back
         )
 
     @post("/{investigation_id:uuid}/hergebruik", status_code=200, action=Action.INVESTIGATION_MANAGE)

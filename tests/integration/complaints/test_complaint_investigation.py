@@ -1,0 +1,268 @@
+"""The committee has facts investigated before it advises (issue 15, seed-000 H7): the complaint's declared chair
+commissions an investigation of its case on behalf of the committee; every rule of an investigation holds; the
+advice waits while it is open; the chair, not a panel, carries its later steps (investigator, assignment, stop,
+adoption); nobody else commissions it or reaches it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from meldpunt.identity.roles import Role
+from meldpunt.settings import Settings
+from tests.conftest import MakeTenant
+from tests.integration.cases.test_case_handling import STATEMENT, Person, as_, person
+from tests.integration.complaints.conftest import TODAY, Committee, committee, post, registered
+from tests.integration.complaints.test_complaint_pages import HTML, form
+from tests.integration.complaints.test_complaint_track import _heard, problem, rows
+from tests.integration.investigations.support import SOON, commission_body, seat_body
+
+ADVICE = {"outcome": "well_founded", "text": "Gegrond."}
+
+
+def investigations_of(c: Committee, case: str) -> str:
+    return f"/api/v1/t/{c.slug}/cases/{case}/investigations"
+
+
+async def heard_and_reacted(client: Any, c: Committee, url: str) -> None:
+    """Both sides heard and both reacted to their hearing record: the advice waits for nothing else."""
+    await _heard(client, c, url)
+    for party in ("accused", "complainant"):
+        await post(client, c.secretary, f"{url}/records", {"kind": "reaction", "party": party, "text": "Akkoord."})
+
+
+async def commissioned(client: Any, c: Committee, url: str, kind: str = "system") -> str:
+    """The chair commissions; returns the investigation's id, kept with the complaint's facts."""
+    complaint = await post(client, c.chair, f"{url}/investigation", commission_body(kind))
+    [investigation] = complaint["facts"]["investigations"]
+    return str(investigation)
+
+
+async def investigator(app_engine: AsyncEngine, settings: Settings, c: Committee) -> Person:
+    return await person(app_engine, settings, c.member, {c.member: (Role.INVESTIGATOR,)})
+
+
+async def test_the_chair_commissions_an_investigation_the_advice_waits_for_and_the_chair_carries_it(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> None:
+    c = await committee(app_engine, settings, make_tenant, owner_engine)
+    case, url = await registered(client, c, app_engine)
+    await heard_and_reacted(client, c, url)
+    iid = await commissioned(client, c, url)
+    one = f"{investigations_of(c, case)}/{iid}"
+
+    held = await rows(app_engine, c, f"SELECT facts, created_by_id FROM investigations WHERE id = '{iid}'")
+    assert held[0].facts["on_behalf_of"] == "complaints_committee"
+    assert held[0].created_by_id == c.chair.account_id
+    status = await rows(app_engine, c, f"SELECT status FROM cases WHERE id = '{case}'")
+    assert status[0].status == "in_progress"  # the case stays the complaint's: no panel follow-up
+    audited = await rows(
+        app_engine, c, f"SELECT action FROM audit_entries WHERE resource_id = '{case}' AND action LIKE '%commission%'"
+    )
+    assert {a.action for a in audited} == {"complaint.investigation_commissioned", "investigation.commissioned"}
+
+    await as_(client, c.chair)
+    waiting = await client.post(f"{url}/advice", json=ADVICE)
+    problem(waiting, 409, "complaint-refused")
+    assert "onderzoek" in waiting.json()["detail"]
+
+    # The chair reads it and carries its later steps, as the panel would for its own.
+    listed = (await client.get(f"{investigations_of(c, case)}/")).json()
+    assert [i["process"]["id"] for i in listed] == [iid] and listed[0]["content"]["goal"]
+    found = await client.post(f"{one}/investigator", json=seat_body(await investigator(app_engine, settings, c)))
+    assert found.status_code == 201, found.text
+    changed = await client.post(
+        f"{one}/assignment",
+        json={"cause": "new_information", "reasons": "De hoorzitting bracht een tweede locatie aan het licht."},
+    )
+    assert changed.status_code == 201, changed.text
+    assert changed.json()["process"]["assignment_version"] == 2
+
+    # The member's decision maker holds the panel's role, but this investigation is not the panel's.
+    await as_(client, c.decider)
+    problem(await client.post(f"{one}/stop", json={"reason": "Niet nodig."}), 403, "investigation-not-commissioner")
+    assert (await client.get(f"{investigations_of(c, case)}/")).status_code == 409  # no panel case: nothing listed
+
+    await as_(client, c.chair)
+    stopped = await client.post(f"{one}/stop", json={"reason": "De feiten staan na de hoorzittingen vast."})
+    assert stopped.status_code == 201, stopped.text
+    advised = await post(client, c.chair, f"{url}/advice", ADVICE)
+    assert advised["status"] == "advised"
+    problem(await client.post(f"{url}/investigation", json=commission_body("system")), 409, "complaint-refused")
+
+
+async def test_the_chairs_investigation_is_adopted_by_the_chair_and_then_the_committee_advises(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> None:
+    c = await committee(app_engine, settings, make_tenant, owner_engine)
+    case, url = await registered(client, c, app_engine)
+    await heard_and_reacted(client, c, url)
+    parties = await post(client, c.secretary, f"{url}/parties", {"role": "accused", "name": "Iemand Anders"})
+    accused = next(p for p in parties if p["role"] == "accused")  # the party the draft goes to
+    iid = await commissioned(client, c, url)
+    one = f"{investigations_of(c, case)}/{iid}"
+    researcher = await investigator(app_engine, settings, c)
+    await as_(client, c.chair)
+    assert (await client.post(f"{one}/investigator", json=seat_body(researcher))).status_code == 201
+    await as_(client, researcher)
+    declared = await client.post(f"{one}/declaration", json={"involved": False, "statement": STATEMENT})
+    assert declared.status_code == 201, declared.text
+    assert (await client.post(f"{one}/agreement")).status_code == 201
+    draft = {
+        "approach_and_question": "Hoe is het toezicht geregeld?",
+        "how_obtained": "Documenten en rooster.",
+        "functionaries": "De teamleiding.",
+        "findings": "Het rooster laat gaten in het toezicht.",
+        "conclusions": "Het toezicht schiet tekort.",
+        "recommendations": "Vaste toezichthouder per dienst.",
+        "to": [accused["id"]],
+        "respond_by": SOON,
+    }
+    drafted = await client.post(f"{one}/drafts", json=draft)
+    assert drafted.status_code == 201, drafted.text
+    [reaction] = drafted.json()["process"]["reactions"]
+    await as_(client, c.secretary)
+    invitation = (await client.post(f"{url}/parties/{accused['id']}/invitation")).json()
+    token = invitation["link"].rsplit("/", 1)[1]
+    client.cookies.clear()
+    slug = c.slug
+    activated = await client.post(f"/api/v1/p/{slug}/activation", json={"token": token, "code": invitation["code"]})
+    assert activated.status_code == 201, activated.text
+    heads = {"X-Party-Link": token, "X-Party-Key": activated.json()["key"]}
+    answered = await client.post(
+        f"/api/v1/p/{slug}/responses/{reaction['share_id']}", json={"verdict": "approved", "comment": ""}, headers=heads
+    )
+    assert answered.status_code == 201, answered.text
+    await as_(client, researcher)
+    handled = await client.post(f"{one}/reactions/{reaction['id']}/handling", json={"handling": "incorporated"})
+    assert handled.status_code == 201, handled.text
+    final = {k: draft[k] for k in ("findings", "conclusions", "recommendations")}
+    final["reactions_dealt_with"] = "De reactie is verwerkt."
+    finalised = await client.post(f"{one}/final", json=final)
+    assert finalised.status_code == 201, finalised.text
+
+    await as_(client, c.chair)
+    problem(await client.post(f"{url}/advice", json=ADVICE), 409, "complaint-refused")
+    adoption = {
+        "conclusions_adopted": True,
+        "recommendations_adopted": True,
+        "reasons": "Het rapport is zorgvuldig en volledig.",
+        "outcome_letter": "Het onderzoek is afgerond; de commissie betrekt het bij haar advies.",
+        "told": [{"party_id": accused["id"], "channel": "portal"}],
+        "distribution": ["management"],
+    }
+    await as_(client, c.decider)
+    problem(await client.post(f"{one}/adoption", json=adoption), 403, "investigation-not-commissioner")
+    await as_(client, c.chair)
+    adopted = await client.post(f"{one}/adoption", json=adoption)
+    assert adopted.status_code == 201, adopted.text
+    assert adopted.json()["process"]["status"] == "adopted"
+    advised = await post(client, c.chair, f"{url}/advice", ADVICE)
+    assert advised["status"] == "advised"
+
+
+async def test_only_the_declared_chair_commissions_and_only_while_the_complaint_may_be_investigated(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> None:
+    c = await committee(app_engine, settings, make_tenant, owner_engine)
+    case, url = await registered(client, c, app_engine)
+    body = commission_body("system")
+
+    await as_(client, c.chair)
+    early = await client.post(f"{url}/investigation", json=body)
+    problem(early, 409, "complaint-refused")  # registered, not yet admissible
+    assert "ontvankelijk" in early.json()["detail"]
+    early_en = await client.post(f"{url}/investigation?lang=en", json=body)
+    assert "admissible" in early_en.json()["detail"]
+    await post(client, c.chair, f"{url}/admissibility", {"admissible": True})
+
+    for who in (c.members[0], c.secretary):  # seated and declared, but not the chair
+        await as_(client, who)
+        problem(await client.post(f"{url}/investigation", json=body), 403, "complaint-not-for-this-seat")
+    await as_(client, c.members[1])  # the committee's, not seated at this complaint: it does not exist for them
+    problem(await client.post(f"{url}/investigation", json=body), 404, "complaint-not-found")
+    for who in (c.decider, c.point):  # the member's own people: no door to the committee's work
+        await as_(client, who)
+        assert (await client.post(f"{url}/investigation", json=body)).status_code == 403
+    await as_(client, c.chair)
+    assert (
+        await client.post(f"/api/v1/t/{c.other.slug}/complaints/{url.rsplit('/', 1)[1]}/investigation", json=body)
+    ).status_code == 404
+
+    # Every rule of an investigation holds: nobody named in a system investigation, the investigator independent.
+    named = commission_body("system", goal="Nagaan wat Sanne de Vries meemaakte op de afdeling.")
+    refused = await client.post(f"{url}/investigation", json=named)
+    problem(refused, 409, "investigation-refused")
+    iid = await commissioned(client, c, url)
+    one = f"{investigations_of(c, case)}/{iid}"
+    await as_(client, c.chair)
+    member_as_investigator = await client.post(f"{one}/investigator", json=seat_body(c.members[0]))
+    problem(member_as_investigator, 409, "investigator-refused")  # a seat at the complaint: never its investigator
+    assert (
+        await client.post(f"{one}/investigator", json=seat_body(await investigator(app_engine, settings, c)))
+    ).status_code == 201
+    second = await client.post(f"{one}/investigator", json=seat_body(await investigator(app_engine, settings, c)))
+    problem(second, 409, "investigator-refused")  # one investigator at a time
+
+    # A committee member has no door to the investigation; another member's chair address finds nothing.
+    await as_(client, c.members[0])
+    assert (await client.post(f"{one}/stop", json={"reason": "Niet nodig."})).status_code == 403
+    await as_(client, c.chair)
+    elsewhere = one.replace(f"/t/{c.slug}/", f"/t/{c.other.slug}/")
+    assert (await client.post(f"{elsewhere}/stop", json={"reason": "Niet nodig."})).status_code == 404
+
+    await post(client, c.secretary, f"{url}/withdrawal", {"withdrawn_on": TODAY, "in_writing": True})
+    await as_(client, c.chair)
+    problem(await client.post(f"{url}/investigation", json=body), 409, "complaint-refused")  # withdrawn
+
+
+async def sent(client: Any, path: str, fields: dict[str, Any]) -> Any:
+    """A form with the protocol's fields (one of them is named ``client``)."""
+    return await client.post(path, data=fields, headers=HTML, follow_redirects=False)
+
+
+async def test_the_chair_commissions_on_the_complaints_page_and_carries_it_on_the_investigation_page(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> None:
+    c = await committee(app_engine, settings, make_tenant, owner_engine)
+    case, url = await registered(client, c, app_engine)
+    await heard_and_reacted(client, c, url)
+    page = f"/app/t/{c.slug}/klachten/{url.rsplit('/', 1)[1]}"
+    body = commission_body("system")
+    fields: dict[str, Any] = {
+        "kind": "system",
+        "goal": body["goal"],
+        "questions": "\n".join(body["questions"]),
+        "outcome_1": "Aannemelijk",
+        "follows_1": "Maatregelen in het rooster.",
+        **body["protocol"],
+    }
+    await as_(client, c.chair)
+    shown = await client.get(page, headers=HTML)
+    assert shown.status_code == 200 and f"{page}/onderzoek" in shown.text and 'id="investigation-goal"' in shown.text
+    named = await sent(client, f"{page}/onderzoek", {**fields, "goal": "Wat overkwam Sanne de Vries?"})
+    assert named.status_code == 409 and "Wat overkwam Sanne de Vries?" in named.text  # refused, kept as typed
+    done = await sent(client, f"{page}/onderzoek", fields)
+    assert done.status_code == 303, done.text
+    investigation_page = f"/app/t/{c.slug}/zaken/{case}/onderzoek"
+    after = await client.get(page, headers=HTML)
+    assert investigation_page in after.text  # the way to the investigation
+
+    there = await client.get(investigation_page, headers=HTML)
+    assert there.status_code == 200 and body["goal"] in there.text and "/onderzoeker" in there.text
+    [iid] = (await client.get(f"/api/v1/t/{c.slug}/complaints/{url.rsplit('/', 1)[1]}/")).json()["facts"][
+        "investigations"
+    ]
+    changed = await form(
+        client,
+        f"{investigation_page}/{iid}/opdracht",
+        cause="new_information",
+        reasons="Een tweede locatie kwam naar voren.",
+    )
+    assert changed.status_code == 303 and changed.headers["location"].endswith(investigation_page), changed.text
+    stopped = await form(client, f"{investigation_page}/{iid}/stoppen", reason="De feiten staan vast.")
+    assert stopped.status_code == 303, stopped.text
+    assert (await client.get(investigation_page, headers=HTML)).status_code == 200
+    await as_(client, c.members[0])  # a committee member: no door to the investigation page
+    assert (await client.get(investigation_page, headers=HTML)).status_code == 403
