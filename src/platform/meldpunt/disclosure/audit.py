@@ -3,7 +3,7 @@ be given everything the branch ever published, by linear programs on HiGHS. Pure
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from math import ceil, floor, inf, isinf
 from typing import NamedTuple
@@ -16,7 +16,7 @@ from scipy.sparse import csr_array
 
 from meldpunt.disclosure.ledger import Release, Universe, build_universe
 from meldpunt.disclosure.rules import Reason, Requirement
-from meldpunt.disclosure.tables import Fact, Quantity
+from meldpunt.disclosure.tables import Fact, Quantity, Tally
 
 # HiGHS works in floating point: a bound within this of an integer is that integer.
 TOLERANCE = 1e-6
@@ -211,11 +211,18 @@ def judge(attack: Attack, hidden: frozenset[int], integral: bool, settled: froze
     return AuditReport(tuple(cells), integral)
 
 
-def audit(facts: Iterable[Fact], releases: Sequence[Release], *, integral: bool = True) -> AuditReport:
+def audit(
+    facts: Iterable[Fact],
+    releases: Sequence[Release],
+    *,
+    integral: bool = True,
+    figures: Mapping[Quantity, Tally] | None = None,
+) -> AuditReport:
     """Attack everything the branch published (``releases``, in publication order) and judge every hidden cell.
 
     ``integral``: the attacker solves in whole numbers (MILP, exact). With False, the LP relaxation: faster, and
     its interval can only be wider, so a pass there is weaker evidence; ``protect`` ends with the integral one.
+    ``figures``: the true figures counted elsewhere (see ``protect``).
     """
-    universe = build_universe(facts, releases)
+    universe = build_universe(facts, releases, figures)
     return judge(Attack(universe), universe.hidden_by(releases), integral)
