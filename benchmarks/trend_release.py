@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from itertools import combinations
 from math import ceil
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
@@ -122,7 +123,26 @@ async def raw(app_url: str, branch: uuid.UUID, quarter: str) -> float:
         await connection.close()
 
 
-async def release(settings: Settings, branch_id: uuid.UUID, quarter: str) -> float:
+COUNTING: list[float] = []
+
+
+def counted_in_sql() -> None:
+    """Time ``figures_for`` inside ``build`` (the SQL counting), to show what protection and the audit cost."""
+    counting = releases.figures_for
+
+    async def timed(*arguments: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await counting(*arguments)
+        finally:
+            COUNTING.append(time.perf_counter() - started)
+
+    releases.figures_for = timed  # type: ignore[assignment]
+
+
+async def release(settings: Settings, branch_id: uuid.UUID, quarter: str) -> tuple[float, float, str, int]:
+    """The build's time, the part of it spent counting in SQL, its status and its hidden cells."""
+    COUNTING.clear()
     engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
@@ -136,7 +156,8 @@ async def release(settings: Settings, branch_id: uuid.UUID, quarter: str) -> flo
             if built.row.status == "audited":
                 await releases.request_publication(session, eyes[0], branch, built.row.id)
                 await releases.approve(session, eyes[1], branch, built.row.id)
-            return elapsed
+            hidden = sum(1 for cell in built.row.cells if cell["value"] is None)
+            return elapsed, sum(COUNTING), built.row.status, hidden
     finally:
         await engine.dispose()
 
@@ -168,11 +189,18 @@ async def main() -> None:
         started = time.monotonic()
         await load(su_url, branch, quarters, options.facts, options.members)
         print(f"loaded {options.facts:,} facts of {options.members} members in {time.monotonic() - started:.1f} s")
-        print(f"{'quarter':<9} {'ledger':>6} {'raw GROUP BY s':>15} {'release s':>10} {'ratio':>7}")
+        counted_in_sql()
+        print(
+            f"{'quarter':<9} {'ledger':>6} {'raw GROUP BY s':>15} {'release s':>10} {'ratio':>7}"
+            f"   {'of which: SQL s':>15} {'protect+audit s':>15} {'hidden':>6}  status"
+        )
         for position, quarter in enumerate(quarters):
             baseline = await raw(app_url, branch, quarter)
-            built = await release(settings, branch, quarter)
-            print(f"{quarter:<9} {position:>6} {baseline:>15.2f} {built:>10.2f} {built / baseline:>7.2f}")
+            built, counting, status, hidden = await release(settings, branch, quarter)
+            print(
+                f"{quarter:<9} {position:>6} {baseline:>15.2f} {built:>10.2f} {built / baseline:>7.2f}"
+                f"   {counting:>15.2f} {built - counting:>15.2f} {hidden:>6}  {status}"
+            )
         print("target: release ≤ 1.5 × the raw aggregation, audit included")
     finally:
         await drop_database(superuser_url, database)
