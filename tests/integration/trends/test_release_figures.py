@@ -26,18 +26,16 @@ from meldpunt.trends.synthetic import past_quarters, synthetic_facts, synthetic_
 from tests.conftest import MakeTenant, TenantRef
 
 QUARTERS = past_quarters(quarter_of(datetime.now(UTC)), 2)
-# Where a fact keeps each dimension, read in Python (the SQL reads the same places).
-IN_PYTHON = {
-    "size": lambda row: row.size_class,
-    "category": lambda row: row.dimensions.get("category"),
-    "setting": lambda row: row.dimensions.get("setting"),
-    "route": lambda row: row.dimensions.get("route"),
-    "finding": lambda row: row.dimensions.get("finding"),
-    **{
-        f"risk_{risk}": (lambda row, risk=risk: "yes" if risk in row.risk_factors else "no")
-        for risk in STRUCTURAL_RISKS
-    },
-}
+
+
+def code_in_python(row: TrendFact, dim: str) -> str | None:
+    """Where a fact keeps each dimension, read in Python (the SQL reads the same places)."""
+    if dim == "size":
+        return row.size_class
+    if dim.startswith("risk_"):
+        return "yes" if dim.removeprefix("risk_") in row.risk_factors else "no"
+    found = row.dimensions.get(dim)
+    return found if isinstance(found, str) else None
 
 
 def odd_facts(branch: TenantRef, quarter: str) -> list[dict[str, Any]]:
@@ -77,9 +75,9 @@ async def facts_in_python(session: AsyncSession, branch: Tenant, population: str
     query = select(TrendFact).where(TrendFact.tenant_id == branch.id, TrendFact.milestone == population)
     found = []
     for row in (await session.execute(query)).scalars():
-        codes = {dim: IN_PYTHON[dim](row) for dim in dims}
+        codes = {dim: code_in_python(row, dim) for dim in dims}
         coded = {dim: code if code in closed[dim] else releases.UNKNOWN for dim, code in codes.items()}
-        found.append(disclosure.fact(row.quarter, row.member_key, **coded))
+        found.append(disclosure.fact(row.quarter, row.member_key, 1, **coded))
     return found
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from math import ceil, floor, inf, isinf
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy
 from scipy.optimize import Bounds as VariableBounds
-from scipy.optimize import LinearConstraint, linprog, milp
-from scipy.sparse import csr_array
+from scipy.optimize import LinearConstraint, milp
+from scipy.optimize._highspy import _core as highs
+from scipy.sparse import csc_array
 
 from meldpunt.disclosure.ledger import Release, Universe, build_universe
 from meldpunt.disclosure.rules import Reason, Requirement
@@ -20,6 +21,14 @@ from meldpunt.disclosure.tables import Fact, Quantity, Tally
 
 # HiGHS works in floating point: a bound within this of an integer is that integer.
 TOLERANCE = 1e-6
+# The options linprog(method="highs") sets (quiet, presolve on, dual simplex), so the same vertex is found.
+SOLVER_OPTIONS: dict[str, object] = {
+    "output_flag": False,
+    "log_to_console": False,
+    "presolve": "on",
+    "simplex_strategy": 1,  # kSimplexStrategyDual
+    "highs_debug_level": 0,
+}
 
 
 class CellAudit(NamedTuple):
@@ -145,7 +154,7 @@ class Attack:
                     at_column.append(position[i])
                 else:  # a published cell: its value moves to the right-hand side
                     fixed[n] -= coefficient * self.universe.figures[i].cases
-        matrix = csr_array(
+        matrix = csc_array(
             (coefficients, (at_row, at_column)), shape=(len(component.rows), len(component.variables)), dtype=float
         )
         objective = np.zeros(len(component.variables))
@@ -163,22 +172,45 @@ class Attack:
         return 1 if self.universe.shown_in[i] and self.universe.figures[i].cases > 0 else 0
 
 
+def relaxed(objective: np.ndarray, matrix: csc_array, fixed: np.ndarray, floor_of: np.ndarray) -> tuple[int, Any]:
+    """The LP relaxation on HiGHS, through scipy's own binding of it: what ``linprog(method="highs")`` runs, with
+    the same options, without its checks and conversions of every input (most of its time on programs this
+    small). Returns the model status and the solver, to read the solution from."""
+    program = highs.HighsLp()
+    program.num_col_, program.num_row_ = matrix.shape[1], matrix.shape[0]
+    program.a_matrix_.num_col_, program.a_matrix_.num_row_ = matrix.shape[1], matrix.shape[0]
+    program.a_matrix_.format_ = highs.MatrixFormat.kColwise
+    program.a_matrix_.start_, program.a_matrix_.index_ = matrix.indptr, matrix.indices
+    program.a_matrix_.value_ = matrix.data
+    program.col_cost_, program.col_lower_ = objective, floor_of
+    program.col_upper_ = np.full(len(objective), highs.kHighsInf)
+    program.row_lower_ = program.row_upper_ = fixed
+    solver = highs._Highs()
+    for option, value in SOLVER_OPTIONS.items():
+        solver.setOptionValue(option, value)
+    if solver.passModel(program) == highs.HighsStatus.kError or solver.run() == highs.HighsStatus.kError:
+        raise ArithmeticError("the audit LP could not be solved")
+    return solver.getModelStatus(), solver
+
+
 def bound(
-    objective: np.ndarray, matrix: csr_array, fixed: np.ndarray, floor_of: np.ndarray, integral: bool
+    objective: np.ndarray, matrix: csc_array, fixed: np.ndarray, floor_of: np.ndarray, integral: bool
 ) -> tuple[float, Duals, bool]:
     """The optimum of ``objective`` over the hidden cells: real values ≥ ``floor_of`` (the LP relaxation), or whole
     numbers when ``integral``. The MILP is only solved when the LP's optimal vertex is not whole already (in a
     two-way table it always is: its matrix is totally unimodular)."""
-    ranges = np.column_stack([floor_of, np.full(len(floor_of), np.inf)])
-    result = linprog(objective, A_eq=matrix, b_eq=fixed, bounds=ranges, method="highs")
-    if result.status == 3:
+    status, solver = relaxed(objective, matrix, fixed, floor_of)
+    if status == highs.HighsModelStatus.kUnbounded:
         return -inf, None, True
-    if result.status != 0:
-        raise ArithmeticError(f"the audit LP did not solve: {result.message}")
-    duals = tuple(float(d) for d in result.eqlin.marginals)
-    whole = bool(np.allclose(result.x, np.round(result.x), atol=TOLERANCE, rtol=0))
+    if status != highs.HighsModelStatus.kOptimal:
+        raise ArithmeticError(f"the audit LP did not solve: {solver.modelStatusToString(status)}")
+    solution = solver.getSolution()
+    duals = tuple(float(d) for d in solution.row_dual)
+    x = np.asarray(solution.col_value)
+    whole = bool(np.allclose(x, np.round(x), atol=TOLERANCE, rtol=0))
+    value = float(solver.getInfo().objective_function_value)
     if whole or not integral:
-        return float(result.fun), duals, whole
+        return value, duals, whole
     exact = milp(
         objective,
         constraints=LinearConstraint(matrix, fixed, fixed),
