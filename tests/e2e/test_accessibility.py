@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 import redis.asyncio as aioredis
@@ -74,7 +75,15 @@ async def test_the_professional_pages_have_no_wcag_aa_violations(
         context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": served}])
         page = context.new_page()
         found = {}
-        for path in ("/", f"/app/t/{slug}", f"/app/t/{slug}/grants", f"/app/t/{slug}/audit", f"/app/t/{slug}/cijfers"):
+        sector_report = f"/app/t/{slug}/jaarverslag/sector/{datetime.now(UTC).year - 1}"  # a branch's, even empty
+        for path in (
+            "/",
+            f"/app/t/{slug}",
+            f"/app/t/{slug}/grants",
+            f"/app/t/{slug}/audit",
+            f"/app/t/{slug}/cijfers",
+            sector_report,
+        ):
             response = page.goto(f"{served}{path}?lang={lang}")
             assert response is not None and response.status == 200, path
             assert page.evaluate("document.documentElement.lang") == lang

@@ -60,7 +60,7 @@ async def test_the_sector_page_shows_the_tables_without_wcag_aa_violations(
 ) -> None:
     slug, token = await board_on_a_published_branch(app_engine, settings, make_tenant)
 
-    def check() -> tuple[int, int, list[str]]:
+    def check() -> tuple[int, int, int, list[str]]:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium_path, args=BROWSER_ARGS)
             try:
@@ -70,10 +70,13 @@ async def test_the_sector_page_shows_the_tables_without_wcag_aa_violations(
                 response = page.goto(f"{served}/app/t/{slug}/sector?lang={lang}")
                 assert response is not None and response.status == 200
                 tables, hidden = page.locator("table").count(), page.locator("td abbr").count()
-                return tables, hidden, violations(page)
+                charts = page.get_by_role("img").count()  # each named by its title and described value by value
+                return tables, hidden, charts, violations(page)
             finally:
                 browser.close()
 
-    tables, hidden, found = await asyncio.to_thread(check)
-    assert tables == 4 and hidden > 0  # the quarters, the release's two tables and its risk factors
+    tables, hidden, charts, found = await asyncio.to_thread(check)
+    # the quarters, the kinds of behaviour over the quarters, the release's two tables and its risk factors
+    assert tables == 5 and hidden > 0
+    assert charts == 1 + 7  # the reports per quarter, and one for each kind of behaviour (and unknown)
     assert found == []

@@ -51,6 +51,7 @@ ALLOWED: dict[str, set[str]] = {
         "reporting_point",
     },
     "complaint.report": {"committee_chair", "committee_secretary"},
+    "sector.report": {"tenant_admin", "sector_board"},
 }
 
 

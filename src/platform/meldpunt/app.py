@@ -45,10 +45,12 @@ from meldpunt.intake.controllers import ROUTES as intake_routes
 from meldpunt.interventions.controllers import ROUTES as intervention_routes
 from meldpunt.investigations.controllers import ROUTES as investigation_routes
 from meldpunt.parties.controllers import ROUTES as party_routes
+from meldpunt.reports.controllers import ROUTES as report_routes
 from meldpunt.settings import Settings, load_settings
 from meldpunt.tenancy.controllers import get_public_tenant
 from meldpunt.trends.controllers import ROUTES as trend_routes
 from meldpunt.vault.controllers import ROUTES as vault_routes
+from meldpunt.web.annual_pages import ROUTES as annual_page_routes
 from meldpunt.web.case_outcome_pages import ROUTES as case_outcome_page_routes
 from meldpunt.web.case_pages import ROUTES as case_page_routes
 from meldpunt.web.case_party_pages import ROUTES as case_party_page_routes
@@ -64,6 +66,7 @@ from meldpunt.web.middleware import request_context_middleware
 from meldpunt.web.outage import unless_unavailable
 from meldpunt.web.pages import ROUTES as page_routes
 from meldpunt.web.party_pages import ROUTES as party_page_routes
+from meldpunt.web.report_view import install_report_helpers
 from meldpunt.web.reporting_point import ROUTES as reporting_point_routes
 from meldpunt.web.reporting_point_info import ROUTES as reporting_point_info_routes
 from meldpunt.web.resources import Resources
@@ -150,6 +153,8 @@ def route_handlers(settings: Settings) -> list[ControllerRouterHandler]:
         *trend_routes,
         *sector_page_routes,
         *dashboard_page_routes,
+        *report_routes,
+        *annual_page_routes,
         *case_outcome_page_routes,
         *(demo_provider_routes if settings.demo_identity_provider else ()),
         create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
@@ -243,6 +248,12 @@ def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(title="Meldpunt", version=__version__, path="/schema", render_plugins=[renderer])
 
 
+def install_template_helpers(engine: JinjaTemplateEngine) -> None:
+    """The pages' Jinja environment: gettext in the page's language and the annual report's helpers."""
+    install_translations(engine)
+    install_report_helpers(engine)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
 
@@ -255,7 +266,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=route_handlers(settings),
         template_config=TemplateConfig(
-            directory=WEB_DIR / "templates", engine=JinjaTemplateEngine, engine_callback=install_translations
+            directory=WEB_DIR / "templates", engine=JinjaTemplateEngine, engine_callback=install_template_helpers
         ),
         csrf_config=csrf_config(settings),
         dependencies=dependencies(settings),

@@ -159,3 +159,9 @@ async def test_a_complaint_adds_its_advice_and_the_employers_decision_as_facts(
     assert {"registered", "routed", "advised", "complaint_decided"} <= set(by_milestone)
     assert by_milestone["advised"]["finding"] == by_milestone["complaint_decided"]["finding"] == "partly"
     assert by_milestone["advised"]["kind"] == "complaint" and "Training" not in str(written)
+    assert len(written) == len(by_milestone)  # each milestone once
+    async with create_sessionmaker(app_engine)() as session, session.begin():
+        await tenant_context(session, [c.member.id])
+        member = await session.get(Tenant, c.member.id)
+        assert member is not None
+        assert await write_facts(session, b"test-secret", member, datetime.now(UTC)) == 0  # once per milestone

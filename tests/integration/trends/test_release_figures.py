@@ -34,7 +34,7 @@ def code_in_python(row: TrendFact, dim: str) -> str | None:
         return row.size_class
     if dim.startswith("risk_"):
         return "yes" if dim.removeprefix("risk_") in row.risk_factors else "no"
-    found = row.dimensions.get(dim)
+    found = row.dimensions.get({"advice": "finding"}.get(dim, dim))  # a complaint's advice is in its finding
     return found if isinstance(found, str) else None
 
 
@@ -72,7 +72,8 @@ async def facts_in_python(session: AsyncSession, branch: Tenant, population: str
     """Every fact of the population as a disclosure fact, coded in Python (one row each)."""
     dims = sorted({dim for spec in releases.STANDARD_TABLES[population] for dim in spec.dims})
     closed = {dim: releases.SOURCES[dim][1] for dim in dims}
-    query = select(TrendFact).where(TrendFact.tenant_id == branch.id, TrendFact.milestone == population)
+    milestone = releases.MILESTONE_OF.get(population, population)
+    query = select(TrendFact).where(TrendFact.tenant_id == branch.id, TrendFact.milestone == milestone)
     found = []
     for row in (await session.execute(query)).scalars():
         codes = {dim: code_in_python(row, dim) for dim in dims}

@@ -326,6 +326,8 @@ async def test_every_vault_route_refuses_a_professional_of_another_tenant(
         ("POST", f"{base}/drafts", draft),
         ("GET", f"{base}/counts", None),
         ("GET", f"/api/v1/t/{a.slug}/signals", None),
+        ("GET", f"/api/v1/t/{a.slug}/reports/adviser/{date.today().year}", None),
+        ("GET", f"/app/t/{a.slug}/jaarverslag/vertrouwenspersoon/{date.today().year}", None),
     ):
         response = await client.request(method, path, json=body)
         assert response.status_code == 403, (method, path, response.status_code)

@@ -64,6 +64,7 @@ class Action(enum.StrEnum):
     COMPLAINT_DECIDE = "complaint.decide"  # the employer's competent authority decides on the advice
     COMPLAINT_PROCESS = "complaint.process"  # a complaint's process or status (guardian, reporting point)
     COMPLAINT_REPORT = "complaint.report"  # the committee's annual counts
+    SECTOR_REPORT = "sector.report"  # the branch's annual sector report, built from its published releases
 
 
 ALL_ROLES = frozenset(Role)
@@ -131,6 +132,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
         }
     ),
     Action.COMPLAINT_REPORT: frozenset({Role.COMMITTEE_CHAIR, Role.COMMITTEE_SECRETARY}),
+    # The branch's annual sector report (issue 16): published cells only; the route answers 404 off a branch.
+    Action.SECTOR_REPORT: frozenset({Role.TENANT_ADMIN, Role.SECTOR_BOARD}),
 }
 
 # seed-000 §1.7: the confidential adviser of an organisation is never its reporting point ("Vertrouwens-

@@ -31,6 +31,9 @@ class CellOut(msgspec.Struct, kw_only=True):
     table: str
     cell: dict[str, str]
     value: int | None  # None: hidden to protect the people and members behind it
+    # Cases per 100 FTE of all the branch's members of the cell's size class (or all members), on the cells of
+    # a table by size and the grand totals; None: withheld (the count is hidden, or the FTE of too few members).
+    per_100_fte: float | None = None
 
 
 class ReleaseOut(msgspec.Struct, kw_only=True):

@@ -30,7 +30,7 @@ from meldpunt.intake import taxonomy
 from meldpunt.intake.schemas import AccusedRole, Category, ReporterRole, Setting
 from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
-from meldpunt.trends.facts import quarter_of
+from meldpunt.trends.facts import quarter_of, size_class
 from meldpunt.trends.models import TrendFact
 
 UNKNOWN = "unknown"
@@ -40,6 +40,8 @@ PERIOD = re.compile(r"(?P<year>[0-9]{4})(?P<quarter>-Q[1-4])?")
 SIZES = ("under_10", "10_to_49", "50_to_249", "250_and_more", UNKNOWN)
 FINDINGS = ("well_founded", "partly_well_founded", "not_well_founded", "not_established", UNKNOWN)
 ROUTES = ("decision_panel", "adviser_only", "complaints_committee", "whistleblower", "police", "no_action", UNKNOWN)
+# A complaints committee's advice (``complaints.models.Outcome``): its own words, not a case decision's finding.
+ADVICE = ("well_founded", "partly", "not_well_founded", "not_established", UNKNOWN)
 
 
 def _codes(literal: Any) -> tuple[str, ...]:
@@ -63,9 +65,17 @@ STANDARD_TABLES: dict[str, tuple[disclosure.TableSpec, ...]] = {
         *RISK_TABLES,
     ),
     "decided": (disclosure.table("route_by_finding", route=ROUTES, finding=FINDINGS),),
+    # Complaints a committee advised on (one fact per complaint, at its advice): what it advised, by the size
+    # of the member and by the kind of behaviour.
+    "complaints": (
+        disclosure.table("advice_by_size", advice=ADVICE, size=SIZES),
+        disclosure.table("advice_by_category", advice=ADVICE, category=CATEGORIES),
+    ),
 }
 POPULATIONS = tuple(STANDARD_TABLES)
-Population = Literal["registered", "decided"]
+Population = Literal["registered", "decided", "complaints"]
+# The milestone whose facts make a population, where its name is not the milestone's own.
+MILESTONE_OF = {"complaints": "advised"}
 
 
 class ReleaseRefused(Refused, status=409, slug="release-refused"): ...
@@ -110,6 +120,7 @@ SOURCES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "setting": (TrendFact.dimensions["setting"].astext, SETTINGS),
     "route": (TrendFact.dimensions["route"].astext, ROUTES),
     "finding": (TrendFact.dimensions["finding"].astext, FINDINGS),
+    "advice": (TrendFact.dimensions["finding"].astext, ADVICE),
     **{
         f"risk_{risk}": (case((TrendFact.risk_factors.contains([risk]), "yes"), else_="no"), YES_NO)
         for risk in taxonomy.STRUCTURAL_RISKS
@@ -148,7 +159,7 @@ async def figures_of(
     width = max(len(kind) for kind in kinds)
     base = (
         select(TrendFact.member_key.label("member"), *(_coded(dim).label(dim) for dim in dims))
-        .where(TrendFact.tenant_id == branch.id, TrendFact.milestone == population)
+        .where(TrendFact.tenant_id == branch.id, TrendFact.milestone == MILESTONE_OF.get(population, population))
         .where(TrendFact.quarter.in_(period.quarters))
         .subquery()
     )
@@ -271,6 +282,82 @@ def rules_of(branch: Tenant) -> disclosure.Rules:
     )
 
 
+# ---------------------------------------------------------------- counts per 100 FTE
+
+
+@dataclass(frozen=True)
+class Workforce:
+    """The FTE of the branch's members, each member's own, per size class; ``unknown``: members whose FTE the
+    platform does not know (their cases are counted, their size is not)."""
+
+    per_class: dict[str, tuple[int, ...]]
+    unknown: int
+
+    def of(self, size: str) -> tuple[int, ...] | None:
+        """Each member's FTE behind a size class (or all of them for the total); None when it is not known."""
+        if size == disclosure.TOTAL:
+            return None if self.unknown else tuple(fte for ftes in self.per_class.values() for fte in ftes)
+        return None if size == UNKNOWN else self.per_class.get(size, ())
+
+
+async def workforce_of(session: AsyncSession, branch: Tenant) -> Workforce:
+    """Every member of the branch now, with or without cases (archived members are no longer members). The
+    demo's synthetic members exist only in their facts (``trends.synthetic``): there each counts once, with the
+    FTE its facts carry."""
+    members = await session.execute(
+        select(Tenant.fte).where(Tenant.branch_id == branch.id, Tenant.kind == "member", Tenant.archived_at.is_(None))
+    )
+    synthetic = await session.execute(
+        select(func.max(TrendFact.fte))
+        .where(TrendFact.tenant_id == branch.id, TrendFact.member_key.startswith("syn"))
+        .group_by(TrendFact.member_key)
+    )
+    ftes = [fte for (fte,) in members.all()] + [fte for (fte,) in synthetic.all()]
+    per_class: dict[str, list[int]] = {}
+    for fte in ftes:
+        if fte is not None and fte > 0:
+            per_class.setdefault(size_class(fte), []).append(fte)
+    unknown = sum(1 for fte in ftes if fte is None or fte <= 0)
+    return Workforce({size: tuple(sorted(found)) for size, found in per_class.items()}, unknown)
+
+
+def _safe(ftes: Sequence[int], rules: disclosure.Rules) -> bool:
+    """FTE that may be given away: of at least m members, none holding more than the dominance share."""
+    return len(ftes) >= rules.m and max(ftes) * 100 <= rules.dominance_percent * sum(ftes)
+
+
+def rate_of(cases: int | None, ftes: Sequence[int] | None, rules: disclosure.Rules) -> float | None:
+    """Cases per 100 FTE, or None where it would give someone away: where the count itself is hidden (a count
+    and its rate give away each other), or where the FTE come from fewer than m members or one member holds
+    more than the dominance share of them (the rate and the count would give away a member's size)."""
+    if cases is None or not ftes or not _safe(ftes, rules):
+        return None
+    return round(cases * 100 / sum(ftes), 1)
+
+
+def _total_shown(workforce: Workforce, rules: disclosure.Rules) -> bool:
+    """Whether a total's rate may be shown beside the size classes' rates. Its FTE minus those of the classes
+    whose rates are shown is the FTE of the classes withheld: together they must be safe as one group, or the
+    total would give a withheld class away (secondary suppression, for the FTE)."""
+    withheld = [fte for ftes in workforce.per_class.values() if not _safe(ftes, rules) for fte in ftes]
+    return not withheld or _safe(withheld, rules)
+
+
+def with_rates(cells: list[dict[str, Any]], workforce: Workforce, rules: disclosure.Rules) -> list[dict[str, Any]]:
+    """The finished cells with ``per_100_fte`` beside the count of every cell of a table by size class and of
+    every grand total: the cases over the FTE of all the branch's members of that class (or of all members)."""
+    total_shown = _total_shown(workforce, rules)
+    rated = []
+    for cell in cells:
+        codes = cell["cell"]
+        if "size" in codes or all(code == disclosure.TOTAL for code in codes.values()):
+            size = codes.get("size", disclosure.TOTAL)
+            ftes = workforce.of(size) if size != disclosure.TOTAL or total_shown else None
+            cell = {**cell, "per_100_fte": rate_of(cell["value"], ftes, rules)}
+        rated.append(cell)
+    return rated
+
+
 @dataclass(frozen=True)
 class Built:
     row: TrendRelease
@@ -307,7 +394,7 @@ async def build(session: AsyncSession, branch: Tenant, label: str, population: s
         rules=protection.release.rules.to_dict(),
         tables=[{"name": s.name, "dims": list(s.dims), "codes": [list(c) for c in s.codes]} for s in specs],
         hidden=[[list(q.quarters), [list(pair) for pair in q.assignment]] for q in sorted(protection.release.hidden)],
-        cells=_cells(protection, figures),
+        cells=with_rates(_cells(protection, figures), await workforce_of(session, branch), protection.release.rules),
         audit={**protection.report.to_dict(), "figures": _figures_to_keep(figures, draft)},
     )
     try:

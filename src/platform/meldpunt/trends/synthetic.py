@@ -22,6 +22,7 @@ ACCUSED: tuple[str, ...] = get_args(AccusedRole)
 SETTINGS: tuple[str, ...] = get_args(Setting)
 ROUTES = ("decision_panel", "adviser_only", "complaints_committee", "no_action")
 FINDINGS = ("well_founded", "partly_well_founded", "not_well_founded", "not_established")
+ADVICE = ("well_founded", "partly", "not_well_founded", "not_established")  # a complaints committee's
 # Heavier weights first: most reports are about harassment and bullying at the workplace.
 CATEGORY_WEIGHTS = (5, 3, 4, 2, 1, 1)
 SETTING_WEIGHTS = (6, 2, 1, 2, 1, 1)
@@ -65,6 +66,8 @@ def _dimensions(draw: random.Random, milestone: str) -> dict[str, Any]:
     }
     if milestone in ("decided", "closed"):
         coded["finding"] = draw.choice(FINDINGS)
+    if milestone == "advised":
+        coded["kind"], coded["finding"] = "complaint", draw.choice(ADVICE)
     return coded
 
 
@@ -72,8 +75,10 @@ def synthetic_facts(
     branch_id: uuid.UUID, members: list[SyntheticMember], quarters: list[str], per_quarter: int, seed: int = 7
 ) -> Iterator[dict[str, Any]]:
     """Rows for ``trend_facts``: ``per_quarter`` cases a quarter spread over ``members`` (larger ones report more),
-    each registered, most routed, some decided and closed."""
+    each registered, most routed, some decided and closed, and some a complaint a committee advised on (drawn
+    apart, so that the other facts stay what they were)."""
     draw = random.Random(f"{branch_id}:{seed}:facts")  # noqa: S311 (demo data)
+    complaints = random.Random(f"{branch_id}:{seed}:complaints")  # noqa: S311 (demo data)
     weights = [member.fte**0.7 for member in members]
     for quarter in quarters:
         for n in range(per_quarter):
@@ -81,7 +86,8 @@ def synthetic_facts(
             milestones = ["registered", *(["routed"] if draw.random() < 0.8 else [])]
             milestones += ["decided", "closed"] if "routed" in milestones and draw.random() < 0.5 else []
             risks = sorted(draw.sample(STRUCTURAL_RISKS, draw.randint(0, 2)) + draw.sample(CONTEXT_FACTORS, 1))
-            for milestone in milestones:
+            advised = complaints.random() < 0.25
+            for milestone in [*milestones, *(["advised"] if advised else [])]:
                 key = hashlib.sha256(f"{branch_id}:{seed}:{quarter}:{n}:{milestone}".encode()).digest()
                 yield {
                     "tenant_id": branch_id,
@@ -93,7 +99,7 @@ def synthetic_facts(
                     "size_class": size_class(member.fte),
                     "sector_code": member.sector_code,
                     "fte": member.fte,
-                    "dimensions": _dimensions(draw, milestone),
+                    "dimensions": _dimensions(complaints if milestone == "advised" else draw, milestone),
                     "risk_factors": risks,
                 }
 

@@ -13,10 +13,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 import msgspec
-from sqlalchemy import delete, func, select
+from sqlalchemy import String, cast, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from meldpunt.audit import services as audit
+from meldpunt.audit.models import AuditEntry
 from meldpunt.audit.services import AuditActor
 from meldpunt.db.base import Base
 from meldpunt.db.context import also_in, tenant_context, vault_context
@@ -620,3 +621,78 @@ async def vaults_of(session: AsyncSession, account_id: uuid.UUID, employers: lis
             await vault_context(session, None)
     counts: dict[uuid.UUID, int] = {row[0]: row[1] for row in rows}
     return [EmployerVault(tenant, counts.get(tenant.id, 0)) for tenant in employers]
+
+
+def _quarter(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+@dataclass(frozen=True)
+class YearTally:
+    """What the adviser's annual report counts in one tenant, as coded numbers only (never a label, note or
+    date finer than a quarter): each consultation with a contact in the year once, in the quarter of its first
+    contact that year, by (quarter, category, reporter role, outcome); the contacts by (quarter, channel); the
+    signals the adviser gave by (quarter, category). A consultation's outcome at the end of the year:
+    ``passed_on`` when something left the vault (under consent or a legal duty), ``closed``, or ``ongoing``."""
+
+    consultations: Counter[tuple[str, str, str | None, str]]
+    contacts: Counter[tuple[str, str]]
+    signals: Counter[tuple[str, str]]
+
+
+async def year_tally(session: AsyncSession, adviser: Adviser, year: int) -> YearTally:
+    """The adviser's own figures of ``year`` in this tenant (their own vault only), for the annual report."""
+    await enter_vault(session, adviser)
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    contacts = (
+        await session.execute(
+            select(ConsultationContact.consultation_id, ConsultationContact.held_on, ConsultationContact.channel).where(
+                ConsultationContact.tenant_id == adviser.tenant.id,
+                ConsultationContact.adviser_account_id == adviser.account.id,
+                ConsultationContact.held_on >= first,
+                ConsultationContact.held_on <= last,
+            )
+        )
+    ).all()
+    first_contact: dict[uuid.UUID, date] = {}
+    for row in contacts:
+        first_contact[row.consultation_id] = min(row.held_on, first_contact.get(row.consultation_id, row.held_on))
+    consultations: Counter[tuple[str, str, str | None, str]] = Counter()
+    if first_contact:
+        passed_on = set(
+            (
+                await session.execute(
+                    select(Disclosure.consultation_id).where(
+                        Disclosure.tenant_id == adviser.tenant.id,
+                        Disclosure.consultation_id.in_(first_contact),
+                        Disclosure.disclosed_on <= last,
+                    )
+                )
+            ).scalars()
+        )
+        rows = await session.execute(
+            select(Consultation.id, Consultation.category, Consultation.reporter_role, Consultation.closed_on).where(
+                Consultation.tenant_id == adviser.tenant.id, Consultation.id.in_(first_contact)
+            )
+        )
+        for found in rows.all():
+            ended = found.closed_on is not None and found.closed_on <= last
+            outcome = "passed_on" if found.id in passed_on else "closed" if ended else "ongoing"
+            consultations[(_quarter(first_contact[found.id]), found.category, found.reporter_role, outcome)] += 1
+    given = await session.execute(
+        select(AuditEntry.occurred_at, AdviserSignal.category)
+        .join(AdviserSignal, cast(AdviserSignal.id, String) == AuditEntry.resource_id)
+        .where(
+            AuditEntry.tenant_id == adviser.tenant.id,
+            AuditEntry.vault_owner_id == adviser.account.id,
+            AuditEntry.action == "vault.signal",
+            AdviserSignal.tenant_id == adviser.tenant.id,
+            AuditEntry.occurred_at >= datetime(year, 1, 1, tzinfo=UTC),
+            AuditEntry.occurred_at < datetime(year + 1, 1, 1, tzinfo=UTC),
+        )
+    )
+    return YearTally(
+        consultations=consultations,
+        contacts=Counter((_quarter(row.held_on), row.channel) for row in contacts),
+        signals=Counter((_quarter(occurred.date()), category) for occurred, category in given.all()),
+    )

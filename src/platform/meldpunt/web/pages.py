@@ -93,6 +93,8 @@ SHELL_LINKS = {
     "may_see_figures": Action.MEMBER_FIGURES,
     "may_investigate": Action.INVESTIGATION_CARRY_OUT,
     "may_see_complaints": Action.COMPLAINT_PROCESS,
+    "may_report_complaints": Action.COMPLAINT_REPORT,
+    "may_read_sector_report": Action.SECTOR_REPORT,
 }
 
 
@@ -137,6 +139,7 @@ class TenantPages(Controller):
     async def app_tenant(self, at: NamedDependency[AtTenant]) -> Template:
         """The shell of one organisation: the switcher lists exactly the tenants the grants allow."""
         links = {name: may(at.actor, action, at.acting.slug) for name, action in SHELL_LINKS.items()}
+        links["may_read_sector_report"] &= at.acting.kind == "branch"  # only a branch has a sector report
         return Template("shell.html", context={**at.shell(), **links})
 
     @get("/grants", action=Action.GRANTS_VIEW)
@@ -217,13 +220,16 @@ def shell_context(request: Request[Any, Any, Any], actor: Actor, slug: str | Non
     first, on pages that belong to no single organisation)."""
     organisations = sorted(actor.access.values(), key=lambda a: a.display_name)
     chosen = language(request)
+    current = actor.access[slug] if slug else (organisations[0] if organisations else None)
     return {
         **context_for(chosen),
         **INTAKE_NAMES[chosen],
         "w": WORDS[chosen],
         "actor": actor,
-        "current": actor.access[slug] if slug else (organisations[0] if organisations else None),
+        "current": current,
         "organisations": organisations,
+        # Whether the actor may do an action in the current organisation (a link shown only to who may follow it).
+        "may_here": lambda action: current is not None and may(actor, action, current.slug),
     }
 
 
