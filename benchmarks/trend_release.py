@@ -7,7 +7,7 @@ RLS. The release is ``trends.releases.build``: its cells counted in SQL (cases, 
 per cell), then primary and secondary suppression and the audit LP (HiGHS) against the quarters published
 before, whose figures it takes from their releases. Printed per quarter (the fourth has three in its ledger):
 both times (the median of --repetitions, taken in turns) and their ratio, and how much of the build was the
-counting in SQL.
+counting in SQL (the rest: the ledger, protection and the audit, the rates per 100 FTE, storing the release).
 
     .venv/bin/python benchmarks/trend_release.py [--facts 1000000] [--members 200] [--repetitions 3]
 
@@ -215,7 +215,7 @@ async def main() -> None:
         counted_in_sql()
         print(
             f"{'quarter':<9} {'ledger':>6} {'raw GROUP BY s':>15} {'release s':>10} {'ratio':>7}"
-            f"   {'of which: SQL s':>15} {'protect+audit s':>15} {'hidden':>6}  status"
+            f"   {'of which: SQL s':>15} {'the rest s':>15} {'hidden':>6}  status"
         )
         for position, quarter in enumerate(quarters):
             baseline, (built, counting, status, hidden) = await measured(
