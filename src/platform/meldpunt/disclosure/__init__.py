@@ -3,7 +3,7 @@ tables and the audit LP over everything a branch ever published. Pure functions:
 """
 
 from meldpunt.disclosure.audit import AuditReport, CellAudit, audit
-from meldpunt.disclosure.ledger import Release
+from meldpunt.disclosure.ledger import Release, cells_of, figures_from, tables_needed
 from meldpunt.disclosure.rules import PLATFORM_RULES, Reason, Rules, branch_rules
 from meldpunt.disclosure.suppression import Protection, protect
 from meldpunt.disclosure.tables import (
@@ -38,10 +38,13 @@ __all__ = [
     "audit",
     "branch_rules",
     "calendar_year",
+    "cells_of",
     "fact",
+    "figures_from",
     "protect",
     "quarter",
     "quarters_through",
     "table",
+    "tables_needed",
     "tabulate",
 ]

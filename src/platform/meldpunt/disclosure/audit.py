@@ -3,23 +3,32 @@ be given everything the branch ever published, by linear programs on HiGHS. Pure
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from math import ceil, floor, inf, isinf
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy
 from scipy.optimize import Bounds as VariableBounds
-from scipy.optimize import LinearConstraint, linprog, milp
-from scipy.sparse import csr_array
+from scipy.optimize import LinearConstraint, milp
+from scipy.optimize._highspy import _core as highs
+from scipy.sparse import csc_array
 
 from meldpunt.disclosure.ledger import Release, Universe, build_universe
 from meldpunt.disclosure.rules import Reason, Requirement
-from meldpunt.disclosure.tables import Fact, Quantity
+from meldpunt.disclosure.tables import Fact, Quantity, Tally
 
 # HiGHS works in floating point: a bound within this of an integer is that integer.
 TOLERANCE = 1e-6
+# The options linprog(method="highs") sets (quiet, presolve on, dual simplex), so the same vertex is found.
+SOLVER_OPTIONS: dict[str, object] = {
+    "output_flag": False,
+    "log_to_console": False,
+    "presolve": "on",
+    "simplex_strategy": 1,  # kSimplexStrategyDual
+    "highs_debug_level": 0,
+}
 
 
 class CellAudit(NamedTuple):
@@ -83,6 +92,17 @@ class Component(NamedTuple):
 Duals = tuple[float, ...] | None
 
 
+class Program(NamedTuple):
+    """One component's linear program but for its objective: the hidden cells' columns, the equations of its
+    rows with the published cells moved to the right-hand side, and each cell's least possible value."""
+
+    position: dict[int, int]
+    matrix: csc_array
+    fixed: np.ndarray
+    floor_of: np.ndarray
+    solver: Any  # HiGHS with the program loaded
+
+
 class Interval(NamedTuple):
     least: int
     most: float
@@ -99,6 +119,7 @@ class Attack:
 
     universe: Universe
     solved: dict[tuple[tuple[int, ...], int], Interval] = field(default_factory=dict)
+    programs: dict[tuple[int, ...], Program] = field(default_factory=dict)
 
     def components(self, hidden: frozenset[int]) -> dict[int, Component]:
         parent = {i: i for i in hidden}
@@ -133,7 +154,11 @@ class Attack:
             known = self.solved[key] = self.solve(component, target, integral)
         return known
 
-    def solve(self, component: Component, target: int, integral: bool) -> Interval:
+    def program(self, component: Component) -> Program:
+        """The component's constraints, built once for all the bounds solved over it."""
+        known = self.programs.get(component.variables)
+        if known is not None:
+            return known
         position = {i: n for n, i in enumerate(component.variables)}
         coefficients, at_row, at_column = [], [], []
         fixed = np.zeros(len(component.rows))
@@ -145,14 +170,20 @@ class Attack:
                     at_column.append(position[i])
                 else:  # a published cell: its value moves to the right-hand side
                     fixed[n] -= coefficient * self.universe.figures[i].cases
-        matrix = csr_array(
+        matrix = csc_array(
             (coefficients, (at_row, at_column)), shape=(len(component.rows), len(component.variables)), dtype=float
         )
-        objective = np.zeros(len(component.variables))
-        objective[position[target]] = 1.0
         floor_of = np.array([self.least_possible(i) for i in component.variables], dtype=float)
-        least, duals_least, whole_least = bound(objective, matrix, fixed, floor_of, integral)
-        most, duals_most, whole_most = bound(-objective, matrix, fixed, floor_of, integral)
+        made = Program(position, matrix, fixed, floor_of, loaded(matrix, fixed, floor_of))
+        self.programs[component.variables] = made
+        return made
+
+    def solve(self, component: Component, target: int, integral: bool) -> Interval:
+        program = self.program(component)
+        objective = np.zeros(len(component.variables))
+        objective[program.position[target]] = 1.0
+        least, duals_least, whole_least = bound(objective, program, integral)
+        most, duals_most, whole_most = bound(-objective, program, integral)
         highest = inf if isinf(most) else floor(-most + TOLERANCE)
         return Interval(ceil(least - TOLERANCE), highest, duals_most, duals_least, whole_least and whole_most)
 
@@ -163,27 +194,54 @@ class Attack:
         return 1 if self.universe.shown_in[i] and self.universe.figures[i].cases > 0 else 0
 
 
-def bound(
-    objective: np.ndarray, matrix: csr_array, fixed: np.ndarray, floor_of: np.ndarray, integral: bool
-) -> tuple[float, Duals, bool]:
-    """The optimum of ``objective`` over the hidden cells: real values ≥ ``floor_of`` (the LP relaxation), or whole
+def loaded(matrix: csc_array, fixed: np.ndarray, floor_of: np.ndarray) -> Any:
+    """HiGHS with the program loaded, through scipy's own binding of it: what ``linprog(method="highs")`` runs,
+    with the same options, without its checks and conversions of every input on every call (most of its time on
+    programs this small). Each bound then only sets the objective."""
+    program = highs.HighsLp()
+    program.num_col_, program.num_row_ = matrix.shape[1], matrix.shape[0]
+    program.a_matrix_.num_col_, program.a_matrix_.num_row_ = matrix.shape[1], matrix.shape[0]
+    program.a_matrix_.format_ = highs.MatrixFormat.kColwise
+    program.a_matrix_.start_, program.a_matrix_.index_ = matrix.indptr, matrix.indices
+    program.a_matrix_.value_ = matrix.data
+    program.col_cost_, program.col_lower_ = np.zeros(matrix.shape[1]), floor_of
+    program.col_upper_ = np.full(matrix.shape[1], highs.kHighsInf)
+    program.row_lower_ = program.row_upper_ = fixed
+    solver = highs._Highs()
+    for option, value in SOLVER_OPTIONS.items():
+        solver.setOptionValue(option, value)
+    if solver.passModel(program) == highs.HighsStatus.kError:
+        raise ArithmeticError("the audit LP could not be loaded")
+    return solver
+
+
+def bound(objective: np.ndarray, program: Program, integral: bool) -> tuple[float, Duals, bool]:
+    """The optimum of ``objective`` over the hidden cells: real values ≥ their floor (the LP relaxation), or whole
     numbers when ``integral``. The MILP is only solved when the LP's optimal vertex is not whole already (in a
-    two-way table it always is: its matrix is totally unimodular)."""
-    ranges = np.column_stack([floor_of, np.full(len(floor_of), np.inf)])
-    result = linprog(objective, A_eq=matrix, b_eq=fixed, bounds=ranges, method="highs")
-    if result.status == 3:
+    two-way table it always is: its matrix is totally unimodular). Every LP starts afresh (no warm start), so
+    that the vertex, and so the duals that steer suppression, do not depend on what was solved before."""
+    solver = program.solver
+    solver.changeColsCost(len(objective), np.arange(len(objective), dtype=np.int32), objective)
+    solver.clearSolver()
+    if solver.run() == highs.HighsStatus.kError:
+        raise ArithmeticError("the audit LP could not be solved")
+    status = solver.getModelStatus()
+    if status == highs.HighsModelStatus.kUnbounded:
         return -inf, None, True
-    if result.status != 0:
-        raise ArithmeticError(f"the audit LP did not solve: {result.message}")
-    duals = tuple(float(d) for d in result.eqlin.marginals)
-    whole = bool(np.allclose(result.x, np.round(result.x), atol=TOLERANCE, rtol=0))
+    if status != highs.HighsModelStatus.kOptimal:
+        raise ArithmeticError(f"the audit LP did not solve: {solver.modelStatusToString(status)}")
+    solution = solver.getSolution()
+    duals = tuple(float(d) for d in solution.row_dual)
+    x = np.asarray(solution.col_value)
+    whole = bool(np.allclose(x, np.round(x), atol=TOLERANCE, rtol=0))
+    value = float(solver.getInfo().objective_function_value)
     if whole or not integral:
-        return float(result.fun), duals, whole
+        return value, duals, whole
     exact = milp(
         objective,
-        constraints=LinearConstraint(matrix, fixed, fixed),
+        constraints=LinearConstraint(program.matrix, program.fixed, program.fixed),
         integrality=np.ones(len(objective)),
-        bounds=VariableBounds(floor_of, inf),
+        bounds=VariableBounds(program.floor_of, inf),
     )
     if exact.status != 0:
         raise ArithmeticError(f"the audit MILP did not solve: {exact.message}")
@@ -211,11 +269,18 @@ def judge(attack: Attack, hidden: frozenset[int], integral: bool, settled: froze
     return AuditReport(tuple(cells), integral)
 
 
-def audit(facts: Iterable[Fact], releases: Sequence[Release], *, integral: bool = True) -> AuditReport:
+def audit(
+    facts: Iterable[Fact],
+    releases: Sequence[Release],
+    *,
+    integral: bool = True,
+    figures: Mapping[Quantity, Tally] | None = None,
+) -> AuditReport:
     """Attack everything the branch published (``releases``, in publication order) and judge every hidden cell.
 
     ``integral``: the attacker solves in whole numbers (MILP, exact). With False, the LP relaxation: faster, and
     its interval can only be wider, so a pass there is weaker evidence; ``protect`` ends with the integral one.
+    ``figures``: the true figures counted elsewhere (see ``protect``).
     """
-    universe = build_universe(facts, releases)
+    universe = build_universe(facts, releases, figures)
     return judge(Attack(universe), universe.hidden_by(releases), integral)

@@ -4,7 +4,7 @@ together — each table's margins, shared cells of linked tables, and a year as 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -100,8 +100,32 @@ def table_rows(period: Period, spec: TableSpec) -> Iterable[tuple[tuple[Quantity
                 yield tuple(line)
 
 
+def tables_needed(releases: Sequence[Release]) -> dict[Period, tuple[TableSpec, ...]]:
+    """Per period, every table whose cells the attacker's universe counts: the released ones, for a longer period
+    the same tables of each of its quarters, and for a quarter the joint table of each cycle its tables form."""
+    return {
+        period: (*specs, *(cyclic_joints(specs) if len(period.quarters) == 1 else []))
+        for period, specs in periods_and_tables(releases).items()
+    }
+
+
+def cells_of(period: Period, specs: Iterable[TableSpec]) -> set[Quantity]:
+    """The quantities the cells (margins included) of these tables of the period count."""
+    return {Quantity(period.quarters, spec.assignment(cell)) for spec in specs for cell in spec.cells()}
+
+
+def figures_from(facts: Iterable[Fact], releases: Sequence[Release]) -> dict[Quantity, Tally]:
+    """The true figures of every quantity the releases' universe counts, tabulated from the facts. A caller that
+    counts them elsewhere (in SQL, or kept from an earlier build) passes its own with the same quantities."""
+    facts = tuple(facts)
+    figures: dict[Quantity, Tally] = {}
+    for period, specs in tables_needed(releases).items():
+        figures.update(tabulate(facts, period, specs))
+    return figures
+
+
 def gathered(
-    facts: tuple[Fact, ...], releases: Sequence[Release]
+    given: Mapping[Quantity, Tally], releases: Sequence[Release]
 ) -> tuple[dict[Quantity, Tally], set[tuple[tuple[Quantity, int], ...]], set[Quantity]]:
     """Every quantity with its figures, every line, and the cells only a cycle's joint table has."""
     figures: dict[Quantity, Tally] = {}
@@ -109,8 +133,11 @@ def gathered(
     in_tables: set[Quantity] = set()
     for period, specs in periods_and_tables(releases).items():
         joints = cyclic_joints(specs) if len(period.quarters) == 1 else []
-        figures.update(tabulate(facts, period, [*specs, *joints]))
-        in_tables.update(Quantity(period.quarters, spec.assignment(cell)) for spec in specs for cell in spec.cells())
+        for quantity in cells_of(period, [*specs, *joints]):
+            if quantity not in given:
+                raise ValueError(f"no figures for {quantity}: they must cover every table the ledger needs")
+            figures[quantity] = given[quantity]
+        in_tables |= cells_of(period, specs)
         for spec in (*specs, *joints):
             lines.update(tuple(sorted(line)) for line in table_rows(period, spec))
     for quantity in list(figures):
@@ -120,9 +147,13 @@ def gathered(
     return figures, lines, set(figures) - in_tables
 
 
-def build_universe(facts: Iterable[Fact], releases: Sequence[Release]) -> Universe:
-    """The attacker's knowledge: all tables of all releases, linked by shared cells and by quarters."""
-    figures, lines, joint_only = gathered(tuple(facts), releases)
+def build_universe(
+    facts: Iterable[Fact], releases: Sequence[Release], figures: Mapping[Quantity, Tally] | None = None
+) -> Universe:
+    """The attacker's knowledge: all tables of all releases, linked by shared cells and by quarters. The true
+    figures are tabulated from ``facts``, or taken from ``figures`` when given (then ``facts`` is not read)."""
+    given = figures_from(facts, releases) if figures is None else figures
+    figures, lines, joint_only = gathered(given, releases)
     quantities = tuple(sorted(figures))
     index = {quantity: i for i, quantity in enumerate(quantities)}
     shown, rules, places = described(quantities, releases)

@@ -6,7 +6,7 @@ and releases give the same pattern whatever order they came in. Earlier releases
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from math import isinf
 from typing import NamedTuple
@@ -14,7 +14,7 @@ from typing import NamedTuple
 from meldpunt.disclosure.audit import Attack, AuditReport, CellAudit, judge
 from meldpunt.disclosure.ledger import Release, Universe, build_universe
 from meldpunt.disclosure.rules import Rules, primary_reason
-from meldpunt.disclosure.tables import Fact, Period, Quantity, TableSpec
+from meldpunt.disclosure.tables import Fact, Period, Quantity, TableSpec, Tally
 
 # A margin costs this many times its value to hide: boards read totals first (τ-Argus weighs them likewise).
 MARGIN_COST = 5
@@ -75,17 +75,24 @@ def draft_in(universe: Universe, releases: Sequence[Release]) -> Draft:
 
 
 def protect(
-    facts: Iterable[Fact], ledger: Sequence[Release], period: Period, specs: Iterable[TableSpec], rules: Rules
+    facts: Iterable[Fact],
+    ledger: Sequence[Release],
+    period: Period,
+    specs: Iterable[TableSpec],
+    rules: Rules,
+    *,
+    figures: Mapping[Quantity, Tally] | None = None,
 ) -> Protection:
     """Protect the tables of ``period`` against everything in ``ledger`` (the branch's published releases).
 
     Primary cells are hidden; then, until the audit passes, the cheapest further cells: first every line where a
     hidden cell is alone (it would be exact), then by the audit LP's duals, which name the published cells that
     pin a failing cell. At the end a secondary cell whose value follows from the rest anyway is published again,
-    and the integral audit decides; a release whose audit fails is not publishable."""
-    facts = tuple(facts)
+    and the integral audit decides; a release whose audit fails is not publishable. ``figures``: the true figures
+    of every table the ledger and the draft need (``tables_needed``), counted elsewhere; then ``facts`` is unread.
+    """
     draft_release = Release(period, tuple(specs), rules, frozenset())
-    universe = build_universe(facts, (*ledger, draft_release))
+    universe = build_universe(facts, (*ledger, draft_release), figures)
     draft = draft_in(universe, (*ledger, draft_release))
     primary = frozenset(i for i in draft.new if primary_reason(universe.figures[i], rules) is not None)
     attack = Attack(universe)

@@ -11,10 +11,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import combinations
 from typing import Any, Literal
 
-from sqlalchemy import ARRAY, DateTime, String, UniqueConstraint, case, func, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import ARRAY, DateTime, String, UniqueConstraint, case, cast, func, literal, null, select
+from sqlalchemy.dialects.postgresql import JSONB, array
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -112,10 +113,6 @@ def period_of(label: str) -> disclosure.Period:
     return disclosure.quarter(label) if found["quarter"] else disclosure.calendar_year(int(found["year"]))
 
 
-def _code(value: Any, closed: Sequence[str]) -> str:
-    return value if isinstance(value, str) and value in closed else UNKNOWN
-
-
 # Where each table dimension comes from in a fact, and its closed list.
 SOURCES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "size": (TrendFact.size_class, SIZES),
@@ -131,50 +128,134 @@ SOURCES: dict[str, tuple[Any, tuple[str, ...]]] = {
 }
 
 
-def dims_of(population: str) -> tuple[str, ...]:
-    """The dimensions the population's tables use, in a fixed order (only these are grouped on)."""
-    return tuple(sorted({dim for spec in STANDARD_TABLES[population] for dim in spec.dims}))
+def _coded(dim: str) -> Any:
+    """The dimension's code in SQL: a value outside its closed list (or none) counts as ``unknown``."""
+    source, closed = SOURCES[dim]
+    return source if dim.startswith("risk_") else case((source.in_(closed), source), else_=UNKNOWN)
 
 
-async def facts_of(session: AsyncSession, branch: Tenant, population: str, quarters: Sequence[str]) -> list[Any]:
-    """The branch's facts of the population in these quarters, grouped in SQL per quarter, member and the codes
-    its tables use; a code outside the closed list counts as ``unknown``."""
-    dims = dims_of(population)
-    columns = (TrendFact.quarter, TrendFact.member_key, *(SOURCES[dim][0] for dim in dims))
-    rows = await session.execute(
-        select(*columns, func.count())
+def _margins(specs: Sequence[disclosure.TableSpec]) -> list[tuple[str, ...]]:
+    """The dimensions of every cell kind of the tables (a cell and each margin above it), each once."""
+    found = {
+        tuple(sorted(dims)) for spec in specs for n in range(len(spec.dims) + 1) for dims in combinations(spec.dims, n)
+    }
+    return sorted(found)
+
+
+async def figures_of(
+    session: AsyncSession,
+    branch: Tenant,
+    population: str,
+    period: disclosure.Period,
+    specs: Sequence[disclosure.TableSpec],
+) -> dict[disclosure.Quantity, disclosure.Tally]:
+    """The true figures of every cell (margins included, empty cells too) of the tables over the branch's facts
+    of the population in the period, counted in SQL: each fact unnested into one row per kind of cell it counts
+    in (its own cell of each table and each margin above it, each kind once), those counted per cell and member
+    in one hash aggregate, then per cell the cases, the distinct members and the largest member's cases (one
+    scan of the facts; GROUPING SETS would sort them once per kind). Only these figures leave the database."""
+    dims = tuple(sorted({dim for spec in specs for dim in spec.dims}))
+    kinds = _margins(specs)
+    width = max(len(kind) for kind in kinds)
+    base = (
+        select(TrendFact.member_key.label("member"), *(_coded(dim).label(dim) for dim in dims))
         .where(TrendFact.tenant_id == branch.id, TrendFact.milestone == MILESTONE_OF.get(population, population))
-        .where(TrendFact.quarter.in_(quarters))
-        .group_by(*columns)
+        .where(TrendFact.quarter.in_(period.quarters))
+        .subquery()
     )
-    found = []
-    for quarter, member, *values, cases in rows.all():
-        codes = {dim: _code(value, SOURCES[dim][1]) for dim, value in zip(dims, values, strict=True)}
-        found.append(disclosure.fact(quarter, member, cases, **codes))
-    return found
+    nothing: Any = cast(null(), String)
+    places = [
+        func.unnest(array[Any]([base.c[kind[n]] if n < len(kind) else nothing for kind in kinds], type_=String))
+        for n in range(width)
+    ]
+    unnested = select(
+        base.c.member,
+        func.unnest(array([literal(k) for k in range(len(kinds))])).label("kind"),
+        *(place.label(f"code_{n}") for n, place in enumerate(places)),
+    ).subquery()
+    grouping = [unnested.c.kind, *(unnested.c[f"code_{n}"] for n in range(width))]
+    per_member = select(*grouping, func.count().label("cases")).group_by(*grouping, unnested.c.member).subquery()
+    cases = per_member.c.cases
+    columns = [per_member.c.kind, *(per_member.c[f"code_{n}"] for n in range(width))]
+    rows = await session.execute(select(*columns, func.sum(cases), func.count(), func.max(cases)).group_by(*columns))
+    counted = {
+        tuple(zip(kinds[kind], codes, strict=False)): disclosure.Tally(int(total), int(members), int(largest))
+        for kind, *codes, total, members, largest in rows.all()
+    }
+    empty = disclosure.Tally(0, 0, 0)
+    return {quantity: counted.get(quantity.assignment, empty) for quantity in disclosure.cells_of(period, specs)}
 
 
 def _hidden_of(row: TrendRelease) -> frozenset[disclosure.Quantity]:
     return frozenset(disclosure.Quantity(tuple(q), tuple((d, c) for d, c in a)) for q, a in row.hidden)
 
 
-async def ledger(session: AsyncSession, branch: Tenant, population: str) -> list[disclosure.Release]:
-    """Everything the branch published of this population, as the attacker knows it."""
+def _release_of(row: TrendRelease, population: str) -> disclosure.Release:
+    return disclosure.Release(
+        disclosure.Period(tuple(row.quarters)),
+        STANDARD_TABLES[population],
+        disclosure.Rules(**row.rules),
+        _hidden_of(row),
+    )
+
+
+def _stored_figures(row: TrendRelease) -> dict[disclosure.Quantity, disclosure.Tally]:
+    """The true figures a release was built from, kept in its audit (never for a board); none for a release
+    built before they were kept."""
+    return {
+        disclosure.Quantity(tuple(q), tuple((d, c) for d, c in a)): disclosure.Tally(cases, members, largest)
+        for q, a, cases, members, largest in (row.audit or {}).get("figures", ())
+    }
+
+
+def _figures_to_keep(
+    figures: dict[disclosure.Quantity, disclosure.Tally], release: disclosure.Release
+) -> list[list[Any]]:
+    """What a later build needs of this release: the figures of every quantity its tables count (and those of
+    its quarters and cycles' joint tables), so that it never counts this period's facts again."""
+    needed = sorted(
+        q for period, specs in disclosure.tables_needed([release]).items() for q in disclosure.cells_of(period, specs)
+    )
+    return [[list(q.quarters), [list(pair) for pair in q.assignment], *figures[q]] for q in needed]
+
+
+async def _published(
+    session: AsyncSession, branch: Tenant, population: str
+) -> tuple[list[disclosure.Release], dict[disclosure.Quantity, disclosure.Tally]]:
+    """Everything the branch published of this population, as the attacker knows it, and the true figures
+    those releases were built from."""
     rows = await session.execute(
         select(TrendRelease)
         .where(TrendRelease.tenant_id == branch.id, TrendRelease.population == population)
         .where(TrendRelease.status == "published")
         .order_by(TrendRelease.published_at)
     )
-    return [
-        disclosure.Release(
-            disclosure.Period(tuple(row.quarters)),
-            STANDARD_TABLES[population],
-            disclosure.Rules(**row.rules),
-            _hidden_of(row),
-        )
-        for row in rows.scalars()
-    ]
+    releases, figures = [], {}
+    for row in rows.scalars():
+        releases.append(_release_of(row, population))
+        figures.update(_stored_figures(row))
+    return releases, figures
+
+
+async def ledger(session: AsyncSession, branch: Tenant, population: str) -> list[disclosure.Release]:
+    """Everything the branch published of this population, as the attacker knows it."""
+    return (await _published(session, branch, population))[0]
+
+
+async def figures_for(
+    session: AsyncSession,
+    branch: Tenant,
+    population: str,
+    releases: Sequence[disclosure.Release],
+    known: dict[disclosure.Quantity, disclosure.Tally],
+) -> dict[disclosure.Quantity, disclosure.Tally]:
+    """The figures of every table the releases' universe needs: those of earlier releases as they were kept, and
+    only the periods not kept yet (the new one, or one built before figures were kept) counted from the facts."""
+    figures = dict(known)
+    for period, specs in disclosure.tables_needed(releases).items():
+        if not disclosure.cells_of(period, specs) <= figures.keys():
+            figures.update(await figures_of(session, branch, population, period, specs))
+    return figures
 
 
 def _cells(protection: disclosure.Protection, figures: dict[disclosure.Quantity, Any]) -> list[dict[str, Any]]:
@@ -297,12 +378,12 @@ async def build(session: AsyncSession, branch: Tenant, label: str, population: s
     )
     if (await session.execute(exists)).first() is not None:
         raise ReleaseRefused("exists")
-    published = await ledger(session, branch, population)
-    quarters = sorted({q for release in published for q in release.period.quarters} | set(period.quarters))
-    facts = await facts_of(session, branch, population, quarters)
+    published, known = await _published(session, branch, population)
     specs = STANDARD_TABLES[population]
-    protection = disclosure.protect(facts, published, period, specs, rules_of(branch))
-    figures = disclosure.tabulate(facts, period, specs)
+    rules = rules_of(branch)
+    draft = disclosure.Release(period, specs, rules, frozenset())
+    figures = await figures_for(session, branch, population, [*published, draft], known)
+    protection = disclosure.protect((), published, period, specs, rules, figures=figures)
     row = TrendRelease(
         tenant_id=branch.id,
         id=uuid.uuid4(),
@@ -314,7 +395,7 @@ async def build(session: AsyncSession, branch: Tenant, label: str, population: s
         tables=[{"name": s.name, "dims": list(s.dims), "codes": [list(c) for c in s.codes]} for s in specs],
         hidden=[[list(q.quarters), [list(pair) for pair in q.assignment]] for q in sorted(protection.release.hidden)],
         cells=with_rates(_cells(protection, figures), await workforce_of(session, branch), protection.release.rules),
-        audit=protection.report.to_dict(),
+        audit={**protection.report.to_dict(), "figures": _figures_to_keep(figures, draft)},
     )
     try:
         async with session.begin_nested():  # two builds of one period at once: one is made, the other refused
