@@ -76,6 +76,10 @@ async def test_a_fact_finding_is_commissioned_seated_and_its_interview_recorded_
     unsubjected = await send(client, page, commission_form(goal="Mijn getypte doel marker-typed."))
     assert unsubjected.status_code == 409 and "marker-typed" in unsubjected.text  # what was typed is kept
     assert "over wie" in unsubjected.text
+    offered = f'name="subjects" value="{ids[ACCUSED]}"'  # the page offers the case's parties to choose from
+    assert offered in unsubjected.text and f"{offered} checked" not in unsubjected.text
+    chosen_but_refused = await send(client, page, commission_form(subjects=ids[ACCUSED], adopt_by="2020-01-01"))
+    assert chosen_but_refused.status_code in (400, 409) and f"{offered} checked" in chosen_but_refused.text
     assert (await send(client, page, commission_form(subjects=ids[ACCUSED]))).status_code == 303
     iid = await _only(app_engine, t, case)
     shown = await client.get(page, headers=HTML)
@@ -206,6 +210,7 @@ async def test_the_reactions_the_final_report_and_the_adoption_through_the_pages
     }
     untold = await send(client, f"{page}/{iid}/vaststellen", adoption)
     assert untold.status_code == 409 and "marker-letter" in untold.text
+    assert f'name="told_{party_id}"' in untold.text  # the page asks, per party, how it is told
     told = await send(client, f"{page}/{iid}/vaststellen", {**adoption, f"told_{party_id}": "letter"})
     assert told.status_code == 303
     [facts] = await in_tenant(app_engine, t.c.member, "SELECT facts FROM investigations WHERE id = :i", i=iid)
