@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from meldpunt.identity.roles import Role
 from meldpunt.settings import Settings
 from tests.conftest import MakeTenant
 from tests.integration.cases.test_case_handling import STATEMENT, Person, as_, person
-from tests.integration.complaints.conftest import TODAY, Committee, committee, post, registered
+from tests.integration.complaints.conftest import RECEIPTS, TODAY, Committee, committee, post, registered
 from tests.integration.complaints.test_complaint_pages import HTML, form
 from tests.integration.complaints.test_complaint_track import _heard, problem, rows
 from tests.integration.investigations.support import SOON, commission_body, seat_body
@@ -266,3 +267,52 @@ async def test_the_chair_commissions_on_the_complaints_page_and_carries_it_on_th
     assert (await client.get(investigation_page, headers=HTML)).status_code == 200
     await as_(client, c.members[0])  # a committee member: no door to the investigation page
     assert (await client.get(investigation_page, headers=HTML)).status_code == 403
+
+
+@pytest.mark.parametrize("through", ["secretary", "inbox"])
+async def test_a_withdrawal_stops_the_committees_open_investigation_so_the_case_can_close(
+    client,
+    make_tenant: MakeTenant,
+    app_engine: AsyncEngine,
+    settings: Settings,
+    owner_engine: AsyncEngine,
+    through: str,
+) -> None:
+    c = await committee(app_engine, settings, make_tenant, owner_engine)
+    case, url = await registered(client, c, app_engine)
+    await heard_and_reacted(client, c, url)
+    iid = await commissioned(client, c, url)
+    await as_(client, c.chair)
+    assert (
+        await client.post(
+            f"{investigations_of(c, case)}/{iid}/investigator",
+            json=seat_body(await investigator(app_engine, settings, c)),
+        )
+    ).status_code == 201
+    open_terms = f"SELECT count(*) AS n FROM deadlines WHERE subject_id = '{iid}' AND met_at IS NULL"
+    assert (await rows(app_engine, c, open_terms))[0].n >= 1
+
+    if through == "secretary":
+        withdrawn = await post(client, c.secretary, f"{url}/withdrawal", {"withdrawn_on": TODAY, "in_writing": True})
+    else:  # the complainant in the receipt inbox; the track follows on its next read
+        client.cookies.clear()
+        client.headers.pop("x-csrf-token", None)
+        inbox = f"/api/v1/public/{c.slug}/inbox"
+        gone = await client.post(f"{inbox}/withdrawal", json={"receipt": RECEIPTS[case]})
+        assert gone.status_code == 204, gone.text
+        await as_(client, c.chair)
+        withdrawn = (await client.get(f"{url}/")).json()
+    assert withdrawn["status"] == "withdrawn"
+    (stopped,) = await rows(app_engine, c, f"SELECT status, ended_at FROM investigations WHERE id = '{iid}'")
+    assert stopped.status == "stopped" and stopped.ended_at is not None
+    assert (await rows(app_engine, c, open_terms))[0].n == 0  # nothing of it is left for the case to wait on
+    audited = await rows(
+        app_engine, c, f"SELECT action FROM audit_entries WHERE resource_id = '{case}' AND action LIKE '%stopped%'"
+    )
+    assert {a.action for a in audited} == {"investigation.stopped", "complaint.investigations_stopped"}
+
+    await rows(app_engine, c, "UPDATE deadlines SET met_at = now() WHERE kind = 'inform_accused' RETURNING id")
+    closed = await post(client, c.secretary, f"{url}/closure", {"reason": "Ingetrokken."})
+    assert closed["status"] == "closed"
+    (status,) = await rows(app_engine, c, f"SELECT status FROM cases WHERE id = '{case}'")
+    assert status.status == "closed"

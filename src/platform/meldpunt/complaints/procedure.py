@@ -72,6 +72,7 @@ from meldpunt.complaints.services import (
     records_of,
     seats_of,
     share_records,
+    stop_investigations,
     term_days,
 )
 from meldpunt.dossiers.cipher import case_cipher
@@ -557,6 +558,7 @@ async def withdraw(at: At, complaint_id: uuid.UUID, data: WithdrawalIn) -> Compl
     complaint.ended_at = _now()
     add_facts(complaint, withdrawn_on=data.withdrawn_on.isoformat(), withdrawn_through="in_writing")
     await end_track_terms(at.session, case, "withdrawn")
+    await stop_investigations(at, complaint, case, "complaint_withdrawn")
     await record_act(at, complaint, "withdrawn")
     return complaint
 
@@ -599,6 +601,7 @@ async def resume(at: At, store: ObjectStore, complaint_id: uuid.UUID, data: Resu
         await add_record(at, store, complaint, RecordKind.MEDIATION_AGREEMENT, data.agreement)
         move_complaint(complaint, ComplaintStatus.SETTLED)
         complaint.ended_at = _now()
+        await stop_investigations(at, complaint, case, "complaint_settled")
     else:
         move_complaint(complaint, ComplaintStatus(complaint.facts["suspended_in"]))
         for term in complaint.facts.get("paused", []):

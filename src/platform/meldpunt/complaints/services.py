@@ -59,6 +59,8 @@ from meldpunt.identity.models import AccountRef
 from meldpunt.identity.roles import Role
 from meldpunt.intake import services as intake
 from meldpunt.intake.models import Case, CaseKind, CaseStatus, Deadline, DeadlineKind
+from meldpunt.investigations import services as investigations
+from meldpunt.investigations.models import OnBehalfOf
 from meldpunt.notifications import services as notifications
 from meldpunt.parties import services as parties
 from meldpunt.parties.models import PartyRole
@@ -219,13 +221,14 @@ async def acting(
         raise ComplaintDeclareFirst()
     if seat.role not in roles:
         raise NotForThisSeat()
-    await _follow_case(at.session, complaint)
+    await _follow_case(at, complaint)
     return complaint, seat
 
 
-async def _follow_case(session: AsyncSession, complaint: Complaint) -> None:
+async def _follow_case(at: At, complaint: Complaint) -> None:
     """A complainant who withdrew through their receipt inbox (``intake.withdraw_complaint``) withdrew the
     complaint too, and a case the reporting point closed once nothing was open closed it: the track follows."""
+    session = at.session
     case = await session.get(Case, (complaint.tenant_id, complaint.case_id))
     if (
         case is not None
@@ -239,6 +242,15 @@ async def _follow_case(session: AsyncSession, complaint: Complaint) -> None:
         add_facts(complaint, withdrawn_on=date.today().isoformat(), withdrawn_through="inbox")
         complaint.ended_at = _now()
         await end_track_terms(session, case, "withdrawn")
+        await stop_investigations(at, complaint, case, "complaint_withdrawn")
+
+
+async def stop_investigations(at: At, complaint: Complaint, case: Case, reason: str) -> None:
+    """A complaint that ends before the advice (withdrawn, settled) leaves no investigation of the committee's
+    open: it stops, its terms met (``investigations.services.stop_with_procedure``)."""
+    on_case = follow_up.At(at.session, at.keyring, at.who, at.tenant, case.id)
+    if stopped := await investigations.stop_with_procedure(on_case, OnBehalfOf.COMPLAINTS_COMMITTEE, reason):
+        await record_act(at, complaint, "investigations_stopped", count=stopped)
 
 
 def content_of(cipher: CaseCipher, complaint: Complaint) -> dict[str, Any]:

@@ -99,7 +99,7 @@ async def _viewer(at: At, complaint_id: uuid.UUID) -> tuple[Complaint, Complaint
     """The complaint and the viewer's live seat; without one, a secretary of the committee (not kept out of the
     case) sees the process of the register; anyone else finds nothing."""
     complaint = await _complaint(at.session, at.tenant, complaint_id)
-    await _follow_case(at.session, complaint)
+    await _follow_case(at, complaint)
     seat = await _seat(at.session, complaint, at.who)
     if seat is None and not await _register_secretary(at, complaint):
         raise ComplaintNotFound()
@@ -148,7 +148,7 @@ async def status_for_reporting_point(at: At, complaint_id: uuid.UUID) -> Complai
     if Role.REPORTING_POINT not in await identity.active_roles(at.session, at.tenant.id, *at.who):
         raise ComplaintNotFound()
     complaint = await _complaint(at.session, at.tenant, complaint_id)
-    await _follow_case(at.session, complaint)
+    await _follow_case(at, complaint)
     return complaint
 
 

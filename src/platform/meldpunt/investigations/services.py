@@ -747,6 +747,30 @@ async def stop(at: At, investigation_id: uuid.UUID, data: StopIn) -> Investigati
     return investigation
 
 
+async def stop_with_procedure(at: At, on_behalf: OnBehalfOf, reason: str) -> int:
+    """The procedure that commissioned them ended before it could rest on them (a complaint withdrawn or settled
+    in mediation): the case's open investigations on its behalf stop, with ``reason`` (a code), and their
+    deadlines are met, so nothing is left for the case to wait on. For the commissioner's own module to call;
+    how many stopped."""
+    case = await intake.find_case(at.session, at.tenant, at.case_id)
+    rows = await at.session.execute(
+        select(Investigation)
+        .where(Investigation.tenant_id == case.tenant_id, Investigation.case_id == case.id)
+        .where(Investigation.status.not_in(ENDED))
+        .order_by(Investigation.id)
+        .with_for_update()
+    )
+    open_ones = [found for found in rows.scalars() if on_behalf_of(found) == on_behalf]
+    if open_ones:
+        cipher = await case_cipher(at.session, at.keyring, at.tenant.id, case.id)
+    for investigation in open_ones:
+        move_investigation(investigation, InvestigationStatus.STOPPED)
+        add_content(cipher, investigation, stop_reason=reason)
+        await end(at, case, investigation)
+        await record(at.session, at.who, case, "stopped", kind=investigation.kind, with_procedure=reason)
+    return len(open_ones)
+
+
 # ---------------------------------------------------------------- views
 
 
