@@ -406,14 +406,7 @@ def committee_report(language: str, year: int, members: Sequence[Tenant], shown:
 
 # --- the branch's sector report ---------------------------------------------------------------------------------
 
-SECTOR_WORDS = {
-    "category": "public.option.category.",
-    "setting": "public.option.setting.",
-    "route": "case.routes.",
-    "finding": "outcome.finding.",
-    "size": "trends.size.",
-    "advice": "complaint.outcome.",
-}
+SECTOR_WORDS = releases.CODE_WORDS  # the board page's words for the same codes
 
 
 def _sector_name(language: str, dim: str, code: str) -> str:

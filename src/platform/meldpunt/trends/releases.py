@@ -113,6 +113,15 @@ def period_of(label: str) -> disclosure.Period:
     return disclosure.quarter(label) if found["quarter"] else disclosure.calendar_year(int(found["year"]))
 
 
+# Where the words of each dimension's codes are, by message id prefix (``unknown`` and the total have their own).
+CODE_WORDS = {
+    "category": "public.option.category.",
+    "setting": "public.option.setting.",
+    "route": "case.routes.",
+    "finding": "outcome.finding.",
+    "size": "trends.size.",
+    "advice": "complaint.outcome.",
+}
 # Where each table dimension comes from in a fact, and its closed list.
 SOURCES: dict[str, tuple[Any, tuple[str, ...]]] = {
     "size": (TrendFact.size_class, SIZES),

@@ -19,15 +19,7 @@ from meldpunt.trends import releases
 from meldpunt.trends.releases import ReleaseNotFound, TrendRelease
 from meldpunt.web.pages import AT_TENANT, AtTenant, language
 
-# Where the words of each dimension's codes are (``unknown`` has its own).
-WORDS = {
-    "category": "public.option.category.",
-    "setting": "public.option.setting.",
-    "route": "case.routes.",
-    "finding": "outcome.finding.",
-    "size": "trends.size.",
-    "advice": "complaint.outcome.",
-}
+WORDS = releases.CODE_WORDS
 
 
 def code_name(language: str, dim: str, code: str) -> str:
