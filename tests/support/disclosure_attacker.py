@@ -33,10 +33,13 @@ class Attacker:
         rows, values, at_least = [], [], []
         for release in releases:
             hidden = {(h.quarters, h.assignment) for h in release.hidden}
+            withheld = {(w.quarters, w.assignment) for w in release.withheld}
             for spec in release.specs:
                 for cell in spec.cells():
                     wanted = {d: c for d, c in zip(spec.dims, cell, strict=True) if c != TOTAL}
                     row = self.indicator(release.period.quarters, wanted)
+                    if (release.period.quarters, tuple(sorted(wanted.items()))) in withheld:
+                        continue  # never shown, not even as hidden: the attacker learns nothing of it
                     if (release.period.quarters, tuple(sorted(wanted.items()))) in hidden:
                         at_least.append(row)  # empty cells are published as 0: a hidden one counts at least 1
                     else:

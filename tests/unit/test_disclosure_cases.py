@@ -248,3 +248,73 @@ def test_a_later_release_of_the_same_period_is_protected_against_the_earlier_one
     assert {cell(Q1, category="x"), cell(Q1, category="y")} <= second.release.hidden
     assert audit(facts, [first, second.release]).passed
     assert_attacker_is_held_off(facts, [first, second.release])
+
+
+ADVICE = table("advice_by_size", advice=["a", "b", "c"], size=["s", "l"])
+BY_SERVED = table("advice_by_served", advice=["a", "b", "c"], served=["yes", "no"])
+
+
+def committee_facts() -> list[Fact]:
+    """Twenty members; a committee serves the first ten (``served=yes``). Advice b: six of its own, and one of a
+    member it does not serve, so the branch's total of b (7) minus the committee's (6) is that one member's."""
+    facts = []
+    counts = {("a", "yes"): 9, ("a", "no"): 8, ("b", "yes"): 6, ("b", "no"): 1, ("c", "yes"): 7, ("c", "no"): 9}
+    for (advice, served), cases in counts.items():
+        for n in range(cases):
+            member = f"member-{n % 10 + (0 if served == 'yes' else 10)}"
+            facts.append(fact("2026-Q1", member, advice=advice, served=served, size="s" if n % 2 else "l"))
+    return facts
+
+
+def not_served(spec: TableSpec, period: Period) -> frozenset[Quantity]:
+    """The cells of ``spec`` a committee's report does not show: those of members it does not serve, and those
+    across all members (the branch's own, published by its releases or not at all)."""
+    return frozenset(
+        Quantity(period.quarters, spec.assignment(c)) for c in spec.cells() if c[spec.dims.index("served")] != "yes"
+    )
+
+
+def test_a_committee_report_protected_apart_from_the_branch_release_gives_away_a_member_it_does_not_serve():
+    """Two reports of one population, protected separately (the issue's negative control): the branch publishes
+    advice b across all its members (7), the committee its own members' b (6), each safe on its own; together
+    they give away the one advice of a member the committee does not serve. Protected against the branch's
+    ledger, with the cells of the members it does not serve withheld, the committee's report hides enough."""
+    facts = committee_facts()
+    branch = protect(facts, [], Q1, [ADVICE], PLATFORM_RULES)
+    assert branch.publishable and cell(Q1, advice="b") not in branch.release.hidden
+    withheld = not_served(BY_SERVED, Q1)
+    apart = Release(Q1, (BY_SERVED,), PLATFORM_RULES, frozenset(), withheld)
+    together = audit(facts, [branch.release, apart])
+    assert not together.passed
+    verdict = next(c for c in together.cells if c.quantity == cell(Q1, advice="b", served="no"))
+    assert (verdict.least, verdict.most) == (1, 1)
+    assert Attacker(facts, [branch.release, apart]).interval(Q1.quarters, advice="b", served="no") == (1, 1)
+
+    joint = protect(facts, [branch.release], Q1, [BY_SERVED], PLATFORM_RULES, withheld=withheld)
+    assert joint.publishable
+    assert cell(Q1, advice="b", served="yes") in joint.release.hidden
+    assert not joint.release.hidden & withheld  # a withheld cell is never shown, not even as hidden
+    assert audit(facts, [branch.release, joint.release]).passed
+    assert_attacker_is_held_off(facts, [branch.release, joint.release])
+
+
+def test_withheld_cells_are_judged_by_the_rules_given_for_them():
+    """A committee that serves one member reports that member's own figures (k only), but the members it does
+    not serve are judged by the branch's rules: with m = 3, a complement of two members must stay hidden."""
+    facts = [
+        *(fact("2026-Q1", "own", advice="a", served="yes", size="s") for _ in range(6)),
+        *(fact("2026-Q1", f"other-{n % 2}", advice="a", served="no", size="l") for n in range(6)),
+        *(fact("2026-Q1", f"other-{n % 5 + 2}", advice="b", served="no", size="l") for n in range(10)),
+    ]
+    branch = protect(facts, [], Q1, [ADVICE], PLATFORM_RULES)
+    assert cell(Q1, advice="a") not in branch.release.hidden
+    own_only = PLATFORM_RULES._replace(m=1, dominance_percent=100)
+    withheld = not_served(BY_SERVED, Q1)
+    loose = protect(facts, [branch.release], Q1, [BY_SERVED], own_only, withheld=withheld)
+    strict = protect(
+        facts, [branch.release], Q1, [BY_SERVED], own_only, withheld=withheld, withheld_rules=PLATFORM_RULES
+    )
+    assert cell(Q1, advice="a", served="yes") not in loose.release.hidden
+    assert strict.publishable and cell(Q1, advice="a", served="yes") in strict.release.hidden
+    complement = next(c for c in strict.report.cells if c.quantity == cell(Q1, advice="a", served="no"))
+    assert complement.reason is Reason.MEMBERS and complement.passed

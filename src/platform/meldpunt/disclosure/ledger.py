@@ -17,23 +17,33 @@ Row = tuple[tuple[int, int], ...]
 
 
 class Release(NamedTuple):
-    """The tables of one period as published: every cell is published except the ``hidden`` quantities."""
+    """The tables of one period as published: every cell is published except the ``hidden`` quantities and the
+    ``withheld`` ones. A withheld cell is part of a table only to tie it to the rest: a report that shows one
+    part of a total another release publishes (a committee's own members out of the whole branch) withholds
+    the other part, which it never shows, never marks as hidden, and whose cells must still not be recovered:
+    they are judged by ``withheld_rules`` (else the release's own) like the quarters inside a year."""
 
     period: Period
     specs: tuple[TableSpec, ...]
     rules: Rules
     hidden: frozenset[Quantity]
+    withheld: frozenset[Quantity] = frozenset()
+    withheld_rules: Rules | None = None
 
     def quantities(self) -> set[Quantity]:
-        return {Quantity(self.period.quarters, spec.assignment(cell)) for spec in self.specs for cell in spec.cells()}
+        every = {Quantity(self.period.quarters, spec.assignment(cell)) for spec in self.specs for cell in spec.cells()}
+        return every - self.withheld
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        shown: dict[str, object] = {
             "period": self.period.label,
             "tables": [spec.name for spec in self.specs],
             "rules": self.rules.to_dict(),
             "hidden": [quantity.to_dict() for quantity in sorted(self.hidden)],
         }
+        if self.withheld:
+            shown["withheld"] = [quantity.to_dict() for quantity in sorted(self.withheld)]
+        return shown
 
 
 @dataclass(frozen=True)
@@ -181,21 +191,29 @@ def described(
     quantities: tuple[Quantity, ...], releases: Sequence[Release]
 ) -> tuple[tuple[tuple[int, ...], ...], tuple[Rules, ...], tuple[tuple[str, ...], ...]]:
     """Per quantity: the releases that show it, the rules it is judged by (those of the first release that shows
-    it, else of the first that implies it), and the tables it appears in."""
+    it; else, for a cell a release withholds and the same cell of each of its quarters, that release's rules for
+    what it withholds; else those of the first release that implies it), and the tables it appears in."""
     shown: dict[Quantity, list[int]] = defaultdict(list)
     places: dict[Quantity, list[str]] = defaultdict(list)
     implied_rules: dict[tuple[str, ...], Rules] = {}
+    withheld_rules: dict[Quantity, Rules] = {}
     for r, release in enumerate(releases):
         for q in release.period.quarters:
             implied_rules.setdefault((q,), release.rules)
+        for quantity in release.withheld:
+            judged_by = release.withheld_rules or release.rules
+            for part in (quantity, *(Quantity((q,), quantity.assignment) for q in quantity.quarters)):
+                withheld_rules.setdefault(part, judged_by)
         for spec in release.specs:
             for cell in spec.cells():
                 quantity = Quantity(release.period.quarters, spec.assignment(cell))
-                if r not in shown[quantity]:
+                if quantity not in release.withheld and r not in shown[quantity]:
                     shown[quantity].append(r)
                 places[quantity].append(f"{release.period.label}/{spec.name}")
     rules = tuple(
-        releases[shown[q][0]].rules if shown.get(q) else implied_rules.get(q.quarters, releases[0].rules)
+        releases[shown[q][0]].rules
+        if shown.get(q)
+        else withheld_rules.get(q) or implied_rules.get(q.quarters, releases[0].rules)
         for q in quantities
     )
     return (

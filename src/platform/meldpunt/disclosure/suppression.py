@@ -82,6 +82,8 @@ def protect(
     rules: Rules,
     *,
     figures: Mapping[Quantity, Tally] | None = None,
+    withheld: Iterable[Quantity] = (),
+    withheld_rules: Rules | None = None,
 ) -> Protection:
     """Protect the tables of ``period`` against everything in ``ledger`` (the branch's published releases).
 
@@ -90,8 +92,9 @@ def protect(
     pin a failing cell. At the end a secondary cell whose value follows from the rest anyway is published again,
     and the integral audit decides; a release whose audit fails is not publishable. ``figures``: the true figures
     of every table the ledger and the draft need (``tables_needed``), counted elsewhere; then ``facts`` is unread.
+    ``withheld``: cells of the draft's tables it will not show (see ``Release``), judged by ``withheld_rules``.
     """
-    draft_release = Release(period, tuple(specs), rules, frozenset())
+    draft_release = Release(period, tuple(specs), rules, frozenset(), frozenset(withheld), withheld_rules)
     universe = build_universe(facts, (*ledger, draft_release), figures)
     draft = draft_in(universe, (*ledger, draft_release))
     primary = frozenset(i for i in draft.new if primary_reason(universe.figures[i], rules) is not None)
