@@ -191,7 +191,9 @@ async def test_the_committees_report_counts_across_the_members_it_serves_with_th
         report = answer.json()
         summary = rows_of(report, "summary")
         assert summary["Ontvangen klachten"] == [None]  # one complaint: hidden
-        assert summary["Adviezen"] == [0] and summary["Besluiten"] == [0]  # nothing yet: 0 is shown
+        assert summary["Besluiten"] == [0]  # nothing yet: 0 is shown
+        assert summary["Adviezen"] == [None]  # in a branch: they wait for its releases of the year
+        assert str(YEAR) in table_of(report, "advice")["note"]
         assert all(t["columns"] == ["Aantal"] for s in report["sections"] for t in s["tables"])  # never per member
     page = await client.get(f"/app/t/{c.slug}/jaarverslag/klachtencommissie/{YEAR}?lang=en", headers=HTML)
     assert page.status_code == 200 and f"Complaints committee's annual report {YEAR}" in page.text.replace("&#39;", "'")
@@ -231,12 +233,17 @@ async def test_the_sector_report_is_the_published_cells_and_nothing_else(
     first, second = await admins(app_engine, settings, branch)
     q3 = await published(client, first, second, branch, QUARTERS[2])
     q4 = await published(client, first, second, branch, QUARTERS[3])
-    year = await published(client, first, second, branch, str(LAST_YEAR))
     await as_(client, first)  # built but not published: never in the report
     built = await client.post(
         f"/api/v1/t/{branch.slug}/trends/releases/", json={"population": "registered", "period": QUARTERS[1]}
     )
     assert built.status_code == 201
+    year = await published(client, first, second, branch, str(LAST_YEAR))
+    await as_(client, first)  # once the year is released, no quarter of it is added
+    late = await client.post(
+        f"/api/v1/t/{branch.slug}/trends/releases/", json={"population": "registered", "period": QUARTERS[0]}
+    )
+    assert late.status_code == 409 and late.json()["detail"] == text("nl", "error.release-refused.year-released")
 
     def grand(release: dict[str, Any]) -> int | None:
         return next(

@@ -20,7 +20,8 @@ figures, where only k applies."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import get_args
 
@@ -41,6 +42,7 @@ from meldpunt.reports.model import Report, ReportKind, Section, Table
 from meldpunt.reports.pdf import pdf
 from meldpunt.tenancy.models import Tenant
 from meldpunt.trends import releases
+from meldpunt.trends.facts import member_key
 from meldpunt.trends.releases import CATEGORIES, RELATIONS, UNKNOWN, TrendRelease, rules_of
 from meldpunt.vault import services as vault
 from meldpunt.vault.schemas import Channel
@@ -80,15 +82,24 @@ def protected(
     period = disclosure.calendar_year(year)
     protection = disclosure.protect(facts, [], period, specs, rules)
     figures = disclosure.tabulate(facts, period, specs)
-    shown: dict[str, Cells] = {}
-    for spec in specs:
-        cells: Cells = {}
-        for cell in spec.cells():
-            quantity = disclosure.Quantity(period.quarters, spec.assignment(cell))
-            value = figures[quantity].cases
-            hidden = quantity in protection.release.hidden or (not protection.publishable and value > 0)
-            cells[cell] = None if hidden else value
-        shown[spec.name] = cells
+    return {spec.name: _shown(protection, figures, spec, spec.cells()) for spec in specs}
+
+
+def _shown(
+    protection: disclosure.Protection,
+    figures: Mapping[disclosure.Quantity, disclosure.Tally],
+    spec: disclosure.TableSpec,
+    cells: Iterable[tuple[str, ...]],
+) -> Cells:
+    """The value of each of these cells of a protected table, ``None`` where hidden; every cell that is not 0
+    is hidden when the audit did not pass."""
+    period = protection.release.period
+    shown: Cells = {}
+    for cell in cells:
+        quantity = disclosure.Quantity(period.quarters, spec.assignment(cell))
+        value = figures[quantity].cases
+        hidden = quantity in protection.release.hidden or (not protection.publishable and value > 0)
+        shown[cell] = None if hidden else value
     return shown
 
 
@@ -278,7 +289,12 @@ REASONS = tuple(reason.value for reason in InadmissibleReason)
 OUTCOME_CODES = tuple(outcome.value for outcome in Outcome)
 ADMISSION = disclosure.table("admission", admission=("admissible", *(f"inadmissible_{r}" for r in REASONS), "pending"))
 ENDED = disclosure.table("ended_early", ended=("withdrawn", "settled"))
-ADVICE = disclosure.table("advice", advice=OUTCOME_CODES)
+# The advice by the codes of the releases' ``complaints`` population, so that its cells are the releases' own.
+ADVICE = disclosure.table("advice", advice=releases.ADVICE)
+# The same advices of a branch split by whether the committee serves the member: its report shows the ``yes``
+# part; the rest, and the branch's total, it withholds (they are the releases' to publish or to hide).
+ADVICE_SERVED = disclosure.table("advice_served", advice=releases.ADVICE, served=("yes", "no"))
+SERVED = ("yes",)
 DECISION = disclosure.table("decision", decision=OUTCOME_CODES)
 TERMS = disclosure.table("terms", term=("kept", "late"))
 COMMITTEE_TABLES = (ADMISSION, ENDED, ADVICE, DECISION, TERMS)
@@ -294,7 +310,7 @@ def _committee_facts(member: str, quarter: str, counts: CountsOut) -> dict[str, 
     found: dict[str, dict[str, int]] = {
         "admission": admission,
         "ended_early": {"withdrawn": counts.withdrawn, "settled": counts.settled},
-        "advice": {o: counts.advice_outcomes.get(o, 0) for o in OUTCOME_CODES},
+        "advice": {o: counts.advice_outcomes.get(o, 0) for o in OUTCOME_CODES},  # none unknown here
         "decision": {o: counts.decision_outcomes.get(o, 0) for o in OUTCOME_CODES},
         "terms": {"kept": counts.terms_kept, "late": counts.terms_late},
     }
@@ -322,16 +338,74 @@ def committee_protected(counts: dict[str, CountsOut], year: int, rules: disclosu
     return shown
 
 
+@dataclass(frozen=True)
+class CommitteeFigures:
+    """The committee's protected tables; ``advice_waits``: the advice counts wait for the branch's releases of
+    the year (see ``branch_advice``), so the report says so instead of showing them."""
+
+    shown: dict[str, Cells]
+    advice_waits: bool = False
+
+
 async def committee_figures(
-    session: AsyncSession, branch: Tenant | None, members: Sequence[Tenant], year: int
-) -> dict[str, Cells]:
-    """The committee's protected figures across ``members`` (each one a contributor), with the branch's rules."""
+    session: AsyncSession, branch: Tenant | None, members: Sequence[Tenant], year: int, secret: bytes
+) -> CommitteeFigures:
+    """The committee's protected figures across ``members`` (each one a contributor), with the branch's rules.
+    In a branch the advices are counted as its releases count them and protected against them
+    (``branch_advice``); a committee of an organisation without a branch has no releases to be set beside."""
     counts: dict[str, CountsOut] = {}
     async with also_in(session, *(member.id for member in members)):
         for member in members:
             counts[str(member.id)] = await annual_counts(session, [member.id], year)
     rules = rules_of(branch) if branch is not None else disclosure.PLATFORM_RULES
-    return committee_protected(counts, year, rules)
+    shown = committee_protected(counts, year, rules)
+    if branch is None or branch.kind != "branch":
+        return CommitteeFigures(shown)
+    advice = await branch_advice(session, branch, members, year, secret)
+    if advice is None:
+        return CommitteeFigures({**shown, "advice": dict.fromkeys(ADVICE.cells())}, advice_waits=True)
+    return CommitteeFigures({**shown, "advice": advice})
+
+
+async def branch_advice(
+    session: AsyncSession, branch: Tenant, members: Sequence[Tenant], year: int, secret: bytes
+) -> Cells | None:
+    """The advices the committee's members had in ``year``, as a part of the branch's, protected together with
+    everything the branch published of its ``complaints`` population (issue 16: "two reports cannot be
+    combined"). They are the branch's advice facts of the year's quarters (the same cells as the releases'),
+    split by whether the committee serves the member (by its opaque key): the report shows the served part, and
+    withholds the rest, whose cells are judged by the branch's rules, so that the branch's published totals
+    minus the committee's figures give away no member it does not serve. None until the year's releases are
+    final (``releases.year_final``): a release built later would not know this report's pattern."""
+    async with also_in(session, branch.id):
+        if not await releases.year_final(session, branch, "complaints", year):
+            return None
+        period = disclosure.calendar_year(year)
+        served = {member_key(secret, member.id) for member in members}
+        counted = await releases.coded_facts(session, branch, "complaints", period, ("advice",))
+        facts = [
+            disclosure.fact(quarter, member, n, advice=codes[0], served="yes" if member in served else "no")
+            for quarter, member, codes, n in counted
+        ]
+        ledger, known = await releases.published_ledger(session, branch, "complaints")
+        figures = await releases.figures_for(session, branch, "complaints", ledger, known)
+    branch_rules = rules_of(branch)
+    own = disclosure.Rules(branch_rules.k, 1, 100) if len(members) <= 1 else branch_rules
+    draft = disclosure.Release(period, (ADVICE_SERVED,), own, frozenset())
+    figures = {**disclosure.figures_from(facts, [draft]), **figures}  # a shared cell: as the releases counted it
+    withheld = {
+        disclosure.Quantity(period.quarters, ADVICE_SERVED.assignment(cell))
+        for cell in ADVICE_SERVED.cells()
+        if cell[1] not in SERVED
+    }
+    try:
+        protection = disclosure.protect(
+            (), ledger, period, [ADVICE_SERVED], own, figures=figures, withheld=withheld, withheld_rules=branch_rules
+        )
+    except ArithmeticError:  # the facts no longer add up to what was published: show nothing rather than guess
+        return {cell: None for cell in ADVICE.cells()}
+    shown = _shown(protection, figures, ADVICE_SERVED, [(code, "yes") for code in (*releases.ADVICE, disclosure.TOTAL)])
+    return {(code,): value for (code, _), value in shown.items()}
 
 
 COMMITTEE_WORDS = {
@@ -344,13 +418,37 @@ COMMITTEE_WORDS = {
 
 
 def _committee_name(language: str, dim: str, code: str) -> str:
+    if code == UNKNOWN:
+        return text(language, "trends.unknown")
     if dim == "admission" and code.startswith("inadmissible_"):
         reason = text(language, f"complaint.reason.{code.removeprefix('inadmissible_')}")
         return text(language, "report.committee.inadmissible", reason=reason)
     return text(language, COMMITTEE_WORDS[dim] + code)
 
 
-def committee_report(language: str, year: int, members: Sequence[Tenant], shown: dict[str, Cells]) -> Report:
+def _committee_section(language: str, year: int, spec: disclosure.TableSpec, figures: CommitteeFigures) -> Section:
+    """One table of the committee's report; the advices' says when they wait for the branch's releases."""
+    shown = figures.shown[spec.name]
+    (dim,) = spec.dims
+    waits = figures.advice_waits and spec is ADVICE
+    rows = [
+        (_committee_name(language, dim, code), [shown[(code,)]])
+        for code in spec.codes[0]
+        if _kept(code, [shown[(code,)]]) and not (waits and code == UNKNOWN)
+    ]
+    note = text(language, "report.committee.advice_waits", year=year) if waits else None
+    title = text(language, f"report.committee.table.{spec.name}")
+    header = text(language, f"report.committee.dim.{spec.name}")
+    count = [text(language, "report.column.count")]
+    return Section(
+        title,
+        [text(language, f"report.committee.text.{spec.name}")],
+        [_table(language, spec.name, title, header, count, rows, note=note)],
+    )
+
+
+def committee_report(language: str, year: int, members: Sequence[Tenant], figures: CommitteeFigures) -> Report:
+    shown = figures.shown
     count = [text(language, "report.column.count")]
     summary = [
         (text(language, "report.committee.received"), [shown["admission"][("*",)]]),
@@ -376,17 +474,7 @@ def committee_report(language: str, year: int, members: Sequence[Tenant], shown:
             ],
         )
     ]
-    for spec in COMMITTEE_TABLES:
-        (dim,) = spec.dims
-        rows = [(_committee_name(language, dim, code), [shown[spec.name][(code,)]]) for code in spec.codes[0]]
-        title = text(language, f"report.committee.table.{spec.name}")
-        sections.append(
-            Section(
-                title,
-                [text(language, f"report.committee.text.{spec.name}")],
-                [_table(language, spec.name, title, text(language, f"report.committee.dim.{spec.name}"), count, rows)],
-            )
-        )
+    sections.extend(_committee_section(language, year, spec, figures) for spec in COMMITTEE_TABLES)
     return Report(
         kind="committee",
         language=language,
@@ -552,12 +640,20 @@ def _root(tenant: Tenant) -> object:
 
 
 async def build(
-    session: AsyncSession, kind: ReportKind, actor: Actor, acting: Tenant, year: int, language: str, now: datetime
+    session: AsyncSession,
+    kind: ReportKind,
+    actor: Actor,
+    acting: Tenant,
+    year: int,
+    language: str,
+    now: datetime,
+    secret: bytes,
 ) -> Report:
     """The report of ``kind`` for ``year`` as the actor may read it from the acting tenant (the route checked
     ``READERS[kind]`` there): the adviser's own figures across the employers that hired them; the committee's
     across the members of this branch where the actor chairs or keeps the secretariat; the branch's sector
-    report (a tenant that is not a branch has none)."""
+    report (a tenant that is not a branch has none). ``secret``: the facts' (``trends.facts.fact_secret``), to tell
+    the committee's members' facts from the rest of the branch's."""
     checked_year(year, now)
     if kind == "adviser":
         employers = await identity.tenants_where(session, actor, Action.VAULT_USE)
@@ -570,8 +666,8 @@ async def build(
             if _root(t) == _root(acting)
         ]
         branch = acting if acting.branch_id is None else await session.get(Tenant, acting.branch_id)
-        shown = await committee_figures(session, branch, served, year)
-        return committee_report(language, year, served, shown)
+        figures = await committee_figures(session, branch, served, year, secret)
+        return committee_report(language, year, served, figures)
     if kind == "sector":
         if acting.kind != "branch":
             raise ReportNotFound()

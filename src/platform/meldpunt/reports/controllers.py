@@ -18,15 +18,18 @@ from meldpunt.identity.policy import Actor
 from meldpunt.identity.roles import Action
 from meldpunt.reports import annual
 from meldpunt.reports.model import Report, ReportKind
+from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
+from meldpunt.trends.facts import fact_secret
 
 Language = Literal["nl", "en"]
 
 
 async def _report(
-    db: AsyncSession, kind: ReportKind, actor: Actor, acting: Tenant, year: int, lang: Language
+    db: AsyncSession, settings: Settings, kind: ReportKind, actor: Actor, acting: Tenant, year: int, lang: Language
 ) -> Report:
-    return await annual.build(db, kind, actor, acting, year, lang, datetime.now(UTC))
+    secret = fact_secret(settings.secret_key)
+    return await annual.build(db, kind, actor, acting, year, lang, datetime.now(UTC), secret)
 
 
 class AnnualReportsController(Controller):
@@ -37,37 +40,40 @@ class AnnualReportsController(Controller):
     async def adviser(
         self,
         db: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
         actor: NamedDependency[Actor],
         acting: NamedDependency[Tenant],
         year: FromPath[int],
         lang: FromQuery[Language] = "nl",
     ) -> Report:
         """The adviser's own annual report: per employer that hired them and across them (numbers only)."""
-        return await _report(db, "adviser", actor, acting, year, lang)
+        return await _report(db, settings, "adviser", actor, acting, year, lang)
 
     @get("/committee/{year:int}", operation_id="CommitteeAnnualReport", action=Action.COMPLAINT_REPORT)
     async def committee(
         self,
         db: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
         actor: NamedDependency[Actor],
         acting: NamedDependency[Tenant],
         year: FromPath[int],
         lang: FromQuery[Language] = "nl",
     ) -> Report:
         """The complaints committee's annual report across the members it serves."""
-        return await _report(db, "committee", actor, acting, year, lang)
+        return await _report(db, settings, "committee", actor, acting, year, lang)
 
     @get("/sector/{year:int}", operation_id="SectorAnnualReport", action=Action.SECTOR_REPORT)
     async def sector(
         self,
         db: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
         actor: NamedDependency[Actor],
         acting: NamedDependency[Tenant],
         year: FromPath[int],
         lang: FromQuery[Language] = "nl",
     ) -> Report:
         """The branch's sector report of the year, from its published releases only."""
-        return await _report(db, "sector", actor, acting, year, lang)
+        return await _report(db, settings, "sector", actor, acting, year, lang)
 
 
 ROUTES = (AnnualReportsController,)

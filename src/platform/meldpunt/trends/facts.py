@@ -59,6 +59,17 @@ def _digest(secret: bytes, *parts: object) -> bytes:
     return hmac.new(secret, ":".join(str(part) for part in parts).encode(), hashlib.sha256).digest()
 
 
+def fact_secret(secret_key: str) -> bytes:
+    """The key of the facts' digests, derived from the deployment's secret (never stored with the facts)."""
+    return ("meldpunt-trend-facts:" + secret_key).encode()
+
+
+def member_key(secret: bytes, member_id: uuid.UUID) -> str:
+    """The opaque key a member's facts carry: the same for all its facts, leading back to nobody without the
+    secret (a report on some members tells their facts from the rest of the branch's by it)."""
+    return _digest(secret, "member", member_id).hex()[:32]
+
+
 @dataclass(frozen=True)
 class Reached:
     """One milestone of one case, and when it was reached."""
@@ -223,7 +234,7 @@ async def write_facts(session: AsyncSession, secret: bytes, member: Tenant, now:
             "tenant_id": branch_id,
             "id": uuid.uuid4(),
             "fact_key": _digest(secret, "fact", point.case.id, point.milestone),
-            "member_key": _digest(secret, "member", member.id).hex()[:32],
+            "member_key": member_key(secret, member.id),
             "milestone": point.milestone,
             "quarter": quarter_of(now),
             "size_class": size_class(member.fte),

@@ -10,14 +10,9 @@ from meldpunt.jobs.registry import job
 from meldpunt.jobs.runtime import current_runtime
 from meldpunt.jobs.tenants import for_every_tenant
 from meldpunt.tenancy.models import Tenant
-from meldpunt.trends.facts import quarter_of, write_facts
+from meldpunt.trends.facts import fact_secret, quarter_of, write_facts
 from meldpunt.trends.releases import build_missing
 from meldpunt.trends.synthetic import past_quarters
-
-
-def fact_secret(secret_key: str) -> bytes:
-    """The key of the facts' digests, derived from the deployment's secret (never stored with the facts)."""
-    return ("meldpunt-trend-facts:" + secret_key).encode()
 
 
 @job("trends.facts", max_retries=3, time_limit_seconds=900, max_backoff_seconds=900)

@@ -195,6 +195,23 @@ async def figures_of(
     return {quantity: counted.get(quantity.assignment, empty) for quantity in disclosure.cells_of(period, specs)}
 
 
+async def coded_facts(
+    session: AsyncSession, branch: Tenant, population: str, period: disclosure.Period, dims: Sequence[str]
+) -> list[tuple[str, str, tuple[str, ...], int]]:
+    """The branch's facts of the population in the period by quarter, member key and the codes of ``dims`` (as
+    the releases code them), with how many: for a report that counts a part of what the releases count."""
+    coded = [_coded(dim).label(dim) for dim in dims]
+    grouping = [TrendFact.quarter, TrendFact.member_key, *coded]
+    rows = await session.execute(
+        select(*grouping, func.count())
+        .where(TrendFact.tenant_id == branch.id, TrendFact.milestone == MILESTONE_OF.get(population, population))
+        .where(TrendFact.quarter.in_(period.quarters))
+        .group_by(*grouping)
+        .order_by(*grouping)
+    )
+    return [(quarter, member, tuple(codes), int(n)) for quarter, member, *codes, n in rows.all()]
+
+
 def _hidden_of(row: TrendRelease) -> frozenset[disclosure.Quantity]:
     return frozenset(disclosure.Quantity(tuple(q), tuple((d, c) for d, c in a)) for q, a in row.hidden)
 
@@ -228,7 +245,7 @@ def _figures_to_keep(
     return [[list(q.quarters), [list(pair) for pair in q.assignment], *figures[q]] for q in needed]
 
 
-async def _published(
+async def published_ledger(
     session: AsyncSession, branch: Tenant, population: str
 ) -> tuple[list[disclosure.Release], dict[disclosure.Quantity, disclosure.Tally]]:
     """Everything the branch published of this population, as the attacker knows it, and the true figures
@@ -246,9 +263,25 @@ async def _published(
     return releases, figures
 
 
+async def _year_built(session: AsyncSession, branch: Tenant, population: str, year: int) -> TrendRelease | None:
+    found = select(TrendRelease).where(
+        TrendRelease.tenant_id == branch.id, TrendRelease.population == population, TrendRelease.period == str(year)
+    )
+    return (await session.execute(found)).scalar()
+
+
+async def year_final(session: AsyncSession, branch: Tenant, population: str, year: int) -> bool:
+    """Whether nothing the branch releases from now on can count the population's facts of ``year`` again: its
+    year release is built and decided (published, or refused by its audit), and a quarter of a year that has its
+    release is never built (``build`` refuses it). Until then a report that shares cells with the releases of
+    that year cannot be protected against all of them, so it waits."""
+    row = await _year_built(session, branch, population, year)
+    return row is not None and row.status in ("published", "refused")
+
+
 async def ledger(session: AsyncSession, branch: Tenant, population: str) -> list[disclosure.Release]:
     """Everything the branch published of this population, as the attacker knows it."""
-    return (await _published(session, branch, population))[0]
+    return (await published_ledger(session, branch, population))[0]
 
 
 async def figures_for(
@@ -387,7 +420,9 @@ async def build(session: AsyncSession, branch: Tenant, label: str, population: s
     )
     if (await session.execute(exists)).first() is not None:
         raise ReleaseRefused("exists")
-    published, known = await _published(session, branch, population)
+    if len(period.quarters) == 1 and await _year_built(session, branch, population, int(label[:4])):
+        raise ReleaseRefused("year-released")
+    published, known = await published_ledger(session, branch, population)
     specs = STANDARD_TABLES[population]
     rules = rules_of(branch)
     draft = disclosure.Release(period, specs, rules, frozenset())

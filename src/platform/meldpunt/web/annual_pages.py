@@ -18,6 +18,8 @@ from litestar.response import Redirect, Template
 from meldpunt.identity.roles import Action
 from meldpunt.reports import annual
 from meldpunt.reports.model import ReportKind
+from meldpunt.settings import Settings
+from meldpunt.trends.facts import fact_secret
 from meldpunt.web.pages import AT_TENANT, AtTenant, language, same_language
 
 # The Dutch address of each kind (DESIGN §11: the professional pages speak Dutch).
@@ -34,14 +36,15 @@ def _default_year(now: datetime) -> int:
     return max(annual.FIRST_YEAR, now.year - 1)
 
 
-async def _shown(at: AtTenant, kind: ReportKind, given: str) -> Template | Response[bytes]:
+async def _shown(at: AtTenant, settings: Settings, kind: ReportKind, given: str) -> Template | Response[bytes]:
     now = datetime.now(UTC)
     found = YEAR.fullmatch(given)
     if found is None:
         raise annual.ReportRefused("year", first=annual.FIRST_YEAR, last=now.year)
     year = int(found["year"])
     chosen = language(at.request)
-    report = await annual.build(at.db, kind, at.actor, at.acting, year, chosen, now)
+    secret = fact_secret(settings.secret_key)
+    report = await annual.build(at.db, kind, at.actor, at.acting, year, chosen, now, secret)
     if found["pdf"]:
         name = f"{SLUGS[kind]}-{year}-{chosen}.pdf"
         return Response(
@@ -77,27 +80,33 @@ class AnnualReportPages(Controller):
         return _latest(at, "adviser")
 
     @get("/vertrouwenspersoon/{year:str}", action=Action.VAULT_USE)
-    async def adviser(self, at: NamedDependency[AtTenant], year: FromPath[str]) -> Template | Response[bytes]:
+    async def adviser(
+        self, at: NamedDependency[AtTenant], settings: NamedDependency[Settings], year: FromPath[str]
+    ) -> Template | Response[bytes]:
         """The adviser's own annual report (or its PDF): per employer that hired them and across them."""
-        return await _shown(at, "adviser", year)
+        return await _shown(at, settings, "adviser", year)
 
     @get("/klachtencommissie", action=Action.COMPLAINT_REPORT)
     async def committee_latest(self, at: NamedDependency[AtTenant]) -> Redirect:
         return _latest(at, "committee")
 
     @get("/klachtencommissie/{year:str}", action=Action.COMPLAINT_REPORT)
-    async def committee(self, at: NamedDependency[AtTenant], year: FromPath[str]) -> Template | Response[bytes]:
+    async def committee(
+        self, at: NamedDependency[AtTenant], settings: NamedDependency[Settings], year: FromPath[str]
+    ) -> Template | Response[bytes]:
         """The complaints committee's annual report (or its PDF) across the members it serves."""
-        return await _shown(at, "committee", year)
+        return await _shown(at, settings, "committee", year)
 
     @get("/sector", action=Action.SECTOR_REPORT)
     async def sector_latest(self, at: NamedDependency[AtTenant]) -> Redirect:
         return _latest(at, "sector")
 
     @get("/sector/{year:str}", action=Action.SECTOR_REPORT)
-    async def sector(self, at: NamedDependency[AtTenant], year: FromPath[str]) -> Template | Response[bytes]:
+    async def sector(
+        self, at: NamedDependency[AtTenant], settings: NamedDependency[Settings], year: FromPath[str]
+    ) -> Template | Response[bytes]:
         """The branch's sector report (or its PDF), from its published releases only."""
-        return await _shown(at, "sector", year)
+        return await _shown(at, settings, "sector", year)
 
 
 ROUTES = (AnnualReportPages,)
