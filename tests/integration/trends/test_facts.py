@@ -156,8 +156,11 @@ async def test_a_complaint_adds_its_advice_and_the_employers_decision_as_facts(
         await write_facts(session, b"test-secret", member, datetime.now(UTC))
     written = await sql(app_engine, c.branch, "SELECT milestone, dimensions FROM trend_facts")
     by_milestone = {row.milestone: row.dimensions for row in written}
-    assert {"registered", "routed", "advised", "complaint_decided"} <= set(by_milestone)
+    assert {"registered", "routed", "advised", "decided", "complaint_decided"} <= set(by_milestone)
     assert by_milestone["advised"]["finding"] == by_milestone["complaint_decided"]["finding"] == "partly"
+    # the employer's decision is the case's decision: its fact carries the outcome as a case decision's finding
+    assert by_milestone["decided"]["finding"] == "partly_well_founded"
+    assert by_milestone["decided"]["route"] == "complaints_committee"
     assert by_milestone["advised"]["kind"] == "complaint" and "Training" not in str(written)
     assert len(written) == len(by_milestone)  # each milestone once
     async with create_sessionmaker(app_engine)() as session, session.begin():

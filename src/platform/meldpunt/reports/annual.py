@@ -289,13 +289,10 @@ REASONS = tuple(reason.value for reason in InadmissibleReason)
 OUTCOME_CODES = tuple(outcome.value for outcome in Outcome)
 ADMISSION = disclosure.table("admission", admission=("admissible", *(f"inadmissible_{r}" for r in REASONS), "pending"))
 ENDED = disclosure.table("ended_early", ended=("withdrawn", "settled"))
-# The advice by the codes of the releases' ``complaints`` population, so that its cells are the releases' own.
+# An advice's and a decision's outcome (``complaints.models.Outcome``), and unknown as the releases count it.
 ADVICE = disclosure.table("advice", advice=releases.ADVICE)
-# The same advices of a branch split by whether the committee serves the member: its report shows the ``yes``
-# part; the rest, and the branch's total, it withholds (they are the releases' to publish or to hide).
-ADVICE_SERVED = disclosure.table("advice_served", advice=releases.ADVICE, served=("yes", "no"))
-SERVED = ("yes",)
-DECISION = disclosure.table("decision", decision=OUTCOME_CODES)
+DECISION = disclosure.table("decision", decision=releases.ADVICE)
+SERVED_OR_NOT = ("yes", "no")
 TERMS = disclosure.table("terms", term=("kept", "late"))
 COMMITTEE_TABLES = (ADMISSION, ENDED, ADVICE, DECISION, TERMS)
 
@@ -310,7 +307,7 @@ def _committee_facts(member: str, quarter: str, counts: CountsOut) -> dict[str, 
     found: dict[str, dict[str, int]] = {
         "admission": admission,
         "ended_early": {"withdrawn": counts.withdrawn, "settled": counts.settled},
-        "advice": {o: counts.advice_outcomes.get(o, 0) for o in OUTCOME_CODES},  # none unknown here
+        "advice": {o: counts.advice_outcomes.get(o, 0) for o in OUTCOME_CODES},
         "decision": {o: counts.decision_outcomes.get(o, 0) for o in OUTCOME_CODES},
         "terms": {"kept": counts.terms_kept, "late": counts.terms_late},
     }
@@ -339,20 +336,53 @@ def committee_protected(counts: dict[str, CountsOut], year: int, rules: disclosu
 
 
 @dataclass(frozen=True)
+class BranchPart:
+    """A table of the committee's report that counts a part of what the branch's releases of ``population``
+    count: ``split`` is the releases' table of those facts with ``served`` (whether the committee serves the
+    member) beside, and ``cells`` names the cell of it each cell of the report's ``table`` shows."""
+
+    table: disclosure.TableSpec
+    population: str
+    split: disclosure.TableSpec
+    cells: Mapping[tuple[str, ...], tuple[str, ...]]
+
+
+# A complaint decision's outcome as the ``decided`` releases code a case decision's finding.
+FINDING_OF = {"partly": "partly_well_founded", **{code: code for code in releases.ADVICE if code != "partly"}}
+BRANCH_PARTS = (
+    BranchPart(
+        ADVICE,
+        "complaints",
+        disclosure.table("advice_served", advice=releases.ADVICE, served=SERVED_OR_NOT),
+        {(code,): (code, "yes") for code in (*releases.ADVICE, disclosure.TOTAL)},
+    ),
+    BranchPart(
+        DECISION,
+        "decided",
+        disclosure.table("decision_served", route=releases.ROUTES, finding=releases.FINDINGS, served=SERVED_OR_NOT),
+        {
+            (code,): ("complaints_committee", FINDING_OF.get(code, code), "yes")
+            for code in (*releases.ADVICE, disclosure.TOTAL)
+        },
+    ),
+)
+
+
+@dataclass(frozen=True)
 class CommitteeFigures:
-    """The committee's protected tables; ``advice_waits``: the advice counts wait for the branch's releases of
-    the year (see ``branch_advice``), so the report says so instead of showing them."""
+    """The committee's protected tables; ``waiting``: the tables that wait for the branch's releases of the year
+    (see ``branch_part``), so the report says so instead of showing them."""
 
     shown: dict[str, Cells]
-    advice_waits: bool = False
+    waiting: frozenset[str] = frozenset()
 
 
 async def committee_figures(
     session: AsyncSession, branch: Tenant | None, members: Sequence[Tenant], year: int, secret: bytes
 ) -> CommitteeFigures:
     """The committee's protected figures across ``members`` (each one a contributor), with the branch's rules.
-    In a branch the advices are counted as its releases count them and protected against them
-    (``branch_advice``); a committee of an organisation without a branch has no releases to be set beside."""
+    In a branch the advices and the decisions are counted as its releases count them and protected together
+    with them (``branch_part``); a committee of an organisation without a branch has no releases beside it."""
     counts: dict[str, CountsOut] = {}
     async with also_in(session, *(member.id for member in members)):
         for member in members:
@@ -361,51 +391,56 @@ async def committee_figures(
     shown = committee_protected(counts, year, rules)
     if branch is None or branch.kind != "branch":
         return CommitteeFigures(shown)
-    advice = await branch_advice(session, branch, members, year, secret)
-    if advice is None:
-        return CommitteeFigures({**shown, "advice": dict.fromkeys(ADVICE.cells())}, advice_waits=True)
-    return CommitteeFigures({**shown, "advice": advice})
+    waiting = set()
+    for part in BRANCH_PARTS:
+        cells = await branch_part(session, branch, members, year, secret, part)
+        if cells is None:
+            waiting.add(part.table.name)
+        shown[part.table.name] = dict.fromkeys(part.table.cells()) if cells is None else cells
+    return CommitteeFigures(shown, frozenset(waiting))
 
 
-async def branch_advice(
-    session: AsyncSession, branch: Tenant, members: Sequence[Tenant], year: int, secret: bytes
+async def branch_part(
+    session: AsyncSession, branch: Tenant, members: Sequence[Tenant], year: int, secret: bytes, part: BranchPart
 ) -> Cells | None:
-    """The advices the committee's members had in ``year``, as a part of the branch's, protected together with
-    everything the branch published of its ``complaints`` population (issue 16: "two reports cannot be
-    combined"). They are the branch's advice facts of the year's quarters (the same cells as the releases'),
-    split by whether the committee serves the member (by its opaque key): the report shows the served part, and
-    withholds the rest, whose cells are judged by the branch's rules, so that the branch's published totals
-    minus the committee's figures give away no member it does not serve. None until the year's releases are
-    final (``releases.year_final``): a release built later would not know this report's pattern."""
+    """The committee's members' part of what the branch's releases count in ``year``, protected together with
+    everything the branch published of that population (issue 16: "two reports cannot be combined"). They are
+    the branch's facts of the year's quarters (the same cells as the releases'), split by whether the committee
+    serves the member (by its opaque key): the report shows the served part, and withholds the rest, whose cells
+    are judged by the branch's rules, so that the branch's published figures minus the committee's give away no
+    member it does not serve. None until the year's releases are final (``releases.year_final``): a release
+    built later would not know this report's pattern."""
+    dims = part.split.dims[:-1]
     async with also_in(session, branch.id):
-        if not await releases.year_final(session, branch, "complaints", year):
+        if not await releases.year_final(session, branch, part.population, year):
             return None
         period = disclosure.calendar_year(year)
         served = {member_key(secret, member.id) for member in members}
-        counted = await releases.coded_facts(session, branch, "complaints", period, ("advice",))
+        counted = await releases.coded_facts(session, branch, part.population, period, dims)
         facts = [
-            disclosure.fact(quarter, member, n, advice=codes[0], served="yes" if member in served else "no")
+            disclosure.fact(
+                quarter, member, n, served="yes" if member in served else "no", **dict(zip(dims, codes, strict=True))
+            )
             for quarter, member, codes, n in counted
         ]
-        ledger, known = await releases.published_ledger(session, branch, "complaints")
-        figures = await releases.figures_for(session, branch, "complaints", ledger, known)
+        ledger, known = await releases.published_ledger(session, branch, part.population)
+        figures = await releases.figures_for(session, branch, part.population, ledger, known)
     branch_rules = rules_of(branch)
     own = disclosure.Rules(branch_rules.k, 1, 100) if len(members) <= 1 else branch_rules
-    draft = disclosure.Release(period, (ADVICE_SERVED,), own, frozenset())
+    draft = disclosure.Release(period, (part.split,), own, frozenset())
     figures = {**disclosure.figures_from(facts, [draft]), **figures}  # a shared cell: as the releases counted it
+    shown = set(part.cells.values())
     withheld = {
-        disclosure.Quantity(period.quarters, ADVICE_SERVED.assignment(cell))
-        for cell in ADVICE_SERVED.cells()
-        if cell[1] not in SERVED
+        disclosure.Quantity(period.quarters, part.split.assignment(c)) for c in part.split.cells() if c not in shown
     }
     try:
         protection = disclosure.protect(
-            (), ledger, period, [ADVICE_SERVED], own, figures=figures, withheld=withheld, withheld_rules=branch_rules
+            (), ledger, period, [part.split], own, figures=figures, withheld=withheld, withheld_rules=branch_rules
         )
     except ArithmeticError:  # the facts no longer add up to what was published: show nothing rather than guess
-        return {cell: None for cell in ADVICE.cells()}
-    shown = _shown(protection, figures, ADVICE_SERVED, [(code, "yes") for code in (*releases.ADVICE, disclosure.TOTAL)])
-    return {(code,): value for (code, _), value in shown.items()}
+        return dict.fromkeys(part.table.cells())
+    values = _shown(protection, figures, part.split, part.cells.values())
+    return {cell: values[split] for cell, split in part.cells.items()}
 
 
 COMMITTEE_WORDS = {
@@ -430,13 +465,13 @@ def _committee_section(language: str, year: int, spec: disclosure.TableSpec, fig
     """One table of the committee's report; the advices' says when they wait for the branch's releases."""
     shown = figures.shown[spec.name]
     (dim,) = spec.dims
-    waits = figures.advice_waits and spec is ADVICE
+    waits = spec.name in figures.waiting
     rows = [
         (_committee_name(language, dim, code), [shown[(code,)]])
         for code in spec.codes[0]
         if _kept(code, [shown[(code,)]]) and not (waits and code == UNKNOWN)
     ]
-    note = text(language, "report.committee.advice_waits", year=year) if waits else None
+    note = text(language, "report.committee.waits", year=year) if waits else None
     title = text(language, f"report.committee.table.{spec.name}")
     header = text(language, f"report.committee.dim.{spec.name}")
     count = [text(language, "report.column.count")]

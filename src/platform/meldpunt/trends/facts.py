@@ -181,6 +181,12 @@ async def _finding(session: AsyncSession, case: Case) -> str | None:
     return str(decision) if decision is not None else None
 
 
+def _as_finding(outcome: str | None) -> str | None:
+    """A complaint decision's outcome in the words of a case decision's finding: the employer's decision on a
+    complaint is the case's decision, so the ``decided`` facts of a complaint's case carry it."""
+    return "partly_well_founded" if outcome == "partly" else outcome
+
+
 async def _complaint_outcome(session: AsyncSession, case: Case, milestone: str) -> str | None:
     complaint = (
         await session.execute(
@@ -216,7 +222,9 @@ async def dimensions(session: AsyncSession, point: Reached) -> tuple[dict[str, A
     if point.milestone in ("followed_up", "decided", "closed"):
         coded["follow_up"] = await _chosen(session, case)
     if point.milestone in ("decided", "closed"):
-        coded["finding"] = await _finding(session, case)
+        coded["finding"] = await _finding(session, case) or _as_finding(
+            await _complaint_outcome(session, case, "complaint_decided")
+        )
     if point.milestone in ("advised", "complaint_decided"):
         coded["finding"] = await _complaint_outcome(session, case, point.milestone)
     risks = [*context.structural_risks, *context.context_factors] if context else []
