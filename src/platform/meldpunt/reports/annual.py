@@ -16,7 +16,9 @@ of linked cells: a cell hidden in one is never recovered from the other. Within 
 members and dominance rules have nothing to count (like ``reports.dashboard``'s ``SELF``), so only k applies,
 the strictest k of the employers' branches. The committee's figures have the members as contributors and the
 branch's k, m and dominance; a committee that serves one organisation only reports that organisation's own
-figures, where only k applies."""
+figures, where only k applies. In a branch its advices and decisions are a part of what the branch's releases
+count, so they are counted as the releases count them and protected together with everything the branch
+published (``branch_part``), once the year's releases are final."""
 
 from __future__ import annotations
 
@@ -462,7 +464,7 @@ def _committee_name(language: str, dim: str, code: str) -> str:
 
 
 def _committee_section(language: str, year: int, spec: disclosure.TableSpec, figures: CommitteeFigures) -> Section:
-    """One table of the committee's report; the advices' says when they wait for the branch's releases."""
+    """One table of the committee's report; one that waits for the branch's releases of the year says so."""
     shown = figures.shown[spec.name]
     (dim,) = spec.dims
     waits = spec.name in figures.waiting
