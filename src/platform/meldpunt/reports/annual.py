@@ -44,7 +44,7 @@ from meldpunt.reports.model import Report, ReportKind, Section, Table
 from meldpunt.reports.pdf import pdf
 from meldpunt.tenancy.models import Tenant
 from meldpunt.trends import releases
-from meldpunt.trends.facts import member_key
+from meldpunt.trends.facts import FINDING_OF_OUTCOME, member_key
 from meldpunt.trends.releases import CATEGORIES, RELATIONS, UNKNOWN, TrendRelease, rules_of
 from meldpunt.vault import services as vault
 from meldpunt.vault.schemas import Channel
@@ -350,7 +350,7 @@ class BranchPart:
 
 
 # A complaint decision's outcome as the ``decided`` releases code a case decision's finding.
-FINDING_OF = {"partly": "partly_well_founded", **{code: code for code in releases.ADVICE if code != "partly"}}
+FINDING_OF = {code: FINDING_OF_OUTCOME.get(code, code) for code in releases.ADVICE}
 BRANCH_PARTS = (
     BranchPart(
         ADVICE,
@@ -363,7 +363,7 @@ BRANCH_PARTS = (
         "decided",
         disclosure.table("decision_served", route=releases.ROUTES, finding=releases.FINDINGS, served=SERVED_OR_NOT),
         {
-            (code,): ("complaints_committee", FINDING_OF.get(code, code), "yes")
+            (code,): ("complaints_committee", FINDING_OF.get(code, disclosure.TOTAL), "yes")
             for code in (*releases.ADVICE, disclosure.TOTAL)
         },
     ),

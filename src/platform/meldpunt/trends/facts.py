@@ -181,10 +181,13 @@ async def _finding(session: AsyncSession, case: Case) -> str | None:
     return str(decision) if decision is not None else None
 
 
+# A complaint decision's outcome in the words of a case decision's finding, where they differ: the employer's
+# decision on a complaint is the case's decision, so the ``decided`` facts of a complaint's case carry it.
+FINDING_OF_OUTCOME = {"partly": "partly_well_founded"}
+
+
 def _as_finding(outcome: str | None) -> str | None:
-    """A complaint decision's outcome in the words of a case decision's finding: the employer's decision on a
-    complaint is the case's decision, so the ``decided`` facts of a complaint's case carry it."""
-    return "partly_well_founded" if outcome == "partly" else outcome
+    return FINDING_OF_OUTCOME.get(outcome, outcome) if outcome is not None else None
 
 
 async def _complaint_outcome(session: AsyncSession, case: Case, milestone: str) -> str | None:

@@ -263,9 +263,10 @@ async def published_ledger(
     return releases, figures
 
 
-async def _year_built(session: AsyncSession, branch: Tenant, population: str, year: int) -> TrendRelease | None:
+async def _row_of(session: AsyncSession, branch: Tenant, population: str, label: str) -> TrendRelease | None:
+    """The branch's release of the population and period, if it was built (there is one at most)."""
     found = select(TrendRelease).where(
-        TrendRelease.tenant_id == branch.id, TrendRelease.population == population, TrendRelease.period == str(year)
+        TrendRelease.tenant_id == branch.id, TrendRelease.population == population, TrendRelease.period == label
     )
     return (await session.execute(found)).scalar()
 
@@ -275,7 +276,7 @@ async def year_final(session: AsyncSession, branch: Tenant, population: str, yea
     year release is built and decided (published, or refused by its audit), and a quarter of a year that has its
     release is never built (``build`` refuses it). Until then a report that shares cells with the releases of
     that year cannot be protected against all of them, so it waits."""
-    row = await _year_built(session, branch, population, year)
+    row = await _row_of(session, branch, population, str(year))
     return row is not None and row.status in ("published", "refused")
 
 
@@ -415,12 +416,9 @@ async def build(session: AsyncSession, branch: Tenant, label: str, population: s
     period = period_of(label)
     if quarter_of(now) <= period.quarters[-1]:
         raise ReleaseRefused("period-not-over")
-    exists = select(TrendRelease.id).where(
-        TrendRelease.tenant_id == branch.id, TrendRelease.population == population, TrendRelease.period == label
-    )
-    if (await session.execute(exists)).first() is not None:
+    if await _row_of(session, branch, population, label) is not None:
         raise ReleaseRefused("exists")
-    if len(period.quarters) == 1 and await _year_built(session, branch, population, int(label[:4])):
+    if len(period.quarters) == 1 and await _row_of(session, branch, population, label[:4]) is not None:
         raise ReleaseRefused("year-released")
     published, known = await published_ledger(session, branch, population)
     specs = STANDARD_TABLES[population]
@@ -494,10 +492,7 @@ async def build_missing(session: AsyncSession, branch: Tenant, label: str, now: 
     CLI); one that exists is left as it is."""
     made = []
     for population in POPULATIONS:
-        found = select(TrendRelease.id).where(
-            TrendRelease.tenant_id == branch.id, TrendRelease.population == population, TrendRelease.period == label
-        )
-        if (await session.execute(found)).first() is None:
+        if await _row_of(session, branch, population, label) is None:
             made.append((await build(session, branch, label, population, now)).row)
     return made
 
