@@ -47,7 +47,7 @@ from meldpunt.settings import APP_ROLE, Settings
 from meldpunt.tenancy.models import Tenant
 from meldpunt.trends import releases
 from meldpunt.trends.facts import quarter_of
-from meldpunt.trends.synthetic import past_quarters, synthetic_facts, synthetic_members
+from meldpunt.trends.synthetic import past_quarters, synthetic_facts, synthetic_members, with_workforce
 
 COLUMNS = (
     "tenant_id",
@@ -93,14 +93,15 @@ def plain(url: str) -> str:
 async def load(su_url: str, branch: uuid.UUID, quarters: list[str], count: int, members: int) -> None:
     connection = await asyncpg.connect(plain(su_url))
     try:
+        invented = synthetic_members(branch, members, "88")
         await connection.execute(
             "INSERT INTO tenants (id, slug, kind, display_name, locale, sector_code, branch_services, branding, "
             "identity_provider, procedure) VALUES ($1, 'bench-branch', 'branch', 'Bench', 'nl', '88', '{}', '{}', "
-            "'{}', '{}')",
+            "'{}', $2)",
             branch,
+            json.dumps(with_workforce({}, invented)),
         )
         await connection.execute(f"SET meldpunt.tenant_ids = '{{{branch}}}'")
-        invented = synthetic_members(branch, members, "88")
         # Each case gives 2.6 facts on average (registered; 80 % routed; half of those decided and closed).
         per_quarter = max(1, ceil(count / (len(quarters) * 2.6)))
         rows = [

@@ -11,10 +11,12 @@ from click.testing import CliRunner
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from meldpunt.provisioning.demo_trends import SYNTHETIC_MEMBERS, seed_demo_history
 from meldpunt.provisioning.files import TenantFileError
 from meldpunt.provisioning.services import TenantChange, apply_tenants_from_path
 from meldpunt.settings import Settings
 from meldpunt.tenancy.terms import terms_of
+from meldpunt.trends.synthetic import recorded_workforce
 
 
 def tenant_changes(changes: list[object]) -> list[str]:
@@ -196,3 +198,27 @@ async def test_a_procedure_term_looser_than_the_statute_is_refused_and_a_member_
         assert (terms.acknowledge_days, terms.choice_days, terms.inform_accused_days) == expected, slug
     assert terms_of(rows[slugs["zorggroep-oost"]]).committee_advice_days == 56
     assert terms_of(rows[slugs["het-anker"]]).committee_advice_days is None
+
+
+async def test_the_demo_branchs_invented_members_are_kept_when_its_file_is_applied_again(
+    settings: Settings, app_engine: AsyncEngine, tmp_path: Path, repo_root: Path
+) -> None:
+    folder, slugs = branch_folder(tmp_path, repo_root)
+    await apply_tenants_from_path(settings, folder)
+    assert await seed_demo_history(settings, slugs["zorg-welzijn"]) > 0
+    recorded = await procedure_of(app_engine, slugs["zorg-welzijn"])
+    assert len(recorded_workforce(recorded)) == SYNTHETIC_MEMBERS
+    assert tenant_changes(await apply_tenants_from_path(settings, folder)) == []  # not a change of the file
+    branch_file = folder / "branch.yaml"
+    branch_file.write_text(branch_file.read_text().replace("complaint_receipt_days: 7", "complaint_receipt_days: 6"))
+    changes = tenant_changes(await apply_tenants_from_path(settings, folder))
+    assert f"update branch {slugs['zorg-welzijn']} (procedure)" in changes  # (and the members that inherit it)
+    changed = await procedure_of(app_engine, slugs["zorg-welzijn"])
+    assert changed["terms"]["complaint_receipt_days"] == 6  # type: ignore[index]
+    assert recorded_workforce(changed) == recorded_workforce(recorded)
+
+
+async def procedure_of(engine: AsyncEngine, slug: str) -> dict[str, object]:
+    async with engine.connect() as connection:
+        found = await connection.execute(text("SELECT procedure FROM tenants WHERE slug = :s"), {"s": slug})
+        return dict(found.scalar_one())

@@ -48,3 +48,11 @@ async def test_the_demo_history_is_written_once_for_the_branch(
         "WHERE status = 'published' AND c->'value' = 'null'::jsonb",
     )
     assert hidden[0].n > 0  # published with hidden cells
+    # The invented members' FTE are recorded with the branch (no build scans the facts for them): rates shown.
+    rated = await sql(
+        app_engine,
+        branch,
+        "SELECT count(*) AS n FROM trend_releases, jsonb_array_elements(cells) c "
+        "WHERE status = 'published' AND c->'per_100_fte' <> 'null'::jsonb",
+    )
+    assert rated[0].n > 0

@@ -18,7 +18,7 @@ from meldpunt.tenancy.models import Tenant
 from meldpunt.trends.facts import quarter_of
 from meldpunt.trends.models import TrendFact
 from meldpunt.trends.releases import approve, build_missing, request_publication
-from meldpunt.trends.synthetic import past_quarters, synthetic_facts, synthetic_members
+from meldpunt.trends.synthetic import past_quarters, synthetic_facts, synthetic_members, with_workforce
 from meldpunt.web.resources import Resources
 
 DEMO_BRANCH = "zorg-welzijn"
@@ -50,10 +50,13 @@ async def seed_demo_history(settings: Settings, branch_slug: str = DEMO_BRANCH) 
             if branch is None:
                 return 0
             await tenant_context(session, [branch.id])
+            members = synthetic_members(branch.id, SYNTHETIC_MEMBERS, (branch.sector_code or "00")[:2])
+            # Looked at on every start, so that a history written before the FTE were kept has them too.
+            if (recorded := with_workforce(branch.procedure, members)) != branch.procedure:
+                branch.procedure = recorded
             synthetic = TrendFact.dimensions["synthetic"].as_boolean().is_(True)
             if (await session.execute(select(func.count()).where(synthetic))).scalar_one():
                 return 0
-            members = synthetic_members(branch.id, SYNTHETIC_MEMBERS, (branch.sector_code or "00")[:2])
             quarters = past_quarters(quarter_of(datetime.now(UTC)), 4)
             rows = list(synthetic_facts(branch.id, members, quarters, CASES_PER_QUARTER))
             await session.execute(insert(TrendFact).values(rows).on_conflict_do_nothing())

@@ -35,6 +35,7 @@ from meldpunt.provisioning.files import (
 from meldpunt.retention import services as retention
 from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant, TenantKind
+from meldpunt.trends.synthetic import kept_workforce
 
 COMPARED_FIELDS = (
     "kind",
@@ -117,6 +118,7 @@ async def _upsert(
         tenant = Tenant(id=uuid.uuid4(), slug=declared.slug, **desired)
         session.add(tenant)
         return tenant, TenantChange("create", kind.value, declared.slug, tenant_id=tenant.id)
+    desired["procedure"] = kept_workforce(tenant.procedure, desired["procedure"])  # the demo's invented members
     changed = tuple(name for name in COMPARED_FIELDS if getattr(tenant, name) != desired[name])
     if tenant.kind != kind.value or (kind is TenantKind.MEMBER and tenant.branch_id != branch_id):
         owner = "another branch" if tenant.kind == "member" else f"an existing {tenant.kind}"

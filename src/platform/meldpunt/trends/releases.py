@@ -32,6 +32,7 @@ from meldpunt.settings import Settings
 from meldpunt.tenancy.models import Tenant
 from meldpunt.trends.facts import quarter_of, size_class
 from meldpunt.trends.models import TrendFact
+from meldpunt.trends.synthetic import recorded_workforce
 
 UNKNOWN = "unknown"
 # No fact predates the platform; a four-digit year ends at 9999.
@@ -151,6 +152,9 @@ def _margins(specs: Sequence[disclosure.TableSpec]) -> list[tuple[str, ...]]:
     return sorted(found)
 
 
+COUNTING_MEMORY = "32MB"  # for this transaction only (``set_config(..., is_local)``)
+
+
 async def figures_of(
     session: AsyncSession,
     branch: Tenant,
@@ -186,6 +190,9 @@ async def figures_of(
     per_member = select(*grouping, func.count().label("cases")).group_by(*grouping, unnested.c.member).subquery()
     cases = per_member.c.cases
     columns = [per_member.c.kind, *(per_member.c[f"code_{n}"] for n in range(width))]
+    # The planner cannot see how many rows the unnest makes: on a smaller estimate it sorts them on disk instead
+    # of hashing (four times slower). The per-member counts are a hash table of a few MB; this room keeps it one.
+    await session.execute(select(func.set_config("work_mem", COUNTING_MEMORY, True)))
     rows = await session.execute(select(*columns, func.sum(cases), func.count(), func.max(cases)).group_by(*columns))
     counted = {
         tuple(zip(kinds[kind], codes, strict=False)): disclosure.Tally(int(total), int(members), int(largest))
@@ -345,17 +352,13 @@ class Workforce:
 
 async def workforce_of(session: AsyncSession, branch: Tenant) -> Workforce:
     """Every member of the branch now, with or without cases (archived members are no longer members). The
-    demo's synthetic members exist only in their facts (``trends.synthetic``): there each counts once, with the
-    FTE its facts carry."""
+    demo's synthetic members exist only in their facts: their FTE is recorded with the branch when their history
+    is written (``trends.synthetic.recorded_workforce``), each counted once, so that no build scans the facts for
+    them."""
     members = await session.execute(
         select(Tenant.fte).where(Tenant.branch_id == branch.id, Tenant.kind == "member", Tenant.archived_at.is_(None))
     )
-    synthetic = await session.execute(
-        select(func.max(TrendFact.fte))
-        .where(TrendFact.tenant_id == branch.id, TrendFact.member_key.startswith("syn"))
-        .group_by(TrendFact.member_key)
-    )
-    ftes = [fte for (fte,) in members.all()] + [fte for (fte,) in synthetic.all()]
+    ftes = [fte for (fte,) in members.all()] + recorded_workforce(branch.procedure)
     per_class: dict[str, list[int]] = {}
     for fte in ftes:
         if fte is not None and fte > 0:

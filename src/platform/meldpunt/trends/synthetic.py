@@ -49,6 +49,28 @@ def synthetic_members(branch_id: uuid.UUID, count: int, sector_code: str, seed: 
     ]
 
 
+# Where a branch keeps the FTE of its invented members (in its procedure, beside its disclosure settings).
+WORKFORCE = "synthetic_workforce"
+
+
+def with_workforce(procedure: dict[str, Any] | None, members: list[SyntheticMember]) -> dict[str, Any]:
+    """The branch's procedure with the FTE of its invented members recorded: they exist only in their facts, and
+    a release's counts per 100 FTE count them as members."""
+    return {**(procedure or {}), WORKFORCE: sorted(member.fte for member in members)}
+
+
+def recorded_workforce(procedure: dict[str, Any] | None) -> list[int]:
+    """The FTE of the branch's invented members, one a member (none outside the demo and the benchmarks)."""
+    return [int(fte) for fte in (procedure or {}).get(WORKFORCE) or ()]
+
+
+def kept_workforce(current: dict[str, Any] | None, declared: dict[str, Any]) -> dict[str, Any]:
+    """A declared procedure that replaces the current one, keeping the invented members' FTE recorded in it (the
+    tenants file does not know them)."""
+    recorded = (current or {}).get(WORKFORCE)
+    return declared if recorded is None else {**declared, WORKFORCE: recorded}
+
+
 def _dimensions(draw: random.Random, milestone: str) -> dict[str, Any]:
     route = draw.choice(ROUTES)
     coded: dict[str, Any] = {
