@@ -252,16 +252,23 @@ def _figures_to_keep(
     return [[list(q.quarters), [list(pair) for pair in q.assignment], *figures[q]] for q in needed]
 
 
+# What is public or may become so: a release waiting for its four eyes is as good as published to the next
+# build (both may be in the end), a refused one never is.
+MAY_BE_PUBLISHED = ("audited", "requested", "published")
+
+
 async def published_ledger(
     session: AsyncSession, branch: Tenant, population: str
 ) -> tuple[list[disclosure.Release], dict[disclosure.Quantity, disclosure.Tally]]:
-    """Everything the branch published of this population, as the attacker knows it, and the true figures
-    those releases were built from."""
+    """Everything of this population the branch published or may still publish (audited, or asked for), as the
+    attacker will know it, and the true figures those releases were built from. A release protected only
+    against the published ones would be protected apart from one that waits, and the two published together
+    would give each other's hidden cells away."""
     rows = await session.execute(
         select(TrendRelease)
         .where(TrendRelease.tenant_id == branch.id, TrendRelease.population == population)
-        .where(TrendRelease.status == "published")
-        .order_by(TrendRelease.published_at)
+        .where(TrendRelease.status.in_(MAY_BE_PUBLISHED))
+        .order_by(TrendRelease.built_at, TrendRelease.id)
     )
     releases, figures = [], {}
     for row in rows.scalars():
@@ -288,7 +295,7 @@ async def year_final(session: AsyncSession, branch: Tenant, population: str, yea
 
 
 async def ledger(session: AsyncSession, branch: Tenant, population: str) -> list[disclosure.Release]:
-    """Everything the branch published of this population, as the attacker knows it."""
+    """Everything of this population the branch published or may still publish, as the attacker will know it."""
     return (await published_ledger(session, branch, population))[0]
 
 
@@ -416,6 +423,8 @@ async def build(session: AsyncSession, branch: Tenant, label: str, population: s
     report, never publishable."""
     if population not in STANDARD_TABLES:
         raise ReleaseRefused("unknown-population")
+    # One build of the branch at a time: two at once would each be protected without the other.
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"trends:{branch.id}", 0))))
     period = period_of(label)
     if quarter_of(now) <= period.quarters[-1]:
         raise ReleaseRefused("period-not-over")
