@@ -14,7 +14,15 @@ from meldpunt.identity.roles import Role
 from meldpunt.settings import Settings
 from tests.conftest import MakeTenant
 from tests.integration.cases.test_case_handling import STATEMENT, Person, as_, person
-from tests.integration.complaints.conftest import RECEIPTS, TODAY, Committee, committee, post, registered
+from tests.integration.complaints.conftest import (
+    NOT_LINKED,
+    RECEIPTS,
+    TODAY,
+    Committee,
+    committee,
+    post,
+    registered,
+)
 from tests.integration.complaints.test_complaint_pages import HTML, form
 from tests.integration.complaints.test_complaint_track import _heard, problem, rows
 from tests.integration.investigations.support import SOON, commission_body, seat_body
@@ -88,6 +96,9 @@ async def test_the_chair_commissions_an_investigation_the_advice_waits_for_and_t
     await as_(client, c.chair)
     stopped = await client.post(f"{one}/stop", json={"reason": "De feiten staan na de hoorzittingen vast."})
     assert stopped.status_code == 201, stopped.text
+    # The assignment changed after the chair declared: the chair declares again before advising.
+    problem(await client.post(f"{url}/advice", json=ADVICE), 403, "complaint-declare-first")
+    await post(client, c.chair, f"{url}/declaration", NOT_LINKED)
     advised = await post(client, c.chair, f"{url}/advice", ADVICE)
     assert advised["status"] == "advised"
     problem(await client.post(f"{url}/investigation", json=commission_body("system")), 409, "complaint-refused")
@@ -316,3 +327,55 @@ async def test_a_withdrawal_stops_the_committees_open_investigation_so_the_case_
     assert closed["status"] == "closed"
     (status,) = await rows(app_engine, c, f"SELECT status FROM cases WHERE id = '{case}'")
     assert status.status == "closed"
+
+
+async def test_a_change_of_the_committees_assignment_asks_every_seat_to_declare_again_and_keeps_the_earlier(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> None:
+    """Casus Abigail/Douwe for the committee: the assignment the seats declared for has changed, so each seat of
+    the complaint declares again before it reads or does anything more; its earlier declaration is kept."""
+    c = await committee(app_engine, settings, make_tenant, owner_engine)
+    case, url = await registered(client, c, app_engine)
+    await heard_and_reacted(client, c, url)
+    iid = await commissioned(client, c, url)
+    seated = (c.secretary, c.chair, c.members[0], c.guardian)
+    await as_(client, c.members[0])
+    assert (await client.get(url)).json()["content"] is not None  # commissioning itself is no change
+    changed = await client.post(
+        f"{investigations_of(c, case)}/{iid}/assignment",
+        json={"cause": "new_information", "reasons": "De hoorzitting bracht een tweede locatie aan het licht."},
+    )
+    assert changed.status_code == 403  # not the chair's: the member carries no step of it
+    await as_(client, c.chair)
+    changed = await client.post(
+        f"{investigations_of(c, case)}/{iid}/assignment",
+        json={"cause": "new_information", "reasons": "De hoorzitting bracht een tweede locatie aan het licht."},
+    )
+    assert changed.status_code == 201, changed.text
+
+    for who in seated:
+        await as_(client, who)
+        seen = (await client.get(url)).json()
+        assert seen["content"] is None and seen["records"] is None, who  # the process only, until declared again
+    await as_(client, c.secretary)
+    refused = await client.post(f"{url}/records", json={"kind": "reaction", "party": "accused", "text": "Nog iets."})
+    problem(refused, 403, "complaint-declare-first")
+    page = await client.get(url.replace("/api/v1/t/", "/app/t/").replace("/complaints/", "/klachten/"), headers=HTML)
+    assert page.status_code == 200 and "Verklaar opnieuw of u onafhankelijk bent" in page.text
+    told = await rows(app_engine, c, "SELECT account_id FROM notifications WHERE kind = 'complaint.declare_again'")
+    assert {row.account_id for row in told} == {who.account_id for who in seated}
+
+    await post(client, c.members[0], f"{url}/declaration", NOT_LINKED)
+    await as_(client, c.members[0])
+    assert (await client.get(url)).json()["content"] is not None  # declared for the changed assignment
+    held = await rows(
+        app_engine,
+        c,
+        f"SELECT declaration, facts FROM complaint_seats WHERE account_id = '{c.members[0].account_id}'",
+    )
+    assert held[0].declaration == "not_involved" and held[0].facts["assignments_seen"] == {iid: 2}
+    assert len(held[0].facts["earlier_declarations"]) == 1  # the first declaration, kept
+    audited = await rows(
+        app_engine, c, "SELECT count(*) AS n FROM audit_entries WHERE action = 'complaint.declare_again'"
+    )
+    assert audited[0].n == 1  # once for all seats, however often they read

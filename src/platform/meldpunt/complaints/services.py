@@ -12,6 +12,7 @@ see the register (process only) and the cases routed to it that wait for registr
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
@@ -195,7 +196,59 @@ async def _seat(session: AsyncSession, complaint: Complaint, who: AccountRef) ->
     """The caller's live seat at the complaint, unless they are kept out of its case since."""
     if who in await _excluded(session, complaint) and not await _manager_deciding(session, complaint, who):
         return None
+    await _declare_again_after_changes(session, complaint)
     return next((s for s in _live(await seats_of(session, complaint)) if _ref(s) == who), None)
+
+
+SEEN = "assignments_seen"  # a seat's facts: the version of each committee investigation's assignment it declared for
+
+
+async def _committee_assignments(session: AsyncSession, complaint: Complaint) -> dict[str, int]:
+    return await investigations.assignment_versions(session, _case(complaint), OnBehalfOf.COMPLAINTS_COMMITTEE)
+
+
+async def _declare_again_after_changes(session: AsyncSession, complaint: Complaint) -> None:
+    """A change of the assignment of an investigation the committee commissioned asks every seat that declared
+    for the assignment as it was to declare again before it reads or does anything more (casus Abigail/Douwe;
+    the panel's seats: ``cases.services.scope_changed``). The earlier declaration is kept in the seat's facts;
+    each seat is told, without naming the complaint. Followed on the next read of the complaint, as the change is
+    the investigation's (a floor below)."""
+    versions = await _committee_assignments(session, complaint)
+    outdated = [
+        seat
+        for seat in _live(await seats_of(session, complaint))
+        if seat.declaration == Involvement.NOT_INVOLVED
+        and any(version > seat.facts.get(SEEN, {}).get(key, 1) for key, version in versions.items())
+    ]
+    for seat in outdated:
+        assert seat.declared_at is not None and seat.sealed_declaration is not None
+        earlier = {
+            "declared_at": seat.declared_at.isoformat(),
+            "sealed": base64.b64encode(seat.sealed_declaration).decode(),  # the statement, as sealed for the seat
+        }
+        kept = [*seat.facts.get("earlier_declarations", []), earlier]
+        seat.facts = {**seat.facts, "earlier_declarations": kept}
+        seat.declaration, seat.declared_at, seat.sealed_declaration = None, None, None
+        await notifications.notify(
+            session,
+            complaint.tenant_id,
+            _ref(seat),
+            "complaint.declare_again",
+            {"count": 1},
+            dedup_key=f"complaint-again:{seat.id}:{len(kept)}",
+        )
+    if outdated:
+        await session.flush()
+        await audit.record(
+            session,
+            complaint.tenant_id,
+            cases.SCOPE,
+            "complaint.declare_again",
+            "case",
+            complaint.case_id,
+            complaint=str(complaint.id),
+            seats=len(outdated),
+        )
 
 
 async def _manager_deciding(session: AsyncSession, complaint: Complaint, who: AccountRef) -> bool:
@@ -595,7 +648,8 @@ async def declare(
     row.declaration = Involvement.INVOLVED if linked else Involvement.NOT_INVOLVED
     row.declared_at = _now()
     row.sealed_declaration = cipher.seal(statement, PURPOSE, row.id)
-    row.facts = {**row.facts, "interest": interest, "reporting_line": line, "involved": involved}
+    seen = await _committee_assignments(at.session, complaint)
+    row.facts = {**row.facts, "interest": interest, "reporting_line": line, "involved": involved, SEEN: seen}
     if linked:
         row.left_at = _now()
         if at.who not in await _excluded(at.session, complaint):
@@ -610,7 +664,8 @@ async def declare(
             )
         await _ask_deputy(at.session, complaint, row)
     await at.session.flush()
-    await record_act(at, complaint, "declaration", role=row.role, linked=linked)
+    again = bool(row.facts.get("earlier_declarations"))
+    await record_act(at, complaint, "declaration", role=row.role, linked=linked, again=again)
     return row
 
 

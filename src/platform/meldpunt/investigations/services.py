@@ -747,6 +747,16 @@ async def stop(at: At, investigation_id: uuid.UUID, data: StopIn) -> Investigati
     return investigation
 
 
+async def assignment_versions(session: AsyncSession, case: Case, on_behalf: OnBehalfOf) -> dict[str, int]:
+    """The assignment's version (raised by each ``change_assignment``) of each investigation of the case
+    commissioned on ``on_behalf``'s behalf, by id: for the commissioner's own module, whose seats declare again
+    when the assignment they declared for has changed (casus Abigail/Douwe)."""
+    rows = await session.execute(
+        select(Investigation).where(Investigation.tenant_id == case.tenant_id, Investigation.case_id == case.id)
+    )
+    return {str(found.id): found.assignment_version for found in rows.scalars() if on_behalf_of(found) == on_behalf}
+
+
 async def stop_with_procedure(at: At, on_behalf: OnBehalfOf, reason: str) -> int:
     """The procedure that commissioned them ended before it could rest on them (a complaint withdrawn or settled
     in mediation): the case's open investigations on its behalf stop, with ``reason`` (a code), and their

@@ -46,6 +46,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Iemand die een klacht bij {organisation} zou behandelen, heeft verklaard niet onafhankelijk te zijn. Wijs "
         "een plaatsvervanger aan. Meld u aan bij Meldpunt.\n",
     ),
+    "complaint.declare_again": (
+        "Opnieuw verklaren bij een klacht",
+        "De opdracht van een onderzoek bij een klacht bij {organisation} is gewijzigd. Verklaar opnieuw of u "
+        "onafhankelijk bent voordat u verder werkt; uw eerdere verklaring blijft bewaard. Meld u aan bij Meldpunt.\n",
+    ),
     "case.process_concern": (
         "De procesbewaker heeft een zorg",
         "De procesbewaker van een zaak bij {organisation} heeft een zorg over het proces. De volgende stap wacht "
