@@ -22,6 +22,7 @@ from tests.integration.complaints.conftest import (
     committee,
     post,
     registered,
+    seat_of,
 )
 from tests.integration.complaints.test_complaint_pages import HTML, form
 from tests.integration.complaints.test_complaint_track import _heard, problem, rows
@@ -379,3 +380,41 @@ async def test_a_change_of_the_committees_assignment_asks_every_seat_to_declare_
         app_engine, c, "SELECT count(*) AS n FROM audit_entries WHERE action = 'complaint.declare_again'"
     )
     assert audited[0].n == 1  # once for all seats, however often they read
+
+
+async def test_a_deputy_chair_takes_over_the_investigation_of_a_chair_who_declares_a_link(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> None:
+    """The changed assignment names someone the chair knows: declaring again, the chair declares the link and is
+    kept out. The deputy seated for them, once declared, carries the committee's investigation on; nobody else."""
+    c = await committee(app_engine, settings, make_tenant, owner_engine)
+    case, url = await registered(client, c, app_engine)
+    await heard_and_reacted(client, c, url)
+    iid = await commissioned(client, c, url)
+    one = f"{investigations_of(c, case)}/{iid}"
+    change = {"cause": "new_information", "reasons": "Een tweede locatie."}
+    assert (await post(client, c.chair, f"{one}/assignment", change))["process"]["assignment_version"] == 2
+    linked = {**NOT_LINKED, "interest": True}
+    await post(client, c.chair, f"{url}/declaration", linked)
+    await as_(client, c.chair)
+    assert (await client.post(f"{one}/stop", json={"reason": "Niet nodig."})).status_code in (403, 404)
+
+    deputy = await person(app_engine, settings, c.branch, {c.member: (Role.COMMITTEE_CHAIR,)})
+    await post(client, c.members[0], f"{url}/declaration", NOT_LINKED)
+    seats = (await client.get(url)).json()["seats"]
+    chair_seat = next(s["id"] for s in seats if s["account_id"] == str(c.chair.account_id))
+    await post(client, c.secretary, f"{url}/declaration", NOT_LINKED)
+    await post(client, c.secretary, f"{url}/seats", seat_of(deputy, "committee_chair", deputy_for=chair_seat))
+    await as_(client, deputy)
+    problem(await client.post(f"{one}/stop", json={"reason": "Niet nodig."}), 403, "investigation-not-commissioner")
+    await post(client, deputy, f"{url}/declaration", NOT_LINKED)
+    held = await rows(app_engine, c, f"SELECT facts FROM investigations WHERE id = '{iid}'")
+    assert held[0].facts["controlled_by"]["id"] == str(deputy.account_id)
+    overall = await rows(
+        app_engine, c, f"SELECT responsible_id FROM deadlines WHERE id = '{held[0].facts['deadlines']['overall']}'"
+    )
+    assert overall[0].responsible_id == deputy.account_id  # its term is the deputy's to answer for too
+    await as_(client, c.members[0])
+    assert (await client.post(f"{one}/stop", json={"reason": "Niet nodig."})).status_code == 403  # no chair
+    stopped = await post(client, deputy, f"{one}/stop", {"reason": "De feiten staan vast."})
+    assert stopped["process"]["status"] == "stopped"

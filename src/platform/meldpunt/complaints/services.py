@@ -663,10 +663,25 @@ async def declare(
                 )
             )
         await _ask_deputy(at.session, complaint, row)
+    else:
+        await _take_over(at, complaint, row)
     await at.session.flush()
     again = bool(row.facts.get("earlier_declarations"))
     await record_act(at, complaint, "declaration", role=row.role, linked=linked, again=again)
     return row
+
+
+async def _take_over(at: At, complaint: Complaint, row: ComplaintSeat) -> None:
+    """A deputy chair, declared, carries on the investigations the chair they replace commissioned or carried:
+    the committee's investigation never stays without a chair who controls it."""
+    if row.role != SeatRole.CHAIR or "deputy_for" not in row.facts:
+        return
+    replaced = next(s for s in await seats_of(at.session, complaint) if str(s.id) == row.facts["deputy_for"])
+    before, after = _ref(replaced), _ref(row)
+    if taken := await investigations.hand_over(
+        at.session, _case(complaint), OnBehalfOf.COMPLAINTS_COMMITTEE, before, after
+    ):
+        await record_act(at, complaint, "investigations_handed_over", count=taken)
 
 
 async def _ask_deputy(session: AsyncSession, complaint: Complaint, row: ComplaintSeat) -> None:

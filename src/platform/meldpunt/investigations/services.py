@@ -153,10 +153,40 @@ def commissioner_role(investigation: Investigation) -> str:
     return "decision_maker" if on_behalf_of(investigation) == OnBehalfOf.PANEL else "committee_chair"
 
 
+def controller_of(investigation: Investigation) -> AccountRef:
+    """Who carries an investigation that is not the panel's: the account that commissioned it, or the one its
+    commissioner's module handed it to since (``hand_over``)."""
+    handed = investigation.facts.get("controlled_by")
+    if handed:
+        return AccountRef(uuid.UUID(handed["tenant_id"]), uuid.UUID(handed["id"]))
+    return AccountRef(investigation.created_by_tenant_id, investigation.created_by_id)
+
+
 async def _commissioner_controls(at: At, case: Case, investigation: Investigation) -> bool:
-    """For an investigation not of the panel: the account that commissioned it, unless kept out of the case since."""
-    by = AccountRef(investigation.created_by_tenant_id, investigation.created_by_id)
-    return by == at.who and at.who not in await follow_up.exclusions(at.session, case)
+    """For an investigation not of the panel: its controller, unless kept out of the case since."""
+    return controller_of(investigation) == at.who and at.who not in await follow_up.exclusions(at.session, case)
+
+
+async def hand_over(
+    session: AsyncSession, case: Case, on_behalf: OnBehalfOf, before: AccountRef, after: AccountRef
+) -> int:
+    """The commissioner's module hands the control of its investigations of the case that ``before`` carried to
+    ``after`` (a deputy chair declared for a chair who declared a link): every later step is theirs from now on.
+    Audited; how many."""
+    rows = await session.execute(
+        select(Investigation)
+        .where(Investigation.tenant_id == case.tenant_id, Investigation.case_id == case.id)
+        .order_by(Investigation.id)
+        .with_for_update()
+    )
+    handed = [found for found in rows.scalars() if on_behalf_of(found) == on_behalf and controller_of(found) == before]
+    for investigation in handed:
+        add_facts(investigation, controlled_by={"tenant_id": str(after.tenant_id), "id": str(after.id)})
+        overall = await stage_deadline(session, investigation, "overall")
+        if overall is not None and (overall.responsible_tenant_id, overall.responsible_id) == tuple(before):
+            overall.responsible_tenant_id, overall.responsible_id = after.tenant_id, after.id
+        await record(session, after, case, "handed_over", investigation=str(investigation.id))
+    return len(handed)
 
 
 async def controls_one(at: At) -> bool:
@@ -167,12 +197,7 @@ async def controls_one(at: At) -> bool:
     except retention.CaseDestroyed:
         return False
     rows = await at.session.execute(
-        select(Investigation).where(
-            Investigation.tenant_id == case.tenant_id,
-            Investigation.case_id == case.id,
-            Investigation.created_by_tenant_id == at.who.tenant_id,
-            Investigation.created_by_id == at.who.id,
-        )
+        select(Investigation).where(Investigation.tenant_id == case.tenant_id, Investigation.case_id == case.id)
     )
     for investigation in rows.scalars():
         if on_behalf_of(investigation) != OnBehalfOf.PANEL and await _commissioner_controls(at, case, investigation):
