@@ -5,11 +5,17 @@ adoption); nobody else commissions it or reaches it."""
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from meldpunt.complaints import services as complaint_services
+from meldpunt.complaints.models import Complaint as ComplaintRow
+from meldpunt.db.context import tenant_context
+from meldpunt.db.engine import create_sessionmaker
 from meldpunt.identity.roles import Role
 from meldpunt.settings import Settings
 from tests.conftest import MakeTenant
@@ -418,3 +424,40 @@ async def test_a_deputy_chair_takes_over_the_investigation_of_a_chair_who_declar
     assert (await client.post(f"{one}/stop", json={"reason": "Niet nodig."})).status_code == 403  # no chair
     stopped = await post(client, deputy, f"{one}/stop", {"reason": "De feiten staan vast."})
     assert stopped["process"]["status"] == "stopped"
+
+
+async def test_two_reads_at_once_after_a_change_ask_each_seat_once(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> None:
+    c = await committee(app_engine, settings, make_tenant, owner_engine)
+    case, url = await registered(client, c, app_engine)
+    await heard_and_reacted(client, c, url)
+    iid = await commissioned(client, c, url)
+    await post(
+        client,
+        c.chair,
+        f"{investigations_of(c, case)}/{iid}/assignment",
+        {"cause": "new_information", "reasons": "Meer."},
+    )
+    complaint_id = uuid.UUID(url.rsplit("/", 1)[1])
+    first_done = asyncio.Event()
+
+    async def read(wait: bool) -> None:
+        async with create_sessionmaker(app_engine)() as session, session.begin():
+            await tenant_context(session, [c.member.id])
+            complaint = await session.get(ComplaintRow, (c.member.id, complaint_id))
+            assert complaint is not None
+            if wait:
+                await first_done.wait()
+            await complaint_services._declare_again_after_changes(session, complaint)
+            if not wait:
+                first_done.set()
+                await asyncio.sleep(0.5)  # still open while the other read asks for the same seats
+
+    await asyncio.wait_for(asyncio.gather(read(False), read(True)), timeout=30)
+    audited = await rows(
+        app_engine, c, "SELECT count(*) AS n FROM audit_entries WHERE action = 'complaint.declare_again'"
+    )
+    assert audited[0].n == 1
+    kept = await rows(app_engine, c, "SELECT facts FROM complaint_seats WHERE left_at IS NULL")
+    assert sorted(len(row.facts.get("earlier_declarations", [])) for row in kept) == [1, 1, 1, 1]

@@ -214,12 +214,16 @@ async def _declare_again_after_changes(session: AsyncSession, complaint: Complai
     each seat is told, without naming the complaint. Followed on the next read of the complaint, as the change is
     the investigation's (a floor below)."""
     versions = await _committee_assignments(session, complaint)
-    outdated = [
-        seat
-        for seat in _live(await seats_of(session, complaint))
-        if seat.declaration == Involvement.NOT_INVOLVED
-        and any(version > seat.facts.get(SEEN, {}).get(key, 1) for key, version in versions.items())
-    ]
+
+    def declared_before(seat: ComplaintSeat) -> bool:
+        seen = seat.facts.get(SEEN, {})
+        return seat.declaration == Involvement.NOT_INVOLVED and any(v > seen.get(k, 1) for k, v in versions.items())
+
+    outdated = []
+    for seat in _live(await seats_of(session, complaint)):
+        if declared_before(seat):
+            await session.refresh(seat, with_for_update=True)  # two reads at once: the second finds it done
+            outdated += [seat] if declared_before(seat) else []
     for seat in outdated:
         assert seat.declared_at is not None and seat.sealed_declaration is not None
         earlier = {
