@@ -135,6 +135,7 @@ class Scheduler:
     lead_attempts: int = 0
     terms: int = 0
     fired: dict[str, int] = field(default_factory=dict)
+    _in_flight: set[asyncio.Future[bool]] = field(default_factory=set)
     _term: Leadership | None = None
     _claims: redis.Redis | None = None
 
@@ -196,6 +197,8 @@ class Scheduler:
                     await term.confirm()
         finally:
             apscheduler.shutdown(wait=False)
+            if self._in_flight:  # what is being sent is sent, and counted, before the lock is let go
+                await asyncio.wait(set(self._in_flight))
             self._term, self.is_leader = None, False
             log.info("scheduler.stepped_down", lost_lock=term.lost.is_set())
 
@@ -204,16 +207,26 @@ class Scheduler:
         if self._term is not term or not await term.confirm():
             log.warning("scheduler.skipped_not_leader", job=periodic.job_name)
             return
-        try:
-            sent = await asyncio.wait_for(asyncio.to_thread(self._send_once, periodic, key), self.timeout_seconds)
-        except Exception as error:
+        # The send runs in a thread that a step-down cannot stop: it is its own task, which the step-down waits
+        # for (``_lead``), and it is counted when it ends, so that what reached Redis is what was counted.
+        sending = asyncio.ensure_future(
+            asyncio.wait_for(asyncio.to_thread(self._send_once, periodic, key), self.timeout_seconds)
+        )
+        self._in_flight.add(sending)
+        sending.add_done_callback(lambda done: self._sent(periodic, done))
+        await asyncio.wait([sending])
+
+    def _sent(self, periodic: PeriodicJob, done: asyncio.Future[bool]) -> None:
+        self._in_flight.discard(done)
+        if done.cancelled():
+            return
+        if (error := done.exception()) is not None:
             log.warning("scheduler.send_failed", job=periodic.job_name, error=type(error).__name__)
-            return
-        if not sent:
+        elif not done.result():
             log.info("scheduler.already_fired", job=periodic.job_name)
-            return
-        self.fired[periodic.job_name] = self.fired.get(periodic.job_name, 0) + 1
-        log.info("scheduler.fired", job=periodic.job_name)
+        else:
+            self.fired[periodic.job_name] = self.fired.get(periodic.job_name, 0) + 1
+            log.info("scheduler.fired", job=periodic.job_name)
 
     def _send_once(self, periodic: PeriodicJob, key: str) -> bool:
         """Claim the run's key and send its message; False when another replica already claimed it."""
