@@ -153,6 +153,16 @@ def commissioner_role(investigation: Investigation) -> str:
     return "decision_maker" if on_behalf_of(investigation) == OnBehalfOf.PANEL else "committee_chair"
 
 
+async def of_case(session: AsyncSession, case: Case, *, lock: bool = False) -> list[Investigation]:
+    """Every investigation of the case, in the order they were made (locked for update when ``lock``)."""
+    query = (
+        select(Investigation)
+        .where(Investigation.tenant_id == case.tenant_id, Investigation.case_id == case.id)
+        .order_by(Investigation.created_at, Investigation.id)
+    )
+    return list((await session.execute(query.with_for_update() if lock else query)).scalars())
+
+
 def controller_of(investigation: Investigation) -> AccountRef:
     """Who carries an investigation that is not the panel's: the account that commissioned it, or the one its
     commissioner's module handed it to since (``hand_over``)."""
@@ -173,13 +183,8 @@ async def hand_over(
     """The commissioner's module hands the control of its investigations of the case that ``before`` carried to
     ``after`` (a deputy chair declared for a chair who declared a link): every later step is theirs from now on.
     Audited; how many."""
-    rows = await session.execute(
-        select(Investigation)
-        .where(Investigation.tenant_id == case.tenant_id, Investigation.case_id == case.id)
-        .order_by(Investigation.id)
-        .with_for_update()
-    )
-    handed = [found for found in rows.scalars() if on_behalf_of(found) == on_behalf and controller_of(found) == before]
+    mine = [found for found in await of_case(session, case, lock=True) if on_behalf_of(found) == on_behalf]
+    handed = [found for found in mine if controller_of(found) == before]
     for investigation in handed:
         add_facts(investigation, controlled_by={"tenant_id": str(after.tenant_id), "id": str(after.id)})
         overall = await stage_deadline(session, investigation, "overall")
@@ -196,10 +201,7 @@ async def controls_one(at: At) -> bool:
         case = await intake.find_case(at.session, at.tenant, at.case_id)
     except retention.CaseDestroyed:
         return False
-    rows = await at.session.execute(
-        select(Investigation).where(Investigation.tenant_id == case.tenant_id, Investigation.case_id == case.id)
-    )
-    for investigation in rows.scalars():
+    for investigation in await of_case(at.session, case):
         if on_behalf_of(investigation) != OnBehalfOf.PANEL and await _commissioner_controls(at, case, investigation):
             return True
     return False
@@ -776,10 +778,8 @@ async def assignment_versions(session: AsyncSession, case: Case, on_behalf: OnBe
     """The assignment's version (raised by each ``change_assignment``) of each investigation of the case
     commissioned on ``on_behalf``'s behalf, by id: for the commissioner's own module, whose seats declare again
     when the assignment they declared for has changed (casus Abigail/Douwe)."""
-    rows = await session.execute(
-        select(Investigation).where(Investigation.tenant_id == case.tenant_id, Investigation.case_id == case.id)
-    )
-    return {str(found.id): found.assignment_version for found in rows.scalars() if on_behalf_of(found) == on_behalf}
+    found = await of_case(session, case)
+    return {str(row.id): row.assignment_version for row in found if on_behalf_of(row) == on_behalf}
 
 
 async def stop_with_procedure(at: At, on_behalf: OnBehalfOf, reason: str) -> int:
@@ -788,14 +788,8 @@ async def stop_with_procedure(at: At, on_behalf: OnBehalfOf, reason: str) -> int
     deadlines are met, so nothing is left for the case to wait on. For the commissioner's own module to call;
     how many stopped."""
     case = await intake.find_case(at.session, at.tenant, at.case_id)
-    rows = await at.session.execute(
-        select(Investigation)
-        .where(Investigation.tenant_id == case.tenant_id, Investigation.case_id == case.id)
-        .where(Investigation.status.not_in(ENDED))
-        .order_by(Investigation.id)
-        .with_for_update()
-    )
-    open_ones = [found for found in rows.scalars() if on_behalf_of(found) == on_behalf]
+    found = await of_case(at.session, case, lock=True)
+    open_ones = [row for row in found if row.status not in ENDED and on_behalf_of(row) == on_behalf]
     if open_ones:
         cipher = await case_cipher(at.session, at.keyring, at.tenant.id, case.id)
     for investigation in open_ones:
@@ -865,12 +859,7 @@ async def view_of(session: AsyncSession, tenant: Tenant, investigation: Investig
 
 
 async def views(session: AsyncSession, tenant: Tenant, case: Case) -> list[InvestigationView]:
-    rows = await session.execute(
-        select(Investigation)
-        .where(Investigation.tenant_id == tenant.id, Investigation.case_id == case.id)
-        .order_by(Investigation.created_at)
-    )
-    return [await view_of(session, tenant, investigation) for investigation in rows.scalars()]
+    return [await view_of(session, tenant, investigation) for investigation in await of_case(session, case)]
 
 
 async def process(at: At, reporting_point: bool) -> list[InvestigationView]:

@@ -425,7 +425,7 @@ async def branch_part(
             )
             for quarter, member, codes, n in counted
         ]
-        ledger, known = await releases.published_ledger(session, branch, part.population)
+        ledger, known = await releases.public_ledger(session, branch, part.population)
         figures = await releases.figures_for(session, branch, part.population, ledger, known)
     branch_rules = rules_of(branch)
     own = disclosure.Rules(branch_rules.k, 1, 100) if len(members) <= 1 else branch_rules

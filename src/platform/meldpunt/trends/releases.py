@@ -191,7 +191,7 @@ async def figures_of(
     cases = per_member.c.cases
     columns = [per_member.c.kind, *(per_member.c[f"code_{n}"] for n in range(width))]
     # The planner cannot see how many rows the unnest makes: on a smaller estimate it sorts them on disk instead
-    # of hashing (four times slower). The per-member counts are a hash table of a few MB; this room keeps it one.
+    # of hashing (four times slower). The per-member counts are a hash table of a few MB: room for it here.
     await session.execute(select(func.set_config("work_mem", COUNTING_MEMORY, True)))
     rows = await session.execute(select(*columns, func.sum(cases), func.count(), func.max(cases)).group_by(*columns))
     counted = {
@@ -257,7 +257,7 @@ def _figures_to_keep(
 MAY_BE_PUBLISHED = ("audited", "requested", "published")
 
 
-async def published_ledger(
+async def public_ledger(
     session: AsyncSession, branch: Tenant, population: str
 ) -> tuple[list[disclosure.Release], dict[disclosure.Quantity, disclosure.Tally]]:
     """Everything of this population the branch published or may still publish (audited, or asked for), as the
@@ -296,7 +296,7 @@ async def year_final(session: AsyncSession, branch: Tenant, population: str, yea
 
 async def ledger(session: AsyncSession, branch: Tenant, population: str) -> list[disclosure.Release]:
     """Everything of this population the branch published or may still publish, as the attacker will know it."""
-    return (await published_ledger(session, branch, population))[0]
+    return (await public_ledger(session, branch, population))[0]
 
 
 async def figures_for(
@@ -432,7 +432,7 @@ async def build(session: AsyncSession, branch: Tenant, label: str, population: s
         raise ReleaseRefused("exists")
     if len(period.quarters) == 1 and await _row_of(session, branch, population, label[:4]) is not None:
         raise ReleaseRefused("year-released")
-    published, known = await published_ledger(session, branch, population)
+    published, known = await public_ledger(session, branch, population)
     specs = STANDARD_TABLES[population]
     rules = rules_of(branch)
     draft = disclosure.Release(period, specs, rules, frozenset())
