@@ -59,13 +59,21 @@ async def investigator(app_engine: AsyncEngine, settings: Settings, c: Committee
     return await person(app_engine, settings, c.member, {c.member: (Role.INVESTIGATOR,)})
 
 
-async def test_the_chair_commissions_an_investigation_the_advice_waits_for_and_the_chair_carries_it(
-    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
-) -> None:
+async def under_investigation(
+    client: Any, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> tuple[Committee, str, str, str]:
+    """A complaint heard, both sides reacted, and the committee's investigation commissioned by the chair: the
+    committee, the case, the complaint's url and the investigation's id."""
     c = await committee(app_engine, settings, make_tenant, owner_engine)
     case, url = await registered(client, c, app_engine)
     await heard_and_reacted(client, c, url)
-    iid = await commissioned(client, c, url)
+    return c, case, url, await commissioned(client, c, url)
+
+
+async def test_the_chair_commissions_an_investigation_the_advice_waits_for_and_the_chair_carries_it(
+    client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
+) -> None:
+    c, case, url, iid = await under_investigation(client, make_tenant, app_engine, settings, owner_engine)
     one = f"{investigations_of(c, case)}/{iid}"
 
     held = await rows(app_engine, c, f"SELECT facts, created_by_id FROM investigations WHERE id = '{iid}'")
@@ -296,10 +304,7 @@ async def test_a_withdrawal_stops_the_committees_open_investigation_so_the_case_
     owner_engine: AsyncEngine,
     through: str,
 ) -> None:
-    c = await committee(app_engine, settings, make_tenant, owner_engine)
-    case, url = await registered(client, c, app_engine)
-    await heard_and_reacted(client, c, url)
-    iid = await commissioned(client, c, url)
+    c, case, url, iid = await under_investigation(client, make_tenant, app_engine, settings, owner_engine)
     await as_(client, c.chair)
     assert (
         await client.post(
@@ -341,10 +346,7 @@ async def test_a_change_of_the_committees_assignment_asks_every_seat_to_declare_
 ) -> None:
     """Casus Abigail/Douwe for the committee: the assignment the seats declared for has changed, so each seat of
     the complaint declares again before it reads or does anything more; its earlier declaration is kept."""
-    c = await committee(app_engine, settings, make_tenant, owner_engine)
-    case, url = await registered(client, c, app_engine)
-    await heard_and_reacted(client, c, url)
-    iid = await commissioned(client, c, url)
+    c, case, url, iid = await under_investigation(client, make_tenant, app_engine, settings, owner_engine)
     seated = (c.secretary, c.chair, c.members[0], c.guardian)
     await as_(client, c.members[0])
     assert (await client.get(url)).json()["content"] is not None  # commissioning itself is no change
@@ -393,10 +395,7 @@ async def test_a_deputy_chair_takes_over_the_investigation_of_a_chair_who_declar
 ) -> None:
     """The changed assignment names someone the chair knows: declaring again, the chair declares the link and is
     kept out. The deputy seated for them, once declared, carries the committee's investigation on; nobody else."""
-    c = await committee(app_engine, settings, make_tenant, owner_engine)
-    case, url = await registered(client, c, app_engine)
-    await heard_and_reacted(client, c, url)
-    iid = await commissioned(client, c, url)
+    c, case, url, iid = await under_investigation(client, make_tenant, app_engine, settings, owner_engine)
     one = f"{investigations_of(c, case)}/{iid}"
     change = {"cause": "new_information", "reasons": "Een tweede locatie."}
     assert (await post(client, c.chair, f"{one}/assignment", change))["process"]["assignment_version"] == 2
@@ -429,10 +428,7 @@ async def test_a_deputy_chair_takes_over_the_investigation_of_a_chair_who_declar
 async def test_two_reads_at_once_after_a_change_ask_each_seat_once(
     client, make_tenant: MakeTenant, app_engine: AsyncEngine, settings: Settings, owner_engine: AsyncEngine
 ) -> None:
-    c = await committee(app_engine, settings, make_tenant, owner_engine)
-    case, url = await registered(client, c, app_engine)
-    await heard_and_reacted(client, c, url)
-    iid = await commissioned(client, c, url)
+    c, case, url, iid = await under_investigation(client, make_tenant, app_engine, settings, owner_engine)
     await post(
         client,
         c.chair,
