@@ -445,7 +445,8 @@ async def test_two_reads_at_once_after_a_change_ask_each_seat_once(
             assert complaint is not None
             if wait:
                 await first_done.wait()
-            await complaint_services._declare_again_after_changes(session, complaint)
+            seats = await complaint_services.seats_of(session, complaint)
+            await complaint_services._declare_again_after_changes(session, complaint, seats)
             if not wait:
                 first_done.set()
                 await asyncio.sleep(0.5)  # still open while the other read asks for the same seats

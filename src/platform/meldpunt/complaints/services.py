@@ -196,8 +196,9 @@ async def _seat(session: AsyncSession, complaint: Complaint, who: AccountRef) ->
     """The caller's live seat at the complaint, unless they are kept out of its case since."""
     if who in await _excluded(session, complaint) and not await _manager_deciding(session, complaint, who):
         return None
-    await _declare_again_after_changes(session, complaint)
-    return next((s for s in _live(await seats_of(session, complaint)) if _ref(s) == who), None)
+    live = _live(await seats_of(session, complaint))
+    await _declare_again_after_changes(session, complaint, live)
+    return next((s for s in live if _ref(s) == who), None)
 
 
 SEEN = "assignments_seen"  # a seat's facts: the version of each committee investigation's assignment it declared for
@@ -207,7 +208,7 @@ async def _committee_assignments(session: AsyncSession, complaint: Complaint) ->
     return await investigations.assignment_versions(session, _case(complaint), OnBehalfOf.COMPLAINTS_COMMITTEE)
 
 
-async def _declare_again_after_changes(session: AsyncSession, complaint: Complaint) -> None:
+async def _declare_again_after_changes(session: AsyncSession, complaint: Complaint, live: list[ComplaintSeat]) -> None:
     """A change of the assignment of an investigation the committee commissioned asks every seat that declared
     for the assignment as it was to declare again before it reads or does anything more (casus Abigail/Douwe;
     the panel's seats: ``cases.services.scope_changed``). The earlier declaration is kept in the seat's facts;
@@ -220,7 +221,7 @@ async def _declare_again_after_changes(session: AsyncSession, complaint: Complai
         return seat.declaration == Involvement.NOT_INVOLVED and any(v > seen.get(k, 1) for k, v in versions.items())
 
     outdated = []
-    for seat in _live(await seats_of(session, complaint)):
+    for seat in live:
         if declared_before(seat):
             await session.refresh(seat, with_for_update=True)  # two reads at once: the second finds it done
             outdated += [seat] if declared_before(seat) else []
