@@ -202,9 +202,14 @@ async def _seat(session: AsyncSession, complaint: Complaint, who: AccountRef) ->
 
 
 SEEN = "assignments_seen"  # a seat's facts: the version of each committee investigation's assignment it declared for
+EARLIER = "earlier_declarations"  # a seat's facts: the declarations it made before an assignment changed
 
 
 async def _committee_assignments(session: AsyncSession, complaint: Complaint) -> dict[str, int]:
+    """The version of each investigation's assignment the committee commissioned for this complaint (none asked
+    for when it commissioned none: ``facts.investigations``, kept by ``procedure.commission_investigation``)."""
+    if not complaint.facts.get("investigations"):
+        return {}
     return await investigations.assignment_versions(session, _case(complaint), OnBehalfOf.COMPLAINTS_COMMITTEE)
 
 
@@ -231,8 +236,8 @@ async def _declare_again_after_changes(session: AsyncSession, complaint: Complai
             "declared_at": seat.declared_at.isoformat(),
             "sealed": base64.b64encode(seat.sealed_declaration).decode(),  # the statement, as sealed for the seat
         }
-        kept = [*seat.facts.get("earlier_declarations", []), earlier]
-        seat.facts = {**seat.facts, "earlier_declarations": kept}
+        kept = [*seat.facts.get(EARLIER, []), earlier]
+        seat.facts = {**seat.facts, EARLIER: kept}
         seat.declaration, seat.declared_at, seat.sealed_declaration = None, None, None
         await notifications.notify(
             session,
@@ -671,7 +676,7 @@ async def declare(
     else:
         await _take_over(at, complaint, row)
     await at.session.flush()
-    again = bool(row.facts.get("earlier_declarations"))
+    again = bool(row.facts.get(EARLIER))
     await record_act(at, complaint, "declaration", role=row.role, linked=linked, again=again)
     return row
 
